@@ -1,6 +1,92 @@
-"""tokarc: collect, archive and monitor TikTok data through the EnsembleData API."""
+"""tokarc: collect, archive and monitor TikTok data through the EnsembleData API.
 
+::
+
+    import tokarc
+
+    with tokarc.Client("TOKEN") as client:               # or TOKARC_TOKEN in the environment
+        for post in client.tiktok.iter_hashtag_posts("magic", max_items=100):
+            print(post.aweme_id, post.play_count)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._client import AsyncClient, CallEvent, Client, Units
+from ._config import Config
+from ._http import Response
+from ._retry import RetryPolicy
 from ._version import __version__
-from .errors import APIError, TokarcError
+from .errors import (
+    APIError,
+    InvalidInputError,
+    MissingTokenError,
+    TokarcError,
+    TransportError,
+)
+from .pagination import Page, Pager, PagerState
 
-__all__ = ["APIError", "TokarcError", "__version__"]
+
+def _sdk_options(timeout: float | None, max_network_retries: int | None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if timeout is not None:
+        options["timeout"] = timeout
+    if max_network_retries is not None:
+        options["retry"] = RetryPolicy(attempts=max_network_retries)
+    return options
+
+
+class EDClient(Client):
+    """Drop-in for the official ``ensembledata.api.EDClient``: ``EDClient(token)``."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        timeout: float | None = None,
+        max_network_retries: int | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(token, **_sdk_options(timeout, max_network_retries), **options)
+
+
+class EDAsyncClient(AsyncClient):
+    """Drop-in for the official ``ensembledata.api.EDAsyncClient``."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        timeout: float | None = None,
+        max_network_retries: int | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(token, **_sdk_options(timeout, max_network_retries), **options)
+
+
+EDResponse = Response
+EDError = APIError
+
+__all__ = [
+    "APIError",
+    "AsyncClient",
+    "CallEvent",
+    "Client",
+    "Config",
+    "EDAsyncClient",
+    "EDClient",
+    "EDError",
+    "EDResponse",
+    "InvalidInputError",
+    "MissingTokenError",
+    "Page",
+    "Pager",
+    "PagerState",
+    "Response",
+    "RetryPolicy",
+    "TokarcError",
+    "TransportError",
+    "Units",
+    "__version__",
+]

@@ -44,6 +44,7 @@ class Param:
     choices: tuple[str, ...] | None = None
     check: str | None = None
     default: Any = None
+    page_default: Any = None  # what the paginators send when the caller omits it (depth)
     doc: str = ""
 
 
@@ -74,9 +75,7 @@ class Cost:
     plus_items_if: str | None = None  # add the returned item count when this bool param is true
     discount: int | None = None  # server-side searches: ceil(internal pages / discount)
 
-    def units(
-        self, params: Mapping[str, Any], n_items: int = 0, internal_pages: int = 1
-    ) -> int:
+    def units(self, params: Mapping[str, Any], n_items: int = 0, internal_pages: int = 1) -> int:
         """Units charged for a call with these (python-named) params."""
         if self.discount:
             return max(1, math.ceil(internal_pages / self.discount))
@@ -114,6 +113,7 @@ class Endpoint:
     top_level: bool = False
     cost: Cost = field(default_factory=Cost)
     timeout: float | None = None  # endpoints known to be slow
+    newest_first: bool = False  # items come newest first, so `since` can stop paging
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -151,7 +151,14 @@ _SORTING = _p("sorting", choices=KEYWORD_SORTINGS, doc="'0' relevance, '1' most 
 _MATCH = _p("match_exactly", type="bool", doc="Match the keyword exactly.")
 _SEC_UID = _p("sec_uid", "secUid", required=True, check="sec_uid", doc="The user's secUid.")
 _USER_POSTS_TAIL = (
-    _p("depth", type="int", required=True, check="positive_int", doc="Chunks of ~10 posts."),
+    _p(
+        "depth",
+        type="int",
+        required=True,
+        check="positive_int",
+        page_default=1,
+        doc="How many chunks of ~10 posts to fetch.",
+    ),
     _cursor("start_cursor"),
     _p("oldest_createtime", type="int", check="nonneg_int", doc="Stop past this unix time."),
     _NEW_VERSION,
@@ -182,6 +189,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         pagination=_OFFSET,
         page_size=20,
         iterator="iter_hashtag_posts",
+        newest_first=True,
     ),
     Endpoint(
         "full_hashtag_search",
@@ -258,6 +266,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         page_size=10,
         iterator="iter_user_posts",
         top_level=True,
+        newest_first=True,
         cost=Cost(per_param="depth"),
     ),
     Endpoint(
@@ -272,6 +281,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         page_size=10,
         iterator="iter_user_posts_from_secuid",
         top_level=True,
+        newest_first=True,
         cost=Cost(per_param="depth"),
     ),
     Endpoint(
@@ -325,7 +335,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "tiktok",
         "/tt/post/multi-info",
         (
-            _p("aweme_ids", "ids", "ids", required=True, check="aweme_ids", doc="Up to 100."),
+            _p("aweme_ids", "ids", type="ids", required=True, check="aweme_ids", doc="Up to 100."),
             _NEW_VERSION,
             _DOWNLOAD,
         ),

@@ -1,0 +1,354 @@
+"""``Client`` and ``AsyncClient``: thin I/O shells over the pure logic of ``_http``.
+
+Everything but sending and sleeping is shared in :class:`_BaseClient`: token and config,
+request preparation and checks, units accounting, listeners, paginator construction. Each shell
+is a pooled httpx client, stamina's retry loop, and the pacing of requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+
+import httpx
+import stamina
+
+from . import _constants as C
+from . import endpoints as E
+from ._config import Config, resolve_base_url, resolve_token
+from ._http import Call, Response, Secret, TokenTransport, parse, prepare, prepare_raw
+from ._methods import CustomerMethods, TiktokMethods
+from ._retry import RetryPolicy
+from .errors import APIError, ConnectError, MalformedResponseError, TimeoutError, TransportError
+from .pagination import Pager, PagerState, Since, Walker, to_unix
+
+AnyTransport = httpx.BaseTransport | httpx.AsyncBaseTransport
+Timeout = float | None
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """What a listener learns of each attempt: never the token."""
+
+    endpoint: str
+    params: Mapping[str, Any]
+    status_code: int | None
+    units_charged: int
+    elapsed: float
+    error: str | None = None
+
+
+Listener = Callable[[CallEvent], None]
+
+
+class Units:
+    """Units charged so far, in total and per endpoint (failed attempts included)."""
+
+    def __init__(self) -> None:
+        self.by_endpoint: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_endpoint.values())
+
+    def add(self, endpoint: str, units: int) -> None:
+        with self._lock:
+            self.by_endpoint[endpoint] += units
+
+    def __repr__(self) -> str:
+        return f"Units(total={self.total}, by_endpoint={dict(self.by_endpoint)})"
+
+
+class Pacer:
+    """Spaces requests to at most ``rate`` per second; says how long each must wait."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def reserve(self, now: float) -> float:
+        if not self.interval:
+            return 0.0
+        with self._lock:
+            start = max(now, self._next)
+            self._next = start + self.interval
+        return start - now
+
+
+class _BaseClient:
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = C.DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
+        requests_per_second: float | None = None,
+    ) -> None:
+        self._token = Secret(resolve_token(token))
+        self.config = Config(
+            base_url=resolve_base_url(base_url),
+            timeout=timeout,
+            retry=retry or RetryPolicy(),
+            max_concurrency=max_concurrency,
+            requests_per_second=requests_per_second,
+        )
+        self.units = Units()
+        self._pacer = Pacer(requests_per_second)
+        self._listeners: list[Listener] = []
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.config.base_url!r}, token='********')"
+
+    @property
+    def units_used(self) -> int:
+        """Units charged to this client so far."""
+        return self.units.total
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(CallEvent)`` after every attempt (a request ledger, metrics...)."""
+        self._listeners.append(listener)
+
+    def _httpx_args(
+        self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport
+    ) -> dict[str, Any]:
+        return {
+            "base_url": self.config.base_url,
+            "timeout": httpx.Timeout(self.config.timeout, connect=C.CONNECT_TIMEOUT),
+            "headers": {"User-Agent": self.config.user_agent},
+            "transport": TokenTransport(transport, self._token),
+        }
+
+    def _prepare(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        extra: Mapping[str, Any] | None,
+        timeout: float | None,
+    ) -> Call:
+        return prepare(E.get(name), kwargs, extra, timeout)
+
+    def _finish(self, call: Call, response: httpx.Response, started: float) -> Response:
+        try:
+            result = parse(call, response)
+        except (APIError, MalformedResponseError) as exc:
+            self._record(call, response.status_code, exc.units_charged, started, exc)
+            raise
+        self._record(call, response.status_code, result.units_charged, started, None)
+        return result
+
+    def _failed(self, call: Call, exc: httpx.HTTPError, started: float) -> TransportError:
+        error = _transport_error(call, exc, self._token, self.config.base_url)
+        self._record(call, None, 0, started, error)
+        return error
+
+    def _record(
+        self, call: Call, status: int | None, units: int, started: float, error: Exception | None
+    ) -> None:
+        self.units.add(call.name, units)
+        event = CallEvent(
+            call.name,
+            call.params,
+            status,
+            units,
+            time.monotonic() - started,
+            str(error) if error else None,
+        )
+        for listener in self._listeners:
+            listener(event)
+
+    def _walker(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        *,
+        max_items: int | None = None,
+        since: Since | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> tuple[Walker[Any], Callable[[dict[str, Any]], Call]]:
+        endpoint = E.get(name)
+        kwargs = _with_since(endpoint, kwargs, since)
+        params = prepare(endpoint, kwargs, extra_params, timeout).params  # checks now, not later
+        walker: Walker[Any] = Walker(
+            endpoint, params, max_items=max_items, since=since, state=state
+        )
+        return walker, lambda kw: prepare(endpoint, kw, extra_params, timeout)
+
+
+def _with_since(
+    endpoint: E.Endpoint, kwargs: dict[str, Any], since: Since | None
+) -> dict[str, Any]:
+    """User posts can stop server-side at `oldest_createtime`; send `since` there too."""
+    names = {p.name for p in endpoint.params}
+    if since is None or "oldest_createtime" not in names or kwargs.get("oldest_createtime"):
+        return kwargs
+    return {**kwargs, "oldest_createtime": to_unix(since)}
+
+
+def _timeout(call: Call) -> Any:
+    return call.timeout if call.timeout is not None else httpx.USE_CLIENT_DEFAULT
+
+
+def _transport_error(
+    call: Call, exc: httpx.HTTPError, token: Secret, base_url: str
+) -> TransportError:
+    reason = str(exc).replace(token.reveal(), "********") or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return TimeoutError(f"{call.name}: no answer in time ({reason})")
+    return ConnectError(f"{call.name}: cannot reach {base_url} ({reason})")
+
+
+class Client(_BaseClient):
+    """The synchronous client: every TikTok endpoint, retried, paced, paginated.
+
+    ``Client(token)`` takes the token first, as ``EDClient`` does; without one it reads
+    ``TOKARC_TOKEN``, ``ENSEMBLEDATA_TOKEN`` or the config file. ``transport=`` replaces the
+    network (``Emulator().transport()`` runs fully offline)::
+
+        with tokarc.Client("TOKEN") as client:
+            result = client.tiktok.hashtag_search(hashtag="magic", cursor=0)
+            posts = result.data["data"]
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(token, **options)
+        inner = transport or httpx.HTTPTransport()
+        self._http = httpx.Client(**self._httpx_args(inner))
+        self.tiktok: TiktokMethods[Response] = TiktokMethods(self._call, self._paginate)
+        self.customer: CustomerMethods[Response] = CustomerMethods(self._call, self._paginate)
+
+    def request(
+        self, path: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+    ) -> Response:
+        """Call any path under the base URL (for endpoints tokarc does not list)."""
+        return self._send(prepare_raw(path, params, timeout))
+
+    def _call(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        extra: Mapping[str, Any] | None,
+        timeout: float | None,
+    ) -> Response:
+        return self._send(self._prepare(name, kwargs, extra, timeout))
+
+    def _paginate(self, name: str, kwargs: dict[str, Any], **options: Any) -> Pager[Any]:
+        walker, build = self._walker(name, kwargs, **options)
+        return Pager(walker, fetch=lambda kw: self._send(build(kw)))
+
+    def _send(self, call: Call) -> Response:
+        for attempt in stamina.retry_context(**self.config.retry.stamina_args()):
+            with attempt:
+                return self._send_once(call)
+        raise AssertionError("unreachable: stamina re-raises the last error")
+
+    def _send_once(self, call: Call) -> Response:
+        time.sleep(self._pacer.reserve(time.monotonic()))
+        started = time.monotonic()
+        try:
+            response = self._http.get(
+                call.path, params=call.wire, timeout=call.timeout or httpx.USE_CLIENT_DEFAULT
+            )
+        except httpx.HTTPError as exc:
+            raise self._failed(call, exc, started) from None
+        return self._finish(call, response, started)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(_BaseClient):
+    """The asynchronous client: the same methods, awaited; at most ``max_concurrency`` requests
+    in flight, optionally at most ``requests_per_second``::
+
+        async with tokarc.AsyncClient("TOKEN") as client:
+            pages = await asyncio.gather(
+                *(client.tiktok.hashtag_search(hashtag=t) for t in ("magic", "cats"))
+            )
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(token, **options)
+        inner = transport or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=self.config.max_concurrency)
+        )
+        self._http = httpx.AsyncClient(**self._httpx_args(inner))
+        self._slots = asyncio.Semaphore(self.config.max_concurrency)
+        self.tiktok: TiktokMethods[Awaitable[Response]] = TiktokMethods(self._call, self._paginate)
+        self.customer: CustomerMethods[Awaitable[Response]] = CustomerMethods(
+            self._call, self._paginate
+        )
+
+    async def request(
+        self, path: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+    ) -> Response:
+        """Call any path under the base URL (for endpoints tokarc does not list)."""
+        return await self._send(prepare_raw(path, params, timeout))
+
+    async def _call(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        extra: Mapping[str, Any] | None,
+        timeout: float | None,
+    ) -> Response:
+        return await self._send(self._prepare(name, kwargs, extra, timeout))
+
+    def _paginate(self, name: str, kwargs: dict[str, Any], **options: Any) -> Pager[Any]:
+        walker, build = self._walker(name, kwargs, **options)
+        return Pager(walker, afetch=lambda kw: self._send(build(kw)))
+
+    async def _send(self, call: Call) -> Response:
+        async for attempt in stamina.retry_context(**self.config.retry.stamina_args()):
+            with attempt:
+                return await self._send_once(call)
+        raise AssertionError("unreachable: stamina re-raises the last error")
+
+    async def _send_once(self, call: Call) -> Response:
+        async with self._slots:
+            await asyncio.sleep(self._pacer.reserve(time.monotonic()))
+            started = time.monotonic()
+            try:
+                response = await self._http.get(
+                    call.path, params=call.wire, timeout=call.timeout or httpx.USE_CLIENT_DEFAULT
+                )
+            except httpx.HTTPError as exc:
+                raise self._failed(call, exc, started) from None
+        return self._finish(call, response, started)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

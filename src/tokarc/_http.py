@@ -1,0 +1,186 @@
+"""Pure request and response logic shared by the sync and async clients.
+
+Nothing here does I/O: building a call from the endpoint table, reading the envelope and the
+``units_charged`` header, mapping an error response to an exception, and keeping the token out
+of everything httpx sees, logs or raises.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import msgspec
+
+from . import _validate
+from .endpoints import Endpoint
+from .errors import MalformedResponseError, TokarcError, api_error
+
+_json = msgspec.json.Decoder()
+
+
+class Secret:
+    """A token that never shows itself in ``repr``, ``str`` or f-strings."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Response:
+    """What an endpoint returned.
+
+    ``data`` is the value the official SDK's ``EDResponse.data`` holds (the payload's ``data``, or
+    the whole payload for the user-posts endpoints); ``units_charged`` is always an ``int``.
+    """
+
+    status_code: int
+    data: Any = field(repr=False)
+    units_charged: int
+    endpoint: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One prepared request: the endpoint, its checked params, and what goes on the wire."""
+
+    endpoint: Endpoint | None
+    path: str
+    params: dict[str, Any]  # python names, checked (provenance; never the token)
+    wire: dict[str, Any]  # query parameters, without the token
+    timeout: float | None
+
+    @property
+    def name(self) -> str:
+        return self.endpoint.name if self.endpoint else self.path
+
+
+def prepare(
+    endpoint: Endpoint,
+    kwargs: Mapping[str, Any],
+    extra_params: Mapping[str, Any] | None = None,
+    timeout: float | None = None,
+) -> Call:
+    """Check a call's arguments and build its query; raises InvalidInputError first."""
+    params = _validate.checked_params(endpoint, kwargs)
+    wire = {**(extra_params or {}), **_validate.to_wire(endpoint, params)}
+    wire.pop("token", None)
+    return Call(endpoint, endpoint.path, params, wire, timeout or endpoint.timeout)
+
+
+def prepare_raw(path: str, params: Mapping[str, Any] | None, timeout: float | None) -> Call:
+    """A call to a path outside the endpoint table (the SDK's ``client.request``)."""
+    wire = {k: v for k, v in (params or {}).items() if v is not None and k != "token"}
+    return Call(None, "/" + path.lstrip("/"), dict(wire), wire, timeout)
+
+
+def units_of(headers: httpx.Headers) -> int:
+    """The ``units_charged`` header as an int (0 when absent or garbled)."""
+    try:
+        return int(float(headers.get("units_charged", 0)))
+    except ValueError:
+        return 0
+
+
+def retry_after_of(headers: httpx.Headers) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(value) if value.strip() else None
+        return max(0.0, when.timestamp() - time.time()) if when else None
+
+
+def parse(call: Call, response: httpx.Response) -> Response:
+    """The Response for a reply, or the exception it stands for (raised)."""
+    units = units_of(response.headers)
+    payload = _decode(call, response, units)
+    if "data" in payload:
+        top_level = call.endpoint is not None and call.endpoint.top_level
+        data = payload if top_level else payload["data"]
+        return Response(response.status_code, data, units, call.name, call.params)
+    if "detail" not in payload or response.status_code < 400:
+        raise _malformed(call, response, units, "neither 'data' nor 'detail' in the answer")
+    raise api_error(
+        response.status_code,
+        payload["detail"],
+        units,
+        endpoint=call.name,
+        retry_after=retry_after_of(response.headers),
+    )
+
+
+def _decode(call: Call, response: httpx.Response, units: int) -> dict[str, Any]:
+    try:
+        payload = _json.decode(response.content)
+    except msgspec.DecodeError:
+        raise _malformed(call, response, units, "the body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise _malformed(call, response, units, "the body is not a JSON object")
+    return payload
+
+
+def _malformed(call: Call, response: httpx.Response, units: int, why: str) -> TokarcError:
+    return MalformedResponseError(
+        f"malformed response from {call.name} (HTTP {response.status_code}): {why}",
+        status_code=response.status_code,
+        units_charged=units,
+    )
+
+
+class TokenTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Adds the token to each request at the last moment.
+
+    httpx logs, raises and keeps the request it built, which has no token; only the copy handed
+    to the underlying transport carries it. So the token is never in httpx's log lines, in
+    ``response.request.url`` or in an exception's request.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport, token: Secret):
+        self._inner = inner
+        self._token = token
+
+    def _with_token(self, request: httpx.Request) -> httpx.Request:
+        url = request.url.copy_add_param("token", self._token.reveal())
+        return httpx.Request(
+            request.method,
+            url,
+            headers=request.headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(self._inner, httpx.BaseTransport), "a sync client needs a sync transport"
+        return self._inner.handle_request(self._with_token(request))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self._inner
+        assert isinstance(inner, httpx.AsyncBaseTransport), "an async client needs an async one"
+        return await inner.handle_async_request(self._with_token(request))
+
+    def close(self) -> None:
+        if isinstance(self._inner, httpx.BaseTransport):
+            self._inner.close()
+
+    async def aclose(self) -> None:
+        if isinstance(self._inner, httpx.AsyncBaseTransport):
+            await self._inner.aclose()

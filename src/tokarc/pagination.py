@@ -1,0 +1,340 @@
+"""Pagination: items across pages, pages on request, and a state to stop and resume exactly.
+
+One engine, :class:`Walker`, understands the three cursor dialects of the endpoint table
+(``cursor`` → ``nextCursor``; ``start_cursor`` + ``depth``; ``cursor`` + ``page_token``). It is
+pure: it says what to request next and digests what came back. :class:`Pager` adds the I/O, in a
+few lines for sync and for async iteration::
+
+    with tokarc.Client(token) as client:
+        pager = client.tiktok.iter_hashtag_posts("magic", max_items=100)
+        for post in pager:
+            print(post.aweme_id, post.desc)
+        saved = pager.state.to_json()        # later: iter_hashtag_posts("magic", state=...)
+
+    async with tokarc.AsyncClient(token) as client:
+        async for post in client.tiktok.iter_hashtag_posts("magic", max_items=100):
+            ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from . import endpoints as E
+from ._http import Response
+from .errors import ResumeMismatchError
+from .models import Undecodable, decode_many
+
+T = TypeVar("T")
+Since = dt.datetime | dt.date | dt.timedelta | int | float
+Fetch = Callable[[dict[str, Any]], Response]
+AsyncFetch = Callable[[dict[str, Any]], Awaitable[Response]]
+
+# Why a run ended.
+EXHAUSTED = "cursor_exhausted"
+MAX_ITEMS = "max_items"
+SINCE = "since"
+STUCK = "cursor_stuck"  # the server sent back the cursor it was given: stop rather than loop
+
+
+class PagerState(msgspec.Struct, kw_only=True):
+    """Where a paginated run is: small, JSON-serializable, enough to resume exactly.
+
+    ``cursor``/``page_token`` locate the page being read, ``skip`` how many of its items were
+    already yielded, ``last_ids`` the previous page's ids (offsets shift when posts arrive, so a
+    page can repeat the end of the one before).
+    """
+
+    endpoint: str
+    params: dict[str, Any]
+    cursor: int | str | None = None
+    page_token: str | None = None
+    skip: int = 0
+    items: int = 0
+    pages: int = 0
+    units: int = 0
+    done: bool = False
+    stop_reason: str | None = None
+    last_ids: list[str] = msgspec.field(default_factory=list)
+
+    def to_json(self) -> str:
+        return msgspec.json.encode(self).decode()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PagerState:
+        return msgspec.json.decode(text, type=cls)
+
+
+@dataclass
+class Page(Generic[T]):
+    """One response's worth of records (after dedupe, ``since`` and ``max_items``)."""
+
+    items: list[T]
+    response: Response
+    cursor: int | str | None
+    next_cursor: int | str | None
+    undecodable: list[Undecodable] = field(default_factory=list)
+    raw_count: int = 0  # items the server sent, before any filter
+
+
+def to_unix(since: Since | None) -> int | None:
+    """Seconds since the epoch for a `since` given as a datetime, date, timedelta or number."""
+    if since is None:
+        return None
+    if isinstance(since, dt.timedelta):
+        return int((dt.datetime.now(dt.UTC) - since).timestamp())
+    if isinstance(since, dt.datetime):
+        aware = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
+        return int(aware.timestamp())
+    if isinstance(since, dt.date):
+        return int(dt.datetime(since.year, since.month, since.day, tzinfo=dt.UTC).timestamp())
+    return int(since)
+
+
+def dig(data: Any, path: str) -> Any:
+    """The value at a dotted path of ``Response.data`` (``""`` is the data itself)."""
+    for key in path.split(".") if path else ():
+        data = data.get(key) if isinstance(data, Mapping) else None
+    return data
+
+
+def raw_items(endpoint: E.Endpoint, data: Any) -> list[Any]:
+    """The raw records of a response, unwrapped (keyword search's ``aweme_info``...)."""
+    found = dig(data, endpoint.items or "")
+    found = [found] if endpoint.single and found is not None else found
+    items = found if isinstance(found, list) else []
+    if endpoint.wrapper:
+        return [i.get(endpoint.wrapper, i) if isinstance(i, Mapping) else i for i in items]
+    return items
+
+
+def record_key(record: Any) -> str | None:
+    """The id a record is deduplicated by."""
+    for attr in ("aweme_id", "cid", "music_id", "room_id", "uid", "sec_uid"):
+        value = getattr(record, attr, None)
+        if value:
+            return str(value)
+    return None
+
+
+class Walker(Generic[T]):
+    """The pure pagination engine for one endpoint and one set of parameters."""
+
+    def __init__(
+        self,
+        endpoint: E.Endpoint,
+        params: dict[str, Any],
+        *,
+        max_items: int | None = None,
+        since: Since | None = None,
+        state: PagerState | None = None,
+    ) -> None:
+        if endpoint.pagination is None:
+            raise ValueError(f"{endpoint.name} does not page")
+        self.endpoint = endpoint
+        self.pagination: E.Pagination = endpoint.pagination
+        self.max_items = max_items
+        self.since = to_unix(since)
+        self.state = (
+            self._resume(state, params)
+            if state
+            else PagerState(endpoint=endpoint.name, params=params)
+        )
+        self._seen: set[str] = set(self.state.last_ids)
+        self._next: PagerState | None = None
+
+    def _resume(self, state: PagerState, params: dict[str, Any]) -> PagerState:
+        if state.endpoint != self.endpoint.name or _canon(state.params) != _canon(params):
+            raise ResumeMismatchError(
+                f"this saved state is for {state.endpoint} with {state.params}, "
+                f"not {self.endpoint.name} with {params}; start a new run instead"
+            )
+        return msgspec.structs.replace(state)
+
+    def next_request(self) -> dict[str, Any] | None:
+        """The keyword arguments of the next call, or None when the run is over."""
+        if self.state.done:
+            return None
+        if self.max_items is not None and self.state.items >= self.max_items:
+            self._end(MAX_ITEMS)
+            return None
+        kwargs = dict(self.state.params)
+        if self.state.cursor is not None:
+            kwargs[self.pagination.cursor_param] = self.state.cursor
+        if self.pagination.token_param and self.state.page_token is not None:
+            kwargs[self.pagination.token_param] = self.state.page_token
+        return kwargs
+
+    def take(self, response: Response) -> Page[T]:
+        """Digest one response: decode, filter, and work out where the next page is."""
+        raws = raw_items(self.endpoint, response.data)
+        records, bad = decode_many(self.endpoint.record or "post", raws)
+        kept, fresh = self._filter(records)
+        kept = kept[self.state.skip :]
+        kept = self._cap(kept)
+        next_cursor = dig(response.data, self.pagination.next_cursor)
+        self._next = self._after(response, records, next_cursor, fresh, len(kept))
+        return Page(kept, response, self.state.cursor, next_cursor, bad, len(raws))
+
+    def count_item(self) -> None:
+        """Record that one more item of the current page was handed out."""
+        self.state.skip += 1
+        self.state.items += 1
+
+    def finish_page(self) -> None:
+        """Move the state past the page just read."""
+        if self._next is not None:
+            self.state, self._next = self._next, None
+
+    def _filter(self, records: list[Any]) -> tuple[list[Any], bool]:
+        kept: list[Any] = []
+        fresh = False
+        for record in records:
+            key = record_key(record)
+            if key is not None and key in self._seen:
+                continue
+            if key is not None:
+                self._seen.add(key)
+            if self._too_old(record):
+                continue
+            fresh = fresh or not getattr(record, "is_pinned", False)
+            kept.append(record)
+        return kept, fresh
+
+    def _too_old(self, record: Any) -> bool:
+        created = getattr(record, "create_time", None)
+        return self.since is not None and created is not None and created < self.since
+
+    def _cap(self, kept: list[Any]) -> list[Any]:
+        if self.max_items is None:
+            return kept
+        return kept[: max(0, self.max_items - self.state.items)]
+
+    def _after(
+        self, response: Response, records: list[Any], next_cursor: Any, fresh: bool, kept: int
+    ) -> PagerState:
+        state = self.state
+        token = (
+            dig(response.data, self.pagination.next_token) if self.pagination.next_token else None
+        )
+        after = msgspec.structs.replace(
+            state,
+            cursor=next_cursor,
+            page_token=token,
+            skip=0,
+            items=state.items + kept,
+            pages=state.pages + 1,
+            units=state.units + response.units_charged,
+            last_ids=[k for k in map(record_key, records) if k is not None],
+        )
+        reason = self._stop_reason(next_cursor, token, fresh, records)
+        if reason is None and self.max_items is not None and after.items >= self.max_items:
+            reason = MAX_ITEMS
+        if reason:
+            after.done, after.stop_reason = True, reason
+        return after
+
+    def _stop_reason(
+        self, next_cursor: Any, token: Any, fresh: bool, records: list[Any]
+    ) -> str | None:
+        if next_cursor is None:
+            return EXHAUSTED
+        if self.pagination.next_token and token is None:
+            return EXHAUSTED
+        if next_cursor == self.state.cursor and token == self.state.page_token:
+            return STUCK
+        if self.since is not None and self.endpoint.newest_first and records and not fresh:
+            return SINCE
+        return None
+
+    def _end(self, reason: str) -> None:
+        self.state.done, self.state.stop_reason = True, reason
+
+
+def _canon(params: Mapping[str, Any]) -> bytes:
+    return msgspec.json.encode(dict(sorted(params.items())))
+
+
+class Pager(Generic[T]):
+    """Records of a paginated endpoint: iterate items (``for`` / ``async for``) or pages.
+
+    Iterate with ``for`` when it came from a :class:`tokarc.Client`, with ``async for`` when it
+    came from a :class:`tokarc.AsyncClient`. ``state`` is the resumable position at any moment;
+    ``undecodable`` the raw records the models could not decode (kept, never dropped silently).
+    """
+
+    def __init__(
+        self,
+        walker: Walker[T],
+        *,
+        fetch: Fetch | None = None,
+        afetch: AsyncFetch | None = None,
+    ) -> None:
+        self._walk = walker
+        self._fetch = fetch
+        self._afetch = afetch
+        self.undecodable: list[Undecodable] = []
+
+    @property
+    def state(self) -> PagerState:
+        return self._walk.state
+
+    @property
+    def stop_reason(self) -> str | None:
+        return self._walk.state.stop_reason
+
+    def _sync(self) -> Fetch:
+        if self._fetch is None:
+            raise TypeError("this pager belongs to an AsyncClient: use `async for`")
+        return self._fetch
+
+    def _async(self) -> AsyncFetch:
+        if self._afetch is None:
+            raise TypeError("this pager belongs to a Client: use `for`")
+        return self._afetch
+
+    def _take(self, response: Response) -> Page[T]:
+        page = self._walk.take(response)
+        self.undecodable.extend(page.undecodable)
+        return page
+
+    def _pages(self) -> Iterator[Page[T]]:
+        fetch = self._sync()
+        while (kwargs := self._walk.next_request()) is not None:
+            yield self._take(fetch(kwargs))
+
+    async def _apages(self) -> AsyncIterator[Page[T]]:
+        fetch = self._async()
+        while (kwargs := self._walk.next_request()) is not None:
+            yield self._take(await fetch(kwargs))
+
+    def iter_pages(self) -> Iterator[Page[T]]:
+        """Pages rather than items (sync)."""
+        for page in self._pages():
+            self._walk.finish_page()
+            yield page
+
+    async def aiter_pages(self) -> AsyncIterator[Page[T]]:
+        """Pages rather than items (async)."""
+        async for page in self._apages():
+            self._walk.finish_page()
+            yield page
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self._pages():
+            for item in page.items:
+                self._walk.count_item()
+                yield item
+            self._walk.finish_page()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self._apages():
+            for item in page.items:
+                self._walk.count_item()
+                yield item
+            self._walk.finish_page()
