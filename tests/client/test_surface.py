@@ -1,0 +1,92 @@
+"""The public surface: explicit, and every table entry reachable as a typed method."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import tokarc
+from tokarc import endpoints as E
+from tokarc._methods import CustomerMethods, TiktokMethods
+
+ROOT = Path(__file__).resolve().parents[2]
+
+EXPECTED_PUBLIC = {
+    "APIError",
+    "AsyncClient",
+    "CallEvent",
+    "Client",
+    "Config",
+    "EDAsyncClient",
+    "EDClient",
+    "EDError",
+    "EDResponse",
+    "InvalidInputError",
+    "MissingTokenError",
+    "Page",
+    "Pager",
+    "PagerState",
+    "Response",
+    "RetryPolicy",
+    "TokarcError",
+    "TransportError",
+    "Units",
+    "__version__",
+}
+
+
+def test_all_is_the_public_surface() -> None:
+    assert set(tokarc.__all__) == EXPECTED_PUBLIC
+    for name in tokarc.__all__:
+        assert hasattr(tokarc, name), name
+
+
+@pytest.mark.parametrize("endpoint", E.ENDPOINTS, ids=lambda e: e.name)
+def test_every_endpoint_is_a_method_with_its_params(endpoint: E.Endpoint) -> None:
+    cls = TiktokMethods if endpoint.group == "tiktok" else CustomerMethods
+    method = getattr(cls, endpoint.name)
+    names = set(inspect.signature(method).parameters) - {"self", "extra_params", "timeout"}
+    assert names == {p.name for p in endpoint.params}
+    assert endpoint.summary in (method.__doc__ or "")
+
+
+@pytest.mark.parametrize("endpoint", [e for e in E.ENDPOINTS if e.iterator], ids=lambda e: e.name)
+def test_every_cursor_endpoint_has_an_iterator(endpoint: E.Endpoint) -> None:
+    assert endpoint.iterator
+    method = getattr(TiktokMethods, endpoint.iterator)
+    params = set(inspect.signature(method).parameters)
+    assert {"max_items", "state"} <= params
+    assert "cursor" not in params
+    assert ("since" in params) == (endpoint.record == "post")
+
+
+def test_sdk_tiktok_methods_all_exist() -> None:
+    from ensembledata.api._client import TiktokEndpoints
+
+    official = {n for n, _ in inspect.getmembers(TiktokEndpoints, inspect.isfunction)}
+    official.discard("__init__")
+    assert official <= set(dir(TiktokMethods))
+
+
+def test_sdk_keyword_arguments_are_accepted() -> None:
+    from ensembledata.api._client import TiktokEndpoints
+
+    for name, fn in inspect.getmembers(TiktokEndpoints, inspect.isfunction):
+        if name == "__init__":
+            continue
+        ours = set(inspect.signature(getattr(TiktokMethods, name)).parameters)
+        assert set(inspect.signature(fn).parameters) <= ours, name
+
+
+def test_generated_methods_are_current() -> None:
+    script = ROOT / "scripts" / "generate_methods.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True)
+    assert result.returncode == 0, result.stdout.decode()
+
+
+def test_package_is_typed() -> None:
+    assert (Path(tokarc.__file__).parent / "py.typed").exists()
