@@ -1,0 +1,169 @@
+"""tokarc against the official `ensembledata` SDK, side by side, in one run.
+
+    .venv/bin/python benchmarks/client_vs_official.py [--tags 40] [--pages 5] [--latency 0.1]
+
+Workload: TAGS hashtags x PAGES pages of /tt/hashtag/posts against the emulator (its own
+process, on loopback) with LATENCY seconds added to every response. Prints the wall time of
+the official SDK's sync loop, the official async client under asyncio.gather, and tokarc's
+async client; the lower bound (PAGES x LATENCY, all hashtags at once) and tokarc's ratio to
+it. Then, against a zero-latency emulator, the client CPU time per page of both SDKs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import inspect
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+
+import tokarc
+
+TOKEN = "bench-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def emulator(latency: float) -> Iterator[str]:
+    """An emulator in its own process; yields its base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "tokarc.emulator", "--port", str(port), "--latency", str(latency)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/apis"
+    try:
+        wait_ready(base)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def wait_ready(base: str, deadline: float = 20.0) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"{base}/tt/hashtag/posts", params={"name": "x", "token": "t"}, timeout=1)
+            return
+        time.sleep(0.1)
+    raise SystemExit("the emulator did not start")
+
+
+def tags(n: int) -> list[str]:
+    return ["magic", *(f"benchtag{i}" for i in range(n - 1))]
+
+
+def official_sync(base: str, names: list[str], pages: int) -> int:
+    from ensembledata.api import EDClient
+
+    client, count = EDClient(TOKEN), 0
+    for name in names:
+        cursor = 0
+        for _ in range(pages):
+            data = client.tiktok.hashtag_search(hashtag=name, cursor=cursor).data
+            count += len(data["data"])
+            cursor = data.get("nextCursor", cursor)
+    return count
+
+
+async def official_async(base: str, names: list[str], pages: int) -> int:
+    from ensembledata.api import EDAsyncClient
+
+    client = EDAsyncClient(TOKEN)
+
+    async def one(name: str) -> int:
+        cursor, count = 0, 0
+        for _ in range(pages):
+            data = (await client.tiktok.hashtag_search(hashtag=name, cursor=cursor)).data
+            count += len(data["data"])
+            cursor = data.get("nextCursor", cursor)
+        return count
+
+    return sum(await asyncio.gather(*(one(n) for n in names)))
+
+
+async def tokarc_async(base: str, names: list[str], pages: int) -> int:
+    async with tokarc.AsyncClient(TOKEN, base_url=base) as client:
+
+        async def one(name: str) -> int:
+            pager = client.tiktok.iter_hashtag_posts(name, max_items=pages * 20)
+            return len([post async for post in pager])
+
+        return sum(await asyncio.gather(*(one(n) for n in names)))
+
+
+def tokarc_sync(base: str, names: list[str], pages: int) -> int:
+    with tokarc.Client(TOKEN, base_url=base) as client:
+        return sum(
+            len(list(client.tiktok.iter_hashtag_posts(n, max_items=pages * 20))) for n in names
+        )
+
+
+def point_official_at(base: str) -> None:
+    import ensembledata.api._requester as requester
+
+    requester.BASE_URL = base  # the SDK hard-codes its base URL in a module constant
+
+
+def timed(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
+    """Wall seconds, process CPU seconds, result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = asyncio.run(fn(*args)) if inspect.iscoroutinefunction(fn) else fn(*args)
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def latency_race(args: argparse.Namespace) -> None:
+    names = tags(args.tags)
+    bound = args.pages * args.latency
+    with emulator(args.latency) as base:
+        point_official_at(base)
+        print(f"workload: {args.tags} hashtags x {args.pages} pages, {args.latency * 1000:.0f} ms")
+        rows = [
+            ("official sync loop", official_sync),
+            ("official async + gather", official_async),
+            ("tokarc async", tokarc_async),
+        ]
+        for label, fn in rows:
+            wall, _, posts = timed(fn, base, names, args.pages)
+            print(f"  {label:<26} {wall:7.2f} s  ({posts} posts, {wall / bound:5.2f}x bound)")
+        print(f"  lower bound                {bound:7.2f} s  ({args.pages} x latency)")
+
+
+def cpu_per_page(args: argparse.Namespace) -> None:
+    names = tags(args.cpu_tags)
+    n_pages = len(names) * args.pages
+    with emulator(0.0) as base:
+        point_official_at(base)
+        print(f"client CPU per page at zero latency ({n_pages} pages, sequential):")
+        for label, fn in (("official sync", official_sync), ("tokarc sync", tokarc_sync)):
+            timed(fn, base, names[:2], 1)  # warm up imports and connections
+            _, cpu, _ = timed(fn, base, names, args.pages)
+            print(f"  {label:<26} {cpu / n_pages * 1000:7.2f} ms/page")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tags", type=int, default=40)
+    parser.add_argument("--pages", type=int, default=5)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--cpu-tags", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.pop("TOKARC_BASE_URL", None)
+    latency_race(args)
+    cpu_per_page(args)
+
+
+if __name__ == "__main__":
+    main()
