@@ -133,3 +133,11 @@ def test_public_surface() -> None:
     )
     for name in set(models.__all__) - {"KINDS", "Record"}:
         assert getattr(models, name).__doc__, name
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    result = doctest.testmod(models, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
