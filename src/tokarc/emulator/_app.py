@@ -1,0 +1,246 @@
+"""The emulator: routing from the endpoint table, envelope, token, units and faults.
+
+One pure core (:meth:`Emulator.respond`) serves three shells: :meth:`Emulator.handle` (an httpx
+handler), :meth:`Emulator.transport` (an ``httpx.MockTransport``) and :meth:`Emulator.asgi_app`
+(a Starlette app for uvicorn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import msgspec
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import _guesses as G
+from ..endpoints import ENDPOINTS, Endpoint
+from ._cache import LRU
+from ._clock import DEFAULT_NOW, WorldClock
+from ._control import CONTROL_PREFIX, control
+from ._faults import Fault, FaultInjector, FaultSettings, malform
+from ._handlers import HANDLERS, Ctx, Result
+from ._params import ApiError, parse_query
+from ._payloads import Renderer
+from ._stats import Stats
+from ._world import World
+
+API_PREFIX = "/apis"
+_encode = msgspec.json.Encoder().encode
+
+
+@dataclass(frozen=True)
+class EmulatorSettings:
+    """Everything an emulator is built with. The fault fields can change later (set_faults)."""
+
+    seed: int = 0
+    latency: float = 0.0
+    jitter: float = 0.0
+    error_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    hang_rate: float = 0.0
+    hang_seconds: float = 30.0
+    malformed_rate: float = 0.0
+    units: int | None = None  # allowance; past it every API call answers 495
+    require_token: str | None = None  # None: any non-empty token is accepted
+    time_scale: float = 0.0  # >0: world time runs this many times faster than real time
+    start_time: int = DEFAULT_NOW
+    cache_size: int = 50_000
+
+    def fault_settings(self) -> FaultSettings:
+        """The fault part of these settings."""
+        names = {f.name for f in fields(FaultSettings)}
+        return FaultSettings(**{k: v for k, v in vars(self).items() if k in names})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response before it is wrapped for httpx or Starlette."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def json(cls, status: int, payload: Any, units: int = 0, **extra: str) -> Reply:
+        headers = (("content-type", "application/json"), ("units_charged", str(units)))
+        return cls(status, _encode(payload), headers + tuple(extra.items()))
+
+
+class Emulator:
+    """A deterministic EnsembleData TikTok API over a seeded synthetic world.
+
+    >>> emu = Emulator(seed=0)
+    >>> client = httpx.Client(transport=emu.transport(), base_url="http://emulator/apis")
+    >>> client.get("/tt/hashtag/posts", params={"name": "magic", "token": "t"}).status_code
+    200
+    """
+
+    def __init__(self, seed: int = 0, **settings: Any) -> None:
+        self.settings = EmulatorSettings(seed=seed, **settings)
+        s = self.settings
+        self.world = World(seed, s.cache_size)
+        self.render = Renderer(self.world, s.cache_size)
+        self.clock = WorldClock(s.start_time, s.time_scale)
+        self.faults = FaultInjector(s.fault_settings(), seed)
+        self.stats = Stats()
+        self.routes: dict[str, Endpoint] = {API_PREFIX + ep.path: ep for ep in ENDPOINTS}
+        self._pages: LRU[tuple[Any, ...], Reply] = LRU(4_096)
+        self._malform_rng = random.Random(f"malform:{seed}")
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def set_faults(self, **changes: Any) -> FaultSettings:
+        """Change fault settings (latency, error_rate, ...); returns the new settings."""
+        self.faults.settings = self.faults.settings.updated(changes)
+        return self.faults.settings
+
+    def reset(self) -> None:
+        """Clock, counters, faults and caches back to how they started."""
+        self.clock.reset()
+        self.stats.reset()
+        self.faults.settings = self.settings.fault_settings()
+        self.faults.reset()
+        self._pages.clear()
+
+    # -- the pure core ---------------------------------------------------------------------------
+
+    def respond(self, method: str, path: str, query: Mapping[str, str], body: bytes = b"") -> Reply:
+        """Answer one request, without faults or delays."""
+        if path.startswith(CONTROL_PREFIX + "/") or path == CONTROL_PREFIX:
+            status, payload = control(self, method, path[len(CONTROL_PREFIX) :], query, body)
+            return Reply.json(status, payload)
+        endpoint = self.routes.get(path.rstrip("/"))
+        if endpoint is None:
+            return Reply.json(404, {"detail": "Not Found"}, G.ERROR_COST)
+        if method.upper() != "GET":
+            return Reply.json(405, {"detail": "Method Not Allowed"}, G.ERROR_COST)
+        now = self.clock.now()
+        reply = self._api(endpoint, query, now)
+        units = int(dict(reply.headers)["units_charged"])
+        self.stats.record(endpoint.name, reply.status, units, _day(now))
+        return reply
+
+    def _api(self, endpoint: Endpoint, query: Mapping[str, str], now: int) -> Reply:
+        try:
+            self._check_token(query.get("token"))
+            params = parse_query(endpoint, query)
+            if endpoint.group == "customer":
+                return self._success(endpoint, params, now)
+            self._check_units()
+            key = (endpoint.name, tuple(sorted(params.items())), now)
+            return self._pages.get(key, lambda _: self._success(endpoint, params, now))
+        except ApiError as exc:
+            return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
+
+    def _check_token(self, token: str | None) -> None:
+        if not token:
+            raise ApiError(491, "Token not found")
+        required = self.settings.require_token
+        if required is not None and token != required:
+            raise ApiError(491, "Invalid token")
+
+    def _check_units(self) -> None:
+        allowance = self.settings.units
+        if allowance is not None and self.stats.units_total >= allowance:
+            raise ApiError(495, "Units depleted: the allowance of this token is used up")
+
+    def _success(self, endpoint: Endpoint, params: dict[str, Any], now: int) -> Reply:
+        ctx = Ctx(endpoint, self.world, self.render, now, self.stats.usage)
+        try:
+            result: Result = HANDLERS[endpoint.name](ctx, params)
+        except ApiError as exc:
+            return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
+        units = (
+            0
+            if endpoint.group == "customer"
+            else endpoint.cost.units(params, result.n_items, result.internal_pages)
+        )
+        return Reply.json(200, {"data": result.data, **result.top}, units)
+
+    # -- faults ----------------------------------------------------------------------------------
+
+    def plan(self, path: str) -> Fault:
+        """The fault for a request to ``path`` (none outside ``/apis``)."""
+        if not path.startswith(API_PREFIX + "/"):
+            return Fault()
+        fault = self.faults.decide()
+        if fault.kind:
+            self.stats.faults[fault.kind] += 1
+        return fault
+
+    def apply(self, fault: Fault, path: str, query: Mapping[str, str]) -> Reply:
+        """The reply to a request whose fault (delay and hang aside) is ``fault``."""
+        if fault.kind == "error":
+            return Reply.json(500, {"detail": "Internal Server Error"}, G.ERROR_COST)
+        if fault.kind == "rate_limit":
+            retry = str(self.faults.settings.retry_after)
+            detail = {"detail": "Rate limit exceeded"}
+            return Reply.json(429, detail, G.ERROR_COST, **{"retry-after": retry})
+        reply = self.respond("GET", path, query)
+        if fault.kind == "malformed":
+            return Reply(reply.status, malform(reply.body, self._malform_rng), reply.headers)
+        return reply
+
+    # -- shells ----------------------------------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer an httpx request (sync). Latency sleeps; a hang raises ``httpx.ReadTimeout``."""
+        path, query = request.url.path, dict(request.url.params)
+        fault = self.plan(path)
+        if fault.delay > 0:
+            time.sleep(fault.delay)
+        if fault.kind == "hang":
+            raise httpx.ReadTimeout("emulated hang", request=request)
+        if not path.startswith(API_PREFIX + "/"):
+            reply = self.respond(request.method, path, query, request.read())
+        else:
+            reply = (
+                self.apply(fault, path, query)
+                if request.method == "GET"
+                else self.respond(request.method, path, query)
+            )
+        return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
+
+    def transport(self) -> httpx.MockTransport:
+        """An httpx transport serving this emulator, for ``httpx.Client`` and ``AsyncClient``."""
+        return httpx.MockTransport(self.handle)
+
+    def asgi_app(self) -> Starlette:
+        """A Starlette app for uvicorn: one route per table endpoint, plus the control routes."""
+        routes = [Route(path, self._asgi_api, methods=["GET"]) for path in self.routes]
+        routes.append(
+            Route(CONTROL_PREFIX + "/{rest:path}", self._asgi_control, methods=["GET", "POST"])
+        )
+        return Starlette(routes=routes)
+
+    async def _asgi_api(self, request: Request) -> Response:
+        path, query = request.url.path, dict(request.query_params)
+        fault = self.plan(path)
+        if fault.delay > 0:
+            await asyncio.sleep(fault.delay)
+        if fault.kind == "hang":
+            await asyncio.sleep(self.faults.settings.hang_seconds)
+        return _starlette(self.apply(fault, path, query))
+
+    async def _asgi_control(self, request: Request) -> Response:
+        body = await request.body()
+        reply = self.respond(request.method, request.url.path, dict(request.query_params), body)
+        return _starlette(reply)
+
+
+def _starlette(reply: Reply) -> Response:
+    return Response(reply.body, status_code=reply.status, headers=dict(reply.headers))
+
+
+def _day(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).date().isoformat()

@@ -1,0 +1,84 @@
+"""Control routes under ``/_emulator/``: clock, faults, stats, reset. Never under ``/apis``.
+
+==========================  =====================================================================
+``GET  /_emulator/health``  ``{"ok": true}``
+``GET  /_emulator/clock``   ``{"now": ts, "iso": "...", "time_scale": x}``
+``POST /_emulator/clock``   JSON ``{"now": ts}`` or ``{"advance": seconds}`` (or the same as query)
+``GET  /_emulator/faults``  the fault settings
+``POST /_emulator/faults``  JSON with the settings to change, e.g. ``{"error_rate": 0.2}``
+``GET  /_emulator/stats``   requests and units per endpoint, units per world day, faults
+``GET  /_emulator/world``   how many entities the lazy world generated so far
+``POST /_emulator/reset``   clock, counters, faults and caches back to their start
+==========================  =====================================================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._app import Emulator
+
+CONTROL_PREFIX = "/_emulator"
+Route = Callable[["Emulator", dict[str, Any]], Any]
+
+
+def _clock(emu: Emulator) -> dict[str, Any]:
+    return {"now": emu.clock.now(), "iso": emu.clock.iso(), "time_scale": emu.clock.time_scale}
+
+
+def _set_clock(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
+    if "now" in args:
+        emu.clock.set(int(args["now"]))
+    if "advance" in args:
+        emu.clock.advance(float(args["advance"]))
+    return _clock(emu)
+
+
+def _faults(emu: Emulator) -> dict[str, Any]:
+    return emu.faults.settings.to_dict()
+
+
+def _stats(emu: Emulator) -> dict[str, Any]:
+    return emu.stats.to_dict()
+
+
+def _world(emu: Emulator) -> dict[str, int]:
+    return dict(emu.world.generated)
+
+
+def _set_faults(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
+    return emu.set_faults(**args).to_dict()
+
+
+def _reset(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
+    emu.reset()
+    return {"ok": True}
+
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", "/health"): lambda emu, args: {"ok": True},
+    ("GET", "/clock"): lambda emu, args: _clock(emu),
+    ("POST", "/clock"): _set_clock,
+    ("GET", "/faults"): lambda emu, args: _faults(emu),
+    ("POST", "/faults"): _set_faults,
+    ("GET", "/stats"): lambda emu, args: _stats(emu),
+    ("GET", "/world"): lambda emu, args: _world(emu),
+    ("POST", "/reset"): _reset,
+}
+
+
+def control(
+    emu: Emulator, method: str, path: str, query: Mapping[str, str], body: bytes
+) -> tuple[int, Any]:
+    """Run the control route at ``path`` (below ``/_emulator``); (status, JSON body)."""
+    route = ROUTES.get((method.upper(), path.rstrip("/") or "/"))
+    if route is None:
+        return 404, {"detail": f"no control route {method} {CONTROL_PREFIX}{path}"}
+    try:
+        args = {**query, **(json.loads(body) if body.strip() else {})}
+        return 200, route(emu, args)
+    except (ValueError, TypeError) as exc:
+        return 400, {"detail": str(exc)}
