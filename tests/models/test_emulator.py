@@ -39,7 +39,7 @@ CALLS: dict[str, dict[str, Any]] = {
         "aweme_id": str(F.COMMENTED_POST),
         "comment_id": str(F.REPLIED_COMMENT),
     },
-    "music_search": {"keyword": "original sound"},
+    "music_search": {"keyword": "classical"},
     "music_posts": {"music_id": MUSIC_ID},
     "music_details": {"music_id": MUSIC_ID},
     "user_followers": {"id": ZACH.uid, "sec_uid": ZACH.sec_uid},
