@@ -378,11 +378,17 @@ class World:
         return fixture.index if fixture else (music.id >> 8) & 0xFFFFF
 
     def search_tracks(self, keyword: str) -> list[int]:
-        """Track indices whose title contains ``keyword``'s first word (a fixed, finite list)."""
+        """Track indices matching ``keyword`` (a fixed, finite list).
+
+        When the keyword's first word is a track word, every title contains it; other keywords
+        get a deterministic set of tracks.
+        """
         words = [w.title() for w in keyword.split()]
-        if not words or words[0] not in V.TRACK_WORDS:
+        if not words:
             return []
-        w = V.TRACK_WORDS.index(words[0])
+        known = words[0] in V.TRACK_WORDS
+        w = V.TRACK_WORDS.index(words[0]) if known else h32(self.seed, "mkw", keyword.lower())
+        w %= len(V.TRACK_WORDS)
         n = 8 + h32(self.seed, "msearch", w) % 120
         return [i for i in range(w, w + n * len(V.TRACK_WORDS), len(V.TRACK_WORDS)) if i > 2]
 
