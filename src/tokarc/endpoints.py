@@ -459,6 +459,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "Live rooms matching a keyword (response shape inferred).",
         record="live",
         items=G.LIVE_SEARCH_LIST_KEY,
+        wrapper=G.LIVE_ITEM_WRAPPER,
         pagination=_OFFSET,
         page_size=G.LIVE_SEARCH_PAGE_SIZE,
         iterator="iter_lives",

@@ -6,6 +6,7 @@
     ├── InvalidInputError        bad input rejected locally, before any request (also ValueError)
     ├── MissingTokenError        no token given, in the environment or the config file
     ├── ResumeMismatchError      a saved cursor state whose parameters differ from the call
+    ├── DecodeError              a record the models cannot use (raw and kind attached)
     ├── TransportError           the request did not get a usable response
     │   ├── ConnectError         the server could not be reached
     │   ├── TimeoutError         no response in time
@@ -45,6 +46,7 @@ __all__ = [
     "APIError",
     "BadRequestError",
     "ConnectError",
+    "DecodeError",
     "InternalServerError",
     "InvalidCountryError",
     "InvalidInputError",
@@ -89,6 +91,15 @@ class MissingTokenError(TokarcError):
 
 class ResumeMismatchError(TokarcError, ValueError):
     """A saved pagination state was made for another endpoint or other parameters."""
+
+
+class DecodeError(TokarcError, ValueError):
+    """An item is not a usable record (not an object, no id); ``raw`` is the item."""
+
+    def __init__(self, message: str, *, raw: Any, kind: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+        self.kind = kind
 
 
 class TransportError(TokarcError):

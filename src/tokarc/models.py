@@ -33,6 +33,7 @@ from typing import Any, Literal, TypeAlias, TypeVar, overload
 import msgspec
 
 from . import _guesses as G
+from .errors import DecodeError
 
 __all__ = [
     "KINDS",
@@ -232,18 +233,6 @@ class Undecodable(msgspec.Struct, frozen=True, kw_only=True):
     raw: Any
     kind: str
     error: str
-
-
-class DecodeError(ValueError):
-    """Raised by :func:`decode` when an item is not a usable record (not a dict, no id).
-
-    ``raw`` is the item, ``kind`` the record kind asked for.
-    """
-
-    def __init__(self, message: str, *, raw: Any, kind: str) -> None:
-        super().__init__(message)
-        self.raw = raw
-        self.kind = kind
 
 
 Record: TypeAlias = Post | User | Comment | Music | Live  # what decode() returns

@@ -36,7 +36,7 @@ SAMPLE_CALLS: dict[str, dict[str, Any]] = {
         "aweme_id": str(F.COMMENTED_POST),
         "comment_id": str(F.REPLIED_COMMENT),
     },
-    "music_search": {"keyword": "original sound"},
+    "music_search": {"keyword": "classical"},
     "music_posts": {"music_id": "7063948643480488709"},
     "music_details": {"music_id": "7063948643480488709"},
     "user_followers": {"id": ZACH.uid, "sec_uid": ZACH.sec_uid},
