@@ -1,0 +1,56 @@
+"""The store: collected records in SQLite (default, one file) or PostgreSQL, same schema.
+
+``open_store(target)`` picks the backend from ``target``: a ``postgresql://`` or
+``postgres://`` URL opens PostgreSQL (psycopg 3, the ``postgres`` extra); anything else is a
+SQLite path (``":memory:"`` too). Migrations are applied on open. See ``docs/store.md``.
+
+Example::
+
+    from tokarc.store import Batch, open_store
+
+    with open_store("magic.db") as store:
+        job = store.create_job("hashtag", "magic")
+        store.save_page(Batch(job_id=job.id, endpoint="/tt/hashtag/posts", records=posts,
+                              source_kind="hashtag", source_target="magic",
+                              checkpoint=state.to_json()))
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ._store import Store
+from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
+
+__all__ = [
+    "ENTITIES",
+    "Batch",
+    "Follow",
+    "Job",
+    "PageResult",
+    "Stats",
+    "Store",
+    "is_postgres_url",
+    "open_store",
+]
+
+
+def is_postgres_url(target: str | os.PathLike[str]) -> bool:
+    """Whether ``target`` names a PostgreSQL database (``postgresql://`` or ``postgres://``)."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(target: str | os.PathLike[str]) -> Store:
+    """Open (creating and migrating as needed) the store at ``target``.
+
+    ``target`` is a ``postgresql://`` / ``postgres://`` URL, or a SQLite file path, or
+    ``":memory:"``. Raises ``ImportError`` for a PostgreSQL URL without psycopg installed.
+    """
+    if is_postgres_url(target):
+        from ._postgres import PostgresBackend
+
+        return Store(PostgresBackend(str(target)))
+    from ._sqlite import SQLiteBackend
+
+    return Store(SQLiteBackend(Path(target) if str(target) != ":memory:" else ":memory:"))

@@ -1,0 +1,143 @@
+"""Records to rows: one column list and one tuple builder per table.
+
+The builders are the hot path of :meth:`Store.save_page`: plain tuples, no dicts, each value
+made storable (:func:`~._text.clean`), the raw JSON encoded once.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..models import Comment, Hashtag, Live, Music, Post, User
+from ._text import clean as c
+from ._text import raw_json
+
+PROV = ("first_page", "last_page", "first_seen_at", "last_seen_at")
+
+
+class Seen(NamedTuple):
+    """Where and when a page's records were seen: the page id and its fetch time."""
+
+    page_id: int
+    at: str
+
+
+POST_COLUMNS = (
+    "aweme_id", "author_uid", "author_unique_id", "music_id", "create_time", "description",
+    "region", "is_pinned", "is_photo", "hashtags", "mentions", "play_count", "digg_count",
+    "comment_count", "share_count", "collect_count", "download_count", "duration_ms", "width",
+    "height", "cover_url", "play_url", "share_url", "gone_at", "raw", *PROV,
+)  # fmt: skip
+
+USER_COLUMNS = (
+    "uid", "sec_uid", "unique_id", "nickname", "signature", "region", "language", "verified",
+    "is_private", "follower_count", "following_count", "heart_count", "video_count",
+    "digg_count", "avatar_url", "create_time", "raw", *PROV,
+)  # fmt: skip
+
+MUSIC_COLUMNS = (
+    "music_id", "title", "author", "album", "is_original", "duration_s", "user_count",
+    "owner_uid", "owner_handle", "owner_nickname", "play_url", "cover_url", "raw", *PROV,
+)  # fmt: skip
+
+HASHTAG_COLUMNS = ("name", "hashtag_id", "view_count", "user_count", *PROV)
+
+COMMENT_COLUMNS = (
+    "cid", "aweme_id", "parent_cid", "author_uid", "text", "create_time", "digg_count",
+    "reply_count", "language", "raw", *PROV,
+)  # fmt: skip
+
+LIVE_COLUMNS = ("room_id", "title", "owner_uid", "viewer_count", "raw", *PROV)
+
+POST_STATS_COLUMNS = (
+    "aweme_id", "page_id", "observed_at", "play_count", "digg_count", "comment_count",
+    "share_count", "collect_count", "download_count",
+)  # fmt: skip
+
+USER_STATS_COLUMNS = (
+    "uid", "page_id", "observed_at", "follower_count", "following_count", "heart_count",
+    "video_count", "digg_count",
+)  # fmt: skip
+
+FOLLOW_COLUMNS = ("follower_uid", "followed_uid", "first_job_id", "last_job_id", *PROV)
+
+SEEN_VIA_COLUMNS = (
+    "entity", "entity_id", "source_kind", "source_target", "first_job_id", "last_job_id",
+    "first_seen_at", "last_seen_at",
+)  # fmt: skip
+
+Row = tuple[object, ...]
+
+
+def _words(values: list[str]) -> str | None:
+    return " ".join(c(v) or "" for v in values) if values else None
+
+
+def post_row(p: Post, s: Seen) -> Row:
+    """The ``posts`` row of ``p`` (``gone_at`` is reset: the post was just seen)."""
+    return (
+        c(p.aweme_id), c(p.author_uid), c(p.author_unique_id), c(p.music_id), p.create_time,
+        c(p.desc), c(p.region), int(p.is_pinned), int(p.is_photo), _words(p.hashtags),
+        _words(p.mentions), p.play_count, p.digg_count, p.comment_count, p.share_count,
+        p.collect_count, p.download_count, p.duration_ms, p.width, p.height, c(p.cover_url),
+        c(p.play_url), c(p.share_url), None, raw_json(p.raw), s.page_id, s.page_id, s.at, s.at,
+    )  # fmt: skip
+
+
+def user_row(u: User, s: Seen) -> Row:
+    """The ``users`` row of ``u``."""
+    return (
+        c(u.uid), c(u.sec_uid), c(u.unique_id), c(u.nickname), c(u.signature), c(u.region),
+        c(u.language), int(u.verified), int(u.is_private), u.follower_count, u.following_count,
+        u.heart_count, u.video_count, u.digg_count, c(u.avatar_url), u.create_time,
+        raw_json(u.raw), s.page_id, s.page_id, s.at, s.at,
+    )  # fmt: skip
+
+
+def music_row(m: Music, s: Seen) -> Row:
+    """The ``music`` row of ``m``."""
+    return (
+        c(m.music_id), c(m.title), c(m.author), c(m.album), int(m.is_original), m.duration_s,
+        m.user_count, c(m.owner_uid), c(m.owner_handle), c(m.owner_nickname), c(m.play_url),
+        c(m.cover_url), raw_json(m.raw), s.page_id, s.page_id, s.at, s.at,
+    )  # fmt: skip
+
+
+def hashtag_row(h: Hashtag, s: Seen) -> Row:
+    """The ``hashtags`` row of ``h``."""
+    return (c(h.name), c(h.hashtag_id), h.view_count, h.user_count, *_prov(s))
+
+
+def comment_row(m: Comment, s: Seen) -> Row:
+    """The ``comments`` row of ``m``; its author's uid links to ``users``."""
+    author = m.author.uid if m.author else None
+    return (
+        c(m.cid), c(m.aweme_id), c(m.parent_cid), c(author), c(m.text), m.create_time,
+        m.digg_count, m.reply_count, c(m.language), raw_json(m.raw), *_prov(s),
+    )  # fmt: skip
+
+
+def live_row(v: Live, s: Seen) -> Row:
+    """The ``lives`` row of ``v``."""
+    owner = v.owner.uid if v.owner else None
+    return (c(v.room_id), c(v.title), c(owner), v.viewer_count, raw_json(v.raw), *_prov(s))
+
+
+def post_stats_row(p: Post, s: Seen) -> Row | None:
+    """An observation of ``p``'s counts, or ``None`` when the page carried none."""
+    counts = (p.play_count, p.digg_count, p.comment_count, p.share_count, p.collect_count)
+    if all(n is None for n in counts) and p.download_count is None:
+        return None
+    return (c(p.aweme_id), s.page_id, s.at, *counts, p.download_count)
+
+
+def user_stats_row(u: User, s: Seen) -> Row | None:
+    """An observation of ``u``'s counts, or ``None`` when the page carried none."""
+    counts = (u.follower_count, u.following_count, u.heart_count, u.video_count, u.digg_count)
+    if all(n is None for n in counts):
+        return None
+    return (c(u.uid), s.page_id, s.at, *counts)
+
+
+def _prov(s: Seen) -> tuple[int, int, str, str]:
+    return (s.page_id, s.page_id, s.at, s.at)

@@ -1,0 +1,68 @@
+"""The store's statements, built once from the column lists of :mod:`._rows`."""
+
+from __future__ import annotations
+
+from . import _rows as R
+from ._dialect import upsert
+
+FIRST = ("first_page", "first_seen_at", "first_job_id")  # provenance never overwritten
+
+UPSERT_POST = upsert("posts", R.POST_COLUMNS, ["aweme_id"], keep=FIRST)
+UPSERT_USER = upsert("users", R.USER_COLUMNS, ["uid"], keep=FIRST)
+FILL_USER = upsert("users", R.USER_COLUMNS, ["uid"], keep=FIRST, fill_only=True)
+UPSERT_MUSIC = upsert("music", R.MUSIC_COLUMNS, ["music_id"], keep=FIRST)
+FILL_MUSIC = upsert("music", R.MUSIC_COLUMNS, ["music_id"], keep=FIRST, fill_only=True)
+UPSERT_HASHTAG = upsert("hashtags", R.HASHTAG_COLUMNS, ["name"], keep=FIRST)
+UPSERT_COMMENT = upsert("comments", R.COMMENT_COLUMNS, ["cid"], keep=FIRST)
+UPSERT_LIVE = upsert("lives", R.LIVE_COLUMNS, ["room_id"], keep=FIRST)
+LINK_HASHTAG = upsert("post_hashtags", ("aweme_id", "name"), ["aweme_id", "name"])
+ADD_POST_STATS = upsert("post_stats", R.POST_STATS_COLUMNS, ["aweme_id", "page_id"], update=False)
+ADD_USER_STATS = upsert("user_stats", R.USER_STATS_COLUMNS, ["uid", "page_id"], update=False)
+UPSERT_FOLLOW = upsert("follows", R.FOLLOW_COLUMNS, ["follower_uid", "followed_uid"], keep=FIRST)
+UPSERT_SEEN_VIA = upsert(
+    "seen_via", R.SEEN_VIA_COLUMNS, ["entity", "entity_id", "source_kind", "source_target"],
+    keep=FIRST,
+)  # fmt: skip
+
+INSERT_PAGE = """INSERT INTO pages (job_id, endpoint, params, cursor, fetched_at, tokarc_version,
+    source_kind, source_target, items, new_records, rejected)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
+
+INSERT_REJECT = """INSERT INTO rejects (page_id, job_id, kind, error, raw, at)
+    VALUES (?, ?, ?, ?, ?, ?)"""
+
+INSERT_REQUEST = """INSERT INTO requests (job_id, endpoint, params, status_code, units, elapsed,
+    error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+
+PAGE_TO_JOB = """UPDATE jobs SET checkpoint = COALESCE(?, checkpoint),
+    newest_mark = COALESCE(?, newest_mark), returned = returned + ?,
+    new_records = new_records + ?, duplicates = duplicates + ?, updated_at = ? WHERE id = ?"""
+
+REQUEST_TO_JOB = """UPDATE jobs SET requested = requested + 1, units = units + ?,
+    updated_at = ? WHERE id = ?"""
+
+JOB_COLUMNS = (
+    "id", "kind", "target", "options", "status", "created_at", "updated_at", "checkpoint",
+    "newest_mark", "outcome", "stop_reason", "requested", "returned", "new_records",
+    "duplicates", "units", "tokarc_version",
+)  # fmt: skip
+
+INSERT_JOB = """INSERT INTO jobs (kind, target, options, status, created_at, updated_at,
+    tokarc_version) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"""
+
+SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"
+
+#: entity name -> (table, id column)
+TABLES = {
+    "post": ("posts", "aweme_id"),
+    "user": ("users", "uid"),
+    "comment": ("comments", "cid"),
+    "music": ("music", "music_id"),
+    "hashtag": ("hashtags", "name"),
+    "live": ("lives", "room_id"),
+}
+
+COUNTED_TABLES = (
+    "posts", "users", "comments", "music", "hashtags", "lives", "post_hashtags", "follows",
+    "seen_via", "post_stats", "user_stats", "jobs", "pages", "requests", "rejects",
+)  # fmt: skip

@@ -1,0 +1,295 @@
+"""The Store: one interface over SQLite and PostgreSQL (see ``docs/store.md``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import msgspec
+
+from .._version import __version__
+from ..models import Undecodable
+from . import _rows as R
+from . import _schema
+from . import _sql as Q
+from ._backend import Backend
+from ._plan import Plan, plan
+from ._text import clean, clean_json, raw_json, timestamp
+from ._types import Batch, Job, PageResult, Stats
+
+_ID_CHUNK = 10_000  # ids per known_ids query: one parameter each way, so only memory bounds it
+
+_JOB_FIELDS = frozenset(Q.JOB_COLUMNS) - {"id", "created_at", "updated_at", "tokarc_version"}
+
+
+class Store:
+    """Posts, users, comments, music, hashtags, follows, stats over time, jobs and a request
+    ledger, in SQLite or PostgreSQL. Open one with :func:`tokarc.store.open_store`.
+
+    Example::
+
+        with open_store("magic.db") as store:
+            job = store.create_job("hashtag", "magic", {"days": 7})
+            result = store.save_page(Batch(job_id=job.id, endpoint="/tt/hashtag/posts",
+                                           records=posts, checkpoint=state.to_json()))
+            print(result.new, result.duplicates)
+    """
+
+    def __init__(self, backend: Backend) -> None:
+        self._db = backend
+        self.applied_migrations = _schema.apply(backend)
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._db.dialect.name
+
+    @property
+    def url(self) -> str:
+        """The path or URL the store was opened with."""
+        return self._db.url
+
+    def __repr__(self) -> str:
+        return f"Store(backend={self.backend!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def schema_version(self) -> int:
+        """The number of the newest migration applied."""
+        return int(self._db.query("SELECT MAX(id) FROM migrations")[0][0] or 0)
+
+    # -- the hot path ----------------------------------------------------------------------
+
+    def save_page(self, batch: Batch) -> PageResult:
+        """Store a page of records, its provenance, and its job's checkpoint, atomically.
+
+        Everything (records, embedded authors and music, hashtags, observations, ``seen_via``,
+        follow edges, rejects, the job's checkpoint and counters) is committed in one
+        transaction or not at all. Raises ``KeyError`` if ``batch.job_id`` names no job and
+        ``ValueError`` if a checkpoint is given without a job.
+        """
+        if batch.job_id is None and (batch.checkpoint or batch.newest_mark):
+            raise ValueError("a checkpoint or newest mark needs a job_id")
+        p = plan(batch.records)
+        with self._db.transaction():
+            new_ids = self._unknown(p)
+            seen = R.Seen(self._insert_page(batch, p, len(new_ids)), timestamp(batch.fetched_at))
+            self._write(p, seen)
+            self._write_context(batch, p, seen)
+            self._to_job(batch, len(p.order), len(new_ids))
+        dups = len(p.order) - len(new_ids)
+        return PageResult(seen.page_id, len(p.order), len(new_ids), dups, len(batch.undecodable),
+                          tuple(new_ids))  # fmt: skip
+
+    def _unknown(self, p: Plan) -> list[str]:
+        """The ids of the page's own records not stored yet, in page order."""
+        new: list[str] = []
+        for entity in dict.fromkeys(e for e, _ in p.order):
+            ids = p.ids(entity)
+            known = self.known_ids(entity, ids)
+            new.extend(i for i in ids if i not in known)
+        return new
+
+    def _insert_page(self, batch: Batch, p: Plan, new: int) -> int:
+        cursor = None if batch.cursor is None else clean(str(batch.cursor))
+        row = (batch.job_id, clean(batch.endpoint), clean_json(dict(batch.params)), cursor,
+               timestamp(batch.fetched_at), __version__, clean(batch.source_kind),
+               clean(batch.source_target), len(p.order), new, len(batch.undecodable))  # fmt: skip
+        return int(self._db.query(Q.INSERT_PAGE, row)[0][0])
+
+    def _write(self, p: Plan, s: R.Seen) -> None:
+        db = self._db
+        db.executemany(Q.UPSERT_USER, [R.user_row(u, s) for u in p.users.values()])
+        db.executemany(Q.FILL_USER, [R.user_row(u, s) for u in p.embedded_users.values()])
+        db.executemany(Q.UPSERT_MUSIC, [R.music_row(m, s) for m in p.music.values()])
+        db.executemany(Q.FILL_MUSIC, [R.music_row(m, s) for m in p.embedded_music.values()])
+        db.executemany(Q.UPSERT_POST, [R.post_row(x, s) for x in p.posts.values()])
+        db.executemany(Q.UPSERT_HASHTAG, [R.hashtag_row(h, s) for h in p.hashtags.values()])
+        db.executemany(Q.LINK_HASHTAG, p.post_hashtags)
+        db.executemany(Q.UPSERT_COMMENT, [R.comment_row(c, s) for c in p.comments.values()])
+        db.executemany(Q.UPSERT_LIVE, [R.live_row(v, s) for v in p.lives.values()])
+        self._observe(p, s)
+
+    def _observe(self, p: Plan, s: R.Seen) -> None:
+        """One observation of counts per post and per (listed, not embedded) user."""
+        posts = (R.post_stats_row(x, s) for x in p.posts.values())
+        users = (R.user_stats_row(u, s) for u in p.users.values())
+        self._db.executemany(Q.ADD_POST_STATS, [r for r in posts if r is not None])
+        self._db.executemany(Q.ADD_USER_STATS, [r for r in users if r is not None])
+
+    def _write_context(self, batch: Batch, p: Plan, s: R.Seen) -> None:
+        """What the page says beyond its records: sources, follow edges, rejects."""
+        job = batch.job_id
+        if batch.source_kind is not None:
+            kind, target = clean(batch.source_kind), clean(batch.source_target or "")
+            rows: list[R.Row] = [(e, i, kind, target, job, job, s.at, s.at) for e, i in p.order]
+            self._db.executemany(Q.UPSERT_SEEN_VIA, rows)
+        if batch.follow is not None:
+            self._db.executemany(Q.UPSERT_FOLLOW, _follow_rows(batch, p, s))
+        if batch.undecodable:
+            rows = [_reject_row(u, s, job) for u in batch.undecodable]
+            self._db.executemany(Q.INSERT_REJECT, rows)
+
+    def _to_job(self, batch: Batch, records: int, new: int) -> None:
+        if batch.job_id is None:
+            return
+        row = (batch.checkpoint, clean(batch.newest_mark), records, new, records - new,
+               timestamp(), batch.job_id)  # fmt: skip
+        if not self._db.execute(Q.PAGE_TO_JOB, row):
+            raise KeyError(f"no job {batch.job_id}")
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def known_ids(self, entity: str, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored as ``entity`` ("post", "user", "comment", "music",
+        "hashtag", "live")."""
+        table, key = _table(entity)
+        sql = f"SELECT {key} FROM {table} WHERE {self._db.dialect.in_ids(key)}"
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _ID_CHUNK):
+            chunk = self._db.dialect.ids(wanted[start : start + _ID_CHUNK])
+            found.update(row[0] for row in self._db.query(sql, (chunk,)))
+        return found
+
+    def post_ids(
+        self, *, limit: int | None = None, offset: int = 0, gone: bool | None = None
+    ) -> Iterator[str]:
+        """The stored post ids in id order, streamed; ``gone=False`` leaves out posts marked
+        gone, ``gone=True`` gives only those."""
+        where = {None: "", False: " WHERE gone_at IS NULL", True: " WHERE gone_at IS NOT NULL"}
+        sql = f"SELECT aweme_id FROM posts{where[gone]} ORDER BY aweme_id LIMIT ? OFFSET ?"
+        lim = self._db.dialect.no_limit if limit is None else limit
+        for rows in self._db.stream(sql, (lim, offset)):
+            yield from (row[0] for row in rows)
+
+    def mark_gone(self, post_ids: Iterable[str], at: dt.datetime | None = None) -> int:
+        """Mark posts that no longer come back (deleted, private) as gone at ``at``.
+
+        A post seen again later is un-marked by :meth:`save_page`. Returns how many posts were
+        newly marked.
+        """
+        d = self._db.dialect
+        sql = f"UPDATE posts SET gone_at = ? WHERE gone_at IS NULL AND {d.in_ids('aweme_id')}"
+        with self._db.transaction():
+            return self._db.execute(sql, (timestamp(at), d.ids(list(post_ids))))
+
+    # -- the ledger ------------------------------------------------------------------------
+
+    def record_request(
+        self, event: Any, *, job_id: int | None = None, at: dt.datetime | None = None
+    ) -> None:
+        """Add a request (a ``tokarc.CallEvent``) to the ledger, and its units to its job.
+
+        Any parameter named ``token`` (any case) is dropped: the ledger never holds a secret.
+        """
+        params = {k: v for k, v in dict(event.params).items() if str(k).lower() != "token"}
+        row = (job_id, clean(event.endpoint), clean_json(params), event.status_code,
+               int(event.units_charged), float(event.elapsed), clean(event.error),
+               timestamp(at))  # fmt: skip
+        with self._db.transaction():
+            self._db.execute(Q.INSERT_REQUEST, row)
+            if job_id is not None:
+                self._db.execute(Q.REQUEST_TO_JOB, (int(event.units_charged), timestamp(), job_id))
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def create_job(self, kind: str, target: str, options: Mapping[str, Any] | None = None) -> Job:
+        """Create a job (status ``"pending"``) and return it."""
+        now = timestamp()
+        row = (clean(kind), clean(target), clean_json(dict(options or {})), "pending", now, now,
+               __version__)  # fmt: skip
+        with self._db.transaction():
+            job_id = int(self._db.query(Q.INSERT_JOB, row)[0][0])
+        return self.get_job(job_id)
+
+    def get_job(self, job_id: int) -> Job:
+        """The job ``job_id``; raises ``KeyError`` if there is none."""
+        rows = self._db.query(f"{Q.SELECT_JOBS} WHERE id = ?", (job_id,))
+        if not rows:
+            raise KeyError(f"no job {job_id}")
+        return _job(rows[0])
+
+    def list_jobs(
+        self, *, kind: str | None = None, target: str | None = None, status: str | None = None
+    ) -> list[Job]:
+        """The jobs matching all the given filters, oldest first."""
+        filters = {"kind": kind, "target": target, "status": status}
+        given = {k: v for k, v in filters.items() if v is not None}
+        where = " AND ".join(f"{k} = ?" for k in given)
+        sql = f"{Q.SELECT_JOBS}{' WHERE ' + where if where else ''} ORDER BY id"
+        return [_job(row) for row in self._db.query(sql, tuple(given.values()))]
+
+    def update_job(self, job_id: int, **changes: Any) -> Job:
+        """Set some of a job's fields (``status``, ``outcome``, ``stop_reason``,
+        ``checkpoint``, ``newest_mark``, ``options`` or a counter) and return the job."""
+        if unknown := set(changes) - _JOB_FIELDS:
+            raise TypeError(f"unknown job fields: {', '.join(sorted(unknown))}")
+        if "options" in changes:
+            changes["options"] = clean_json(dict(changes["options"] or {}))
+        sets = "".join(f"{name} = ?, " for name in changes)
+        sql = f"UPDATE jobs SET {sets}updated_at = ? WHERE id = ?"
+        with self._db.transaction():
+            if not self._db.execute(sql, (*changes.values(), timestamp(), job_id)):
+                raise KeyError(f"no job {job_id}")
+        return self.get_job(job_id)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        """Row counts per table, and units spent by day, job and endpoint."""
+        q = self._db.query
+        counts = {t: int(q(f"SELECT COUNT(*) FROM {t}")[0][0]) for t in Q.COUNTED_TABLES}
+        by = "SELECT {0}, SUM(units) FROM requests GROUP BY {0} ORDER BY {0}"
+        day = {str(k): int(v) for k, v in q(by.format("substr(at, 1, 10)"))}
+        job = {(None if k is None else int(k)): int(v) for k, v in q(by.format("job_id"))}
+        endpoint = {str(k): int(v) for k, v in q(by.format("endpoint"))}
+        return Stats(counts, day, job, endpoint, sum(day.values()))
+
+    def stream(
+        self, sql: str, params: tuple[Any, ...] = (), size: int = 5000
+    ) -> Iterator[list[Any]]:
+        """Run a read-only query (``?`` placeholders) and yield its rows in chunks of ``size``.
+
+        This is what exports use: a server-side cursor on PostgreSQL, ``fetchmany`` on SQLite,
+        so a million rows never sit in memory at once.
+        """
+        return self._db.stream(sql, params, size)
+
+
+def _table(entity: str) -> tuple[str, str]:
+    try:
+        return Q.TABLES[entity]
+    except KeyError:
+        raise ValueError(f"unknown entity {entity!r}; known: {', '.join(Q.TABLES)}") from None
+
+
+def _follow_rows(batch: Batch, p: Plan, s: R.Seen) -> list[R.Row]:
+    assert batch.follow is not None
+    them, job = clean(batch.follow.uid), batch.job_id
+    pairs = ((uid, them) if batch.follow.direction == "followers" else (them, uid)
+             for uid in (clean(u) for u in p.users))  # fmt: skip
+    return [(a, b, job, job, s.page_id, s.page_id, s.at, s.at) for a, b in pairs]
+
+
+def _reject_row(u: Undecodable, s: R.Seen, job: int | None) -> R.Row:
+    return (s.page_id, job, clean(u.kind), clean(u.error), raw_json(u.raw), s.at)
+
+
+def _job(row: tuple[Any, ...]) -> Job:
+    values = dict(zip(Q.JOB_COLUMNS, row, strict=True))
+    options = values["options"]
+    values["options"] = msgspec.json.decode(options) if isinstance(options, str) else options
+    return Job(**values)

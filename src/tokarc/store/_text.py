@@ -1,0 +1,65 @@
+"""Making any string storable on both backends, and raw JSON faithful.
+
+PostgreSQL rejects NUL (``\\x00``) in ``text`` and both backends reject lone surrogates (they
+are not UTF-8). Text columns drop NULs and replace lone surrogates with U+FFFD; raw JSON is
+encoded so that both come out as JSON escapes (``\\u0000``, ``\\ud800``): faithful, and plain
+ASCII text to the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import msgspec
+
+_encode = msgspec.json.Encoder().encode
+
+
+def clean(value: str | None) -> str | None:
+    """``value`` without NULs and with lone surrogates replaced (``None`` stays ``None``)."""
+    if value is None or (value.isascii() and "\x00" not in value):
+        return value
+    value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
+def raw_json(value: Any) -> str:
+    """``value`` as JSON text, lone surrogates and NULs kept as ``\\u`` escapes."""
+    try:
+        return _encode(value).decode()
+    except UnicodeEncodeError:  # a lone surrogate: the stdlib escapes it
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    except TypeError:  # not JSON-able (a caller's object): keep what we can say of it
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=repr)
+
+
+def clean_json(value: Any) -> str:
+    """``value`` as JSON text fit for a ``jsonb`` column: no NULs, no lone surrogates."""
+    return raw_json(_scrub(value))
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(str(k)): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def timestamp(at: dt.datetime | None = None) -> str:
+    """``at`` (default: now) as UTC ISO 8601 text, e.g. ``2026-11-25T10:56:35.000001+00:00``.
+
+    All stored times use this one format, so they sort as text and parse anywhere.
+    """
+    at = at or dt.datetime.now(dt.UTC)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
