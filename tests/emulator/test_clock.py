@@ -21,7 +21,8 @@ def test_advancing_brings_new_posts_on_top_of_a_hashtag(emulator: Emulator, get:
     after = get("/tt/hashtag/posts", name="magic").json()["data"]["data"]
     old_ids = [p["aweme_id"] for p in before]
     new_top = [p for p in after if p["aweme_id"] not in old_ids]
-    assert new_top and after[: len(new_top)] == new_top  # the new ones are on top
+    assert new_top
+    assert after[: len(new_top)] == new_top  # the new ones are on top
     assert all(p["create_time"] > before[0]["create_time"] for p in new_top)
     assert all(p["create_time"] <= emulator.clock.now() for p in after)
 

@@ -47,7 +47,8 @@ def test_missing_required_parameter_is_a_fastapi_422(get: Get) -> None:
 )
 def test_bad_values_are_422(get: Get, path: str, params: dict[str, str], wire: str) -> None:
     detail = _error(get(path, **params), 422)
-    assert isinstance(detail, list) and detail[0]["loc"] == ["query", wire]
+    assert isinstance(detail, list)
+    assert detail[0]["loc"] == ["query", wire]
 
 
 def test_booleans_are_accepted_as_the_official_sdk_sends_them(get: Get) -> None:

@@ -76,7 +76,8 @@ def test_posts_carry_real_authors_and_sounds(get: Get) -> None:
     assert author["user"]["secUid"] == post["author"]["sec_uid"]
     music = get("/tt/music/details", id=post["music"]["id_str"]).json()["data"]
     assert music["title"] == post["music"]["title"]
-    assert isinstance(music["id"], int) and music["id"] > 2**53
+    assert isinstance(music["id"], int)
+    assert music["id"] > 2**53
     assert music["mid"] == music["id_str"] == str(music["id"])
 
 
@@ -87,14 +88,16 @@ def test_popularity_is_heavy_tailed_and_some_tags_are_empty(emulator: Emulator) 
         tag = world.tag(name)
         assert tag is not None
         counts.append(tag.timeline.count(now) if tag.timeline else 0)
-    assert counts[0] > 1_000_000 and counts[-1] == 0
+    assert counts[0] > 1_000_000
+    assert counts[-1] == 0
     assert counts[3] < counts[1] / 100
 
 
 def test_hashtag_caps_are_in_the_documented_range() -> None:
     world = World(seed=9)
     caps = {world.tag(n).cap for n in ("fyp", "dance", "love", "cats")}  # type: ignore[union-attr]
-    assert all(4_000 <= c <= 5_000 for c in caps) and len(caps) > 1
+    assert all(4_000 <= c <= 5_000 for c in caps)
+    assert len(caps) > 1
 
 
 def test_unknown_ids_and_names_do_not_exist(emulator: Emulator) -> None:

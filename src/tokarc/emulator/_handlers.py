@@ -486,7 +486,9 @@ def live_rooms(ctx: Ctx, keyword: str) -> list[Json]:
 def lives_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     check_country(p)
     rooms, cursor = live_rooms(ctx, p["keyword"]), cursor_of(p)
-    page = [{G.LIVE_ITEM_WRAPPER: rooms[j]} for j in window(cursor, page_size(ctx), len(rooms))]
+    page = [rooms[j] for j in window(cursor, page_size(ctx), len(rooms))]
+    if ctx.endpoint.wrapper is None:  # the table may not say it: wrap as _guesses does
+        page = [{G.LIVE_ITEM_WRAPPER: room} for room in page]
     return offset_page(ctx, page, cursor, len(rooms))
 
 

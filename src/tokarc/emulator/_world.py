@@ -389,7 +389,7 @@ class World:
         known = words[0] in V.TRACK_WORDS
         w = V.TRACK_WORDS.index(words[0]) if known else h32(self.seed, "mkw", keyword.lower())
         w %= len(V.TRACK_WORDS)
-        n = 8 + h32(self.seed, "msearch", w) % 120
+        n = 15 + h32(self.seed, "msearch", w) % 200
         return [i for i in range(w, w + n * len(V.TRACK_WORDS), len(V.TRACK_WORDS)) if i > 2]
 
     # -- posts -----------------------------------------------------------------------------------
