@@ -65,16 +65,13 @@ def annotation(p: Param) -> str:
     return {"str": "str", "int": "int", "bool": "bool", "ids": "Sequence[str]"}[p.type]
 
 
-def positional(p: Param) -> bool:
-    return p.required and p.default is None
-
-
 def signature(params: list[Param], tail: list[str], defaults: dict[str, str]) -> list[str]:
+    positional = [p for p in params if p.required and p.default is None and p.name not in defaults]
     lines = ["        self,"]
-    lines += [f"        {p.name}: {annotation(p)}," for p in params if positional(p)]
+    lines += [f"        {p.name}: {annotation(p)}," for p in positional]
     lines.append("        *,")
     for p in params:
-        if positional(p):
+        if p in positional:
             continue
         default = defaults.get(p.name)
         if default is not None:

@@ -32,6 +32,7 @@ FULL_SEARCH_DISCOUNT = 4  # [C, old] ceil(internal pages / 4)
 USER_POSTS_COST_PER_DEPTH = 1  # [I] "depth = number of requests the API will send in sequence"
 MULTI_POST_INFO_COST = 1  # [I] per call, whatever the number of ids
 ERROR_COST = 0  # [I] errors cost nothing unless stated
+USAGE_COST = 0  # [I] asking how many units you used is free
 
 # --- server-side defaults and caps -------------------------------------------------------------
 FULL_HASHTAG_DEFAULT_DAYS = 180  # [I] the guide calls full_hashtag_search without `days`

@@ -284,8 +284,8 @@ class TiktokMethods(_Methods[_R]):
     def iter_user_posts(
         self,
         username: str,
-        depth: int,
         *,
+        depth: int = 1,
         oldest_createtime: int | None = None,
         new_version: bool | None = None,
         download_video: bool | None = None,
@@ -368,8 +368,8 @@ class TiktokMethods(_Methods[_R]):
     def iter_user_posts_from_secuid(
         self,
         sec_uid: str,
-        depth: int,
         *,
+        depth: int = 1,
         oldest_createtime: int | None = None,
         new_version: bool | None = None,
         download_video: bool | None = None,

@@ -470,6 +470,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/customer/get-used-units",
         (_p("date", required=True, check="date", doc="A day, YYYY-MM-DD."),),
         "Units used on one day.",
+        cost=Cost(base=G.USAGE_COST),
     ),
     Endpoint(
         "get_usage_history",
@@ -477,6 +478,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/customer/get-history",
         (_p("days", type="int", required=True, check="positive_int", doc="How many days back."),),
         "Units used per day over the last N days.",
+        cost=Cost(base=G.USAGE_COST),
     ),
 )
 

@@ -113,13 +113,14 @@ def raw_items(endpoint: E.Endpoint, data: Any) -> list[Any]:
     return items
 
 
+_KEY_ATTRS = {"Post": "aweme_id", "Comment": "cid", "Music": "music_id", "Live": "room_id"}
+
+
 def record_key(record: Any) -> str | None:
-    """The id a record is deduplicated by."""
-    for attr in ("aweme_id", "cid", "music_id", "room_id", "uid", "sec_uid"):
-        value = getattr(record, attr, None)
-        if value:
-            return str(value)
-    return None
+    """The id a record is deduplicated by (a user's uid, else sec_uid)."""
+    attr = _KEY_ATTRS.get(type(record).__name__)
+    value = getattr(record, attr, None) if attr else record.uid or record.sec_uid
+    return str(value) if value else None
 
 
 class Walker(Generic[T]):

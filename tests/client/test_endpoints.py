@@ -22,7 +22,7 @@ def check_response(name: str, response: tokarc.Response) -> None:
     endpoint = E.get(name)
     assert response.status_code == 200
     assert isinstance(response.units_charged, int)
-    assert response.units_charged >= 1
+    assert response.units_charged >= endpoint.cost.base
     assert response.endpoint == name
     if endpoint.record is None:
         assert response.data is not None

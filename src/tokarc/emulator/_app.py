@@ -160,11 +160,7 @@ class Emulator:
             result: Result = HANDLERS[endpoint.name](ctx, params)
         except ApiError as exc:
             return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
-        units = (
-            0
-            if endpoint.group == "customer"
-            else endpoint.cost.units(params, result.n_items, result.internal_pages)
-        )
+        units = endpoint.cost.units(params, result.n_items, result.internal_pages)
         return Reply.json(200, {"data": result.data, **result.top}, units)
 
     # -- faults ----------------------------------------------------------------------------------
