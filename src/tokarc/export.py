@@ -1,0 +1,250 @@
+"""Exports of a store: JSONL, CSV, Parquet, and pandas / polars data frames.
+
+Every export streams: rows come from the database in chunks (a server-side cursor on
+PostgreSQL, ``fetchmany`` on SQLite) and are written as they come, so exporting a million rows
+never holds them in memory. CSV and Parquet have a FIXED column set per entity (see
+:data:`COLUMNS` and ``docs/store.md``); JSONL writes each record's raw JSON, one per line
+(entities without raw JSON, like hashtags and follows, are written as their columns).
+
+``out`` is a path, ``"-"`` (standard output) or an open stream: text or binary for JSONL and
+CSV, binary for Parquet.
+
+Example::
+
+    from tokarc.store import open_store
+    from tokarc.export import export
+
+    with open_store("magic.db") as store:
+        export(store, "posts", "posts.csv", "csv")
+        df = to_pandas(store, "observations")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import importlib
+import io
+import os
+import sys
+from collections.abc import Iterator
+from typing import IO, Any, Literal
+
+import msgspec
+
+from .store import Store
+from .store._exports import EXPORTS, Export, get
+
+__all__ = [
+    "CHUNK_SIZE",
+    "COLUMNS",
+    "FORMATS",
+    "ExportTarget",
+    "export",
+    "to_csv",
+    "to_jsonl",
+    "to_pandas",
+    "to_parquet",
+    "to_polars",
+]
+
+ExportTarget = str | os.PathLike[str] | IO[str] | IO[bytes]
+Format = Literal["jsonl", "csv", "parquet"]
+
+#: The formats :func:`export` writes.
+FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
+
+#: Rows per database round trip and per Parquet row group slice.
+CHUNK_SIZE = 5000
+
+#: entity -> its exported column names, in order (CSV header, Parquet schema, data frames).
+COLUMNS: dict[str, tuple[str, ...]] = {name: e.names for name, e in EXPORTS.items()}
+
+
+def export(
+    store: Store, entity: str, out: ExportTarget, format: Format = "jsonl", *,
+    chunk_size: int = CHUNK_SIZE,
+) -> int:  # fmt: skip
+    """Write ``entity`` ("posts", "users", ...; see :data:`COLUMNS`) to ``out`` in
+    ``format``; return the number of rows written. ``ValueError`` for an unknown entity or
+    format; ``ImportError`` for Parquet without pyarrow."""
+    writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet}
+    if format not in writers:
+        raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
+    return writers[format](store, entity, out, chunk_size=chunk_size)
+
+
+def to_jsonl(store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE) -> int:
+    """Write one JSON object per line: the raw JSON of each record, as TikTok sent it."""
+    spec = get(entity)
+    n = 0
+    with _text_out(out) as f:
+        for line in _json_lines(store, spec, chunk_size):
+            f.write(line)
+            f.write("\n")
+            n += 1
+    return n
+
+
+def _json_lines(store: Store, spec: Export, size: int) -> Iterator[str]:
+    if spec.raw_sql:
+        for rows in store.stream(spec.raw_sql, size=size):
+            yield from (row[0] for row in rows)
+        return
+    names = spec.names
+    for rows in _chunks(store, spec, size):
+        for row in rows:
+            yield msgspec.json.encode(dict(zip(names, row, strict=True))).decode()
+
+
+def to_csv(store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE) -> int:
+    """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
+    spec = get(entity)
+    n = 0
+    with _text_out(out, newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(spec.names)
+        for rows in _chunks(store, spec, chunk_size):
+            writer.writerows(rows)
+            n += len(rows)
+    return n
+
+
+def to_parquet(
+    store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE
+) -> int:
+    """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
+    pa, pq = _pyarrow()
+    spec = get(entity)
+    schema = _arrow_schema(pa, spec)
+    n = 0
+    with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
+        for rows in _chunks(store, spec, chunk_size):
+            writer.write_batch(_arrow_batch(pa, schema, spec, rows))
+            n += len(rows)
+    return n
+
+
+def to_pandas(store: Store, entity: str) -> Any:
+    """The entity as a ``pandas.DataFrame`` with its fixed columns (needs pandas; typed
+    columns with pyarrow). The whole frame is in memory: for big tables, export Parquet."""
+    pd = _need("pandas", "pandas")
+    with contextlib.suppress(ImportError):
+        return _arrow_table(store, entity).to_pandas()
+    spec = get(entity)
+    rows = [row for rows in _chunks(store, spec, CHUNK_SIZE) for row in rows]
+    return pd.DataFrame.from_records(rows, columns=list(spec.names))
+
+
+def to_polars(store: Store, entity: str) -> Any:
+    """The entity as a ``polars.DataFrame`` with its fixed columns and types (needs polars)."""
+    pl = _need("polars", "polars")
+    spec = get(entity)
+    types = {"text": pl.String, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64}
+    schema = {name: types[kind] for name, kind in spec.columns}
+    frames = [
+        pl.DataFrame(_typed(spec, rows), schema=schema, orient="row")
+        for rows in _chunks(store, spec, CHUNK_SIZE)
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
+# -- rows ------------------------------------------------------------------------------------
+
+
+def _chunks(store: Store, spec: Export, size: int) -> Iterator[list[Any]]:
+    return store.stream(spec.sql, size=size)
+
+
+def _typed(spec: Export, rows: list[Any]) -> list[tuple[Any, ...]]:
+    """Rows with the 0/1 of bool columns as booleans."""
+    flags = [i for i, (_, kind) in enumerate(spec.columns) if kind == "bool"]
+    if not flags:
+        return [tuple(r) for r in rows]
+    return [_with_bools(tuple(r), flags) for r in rows]
+
+
+def _with_bools(row: tuple[Any, ...], flags: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in flags:
+        values[i] = None if values[i] is None else bool(values[i])
+    return tuple(values)
+
+
+# -- arrow -----------------------------------------------------------------------------------
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    pa = _need("pyarrow", "parquet")
+    return pa, _need("pyarrow.parquet", "parquet")
+
+
+def _arrow_schema(pa: Any, spec: Export) -> Any:
+    types = {"text": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "float": pa.float64()}
+    return pa.schema([(name, types[kind]) for name, kind in spec.columns])
+
+
+def _arrow_batch(pa: Any, schema: Any, spec: Export, rows: list[Any]) -> Any:
+    columns = list(zip(*_typed(spec, rows), strict=True))
+    arrays = [pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _arrow_table(store: Store, entity: str) -> Any:
+    pa, _ = _pyarrow()
+    spec = get(entity)
+    schema = _arrow_schema(pa, spec)
+    batches = [_arrow_batch(pa, schema, spec, rows) for rows in _chunks(store, spec, CHUNK_SIZE)]
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _need(module: str, extra: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"this export needs {module}: pip install {module} (or 'tokarc[{extra}]')"
+        ) from exc
+
+
+# -- outputs ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _text_out(out: ExportTarget, newline: str | None = None) -> Iterator[IO[str]]:
+    """A text stream on ``out``: a path (created), ``"-"`` (stdout) or an open stream."""
+    if out == "-":
+        yield sys.stdout
+    elif isinstance(out, str | os.PathLike):
+        with open(out, "w", encoding="utf-8", newline=newline) as f:
+            yield f
+    elif isinstance(out, io.TextIOBase) or not _is_binary(out):
+        yield out  # type: ignore[misc]
+    else:
+        binary: Any = out
+        wrapper = io.TextIOWrapper(binary, encoding="utf-8", newline=newline)
+        try:
+            yield wrapper
+        finally:
+            wrapper.flush()
+            wrapper.detach()  # the caller's stream stays open
+
+
+@contextlib.contextmanager
+def _binary_out(out: ExportTarget) -> Iterator[Any]:
+    """A binary stream on ``out``: a path (created), ``"-"`` (stdout) or an open stream."""
+    if out == "-":
+        yield sys.stdout.buffer
+    elif isinstance(out, str | os.PathLike):
+        with open(out, "wb") as f:
+            yield f
+    elif isinstance(out, io.TextIOBase):
+        raise TypeError("Parquet needs a binary stream, got a text stream")
+    else:
+        yield out
+
+
+def _is_binary(stream: Any) -> bool:
+    return isinstance(stream, io.RawIOBase | io.BufferedIOBase) or "b" in getattr(
+        stream, "mode", ""
+    )

@@ -1,0 +1,116 @@
+"""What each entity exports: a FIXED, documented column list and the query that reads it.
+
+The columns never depend on the data (no inference from the first rows), so a CSV of an empty
+store has the same header as one of a million posts. ``docs/store.md`` documents them;
+a test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Column types: "text", "int" (64-bit), "bool" (stored 0/1), "float".
+Column = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Export:
+    """An exportable entity: its columns, the query for them, and the query for raw JSON."""
+
+    name: str
+    columns: tuple[Column, ...]
+    sql: str
+    raw_sql: str | None = None  # one column of JSON text per row, for JSONL
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return tuple(name for name, _ in self.columns)
+
+
+def _cols(spec: str) -> tuple[Column, ...]:
+    """``"a b:int c:bool"`` as ``(("a", "text"), ("b", "int"), ("c", "bool"))``."""
+    return tuple((w.partition(":")[0], w.partition(":")[2] or "text") for w in spec.split())
+
+
+_PROV = "first_seen_at last_seen_at first_page:int last_page:int"
+
+
+def _table(name: str, table: str, key: str, spec: str, raw: bool = True) -> Export:
+    columns = _cols(f"{spec} {_PROV}")
+    select = ", ".join(n for n, _ in columns)
+    raw_sql = f"SELECT raw FROM {table} ORDER BY {key}" if raw else None
+    return Export(name, columns, f"SELECT {select} FROM {table} ORDER BY {key}", raw_sql)
+
+
+_OBSERVATIONS = _cols(
+    "entity entity_id observed_at page_id:int play_count:int digg_count:int comment_count:int "
+    "share_count:int collect_count:int download_count:int follower_count:int "
+    "following_count:int heart_count:int video_count:int user_digg_count:int"
+)
+
+_OBSERVATIONS_SQL = """
+SELECT 'post', aweme_id, observed_at, page_id, play_count, digg_count, comment_count,
+       share_count, collect_count, download_count, NULL, NULL, NULL, NULL, NULL
+  FROM post_stats
+UNION ALL
+SELECT 'user', uid, observed_at, page_id, NULL, NULL, NULL, NULL, NULL, NULL,
+       follower_count, following_count, heart_count, video_count, digg_count
+  FROM user_stats
+ORDER BY 1, 2, 4"""
+
+EXPORTS: dict[str, Export] = {
+    e.name: e
+    for e in (
+        _table(
+            "posts", "posts", "aweme_id",
+            "aweme_id author_uid author_unique_id music_id create_time:int description region "
+            "is_pinned:bool is_photo:bool hashtags mentions play_count:int digg_count:int "
+            "comment_count:int share_count:int collect_count:int download_count:int "
+            "duration_ms:int width:int height:int cover_url play_url share_url gone_at",
+        ),
+        _table(
+            "users", "users", "uid",
+            "uid sec_uid unique_id nickname signature region language verified:bool "
+            "is_private:bool follower_count:int following_count:int heart_count:int "
+            "video_count:int digg_count:int avatar_url create_time:int",
+        ),
+        _table(
+            "comments", "comments", "cid",
+            "cid aweme_id parent_cid author_uid text create_time:int digg_count:int "
+            "reply_count:int language",
+        ),
+        _table(
+            "music", "music", "music_id",
+            "music_id title author album is_original:bool duration_s:int user_count:int "
+            "owner_uid owner_handle owner_nickname play_url cover_url",
+        ),
+        _table("hashtags", "hashtags", "name", "name hashtag_id view_count:int user_count:int",
+               raw=False),
+        _table("lives", "lives", "room_id", "room_id title owner_uid viewer_count:int"),
+        _table("follows", "follows", "follower_uid, followed_uid",
+               "follower_uid followed_uid first_job_id:int last_job_id:int", raw=False),
+        Export("observations", _OBSERVATIONS, _OBSERVATIONS_SQL),
+        Export(
+            "post_hashtags", _cols("aweme_id name"),
+            "SELECT aweme_id, name FROM post_hashtags ORDER BY aweme_id, name",
+        ),
+        Export(
+            "seen_via",
+            _cols("entity entity_id source_kind source_target first_job_id:int "
+                  "last_job_id:int first_seen_at last_seen_at"),
+            "SELECT entity, entity_id, source_kind, source_target, first_job_id, last_job_id, "
+            "first_seen_at, last_seen_at FROM seen_via "
+            "ORDER BY entity, entity_id, source_kind, source_target",
+        ),
+    )
+}  # fmt: skip
+
+
+def get(entity: str) -> Export:
+    """The export of ``entity``; ``ValueError`` names the known ones."""
+    try:
+        return EXPORTS[entity]
+    except KeyError:
+        known = ", ".join(EXPORTS)
+        raise ValueError(f"unknown entity {entity!r} to export; known: {known}") from None
