@@ -61,8 +61,21 @@ def wait_ready(base: str, deadline: float = 20.0) -> None:
     raise SystemExit("the emulator did not start")
 
 
-def tags(n: int) -> list[str]:
-    return ["magic", *(f"benchtag{i}" for i in range(n - 1))]
+def tags(n: int, pages: int) -> list[str]:
+    """N hashtags of the emulator's world that have at least PAGES full pages."""
+    from tokarc.emulator import Emulator
+    from tokarc.emulator._vocab import TAGS
+
+    with tokarc.Client(TOKEN, base_url="http://x/apis", transport=Emulator().transport()) as c:
+        deep = [t for t in TAGS if _has_pages(c, t, pages)]
+    if len(deep) < n:
+        raise SystemExit(f"only {len(deep)} hashtags have {pages} pages")
+    return deep[:n]
+
+
+def _has_pages(client: tokarc.Client, tag: str, pages: int) -> bool:
+    data = client.tiktok.hashtag_search(tag, cursor=(pages - 1) * 20).data
+    return len(data.get("data") or []) == 20
 
 
 def official_sync(base: str, names: list[str], pages: int) -> int:
@@ -125,7 +138,7 @@ def timed(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
 
 
 def latency_race(args: argparse.Namespace) -> None:
-    names = tags(args.tags)
+    names = tags(args.tags, args.pages)
     bound = args.pages * args.latency
     with emulator(args.latency) as base:
         point_official_at(base)
@@ -142,7 +155,7 @@ def latency_race(args: argparse.Namespace) -> None:
 
 
 def cpu_per_page(args: argparse.Namespace) -> None:
-    names = tags(args.cpu_tags)
+    names = tags(args.cpu_tags, args.pages)
     n_pages = len(names) * args.pages
     with emulator(0.0) as base:
         point_official_at(base)
