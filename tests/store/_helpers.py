@@ -9,6 +9,7 @@ from tokarc.models import Post, decode
 from tokarc.store import Batch, Store
 
 T0 = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+LATER_HOURS = dt.timedelta(hours=6)
 
 
 def q(store: Store, sql: str, *params: Any) -> list[tuple[Any, ...]]:
