@@ -1,24 +1,37 @@
-"""Hashtag pages per second served by the emulator under uvicorn (one worker).
+"""Hashtag pages per second served by the emulator under uvicorn (one worker, one core).
 
-Starts ``python -m tokarc.emulator`` in a subprocess, then drives it from this process with a
-bounded number of requests over many hashtags and cursors::
+Starts ``python -m tokarc.emulator`` in a subprocess pinned to one core, then drives it from
+separate client processes pinned to the other cores, so the figure measures the server and not
+the load generator. The default client is a minimal HTTP/1.1 keep-alive client on asyncio
+streams (``--client httpx`` runs the old one-process httpx driver instead, for comparison)::
 
     .venv/bin/python benchmarks/emulator_throughput.py --requests 3000 --concurrency 32
+    .venv/bin/python benchmarks/emulator_throughput.py --warm --http h11 --loop asyncio
+
+It prints the server's pages/s, the server's CPU use (pages per server CPU-second is the figure
+that does not depend on the client), and how the clients were set up. Every request is bounded:
+``--requests`` in total, over 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing as mp
+import os
 import random
 import socket
 import subprocess
 import sys
 import time
-
-import httpx
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
 from tokarc.emulator._vocab import EMPTY_TAGS, TAGS
+
+PATH = "/apis/tt/hashtag/posts"
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -27,20 +40,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
+def pin(cores: set[int]) -> None:
+    """Run this process (and what it starts) on ``cores`` only."""
+    if cores and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, cores)
+
+
+def start_server(port: int, core: set[int], http: str, loop: str) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "tokarc.emulator", "--port", str(port)]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd += ["--http", http, "--loop", loop]
+    return subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=lambda: pin(core)
+    )
 
 
-def wait_ready(base: str, timeout: float = 20.0) -> None:
+def wait_ready(port: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/_emulator/health", timeout=1).status_code == 200:
+            status, _ = asyncio.run(fetch_once(port, b"/_emulator/health"))
+            if status == 200:
                 return
-        except httpx.TransportError:
+        except OSError:
             time.sleep(0.1)
     raise RuntimeError("the emulator did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid``."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def workload(n: int, seed: int = 0) -> list[dict[str, str]]:
@@ -51,44 +81,177 @@ def workload(n: int, seed: int = 0) -> list[dict[str, str]]:
             for _ in range(n)]  # fmt: skip
 
 
-async def drive(base: str, requests: list[dict[str, str]], concurrency: int) -> float:
-    """Send every request with at most ``concurrency`` in flight; seconds taken."""
-    queue = list(reversed(requests))
+def targets(requests: list[dict[str, str]]) -> list[bytes]:
+    return [f"{PATH}?{urlencode(q)}".encode() for q in requests]
+
+
+# -- the light client: HTTP/1.1 keep-alive on asyncio streams ----------------------------------
+
+
+async def read_reply(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One response: (status, body); bodies are Content-Length delimited."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    start = head.lower().find(b"content-length:")
+    length = int(head[start + 15 : head.index(b"\r\n", start)]) if start >= 0 else 0
+    return int(head[9:12]), await reader.readexactly(length)
+
+
+def request_bytes(target: bytes) -> bytes:
+    return b"GET " + target + b" HTTP/1.1\r\nHost: bench\r\n\r\n"
+
+
+async def fetch_once(port: int, target: bytes) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request_bytes(target))
+        return await read_reply(reader)
+    finally:
+        writer.close()
+
+
+async def connection(port: int, queue: list[bytes]) -> int:
+    """Send requests from ``queue`` one after the other on one connection; bytes received."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    received = 0
+    try:
+        while queue:
+            writer.write(request_bytes(queue.pop()))
+            status, body = await read_reply(reader)
+            if status != 200 or not body.startswith(b'{"data":'):
+                raise RuntimeError(f"bad reply {status}: {body[:80]!r}")
+            received += len(body)
+    finally:
+        writer.close()
+    return received
+
+
+async def drive_light(port: int, work: list[bytes], concurrency: int) -> int:
+    queue = list(reversed(work))
+    sizes = await asyncio.gather(*(connection(port, queue) for _ in range(concurrency)))
+    return sum(sizes)
+
+
+def client_process(args: tuple[int, list[bytes], int, set[int], Any, Any]) -> None:
+    """One client process: wait for the others, drive its share, report (start, end, bytes)."""
+    port, work, concurrency, cores, barrier, results = args
+    pin(cores)
+    barrier.wait()
+    start = time.perf_counter()
+    received = asyncio.run(drive_light(port, work, concurrency))
+    results.put((start, time.perf_counter(), received, time.process_time()))
+
+
+@dataclass
+class Run:
+    seconds: float
+    received: int
+    client_cpu: float
+
+
+def run_light(port: int, work: list[bytes], concurrency: int, procs: int, cores: set[int]) -> Run:
+    """Spread ``work`` over ``procs`` processes of ``concurrency // procs`` connections each."""
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(procs), ctx.Queue()
+    per = max(1, concurrency // procs)
+    shares = [work[i::procs] for i in range(procs)]
+    jobs = [(port, share, per, cores, barrier, results) for share in shares]
+    workers = [ctx.Process(target=client_process, args=(job,)) for job in jobs]
+    for w in workers:
+        w.start()
+    reports = [results.get(timeout=600) for _ in workers]
+    for w in workers:
+        w.join(timeout=10)
+    seconds = max(r[1] for r in reports) - min(r[0] for r in reports)
+    return Run(seconds, sum(r[2] for r in reports), sum(r[3] for r in reports))
+
+
+# -- the old client: httpx in this process --------------------------------------------------------
+
+
+async def drive_httpx(port: int, work: list[bytes], concurrency: int) -> int:
+    import httpx
+
+    queue = list(reversed(work))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
-        async def worker() -> None:
+        async def worker() -> int:
+            received = 0
             while queue:
-                response = await client.get("/apis/tt/hashtag/posts", params=queue.pop())
+                response = await client.get(queue.pop().decode())
                 response.raise_for_status()
+                received += len(response.content)
+            return received
 
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return time.perf_counter() - start
+        return sum(await asyncio.gather(*(worker() for _ in range(concurrency))))
+
+
+def run_httpx(port: int, work: list[bytes], concurrency: int, cores: set[int]) -> Run:
+    pin(cores)
+    cpu, start = time.process_time(), time.perf_counter()
+    received = asyncio.run(drive_httpx(port, work, concurrency))
+    return Run(time.perf_counter() - start, received, time.process_time() - cpu)
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--requests", type=int, default=3_000)
+    p.add_argument("--concurrency", type=int, default=32, help="connections, all clients")
+    p.add_argument("--warm", action="store_true", help="serve the workload once before timing")
+    p.add_argument("--client", choices=["light", "httpx"], default="light")
+    p.add_argument("--client-procs", type=int, default=max(1, len(cores) - 1))
+    p.add_argument("--http", default="auto", help="uvicorn --http: auto, h11, httptools")
+    p.add_argument("--loop", default="auto", help="uvicorn --loop: auto, asyncio, uvloop")
+    p.add_argument("--server-core", type=int, default=cores[0])
+    args = p.parse_args()
+    args.client_cores = set(cores) - {args.server_core} or set(cores)
+    return args
+
+
+def drive(args: argparse.Namespace, port: int, work: list[bytes]) -> Run:
+    if args.client == "httpx":
+        return run_httpx(port, work, args.concurrency, args.client_cores)
+    return run_light(port, work, args.concurrency, args.client_procs, args.client_cores)
+
+
+def report(args: argparse.Namespace, run: Run, server_cpu: float) -> None:
+    n, state = args.requests, "warm" if args.warm else "cold"
+    procs = 1 if args.client == "httpx" else args.client_procs
+    print(
+        f"{n} {state} hashtag pages in {run.seconds:.2f} s: {n / run.seconds:,.0f} pages/s "
+        f"({run.received / n / 1000:.0f} KB a page, {run.received / run.seconds / 1e6:.0f} MB/s)"
+    )
+    print(
+        f"server: uvicorn --http {args.http} --loop {args.loop}, one worker on core "
+        f"{args.server_core}; {server_cpu:.2f} CPU-s busy ({server_cpu / run.seconds:.0%} of "
+        f"its core): {n / server_cpu:,.0f} pages per server CPU-second"
+    )
+    print(
+        f"clients: {args.client} x {procs} process(es), {args.concurrency} connections, on "
+        f"core(s) {sorted(args.client_cores)}; {run.client_cpu:.2f} CPU-s"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3_000)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument(
-        "--warm", action="store_true", help="serve the workload once before timing it (hot caches)"
-    )
-    args = parser.parse_args()
+    args = parse_args()
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(port)
+    server = start_server(port, {args.server_core}, args.http, args.loop)
     try:
-        wait_ready(base)
+        wait_ready(port)
         warm_up = workload(args.requests) if args.warm else workload(200, seed=99)
-        asyncio.run(drive(base, warm_up, args.concurrency))
-        seconds = asyncio.run(drive(base, workload(args.requests), args.concurrency))
+        drive(args, port, targets(warm_up))
+        cpu = cpu_seconds(server.pid)
+        run = drive(args, port, targets(workload(args.requests)))
+        server_cpu = cpu_seconds(server.pid) - cpu
     finally:
         server.terminate()
         server.wait(timeout=10)
-    rate = args.requests / seconds
-    state = "warm" if args.warm else "cold"
-    print(f"{args.requests} {state} hashtag pages in {seconds:.2f} s: {rate:,.0f} pages/s")
+    report(args, run, server_cpu)
 
 
 if __name__ == "__main__":

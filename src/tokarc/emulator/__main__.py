@@ -9,6 +9,7 @@ import argparse
 from collections.abc import Sequence
 
 from ._app import API_PREFIX, Emulator
+from ._server import fastest_http, fastest_loop
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--units", type=int, default=None, help="unit allowance, then 495")
     p.add_argument("--require-token", default=None, help="accept only this token")
     p.add_argument("--time-scale", type=float, default=0.0, help="world time speed (0: frozen)")
+    p.add_argument("--http", default="auto", help="uvicorn HTTP parser: auto, httptools, h11")
+    p.add_argument("--loop", default="auto", help="uvicorn event loop: auto, uvloop, asyncio")
     return p
 
 
@@ -50,7 +53,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     emulator = emulator_from_args(args)
     print(f"tokarc emulator on http://{args.host}:{args.port}{API_PREFIX}", flush=True)
-    uvicorn.run(emulator.asgi_app(), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        emulator.asgi_app(), host=args.host, port=args.port, log_level="warning",
+        http=fastest_http(args.http), loop=fastest_loop(args.loop),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
