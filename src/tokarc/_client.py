@@ -117,6 +117,10 @@ class _BaseClient:
         """Call ``listener(CallEvent)`` after every attempt (a request ledger, metrics...)."""
         self._listeners.append(listener)
 
+    def remove_listener(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
     def _httpx_args(
         self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport
     ) -> dict[str, Any]:

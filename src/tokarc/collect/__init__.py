@@ -1,0 +1,40 @@
+"""Collections: resumable, incremental, budgeted jobs from the API into a store.
+
+::
+
+    import tokarc
+    from tokarc.collect import Collector, JobSpec
+    from tokarc.store import open_store
+
+    with tokarc.Client() as client, open_store("magic.db") as store:
+        report = Collector(client, store).run(JobSpec.build("hashtag", "magic", days=7))
+        print(report.new, "new posts for", report.units, "units; stopped:", report.stop_reason)
+
+A job is (kind, target, options). Each page and the job's checkpoint are committed in one
+transaction, so a job killed at any moment resumes where it was, with no record lost or
+duplicated. ``incremental=True`` re-runs a finished job from the newest items down to what the
+store already has. ``max_units`` stops a run cleanly at a page boundary.
+"""
+
+from __future__ import annotations
+
+from ._estimate import Estimate, estimate
+from ._kinds import KINDS, JobKind, kind
+from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, post_ids
+from ._spec import Checkpoint, JobSpec
+
+__all__ = [
+    "BUDGET",
+    "CAUGHT_UP",
+    "COMPLETE",
+    "KINDS",
+    "Checkpoint",
+    "Collector",
+    "Estimate",
+    "JobKind",
+    "JobReport",
+    "JobSpec",
+    "estimate",
+    "kind",
+    "post_ids",
+]

@@ -1,0 +1,383 @@
+"""Running a job: page by page, each page and its checkpoint committed together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import _guesses as G
+from .. import errors
+from .._client import CallEvent, Client
+from ..models import Comment, Post, Record, User, decode, decode_many
+from ..pagination import EXHAUSTED, Page, Pager, PagerState, raw_items, record_key
+from ..store import Batch, Follow, Job, Store
+from ._kinds import JobKind
+from ._spec import Checkpoint, JobSpec
+
+# Why a run stopped, beyond the pagination engine's own reasons.
+BUDGET = "budget"
+CAUGHT_UP = "caught_up"
+INTERRUPTED = "interrupted"
+COMPLETE = "complete"
+
+# Errors that say something about the target, not about the run: recorded as the outcome.
+TARGET_ERRORS = (
+    errors.PrivateUserError,
+    errors.UserNotFoundError,
+    errors.UserRestrictedError,
+    errors.ProfileUnavailableError,
+    errors.TopicRestrictedError,
+    errors.PostRestrictedError,
+    errors.InvalidUserError,
+    errors.InvalidURLError,
+    errors.NotFoundError,
+)
+_POST_URL_ID = re.compile(r"/(?:video|photo)/(\d{1,20})")
+
+
+@dataclass
+class JobReport:
+    """A run's coverage: what it asked for, got, found new, spent, and why it ended."""
+
+    job_id: int
+    kind: str
+    target: str
+    status: str = "running"
+    stop_reason: str | None = None
+    outcome: str | None = None
+    requested: int | None = None
+    pages: int = 0
+    returned: int = 0
+    new: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    units: int = 0
+    calls: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is None
+
+
+Progress = Callable[[JobReport], None]
+
+
+@dataclass
+class _Run:
+    job: Job
+    spec: JobSpec
+    report: JobReport
+    checkpoint: Checkpoint
+    on_page: Progress | None = None
+    seen_newest: list[int] = field(default_factory=list)
+
+    @property
+    def kind(self) -> JobKind:
+        return self.spec.job_kind
+
+
+class Collector:
+    """Runs collection jobs with a client into a store.
+
+    ::
+
+        with tokarc.Client(token) as client, open_store("magic.db") as store:
+            report = Collector(client, store).run(JobSpec.build("hashtag", "magic", days=7))
+            print(report.new, "new posts,", report.units, "units")
+    """
+
+    def __init__(self, client: Client, store: Store, *, on_page: Progress | None = None):
+        self.client = client
+        self.store = store
+        self.on_page = on_page
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def job_for(self, spec: JobSpec) -> Job:
+        """The stored job collecting what ``spec`` describes, created if there is none."""
+        for job in self.store.list_jobs(kind=spec.kind, target=spec.target):
+            if _identity(job.options) == spec.identity():
+                return self.store.update_job(job.id, options=spec.options())
+        return self.store.create_job(spec.kind, spec.target, spec.options())
+
+    def run(self, spec: JobSpec) -> JobReport:
+        """Run (or resume, or incrementally re-run) the job ``spec`` describes."""
+        spec.check()
+        return self._run(self.job_for(spec), spec)
+
+    def resume(self, job_id: int, **run_options: Any) -> JobReport:
+        """Run the stored job ``job_id`` again from its checkpoint."""
+        job = self.store.get_job(job_id)
+        spec = JobSpec.from_job(job.kind, job.target, job.options)
+        if run_options:
+            spec = JobSpec(**{**spec.__dict__, **run_options})
+        return self._run(job, spec)
+
+    def _run(self, job: Job, spec: JobSpec) -> JobReport:
+        report = JobReport(job.id, job.kind, job.target, requested=spec.max_items)
+        run = _Run(job, spec, report, self._start(job, spec), self.on_page)
+        listener = self._ledger(run)
+        self.client.add_listener(listener)
+        self.store.update_job(job.id, status="running")
+        try:
+            self._dispatch(run)
+        except TARGET_ERRORS as exc:
+            self._finish(run, "failed", stop_reason="target", outcome=str(exc))
+        except BaseException as exc:  # API/network failure, Ctrl-C: the checkpoint is saved
+            self._finish(run, "interrupted", stop_reason=INTERRUPTED, outcome=_one_line(exc))
+            raise
+        finally:
+            self.client.remove_listener(listener)
+        return report
+
+    def _start(self, job: Job, spec: JobSpec) -> Checkpoint:
+        saved = Checkpoint.from_json(job.checkpoint)
+        if saved is not None and not saved.done:
+            return saved  # an unfinished pass (backfill or incremental) goes on first
+        phase = "incremental" if spec.incremental and job.newest_mark else "backfill"
+        resolved = saved.resolved if saved else {}
+        return Checkpoint(phase=phase, resolved=resolved)
+
+    def _ledger(self, run: _Run) -> Callable[[CallEvent], None]:
+        def record(event: CallEvent) -> None:
+            run.report.units += event.units_charged
+            run.report.calls += 1
+            self.store.record_request(event, job_id=run.job.id)
+
+        return record
+
+    def _dispatch(self, run: _Run) -> None:
+        strategy = {
+            "pages": self._pages,
+            "single": self._single,
+            "posts": self._posts,
+            "follows": self._follows,
+            "comments": self._comments,
+        }[run.kind.strategy]
+        strategy(run)
+
+    def _finish(self, run: _Run, status: str, **fields: Any) -> None:
+        run.report.status = status
+        run.report.stop_reason = fields.get("stop_reason", run.report.stop_reason)
+        run.report.outcome = fields.get("outcome")
+        changes = {"status": status, "stop_reason": run.report.stop_reason, **fields}
+        self.store.update_job(run.job.id, **changes)
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def _save(self, run: _Run, page: Page[Any], follow: Follow | None = None) -> int:
+        """Commit a page with the run's checkpoint; returns how many records were new."""
+        result = self.store.save_page(
+            Batch(
+                endpoint=page.response.endpoint or run.kind.endpoint,
+                records=page.items,
+                job_id=run.job.id,
+                params=page.response.params,
+                cursor=page.cursor,
+                fetched_at=dt.datetime.now(dt.UTC),
+                source_kind=run.kind.source_kind,
+                source_target=run.job.target,
+                checkpoint=run.checkpoint.to_json(),
+                follow=follow,
+                undecodable=page.undecodable,
+            )
+        )
+        self._count(run, page.raw_count, result.new, result.duplicates, result.rejected)
+        return result.new
+
+    def _count(self, run: _Run, returned: int, new: int, dups: int, rejected: int) -> None:
+        report = run.report
+        report.pages += 1
+        report.returned += returned
+        report.new += new
+        report.duplicates += dups
+        report.rejected += rejected
+        if run.on_page:
+            run.on_page(report)
+
+    # -- paginated endpoints -----------------------------------------------------------------
+
+    def _pages(self, run: _Run, follow: Follow | None = None, **target: Any) -> None:
+        pager = self._pager(run, run.checkpoint.state, **target)
+        self._walk(run, pager, follow)
+
+    def _pager(self, run: _Run, state: PagerState | None, **target: Any) -> Pager[Any]:
+        kind, spec = run.kind, run.spec
+        args = target or {kind.target_param: run.job.target}
+        options: dict[str, Any] = {"max_items": spec.max_items, "state": state}
+        if kind.api.record == "post":
+            options["since"] = spec.since
+        iterator = getattr(self.client.tiktok, kind.api.iterator or "")
+        pager: Pager[Any] = iterator(**args, **spec.params, **options)
+        return pager
+
+    def _walk(self, run: _Run, pager: Pager[Any], follow: Follow | None) -> None:
+        if self._over_budget(run):
+            return self._stop(run, BUDGET)
+        mark = _mark(run.job.newest_mark)
+        for page in pager.iter_pages():
+            run.checkpoint.state = pager.state
+            run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
+            new = self._save(run, page, follow)
+            if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
+                return self._complete(run, CAUGHT_UP)
+            if not pager.state.done and self._over_budget(run):
+                return self._stop(run, BUDGET)
+        return self._complete(run, pager.stop_reason or EXHAUSTED)
+
+    def _over_budget(self, run: _Run) -> bool:
+        limit = run.spec.max_units
+        if limit is None:
+            return False
+        api = run.kind.api
+        next_cost = api.cost.units({**run.spec.params}, api.page_size or 0)
+        return run.report.units + next_cost > limit
+
+    def _stop(self, run: _Run, reason: str) -> None:
+        self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
+        self._finish(run, "stopped", stop_reason=reason)
+
+    def _complete(self, run: _Run, reason: str) -> None:
+        ck = run.checkpoint
+        ck.done = True
+        mark = max(filter(None, (_mark(run.job.newest_mark), ck.newest)), default=None)
+        fields: dict[str, Any] = {"checkpoint": ck.to_json(), "stop_reason": reason}
+        if mark is not None:
+            fields["newest_mark"] = str(mark)
+        self._finish(run, "done", **fields)
+
+    # -- one call ----------------------------------------------------------------------------
+
+    def _single(self, run: _Run) -> None:
+        kind = run.kind
+        method = getattr(self.client.tiktok, kind.endpoint)
+        response = method(**{kind.target_param: run.job.target, **run.spec.params})
+        records, bad = decode_many(kind.api.record or "post", raw_items(kind.api, response.data))
+        records = [r for r in records if not _too_old(r, run.spec.since)]
+        self._save(run, Page(records, response, None, None, bad, len(records) + len(bad)))
+        self._complete(run, COMPLETE)
+
+    # -- posts by id or URL, 100 at a time ---------------------------------------------------
+
+    def _posts(self, run: _Run) -> None:
+        ids = post_ids(run.spec.ids)
+        batches = [ids[i : i + G.MAX_POST_IDS] for i in range(0, len(ids), G.MAX_POST_IDS)]
+        for index in range(run.checkpoint.batch, len(batches)):
+            if self._over_budget(run):
+                return self._stop(run, BUDGET)
+            response = self.client.tiktok.multi_post_info(batches[index])
+            records, bad = decode_many("post", raw_items(run.kind.api, response.data))
+            run.checkpoint.batch = index + 1
+            self._save(run, Page(records, response, index, None, bad, len(records) + len(bad)))
+            self._gone(run, batches[index], records)
+        return self._complete(run, COMPLETE)
+
+    def _gone(self, run: _Run, asked: list[str], got: list[Record]) -> None:
+        """Posts asked for that did not come back are gone (deleted, private)."""
+        missing = set(asked) - {record_key(r) for r in got}
+        if missing:
+            self.store.mark_gone(sorted(missing))
+
+    # -- followers / followings --------------------------------------------------------------
+
+    def _follows(self, run: _Run) -> None:
+        who = run.checkpoint.resolved or self._resolve(run)
+        run.checkpoint.resolved = who
+        follow = Follow(who["uid"], "followers" if run.kind.name == "followers" else "followings")
+        self._pages(run, follow, id=who["uid"], sec_uid=who["sec_uid"])
+
+    def _resolve(self, run: _Run) -> dict[str, str]:
+        response = self.client.tiktok.user_info_from_username(run.job.target)
+        user = decode("user_web", response.data)
+        assert isinstance(user, User)
+        page = Page([user], response, None, None, [], 1)
+        run.checkpoint.resolved = {"uid": user.uid or "", "sec_uid": user.sec_uid or ""}
+        self._save(run, page)
+        return run.checkpoint.resolved
+
+    # -- comments, and their replies ---------------------------------------------------------
+
+    def _comments(self, run: _Run) -> None:
+        self._pending_replies(run)
+        if run.checkpoint.done:
+            return None
+        pager = self._pager(run, run.checkpoint.state)
+        mark = _mark(run.job.newest_mark)
+        for page in pager.iter_pages():
+            run.checkpoint.state = pager.state
+            run.checkpoint.pending = _with_replies(page.items) if run.spec.replies else []
+            new = self._save(run, page)
+            self._pending_replies(run)
+            if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
+                return self._complete(run, CAUGHT_UP)
+            if not pager.state.done and self._over_budget(run):
+                return self._stop(run, BUDGET)
+        return self._complete(run, pager.stop_reason or EXHAUSTED)
+
+    def _pending_replies(self, run: _Run) -> None:
+        ck = run.checkpoint
+        if not ck.pending:
+            return
+        while ck.pending:
+            cid = ck.pending[0]
+            pager = self.client.tiktok.iter_replies(run.job.target, cid, state=ck.reply_state)
+            for page in pager.iter_pages():
+                ck.reply_state = pager.state
+                self._save(run, page)
+            ck.pending, ck.reply_state = ck.pending[1:], None
+        self.store.update_job(run.job.id, checkpoint=ck.to_json())
+
+
+def _identity(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k != "run"}
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _mark(text: str | None) -> int | None:
+    return int(text) if text and text.lstrip("-").isdigit() else None
+
+
+def _newest(items: list[Any], current: int | None) -> int | None:
+    times = [p.create_time for p in items if isinstance(p, Post) and not p.is_pinned]
+    known = [t for t in (*times, current) if t is not None]
+    return max(known, default=None)
+
+
+def _too_old(record: Any, since: int | None) -> bool:
+    created = getattr(record, "create_time", None)
+    return since is not None and created is not None and created < since
+
+
+def _caught_up(page: Page[Any], new: int, mark: int | None) -> bool:
+    """An incremental pass is done when a page brings nothing new (pinned posts aside),
+    or, for posts, reaches what the last complete pass had already seen."""
+    fresh = [p for p in page.items if not getattr(p, "is_pinned", False)]
+    if new == 0 or not fresh:
+        return True
+    times = [p.create_time for p in fresh if isinstance(p, Post) and p.create_time]
+    return mark is not None and bool(times) and max(times) <= mark
+
+
+def _with_replies(items: list[Any]) -> list[str]:
+    return [c.cid for c in items if isinstance(c, Comment) and (c.reply_count or 0) > 0]
+
+
+def post_ids(given: tuple[str, ...] | list[str]) -> list[str]:
+    """Post ids from ids and post URLs (``.../video/ID``), in order, without repeats."""
+    out: list[str] = []
+    for item in given:
+        match = _POST_URL_ID.search(item)
+        value = match.group(1) if match else item.strip()
+        if not value.isdigit() or len(value) > 20:
+            raise errors.InvalidInputError(
+                f"invalid post {item!r}: a numeric id or a URL like "
+                "https://www.tiktok.com/@user/video/ID"
+            )
+        out.append(value)
+    return list(dict.fromkeys(out))

@@ -1,0 +1,141 @@
+"""What a job collects (its identity) and how a run goes (its limits)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from .._validate import checked_params
+from ..errors import InvalidInputError
+from ..pagination import PagerState
+from ._kinds import JobKind, kind
+
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A collection job: ``kind`` and ``target``, endpoint ``params``, and run limits.
+
+    ``since`` is absolute (unix seconds) so a resumed run asks for the same thing; use
+    :meth:`build` to give ``days`` instead. ``max_items``, ``max_units`` and ``incremental``
+    govern a run and may change between runs; the rest is what the job collects.
+
+    Example::
+
+        JobSpec.build("hashtag", "magic", days=7, max_units=50)
+    """
+
+    kind: str
+    target: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    since: int | None = None
+    replies: bool = False
+    ids: tuple[str, ...] = ()
+    max_items: int | None = None
+    max_units: int | None = None
+    incremental: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        kind_name: str,
+        target: str = "",
+        *,
+        days: float | None = None,
+        now: float | None = None,
+        ids: Sequence[str] = (),
+        **options: Any,
+    ) -> JobSpec:
+        """A checked spec; ``days`` becomes ``since`` counted back from ``now``."""
+        if days is not None:
+            if days <= 0:
+                raise InvalidInputError(f"invalid days {days!r}: a number above 0")
+            options["since"] = int((now if now is not None else time.time()) - days * DAY)
+        spec = cls(kind_name, target, ids=tuple(ids), **options)
+        spec.check()
+        return spec
+
+    @property
+    def job_kind(self) -> JobKind:
+        return kind(self.kind)
+
+    def check(self) -> None:
+        """Reject bad input before anything is sent (raises InvalidInputError)."""
+        jk = self.job_kind
+        if jk.strategy == "posts":
+            if not self.ids:
+                raise InvalidInputError("give at least one post id or URL")
+            return
+        args = {**self.params, jk.target_param: self.target}
+        if jk.strategy == "follows":
+            args = {"username": self.target}
+            checked_params(kind("user").api, args)
+            return
+        _fill_required(jk, args)
+        checked_params(jk.api, args)
+        for name, value in (("max_items", self.max_items), ("max_units", self.max_units)):
+            if value is not None and value < 1:
+                raise InvalidInputError(f"invalid {name} {value!r}: a whole number of 1 or more")
+
+    def identity(self) -> dict[str, Any]:
+        """The options that define the data set (a job is found again by these)."""
+        out: dict[str, Any] = {"params": dict(sorted(self.params.items()))}
+        if self.since is not None:
+            out["since"] = self.since
+        if self.replies:
+            out["replies"] = True
+        if self.ids:
+            out["ids"] = list(self.ids)
+        return out
+
+    def options(self) -> dict[str, Any]:
+        """Everything to store with the job, so ``resume`` can run it again."""
+        run = {"max_items": self.max_items, "max_units": self.max_units,
+               "incremental": self.incremental}  # fmt: skip
+        return {**self.identity(), "run": run}
+
+    @classmethod
+    def from_job(cls, kind_name: str, target: str, options: Mapping[str, Any]) -> JobSpec:
+        run = options.get("run") or {}
+        return cls(
+            kind_name, target, dict(options.get("params") or {}), options.get("since"),
+            bool(options.get("replies")), tuple(options.get("ids") or ()),
+            run.get("max_items"), run.get("max_units"), bool(run.get("incremental")),
+        )  # fmt: skip
+
+
+def _fill_required(jk: JobKind, args: dict[str, Any]) -> None:
+    """Paginated runs send depth=1 unless told; checks need every required param."""
+    for p in jk.api.params:
+        if p.page_default is not None:
+            args.setdefault(p.name, p.page_default)
+
+
+class Checkpoint(msgspec.Struct, kw_only=True):
+    """A job's progress, saved with every page: enough to resume without a gap.
+
+    ``phase`` is ``backfill`` (the first pass) or ``incremental`` (a pass from the newest
+    items down to what the store already has). ``newest`` is the newest item time this pass
+    has seen; the job's ``newest_mark`` takes it only when a pass completes.
+    """
+
+    phase: str = "backfill"
+    state: PagerState | None = None
+    done: bool = False
+    newest: int | None = None
+    batch: int = 0  # posts: the next batch of 100 ids
+    resolved: dict[str, str] = msgspec.field(default_factory=dict)  # follows: uid, sec_uid
+    pending: list[str] = msgspec.field(default_factory=list)  # comments: cids whose replies
+    reply_state: PagerState | None = None  # are still to fetch, and where that is
+
+    def to_json(self) -> str:
+        return msgspec.json.encode(self).decode()
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Checkpoint | None:
+        return msgspec.json.decode(text, type=cls) if text else None
