@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from .. import _guesses as G
+from .._countries import COUNTRY_CODES
 from ..endpoints import Endpoint
 from . import _vocab as V
 from ._params import ApiError
@@ -88,7 +89,7 @@ def window(cursor: int, size: int, reach: int) -> range:
 
 def check_country(params: dict[str, Any]) -> None:
     country = params.get("country")
-    if country and country.upper() not in V.COUNTRY_CODES:
+    if country and country.upper() not in COUNTRY_CODES:
         raise ApiError(466, f"Invalid country code: {country}")
 
 
