@@ -12,7 +12,6 @@ emulator keeps the 136 and the loop stops after 5 pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import ensembledata.api._requester as requester
@@ -26,14 +25,12 @@ from tokarc.endpoints import ENDPOINTS
 
 ZACH = next(u for u in F.FIXTURE_USERS if u.unique_id == "zachking")
 OPEN = next(u for u in F.FIXTURE_USERS if not u.private_likes and not u.private)
-CALLED: set[str] = set()
 
 
 @pytest.fixture
-def client(live_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[EDClient]:
+def client(live_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> EDClient:
     monkeypatch.setattr(requester, "BASE_URL", live_emulator.base_url)
-    yield EDClient("INSERT API TOKEN", timeout=30, max_network_retries=1)
-    CALLED.update(live_emulator.emulator.stats.requests)
+    return EDClient("INSERT API TOKEN", timeout=30, max_network_retries=1)
 
 
 # -- Monitoring hashtags --------------------------------------------------------------------------
@@ -399,7 +396,6 @@ def test_bad_token_and_depleted_units(live_emulator: Any, monkeypatch: pytest.Mo
     with pytest.raises(EDError) as err:
         empty.tiktok.hashtag_search(hashtag="magic")
     assert err.value.status_code == 491
-    CALLED.update(live_emulator.emulator.stats.requests)
     with serve_in_thread(Emulator(units=1)) as base_url:
         monkeypatch.setattr(requester, "BASE_URL", base_url)
         ok = EDClient("t", max_network_retries=1)
@@ -409,6 +405,48 @@ def test_bad_token_and_depleted_units(live_emulator: Any, monkeypatch: pytest.Mo
     assert err.value.status_code == 495
 
 
-def test_every_endpoint_was_called_through_the_sdk() -> None:
-    """Runs last in this module: every endpoint of the table went through the official SDK."""
-    assert {e.name for e in ENDPOINTS} <= CALLED
+# One call per endpoint of the table, as the official SDK spells it.
+SDK_CALLS: dict[str, Any] = {
+    "hashtag_search": lambda c: c.tiktok.hashtag_search(hashtag="magic"),
+    "full_hashtag_search": lambda c: c.tiktok.full_hashtag_search(hashtag="chess", days=1),
+    "keyword_search": lambda c: c.tiktok.keyword_search(keyword="tesla", period="180"),
+    "full_keyword_search": lambda c: c.tiktok.full_keyword_search(keyword="tesla", period="7"),
+    "user_posts_from_username": lambda c: c.tiktok.user_posts_from_username(
+        username="zachking", depth=1
+    ),
+    "user_posts_from_secuid": lambda c: c.tiktok.user_posts_from_secuid(
+        sec_uid=ZACH.sec_uid, depth=1
+    ),
+    "user_info_from_username": lambda c: c.tiktok.user_info_from_username(username="zachking"),
+    "user_info_from_secuid": lambda c: c.tiktok.user_info_from_secuid(sec_uid=ZACH.sec_uid),
+    "user_search": lambda c: c.tiktok.user_search(keyword="zach"),
+    "post_info": lambda c: c.tiktok.post_info(
+        url="https://www.tiktok.com/@daviddobrik/video/7165262254722534698"
+    ),
+    "multi_post_info": lambda c: c.tiktok.multi_post_info(aweme_ids=["7210531475052236078"]),
+    "post_comments": lambda c: c.tiktok.post_comments(aweme_id="6849400000000"),
+    "post_comment_replies": lambda c: c.tiktok.post_comment_replies(
+        aweme_id="6849400000000", comment_id="6930120000000"
+    ),
+    "music_search": lambda c: c.tiktok.music_search(
+        keyword="classical", sorting="0", filter_by="0"
+    ),
+    "music_posts": lambda c: c.tiktok.music_posts(music_id="6874200777853661442"),
+    "music_details": lambda c: c.tiktok.music_details(music_id="7063948643480488709"),
+    "user_followers": lambda c: c.tiktok.user_followers(id=ZACH.uid, sec_uid=ZACH.sec_uid),
+    "user_followings": lambda c: c.tiktok.user_followings(id=ZACH.uid, sec_uid=ZACH.sec_uid),
+    "user_liked_posts": lambda c: c.tiktok.user_liked_posts(sec_uid=OPEN.sec_uid),
+    "lives_search": lambda c: c.tiktok.lives_search(keyword="music", country="US"),
+    "get_usage": lambda c: c.customer.get_usage(date="2026-11-01"),
+    "get_usage_history": lambda c: c.customer.get_usage_history(days=3),
+}
+
+
+def test_every_endpoint_is_served_through_the_sdk(client: EDClient, live_emulator: Any) -> None:
+    """Every endpoint of the table answers 200 to the official SDK (whatever ran before)."""
+    assert set(SDK_CALLS) == {e.name for e in ENDPOINTS}
+    for call in SDK_CALLS.values():
+        call(client)
+    stats = live_emulator.emulator.stats
+    assert set(stats.requests) == set(SDK_CALLS)
+    assert stats.statuses == {200: len(SDK_CALLS)}
