@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from ._estimate import Estimate, estimate
 from ._kinds import KINDS, JobKind, kind
-from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, post_ids
-from ._spec import Checkpoint, JobSpec
+from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
+from ._spec import Checkpoint, JobSpec, post_ids
 
 __all__ = [
     "BUDGET",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from ..models import Comment, Post, Record, User, decode, decode_many
 from ..pagination import EXHAUSTED, Page, Pager, PagerState, raw_items, record_key
 from ..store import Batch, Follow, Job, Store
 from ._kinds import JobKind
-from ._spec import Checkpoint, JobSpec
+from ._spec import Checkpoint, JobSpec, post_ids
 
 # Why a run stopped, beyond the pagination engine's own reasons.
 BUDGET = "budget"
@@ -35,7 +34,6 @@ TARGET_ERRORS = (
     errors.InvalidURLError,
     errors.NotFoundError,
 )
-_POST_URL_ID = re.compile(r"/(?:video|photo)/(\d{1,20})")
 
 
 @dataclass
@@ -366,18 +364,3 @@ def _caught_up(page: Page[Any], new: int, mark: int | None) -> bool:
 
 def _with_replies(items: list[Any]) -> list[str]:
     return [c.cid for c in items if isinstance(c, Comment) and (c.reply_count or 0) > 0]
-
-
-def post_ids(given: tuple[str, ...] | list[str]) -> list[str]:
-    """Post ids from ids and post URLs (``.../video/ID``), in order, without repeats."""
-    out: list[str] = []
-    for item in given:
-        match = _POST_URL_ID.search(item)
-        value = match.group(1) if match else item.strip()
-        if not value.isdigit() or len(value) > 20:
-            raise errors.InvalidInputError(
-                f"invalid post {item!r}: a numeric id or a URL like "
-                "https://www.tiktok.com/@user/video/ID"
-            )
-        out.append(value)
-    return list(dict.fromkeys(out))

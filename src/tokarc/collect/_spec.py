@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from ..pagination import PagerState
 from ._kinds import JobKind, kind
 
 DAY = 86_400
+_POST_URL_ID = re.compile(r"/(?:video|photo)/(\d{1,20})")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class JobSpec:
         """Reject bad input before anything is sent (raises InvalidInputError)."""
         jk = self.job_kind
         if jk.strategy == "posts":
-            if not self.ids:
+            if not post_ids(self.ids):
                 raise InvalidInputError("give at least one post id or URL")
             return
         args = {**self.params, jk.target_param: self.target}
@@ -139,3 +141,18 @@ class Checkpoint(msgspec.Struct, kw_only=True):
     @classmethod
     def from_json(cls, text: str | None) -> Checkpoint | None:
         return msgspec.json.decode(text, type=cls) if text else None
+
+
+def post_ids(given: tuple[str, ...] | list[str]) -> list[str]:
+    """Post ids from ids and post URLs (``.../video/ID``), in order, without repeats."""
+    out: list[str] = []
+    for item in given:
+        match = _POST_URL_ID.search(item)
+        value = match.group(1) if match else item.strip()
+        if not value.isdigit() or len(value) > 20:
+            raise InvalidInputError(
+                f"invalid post {item!r}: a numeric id or a URL like "
+                "https://www.tiktok.com/@user/video/ID"
+            )
+        out.append(value)
+    return list(dict.fromkeys(out))

@@ -1,0 +1,194 @@
+"""Collection jobs against the emulator: coverage, incremental passes, budgets, sources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tokarc import errors
+from tokarc.collect import BUDGET, CAUGHT_UP, Collector, JobSpec, estimate
+from tokarc.emulator import Emulator
+from tokarc.emulator import _fixtures as F
+from tokarc.pagination import EXHAUSTED, MAX_ITEMS, SINCE
+from tokarc.store import Store
+
+from .conftest import client_for, post_ids, rows
+
+HOUR = 3600
+
+
+def magic(emulator: Emulator, **options: Any) -> JobSpec:
+    return JobSpec.build("hashtag", "magic", days=1, now=emulator.clock.now(), **options)
+
+
+def test_hashtag_job_covers_the_window(emulator: Emulator, collector: Collector) -> None:
+    report = collector.run(magic(emulator))
+    assert report.status == "done"
+    assert report.stop_reason in (SINCE, EXHAUSTED)
+    assert report.new == len(post_ids(collector.store)) > 1000
+    assert report.units == report.pages == report.calls
+    job = collector.store.get_job(report.job_id)
+    assert (job.status, job.new_records, job.units) == ("done", report.new, report.units)
+    assert int(job.newest_mark or 0) <= emulator.clock.now()
+    oldest = rows(collector.store, "SELECT MIN(create_time) FROM posts")[0][0]
+    assert oldest >= emulator.clock.now() - 86_400
+
+
+def test_every_request_is_in_the_ledger(collector: Collector) -> None:
+    report = collector.run(
+        JobSpec.build("keyword", "tesla", params={"period": "180"}, max_items=90)
+    )
+    ledger = rows(collector.store, "SELECT endpoint, units FROM requests")
+    assert len(ledger) == report.calls == 5
+    assert sum(u for _, u in ledger) == report.units
+    assert report.stop_reason == MAX_ITEMS
+    assert report.new == 90
+
+
+def test_unchanged_target_costs_one_page(emulator: Emulator, collector: Collector) -> None:
+    collector.run(magic(emulator))
+    again = collector.run(magic(emulator, incremental=True))
+    assert (again.pages, again.units, again.new) == (1, 1, 0)
+    assert again.stop_reason == CAUGHT_UP
+
+
+def test_incremental_picks_up_exactly_the_new_posts(
+    emulator: Emulator, collector: Collector, store: Store
+) -> None:
+    spec = magic(emulator)
+    collector.run(spec)
+    before = post_ids(store)
+    emulator.clock.advance(3 * HOUR)
+    report = collector.run(JobSpec(**{**spec.__dict__, "incremental": True}))
+    arrived = post_ids(store) - before
+    with client_for(emulator) as fresh:
+        head = list(fresh.tiktok.iter_hashtag_posts("magic", max_items=report.returned))
+    expected = {p.aweme_id for p in head} - before
+    assert arrived == expected
+    assert report.new == len(arrived) > 50
+    assert report.stop_reason == CAUGHT_UP
+    assert report.pages <= len(arrived) // 20 + 2
+
+
+def test_budget_stops_at_a_page_boundary_and_resumes(emulator: Emulator, store: Store) -> None:
+    spec = JobSpec.build("hashtag", "magic", max_units=4)
+    with client_for(emulator) as client:
+        first = Collector(client, store).run(spec)
+        assert (first.status, first.stop_reason, first.units, first.new) == (
+            "stopped",
+            BUDGET,
+            4,
+            80,
+        )
+        second = Collector(client, store).resume(first.job_id, max_units=3)
+    assert second.units == 3
+    assert len(post_ids(store)) == 140
+    assert emulator.stats.requests["hashtag_search"] == 7  # no page fetched twice
+
+
+def test_estimate_sends_nothing(emulator: Emulator) -> None:
+    assert estimate(JobSpec.build("hashtag", "magic", max_items=110)).calls == 6
+    assert estimate(JobSpec.build("followers", "zachking")).units == 51
+    assert estimate(JobSpec.build("posts", ids=[str(i) for i in range(250)])).calls == 3
+    assert (
+        estimate(JobSpec.build("user_posts", "zachking", params={"depth": 3}, max_items=60)).units
+        == 6
+    )
+    assert estimate(JobSpec.build("keyword", "x", params={"period": "7"})).calls is None
+    assert sum(emulator.stats.requests.values()) == 0
+
+
+def test_same_post_from_many_sources_is_one_row(emulator: Emulator, collector: Collector) -> None:
+    collector.run(JobSpec.build("hashtag", "tesla", max_items=100))
+    collector.run(JobSpec.build("keyword", "tesla", params={"period": "180"}, max_items=100))
+    store = collector.store
+    assert rows(store, "SELECT COUNT(*), COUNT(DISTINCT aweme_id) FROM posts")[0] == (
+        len(post_ids(store)),
+        len(post_ids(store)),
+    )
+    multi = rows(
+        store,
+        "SELECT entity_id FROM seen_via WHERE entity = 'post' "
+        "GROUP BY entity_id HAVING COUNT(DISTINCT source_kind) = 2",
+    )
+    assert len(multi) >= 50
+
+
+def test_private_target_is_an_outcome_not_a_crash(collector: Collector) -> None:
+    zach = next(u for u in F.FIXTURE_USERS if u.unique_id == "zachking")
+    report = collector.run(JobSpec.build("liked", zach.sec_uid))
+    assert report.status == "failed"
+    assert report.outcome
+    assert "private" in report.outcome
+    assert collector.store.get_job(report.job_id).outcome == report.outcome
+
+
+def test_missing_user_is_an_outcome(collector: Collector) -> None:
+    report = collector.run(JobSpec.build("followers", "no.such.user.42"))
+    assert report.status == "failed"
+    assert "not found" in (report.outcome or "")
+
+
+def test_bad_input_is_refused_before_anything(emulator: Emulator, collector: Collector) -> None:
+    for bad in (
+        lambda: JobSpec.build("hashtag", "two words"),
+        lambda: JobSpec.build("hashtag", "magic", days=-1),
+        lambda: JobSpec.build("keyword", "tesla", params={"period": "5"}),
+        lambda: JobSpec.build("posts", ids=[]),
+        lambda: JobSpec.build("hashtag", "magic", max_items=0),
+    ):
+        with pytest.raises(errors.InvalidInputError):
+            bad()
+    with pytest.raises(errors.InvalidInputError):
+        collector.run(JobSpec.build("posts", ids=["https://example.com/x"]))
+    assert sum(emulator.stats.requests.values()) == 0
+    assert collector.store.list_jobs() == []
+
+
+def test_followers_make_follow_edges(collector: Collector) -> None:
+    report = collector.run(JobSpec.build("followers", "zachking", max_items=250))
+    zach = next(u for u in F.FIXTURE_USERS if u.unique_id == "zachking")
+    edges = rows(collector.store, f"SELECT COUNT(*) FROM follows WHERE followed_uid = '{zach.uid}'")
+    assert edges[0][0] == 250
+    assert report.status == "done"
+
+
+def test_comments_with_replies(collector: Collector) -> None:
+    report = collector.run(JobSpec.build("comments", str(F.COMMENTED_POST), replies=True))
+    store = collector.store
+    top = rows(store, "SELECT COUNT(*) FROM comments WHERE parent_cid IS NULL")[0][0]
+    replies = rows(store, f"SELECT COUNT(*) FROM comments WHERE parent_cid = '{F.REPLIED_COMMENT}'")
+    assert top == F.COMMENTED_POST_COMMENTS
+    assert replies[0][0] == F.REPLIED_COMMENT_REPLIES
+    assert report.status == "done"
+
+
+def test_refresh_adds_observations_and_marks_gone(
+    emulator: Emulator, collector: Collector, store: Store
+) -> None:
+    collector.run(JobSpec.build("hashtag", "magic", max_items=150))
+    observations = rows(store, "SELECT COUNT(*) FROM post_stats")[0][0]
+    emulator.clock.advance(6 * HOUR)
+    ids = [*sorted(post_ids(store)), "7000000000000000001"]  # never existed
+    report = collector.run(JobSpec.build("posts", ids=ids))
+    assert report.calls == 2
+    assert rows(store, "SELECT COUNT(*) FROM post_stats")[0][0] == observations + 150
+    grew = rows(
+        store,
+        "SELECT COUNT(*) FROM (SELECT aweme_id, MAX(play_count) - MIN(play_count) AS d "
+        "FROM post_stats GROUP BY aweme_id) t WHERE d > 0",
+    )
+    assert grew[0][0] > 50
+    assert post_ids(store) == set(ids[:-1])
+    assert set(store.post_ids(gone=True)) == set()
+
+
+def test_a_post_that_vanished_is_marked_gone(collector: Collector, store: Store) -> None:
+    from tokarc.models import decode
+    from tokarc.store import Batch
+
+    ghost = decode("post", {"aweme_id": "7000000000000000002", "desc": "was here"})
+    store.save_page(Batch(endpoint="test", records=[ghost]))
+    collector.run(JobSpec.build("posts", ids=["7000000000000000002", "7210531475052236078"]))
+    assert set(store.post_ids(gone=True)) == {"7000000000000000002"}
