@@ -93,7 +93,7 @@ def check_country(params: dict[str, Any]) -> None:
         raise ApiError(466, f"Invalid country code: {country}")
 
 
-def posts_newest(ctx: Ctx, ids: list[int]) -> list[Json]:
+def posts_newest(ctx: Ctx, ids: list[int]) -> list[Any]:
     out = []
     for aweme_id in ids:
         post = ctx.world.post(aweme_id)
@@ -159,7 +159,7 @@ def keyword_reach(ctx: Ctx, p: dict[str, Any]) -> tuple[str, int]:
     return (tag.name, tag_reach(ctx, tag.name, since, cap)) if tag else ("", 0)
 
 
-def keyword_items(ctx: Ctx, posts: list[Json]) -> list[Json]:
+def keyword_items(ctx: Ctx, posts: list[Any]) -> list[Json]:
     return [{"type": 1, ctx.endpoint.wrapper or "aweme_info": post} for post in posts]
 
 
@@ -261,10 +261,11 @@ def user_info_from_username(ctx: Ctx, p: dict[str, Any]) -> Result:
 @handler
 def user_info_from_secuid(ctx: Ctx, p: dict[str, Any]) -> Result:
     user = find_user(ctx, p)
-    data = ctx.render.user(user, ctx.now)
+    data: Any = ctx.render.user(user, ctx.now)
     if p.get("alternative_method"):
         b = Bits(ctx.world.seed, "category", user.index)
-        data = {**data, "category": b.pick(V.CATEGORIES), "is_business_account": b.chance(0.3)}
+        data = ctx.render.user_dict(user, ctx.now)
+        data.update(category=b.pick(V.CATEGORIES), is_business_account=b.chance(0.3))
     return Result({"user": data})
 
 

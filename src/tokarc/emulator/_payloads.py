@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from . import _vocab as V
 from ._cache import LRU
 from ._clock import DEFAULT_NOW
 from ._world import Comment, Music, Post, User, World
 
 Json = dict[str, Any]
+_encode = msgspec.json.Encoder().encode
+# Stand-ins for what moves with the clock; NUL never occurs in encoded JSON, so they split safely.
+_MARK = b"\x00"
+
+
+def _cut(obj: Json, *keys: str) -> tuple[bytes, ...]:
+    """``obj`` encoded and cut where the values of ``keys`` go (filled in at render time)."""
+    for key in keys:
+        obj[key] = msgspec.Raw(_MARK)
+    return tuple(_encode(obj).split(_MARK))
+
+
 CDN = "https://p16-sign-va.tiktokcdn.com"
 VIDEO_CDN = "https://v16m.tiktokcdn.com"
 
@@ -34,23 +48,36 @@ def _video_addr(uri: str, size: int) -> Json:
             "url_key": f"{uri}_h264_540p_1840"}  # fmt: skip
 
 
+_MOVING = ("is_top", "statistics")  # the keys of an aweme that move with the clock
+
+
 class Renderer:
     """Builds (and memoizes) the JSON objects the API returns."""
 
     def __init__(self, world: World, cache_size: int = 50_000) -> None:
         self.world = world
-        self._awemes: LRU[int, Json] = LRU(cache_size)
-        self._users: LRU[int, Json] = LRU(cache_size)
-        self._music: LRU[int, Json] = LRU(cache_size)
+        self._awemes: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
+        self._users: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
+        self._music: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
 
     # -- users -----------------------------------------------------------------------------------
 
-    def user(self, user: User, now: int | None = None) -> Json:
-        """The mobile-format user (§2.2); counts as of ``now`` (default: the post's feed view)."""
-        base = self._users.get(user.index, lambda _: self._user(user))
-        if now is None:
-            return base
-        return {**base, "aweme_count": self.world.aweme_count(user, now)}
+    def user(self, user: User, now: int | None = None) -> msgspec.Raw:
+        """The mobile-format user (§2.2), encoded; counts as of ``now`` (default: the feed view).
+
+        Kept encoded (bytes): the garbage collector does not walk them, and posts embed them.
+        """
+        head, tail = self._users.get(user.index, lambda _: _cut(self._user(user), "aweme_count"))
+        count = self.world.aweme_count(user, DEFAULT_NOW if now is None else now)
+        return msgspec.Raw(b"".join((head, _encode(count), tail)))
+
+    def user_dict(self, user: User, now: int) -> Json:
+        """:meth:`user` as a dict, to add keys to."""
+        result: Json = msgspec.json.decode(self.user(user, now))
+        return result
+
+    def _avatar_thumb(self, u: User) -> Json:
+        return image(f"tos-maliva-avt-0068/{u.sec_uid[-20:]}~100x100", 100, 100)
 
     def _user(self, u: User) -> Json:
         avatar = f"tos-maliva-avt-0068/{u.sec_uid[-20:]}"
@@ -93,10 +120,13 @@ class Renderer:
 
     # -- sounds ----------------------------------------------------------------------------------
 
-    def music(self, music: Music, now: int | None = None) -> Json:
-        """The mobile music object (§2.3); ``user_count`` as of ``now`` (or its release)."""
-        base = self._music.get(music.id, lambda _: self._music_json(music))
-        return {**base, "user_count": self.user_count(music, now or music.create_time)}
+    def music(self, music: Music, now: int | None = None) -> msgspec.Raw:
+        """The mobile music object (§2.3), encoded; ``user_count`` as of ``now`` (or release)."""
+        head, tail = self._music.get(
+            music.id, lambda _: _cut(self._music_json(music), "user_count")
+        )
+        count = self.user_count(music, now or music.create_time)
+        return msgspec.Raw(b"".join((head, _encode(count), tail)))
 
     def user_count(self, music: Music, now: int) -> int:
         """How many posts use a sound at ``now``."""
@@ -127,12 +157,16 @@ class Renderer:
 
     # -- posts -----------------------------------------------------------------------------------
 
-    def aweme(self, post: Post, now: int, is_top: int = 0) -> Json:
-        """The mobile aweme object (§2.1) with its statistics as of ``now``."""
-        out = self._awemes.get(post.aweme_id, lambda _: self._aweme(post)).copy()
-        out["is_top"] = is_top
-        out["statistics"] = {"aweme_id": out["aweme_id"], **self.world.post_stats(post, now)}
-        return out
+    def aweme(self, post: Post, now: int, is_top: int = 0) -> msgspec.Raw:
+        """The mobile aweme object (§2.1), encoded, with its statistics as of ``now``.
+
+        The static part is encoded once per post and kept as bytes (cheap to keep: the garbage
+        collector does not walk bytes); each call only encodes ``is_top`` and the statistics.
+        """
+        parts = self._awemes.get(post.aweme_id, lambda _: _cut(self._aweme(post), *_MOVING))
+        head, mid, tail = parts
+        stats = _encode({"aweme_id": str(post.aweme_id), **self.world.post_stats(post, now)})
+        return msgspec.Raw(b"".join((head, _encode(is_top), mid, stats, tail)))
 
     def _aweme(self, p: Post) -> Json:
         author = self.world.user(p.author)
@@ -204,7 +238,7 @@ class Renderer:
             "share_info": {"desc": c.text, "title": c.text,
                            "url": f"https://m.tiktok.com/v/{c.aweme_id}.html?cid={cid}"},
             "user": {"uid": u.uid, "sec_uid": u.sec_uid, "unique_id": u.unique_id,
-                     "nickname": u.nickname, "avatar_thumb": self.user(u)["avatar_thumb"],
+                     "nickname": u.nickname, "avatar_thumb": self._avatar_thumb(u),
                      "custom_verify": "", "region": u.region},
         }  # fmt: skip
 
