@@ -6,6 +6,7 @@ Example: ``tokarc-emulator --port 8765 --seed 1 --latency 0.05 --error-rate 0.02
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Sequence
 
 from ._app import API_PREFIX, Emulator
@@ -52,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     args = build_parser().parse_args(argv)
     emulator = emulator_from_args(args)
+    # The world's caches hold many long-lived objects; collecting young ones less often saves
+    # ~10 % of a cold page. Only in this server process, never in a library caller's.
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
     print(f"tokarc emulator on http://{args.host}:{args.port}{API_PREFIX}", flush=True)
     uvicorn.run(
         emulator.asgi_app(), host=args.host, port=args.port, log_level="warning",
