@@ -322,3 +322,16 @@ def test_emulator_pages_store_and_dedupe(store: Store) -> None:
     total = sum(r.new for r in results)
     assert total == one(store, "SELECT COUNT(*) FROM posts") > 20
     assert (again.new, again.duplicates) == (0, len(pages[0]))
+
+
+def test_embedded_authors_are_refreshed_at_most_hourly(store: Store) -> None:
+    store.save_page(page(posts(_raw.aweme("1")), fetched_at=T0))
+    soon = T0 + dt.timedelta(minutes=10)
+    store.save_page(page(posts(_raw.aweme("2")), fetched_at=soon))
+    sql = "SELECT last_seen_at FROM users WHERE uid = ?"
+    assert one(store, sql, _raw.UID) == T0.isoformat(timespec="microseconds")
+    store.save_page(page(posts(_raw.aweme("3")), fetched_at=LATER))
+    assert one(store, sql, _raw.UID) == LATER.isoformat(timespec="microseconds")
+    assert one(store, "SELECT last_seen_at FROM posts WHERE aweme_id = '2'") == soon.isoformat(
+        timespec="microseconds"
+    )

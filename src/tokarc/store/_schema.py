@@ -106,7 +106,7 @@ def _entities(d: Dialect) -> list[str]:
             raw TEXT NOT NULL, {PROVENANCE})""",
         f"""CREATE TABLE hashtags (
             name TEXT PRIMARY KEY, hashtag_id TEXT, view_count BIGINT, user_count BIGINT,
-            {PROVENANCE})""",
+            {PROVENANCE}){d.clustered}""",
         f"""CREATE TABLE comments (
             cid TEXT PRIMARY KEY, aweme_id TEXT, parent_cid TEXT, author_uid TEXT, text TEXT,
             create_time BIGINT, digg_count BIGINT, reply_count BIGINT, language TEXT,
@@ -119,26 +119,28 @@ def _entities(d: Dialect) -> list[str]:
 
 def _edges_and_series(d: Dialect) -> list[str]:
     return [
-        """CREATE TABLE post_hashtags (
-            aweme_id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (aweme_id, name))""",
+        f"""CREATE TABLE post_hashtags (
+            aweme_id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (aweme_id, name)
+            ){d.clustered}""",
         f"""CREATE TABLE follows (
             follower_uid TEXT NOT NULL, followed_uid TEXT NOT NULL,
             first_job_id BIGINT, last_job_id BIGINT, {PROVENANCE},
-            PRIMARY KEY (follower_uid, followed_uid))""",
-        """CREATE TABLE seen_via (
+            PRIMARY KEY (follower_uid, followed_uid)){d.clustered}""",
+        f"""CREATE TABLE seen_via (
             entity TEXT NOT NULL, entity_id TEXT NOT NULL,
             source_kind TEXT NOT NULL, source_target TEXT NOT NULL,
             first_job_id BIGINT, last_job_id BIGINT,
             first_seen_at TEXT NOT NULL, last_seen_at TEXT NOT NULL,
-            PRIMARY KEY (entity, entity_id, source_kind, source_target))""",
-        """CREATE TABLE post_stats (
+            PRIMARY KEY (entity, entity_id, source_kind, source_target)){d.clustered}""",
+        f"""CREATE TABLE post_stats (
             aweme_id TEXT NOT NULL, page_id BIGINT NOT NULL, observed_at TEXT NOT NULL,
             play_count BIGINT, digg_count BIGINT, comment_count BIGINT, share_count BIGINT,
-            collect_count BIGINT, download_count BIGINT, PRIMARY KEY (aweme_id, page_id))""",
-        """CREATE TABLE user_stats (
+            collect_count BIGINT, download_count BIGINT, PRIMARY KEY (aweme_id, page_id)
+            ){d.clustered}""",
+        f"""CREATE TABLE user_stats (
             uid TEXT NOT NULL, page_id BIGINT NOT NULL, observed_at TEXT NOT NULL,
             follower_count BIGINT, following_count BIGINT, heart_count BIGINT,
-            video_count BIGINT, digg_count BIGINT, PRIMARY KEY (uid, page_id))""",
+            video_count BIGINT, digg_count BIGINT, PRIMARY KEY (uid, page_id)){d.clustered}""",
     ]
 
 

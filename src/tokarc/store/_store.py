@@ -19,6 +19,9 @@ from ._plan import Plan, plan
 from ._text import clean, clean_json, raw_json, timestamp
 from ._types import Batch, Job, PageResult, Stats
 
+#: How often an author or sound embedded in posts is rewritten (last seen, gaps filled).
+EMBEDDED_REFRESH = dt.timedelta(hours=1)
+
 _ID_CHUNK = 10_000  # ids per known_ids query: one parameter each way, so only memory bounds it
 
 _JOB_FIELDS = frozenset(Q.JOB_COLUMNS) - {"id", "created_at", "updated_at", "tokarc_version"}
@@ -86,7 +89,7 @@ class Store:
         with self._db.transaction():
             new_ids = self._unknown(p)
             seen = R.Seen(self._insert_page(batch, p, len(new_ids)), timestamp(batch.fetched_at))
-            self._write(p, seen)
+            self._write(p, seen, _stale(batch.fetched_at))
             self._write_context(batch, p, seen)
             self._to_job(batch, len(p.order), len(new_ids))
         dups = len(p.order) - len(new_ids)
@@ -109,12 +112,14 @@ class Store:
                clean(batch.source_target), len(p.order), new, len(batch.undecodable))  # fmt: skip
         return int(self._db.query(Q.INSERT_PAGE, row)[0][0])
 
-    def _write(self, p: Plan, s: R.Seen) -> None:
+    def _write(self, p: Plan, s: R.Seen, stale: str) -> None:
         db = self._db
         db.executemany(Q.UPSERT_USER, [R.user_row(u, s) for u in p.users.values()])
-        db.executemany(Q.FILL_USER, [R.user_row(u, s) for u in p.embedded_users.values()])
+        db.executemany(Q.FILL_USER, [(*R.user_row(u, s), stale) for u in p.embedded_users.values()])
         db.executemany(Q.UPSERT_MUSIC, [R.music_row(m, s) for m in p.music.values()])
-        db.executemany(Q.FILL_MUSIC, [R.music_row(m, s) for m in p.embedded_music.values()])
+        db.executemany(
+            Q.FILL_MUSIC, [(*R.music_row(m, s), stale) for m in p.embedded_music.values()]
+        )
         db.executemany(Q.UPSERT_POST, [R.post_row(x, s) for x in p.posts.values()])
         db.executemany(Q.UPSERT_HASHTAG, [R.hashtag_row(h, s) for h in p.hashtags.values()])
         db.executemany(Q.LINK_HASHTAG, p.post_hashtags)
@@ -267,6 +272,11 @@ class Store:
         so a million rows never sit in memory at once.
         """
         return self._db.stream(sql, params, size)
+
+
+def _stale(fetched_at: dt.datetime | None) -> str:
+    """Embedded records last seen before this are refreshed by a page fetched at ``fetched_at``."""
+    return timestamp((fetched_at or dt.datetime.now(dt.UTC)) - EMBEDDED_REFRESH)
 
 
 def _table(entity: str) -> tuple[str, str]:
