@@ -23,6 +23,7 @@ from . import endpoints as E
 from ._config import Config, resolve_base_url, resolve_token
 from ._http import Call, Response, Secret, TokenTransport, parse, prepare, prepare_raw
 from ._methods import CustomerMethods, TiktokMethods
+from ._pool import ShardedAsyncTransport
 from ._retry import RetryPolicy
 from .errors import APIError, ConnectError, MalformedResponseError, TimeoutError, TransportError
 from .pagination import Pager, PagerState, Since, Walker, to_unix
@@ -301,9 +302,7 @@ class AsyncClient(_BaseClient):
         **options: Any,
     ) -> None:
         super().__init__(token, **options)
-        inner = transport or httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=self.config.max_concurrency)
-        )
+        inner = transport or ShardedAsyncTransport(self.config.max_concurrency)
         self._http = httpx.AsyncClient(**self._httpx_args(inner))
         self._slots = asyncio.Semaphore(self.config.max_concurrency)
         self.tiktok: TiktokMethods[Awaitable[Response]] = TiktokMethods(self._call, self._paginate)
