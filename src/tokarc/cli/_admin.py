@@ -1,0 +1,214 @@
+"""Commands about jobs, the database, the account and the emulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .. import _constants as C
+from .._config import config_path, read_config_file, write_config_file
+from ..export import COLUMNS, export
+from ..store import Store, open_store
+from . import _commands as _commands  # registered first: collecting commands lead the list
+from . import _errors
+from . import _options as O
+from ._app import app, session
+from ._collect import Sink, _check_sink, resume
+
+Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
+
+
+def _open(db: str) -> Store:
+    """An existing store (a missing SQLite file is an error, not a new empty database)."""
+    if "://" not in db and db != ":memory:" and not os.path.exists(db):
+        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
+    return open_store(db)
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for h in headers:
+        table.add_column(h, justify="right" if h in {"id", "units", "rows"} else "left")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    return table
+
+
+_JOB_FIELDS = ["id", "kind", "target", "status", "stop_reason", "returned", "new_records",
+               "duplicates", "units", "updated_at", "outcome"]  # fmt: skip
+
+
+@app.command()
+def jobs(db: O.DbRequired, as_json: Json = False) -> None:
+    """Jobs in a database, with status and coverage (items returned, new, units).
+
+    Example: tokarc jobs --db magic.db
+    """
+    with _open(db) as store:
+        rows = [[getattr(j, f) for f in _JOB_FIELDS] for j in store.list_jobs()]
+    if as_json:
+        for row in rows:
+            print(json.dumps(dict(zip(_JOB_FIELDS, row, strict=True))))
+        return
+    _out().print(_table(f"jobs in {db}", _JOB_FIELDS, rows))
+
+
+@app.command("resume")
+def resume_(
+    ctx: typer.Context,
+    job: Annotated[int, typer.Argument(help="The job's id (see `tokarc jobs`).")],
+    db: O.DbRequired,
+    max_items: O.MaxItems = None,
+    max_units: O.MaxUnits = None,
+) -> None:
+    """Run a stored job on from its checkpoint (after Ctrl-C, an error or a budget).
+
+    Example: tokarc resume 3 --db magic.db
+    """
+    overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
+    if not os.path.exists(db) and "://" not in db:
+        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
+    resume(session(ctx), db, job, **overrides)
+
+
+@app.command("export")
+def export_(
+    entity: Annotated[str, typer.Argument(help=f"One of: {', '.join(COLUMNS)}.")],
+    db: O.DbRequired,
+    out: O.Out = "-",
+    format: O.Fmt = None,
+) -> None:
+    """Write an entity of a database as JSONL, CSV or Parquet.
+
+    Example: tokarc export posts --db magic.db -o posts.parquet
+    """
+    if entity not in COLUMNS:
+        raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
+    sink = Sink(db, out or "-", format)
+    _check_sink(sink)
+    with _open(db) as store:
+        n = export(store, entity, sink.out or "-", sink.fmt())  # type: ignore[arg-type]
+    if sink.out != "-":
+        print(f"{n} {entity} written to {sink.out}", file=sys.stderr)
+
+
+@app.command()
+def stats(db: O.DbRequired, as_json: Json = False) -> None:
+    """What a database holds, and units spent by day, job and endpoint.
+
+    Example: tokarc stats --db magic.db
+    """
+    with _open(db) as store:
+        s = store.stats()
+    if as_json:
+        print(json.dumps({"counts": s.counts, "units_by_day": s.units_by_day,
+                          "units_by_job": {str(k): v for k, v in s.units_by_job.items()},
+                          "units_by_endpoint": s.units_by_endpoint,
+                          "units_total": s.units_total}))  # fmt: skip
+        return
+    out = _out()
+    out.print(_table(f"{db}", ["table", "rows"], [[k, v] for k, v in s.counts.items()]))
+    for title, data in (("units by day", s.units_by_day), ("units by job", s.units_by_job),
+                        ("units by endpoint", s.units_by_endpoint)):  # fmt: skip
+        out.print(_table(title, [title.split()[-1], "units"], [[k, v] for k, v in data.items()]))
+    out.print(f"units spent in total: {s.units_total}")
+
+
+@app.command()
+def usage(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(help="Days of history, up to today.")] = 7,
+    as_json: Json = False,
+) -> None:
+    """The account's units used: today, and per day over the last days.
+
+    Example: tokarc usage --days 30
+    """
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    with session(ctx).client() as client:
+        used = client.customer.get_usage(date=today).data
+        history = client.customer.get_usage_history(days=days).data
+    if as_json:
+        print(json.dumps({"today": used, "history": history}))
+        return
+    rows = [[d.get("date"), d.get("units")] for d in history if isinstance(d, dict)]
+    _out().print(_table(f"units used over {days} days", ["date", "units"], rows))
+    print(f"units used today ({today}): {_units(used)}")
+
+
+def _units(data: Any) -> Any:
+    return data.get("units", data) if isinstance(data, dict) else data
+
+
+@app.command()
+def configure(ctx: typer.Context) -> None:
+    """Store the API token in a config file only you can read (asked for, never shown).
+
+    Example: tokarc configure   (or: echo "$TOKEN" | tokarc configure)
+    """
+    state = session(ctx)
+    token = state.token
+    if token is None:
+        token = (typer.prompt("API token", hide_input=True) if sys.stdin.isatty()
+                 else sys.stdin.readline())  # fmt: skip
+    token = token.strip()
+    if not token or any(c.isspace() for c in token):
+        raise _errors.CLIError("invalid token: an empty value or one with spaces")
+    settings = {k: str(v) for k, v in read_config_file().items() if isinstance(v, str)}
+    path = write_config_file({**settings, "token": token})
+    print(f"token saved to {path} (readable by you only)", file=sys.stderr)
+
+
+@app.command()
+def doctor(ctx: typer.Context) -> None:
+    """Check the setup: token present, API reachable, units used today.
+
+    Example: tokarc doctor
+    """
+    state = session(ctx)
+    print(f"token: {_token_source(state)}")
+    with state.client() as client:
+        print(f"API: {client.config.base_url}")
+        today = dt.datetime.now(dt.UTC).date().isoformat()
+        used = client.customer.get_usage(date=today).data
+    print(f"API reachable, token accepted; units used today: {_units(used)}")
+
+
+def _token_source(state: Any) -> str:
+    if state.sandbox:
+        return "not needed (--sandbox)"
+    sources = (("--token", state.token), (C.ENV_TOKEN, os.environ.get(C.ENV_TOKEN)),
+               (C.ENV_TOKEN_FALLBACK, os.environ.get(C.ENV_TOKEN_FALLBACK)),
+               (str(config_path()), read_config_file().get("token")))  # fmt: skip
+    for where, value in sources:
+        if isinstance(value, str) and value.strip():
+            return f"set (from {where})"
+    return "missing"
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def emulator(ctx: typer.Context) -> None:
+    """Serve the emulator over HTTP (the options of tokarc-emulator; --help lists them).
+
+    Example: tokarc emulator --port 8765 --seed 1 --latency 0.05 --error-rate 0.02
+    """
+    from ..emulator.__main__ import main
+
+    try:
+        main(ctx.args)
+    except SystemExit as exc:  # argparse: --help (0) or a bad option (2)
+        raise typer.Exit(exc.code if isinstance(exc.code, int) else 2) from None

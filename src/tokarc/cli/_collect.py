@@ -1,0 +1,207 @@
+"""Running a collection job from the command line: store, progress, output, resume hints."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..collect import Collector, JobReport, JobSpec, estimate
+from ..export import export
+from ..store import Store, open_store
+from . import _errors
+from ._app import Session
+from ._options import Format
+from ._progress import job_progress
+
+# What each job kind's output holds (the entity exported to --out or stdout).
+ENTITY = {
+    "user": "users", "user_search": "users", "followers": "users", "followings": "users",
+    "comments": "comments", "replies": "comments",
+    "music": "music", "music_search": "music",
+    "lives": "lives",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sink:
+    """Where a job's records go: a store (``db``), a file (``out``), or both."""
+
+    db: str | None = None
+    out: str | None = None
+    format: Format | None = None
+
+    @property
+    def export_to(self) -> str | None:
+        """The file (or "-") to export to; stdout when there is neither --db nor --out."""
+        return self.out if self.out else (None if self.db else "-")
+
+    def fmt(self) -> str:
+        if self.format is not None:
+            return self.format.value
+        suffix = Path(self.out or "").suffix.lstrip(".").lower()
+        return suffix if suffix in ("csv", "parquet") else "jsonl"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The collection options every collecting command has."""
+
+    max_items: int | None = None
+    max_units: int | None = None
+    incremental: bool = False
+    estimate: bool = False
+
+
+def build_spec(
+    kind: str, target: str = "", *, run: RunOptions, days: float | None = None,
+    since: dt.datetime | None = None, **options: Any,
+) -> JobSpec:  # fmt: skip
+    """A checked job spec (InvalidInputError for bad input: nothing is sent)."""
+    if days is not None and since is not None:
+        raise _errors.CLIError("give --days or --since, not both")
+    if since is not None:
+        options["since"] = int(since.replace(tzinfo=dt.UTC).timestamp())
+    return JobSpec.build(
+        kind, target, days=days, max_items=run.max_items, max_units=run.max_units,
+        incremental=run.incremental, **options,
+    )  # fmt: skip
+
+
+def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
+    """Run ``spec`` into ``sink``'s store (or a temporary one), then write its output."""
+    if run.estimate:
+        return print_estimate(spec)
+    _check_sink(sink)
+    with state.client() as client, _store(sink) as store:
+        collector = Collector(client, store)
+        job_id = collector.job_for(spec).id
+        try:
+            report = _with_progress(state, collector, spec, lambda: collector.run(spec))
+        except BaseException as exc:
+            _write(store, spec.kind, sink, quietly=True)
+            raise _failed(state, exc, job_id, sink) from exc
+        _write(store, spec.kind, sink)
+    finish(state, report, sink)
+    return None
+
+
+def resume(state: Session, db: str, job_id: int, **overrides: Any) -> None:
+    """Run the stored job ``job_id`` on from its checkpoint."""
+    sink = Sink(db=db)
+    with state.client() as client, _store(sink) as store:
+        collector = Collector(client, store)
+        job = _job(store, job_id)
+        spec = JobSpec.from_job(job.kind, job.target, job.options)
+        try:
+            report = _with_progress(
+                state, collector, spec, lambda: collector.resume(job_id, **overrides)
+            )
+        except BaseException as exc:
+            raise _failed(state, exc, job_id, sink) from exc
+    finish(state, report, sink)
+
+
+def print_estimate(spec: JobSpec) -> None:
+    est = estimate(spec)
+    calls = "?" if est.calls is None else f"{est.calls:,}"
+    units = "?" if est.units is None else f"{est.units:,}"
+    print(f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
+          f"at most ({est.note}); nothing sent")  # fmt: skip
+
+
+def finish(state: Session, report: JobReport, sink: Sink) -> None:
+    """The run's summary on stderr; a failed target (private, not found...) exits 1."""
+    state.say(summary(report))
+    if report.outcome:
+        raise _errors.CLIError(_errors.outcome_message(report.outcome), _errors.FAILED)
+    if report.stop_reason == "budget" and sink.db:
+        state.say(f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
+                  f"--db {sink.db} --max-units N")  # fmt: skip
+
+
+def summary(r: JobReport) -> str:
+    counts = f"{r.returned} items, {r.new} new, {r.duplicates} duplicates, {r.units} units"
+    head = f"job {r.job_id} {r.kind} {r.target}: {r.status} ({r.stop_reason})"
+    return f"{head}, {r.pages} pages, {counts}"
+
+
+def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
+    label = f"{spec.kind} {spec.target}"[:40]
+    with job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page:
+        collector.on_page = on_page
+        report: JobReport = go()
+    return report
+
+
+def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> BaseException:
+    """The error to exit with, adding how to resume when the records are in a kept store."""
+    hint = ""
+    if sink.db:
+        again = f"tokarc{state.flags()} resume {job_id} --db {sink.db}"
+        hint = f"; stored records are kept, resume with: {again}"
+    if isinstance(exc, KeyboardInterrupt):
+        return _errors.CLIError(f"interrupted at a page boundary{hint}", _errors.INTERRUPTED)
+    if not isinstance(exc, Exception):
+        return exc
+    code, message = _errors.describe(exc)
+    if state.verbose:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    return _errors.CLIError(message + hint, code)
+
+
+def _check_sink(sink: Sink) -> None:
+    if sink.out and sink.out != "-":
+        parent = Path(sink.out).expanduser().parent
+        if not parent.is_dir():
+            raise _errors.CLIError(f"invalid --out {sink.out!r}: no folder {parent}")
+    if sink.fmt() == "parquet" and sink.export_to == "-" and sys.stdout.isatty():
+        raise _errors.CLIError("invalid --format parquet to a terminal: give -o FILE.parquet")
+
+
+@contextlib.contextmanager
+def _store(sink: Sink) -> Iterator[Store]:
+    if sink.db:
+        with open_store(sink.db) as store:
+            yield store
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="tokarc-") as tmp,
+        open_store(Path(tmp) / "run.db") as store,
+    ):
+        yield store
+
+
+def _job(store: Store, job_id: int) -> Any:
+    try:
+        return store.get_job(job_id)
+    except KeyError:
+        raise _errors.CLIError(
+            f"invalid job {job_id}: no such job in this database (see `tokarc jobs --db ...`)"
+        ) from None
+
+
+def _write(store: Store, kind: str, sink: Sink, *, quietly: bool = False) -> None:
+    target = sink.export_to
+    if target is None:
+        return
+    try:
+        export(store, ENTITY.get(kind, "posts"), target, sink.fmt())  # type: ignore[arg-type]
+        sys.stdout.flush()
+    except Exception:
+        if not quietly:
+            raise
+
+
+def ids_of(values: Sequence[str]) -> list[str]:
+    """Post ids from ids or URLs (InvalidInputError naming a bad one)."""
+    from ..collect import post_ids
+
+    return post_ids(list(values))

@@ -1,0 +1,300 @@
+"""Collecting commands, one per section of the API guide: parse options, build a job, run it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from . import _options as O
+from ._app import app, session
+from ._collect import RunOptions, Sink, build_spec, collect, ids_of
+
+music_app = typer.Typer(
+    help="Sounds: search them, their posts, their details.\n\nExample: tokarc music search lofi",
+    no_args_is_help=True,
+)
+app.add_typer(music_app, name="music")
+
+
+def _go(ctx: typer.Context, kind: str, target: str, sink: Sink, run: RunOptions,
+        **options: Any) -> None:  # fmt: skip
+    spec = build_spec(kind, target, run=run, **options)
+    collect(session(ctx), spec, sink, run)
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None and v is not False}
+
+
+@app.command()
+def hashtag(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The hashtag, without '#'.")],
+    days: O.Days = None,
+    since: O.Since = None,
+    full: O.Full = False,
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Posts using a hashtag (Hashtag Search; --full: Full Hashtag Search).
+
+    Example: tokarc hashtag magic --days 7 --db magic.db
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    name = name.removeprefix("#")
+    if full:
+        params = _params(days=None if days is None else max(1, round(days)))
+        _go(ctx, "full_hashtag", name, Sink(db, out, format), run, days=days, since=since,
+            params=params)  # fmt: skip
+    else:
+        _go(ctx, "hashtag", name, Sink(db, out, format), run, days=days, since=since)
+
+
+@app.command()
+def keyword(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The keyword or phrase.")],
+    period: Annotated[
+        int, typer.Option(help="Server-side: posts of the last 0 (any), 1, 7, 30, 90, 180 days.")
+    ] = 0,
+    sort: Annotated[O.KeywordSort | None, typer.Option(help="Order of results.")] = None,
+    country: O.Country = None,
+    exact: Annotated[bool, typer.Option(help="Match the keyword exactly.")] = False,
+    full: O.Full = False,
+    days: O.Days = None,
+    since: O.Since = None,
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Posts matching a keyword (Keyword Search; --full: Full Keyword Search).
+
+    Example: tokarc keyword "magic trick" --period 7 --sort likes -o posts.csv
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    params = _params(period=str(period), sorting=O.KEYWORD_SORTING[sort.value] if sort else None,
+                     country=country, match_exactly=exact)  # fmt: skip
+    kind = "full_keyword" if full else "keyword"
+    _go(ctx, kind, text, Sink(db, out, format), run, days=days, since=since, params=params)
+
+
+@app.command()
+def user(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The username, without '@'.")],
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """A user's profile and stats (User Info).
+
+    Example: tokarc user zachking
+    """
+    run = RunOptions(estimate=estimate)
+    _go(ctx, "user", name.removeprefix("@"), Sink(db, out, format), run)
+
+
+@app.command("user-posts")
+def user_posts(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="The username, without '@'.", show_default=False)
+    ] = None,
+    sec_uid: Annotated[
+        str | None, typer.Option(help="The user's secUid, instead of a username.")
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option(help="Pages of ~10 posts per call (costs more).")
+    ] = None,
+    days: O.Days = None,
+    since: O.Since = None,
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """A user's posts, newest first (User Posts, from a username or a secUid).
+
+    Example: tokarc user-posts zachking --days 30 --db zach.db
+    """
+    if (name is None) == (sec_uid is None):
+        raise typer.BadParameter("give a USERNAME or --sec-uid, one of them")
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    kind, target = ("user_posts", (name or "").removeprefix("@"))
+    if sec_uid is not None:
+        kind, target = "user_posts_secuid", sec_uid
+    _go(ctx, kind, target, Sink(db, out, format), run, days=days, since=since,
+        params=_params(depth=depth))  # fmt: skip
+
+
+@app.command()
+def liked(
+    ctx: typer.Context,
+    sec_uid: Annotated[str, typer.Argument(help="The user's secUid (see `tokarc user`).")],
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Posts a user liked (User Liked Posts; private for most accounts).
+
+    Example: tokarc liked MS4wLjABAAAA... --max-items 100
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    _go(ctx, "liked", sec_uid, Sink(db, out, format), run)
+
+
+def _follows(kind: str) -> Any:
+    def command(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(help="The username, without '@'.")],
+        max_items: O.MaxItems = None,
+        db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+        incremental: O.Incremental = False, estimate: O.Estimate = False,
+    ) -> None:  # fmt: skip
+        run = RunOptions(max_items, max_units, incremental, estimate)
+        _go(ctx, kind, name.removeprefix("@"), Sink(db, out, format), run)
+
+    return command
+
+
+app.command(
+    "followers",
+    help="A user's followers (User Followers; the API gives at most ~5,000).\n\n"
+    "Example: tokarc followers zachking --max-items 500 --db zach.db",
+)(_follows("followers"))
+app.command(
+    "followings",
+    help="The accounts a user follows (User Followings).\n\n"
+    "Example: tokarc followings zachking -o followings.csv",
+)(_follows("followings"))
+
+
+@app.command()
+def post(
+    ctx: typer.Context,
+    posts: Annotated[list[str], typer.Argument(help="Post ids or URLs.", metavar="URL_OR_ID...")],
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Posts by id or URL, 100 per call (Post Info / Multi Post Info).
+
+    Example: tokarc post https://www.tiktok.com/@zachking/video/7230000000000000000
+    """
+    run = RunOptions(max_units=max_units, estimate=estimate)
+    _go(ctx, "posts", "", Sink(db, out, format), run, ids=ids_of(posts))
+
+
+@app.command()
+def comments(
+    ctx: typer.Context,
+    post: Annotated[str, typer.Argument(help="The post's id or URL.", metavar="POST")],
+    replies: Annotated[bool, typer.Option(help="Also fetch every comment's replies.")] = False,
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """A post's comments, and with --replies their replies (Post Comments).
+
+    Example: tokarc comments 7230000000000000000 --replies --db comments.db
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    _go(ctx, "comments", ids_of([post])[0], Sink(db, out, format), run, replies=replies)
+
+
+@app.command("replies")
+def replies_(
+    ctx: typer.Context,
+    post: Annotated[str, typer.Argument(help="The post's id or URL.", metavar="POST")],
+    comment_id: Annotated[str, typer.Argument(help="The comment's id (cid).")],
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Replies to one comment (Post Comment Replies).
+
+    Example: tokarc replies 7230000000000000000 7230000000000000001
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    _go(ctx, "replies", comment_id, Sink(db, out, format), run,
+        params={"aweme_id": ids_of([post])[0]})  # fmt: skip
+
+
+@app.command()
+def users(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What to search for in users.")],
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Users matching a keyword (User Search).
+
+    Example: tokarc users magic --max-items 50
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    _go(ctx, "user_search", text, Sink(db, out, format), run)
+
+
+@app.command()
+def lives(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What to search for in live rooms.")],
+    country: O.Country = None,
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Live rooms matching a keyword (Live Search).
+
+    Example: tokarc lives music --country US --max-items 40
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    _go(ctx, "lives", text, Sink(db, out, format), run, params=_params(country=country))
+
+
+@music_app.command("search")
+def music_search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What to search for in sounds.")],
+    sort: Annotated[O.MusicSort | None, typer.Option(help="Order of results.")] = None,
+    filter: Annotated[O.MusicFilter | None, typer.Option(help="Which sounds.")] = None,
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Sounds matching a keyword (Music Search).
+
+    Example: tokarc music search lofi --sort used --max-items 60
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    params = _params(sorting=O.MUSIC_SORTING[sort.value] if sort else None,
+                     filter_by=O.MUSIC_FILTER[filter.value] if filter else None)  # fmt: skip
+    _go(ctx, "music_search", text, Sink(db, out, format), run, params=params)
+
+
+@music_app.command("posts")
+def music_posts(
+    ctx: typer.Context,
+    music_id: Annotated[str, typer.Argument(help="The sound's id.")],
+    max_items: O.MaxItems = None,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """Posts using a sound (Music Posts).
+
+    Example: tokarc music posts 7016547803243022337 --max-items 200 --db sound.db
+    """
+    run = RunOptions(max_items, max_units, incremental, estimate)
+    _go(ctx, "music_posts", music_id, Sink(db, out, format), run)
+
+
+@music_app.command("info")
+def music_info(
+    ctx: typer.Context,
+    music_id: Annotated[str, typer.Argument(help="The sound's id.")],
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, estimate: O.Estimate = False,
+) -> None:  # fmt: skip
+    """One sound's details (Music Details).
+
+    Example: tokarc music info 7016547803243022337
+    """
+    _go(ctx, "music", music_id, Sink(db, out, format), RunOptions(estimate=estimate))

@@ -1,0 +1,120 @@
+"""Errors as one readable line on stderr, and the exit code each one means.
+
+Exit codes: 0 success; 1 the run failed (the API or the network, after retries: what was
+stored stays stored); 2 bad usage or input (nothing was sent); 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+
+from typer._click.exceptions import ClickException
+
+from .. import errors as E
+
+OK, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
+
+
+class CLIError(Exception):
+    """An error the CLI reports as it is: ``message`` on stderr, exit ``code``."""
+
+    def __init__(self, message: str, code: int = USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# Plain messages for the API answers a user meets, by class (most specific first).
+_API_MESSAGES: tuple[tuple[type[E.APIError], str], ...] = (
+    (E.UnitsDepletedError, "no API units left for today (HTTP 495): wait for the daily reset, "
+     "see `tokarc usage`"),
+    (E.SubscriptionExpiredError, "the EnsembleData subscription has expired (HTTP 493): renew it "
+     "at https://dashboard.ensembledata.com"),
+    (E.InvalidTokenError, "the API token was refused (HTTP 491): check it, then set it with "
+     "`tokarc configure` or TOKARC_TOKEN"),
+    (E.UnverifiedEmailError, "the account's email address is not verified (HTTP 492)"),
+    (E.PrivateUserError, "this account is private (HTTP 472)"),
+    (E.UserNotFoundError, "user not found (HTTP 473): check the username"),
+    (E.UserRestrictedError, "TikTok restricts this user (HTTP 471)"),
+    (E.ProfileUnavailableError, "this profile is unavailable (HTTP 474)"),
+    (E.InvalidUserError, "invalid user (HTTP 463)"),
+    (E.TopicRestrictedError, "TikTok restricts this topic (HTTP 469)"),
+    (E.PostRestrictedError, "TikTok restricts this post (HTTP 520)"),
+    (E.InvalidURLError, "invalid TikTok post URL (HTTP 462)"),
+    (E.RateLimitError, "rate limited by the API (HTTP 429), still after retries: wait a "
+     "little and run again"),
+    (E.ServerError, "the API kept failing with a server error, still after retries"),
+)  # fmt: skip
+_BY_STATUS: dict[int, str] = {
+    status: message
+    for cls, message in reversed(_API_MESSAGES)
+    for status, known in E.STATUS_ERRORS.items()
+    if issubclass(known, cls)
+}
+_HTTP_TAIL = re.compile(r"\[HTTP (\d{3})\]\s*$")
+
+
+def api_message(exc: E.APIError) -> str:
+    """The plain message for an API error, with the server's detail when it adds something."""
+    for cls, message in _API_MESSAGES:
+        if isinstance(exc, cls):
+            return message
+    return str(exc)
+
+
+def outcome_message(outcome: str) -> str:
+    """The plain message for a job's recorded outcome (``... [HTTP 472]``)."""
+    match = _HTTP_TAIL.search(outcome)
+    if match and int(match.group(1)) in _BY_STATUS:
+        return _BY_STATUS[int(match.group(1))]
+    return outcome
+
+
+def describe(exc: BaseException) -> tuple[int, str]:
+    """The exit code and the one-line message for ``exc``."""
+    if isinstance(exc, CLIError):
+        return exc.code, str(exc)
+    if isinstance(exc, E.MissingTokenError):
+        return USAGE, str(exc)
+    if isinstance(exc, E.InvalidInputError | E.ResumeMismatchError):
+        return USAGE, str(exc)
+    if isinstance(exc, E.APIError):
+        return FAILED, api_message(exc)
+    if isinstance(exc, E.ConnectError):
+        return FAILED, f"cannot reach the API: {_one_line(exc)} (is --base-url right?)"
+    if isinstance(exc, E.TimeoutError):
+        return FAILED, f"the API did not answer in time, still after retries: {_one_line(exc)}"
+    if isinstance(exc, E.MalformedResponseError):
+        return FAILED, f"the API sent a broken response, still after retries: {_one_line(exc)}"
+    if isinstance(exc, E.TokarcError):
+        return FAILED, _one_line(exc)
+    if isinstance(exc, ImportError):
+        return USAGE, f"a missing package: {_one_line(exc)}"
+    if isinstance(exc, OSError):
+        return FAILED, _one_line(exc)
+    return FAILED, f"unexpected error: {type(exc).__name__}: {_one_line(exc)}"
+
+
+def report(exc: BaseException, *, verbose: bool) -> int:
+    """Print ``exc`` as one line on stderr (and its traceback with --verbose); its exit code."""
+    code, message = describe(exc)
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"tokarc: error: {message}", file=sys.stderr)
+    return code
+
+
+def usage_line(exc: ClickException) -> str:
+    """Click's usage error as one line, naming the command and where help is."""
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "tokarc"
+    return f"{where}: error: {_one_line_text(exc.format_message())} (see '{where} --help')"
+
+
+def _one_line(exc: BaseException) -> str:
+    return _one_line_text(str(exc)) or type(exc).__name__
+
+
+def _one_line_text(text: str) -> str:
+    return " ".join(text.split())
