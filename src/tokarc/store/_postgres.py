@@ -33,9 +33,13 @@ class PostgresBackend:
             ) from exc
         self.url = url
         self._conn = psycopg.connect(url, autocommit=True, prepare_threshold=2)
+        self._pipeline: psycopg.Pipeline | None = None
 
     def execute(self, sql: str, params: Params = ()) -> int:
-        return self._conn.execute(_sql(sql), params).rowcount
+        cursor = self._conn.execute(_sql(sql), params)
+        if self._pipeline is not None:
+            self._pipeline.sync()  # the row count is only known once the server has answered
+        return cursor.rowcount
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         with self._conn.cursor() as cursor:
@@ -53,8 +57,18 @@ class PostgresBackend:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self._conn.transaction():
-            yield
+        # Pipeline mode: statements whose results are not read go out without waiting for the
+        # server, so a page's dozen statements cost a few round trips, not a dozen.
+        if self._pipeline is not None:  # nested: join the outer transaction
+            with self._conn.transaction():
+                yield
+            return
+        with self._conn.pipeline() as pipeline, self._conn.transaction():
+            self._pipeline = pipeline
+            try:
+                yield
+            finally:
+                self._pipeline = None
 
     def close(self) -> None:
         self._conn.close()
