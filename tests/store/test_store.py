@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tokarc import _version
 from tokarc._client import CallEvent
 from tokarc.models import Undecodable, decode
 from tokarc.store import Batch, Follow, Store, is_postgres_url, open_store
 from tokarc.store._schema import MIGRATIONS
+from tokarc.store._text import clean
 
 from . import _raw
 from ._helpers import T0, one, page, posts, q
@@ -335,3 +338,32 @@ def test_embedded_authors_are_refreshed_at_most_hourly(store: Store) -> None:
     assert one(store, "SELECT last_seen_at FROM posts WHERE aweme_id = '2'") == soon.isoformat(
         timespec="microseconds"
     )
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    text=st.text(st.characters(exclude_categories=())),
+    ident=st.integers(min_value=0, max_value=2**70),
+)
+def test_any_text_and_any_id_store(store: Store, text: str, ident: int) -> None:
+    raw = _raw.aweme(desc=text, author=_raw.user(nickname=text))
+    raw["aweme_id"] = ident
+    store.save_page(page(posts(raw), source_target=text))
+    desc, stored = q(store, "SELECT description, raw FROM posts WHERE aweme_id = ?", str(ident))[0]
+    assert desc == clean(text)
+    assert json.loads(stored) == raw
+
+
+def test_an_unreachable_postgres_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unreachable PostgreSQL: the conftest's reason names the URL it tried."""
+    from . import conftest
+
+    monkeypatch.setattr(conftest, "PG_URL", "postgresql://nobody@127.0.0.1:1/none")
+    conftest.postgres_unavailable.cache_clear()
+    try:
+        reason = conftest.postgres_unavailable()
+    finally:
+        conftest.postgres_unavailable.cache_clear()
+    assert reason is not None
+    assert "127.0.0.1:1" in reason
