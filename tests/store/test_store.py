@@ -340,6 +340,12 @@ def test_embedded_authors_are_refreshed_at_most_hourly(store: Store) -> None:
     )
 
 
+# Any character, lone surrogates and NUL included.
+ANY_CHAR = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"]) | (
+    st.characters(codec="utf-8") | st.just("\x00")
+)
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(
