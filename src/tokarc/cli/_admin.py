@@ -128,7 +128,7 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
 @app.command()
 def usage(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option(help="Days of history, up to today.")] = 7,
+    days: Annotated[int, typer.Option(min=1, help="Days of history, up to today.")] = 7,
     as_json: Json = False,
 ) -> None:
     """The account's units used: today, and per day over the last days.

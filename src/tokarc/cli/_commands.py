@@ -104,7 +104,7 @@ def user_posts(
         str | None, typer.Option(help="The user's secUid, instead of a username.")
     ] = None,
     depth: Annotated[
-        int | None, typer.Option(help="Pages of ~10 posts per call (costs more).")
+        int | None, typer.Option(min=1, help="Pages of ~10 posts per call (costs more).")
     ] = None,
     days: O.Days = None,
     since: O.Since = None,

@@ -1,0 +1,103 @@
+"""Bad usage and input: exit 2, one line on stderr naming the value, nothing sent, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Ran
+
+Cli = Callable[..., Ran]
+
+# (argv after the global options, a word the message must contain)
+CORPUS: list[tuple[tuple[str, ...], str]] = [
+    (("hashtag", ""), "hashtag"),
+    (("hashtag", "two words"), "two words"),
+    (("hashtag", "magic", "--days", "-1"), "days"),
+    (("hashtag", "magic", "--days", "0"), "days"),
+    (("hashtag", "magic", "--days", "abc"), "--days"),
+    (("hashtag", "magic", "--since", "2026-13-01"), "--since"),
+    (("hashtag", "magic", "--days", "3", "--since", "2026-01-01"), "--since"),
+    (("hashtag", "magic", "--max-items", "0"), "max_items"),
+    (("hashtag", "magic", "--max-units", "0"), "max_units"),
+    (("hashtag", "magic", "--format", "xml"), "--format"),
+    (("hashtag", "magic", "-o", "/nonexistent/dir/x.jsonl"), "--out"),
+    (("hashtag",), "NAME"),
+    (("hashtag", "magic", "--bogus"), "--bogus"),
+    (("keyword", "magic", "--period", "5"), "period"),
+    (("keyword", "magic", "--sort", "newest"), "--sort"),
+    (("keyword", "magic", "--country", "ZZZ"), "country"),
+    (("keyword", ""), "keyword"),
+    (("user", ""), "user"),
+    (("user", "no spaces please"), "no spaces please"),
+    (("user-posts",), "--sec-uid"),
+    (("user-posts", "zachking", "--sec-uid", "MS4x"), "--sec-uid"),
+    (("user-posts", "zachking", "--depth", "0"), "depth"),
+    (("liked", ""), "sec_uid"),
+    (("followers", ""), "user"),
+    (("followings", "bad name"), "bad name"),
+    (("post",), "URL_OR_ID"),
+    (("post", "abc"), "abc"),
+    (("post", "https://www.tiktok.com/@u/profile"), "tiktok.com"),
+    (("comments", "notanid"), "notanid"),
+    (("replies", "123", "abc"), "comment"),
+    (("music", "search", ""), "keyword"),
+    (("music", "search", "lofi", "--sort", "loudest"), "--sort"),
+    (("music", "posts", "abc"), "music"),
+    (("music", "info", ""), "music"),
+    (("music", "bogus"), "bogus"),
+    (("users", ""), "keyword"),
+    (("lives", "music", "--country", "1"), "country"),
+    (("bogus",), "bogus"),
+    (("export", "bogus", "--db", "x.db"), "bogus"),
+    (("export", "posts"), "--db"),
+    (("jobs", "--db", "missing.db"), "missing.db"),
+    (("stats", "--db", "missing.db"), "missing.db"),
+    (("resume", "1", "--db", "missing.db"), "missing.db"),
+    (("resume", "one", "--db", "x.db"), "JOB"),
+    (("usage", "--days", "0"), "days"),
+]
+
+
+@pytest.mark.parametrize(("args", "word"), CORPUS, ids=[" ".join(a) for a, _ in CORPUS])
+def test_bad_input(
+    cli: Cli, live_emulator: Any, tmp_path: Path, args: tuple[str, ...], word: str
+) -> None:
+    db = tmp_path / "never.db"
+    argv = ["--base-url", live_emulator.base_url, "--token", "t", *args]
+    if not any(a == "--db" for a in args) and args[0] not in {"bogus", "music"}:
+        argv += ["--db", str(db)]
+    ran = cli(*argv)
+    assert ran.code == 2, ran.err
+    lines = ran.err.strip().splitlines()
+    assert len(lines) == 1, ran.err
+    assert "Traceback" not in ran.err
+    assert word.lower() in lines[0].lower(), lines[0]
+    assert ran.out == ""
+    assert live_emulator.emulator.stats.to_dict()["requests_total"] == 0
+    assert not db.exists()
+    assert not (tmp_path / "x.db").exists()
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_no_token_is_exit_2_and_touches_nothing(cli: Cli, tmp_path: Path) -> None:
+    ran = cli("hashtag", "magic", "--db", str(tmp_path / "n.db"))
+    assert ran.code == 2
+    assert ran.err.strip() == (
+        "tokarc: error: no API token: pass one, set TOKARC_TOKEN, or run `tokarc configure` "
+        "(or use the emulator: `tokarc --sandbox ...`)"
+    )
+    assert not (tmp_path / "n.db").exists()
+
+
+def test_resume_of_an_unknown_job(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    assert cli("--sandbox", "hashtag", "magic", "--max-items", "20", "--db", str(db)).code == 0
+    before = db.read_bytes()
+    ran = cli("--sandbox", "resume", "7", "--db", str(db))
+    assert ran.code == 2
+    assert ran.err.strip().startswith("tokarc: error: invalid job 7")
+    assert db.read_bytes() == before
