@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m tokarc.demo
+	rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/tokarc --sandbox hashtag magic --days 30 --db demo.db
+	$(BIN)/tokarc stats --db demo.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

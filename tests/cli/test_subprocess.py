@@ -1,0 +1,113 @@
+"""The real console script: stdout/stderr, exit codes, Ctrl-C and resume, the progress bar."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .conftest import Ran, rows, tokarc_argv
+
+Sh = Callable[..., Ran]
+
+
+def test_help_and_usage_errors(sh: Sh) -> None:
+    ran = sh("--help")
+    assert ran.code == 0
+    assert "Example: tokarc" in ran.out
+    ran = sh("hashtag", "magic", "--days")
+    assert ran.code == 2
+    message = "error: Option '--days' requires an argument. (see 'tokarc --help')"
+    assert ran.err.strip().endswith(message)
+    assert sh().code == 2  # no command: the help, on stderr
+    assert sh("emulator", "--help").code == 0
+    assert sh("emulator", "--bogus").code == 2
+
+
+def test_sandbox_jsonl_on_stdout_progress_off_when_piped(sh: Sh) -> None:
+    ran = sh("--sandbox", "hashtag", "magic", "--max-items", "30")
+    assert ran.code == 0, ran.err
+    assert len(ran.lines()) >= 30
+    assert ran.err.strip().splitlines() == [
+        "job 1 hashtag magic: done (max_items), 2 pages, 40 items, 30 new, 0 duplicates, 2 units"
+    ]
+    quiet = sh("-q", "--sandbox", "user", "zachking")
+    assert quiet.err == ""
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160"}
+    argv = tokarc_argv("--sandbox", "hashtag", "magic", "--max-items", "400", "--db",
+                       str(tmp_path / "p.db"))  # fmt: skip
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=10)
+    os.close(master)
+    text = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "items ·" in text
+    assert "pages" in text
+    assert "units" in text
+    assert "items/s" in text
+
+
+def test_ctrl_c_then_resume_gives_the_same_rows(sh: Sh, live_emulator: Any, tmp_path: Path) -> None:
+    url = live_emulator.base_url
+    whole, part = tmp_path / "whole.db", tmp_path / "part.db"
+    ran = sh("--base-url", url, "--token", "t", "hashtag", "magic", "--db", str(whole))
+    assert ran.code == 0, ran.err
+
+    live_emulator.emulator.set_faults(latency=0.02)
+    argv = tokarc_argv("--base-url", url, "--token", "t", "hashtag", "magic", "--db", str(part))
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _pages(part) >= 5:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert f"resume with: tokarc --base-url {url} resume 1 --db {part}" in err
+    assert "Traceback" not in err
+    assert rows(part, "SELECT status FROM jobs") == [("interrupted",)]
+    stopped = _pages(part)
+    assert 5 <= stopped < _pages(whole)
+
+    live_emulator.emulator.set_faults(latency=0.0)
+    ran = sh("--base-url", url, "--token", "t", "resume", "1", "--db", str(part))
+    assert ran.code == 0, ran.err
+    ids = "SELECT aweme_id FROM posts ORDER BY aweme_id"
+    assert rows(part, ids) == rows(whole, ids)
+    assert rows(part, "SELECT status, stop_reason FROM jobs") == rows(
+        whole, "SELECT status, stop_reason FROM jobs"
+    )
+
+
+def _pages(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        count = rows(db, "SELECT COUNT(*) FROM pages")[0][0]
+    except Exception:
+        return 0
+    return int(count)  # type: ignore[call-overload]
