@@ -206,3 +206,19 @@ def test_docs_list_every_exported_column() -> None:
         section = text.split(f"### `{entity}`", 1)[1].split("\n#", 1)[0]
         documented = re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.M)
         assert documented == list(columns), entity
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_memory_does_not_grow_with_rows(store: Store, tmp_path: Path, fmt: str) -> None:
+    import tracemalloc
+
+    for start in range(0, 400, 100):
+        store.save_page(page(posts(*(_raw.aweme(str(i)) for i in range(start, start + 100)))))
+    out = tmp_path / f"posts.{fmt}"
+    tracemalloc.start()
+    try:
+        X.export(store, "posts", out, fmt, chunk_size=10)  # type: ignore[arg-type]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.stat().st_size > 3 * peak  # the output never sat in memory

@@ -26,7 +26,7 @@ class Backend(Protocol):
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         """Run a query and return its (few) rows."""
 
-    def stream(self, sql: str, params: Params = (), size: int = 5000) -> Iterator[list[Any]]:
+    def stream(self, sql: str, params: Params = (), size: int = 1000) -> Iterator[list[Any]]:
         """Run a query and yield its rows in chunks of at most ``size``, never all at once."""
 
     def transaction(self) -> AbstractContextManager[None]:

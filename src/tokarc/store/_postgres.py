@@ -48,7 +48,7 @@ class PostgresBackend:
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return self._conn.execute(_sql(sql), params).fetchall()
 
-    def stream(self, sql: str, params: Params = (), size: int = 5000) -> Iterator[list[Any]]:
+    def stream(self, sql: str, params: Params = (), size: int = 1000) -> Iterator[list[Any]]:
         with self._conn.transaction(), self._conn.cursor(name=f"tokarc_{next(_names)}") as cur:
             cur.itersize = size
             cur.execute(_sql(sql), params)

@@ -47,7 +47,7 @@ class SQLiteBackend:
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return self._conn.execute(sql, params).fetchall()
 
-    def stream(self, sql: str, params: Params = (), size: int = 5000) -> Iterator[list[Any]]:
+    def stream(self, sql: str, params: Params = (), size: int = 1000) -> Iterator[list[Any]]:
         cursor = self._conn.execute(sql, params)
         try:
             while rows := cursor.fetchmany(size):

@@ -264,7 +264,7 @@ class Store:
         return Stats(counts, day, job, endpoint, sum(day.values()))
 
     def stream(
-        self, sql: str, params: tuple[Any, ...] = (), size: int = 5000
+        self, sql: str, params: tuple[Any, ...] = (), size: int = 1000
     ) -> Iterator[list[Any]]:
         """Run a read-only query (``?`` placeholders) and yield its rows in chunks of ``size``.
 
