@@ -373,3 +373,15 @@ def test_an_unreachable_postgres_is_explained(monkeypatch: pytest.MonkeyPatch) -
         conftest.postgres_unavailable.cache_clear()
     assert reason is not None
     assert "127.0.0.1:1" in reason
+
+
+def test_public_surface() -> None:
+    import tokarc.export
+    import tokarc.store
+
+    assert set(tokarc.store.__all__) == {
+        "ENTITIES", "Batch", "Follow", "Job", "PageResult", "Stats", "Store",
+        "is_postgres_url", "open_store",
+    }  # fmt: skip
+    assert all(hasattr(tokarc.export, name) for name in tokarc.export.__all__)
+    assert all(getattr(tokarc.store, name).__doc__ for name in tokarc.store.__all__[1:])

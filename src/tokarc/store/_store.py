@@ -88,7 +88,8 @@ class Store:
         p = plan(batch.records)
         with self._db.transaction():
             new_ids = self._unknown(p)
-            seen = R.Seen(self._insert_page(batch, p, len(new_ids)), timestamp(batch.fetched_at))
+            at = timestamp(batch.fetched_at)
+            seen = R.Seen(self._insert_page(batch, p, len(new_ids), at), at)
             self._write(p, seen, _stale(batch.fetched_at))
             self._write_context(batch, p, seen)
             self._to_job(batch, len(p.order), len(new_ids))
@@ -105,10 +106,10 @@ class Store:
             new.extend(i for i in ids if i not in known)
         return new
 
-    def _insert_page(self, batch: Batch, p: Plan, new: int) -> int:
+    def _insert_page(self, batch: Batch, p: Plan, new: int, at: str) -> int:
         cursor = None if batch.cursor is None else clean(str(batch.cursor))
         row = (batch.job_id, clean(batch.endpoint), clean_json(dict(batch.params)), cursor,
-               timestamp(batch.fetched_at), __version__, clean(batch.source_kind),
+               at, __version__, clean(batch.source_kind),
                clean(batch.source_target), len(p.order), new, len(batch.undecodable))  # fmt: skip
         return int(self._db.query(Q.INSERT_PAGE, row)[0][0])
 
