@@ -1,0 +1,39 @@
+"""Monitoring: watchlists run on a schedule, and a report of what changed.
+
+::
+
+    import tokarc
+    from tokarc.monitor import Scheduler, Watches, write_report
+    from tokarc.store import open_store
+
+    with open_store("watch.db") as store:
+        Watches(store).add("hashtag", "magic", every="1h", window="7d", budget=200)
+    for run in Scheduler("watch.db", tokarc.Client).tick():   # from cron, or .run() in a loop
+        print(run.line())
+    with open_store("watch.db") as store:
+        write_report(store, "report.html")
+
+A watch (hashtag, keyword, user, sound, or a set of stored posts to re-hydrate) runs as an
+incremental collection job every ``every``, over the last ``window``, spending at most
+``budget`` units a day. Two ticks at once never run the same watch: each claims it with a
+lease in the database (``_lock.py``). See ``docs/monitor.md``.
+"""
+
+from __future__ import annotations
+
+from ._lock import LEASE_SECONDS
+from ._schedule import Scheduler, WatchRun
+from ._specs import WATCH_KINDS, WatchKind
+from ._watches import Watch, Watches, format_duration, parse_duration
+
+__all__ = [
+    "LEASE_SECONDS",
+    "WATCH_KINDS",
+    "Scheduler",
+    "Watch",
+    "WatchKind",
+    "WatchRun",
+    "Watches",
+    "format_duration",
+    "parse_duration",
+]

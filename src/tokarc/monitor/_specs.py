@@ -1,0 +1,94 @@
+"""From a watch to the collection job that runs it (kinds, targets, windows, post sets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..collect import JobSpec, post_ids
+from ..endpoints import PERIODS
+from ..errors import InvalidInputError
+from ..store import Store
+
+if TYPE_CHECKING:
+    from ._watches import Watch
+
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class WatchKind:
+    """A kind of watch: the collection job it runs and the ``seen_via`` source it fills."""
+
+    name: str
+    job_kind: str
+    source_kind: str
+    summary: str
+
+
+WATCH_KINDS: dict[str, WatchKind] = {
+    k.name: k
+    for k in (
+        WatchKind("hashtag", "hashtag", "hashtag", "posts using a hashtag"),
+        WatchKind("keyword", "keyword", "keyword", "posts matching a keyword"),
+        WatchKind("user", "user_posts", "user_posts", "an account's posts"),
+        WatchKind("sound", "music_posts", "music_posts", "posts using a sound (music id)"),
+        WatchKind("posts", "posts", "posts",
+                  "re-hydrate stored posts: 'all', a source like 'hashtag:magic', or ids"),
+    )
+}  # fmt: skip
+
+
+def check_target(kind: str, target: str) -> None:
+    """Reject a target the API would refuse, before anything is stored or sent."""
+    if kind == "posts":
+        _post_source(target)
+        return
+    build(kind, target, window_s=DAY, now=float(DAY))
+
+
+def build(
+    kind: str, target: str, *, window_s: int, now: float, max_units: int | None = None
+) -> JobSpec:
+    """The incremental job a (non-posts) watch runs at ``now``, over the last ``window_s``."""
+    wk = WATCH_KINDS[kind]
+    params: dict[str, Any] = {"period": period(window_s)} if wk.job_kind == "keyword" else {}
+    return JobSpec.build(wk.job_kind, target, days=window_s / DAY, now=now,
+                         params=params, max_units=max_units, incremental=True)  # fmt: skip
+
+
+def period(window_s: int) -> str:
+    """The keyword search ``period`` (days) that covers the window; ``"0"`` (any) beyond."""
+    days = [p for p in PERIODS if p != "0" and int(p) * DAY >= window_s]
+    return days[0] if days else "0"
+
+
+def rehydrate_ids(store: Store, watch: Watch) -> list[str]:
+    """The stored, not gone, posts a ``posts`` watch refreshes, in id order."""
+    source = _post_source(watch.target)
+    if isinstance(source, list):
+        return source
+    if source is None:
+        return list(store.post_ids(gone=False))
+    sql = ("SELECT s.entity_id FROM seen_via s JOIN posts p ON p.aweme_id = s.entity_id "
+           "WHERE s.entity = 'post' AND s.source_kind = ? AND s.source_target = ? "
+           "AND p.gone_at IS NULL ORDER BY s.entity_id")  # fmt: skip
+    return [r[0] for chunk in store.stream(sql, source) for r in chunk]
+
+
+def _post_source(target: str) -> tuple[str, str] | list[str] | None:
+    """``all`` → None; ``hashtag:magic`` → (source kind, target); else a list of post ids."""
+    if target == "all":
+        return None
+    kind, sep, name = target.partition(":")
+    if sep and kind in WATCH_KINDS and kind != "posts":
+        if not name:
+            raise InvalidInputError(f"invalid posts source {target!r}: like hashtag:magic")
+        return WATCH_KINDS[kind].source_kind, name
+    return post_ids([t for t in target.split(",") if t.strip()]) or _no_posts(target)
+
+
+def _no_posts(target: str) -> list[str]:
+    raise InvalidInputError(
+        f"invalid posts target {target!r}: 'all', a source like hashtag:magic, or post ids"
+    )

@@ -1,0 +1,229 @@
+"""Watches: what to follow, how often, how far back, and for how many units a day.
+
+A watch is a row in the ``watches`` table (migration 2). :class:`Watches` reads and writes
+them through a store; the scheduler (``_schedule.py``) runs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidInputError
+from ..store import Store
+from ..store._backend import Backend
+from ._specs import WATCH_KINDS, WatchKind, check_target
+
+DAY = 86_400
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+
+
+@dataclass(frozen=True)
+class Watch:
+    """One watch: ``kind`` and ``target``, run every ``every_s`` seconds over the last
+    ``window_s`` seconds, spending at most ``budget`` units a day (``None``: no limit)."""
+
+    id: int
+    kind: str
+    target: str
+    every_s: int
+    window_s: int
+    budget: int | None
+    paused: bool
+    job_id: int | None
+    created_at: str
+    next_due: float
+    claimed_by: str | None
+    claim_until: float | None
+    last_run_at: str | None
+    last_status: str | None
+    last_message: str | None
+
+    @property
+    def label(self) -> str:
+        """``kind:target``, how messages and the report name a watch."""
+        return f"{self.kind}:{self.target}"
+
+    @property
+    def spec(self) -> WatchKind:
+        return WATCH_KINDS[self.kind]
+
+
+COLUMNS = tuple(Watch.__dataclass_fields__)
+SELECT = f"SELECT {', '.join(COLUMNS)} FROM watches"
+
+
+def parse_duration(text: str, what: str = "interval") -> int:
+    """Seconds in ``text`` like ``90s``, ``15m``, ``1h``, ``7d``, ``2w``; InvalidInputError else."""
+    match = _DURATION.match(text or "")
+    seconds = int(float(match.group(1)) * _UNITS[match.group(2)]) if match else 0
+    if seconds < 1:
+        raise InvalidInputError(f"invalid {what} {text!r}: a number and a unit, like 30m, 1h, 7d")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling of ``seconds`` (``3600`` → ``1h``)."""
+    for unit, size in sorted(_UNITS.items(), key=lambda u: -u[1]):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def iso(ts: float) -> str:
+    """Unix seconds as UTC ISO 8601 (what the store writes)."""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
+
+
+def day_of(ts: float) -> str:
+    """The UTC date of unix time ``ts``: budgets count per day."""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).date().isoformat()
+
+
+def next_midnight(ts: float) -> float:
+    """The start of the UTC day after ``ts``."""
+    return float((int(ts) // DAY + 1) * DAY)
+
+
+def db(store: Store) -> Backend:
+    """The store's connection. ``Store`` has no public write for other tables: the monitor's
+    tables are written through its backend, here and only here."""
+    backend: Backend = store._db
+    return backend
+
+
+class Watches:
+    """The watchlist in a store.
+
+    ::
+
+        with open_store("magic.db") as store:
+            Watches(store).add("hashtag", "magic", every="1h", window="7d", budget=200)
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._db = db(store)
+
+    def add(
+        self,
+        kind: str,
+        target: str,
+        *,
+        every: str = "1h",
+        window: str = "7d",
+        budget: int | None = None,
+        now: float = 0.0,
+    ) -> Watch:
+        """Add a watch, due at once (``now``); InvalidInputError for a bad kind, target,
+        interval, window or budget, or a watch that already exists."""
+        row = _checked(kind, target, every, window, budget)
+        if self.find(kind, row[1]) is not None:
+            raise InvalidInputError(f"already watching {kind}:{row[1]}")
+        sql = ("INSERT INTO watches (kind, target, every_s, window_s, budget, created_at, "
+               "next_due) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")  # fmt: skip
+        with self._db.transaction():
+            new_id = int(self._db.query(sql, (*row, iso(now or _wall()), now))[0][0])
+        return self.get(new_id)
+
+    def get(self, watch_id: int) -> Watch:
+        """The watch ``watch_id``; KeyError if there is none."""
+        rows = self._db.query(f"{SELECT} WHERE id = ?", (watch_id,))
+        if not rows:
+            raise KeyError(f"no watch {watch_id}")
+        return _watch(rows[0])
+
+    def find(self, kind: str, target: str) -> Watch | None:
+        rows = self._db.query(f"{SELECT} WHERE kind = ? AND target = ?", (kind, target))
+        return _watch(rows[0]) if rows else None
+
+    def resolve(self, ref: str) -> Watch:
+        """A watch by id (``3``) or by ``kind:target``; KeyError if there is none."""
+        if ref.isdigit():
+            return self.get(int(ref))
+        kind, _, target = ref.partition(":")
+        found = self.find(kind, target)
+        if found is None:
+            raise KeyError(f"no watch {ref!r}")
+        return found
+
+    def all(self) -> list[Watch]:
+        return [_watch(r) for r in self._db.query(f"{SELECT} ORDER BY id")]
+
+    def due(self, now: float) -> list[Watch]:
+        """Watches due at ``now``: not paused, ``next_due`` passed, not held by a live claim."""
+        sql = (f"{SELECT} WHERE paused = 0 AND next_due <= ? "
+               "AND (claimed_by IS NULL OR claim_until < ?) ORDER BY next_due, id")  # fmt: skip
+        return [_watch(r) for r in self._db.query(sql, (now, now))]
+
+    def remove(self, watch_id: int) -> None:
+        """Forget a watch and its runs (what it collected stays)."""
+        with self._db.transaction():
+            self._db.execute("DELETE FROM watch_runs WHERE watch_id = ?", (watch_id,))
+            if not self._db.execute("DELETE FROM watches WHERE id = ?", (watch_id,)):
+                raise KeyError(f"no watch {watch_id}")
+
+    def set_paused(self, watch_id: int, paused: bool) -> Watch:
+        with self._db.transaction():
+            sql = "UPDATE watches SET paused = ? WHERE id = ?"
+            if not self._db.execute(sql, (int(paused), watch_id)):
+                raise KeyError(f"no watch {watch_id}")
+        return self.get(watch_id)
+
+    def set_job(self, watch_id: int, job_id: int) -> None:
+        with self._db.transaction():
+            self._db.execute("UPDATE watches SET job_id = ? WHERE id = ?", (job_id, watch_id))
+
+    def spent(self, watch_id: int, day: str) -> int:
+        """Units the watch's runs spent on ``day`` (UTC date)."""
+        sql = "SELECT COALESCE(SUM(units), 0) FROM watch_runs WHERE watch_id = ? AND day = ?"
+        return int(self._db.query(sql, (watch_id, day))[0][0])
+
+    def record_run(self, row: Sequence[Any]) -> None:
+        """Add one run to ``watch_runs`` (columns in :data:`RUN_COLUMNS` order)."""
+        marks = ", ".join("?" * len(RUN_COLUMNS))
+        sql = f"INSERT INTO watch_runs ({', '.join(RUN_COLUMNS)}) VALUES ({marks})"
+        with self._db.transaction():
+            self._db.execute(sql, tuple(row))
+
+    def runs(self, watch_id: int) -> list[dict[str, Any]]:
+        """The watch's runs, oldest first."""
+        sql = f"SELECT {', '.join(RUN_COLUMNS)} FROM watch_runs WHERE watch_id = ? ORDER BY id"
+        rows = self._db.query(sql, (watch_id,))
+        return [dict(zip(RUN_COLUMNS, r, strict=True)) for r in rows]
+
+
+RUN_COLUMNS = ("watch_id", "job_id", "day", "started_at", "finished_at", "status",
+               "stop_reason", "pages", "new_records", "units", "gone", "message")  # fmt: skip
+
+
+def _checked(
+    kind: str, target: str, every: str, window: str, budget: int | None
+) -> tuple[str, str, int, int, int | None]:
+    if kind not in WATCH_KINDS:
+        raise InvalidInputError(f"invalid watch kind {kind!r}: one of {', '.join(WATCH_KINDS)}")
+    target = target.strip().lstrip("#@") if kind != "posts" else target.strip()
+    if not target or (kind != "keyword" and any(c.isspace() for c in target)):
+        raise InvalidInputError(f"invalid {kind} {target!r}")
+    if budget is not None and budget < 1:
+        raise InvalidInputError(f"invalid budget {budget!r}: a whole number of units, 1 or more")
+    every_s, window_s = parse_duration(every), parse_duration(window, "window")
+    check_target(kind, target)
+    return kind, target, every_s, window_s, budget
+
+
+def _watch(row: tuple[Any, ...]) -> Watch:
+    values = dict(zip(COLUMNS, row, strict=True))
+    values["paused"] = bool(values["paused"])
+    values["next_due"] = float(values["next_due"])
+    if values["claim_until"] is not None:
+        values["claim_until"] = float(values["claim_until"])
+    return Watch(**values)
+
+
+def _wall() -> float:
+    return dt.datetime.now(dt.UTC).timestamp()
