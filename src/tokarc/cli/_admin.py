@@ -33,7 +33,9 @@ def _open(db: str) -> Store:
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """Tables on stdout; wide enough not to truncate when piped."""
+    console = Console(highlight=False, soft_wrap=True)
+    return console if console.is_terminal else Console(highlight=False, width=200)
 
 
 def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
