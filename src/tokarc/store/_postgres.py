@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +34,13 @@ class PostgresBackend:
         self.url = url
         self._conn = psycopg.connect(url, autocommit=True, prepare_threshold=2)
         self._pipeline: psycopg.Pipeline | None = None
+        self._prefer_lz4(psycopg.Error)
+
+    def _prefer_lz4(self, error: type[Exception]) -> None:
+        """Compress raw JSON with lz4 rather than pglz when the server can (PostgreSQL 14+
+        built with lz4): several times faster to write, for about the same size."""
+        with suppress(error):
+            self._conn.execute("SET default_toast_compression = 'lz4'")
 
     def execute(self, sql: str, params: Params = ()) -> int:
         cursor = self._conn.execute(_sql(sql), params)
