@@ -42,7 +42,8 @@ def test_concurrent_ticks_run_each_watch_once(live_emulator: Any, any_db: str) -
              for _ in range(3)]  # fmt: skip
     runs = _ticks_at_once(ticks, 3)
     assert sorted(r.watch_id for r in runs) == ids  # each watch ran, and only once
-    assert all(r.status == "ok" for r in runs), [r.line() for r in runs]
+    bad = [r.line() for r in runs if r.status != "ok"]
+    assert not bad, bad
     with open_store(any_db) as store:
         per_watch = Counter(
             r[0] for c in store.stream("SELECT watch_id FROM watch_runs") for r in c
