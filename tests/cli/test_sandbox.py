@@ -170,3 +170,12 @@ def test_configure_stores_the_token_privately_never_echoing_it(cli: Cli, tmp_pat
     assert "set (from" in doctor.out
     assert secret not in doctor.out + doctor.err
     assert cli("configure", input="\n").code == 2
+
+
+def test_incremental_rerun_stops_when_caught_up(cli: Cli, tmp_path: Path) -> None:
+    db = str(tmp_path / "i.db")
+    assert cli("--sandbox", "user-posts", "zachking", "--db", db).code == 0
+    ran = cli("--sandbox", "user-posts", "zachking", "--db", db, "--incremental")
+    assert ran.code == 0, ran.err
+    assert "(caught_up)" in ran.err
+    assert " 0 new" in ran.err

@@ -6,6 +6,7 @@ import os
 import pty
 import select
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -111,3 +112,32 @@ def _pages(db: Path) -> int:
     except Exception:
         return 0
     return int(count)  # type: ignore[call-overload]
+
+
+def test_tokarc_emulator_serves_with_its_options(sh: Sh, tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    argv = tokarc_argv("emulator", "--port", str(port), "--require-token", "right", "--units", "2")
+    server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        assert f"127.0.0.1:{port}/apis" in server.stdout.readline()
+        url = f"http://127.0.0.1:{port}/apis"
+        deadline = time.monotonic() + 10
+        ran = sh("--base-url", url, "--token", "right", "user", "zachking")
+        while ran.code == 1 and "cannot reach" in ran.err and time.monotonic() < deadline:
+            time.sleep(0.1)
+            ran = sh("--base-url", url, "--token", "right", "user", "zachking")
+        assert ran.code == 0, ran.err
+        wrong = sh("--base-url", url, "--token", "wrong", "user", "zachking")
+        assert wrong.code == 1
+        assert "HTTP 491" in wrong.err
+        db = tmp_path / "d.db"
+        spent = sh("--base-url", url, "--token", "right", "hashtag", "magic", "--db", str(db))
+        assert spent.code == 1
+        assert "HTTP 495" in spent.err
+        assert f"resume 1 --db {db}" in spent.err
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=10)
