@@ -48,3 +48,5 @@ def job_progress(
 
     with bar:
         yield on_page
+        done = bar.tasks[0].completed
+        bar.update(task, total=max(done, 1), completed=done)  # a full bar at the end
