@@ -50,6 +50,13 @@ class Store:
         return self._db.dialect.name
 
     @property
+    def db(self) -> Backend:
+        """The connection seam (``execute``, ``executemany``, ``query``, ``stream``,
+        ``transaction``; SQL with ``?`` placeholders), for modules that keep their own tables
+        in the store through a migration (``tokarc.monitor``)."""
+        return self._db
+
+    @property
     def url(self) -> str:
         """The path or URL the store was opened with."""
         return self._db.url
