@@ -22,6 +22,7 @@ lease in the database (``_lock.py``). See ``docs/monitor.md``.
 from __future__ import annotations
 
 from ._lock import LEASE_SECONDS
+from ._report import Report, write_report
 from ._schedule import Scheduler, WatchRun
 from ._specs import WATCH_KINDS, WatchKind
 from ._watches import Watch, Watches, format_duration, parse_duration
@@ -29,6 +30,7 @@ from ._watches import Watch, Watches, format_duration, parse_duration
 __all__ = [
     "LEASE_SECONDS",
     "WATCH_KINDS",
+    "Report",
     "Scheduler",
     "Watch",
     "WatchKind",
@@ -36,4 +38,5 @@ __all__ = [
     "Watches",
     "format_duration",
     "parse_duration",
+    "write_report",
 ]
