@@ -8,6 +8,7 @@ of everything httpx sees, logs or raises.
 from __future__ import annotations
 
 import email.utils
+import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,14 +46,39 @@ class Response:
     """What an endpoint returned.
 
     ``data`` is the value the official SDK's ``EDResponse.data`` holds (the payload's ``data``, or
-    the whole payload for the user-posts endpoints); ``units_charged`` is always an ``int``.
+    the whole payload for the user-posts endpoints), decoded from ``content`` when first read;
+    ``units_charged`` is always an ``int``.
     """
 
     status_code: int
-    data: Any = field(repr=False)
     units_charged: int
     endpoint: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    content: bytes = field(default=b"", repr=False)
+    top_level: bool = field(default=False, repr=False)
+
+    @functools.cached_property
+    def data(self) -> Any:
+        payload = _json.decode(self.content)
+        return payload if self.top_level else payload.get("data")
+
+    def raw_at(self, path: str) -> msgspec.Raw | None:
+        """The JSON at a dotted path of ``data``, still undecoded (None when absent)."""
+        node = self.content if self.top_level else _member(self.content, "data")
+        for key in path.split(".") if path else ():
+            node = _member(node, key) if node is not None else None
+        return None if node is None else msgspec.Raw(node)
+
+
+_members = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+def _member(node: bytes | msgspec.Raw, key: str) -> msgspec.Raw | None:
+    """``node[key]`` of a JSON object given as bytes, without decoding the rest."""
+    try:
+        return _members.decode(node).get(key)
+    except msgspec.ValidationError:  # valid JSON, but not an object
+        return None
 
 
 @dataclass(frozen=True)
@@ -110,31 +136,35 @@ def retry_after_of(headers: httpx.Headers) -> float | None:
 
 
 def parse(call: Call, response: httpx.Response) -> Response:
-    """The Response for a reply, or the exception it stands for (raised)."""
+    """The Response for a reply, or the exception it stands for (raised).
+
+    Only the envelope is read here; ``data`` is decoded when someone asks for it.
+    """
     units = units_of(response.headers)
-    payload = _decode(call, response, units)
-    if "data" in payload:
+    envelope = _envelope(call, response, units)
+    if "data" in envelope:
         top_level = call.endpoint is not None and call.endpoint.top_level
-        data = payload if top_level else payload["data"]
-        return Response(response.status_code, data, units, call.name, call.params)
-    if "detail" not in payload or response.status_code < 400:
+        return Response(
+            response.status_code, units, call.name, call.params, response.content, top_level
+        )
+    detail = envelope.get("detail")
+    if detail is None or response.status_code < 400:
         raise _malformed(call, response, units, "neither 'data' nor 'detail' in the answer")
     raise api_error(
         response.status_code,
-        payload["detail"],
+        _json.decode(detail),
         units,
         endpoint=call.name,
         retry_after=retry_after_of(response.headers),
     )
 
 
-def _decode(call: Call, response: httpx.Response, units: int) -> dict[str, Any]:
+def _envelope(call: Call, response: httpx.Response, units: int) -> dict[str, msgspec.Raw]:
+    """The top-level keys of the answer, their values undecoded (this validates the JSON)."""
     try:
-        payload = _json.decode(response.content)
+        payload = _members.decode(response.content)
     except msgspec.DecodeError:
-        raise _malformed(call, response, units, "the body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise _malformed(call, response, units, "the body is not a JSON object")
+        raise _malformed(call, response, units, "the body is not a JSON object") from None
     return payload
 
 

@@ -35,6 +35,9 @@ import msgspec
 from . import _guesses as G
 from .errors import DecodeError
 
+_JSON = msgspec.json.Decoder()
+_ENC = msgspec.json.Encoder()
+
 __all__ = [
     "KINDS",
     "Comment",
@@ -47,7 +50,9 @@ __all__ = [
     "Undecodable",
     "User",
     "decode",
+    "decode_json",
     "decode_many",
+    "decode_many_json",
     "hashtags_of",
 ]
 
@@ -57,13 +62,32 @@ __all__ = [
 
 
 class _Record(msgspec.Struct, frozen=True, kw_only=True):
-    """Base of the records that keep their raw JSON."""
+    """Base of the records that keep their raw JSON.
 
-    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+    The JSON object the API sent is kept as it came: the decoded dict, or (on the fast path
+    from the wire) its bytes, decoded only when ``raw`` is read.
+    """
+
+    _raw: Any = None
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The record's JSON object, exactly as the API sent it."""
+        raw = self._raw
+        if isinstance(raw, msgspec.Raw):
+            decoded = _JSON.decode(raw)
+            return decoded if isinstance(decoded, dict) else {}
+        return raw if isinstance(raw, dict) else {}
+
+    @property
+    def raw_json(self) -> bytes:
+        """The same JSON as bytes; no re-encoding when it came from the wire."""
+        raw = self._raw
+        return bytes(raw) if isinstance(raw, msgspec.Raw) else _ENC.encode(self.raw)
 
     def __repr__(self) -> str:
-        # ``raw`` is often kilobytes of JSON: leave it out so that reprs stay readable.
-        shown = (f"{f}={getattr(self, f)!r}" for f in self.__struct_fields__ if f != "raw")
+        # The raw JSON is often kilobytes: leave it out so that reprs stay readable.
+        shown = (f"{f}={getattr(self, f)!r}" for f in self.__struct_fields__ if f != "_raw")
         return f"{type(self).__name__}({', '.join(shown)})"
 
     def to_dict(self, *, raw: bool = True) -> dict[str, Any]:
@@ -71,8 +95,16 @@ class _Record(msgspec.Struct, frozen=True, kw_only=True):
 
         With ``raw=False`` the ``raw`` dicts are left out, at every level.
         """
-        data: dict[str, Any] = msgspec.to_builtins(self)
-        return data if raw else _without_raw(data)
+        data = {f: _plain(getattr(self, f), raw) for f in self.__struct_fields__ if f != "_raw"}
+        if raw:
+            data["raw"] = self.raw
+        return data
+
+
+def _plain(value: Any, raw: bool) -> Any:
+    if isinstance(value, _Record):
+        return value.to_dict(raw=raw)
+    return msgspec.to_builtins(value)
 
 
 class User(_Record, frozen=True, kw_only=True):
@@ -547,16 +579,12 @@ def _dict_or_empty(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _without_raw(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: _without_raw(v) if isinstance(v, dict) else v for k, v in data.items() if k != "raw"}
-
-
 # ================================================================================================
 # Decoders, one per kind
 # ================================================================================================
 
 
-def _user_record(u: _UserRaw, raw: dict[str, Any]) -> User:
+def _user_record(u: _UserRaw, raw: Any) -> User:
     return User(
         uid=_need(_id(u.uid), "uid"),
         sec_uid=u.sec_uid,
@@ -575,7 +603,7 @@ def _user_record(u: _UserRaw, raw: dict[str, Any]) -> User:
         digg_count=u.favoriting_count,
         avatar_url=_first_url(u.avatar_larger, u.avatar_medium, u.avatar_thumb),
         create_time=u.create_time,
-        raw=raw,
+        _raw=raw,
     )
 
 
@@ -583,7 +611,7 @@ def _nested_user(u: _UserRaw | None, raw: Any) -> User | None:
     """A post's author or a comment's user; ``None`` when it has no uid to be keyed on."""
     if u is None or _id(u.uid) is None:
         return None
-    return _user_record(u, _dict_or_empty(raw))
+    return _user_record(u, raw if isinstance(raw, msgspec.Raw) else _dict_or_empty(raw))
 
 
 def _web_user(raw: dict[str, Any]) -> User:
@@ -607,7 +635,7 @@ def _web_user(raw: dict[str, Any]) -> User:
         digg_count=s.digg_count,
         avatar_url=u.avatar_larger or u.avatar_medium or u.avatar_thumb,
         create_time=u.create_time,
-        raw=raw,
+        _raw=raw,
     )
 
 
@@ -620,7 +648,7 @@ def _user(raw: dict[str, Any]) -> User:
     return _user_record(_convert(inner, _UserRaw), raw)
 
 
-def _music_record(m: _MusicRaw, raw: dict[str, Any]) -> Music:
+def _music_record(m: _MusicRaw, raw: Any) -> Music:
     return Music(
         music_id=_need(_first_id(m.id_str, m.mid, m.id), "id"),
         title=m.title,
@@ -634,7 +662,7 @@ def _music_record(m: _MusicRaw, raw: dict[str, Any]) -> Music:
         owner_nickname=m.owner_nickname or None,
         play_url=_first_url(m.play_url),
         cover_url=_first_url(m.cover_large, m.cover_hd, m.cover_medium, m.cover_thumb),
-        raw=raw,
+        _raw=raw,
     )
 
 
@@ -645,7 +673,7 @@ def _music(raw: dict[str, Any]) -> Music:
 def _nested_music(m: _MusicRaw | None, raw: Any) -> Music | None:
     if m is None or _first_id(m.id_str, m.mid, m.id) is None:
         return None
-    return _music_record(m, _dict_or_empty(raw))
+    return _music_record(m, raw if isinstance(raw, msgspec.Raw) else _dict_or_empty(raw))
 
 
 def _hashtags(t: _TagsRaw) -> list[Hashtag]:
@@ -734,6 +762,10 @@ def _post(raw: dict[str, Any]) -> Post:
     a = _convert(aweme, _AwemeRaw)
     author = _nested_user(a.author, aweme.get("author"))
     music = _nested_music(a.music, aweme.get("music"))
+    return _post_record(a, author, music, raw)
+
+
+def _post_record(a: _AwemeRaw, author: User | None, music: Music | None, raw: Any) -> Post:
     mentions, mention_uids = _mentions(a)
     return Post(
         aweme_id=_need(_id(a.aweme_id), "aweme_id"),
@@ -752,10 +784,46 @@ def _post(raw: dict[str, Any]) -> Post:
         mention_uids=mention_uids,
         share_url=a.share_url,
         image_urls=_image_urls(a.image_post_info),
-        raw=raw,
+        _raw=raw,
         **(msgspec.structs.asdict(a.statistics) if a.statistics else {}),
         **_video_fields(a.video),
     )
+
+
+# -- the fast path: typed structs straight from the wire's bytes --------------------------------
+
+
+class _AwemeJson(_AwemeRaw):
+    # Nested objects stay bytes until decoded on their own: they are kept as their records' raw.
+    author: msgspec.Raw = msgspec.Raw()  # type: ignore[assignment]
+    music: msgspec.Raw = msgspec.Raw()  # type: ignore[assignment]
+
+
+_AWEME_JSON = msgspec.json.Decoder(_AwemeJson, strict=False)
+_USER_JSON = msgspec.json.Decoder(_UserRaw, strict=False)
+_MUSIC_JSON = msgspec.json.Decoder(_MusicRaw, strict=False)
+
+
+class _NotFast(Exception):
+    """The fast path cannot take this item: the lenient dict path will."""
+
+
+def _present(raw: msgspec.Raw) -> bool:
+    head = bytes(memoryview(raw)[:4])
+    return len(head) > 0 and head != b"null"
+
+
+def _post_json(data: msgspec.Raw) -> Post:
+    a = _AWEME_JSON.decode(data)
+    if _id(a.aweme_id) is None:
+        raise _NotFast
+    author = _nested_user(_USER_JSON.decode(a.author), a.author) if _present(a.author) else None
+    music = _nested_music(_MUSIC_JSON.decode(a.music), a.music) if _present(a.music) else None
+    return _post_record(a, author, music, data)
+
+
+_FAST: dict[str, typing.Callable[[msgspec.Raw], Any]] = {"post": _post_json}
+_FAST_ERRORS = (_NotFast, msgspec.DecodeError, UnicodeError, ValueError, TypeError)
 
 
 def _comment(raw: dict[str, Any]) -> Comment:
@@ -771,7 +839,7 @@ def _comment(raw: dict[str, Any]) -> Comment:
         parent_cid=None if parent == "0" else parent,
         language=c.comment_language,
         author=_nested_user(c.user, raw.get("user")),
-        raw=raw,
+        _raw=raw,
     )
 
 
@@ -803,7 +871,7 @@ def _live(raw: dict[str, Any]) -> Live:
         title=r.title,
         owner=_live_owner(r.owner, room.get("owner")),
         viewer_count=_either(r.user_count, _either(stats.user_count, stats.total_user)),
-        raw=raw,
+        _raw=raw,
     )
 
 
@@ -884,6 +952,42 @@ def decode_many(kind: str, raws: Iterable[Any]) -> tuple[list[Record], list[Unde
             records.append(decode(kind, raw))
         except DecodeError as exc:
             bad.append(Undecodable(raw=raw, kind=kind, error=str(exc)))
+    return records, bad
+
+
+def decode_json(kind: str, data: bytes | msgspec.Raw) -> Record:
+    """Decode one item from its JSON bytes (a ``msgspec.Raw`` slice of a page, say).
+
+    Posts take a fast path: typed structs straight from the bytes, which are kept as the
+    record's raw JSON. Anything that path cannot take goes through :func:`decode`, so the result
+    and the errors are the same. Raises :class:`DecodeError`.
+    """
+    raw = data if isinstance(data, msgspec.Raw) else msgspec.Raw(data)
+    fast = _FAST.get(kind)
+    if fast is not None:
+        try:
+            return fast(raw)  # type: ignore[no-any-return]
+        except _FAST_ERRORS:
+            pass
+    try:
+        value = _JSON.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise DecodeError(f"{kind}: not JSON: {exc}", raw=bytes(raw), kind=kind) from None
+    return decode(kind, value)
+
+
+def decode_many_json(
+    kind: str, items: Iterable[bytes | msgspec.Raw]
+) -> tuple[list[Record], list[Undecodable]]:
+    """:func:`decode_many` for items given as JSON bytes; never raises on bad items."""
+    _decoder(kind)
+    records: list[Record] = []
+    bad: list[Undecodable] = []
+    for item in items:
+        try:
+            records.append(decode_json(kind, item))
+        except DecodeError as exc:
+            bad.append(Undecodable(raw=exc.raw, kind=kind, error=str(exc)))
     return records, bad
 
 

@@ -126,6 +126,8 @@ def test_public_surface() -> None:
             "Record",
             "Undecodable",
             "User",
+            "decode_json",
+            "decode_many_json",
             "decode",
             "decode_many",
             "hashtags_of",

@@ -120,7 +120,7 @@ def test_photo_from_aweme_type_alone_or_image_info_alone() -> None:
 
 def test_minimal_post_has_none_counts_not_zeros() -> None:
     post = decode("post", {"aweme_id": "1"})
-    assert post == Post(aweme_id="1", raw={"aweme_id": "1"})
+    assert post == Post(aweme_id="1", _raw={"aweme_id": "1"})
     assert post.play_count is None
     assert post.author is None
     assert post.hashtags == []
