@@ -19,6 +19,12 @@ from tokarc.store import Store, open_store
 BASE = "http://emulator.test/apis"
 PG_URL = os.environ.get("TOKARC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 HOUR, DAY = 3600, 86_400
+SCREENSHOTS: list[Path] = []  # the browser test's screenshots, listed at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for shot in SCREENSHOTS:
+        terminalreporter.write_line(f"report screenshot: {shot}")
 
 
 def client_factory(emulator: Emulator, base_url: str | None = None) -> Callable[[], tokarc.Client]:
