@@ -67,8 +67,9 @@ def parse_duration(text: str, what: str = "interval") -> int:
 
 
 def format_duration(seconds: float) -> str:
-    """The shortest exact spelling of ``seconds`` (``3600`` → ``1h``)."""
-    for unit, size in sorted(_UNITS.items(), key=lambda u: -u[1]):
+    """The shortest exact spelling of ``seconds`` in days, hours, minutes (``3600`` → ``1h``)."""
+    for unit in ("d", "h", "m"):
+        size = _UNITS[unit]
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"

@@ -1,0 +1,258 @@
+"""Monitoring commands: ``tokarc watch ...`` (watchlists and their scheduler) and ``report``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..monitor import Scheduler, Watch, Watches, WatchRun, format_duration, write_report
+from ..store import Store, is_postgres_url, open_store
+from . import _errors
+from . import _options as O
+from ._app import Session, app, session
+
+watch_app = typer.Typer(
+    help="Follow hashtags, keywords, accounts, sounds or stored posts on a schedule, within a "
+    "daily unit budget.\n\nExample: tokarc watch add hashtag magic --every 1h --budget 200 "
+    "--db watch.db",
+    no_args_is_help=True,
+)
+app.add_typer(watch_app, name="watch")
+
+
+class Kind(StrEnum):
+    hashtag = "hashtag"
+    keyword = "keyword"
+    user = "user"
+    sound = "sound"
+    posts = "posts"
+
+
+Ref = Annotated[str, typer.Argument(help="The watch: its id or KIND:TARGET (see `watch list`).")]
+Workers = Annotated[int, typer.Option(min=1, help="Watches run at once (threads).")]
+
+
+def _existing(db: str) -> Store:
+    """An existing store (a missing SQLite file is an error, not a new empty database)."""
+    if db == ":memory:":
+        raise _errors.CLIError("invalid --db ':memory:': watches need a database file or URL")
+    if not is_postgres_url(db) and not os.path.exists(db):
+        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
+    return open_store(db)
+
+
+def _find(watches: Watches, ref: str) -> Watch:
+    try:
+        return watches.resolve(ref)
+    except KeyError:
+        message = f"invalid watch {ref!r}: no such watch (see `tokarc watch list`)"
+        raise _errors.CLIError(message) from None
+
+
+def _describe(w: Watch) -> str:
+    budget = f"{w.budget} units/day" if w.budget is not None else "no budget"
+    state = ", paused" if w.paused else ""
+    return (f"{w.label} (id {w.id}): every {format_duration(w.every_s)}, window "
+            f"{format_duration(w.window_s)}, {budget}{state}")  # fmt: skip
+
+
+@watch_app.command("add")
+def watch_add(
+    kind: Annotated[Kind, typer.Argument(help="What to watch.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Hashtag, keyword, username, music id; for posts: all, "
+            "KIND:TARGET (posts that watch found) or ids (comma-separated)."
+        ),
+    ],
+    db: O.DbRequired,
+    every: Annotated[str, typer.Option(help="How often: 30m, 1h, 1d...")] = "1h",
+    window: Annotated[str, typer.Option(help="How far back a run looks: 1d, 7d...")] = "7d",
+    budget: Annotated[
+        int | None, typer.Option(min=1, help="Units a day at most.", show_default=False)
+    ] = None,
+) -> None:
+    """Add a watch; it is due at once.
+
+    Example: tokarc watch add hashtag magic --every 1h --window 7d --budget 200 --db watch.db
+    """
+    with open_store(db) as store:
+        w = Watches(store).add(kind.value, target, every=every, window=window, budget=budget)
+    print(f"watching {_describe(w)}")
+
+
+@watch_app.command("list")
+def watch_list(
+    db: O.DbRequired,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout.")] = False,
+) -> None:
+    """The watches, when each is next due, and how its last run went.
+
+    Example: tokarc watch list --db watch.db
+    """
+    with _existing(db) as store:
+        watches = Watches(store).all()
+    if as_json:
+        for w in watches:
+            print(json.dumps(w.__dict__))
+        return
+    Console(highlight=False, soft_wrap=True).print(_table(db, watches))
+
+
+def _table(db: str, watches: list[Watch]) -> Table:
+    table = Table(title=f"watches in {db}", title_justify="left")
+    for h in ("id", "watch", "every", "window", "budget", "state", "next due", "last"):
+        table.add_column(h)
+    for w in watches:
+        state = "paused" if w.paused else ("running" if w.claimed_by else "active")
+        last = f"{w.last_status}: {w.last_message}" if w.last_status else ""
+        table.add_row(str(w.id), w.label, format_duration(w.every_s),
+                      format_duration(w.window_s), str(w.budget or ""), state,
+                      _iso(w.next_due), last)  # fmt: skip
+    return table
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@watch_app.command("remove")
+def watch_remove(ref: Ref, db: O.DbRequired) -> None:
+    """Forget a watch and its run history (what it collected stays in the database).
+
+    Example: tokarc watch remove hashtag:magic --db watch.db
+    """
+    with _existing(db) as store:
+        watches = Watches(store)
+        w = _find(watches, ref)
+        watches.remove(w.id)
+    print(f"removed {w.label} (id {w.id})")
+
+
+@watch_app.command("pause")
+def watch_pause(ref: Ref, db: O.DbRequired) -> None:
+    """Stop running a watch until `watch resume`.
+
+    Example: tokarc watch pause hashtag:magic --db watch.db
+    """
+    _set_paused(db, ref, True)
+
+
+@watch_app.command("resume")
+def watch_resume(ref: Ref, db: O.DbRequired) -> None:
+    """Run a paused watch again.
+
+    Example: tokarc watch resume hashtag:magic --db watch.db
+    """
+    _set_paused(db, ref, False)
+
+
+def _set_paused(db: str, ref: str, paused: bool) -> None:
+    with _existing(db) as store:
+        watches = Watches(store)
+        w = watches.set_paused(_find(watches, ref).id, paused)
+    print(f"{'paused' if paused else 'resumed'} {_describe(w)}")
+
+
+def _scheduler(state: Session, db: str, workers: int) -> Scheduler:
+    _existing(db).close()
+    state.client().close()  # --sandbox: the emulator is made once, before the threads
+    return Scheduler(db, state.client, workers=workers)
+
+
+def _show(runs: list[WatchRun]) -> bool:
+    """Print each run on stdout; True if all went well."""
+    for run in runs:
+        print(run.line(), flush=True)
+    return all(r.status != "failed" for r in runs)
+
+
+@watch_app.command("tick")
+def watch_tick(ctx: typer.Context, db: O.DbRequired, workers: Workers = 4) -> None:
+    """Run every due watch once (incremental jobs), then exit: for cron. Two ticks at once
+    never run the same watch. Exit 1 if a watch's run failed.
+
+    Example: tokarc watch tick --db watch.db
+    """
+    scheduler = _scheduler(session(ctx), db, workers)
+    with _stop_on_signals(scheduler, session(ctx)):
+        runs = scheduler.tick()
+    if not runs:
+        session(ctx).say("no watch is due")
+    if not _show(runs):
+        raise typer.Exit(_errors.FAILED)
+
+
+@watch_app.command("run")
+def watch_run(
+    ctx: typer.Context,
+    db: O.DbRequired,
+    workers: Workers = 4,
+    poll: Annotated[float, typer.Option(min=0.1, help="Seconds between ticks.")] = 30.0,
+    ticks: Annotated[
+        int | None, typer.Option(min=1, help="Stop after N ticks.", show_default=False)
+    ] = None,
+) -> None:
+    """Tick every --poll seconds until Ctrl-C or SIGTERM, which let each running watch finish
+    its current page and release it.
+
+    Example: tokarc watch run --db watch.db --poll 60
+    """
+    scheduler = _scheduler(session(ctx), db, workers)
+    with _stop_on_signals(scheduler, session(ctx)):
+        scheduler.run(poll=poll, max_ticks=ticks, on_tick=_show)
+    session(ctx).say("stopped")
+
+
+@contextmanager
+def _stop_on_signals(scheduler: Scheduler, state: Session) -> Iterator[None]:
+    """SIGINT / SIGTERM ask the scheduler to stop (after the current page) instead of killing."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        state.say("stopping: finishing the current page of each running watch")
+        scheduler.stop()
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+@app.command()
+def report(
+    db: O.DbRequired,
+    out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="The HTML file.")],
+    since: Annotated[
+        str | None,
+        typer.Option(help="Posts since: 7d, 2026-11-01.", show_default=False),
+    ] = None,
+    watch: Annotated[
+        list[str] | None,
+        typer.Option("--watch", help="Only this watch (id or KIND:TARGET); repeatable."),
+    ] = None,
+) -> None:
+    """One self-contained HTML file (opens offline) of what the watches found: posts per day,
+    growth of the top posts, top authors, hashtags and sounds, units per day, the
+    fastest-growing posts and new accounts.
+
+    Example: tokarc report --db watch.db -o report.html --since 7d
+    """
+    with _existing(db) as store:
+        result = write_report(store, out, since=since, watches=watch or ())
+    print(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)",
+          file=sys.stderr)  # fmt: skip
