@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import functools
+import json
 import types
 import typing
 from collections.abc import Iterable
@@ -83,7 +84,12 @@ class _Record(msgspec.Struct, frozen=True, kw_only=True):
     def raw_json(self) -> bytes:
         """The same JSON as bytes; no re-encoding when it came from the wire."""
         raw = self._raw
-        return bytes(raw) if isinstance(raw, msgspec.Raw) else _ENC.encode(self.raw)
+        if isinstance(raw, msgspec.Raw):
+            return bytes(raw)
+        try:
+            return _ENC.encode(self.raw)
+        except UnicodeEncodeError:  # a lone surrogate: written as a \u escape, like the wire
+            return json.dumps(self.raw, ensure_ascii=True, separators=(",", ":")).encode()
 
     def __repr__(self) -> str:
         # The raw JSON is often kilobytes: leave it out so that reprs stay readable.
@@ -802,6 +808,7 @@ class _AwemeJson(_AwemeRaw):
 _AWEME_JSON = msgspec.json.Decoder(_AwemeJson, strict=False)
 _USER_JSON = msgspec.json.Decoder(_UserRaw, strict=False)
 _MUSIC_JSON = msgspec.json.Decoder(_MusicRaw, strict=False)
+_TAGS_JSON = msgspec.json.Decoder(_TagsRaw, strict=False)
 
 
 class _NotFast(Exception):
@@ -960,7 +967,7 @@ def decode_json(kind: str, data: bytes | msgspec.Raw) -> Record:
 
     Posts take a fast path: typed structs straight from the bytes, which are kept as the
     record's raw JSON. Anything that path cannot take goes through :func:`decode`, so the result
-    and the errors are the same. Raises :class:`DecodeError`.
+    and the errors are the same. Raises :class:`DecodeError`, whose ``raw`` is the bytes.
     """
     raw = data if isinstance(data, msgspec.Raw) else msgspec.Raw(data)
     fast = _FAST.get(kind)
@@ -970,10 +977,11 @@ def decode_json(kind: str, data: bytes | msgspec.Raw) -> Record:
         except _FAST_ERRORS:
             pass
     try:
-        value = _JSON.decode(raw)
+        return decode(kind, _JSON.decode(raw))
     except msgspec.DecodeError as exc:
         raise DecodeError(f"{kind}: not JSON: {exc}", raw=bytes(raw), kind=kind) from None
-    return decode(kind, value)
+    except DecodeError as exc:  # keep the bytes as they came, not a re-encoding of them
+        raise DecodeError(str(exc), raw=bytes(raw), kind=kind) from exc
 
 
 def decode_many_json(
@@ -1010,5 +1018,10 @@ def hashtags_of(post: Post) -> list[Hashtag]:
         >>> hashtags_of(post)
         [Hashtag(name='magic', hashtag_id='5', view_count=None, user_count=None)]
     """
+    if isinstance(post._raw, msgspec.Raw):  # straight from the bytes: only the tag fields
+        try:
+            return _hashtags(_TAGS_JSON.decode(post._raw))
+        except _FAST_ERRORS:
+            pass
     raw = _unwrap(post.raw, "aweme_id", "aweme_info")
     return _hashtags(_convert(raw, _TagsRaw)) if raw else []

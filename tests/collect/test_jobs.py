@@ -192,3 +192,13 @@ def test_a_post_that_vanished_is_marked_gone(collector: Collector, store: Store)
     store.save_page(Batch(endpoint="test", records=[ghost]))
     collector.run(JobSpec.build("posts", ids=["7000000000000000002", "7210531475052236078"]))
     assert set(store.post_ids(gone=True)) == {"7000000000000000002"}
+
+
+def test_items_that_will_not_decode_are_kept_as_rejects(collector: Collector) -> None:
+    from tokarc.models import decode_many_json
+    from tokarc.store import Batch
+
+    _, bad = decode_many_json("post", [b'{"desc": "no id"}', b"[1, 2"])
+    collector.store.save_page(Batch(endpoint="test", undecodable=bad))
+    raws = sorted(r[0] for r in rows(collector.store, "SELECT raw FROM rejects"))
+    assert raws == ["[1, 2", '{"desc": "no id"}']

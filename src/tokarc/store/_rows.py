@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from ..models import Comment, Hashtag, Live, Music, Post, User
 from ._text import clean as c
-from ._text import raw_json
+from ._text import record_json
 
 PROV = ("first_page", "last_page", "first_seen_at", "last_seen_at")
 
@@ -80,7 +80,7 @@ def post_row(p: Post, s: Seen) -> Row:
         c(p.desc), c(p.region), int(p.is_pinned), int(p.is_photo), _words(p.hashtags),
         _words(p.mentions), p.play_count, p.digg_count, p.comment_count, p.share_count,
         p.collect_count, p.download_count, p.duration_ms, p.width, p.height, c(p.cover_url),
-        c(p.play_url), c(p.share_url), None, raw_json(p.raw), s.page_id, s.page_id, s.at, s.at,
+        c(p.play_url), c(p.share_url), None, record_json(p), s.page_id, s.page_id, s.at, s.at,
     )  # fmt: skip
 
 
@@ -90,7 +90,7 @@ def user_row(u: User, s: Seen) -> Row:
         c(u.uid), c(u.sec_uid), c(u.unique_id), c(u.nickname), c(u.signature), c(u.region),
         c(u.language), int(u.verified), int(u.is_private), u.follower_count, u.following_count,
         u.heart_count, u.video_count, u.digg_count, c(u.avatar_url), u.create_time,
-        raw_json(u.raw), s.page_id, s.page_id, s.at, s.at,
+        record_json(u), s.page_id, s.page_id, s.at, s.at,
     )  # fmt: skip
 
 
@@ -99,7 +99,7 @@ def music_row(m: Music, s: Seen) -> Row:
     return (
         c(m.music_id), c(m.title), c(m.author), c(m.album), int(m.is_original), m.duration_s,
         m.user_count, c(m.owner_uid), c(m.owner_handle), c(m.owner_nickname), c(m.play_url),
-        c(m.cover_url), raw_json(m.raw), s.page_id, s.page_id, s.at, s.at,
+        c(m.cover_url), record_json(m), s.page_id, s.page_id, s.at, s.at,
     )  # fmt: skip
 
 
@@ -113,14 +113,14 @@ def comment_row(m: Comment, s: Seen) -> Row:
     author = m.author.uid if m.author else None
     return (
         c(m.cid), c(m.aweme_id), c(m.parent_cid), c(author), c(m.text), m.create_time,
-        m.digg_count, m.reply_count, c(m.language), raw_json(m.raw), *_prov(s),
+        m.digg_count, m.reply_count, c(m.language), record_json(m), *_prov(s),
     )  # fmt: skip
 
 
 def live_row(v: Live, s: Seen) -> Row:
     """The ``lives`` row of ``v``."""
     owner = v.owner.uid if v.owner else None
-    return (c(v.room_id), c(v.title), c(owner), v.viewer_count, raw_json(v.raw), *_prov(s))
+    return (c(v.room_id), c(v.title), c(owner), v.viewer_count, record_json(v), *_prov(s))
 
 
 def post_stats_row(p: Post, s: Seen) -> Row | None:

@@ -31,13 +31,26 @@ def clean(value: str | None) -> str | None:
 
 
 def raw_json(value: Any) -> str:
-    """``value`` as JSON text, lone surrogates and NULs kept as ``\\u`` escapes."""
+    """``value`` as JSON text, lone surrogates and NULs kept as ``\\u`` escapes.
+
+    Bytes are JSON text already (an item that would not decode keeps the bytes it came as).
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "replace").replace("\x00", "")
     try:
         return _encode(value).decode()
     except UnicodeEncodeError:  # a lone surrogate: the stdlib escapes it
         return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
     except TypeError:  # not JSON-able (a caller's object): keep what we can say of it
         return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=repr)
+
+
+def record_json(record: Any) -> str:
+    """A record's raw JSON as text: the bytes it arrived as, when it came from the wire.
+
+    JSON escapes NULs and lone surrogates, so the text is storable on both backends as is.
+    """
+    return str(record.raw_json.decode("utf-8", "replace")).replace("\x00", "")
 
 
 def clean_json(value: Any) -> str:
