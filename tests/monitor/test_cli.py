@@ -1,0 +1,130 @@
+"""``tokarc watch ...`` and ``tokarc report``: in process, and a real process stopped by SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tokarc.cli import run
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TOKARC_TOKEN", "ENSEMBLEDATA_TOKEN", "TOKARC_BASE_URL", "TOKARC_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TOKARC_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.chdir(tmp_path)
+
+
+def tokarc(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = tokarc(capsys, "watch", "add", "hashtag", "#magic", "--every", "30m",
+                          "--budget", "50", "--db", "w.db")  # fmt: skip
+    assert (code, out) == (0, "watching hashtag:magic (id 1): every 30m, window 7d, 50 units/day\n")
+    assert tokarc(capsys, "watch", "add", "user", "zachking", "--db", "w.db")[0] == 0
+    code, out, _ = tokarc(capsys, "watch", "list", "--db", "w.db", "--json")
+    listed = [json.loads(line) for line in out.splitlines()]
+    assert [(w["kind"], w["target"], w["budget"]) for w in listed] == [
+        ("hashtag", "magic", 50), ("user", "zachking", None),
+    ]  # fmt: skip
+    assert tokarc(capsys, "watch", "pause", "user:zachking", "--db", "w.db")[1].startswith(
+        "paused user:zachking"
+    )
+    assert tokarc(capsys, "watch", "resume", "2", "--db", "w.db")[0] == 0
+    assert (
+        tokarc(capsys, "watch", "remove", "2", "--db", "w.db")[1]
+        == "removed user:zachking (id 2)\n"
+    )
+    code, out, _ = tokarc(capsys, "watch", "list", "--db", "w.db")
+    assert "hashtag:magic" in out
+    assert "zachking" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("watch", "add", "hashtag", "two words", "--db", "w.db"), "invalid hashtag 'two words'"),
+        (("watch", "add", "hashtag", "x", "--every", "soon", "--db", "w.db"), "invalid interval"),
+        (("watch", "add", "posts", "a,b", "--db", "w.db"), "invalid post"),
+        (("watch", "add", "planet", "mars", "--db", "w.db"), "Invalid value"),
+        (("watch", "list", "--db", "missing.db"), "no such database file"),
+        (("watch", "remove", "hashtag:nope", "--db", "w.db"), "no such watch"),
+        (("report", "--db", "w.db", "-o", "r.html", "--since", "whenever"), "invalid since"),
+        (("report", "--db", "w.db", "-o", "r.html", "--watch", "9"), "invalid --watch"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    tokarc(capsys, "watch", "add", "hashtag", "magic", "--db", "w.db")
+    code, _, err = tokarc(capsys, *args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_sandbox_tick_then_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    tokarc(capsys, "watch", "add", "hashtag", "magic", "--window", "1d", "--db", "w.db")
+    tokarc(capsys, "watch", "add", "user", "zachking", "--db", "w.db")
+    code, out, _ = tokarc(capsys, "--sandbox", "watch", "tick", "--db", "w.db")
+    assert code == 0
+    assert sorted(line.split(": ")[0] for line in out.splitlines()) == [
+        "hashtag:magic", "user:zachking",
+    ]  # fmt: skip
+    assert all(": ok: " in line for line in out.splitlines())
+    code, out, err = tokarc(capsys, "--sandbox", "watch", "tick", "--db", "w.db")
+    assert (code, out, err) == (0, "", "no watch is due\n")
+    code, _, err = tokarc(capsys, "report", "--db", "w.db", "-o", "report.html")
+    assert code == 0
+    assert "wrote report.html (7 charts" in err
+    assert "chart-units-per-day" in (tmp_path / "report.html").read_text()
+
+
+def test_sigterm_stops_watch_run_cleanly(live_emulator: Any, tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    url = live_emulator.base_url
+    assert run(["watch", "add", "hashtag", "magic", "--window", "7d", "--db", str(db)]) == 0
+    live_emulator.emulator.clock.set(int(time.time()))  # the CLI's clock is the wall clock
+    live_emulator.emulator.set_faults(latency=0.02)
+    exe = str(Path(sys.executable).with_name("tokarc"))
+    argv = [exe, "--base-url", url, "--token", "t", "watch", "run", "--db", str(db), "--poll", "60"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _pages(db) < 5:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "stopping: finishing the current page" in err
+    assert out.startswith("hashtag:magic: interrupted: stopped between pages")
+    assert rows(db, "SELECT claimed_by, last_status FROM watches") == [(None, "interrupted")]
+    stopped = _pages(db)
+    live_emulator.emulator.set_faults(latency=0.0)
+    assert run(["--base-url", url, "--token", "t", "watch", "tick", "--db", str(db)]) == 0
+    assert rows(db, "SELECT last_status FROM watches") == [("ok",)]
+    assert rows(db, "SELECT COUNT(DISTINCT cursor) FROM pages")[0][0] >= stopped
+
+
+def _pages(db: Path) -> int:
+    try:
+        return int(rows(db, "SELECT COUNT(*) FROM pages")[0][0])
+    except sqlite3.Error:
+        return 0
