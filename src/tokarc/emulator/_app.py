@@ -55,6 +55,7 @@ class EmulatorSettings:
     time_scale: float = 0.0  # >0: world time runs this many times faster than real time
     start_time: int = DEFAULT_NOW
     cache_size: int = 50_000
+    page_cache_size: int = 4_096  # whole rendered replies (~140 KB each for a hashtag page)
 
     def fault_settings(self) -> FaultSettings:
         """The fault part of these settings."""
@@ -94,7 +95,7 @@ class Emulator:
         self.faults = FaultInjector(s.fault_settings(), seed)
         self.stats = Stats()
         self.routes: dict[str, Endpoint] = {API_PREFIX + ep.path: ep for ep in ENDPOINTS}
-        self._pages: LRU[tuple[Any, ...], Reply] = LRU(4_096)
+        self._pages: LRU[tuple[Any, ...], Reply] = LRU(s.page_cache_size)
         self._malform_rng = random.Random(f"malform:{seed}")
 
     # -- configuration ---------------------------------------------------------------------------
