@@ -152,18 +152,24 @@ def check_date(value: Any) -> str:
         raise _bad("date", value, "a day as YYYY-MM-DD (e.g. '2026-11-25')") from None
 
 
-def check_positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _bad("number", value, "a whole number of 1 or more")
-    return value
+def _check_int(minimum: int) -> Callable[[Any, str], int]:
+    def check(value: Any, what: str = "number") -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _bad(what, value, f"a whole number of {minimum} or more")
+        return value
+
+    return check
 
 
-def check_nonneg_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _bad("number", value, "a whole number of 0 or more")
-    return value
+check_positive_int = _check_int(1)
+check_nonneg_int = _check_int(0)
 
 
+# Checks of numbers name the parameter they check ("invalid depth 0: ...").
+NUMBER_CHECKS: dict[str, Callable[[Any, str], int]] = {
+    "positive_int": check_positive_int,
+    "nonneg_int": check_nonneg_int,
+}
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "hashtag": check_hashtag,
     "keyword": check_keyword,
@@ -177,8 +183,6 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "post_url": check_post_url,
     "country": check_country,
     "date": check_date,
-    "positive_int": check_positive_int,
-    "nonneg_int": check_nonneg_int,
 }
 
 
@@ -194,6 +198,8 @@ def normalize(param: Param, value: Any) -> Any:
         raise _bad(param.name, value, "True or False")
     if param.type == "int" and (isinstance(value, bool) or not isinstance(value, int)):
         raise _bad(param.name, value, "a whole number")
+    if param.check in NUMBER_CHECKS:
+        return NUMBER_CHECKS[param.check](value, param.name)
     return CHECKS[param.check](value) if param.check else value
 
 

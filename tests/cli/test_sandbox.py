@@ -179,3 +179,13 @@ def test_incremental_rerun_stops_when_caught_up(cli: Cli, tmp_path: Path) -> Non
     assert ran.code == 0, ran.err
     assert "(caught_up)" in ran.err
     assert " 0 new" in ran.err
+
+
+def test_no_pinned_leaves_pinned_posts_out(cli: Cli) -> None:
+    every = cli("-q", "--sandbox", "user-posts", "zachking", "--max-items", "12").lines()
+    unpinned = cli(
+        "-q", "--sandbox", "user-posts", "zachking", "--max-items", "12", "--no-pinned"
+    ).lines()
+    assert sum(bool(p["is_top"]) for p in every) == 2
+    assert not any(p["is_top"] for p in unpinned)
+    assert len(unpinned) == len(every) - 2

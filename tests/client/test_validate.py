@@ -110,7 +110,7 @@ def test_choices_and_types_come_from_the_table() -> None:
     with pytest.raises(InvalidInputError, match="True or False"):
         V.checked_params(keyword, {"keyword": "t", "period": "0", "match_exactly": "yes"})
     posts = E.get("user_posts_from_username")
-    with pytest.raises(InvalidInputError, match="1 or more"):
+    with pytest.raises(InvalidInputError, match="invalid depth 0: a whole number of 1 or more"):
         V.checked_params(posts, {"username": "zachking", "depth": 0})
 
 

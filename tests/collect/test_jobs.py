@@ -202,3 +202,18 @@ def test_items_that_will_not_decode_are_kept_as_rejects(collector: Collector) ->
     collector.store.save_page(Batch(endpoint="test", undecodable=bad))
     raws = sorted(r[0] for r in rows(collector.store, "SELECT raw FROM rejects"))
     assert raws == ["[1, 2", '{"desc": "no id"}']
+
+
+def test_no_pinned_leaves_pinned_posts_out(collector: Collector) -> None:
+    with_pinned = collector.run(JobSpec.build("user_posts", "zachking", max_items=30))
+    pinned = rows(collector.store, "SELECT COUNT(*) FROM posts")[0][0]
+    without = JobSpec.build("user_posts", "zachking", max_items=30, no_pinned=True)
+    assert without.identity() != JobSpec.build("user_posts", "zachking").identity()
+    report = collector.run(without)
+    assert report.job_id != with_pinned.job_id
+    assert report.new == 0  # the same posts, pinned ones left out
+    pinned_seen = rows(
+        collector.store,
+        f"SELECT COUNT(*) FROM seen_via WHERE last_job_id = {report.job_id}",
+    )[0][0]
+    assert pinned_seen == pinned - 2  # zachking pins two posts

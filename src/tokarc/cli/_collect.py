@@ -119,7 +119,8 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
     """The run's summary on stderr; a failed target (private, not found...) exits 1."""
     state.say(summary(report))
     if report.outcome:
-        raise _errors.CLIError(_errors.outcome_message(report.outcome), _errors.FAILED)
+        message = _errors.api_message(report.error) if report.error else report.outcome
+        raise _errors.CLIError(message, _errors.FAILED)
     if report.stop_reason == "budget" and sink.db:
         state.say(f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
                   f"--db {sink.db} --max-units N")  # fmt: skip

@@ -106,6 +106,9 @@ def user_posts(
     depth: Annotated[
         int | None, typer.Option(min=1, help="Pages of ~10 posts per call (costs more).")
     ] = None,
+    no_pinned: Annotated[
+        bool, typer.Option("--no-pinned", help="Leave out the posts pinned to the profile.")
+    ] = False,
     days: O.Days = None,
     since: O.Since = None,
     max_items: O.MaxItems = None,
@@ -114,7 +117,7 @@ def user_posts(
 ) -> None:  # fmt: skip
     """A user's posts, newest first (User Posts, from a username or a secUid).
 
-    Example: tokarc user-posts zachking --days 30 --db zach.db
+    Example: tokarc user-posts zachking --days 30 --no-pinned --db zach.db
     """
     if (name is None) == (sec_uid is None):
         raise typer.BadParameter("give a USERNAME or --sec-uid, one of them")
@@ -123,7 +126,7 @@ def user_posts(
     if sec_uid is not None:
         kind, target = "user_posts_secuid", sec_uid
     _go(ctx, kind, target, Sink(db, out, format), run, days=days, since=since,
-        params=_params(depth=depth))  # fmt: skip
+        params=_params(depth=depth), no_pinned=no_pinned)  # fmt: skip
 
 
 @app.command()

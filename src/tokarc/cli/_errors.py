@@ -6,7 +6,6 @@ stored stays stored); 2 bad usage or input (nothing was sent); 130 interrupted (
 
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 
@@ -46,13 +45,6 @@ _API_MESSAGES: tuple[tuple[type[E.APIError], str], ...] = (
      "little and run again"),
     (E.ServerError, "the API kept failing with a server error, still after retries"),
 )  # fmt: skip
-_BY_STATUS: dict[int, str] = {
-    status: message
-    for cls, message in reversed(_API_MESSAGES)
-    for status, known in E.STATUS_ERRORS.items()
-    if issubclass(known, cls)
-}
-_HTTP_TAIL = re.compile(r"\[HTTP (\d{3})\]\s*$")
 
 
 def api_message(exc: E.APIError) -> str:
@@ -61,14 +53,6 @@ def api_message(exc: E.APIError) -> str:
         if isinstance(exc, cls):
             return message
     return str(exc)
-
-
-def outcome_message(outcome: str) -> str:
-    """The plain message for a job's recorded outcome (``... [HTTP 472]``)."""
-    match = _HTTP_TAIL.search(outcome)
-    if match and int(match.group(1)) in _BY_STATUS:
-        return _BY_STATUS[int(match.group(1))]
-    return outcome
 
 
 def describe(exc: BaseException) -> tuple[int, str]:

@@ -54,6 +54,7 @@ class JobReport:
     rejected: int = 0
     units: int = 0
     calls: int = 0
+    error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
 
     @property
     def ok(self) -> bool:
@@ -123,6 +124,7 @@ class Collector:
         try:
             self._dispatch(run)
         except TARGET_ERRORS as exc:
+            report.error = exc
             self._finish(run, "failed", stop_reason="target", outcome=str(exc))
         except BaseException as exc:  # API/network failure, Ctrl-C: the checkpoint is saved
             self._finish(run, "interrupted", stop_reason=INTERRUPTED, outcome=_one_line(exc))
@@ -219,6 +221,8 @@ class Collector:
         for page in pager.iter_pages():
             run.checkpoint.state = pager.state
             run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
+            if run.spec.no_pinned:
+                page.items = [p for p in page.items if not getattr(p, "is_pinned", False)]
             new = self._save(run, page, follow)
             if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
                 return self._complete(run, CAUGHT_UP)

@@ -38,6 +38,7 @@ class JobSpec:
     since: int | None = None
     replies: bool = False
     ids: tuple[str, ...] = ()
+    no_pinned: bool = False
     max_items: int | None = None
     max_units: int | None = None
     incremental: bool = False
@@ -93,6 +94,8 @@ class JobSpec:
             out["replies"] = True
         if self.ids:
             out["ids"] = list(self.ids)
+        if self.no_pinned:
+            out["no_pinned"] = True
         return out
 
     def options(self) -> dict[str, Any]:
@@ -107,7 +110,8 @@ class JobSpec:
         return cls(
             kind_name, target, dict(options.get("params") or {}), options.get("since"),
             bool(options.get("replies")), tuple(options.get("ids") or ()),
-            run.get("max_items"), run.get("max_units"), bool(run.get("incremental")),
+            bool(options.get("no_pinned")), run.get("max_items"), run.get("max_units"),
+            bool(run.get("incremental")),
         )  # fmt: skip
 
 
