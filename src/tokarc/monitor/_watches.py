@@ -91,10 +91,8 @@ def next_midnight(ts: float) -> float:
 
 
 def db(store: Store) -> Backend:
-    """The store's connection. ``Store`` has no public write for other tables: the monitor's
-    tables are written through its backend, here and only here."""
-    backend: Backend = store._db
-    return backend
+    """The store's connection seam (``Store.db``): the monitor's tables are written through it."""
+    return store.db
 
 
 class Watches:
