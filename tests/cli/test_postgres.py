@@ -16,7 +16,8 @@ PG_URL = os.environ.get("TOKARC_TEST_POSTGRES_URL", "postgresql://postgres@127.0
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL schema's URL, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg")
+    import psycopg
+
     try:
         psycopg.connect(PG_URL, connect_timeout=3).close()
     except psycopg.Error as exc:

@@ -111,7 +111,8 @@ def test_unknown_entity_or_format(filled: Store, tmp_path: Path) -> None:
 
 
 def test_parquet_has_the_fixed_schema(filled: Store, tmp_path: Path) -> None:
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow.parquet as pq
+
     out = tmp_path / "posts.parquet"
     assert X.export(filled, "posts", out, "parquet", chunk_size=2) == 3
     table = pq.read_table(out)
@@ -134,7 +135,8 @@ def test_parquet_without_pyarrow_says_what_to_install(
 
 
 def test_pandas(filled: Store) -> None:
-    pytest.importorskip("pandas")
+    import pandas  # noqa: F401
+
     df = X.to_pandas(filled, "posts")
     assert list(df.columns) == list(X.COLUMNS["posts"])
     assert df["play_count"].tolist() == [123456] * 3
@@ -144,7 +146,8 @@ def test_pandas(filled: Store) -> None:
 
 
 def test_polars(filled: Store) -> None:
-    pl = pytest.importorskip("polars")
+    import polars as pl
+
     df = X.to_polars(filled, "users")
     assert df.columns == list(X.COLUMNS["users"])
     assert df.schema["verified"] == pl.Boolean
@@ -153,8 +156,9 @@ def test_polars(filled: Store) -> None:
 
 
 def test_duckdb_reads_csv_and_parquet(filled: Store, tmp_path: Path) -> None:
-    duckdb = pytest.importorskip("duckdb")
-    pytest.importorskip("pyarrow")
+    import duckdb
+    import pyarrow  # noqa: F401
+
     X.export(filled, "observations", tmp_path / "o.parquet", "parquet")
     X.export(filled, "observations", tmp_path / "o.csv", "csv")
     for name in ("o.parquet", "o.csv"):
