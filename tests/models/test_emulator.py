@@ -8,14 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tokarc.emulator import Emulator
+from tokarc.emulator import _fixtures as F
 from tokarc.endpoints import ENDPOINTS, Endpoint
 from tokarc.models import Comment, Live, Music, Post, User, decode_many
-
-try:
-    from tokarc.emulator import Emulator
-    from tokarc.emulator import _fixtures as F
-except ImportError:  # the emulator is built by someone else, possibly not yet merged
-    pytest.skip("tokarc.emulator is not available", allow_module_level=True)
 
 ZACH = next(u for u in F.FIXTURE_USERS if u.unique_id == "zachking")
 OPEN_LIKES = next(u for u in F.FIXTURE_USERS if not u.private_likes and not u.private)
