@@ -27,11 +27,11 @@ import msgspec
 
 from . import endpoints as E
 from ._http import Response
-from .errors import ResumeMismatchError
+from .errors import InvalidInputError, ResumeMismatchError
 from .models import Undecodable, decode_many, decode_many_json
 
 T = TypeVar("T")
-Since = dt.datetime | dt.date | dt.timedelta | int | float
+Since = dt.datetime | dt.date | dt.timedelta | int | float | str
 Fetch = Callable[[dict[str, Any]], Response]
 AsyncFetch = Callable[[dict[str, Any]], Awaitable[Response]]
 
@@ -83,9 +83,12 @@ class Page(Generic[T]):
 
 
 def to_unix(since: Since | None) -> int | None:
-    """Seconds since the epoch for a `since` given as a datetime, date, timedelta or number."""
+    """Seconds since the epoch for a `since` given as a datetime, date, timedelta, number, or
+    ISO 8601 text ("2026-11-01", "2026-11-01T12:00:00+00:00"); naive times are UTC."""
     if since is None:
         return None
+    if isinstance(since, str):
+        since = _parse_iso(since)
     if isinstance(since, dt.timedelta):
         return int((dt.datetime.now(dt.UTC) - since).timestamp())
     if isinstance(since, dt.datetime):
@@ -94,6 +97,15 @@ def to_unix(since: Since | None) -> int | None:
     if isinstance(since, dt.date):
         return int(dt.datetime(since.year, since.month, since.day, tzinfo=dt.UTC).timestamp())
     return int(since)
+
+
+def _parse_iso(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(
+            f"invalid since {text!r}: a date or time such as '2026-11-01' or '2026-11-01T12:00'"
+        ) from None
 
 
 def dig(data: Any, path: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,25 @@ def test_guide_runs_with_tokarc(
         code = block.replace(OFFICIAL_IMPORT, "from tokarc import EDClient")
         exec(compile(code, str(GUIDE), "exec"), namespace)
     assert "Number of posts: 20" in capsys.readouterr().out
-    posts = namespace["posts"]
+    posts = namespace["posts"]  # the last example: full_hashtag_search(max_cursor=2_000, days=7)
     assert 0 < len(posts) <= 2000
-    assert all(p["create_time"] >= namespace["posts"][-1]["create_time"] for p in posts[:1])
+    week_ago = live_emulator.emulator.clock.now() - 7 * 86_400
+    assert all(p["create_time"] >= week_ago for p in posts)
     namespace["client"].close()
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_library_example_runs(
+    live_emulator: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    section = README.read_text().split("## The library", 1)[1]
+    code = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
+    monkeypatch.setenv("TOKARC_BASE_URL", live_emulator.base_url)
+    monkeypatch.setenv("TOKARC_TOKEN", "readme-token")
+    live_emulator.emulator.clock.set(int(time.time()))  # as --sandbox does: the world is now
+    exec(compile(code, str(README), "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 500 + 300 + 1
+    assert lines[500].split()[0].isdigit()  # the units line: total, then by endpoint
