@@ -28,41 +28,30 @@ from .errors import (
 from .pagination import Page, Pager, PagerState
 
 
-def _sdk_options(timeout: float | None, max_network_retries: int | None) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if timeout is not None:
-        options["timeout"] = timeout
-    if max_network_retries is not None:
-        options["retry"] = RetryPolicy(attempts=max_network_retries)
-    return options
+class _SDKArguments:
+    """The official SDK's constructor: ``(token, *, timeout=600, max_network_retries=3)``."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        timeout: float | None = None,
+        max_network_retries: int | None = None,
+        **options: Any,
+    ) -> None:
+        if timeout is not None:
+            options["timeout"] = timeout
+        if max_network_retries is not None:
+            options["retry"] = RetryPolicy(attempts=max_network_retries)
+        super().__init__(token, **options)  # type: ignore[call-arg]
 
 
-class EDClient(Client):
+class EDClient(_SDKArguments, Client):
     """Drop-in for the official ``ensembledata.api.EDClient``: ``EDClient(token)``."""
 
-    def __init__(
-        self,
-        token: str | None = None,
-        *,
-        timeout: float | None = None,
-        max_network_retries: int | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(token, **_sdk_options(timeout, max_network_retries), **options)
 
-
-class EDAsyncClient(AsyncClient):
+class EDAsyncClient(_SDKArguments, AsyncClient):
     """Drop-in for the official ``ensembledata.api.EDAsyncClient``."""
-
-    def __init__(
-        self,
-        token: str | None = None,
-        *,
-        timeout: float | None = None,
-        max_network_retries: int | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(token, **_sdk_options(timeout, max_network_retries), **options)
 
 
 EDResponse = Response

@@ -90,3 +90,11 @@ def test_generated_methods_are_current() -> None:
 
 def test_package_is_typed() -> None:
     assert (Path(tokarc.__file__).parent / "py.typed").exists()
+
+
+def test_sdk_constructor_arguments() -> None:
+    with tokarc.EDClient("t", timeout=5, max_network_retries=2) as client:
+        assert (client.config.timeout, client.config.retry.attempts) == (5, 2)
+    client = tokarc.EDAsyncClient("t")
+    assert isinstance(client, tokarc.AsyncClient)
+    assert client.config.retry == tokarc.RetryPolicy()

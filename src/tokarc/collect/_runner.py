@@ -224,11 +224,21 @@ class Collector:
             if run.spec.no_pinned:
                 page.items = [p for p in page.items if not getattr(p, "is_pinned", False)]
             new = self._save(run, page, follow)
-            if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
-                return self._complete(run, CAUGHT_UP)
-            if not pager.state.done and self._over_budget(run):
-                return self._stop(run, BUDGET)
+            if self._ends_run(run, pager, page, new, mark):
+                return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
+
+    def _ends_run(
+        self, run: _Run, pager: Pager[Any], page: Page[Any], new: int, mark: int | None
+    ) -> bool:
+        """After a page is saved: does the pass end (caught up) or the run stop (budget)?"""
+        if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
+            self._complete(run, CAUGHT_UP)
+            return True
+        if not pager.state.done and self._over_budget(run):
+            self._stop(run, BUDGET)
+            return True
+        return False
 
     def _over_budget(self, run: _Run) -> bool:
         limit = run.spec.max_units
@@ -313,10 +323,8 @@ class Collector:
             run.checkpoint.pending = _with_replies(page.items) if run.spec.replies else []
             new = self._save(run, page)
             self._pending_replies(run)
-            if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
-                return self._complete(run, CAUGHT_UP)
-            if not pager.state.done and self._over_budget(run):
-                return self._stop(run, BUDGET)
+            if self._ends_run(run, pager, page, new, mark):
+                return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
 
     def _pending_replies(self, run: _Run) -> None:
