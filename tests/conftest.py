@@ -1,7 +1,16 @@
-"""Shared fixtures: an in-process emulator, and one served over HTTP by uvicorn."""
+"""Shared fixtures: an in-process emulator, one served over HTTP by uvicorn, and a fresh
+PostgreSQL schema.
+
+PostgreSQL is at ``TOKARC_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
+When it cannot be reached its tests are skipped, saying why, unless ``CI`` is set: then they
+fail, because CI must run them.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,6 +30,49 @@ class LiveEmulator:
     def control_url(self) -> str:
         """Where the ``/_emulator/`` control routes are."""
         return self.base_url.removesuffix("/apis") + "/_emulator"
+
+
+PG_URL = os.environ.get("TOKARC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@functools.cache
+def postgres_unavailable(url: str = PG_URL) -> str | None:
+    """Why PostgreSQL at ``url`` cannot be used for tests, or ``None`` if it can."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed"
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return f"PostgreSQL at {url} is unreachable: {str(exc).strip()[:200]}"
+    return None
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """``url`` with its connections confined to ``schema``."""
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL schema, dropped afterwards."""
+    reason = postgres_unavailable()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: {reason}")
+        pytest.skip(reason)
+    import psycopg
+
+    schema = f"tokarc_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield with_search_path(PG_URL, schema)
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture
