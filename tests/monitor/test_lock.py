@@ -6,6 +6,8 @@ import threading
 from collections import Counter
 from typing import Any
 
+import pytest
+
 from tokarc.emulator import Emulator
 from tokarc.monitor import LEASE_SECONDS, Scheduler, Watches, WatchRun, _lock
 from tokarc.monitor._watches import db
@@ -88,3 +90,34 @@ def test_a_crashed_ticks_claim_expires(emulator: Emulator, db_path: str, watches
     assert stored.claimed_by is None
     assert not _lock.release(db(watches.store), magic.id, "crashed-tick", next_due=0, at="",
                              status="ok", message="")  # fmt: skip
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_deadlocked_page_is_resumed_not_failed() -> None:
+    from tokarc.collect import JobReport
+    from tokarc.monitor._schedule import _resume
+
+    calls: list[int] = []
+
+    class Flaky:
+        def resume(self, job_id: int, **overrides: Any) -> JobReport:
+            calls.append(job_id)
+            if len(calls) == 1:
+                raise _Deadlock("deadlock detected")
+            return JobReport(job_id, "hashtag", "magic", status="done")
+
+    assert _resume(Flaky(), 7, max_units=None).status == "done"  # type: ignore[arg-type]
+    assert calls == [7, 7]
+    with pytest.raises(ValueError, match="not transient"):
+        _resume(_Raises(ValueError("not transient")), 7)  # type: ignore[arg-type]
+
+
+class _Raises:
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def resume(self, job_id: int, **overrides: Any) -> None:
+        raise self.exc

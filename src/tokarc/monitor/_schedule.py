@@ -7,6 +7,7 @@ next. The clock is a parameter, so tests drive the scheduler with the emulator's
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,10 @@ ClientFactory = Callable[[], Client]
 
 #: Watches run at once within a tick (each on a thread with its own client and connection).
 WORKERS = 4
+
+# Transient database errors a run is resumed after: PostgreSQL deadlock, serialization failure.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+DB_ATTEMPTS = 3
 
 # How a watch's run went (``watch_runs.status`` and ``watches.last_status``).
 OK, BUDGET_REACHED, FAILED, INTERRUPTED, EMPTY = "ok", "budget", "failed", "interrupted", "empty"
@@ -234,10 +239,29 @@ def _start_job(
     if tally.job_id is None:
         tally.job_id = collector.job_for(spec).id
         Watches(store).set_job(watch.id, tally.job_id)
-    tally.report = collector.resume(tally.job_id, max_units=remaining, **overrides)
+    tally.report = _resume(collector, tally.job_id, max_units=remaining, **overrides)
     if watch.kind == "posts":
         tally.gone = len(set(tally.ids) & set(store.post_ids(gone=True)))
     return True
+
+
+def _resume(collector: Collector, job_id: int, **overrides: Any) -> JobReport:
+    """Resume the job; again (from its checkpoint) when the database gave up a transaction
+    because of another writer (a PostgreSQL deadlock between two pages sharing authors or
+    sounds, a serialization failure, SQLite still locked after its busy timeout)."""
+    for attempt in range(1, DB_ATTEMPTS + 1):
+        try:
+            return collector.resume(job_id, **overrides)
+        except Exception as exc:
+            if attempt == DB_ATTEMPTS or not _transient(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _transient(exc: BaseException) -> bool:
+    if getattr(exc, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 def _finished(watch: Watch, tally: _Tally, now: float) -> WatchRun:
