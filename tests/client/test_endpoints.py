@@ -101,3 +101,18 @@ def test_same_data_as_the_official_sdk(
     assert mine.data == theirs.data
     assert mine.units_charged == int(theirs.units_charged)
     assert mine.status_code == theirs.status_code
+
+
+def test_one_emulator_serves_many_threads(emulator: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    tags = ["magic", "fyp", "tesla", "cooking", "cats", "travel"]
+
+    def walk(tag: str) -> list[str]:
+        with tokarc.Client("t", base_url="http://e/apis", transport=emulator.transport()) as c:
+            return [p.aweme_id for p in c.tiktok.iter_hashtag_posts(tag, max_items=200)]
+
+    alone = [walk(tag) for tag in tags]
+    with ThreadPoolExecutor(6) as pool:
+        together = list(pool.map(walk, tags))
+    assert together == alone

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,6 @@ from tokarc.monitor import Scheduler, Watches
 from tokarc.store import Store, open_store
 
 BASE = "http://emulator.test/apis"
-PG_URL = os.environ.get("TOKARC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 HOUR, DAY = 3600, 86_400
 SCREENSHOTS: list[Path] = []  # the browser test's screenshots, listed at the end of the run
 
@@ -68,38 +64,9 @@ def watches(store: Store) -> Watches:
     return Watches(store)
 
 
-@functools.cache
-def postgres_unavailable() -> str | None:
-    """Why PostgreSQL cannot be used for tests, or ``None`` if it can."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        psycopg.connect(PG_URL, connect_timeout=3).close()
-    except psycopg.Error as exc:
-        return f"PostgreSQL at {PG_URL} is unreachable: {str(exc).strip()[:200]}"
-    return None
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A SQLite file, or a fresh PostgreSQL schema (skipped if unreachable, unless CI)."""
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite file, or a fresh PostgreSQL schema (``pg_url`` of ``tests/conftest.py``)."""
     if request.param == "sqlite":
-        yield str(tmp_path / "watch.db")
-        return
-    reason = postgres_unavailable()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the PostgreSQL tests: {reason}")
-        pytest.skip(reason)
-    import psycopg
-
-    schema = f"tokarc_monitor_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        return str(tmp_path / "watch.db")
+    return str(request.getfixturevalue("pg_url"))

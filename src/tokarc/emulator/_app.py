@@ -8,7 +8,9 @@ handler), :meth:`Emulator.transport` (an ``httpx.MockTransport``) and :meth:`Emu
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -96,6 +98,7 @@ class Emulator:
         self.stats = Stats()
         self.routes: dict[str, Endpoint] = {API_PREFIX + ep.path: ep for ep in ENDPOINTS}
         self._pages: LRU[tuple[Any, ...], Reply] = LRU(s.page_cache_size)
+        self._serial = threading.Lock()
         self._malform_rng = random.Random(f"malform:{seed}")
 
     # -- configuration ---------------------------------------------------------------------------
@@ -190,10 +193,10 @@ class Emulator:
 
     # -- shells ----------------------------------------------------------------------------------
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def handle(self, request: httpx.Request, fault: Fault | None = None) -> httpx.Response:
         """Answer an httpx request (sync). Latency sleeps; a hang raises ``httpx.ReadTimeout``."""
         path, query = request.url.path, dict(request.url.params)
-        fault = self.plan(path)
+        fault = self.plan(path) if fault is None else fault
         if fault.delay > 0:
             time.sleep(fault.delay)
         if fault.kind == "hang":
@@ -209,8 +212,19 @@ class Emulator:
         return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
 
     def transport(self) -> httpx.MockTransport:
-        """An httpx transport serving this emulator, for ``httpx.Client`` and ``AsyncClient``."""
-        return httpx.MockTransport(self.handle)
+        """An httpx transport serving this emulator, for ``httpx.Client`` and ``AsyncClient``.
+
+        Clients on several threads may share it: the world's caches are not thread-safe, so
+        requests are answered one at a time (latency is still slept concurrently).
+        """
+        return httpx.MockTransport(self._handle_serially)
+
+    def _handle_serially(self, request: httpx.Request) -> httpx.Response:
+        fault = self.plan(request.url.path)
+        if fault.delay > 0:
+            time.sleep(fault.delay)
+        with self._serial:
+            return self.handle(request, fault=dataclasses.replace(fault, delay=0.0))
 
     def asgi_app(self) -> Starlette:
         """A Starlette app for uvicorn: one route per table endpoint, plus the control routes."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import msgspec
 
@@ -121,18 +121,20 @@ class Store:
         return int(self._db.query(Q.INSERT_PAGE, row)[0][0])
 
     def _write(self, p: Plan, s: R.Seen, stale: str) -> None:
+        # Rows go in key order: two pages saved at once (concurrent watches on PostgreSQL) then
+        # lock shared authors and sounds in the same order, and cannot deadlock on them.
         db = self._db
-        db.executemany(Q.UPSERT_USER, [R.user_row(u, s) for u in p.users.values()])
-        db.executemany(Q.FILL_USER, [(*R.user_row(u, s), stale) for u in p.embedded_users.values()])
-        db.executemany(Q.UPSERT_MUSIC, [R.music_row(m, s) for m in p.music.values()])
+        db.executemany(Q.UPSERT_USER, [R.user_row(u, s) for u in _by_key(p.users)])
+        db.executemany(Q.FILL_USER, [(*R.user_row(u, s), stale) for u in _by_key(p.embedded_users)])
+        db.executemany(Q.UPSERT_MUSIC, [R.music_row(m, s) for m in _by_key(p.music)])
         db.executemany(
-            Q.FILL_MUSIC, [(*R.music_row(m, s), stale) for m in p.embedded_music.values()]
+            Q.FILL_MUSIC, [(*R.music_row(m, s), stale) for m in _by_key(p.embedded_music)]
         )
-        db.executemany(Q.UPSERT_POST, [R.post_row(x, s) for x in p.posts.values()])
-        db.executemany(Q.UPSERT_HASHTAG, [R.hashtag_row(h, s) for h in p.hashtags.values()])
-        db.executemany(Q.LINK_HASHTAG, p.post_hashtags)
-        db.executemany(Q.UPSERT_COMMENT, [R.comment_row(c, s) for c in p.comments.values()])
-        db.executemany(Q.UPSERT_LIVE, [R.live_row(v, s) for v in p.lives.values()])
+        db.executemany(Q.UPSERT_POST, [R.post_row(x, s) for x in _by_key(p.posts)])
+        db.executemany(Q.UPSERT_HASHTAG, [R.hashtag_row(h, s) for h in _by_key(p.hashtags)])
+        db.executemany(Q.LINK_HASHTAG, sorted(p.post_hashtags))
+        db.executemany(Q.UPSERT_COMMENT, [R.comment_row(c, s) for c in _by_key(p.comments)])
+        db.executemany(Q.UPSERT_LIVE, [R.live_row(v, s) for v in _by_key(p.lives)])
         self._observe(p, s)
 
     def _observe(self, p: Plan, s: R.Seen) -> None:
@@ -147,7 +149,8 @@ class Store:
         job = batch.job_id
         if batch.source_kind is not None:
             kind, target = clean(batch.source_kind), clean(batch.source_target or "")
-            rows: list[R.Row] = [(e, i, kind, target, job, job, s.at, s.at) for e, i in p.order]
+            order = sorted(p.order)
+            rows: list[R.Row] = [(e, i, kind, target, job, job, s.at, s.at) for e, i in order]
             self._db.executemany(Q.UPSERT_SEEN_VIA, rows)
         if batch.follow is not None:
             self._db.executemany(Q.UPSERT_FOLLOW, _follow_rows(batch, p, s))
@@ -287,6 +290,13 @@ def _stale(fetched_at: dt.datetime | None) -> str:
     return timestamp((fetched_at or dt.datetime.now(dt.UTC)) - EMBEDDED_REFRESH)
 
 
+_V = TypeVar("_V")
+
+
+def _by_key(records: dict[str, _V]) -> list[_V]:
+    return [records[key] for key in sorted(records)]
+
+
 def _table(entity: str) -> tuple[str, str]:
     try:
         return Q.TABLES[entity]
@@ -298,7 +308,7 @@ def _follow_rows(batch: Batch, p: Plan, s: R.Seen) -> list[R.Row]:
     assert batch.follow is not None
     them, job = clean(batch.follow.uid), batch.job_id
     pairs = ((uid, them) if batch.follow.direction == "followers" else (them, uid)
-             for uid in (clean(u) for u in p.users))  # fmt: skip
+             for uid in (clean(u) for u in sorted(p.users)))  # fmt: skip
     return [(a, b, job, job, s.page_id, s.page_id, s.at, s.at) for a, b in pairs]
 
 
