@@ -217,3 +217,12 @@ def test_no_pinned_leaves_pinned_posts_out(collector: Collector) -> None:
         f"SELECT COUNT(*) FROM seen_via WHERE last_job_id = {report.job_id}",
     )[0][0]
     assert pinned_seen == pinned - 2  # zachking pins two posts
+
+
+def test_observations_are_stamped_by_the_collectors_clock(emulator: Emulator, store: Store) -> None:
+    with client_for(emulator) as client:
+        Collector(client, store, clock=emulator.clock.now).run(
+            JobSpec.build("hashtag", "magic", max_items=20)
+        )
+    stamps = {r[0] for r in rows(store, "SELECT observed_at FROM post_stats")}
+    assert stamps == {"2026-11-01T00:00:00.000000+00:00"}  # the world's time, not the wall's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,10 +89,18 @@ class Collector:
             print(report.new, "new posts,", report.units, "units")
     """
 
-    def __init__(self, client: Client, store: Store, *, on_page: Progress | None = None):
+    def __init__(
+        self,
+        client: Client,
+        store: Store,
+        *,
+        on_page: Progress | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.client = client
         self.store = store
         self.on_page = on_page
+        self.clock = clock  # stamps fetched_at: the emulator's world clock in tests and sandboxes
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -177,7 +186,7 @@ class Collector:
                 job_id=run.job.id,
                 params=page.response.params,
                 cursor=page.cursor,
-                fetched_at=dt.datetime.now(dt.UTC),
+                fetched_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
                 source_kind=run.kind.source_kind,
                 source_target=run.job.target,
                 checkpoint=run.checkpoint.to_json(),
