@@ -122,3 +122,13 @@ def test_verbose_shows_the_traceback(cli: Cli, live_emulator: LiveEmulator) -> N
               "hashtag", "magic")  # fmt: skip
     assert ran.code == 1
     assert "Traceback" in ran.err
+
+
+def test_retries_are_silent_but_verbose_shows_them(cli: Callable[..., Ran]) -> None:
+    args = ("--token", "tok-VISIBLE-ONLY-IF-LEAKED", "--base-url", "http://127.0.0.1:9/apis")
+    quiet = cli(*args, "--retries", "1", "hashtag", "magic")
+    assert quiet.code == 1
+    assert quiet.err.strip().count("\n") == 0, quiet.err  # one line, no retry chatter
+    loud = cli("-v", *args, "--retries", "1", "hashtag", "magic")
+    assert "retry_scheduled" in loud.err
+    assert "tok-VISIBLE-ONLY-IF-LEAKED" not in loud.err + loud.out

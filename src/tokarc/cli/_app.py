@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -154,6 +155,33 @@ def _global(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Global options come before the command."""
+    _configure_logging(verbose)
     state = ctx.ensure_object(Session)
     state.token, state.base_url, state.sandbox = token, base_url, sandbox
     state.retries, state.verbose, state.quiet = retries, verbose, quiet
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Log lines on stderr as ``tokarc: ...``: warnings by default, but not the libraries'
+    retry and request chatter (the progress bar shows the run); everything with --verbose."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _CLIHandler)]:
+        root.removeHandler(old)  # a second command in the same process
+    handler = _CLIHandler(verbose)
+    root.addHandler(handler)
+    if verbose:
+        root.setLevel(logging.DEBUG)
+
+
+class _CLIHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    _CHATTY = ("stamina", "httpx", "httpcore")
+
+    def __init__(self, verbose: bool) -> None:
+        super().__init__()
+        self.verbose = verbose
+        self.setLevel(logging.DEBUG if verbose else logging.WARNING)
+        self.setFormatter(logging.Formatter("tokarc: %(name)s: %(message)s"))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        chatty = record.name.split(".")[0] in self._CHATTY and record.levelno < logging.ERROR
+        return (self.verbose or not chatty) and bool(super().filter(record))
