@@ -14,34 +14,12 @@ from tokarc.endpoints import ENDPOINTS, Endpoint
 from tokarc.models import Comment, Live, Music, Post, User, decode_many
 
 ZACH = next(u for u in F.FIXTURE_USERS if u.unique_id == "zachking")
-OPEN_LIKES = next(u for u in F.FIXTURE_USERS if not u.private_likes and not u.private)
-MUSIC_ID = "7063948643480488709"
 
 # One valid call per record-bearing endpoint (python parameter names), on fixture data.
 CALLS: dict[str, dict[str, Any]] = {
-    "hashtag_search": {"hashtag": "magic"},
-    "full_hashtag_search": {"hashtag": "magic", "days": 1},
-    "keyword_search": {"keyword": "tesla", "period": "180"},
-    "full_keyword_search": {"keyword": "tesla", "period": "180"},
-    "user_posts_from_username": {"username": "zachking", "depth": 1},
-    "user_posts_from_secuid": {"sec_uid": ZACH.sec_uid, "depth": 1},
-    "user_info_from_username": {"username": "zachking"},
-    "user_info_from_secuid": {"sec_uid": ZACH.sec_uid},
-    "user_search": {"keyword": "zach"},
-    "post_info": {"url": F.DAVID_POST_URL},
-    "multi_post_info": {"aweme_ids": list(F.MULTI_POST_IDS)},
-    "post_comments": {"aweme_id": str(F.COMMENTED_POST)},
-    "post_comment_replies": {
-        "aweme_id": str(F.COMMENTED_POST),
-        "comment_id": str(F.REPLIED_COMMENT),
-    },
-    "music_search": {"keyword": "classical"},
-    "music_posts": {"music_id": MUSIC_ID},
-    "music_details": {"music_id": MUSIC_ID},
-    "user_followers": {"id": ZACH.uid, "sec_uid": ZACH.sec_uid},
-    "user_followings": {"id": ZACH.uid, "sec_uid": ZACH.sec_uid},
-    "user_liked_posts": {"sec_uid": OPEN_LIKES.sec_uid},
-    "lives_search": {"keyword": "music"},
+    name: args
+    for name, args in F.example_calls().items()
+    if next(e for e in ENDPOINTS if e.name == name).record
 }
 TYPES = {"post": Post, "user": User, "user_web": User, "comment": Comment, "music": Music}
 RECORD_ENDPOINTS = [e for e in ENDPOINTS if e.record]

@@ -15,6 +15,7 @@ the guide prints or names is here, and only here:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ._clock import DEFAULT_NOW
 
@@ -206,3 +207,40 @@ FIXTURE_MUSIC: dict[int, FixtureMusic] = {
         index=2, title="Classical Sunrise", author="Orchestra Lumina"
     ),
 }
+
+
+def example_calls() -> dict[str, dict[str, Any]]:
+    """One valid call per endpoint of the table (python parameter names), on fixture data.
+
+    Tests, docs and demos use these to reach every endpoint of this world.
+    """
+    zach = next(u for u in FIXTURE_USERS if u.unique_id == "zachking")
+    open_likes = next(u for u in FIXTURE_USERS if not u.private_likes and not u.private)
+    music = "7063948643480488709"
+    return {
+        "hashtag_search": {"hashtag": "magic"},
+        "full_hashtag_search": {"hashtag": "magic", "days": 1},
+        "keyword_search": {"keyword": "tesla", "period": "180"},
+        "full_keyword_search": {"keyword": "tesla", "period": "180"},
+        "user_posts_from_username": {"username": "zachking", "depth": 1},
+        "user_posts_from_secuid": {"sec_uid": zach.sec_uid, "depth": 2},
+        "user_info_from_username": {"username": "zachking"},
+        "user_info_from_secuid": {"sec_uid": zach.sec_uid},
+        "user_search": {"keyword": "zach"},
+        "post_info": {"url": DAVID_POST_URL},
+        "multi_post_info": {"aweme_ids": list(MULTI_POST_IDS)},
+        "post_comments": {"aweme_id": str(COMMENTED_POST)},
+        "post_comment_replies": {
+            "aweme_id": str(COMMENTED_POST),
+            "comment_id": str(REPLIED_COMMENT),
+        },
+        "music_search": {"keyword": "classical"},
+        "music_posts": {"music_id": music},
+        "music_details": {"music_id": music},
+        "user_followers": {"id": zach.uid, "sec_uid": zach.sec_uid},
+        "user_followings": {"id": zach.uid, "sec_uid": zach.sec_uid},
+        "user_liked_posts": {"sec_uid": open_likes.sec_uid},
+        "lives_search": {"keyword": "music"},
+        "get_usage": {"date": "2026-11-01"},
+        "get_usage_history": {"days": 7},
+    }
