@@ -33,7 +33,7 @@ from typing import IO, Any, Literal
 import msgspec
 
 from .store import Store
-from .store._exports import EXPORTS, Export, get
+from .store._exports import EXPORTS, Export, Source, get
 
 __all__ = [
     "CHUNK_SIZE",
@@ -64,63 +64,74 @@ COLUMNS: dict[str, tuple[str, ...]] = {name: e.names for name, e in EXPORTS.item
 
 def export(
     store: Store, entity: str, out: ExportTarget, format: Format = "jsonl", *,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int = CHUNK_SIZE, source: Source | None = None,
 ) -> int:  # fmt: skip
     """Write ``entity`` ("posts", "users", ...; see :data:`COLUMNS`) to ``out`` in
-    ``format``; return the number of rows written. ``ValueError`` for an unknown entity or
+    ``format``; return the number of rows written. ``source`` (``("hashtag", "magic")``)
+    keeps only the records that source found. ``ValueError`` for an unknown entity or
     format; ``ImportError`` for Parquet without pyarrow."""
     writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet}
     if format not in writers:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
-    return writers[format](store, entity, out, chunk_size=chunk_size)
+    return writers[format](store, entity, out, chunk_size=chunk_size, source=source)
 
 
-def to_jsonl(store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE) -> int:
+def to_jsonl(
+    store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
+    source: Source | None = None,
+) -> int:  # fmt: skip
     """Write one JSON object per line: the raw JSON of each record, as TikTok sent it."""
     spec = get(entity)
     n = 0
     with _text_out(out) as f:
-        for line in _json_lines(store, spec, chunk_size):
+        for line in _json_lines(store, spec, chunk_size, source):
             f.write(line)
             f.write("\n")
             n += 1
     return n
 
 
-def _json_lines(store: Store, spec: Export, size: int) -> Iterator[str]:
+def _json_lines(
+    store: Store, spec: Export, size: int, source: Source | None = None
+) -> Iterator[str]:
     if spec.raw_sql:
-        for rows in store.stream(spec.raw_sql, size=size):
+        sql, params = spec.query(source, raw=True)
+        for rows in store.stream(sql, params, size=size):
             yield from (row[0] for row in rows)
         return
     names = spec.names
-    for rows in _chunks(store, spec, size):
+    for rows in _chunks(store, spec, size, source):
         for row in rows:
             yield msgspec.json.encode(dict(zip(names, row, strict=True))).decode()
 
 
-def to_csv(store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE) -> int:
+def to_csv(
+    store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
+    source: Source | None = None,
+) -> int:  # fmt: skip
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
     spec = get(entity)
     n = 0
     with _text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(spec.names)
-        for rows in _chunks(store, spec, chunk_size):
+        for rows in _chunks(store, spec, chunk_size, source):
             writer.writerows(rows)
             n += len(rows)
     return n
 
 
 def to_parquet(
-    store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE
-) -> int:
+    store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
+    source: Source | None = None,
+) -> int:  # fmt: skip
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
     spec = get(entity)
     schema = _arrow_schema(pa, spec)
     n = 0
     with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
-        for rows in _chunks(store, spec, chunk_size):
+        for rows in _chunks(store, spec, chunk_size, source):
             writer.write_batch(_arrow_batch(pa, schema, spec, rows))
             n += len(rows)
     return n
@@ -153,8 +164,11 @@ def to_polars(store: Store, entity: str) -> Any:
 # -- rows ------------------------------------------------------------------------------------
 
 
-def _chunks(store: Store, spec: Export, size: int) -> Iterator[list[Any]]:
-    return store.stream(spec.sql, size=size)
+def _chunks(
+    store: Store, spec: Export, size: int, source: Source | None = None
+) -> Iterator[list[Any]]:
+    sql, params = spec.query(source)
+    return store.stream(sql, params, size=size)
 
 
 def _typed(spec: Export, rows: list[Any]) -> list[tuple[Any, ...]]:

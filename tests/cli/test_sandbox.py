@@ -189,3 +189,14 @@ def test_no_pinned_leaves_pinned_posts_out(cli: Cli) -> None:
     assert sum(bool(p["is_top"]) for p in every) == 2
     assert not any(p["is_top"] for p in unpinned)
     assert len(unpinned) == len(every) - 2
+
+
+def test_out_with_db_holds_only_this_commands_records(cli: Cli, tmp_path: Path) -> None:
+    db = str(tmp_path / "both.db")
+    assert cli("-q", "--sandbox", "hashtag", "tesla", "--max-items", "50", "--db", db).code == 0
+    out = tmp_path / "magic.jsonl"
+    ran = cli(
+        "-q", "--sandbox", "hashtag", "magic", "--max-items", "30", "--db", db, "-o", str(out)
+    )
+    assert ran.code == 0, ran.err
+    assert len(out.read_text().splitlines()) == 30  # not the 80 posts the database holds

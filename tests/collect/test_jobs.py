@@ -226,3 +226,23 @@ def test_observations_are_stamped_by_the_collectors_clock(emulator: Emulator, st
         )
     stamps = {r[0] for r in rows(store, "SELECT observed_at FROM post_stats")}
     assert stamps == {"2026-11-01T00:00:00.000000+00:00"}  # the world's time, not the wall's
+
+
+def test_exports_can_be_narrowed_to_one_source(collector: Collector, tmp_path: Any) -> None:
+    import csv
+
+    from tokarc.export import export
+
+    collector.run(JobSpec.build("hashtag", "tesla", max_items=60))
+    collector.run(JobSpec.build("hashtag", "magic", max_items=40))
+    store = collector.store
+    out = tmp_path / "magic.csv"
+    assert export(store, "posts", out, "csv", source=("hashtag", "magic")) == 40
+    with out.open() as fh:
+        exported = {row["aweme_id"] for row in csv.DictReader(fh)}
+    via = rows(store, "SELECT entity_id FROM seen_via WHERE source_target = 'magic'")
+    assert exported == {r[0] for r in via}
+    assert export(store, "posts", tmp_path / "all.jsonl", source=None) == len(post_ids(store))
+    assert export(store, "posts", tmp_path / "m.jsonl", source=("hashtag", "magic")) == 40
+    with pytest.raises(ValueError, match="cannot be narrowed"):
+        export(store, "hashtags", tmp_path / "h.csv", "csv", source=("hashtag", "magic"))

@@ -84,9 +84,9 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
         try:
             report = _with_progress(state, collector, spec, lambda: collector.run(spec))
         except BaseException as exc:
-            _write(store, spec.kind, sink, quietly=True)
+            _write(store, spec, sink, quietly=True)
             raise _failed(state, exc, job_id, sink) from exc
-        _write(store, spec.kind, sink)
+        _write(store, spec, sink)
     finish(state, report, sink)
     return None
 
@@ -189,12 +189,14 @@ def _job(store: Store, job_id: int) -> Any:
         ) from None
 
 
-def _write(store: Store, kind: str, sink: Sink, *, quietly: bool = False) -> None:
+def _write(store: Store, spec: JobSpec, sink: Sink, *, quietly: bool = False) -> None:
+    """Export what this command collected: the records its source found, not the table."""
     target = sink.export_to
     if target is None:
         return
+    source = (spec.job_kind.source_kind, spec.target)
     try:
-        export(store, ENTITY.get(kind, "posts"), target, sink.fmt())  # type: ignore[arg-type]
+        export(store, ENTITY.get(spec.kind, "posts"), target, sink.fmt(), source=source)  # type: ignore[arg-type]
         sys.stdout.flush()
     except Exception:
         if not quietly:

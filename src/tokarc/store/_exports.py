@@ -13,19 +13,46 @@ from dataclasses import dataclass
 Column = tuple[str, str]
 
 
+#: What found a record: a ``seen_via`` source kind and target, e.g. ``("hashtag", "magic")``.
+Source = tuple[str, str]
+
+_SEEN_VIA = (
+    " WHERE {key} IN (SELECT entity_id FROM seen_via"
+    " WHERE entity = ? AND source_kind = ? AND source_target = ?)"
+)
+
+
 @dataclass(frozen=True)
 class Export:
-    """An exportable entity: its columns, the query for them, and the query for raw JSON."""
+    """An exportable entity: its columns, the query for them, and the query for raw JSON.
+
+    ``seen`` is the entity's name in ``seen_via`` and ``key`` its id column, for exports that
+    can be narrowed to the records one source found.
+    """
 
     name: str
     columns: tuple[Column, ...]
     sql: str
     raw_sql: str | None = None  # one column of JSON text per row, for JSONL
+    seen: str | None = None
+    key: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         """The column names, in order."""
         return tuple(name for name, _ in self.columns)
+
+    def query(self, source: Source | None, *, raw: bool = False) -> tuple[str, tuple[str, ...]]:
+        """The SQL (rows, or raw JSON with ``raw``) and its parameters, narrowed to what
+        ``source`` found when one is given; ``ValueError`` if this entity cannot be."""
+        sql = self.raw_sql if raw and self.raw_sql else self.sql
+        if source is None:
+            return sql, ()
+        if self.seen is None or self.key is None:
+            raise ValueError(f"{self.name} cannot be narrowed to a source")
+        head, order = sql.rsplit(" ORDER BY ", 1)
+        where = _SEEN_VIA.format(key=self.key)
+        return f"{head}{where} ORDER BY {order}", (self.seen, *source)
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
@@ -36,11 +63,14 @@ def _cols(spec: str) -> tuple[Column, ...]:
 _PROV = "first_seen_at last_seen_at first_page:int last_page:int"
 
 
-def _table(name: str, table: str, key: str, spec: str, raw: bool = True) -> Export:
+def _table(
+    name: str, table: str, key: str, spec: str, raw: bool = True, seen: str | None = None
+) -> Export:
     columns = _cols(f"{spec} {_PROV}")
     select = ", ".join(n for n, _ in columns)
     raw_sql = f"SELECT raw FROM {table} ORDER BY {key}" if raw else None
-    return Export(name, columns, f"SELECT {select} FROM {table} ORDER BY {key}", raw_sql)
+    sql = f"SELECT {select} FROM {table} ORDER BY {key}"
+    return Export(name, columns, sql, raw_sql, seen, key if seen else None)
 
 
 _OBSERVATIONS = _cols(
@@ -68,26 +98,31 @@ EXPORTS: dict[str, Export] = {
             "is_pinned:bool is_photo:bool hashtags mentions play_count:int digg_count:int "
             "comment_count:int share_count:int collect_count:int download_count:int "
             "duration_ms:int width:int height:int cover_url play_url share_url gone_at",
+            seen="post",
         ),
         _table(
             "users", "users", "uid",
             "uid sec_uid unique_id nickname signature region language verified:bool "
             "is_private:bool follower_count:int following_count:int heart_count:int "
             "video_count:int digg_count:int avatar_url create_time:int",
+            seen="user",
         ),
         _table(
             "comments", "comments", "cid",
             "cid aweme_id parent_cid author_uid text create_time:int digg_count:int "
             "reply_count:int language",
+            seen="comment",
         ),
         _table(
             "music", "music", "music_id",
             "music_id title author album is_original:bool duration_s:int user_count:int "
             "owner_uid owner_handle owner_nickname play_url cover_url",
+            seen="music",
         ),
         _table("hashtags", "hashtags", "name", "name hashtag_id view_count:int user_count:int",
                raw=False),
-        _table("lives", "lives", "room_id", "room_id title owner_uid viewer_count:int"),
+        _table("lives", "lives", "room_id", "room_id title owner_uid viewer_count:int",
+               seen="live"),
         _table("follows", "follows", "follower_uid, followed_uid",
                "follower_uid followed_uid first_job_id:int last_job_id:int", raw=False),
         Export("observations", _OBSERVATIONS, _OBSERVATIONS_SQL),
