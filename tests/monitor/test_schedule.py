@@ -168,11 +168,11 @@ def test_stop_ends_after_the_current_page_and_releases(
     pages: list[int] = []
     emulator_handle = emulator.handle
 
-    def stop_after_two(request, **options):  # type: ignore[no-untyped-def]
+    def stop_after_two(request):  # type: ignore[no-untyped-def]
         pages.append(1)
         if len(pages) == 2:
             s.stop()
-        return emulator_handle(request, **options)
+        return emulator_handle(request)
 
     emulator.handle = stop_after_two  # type: ignore[method-assign]
     run = s.tick()[0]

@@ -8,7 +8,6 @@ handler), :meth:`Emulator.transport` (an ``httpx.MockTransport``) and :meth:`Emu
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import random
 import threading
 import time
@@ -98,7 +97,7 @@ class Emulator:
         self.stats = Stats()
         self.routes: dict[str, Endpoint] = {API_PREFIX + ep.path: ep for ep in ENDPOINTS}
         self._pages: LRU[tuple[Any, ...], Reply] = LRU(s.page_cache_size)
-        self._serial = threading.Lock()
+        self._serial = threading.RLock()
         self._malform_rng = random.Random(f"malform:{seed}")
 
     # -- configuration ---------------------------------------------------------------------------
@@ -119,7 +118,15 @@ class Emulator:
     # -- the pure core ---------------------------------------------------------------------------
 
     def respond(self, method: str, path: str, query: Mapping[str, str], body: bytes = b"") -> Reply:
-        """Answer one request, without faults or delays."""
+        """Answer one request, without faults or delays.
+
+        One at a time: the world's caches are not thread-safe, and clients on several threads
+        (or a server thread beside an in-process transport) may share this emulator.
+        """
+        with self._serial:
+            return self._respond(method, path, query, body)
+
+    def _respond(self, method: str, path: str, query: Mapping[str, str], body: bytes) -> Reply:
         if path.startswith(CONTROL_PREFIX + "/") or path == CONTROL_PREFIX:
             status, payload = control(self, method, path[len(CONTROL_PREFIX) :], query, body)
             return Reply.json(status, payload)
@@ -193,10 +200,10 @@ class Emulator:
 
     # -- shells ----------------------------------------------------------------------------------
 
-    def handle(self, request: httpx.Request, fault: Fault | None = None) -> httpx.Response:
+    def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer an httpx request (sync). Latency sleeps; a hang raises ``httpx.ReadTimeout``."""
         path, query = request.url.path, dict(request.url.params)
-        fault = self.plan(path) if fault is None else fault
+        fault = self.plan(path)
         if fault.delay > 0:
             time.sleep(fault.delay)
         if fault.kind == "hang":
@@ -212,19 +219,9 @@ class Emulator:
         return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
 
     def transport(self) -> httpx.MockTransport:
-        """An httpx transport serving this emulator, for ``httpx.Client`` and ``AsyncClient``.
-
-        Clients on several threads may share it: the world's caches are not thread-safe, so
-        requests are answered one at a time (latency is still slept concurrently).
-        """
-        return httpx.MockTransport(self._handle_serially)
-
-    def _handle_serially(self, request: httpx.Request) -> httpx.Response:
-        fault = self.plan(request.url.path)
-        if fault.delay > 0:
-            time.sleep(fault.delay)
-        with self._serial:
-            return self.handle(request, fault=dataclasses.replace(fault, delay=0.0))
+        """An httpx transport serving this emulator, for ``httpx.Client`` and ``AsyncClient``
+        (clients on several threads may share it: see :meth:`respond`)."""
+        return httpx.MockTransport(self.handle)
 
     def asgi_app(self) -> Starlette:
         """A Starlette app for uvicorn: one route per table endpoint, plus the control routes."""
