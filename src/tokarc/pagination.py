@@ -149,14 +149,13 @@ def decode_page(
 ) -> tuple[list[Any], list[Undecodable], int]:
     """The records of a response, the items that would not decode, and the item count."""
     kind = endpoint.record or "post"
-    if response.content:
-        try:
-            items = json_items(endpoint, response)
-        except msgspec.DecodeError:  # a list where an object was expected...: take the slow road
-            pass
-        else:
-            records, bad = decode_many_json(kind, items)
-            return records, bad, len(items)
+    try:
+        items = json_items(endpoint, response)
+    except msgspec.DecodeError:  # a list where an object was expected...: take the slow road
+        pass
+    else:
+        records, bad = decode_many_json(kind, items)
+        return records, bad, len(items)
     raws = raw_items(endpoint, response.data)
     records, bad = decode_many(kind, raws)
     return records, bad, len(raws)
@@ -164,8 +163,6 @@ def decode_page(
 
 def read_cursor(response: Response, path: str) -> Any:
     """The cursor (or page token) at ``path``, or None when absent."""
-    if not response.content:
-        return dig(response.data, path)
     found = response.raw_at(path)
     return None if found is None else msgspec.json.decode(found)
 
@@ -257,15 +254,11 @@ class Walker(Generic[T]):
                 continue
             if key is not None:
                 self._seen.add(key)
-            if self._too_old(record):
+            if too_old(record, self.since):
                 continue
             fresh = fresh or not getattr(record, "is_pinned", False)
             kept.append(record)
         return kept, fresh
-
-    def _too_old(self, record: Any) -> bool:
-        created = getattr(record, "create_time", None)
-        return self.since is not None and created is not None and created < self.since
 
     def _cap(self, kept: list[Any]) -> list[Any]:
         if self.max_items is None:
@@ -311,6 +304,12 @@ class Walker(Generic[T]):
 
     def _end(self, reason: str) -> None:
         self.state.done, self.state.stop_reason = True, reason
+
+
+def too_old(record: Any, since: int | None) -> bool:
+    """Whether a record was created before ``since`` (records without a time never are)."""
+    created = getattr(record, "create_time", None)
+    return since is not None and created is not None and created < since
 
 
 def _canon(params: Mapping[str, Any]) -> bytes:

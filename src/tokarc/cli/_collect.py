@@ -13,6 +13,7 @@ from typing import Any
 
 from ..collect import Collector, JobReport, JobSpec, estimate
 from ..export import export
+from ..pagination import to_unix
 from ..store import Store, open_store
 from . import _errors
 from ._app import Session
@@ -66,7 +67,7 @@ def build_spec(
     if days is not None and since is not None:
         raise _errors.CLIError("give --days or --since, not both")
     if since is not None:
-        options["since"] = int(since.replace(tzinfo=dt.UTC).timestamp())
+        options["since"] = to_unix(since)
     return JobSpec.build(
         kind, target, days=days, max_items=run.max_items, max_units=run.max_units,
         incremental=run.incremental, **options,

@@ -11,8 +11,16 @@ from typing import Any
 from .. import _guesses as G
 from .. import errors
 from .._client import CallEvent, Client
-from ..models import Comment, Post, Record, User, decode, decode_many
-from ..pagination import EXHAUSTED, Page, Pager, PagerState, raw_items, record_key
+from ..models import Comment, Post, Record, User, decode
+from ..pagination import (
+    EXHAUSTED,
+    Page,
+    Pager,
+    PagerState,
+    decode_page,
+    record_key,
+    too_old,
+)
 from ..store import Batch, Follow, Job, Store
 from ._kinds import JobKind
 from ._spec import Checkpoint, JobSpec, post_ids
@@ -276,9 +284,9 @@ class Collector:
         kind = run.kind
         method = getattr(self.client.tiktok, kind.endpoint)
         response = method(**{kind.target_param: run.job.target, **run.spec.params})
-        records, bad = decode_many(kind.api.record or "post", raw_items(kind.api, response.data))
-        records = [r for r in records if not _too_old(r, run.spec.since)]
-        self._save(run, Page(records, response, None, None, bad, len(records) + len(bad)))
+        records, bad, count = decode_page(kind.api, response)
+        records = [r for r in records if not too_old(r, run.spec.since)]
+        self._save(run, Page(records, response, None, None, bad, count))
         self._complete(run, COMPLETE)
 
     # -- posts by id or URL, 100 at a time ---------------------------------------------------
@@ -290,9 +298,9 @@ class Collector:
             if self._over_budget(run):
                 return self._stop(run, BUDGET)
             response = self.client.tiktok.multi_post_info(batches[index])
-            records, bad = decode_many("post", raw_items(run.kind.api, response.data))
+            records, bad, count = decode_page(run.kind.api, response)
             run.checkpoint.batch = index + 1
-            self._save(run, Page(records, response, index, None, bad, len(records) + len(bad)))
+            self._save(run, Page(records, response, index, None, bad, count))
             self._gone(run, batches[index], records)
         return self._complete(run, COMPLETE)
 
@@ -366,11 +374,6 @@ def _newest(items: list[Any], current: int | None) -> int | None:
     times = [p.create_time for p in items if isinstance(p, Post) and not p.is_pinned]
     known = [t for t in (*times, current) if t is not None]
     return max(known, default=None)
-
-
-def _too_old(record: Any, since: int | None) -> bool:
-    created = getattr(record, "create_time", None)
-    return since is not None and created is not None and created < since
 
 
 def _caught_up(page: Page[Any], new: int, mark: int | None) -> bool:
