@@ -411,15 +411,7 @@ def decode_many(kind: str, raws: Iterable[Any]) -> tuple[list[Record], list[Unde
         >>> len(records), [b.error for b in bad]
         (1, ["post: ValueError: no usable 'aweme_id'", 'post: expected a JSON object, got int'])
     """
-    _decoder(kind)
-    records: list[Record] = []
-    bad: list[Undecodable] = []
-    for raw in raws:
-        try:
-            records.append(decode(kind, raw))
-        except DecodeError as exc:
-            bad.append(Undecodable(raw=raw, kind=kind, error=str(exc)))
-    return records, bad
+    return _sort_out(kind, raws, decode)
 
 
 def decode_json(kind: str, data: bytes | msgspec.Raw) -> Record:
@@ -448,12 +440,19 @@ def decode_many_json(
     kind: str, items: Iterable[bytes | msgspec.Raw]
 ) -> tuple[list[Record], list[Undecodable]]:
     """:func:`decode_many` for items given as JSON bytes; never raises on bad items."""
+    return _sort_out(kind, items, decode_json)
+
+
+def _sort_out(
+    kind: str, items: Iterable[Any], decode_one: typing.Callable[[str, Any], Record]
+) -> tuple[list[Record], list[Undecodable]]:
+    """Each item decoded, or reported with the raw JSON its error carries."""
     _decoder(kind)
     records: list[Record] = []
     bad: list[Undecodable] = []
     for item in items:
         try:
-            records.append(decode_json(kind, item))
+            records.append(decode_one(kind, item))
         except DecodeError as exc:
             bad.append(Undecodable(raw=exc.raw, kind=kind, error=str(exc)))
     return records, bad
