@@ -54,7 +54,7 @@ def test_odd_items_fall_back_to_the_lenient_path() -> None:
     odd = dict(aweme(), statistics={"play_count": "12", "digg_count": None})
     post = decode_json("post", msgspec.json.encode(odd))
     assert post.play_count == 12
-    assert post == decode("post", odd) or post.to_dict() == decode("post", odd).to_dict()
+    assert post.to_dict() == decode("post", odd).to_dict()
 
 
 def test_bad_items_are_reported_not_dropped() -> None:
