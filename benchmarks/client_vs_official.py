@@ -126,7 +126,7 @@ async def bare_httpx_async(base: str, names: list[str], pages: int) -> int:
     """The floor of any httpx-based client: bare httpx (tokarc's pool) and msgspec decoding."""
     import msgspec
 
-    from tokarc._pool import ShardedAsyncTransport
+    from tokarc.client._transports import ShardedAsyncTransport
 
     decode = msgspec.json.Decoder().decode
     transport = ShardedAsyncTransport(50)

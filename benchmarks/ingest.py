@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import tokarc
-from tokarc import pagination
+from tokarc.client import pagination
 from tokarc.collect import Collector, JobReport, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.emulator._vocab import TAGS

@@ -1,4 +1,4 @@
-"""Generate ``src/tokarc/_methods.py``, the typed client methods, from the endpoint table.
+"""Generate ``src/tokarc/client/_methods.py``, the typed client methods, from the endpoint table.
 
     python scripts/generate_methods.py          # rewrite the file
     python scripts/generate_methods.py --check  # fail when the file differs (CI runs this)
@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from tokarc.endpoints import ENDPOINTS, Endpoint, Param  # noqa: E402
+from tokarc.api.endpoints import ENDPOINTS, Endpoint, Param  # noqa: E402
 
-TARGET = ROOT / "src" / "tokarc" / "_methods.py"
+TARGET = ROOT / "src" / "tokarc" / "client" / "_methods.py"
 RECORD_CLASS = {
     "post": "Post",
     "user": "User",
@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:
-    from .models import Comment, Live, Music, Post, User
+    from ..models import Comment, Live, Music, Post, User
     from .pagination import Pager, PagerState, Since
 
 _R = TypeVar("_R")

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._client import AsyncClient, CallEvent, Client, Units
-from ._config import Config
-from ._http import Response
-from ._retry import RetryPolicy
 from ._version import __version__
+from .client._client import AsyncClient, CallEvent, Client, Units
+from .client._config import Config
+from .client._retry import RetryPolicy
+from .client._wire import Response
+from .client.pagination import Page, Pager, PagerState
 from .errors import (
     APIError,
     InvalidInputError,
@@ -25,7 +26,6 @@ from .errors import (
     TokarcError,
     TransportError,
 )
-from .pagination import Page, Pager, PagerState
 
 
 class _SDKArguments:

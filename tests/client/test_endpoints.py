@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 import tokarc
-from tokarc import endpoints as E
+from tokarc.api import endpoints as E
+from tokarc.client.pagination import raw_items
 from tokarc.models import decode_many
-from tokarc.pagination import raw_items
 
 from .conftest import SAMPLE_CALLS, method_of
 

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from tokarc import errors
-from tokarc._retry import RetryPolicy
+from tokarc.client._retry import RetryPolicy
 
 DESIGN_STATUSES = {
     422,

@@ -12,8 +12,8 @@ import pytest
 
 import tokarc
 from tokarc import errors
+from tokarc.client.pagination import record_key
 from tokarc.emulator import Emulator
-from tokarc.pagination import record_key
 
 from .conftest import BASE, SAMPLE_CALLS, TOKEN, ZACH, method_of
 
@@ -193,7 +193,7 @@ def test_missing_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
 
 
 def test_token_from_environment_and_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    from tokarc._config import write_config_file
+    from tokarc.client._config import write_config_file
 
     monkeypatch.delenv("TOKARC_TOKEN", raising=False)
     monkeypatch.delenv("ENSEMBLEDATA_TOKEN", raising=False)

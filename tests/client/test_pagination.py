@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 import tokarc
-from tokarc import endpoints as E
+from tokarc.api import endpoints as E
+from tokarc.client.pagination import EXHAUSTED, MAX_ITEMS, SINCE, PagerState, record_key
 from tokarc.errors import ResumeMismatchError
-from tokarc.pagination import EXHAUSTED, MAX_ITEMS, SINCE, PagerState, record_key
 
 from .conftest import SAMPLE_CALLS
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import tokarc
-from tokarc import endpoints as E
-from tokarc._methods import CustomerMethods, TiktokMethods
+from tokarc.api import endpoints as E
+from tokarc.client._methods import CustomerMethods, TiktokMethods
 
 ROOT = Path(__file__).resolve().parents[2]
 

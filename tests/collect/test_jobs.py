@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from tokarc import errors
+from tokarc.client.pagination import EXHAUSTED, MAX_ITEMS, SINCE
 from tokarc.collect import BUDGET, CAUGHT_UP, Collector, JobSpec, estimate
 from tokarc.emulator import Emulator
 from tokarc.emulator import _fixtures as F
-from tokarc.pagination import EXHAUSTED, MAX_ITEMS, SINCE
 from tokarc.store import Store
 
 from .conftest import client_for, post_ids, rows
@@ -231,7 +231,7 @@ def test_observations_are_stamped_by_the_collectors_clock(emulator: Emulator, st
 def test_exports_can_be_narrowed_to_one_source(collector: Collector, tmp_path: Any) -> None:
     import csv
 
-    from tokarc.export import export
+    from tokarc.store.export import export
 
     collector.run(JobSpec.build("hashtag", "tesla", max_items=60))
     collector.run(JobSpec.build("hashtag", "magic", max_items=40))

@@ -18,10 +18,10 @@ import ensembledata.api._requester as requester
 import pytest
 from ensembledata.api import EDClient, EDError
 
-from tokarc import _guesses as G
+from tokarc.api import _guesses as G
+from tokarc.api.endpoints import ENDPOINTS
 from tokarc.emulator import Emulator, serve_in_thread
 from tokarc.emulator import _fixtures as F
-from tokarc.endpoints import ENDPOINTS
 
 ZACH = next(u for u in F.FIXTURE_USERS if u.unique_id == "zachking")
 OPEN = next(u for u in F.FIXTURE_USERS if not u.private_likes and not u.private)

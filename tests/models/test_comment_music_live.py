@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tokarc import _guesses
+from tokarc.api import _guesses
 from tokarc.models import Comment, Live, Music, decode
 
 from ._samples import MUSIC_ID, UID, comment, live_room, mobile_user, music

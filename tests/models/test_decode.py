@@ -7,7 +7,7 @@ import typing
 import pytest
 
 import tokarc.models as models
-from tokarc.endpoints import ENDPOINTS, RecordKind
+from tokarc.api.endpoints import ENDPOINTS, RecordKind
 from tokarc.models import (
     KINDS,
     Comment,

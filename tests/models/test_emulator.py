@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tokarc.api.endpoints import ENDPOINTS, Endpoint
 from tokarc.emulator import Emulator
 from tokarc.emulator import _fixtures as F
-from tokarc.endpoints import ENDPOINTS, Endpoint
 from tokarc.models import Comment, Live, Music, Post, User, decode_many
 
 ZACH = next(u for u in F.FIXTURE_USERS if u.unique_id == "zachking")

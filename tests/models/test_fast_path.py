@@ -9,10 +9,10 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tokarc import endpoints as E
+from tokarc.api import endpoints as E
+from tokarc.client.pagination import raw_items
 from tokarc.emulator import Emulator
 from tokarc.models import decode, decode_json, decode_many, decode_many_json
-from tokarc.pagination import raw_items
 
 from ._samples import aweme
 

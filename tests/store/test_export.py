@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tokarc import export as X
+from tokarc.store import export as X
 from tokarc.models import decode
 from tokarc.store import Batch, Follow, Store
 

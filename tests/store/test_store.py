@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tokarc import _version
-from tokarc._client import CallEvent
+from tokarc.client._client import CallEvent
 from tokarc.models import Undecodable, decode
 from tokarc.store import Batch, Follow, Store, is_postgres_url, open_store
 from tokarc.store._schema import MIGRATIONS
@@ -373,12 +373,12 @@ def test_an_unreachable_postgres_is_explained() -> None:
 
 
 def test_public_surface() -> None:
-    import tokarc.export
     import tokarc.store
+    import tokarc.store.export
 
     assert set(tokarc.store.__all__) == {
         "ENTITIES", "Batch", "Follow", "Job", "PageResult", "Stats", "Store",
         "is_postgres_url", "open_store",
     }  # fmt: skip
-    assert all(hasattr(tokarc.export, name) for name in tokarc.export.__all__)
+    assert all(hasattr(tokarc.store.export, name) for name in tokarc.store.export.__all__)
     assert all(getattr(tokarc.store, name).__doc__ for name in tokarc.store.__all__[1:])

@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .. import _constants as C
-from .._config import config_path, read_config_file, write_config_file
-from ..export import COLUMNS, export
+from ..client import _constants as C
+from ..client._config import config_path, read_config_file, write_config_file
 from ..store import Store, open_store
+from ..store.export import COLUMNS, export
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
 from . import _options as O

@@ -17,9 +17,9 @@ from typer._click.exceptions import (  # typer vendors click
 )
 from typer.core import TyperGroup
 
-from .. import _constants as C
-from .._client import Client
-from .._retry import RetryPolicy
+from ..client import _constants as C
+from ..client._client import Client
+from ..client._retry import RetryPolicy
 from . import _errors
 
 SANDBOX_TOKEN = "sandbox"

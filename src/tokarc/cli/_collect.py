@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..client.pagination import to_unix
 from ..collect import Collector, JobReport, JobSpec, estimate
-from ..export import export
-from ..pagination import to_unix
 from ..store import Store, open_store
+from ..store.export import export
 from . import _errors
 from ._app import Session
 from ._options import Format

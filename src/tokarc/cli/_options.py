@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .. import _constants as C
+from ..client import _constants as C
 
 
 class Format(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .. import _guesses as G
+from ..api import _guesses as G
 from ._spec import JobSpec
 
 # The most a cursor endpoint hands out, where the API documents a cap.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .. import endpoints as E
+from ..api import endpoints as E
 
 Strategy = Literal["pages", "single", "posts", "follows", "comments"]
 

@@ -8,11 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import _guesses as G
 from .. import errors
-from .._client import CallEvent, Client
-from ..models import Comment, Post, Record, User, decode
-from ..pagination import (
+from ..api import _guesses as G
+from ..client._client import CallEvent, Client
+from ..client.pagination import (
     EXHAUSTED,
     Page,
     Pager,
@@ -21,6 +20,7 @@ from ..pagination import (
     record_key,
     too_old,
 )
+from ..models import Comment, Post, Record, User, decode
 from ..store import Batch, Follow, Job, Store
 from ._kinds import JobKind
 from ._spec import Checkpoint, JobSpec, post_ids

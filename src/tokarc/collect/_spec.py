@@ -10,9 +10,9 @@ from typing import Any
 
 import msgspec
 
-from .._validate import checked_params
+from ..client._validate import checked_params
+from ..client.pagination import PagerState
 from ..errors import InvalidInputError
-from ..pagination import PagerState
 from ._kinds import JobKind, kind
 
 DAY = 86_400

@@ -23,8 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import _guesses as G
-from ..endpoints import ENDPOINTS, Endpoint
+from ..api import _guesses as G
+from ..api.endpoints import ENDPOINTS, Endpoint
 from ._cache import LRU
 from ._clock import DEFAULT_NOW, WorldClock
 from ._control import CONTROL_PREFIX, control

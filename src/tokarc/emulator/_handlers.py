@@ -1,6 +1,6 @@
 """One function per endpoint name: ``(ctx, params) -> Result``. Pure: world + now in, JSON out.
 
-Params arrive parsed and keyed by the official SDK's names (see :mod:`tokarc.endpoints`).
+Params arrive parsed and keyed by the official SDK's names (see :mod:`tokarc.api.endpoints`).
 List keys, wrappers and cursor keys are read from each endpoint's table entry.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from .. import _guesses as G
-from .._countries import COUNTRY_CODES
-from ..endpoints import Endpoint
+from ..api import _guesses as G
+from ..api._countries import COUNTRY_CODES
+from ..api.endpoints import Endpoint
 from . import _vocab as V
 from ._params import ApiError
 from ._payloads import Json, Renderer

@@ -1,11 +1,11 @@
-"""Query parsing from the endpoint table's :class:`~tokarc.endpoints.Param` specs (FastAPI-like)."""
+"""Query parsing from the endpoint table's :class:`~tokarc.api.endpoints.Param` specs (FastAPI-like)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from ..endpoints import Endpoint, Param
+from ..api.endpoints import Endpoint, Param
 
 TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 FALSE = frozenset({"0", "off", "f", "false", "n", "no"})

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from hashlib import blake2b
 
-from .. import _guesses as G
+from ..api import _guesses as G
 from . import _fixtures as F
 from . import _vocab as V
 from ._cache import LRU

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._client import CallEvent, Client
+from ..client._client import CallEvent, Client
 from ..collect import BUDGET, Collector, JobReport, JobSpec
 from ..store import Store, open_store
 from . import _lock

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..api.endpoints import PERIODS
 from ..collect import JobSpec, post_ids
-from ..endpoints import PERIODS
 from ..errors import InvalidInputError
 from ..store import Store
 

@@ -25,10 +25,10 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from . import endpoints as E
-from ._http import Response
-from .errors import InvalidInputError, ResumeMismatchError
-from .models import Undecodable, decode_many, decode_many_json
+from ..api import endpoints as E
+from ..errors import InvalidInputError, ResumeMismatchError
+from ..models import Undecodable, decode_many, decode_many_json
+from ._wire import Response
 
 T = TypeVar("T")
 Since = dt.datetime | dt.date | dt.timedelta | int | float | str

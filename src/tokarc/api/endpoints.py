@@ -33,7 +33,7 @@ class Param:
     """One request parameter.
 
     ``name`` is the official SDK's keyword argument, ``wire`` the query parameter sent.
-    ``check`` names a local validator in :mod:`tokarc._validate` (run before any request).
+    ``check`` names a local validator in :mod:`tokarc.client._validate` (run before any request).
     ``default`` is what tokarc sends when the caller omits a parameter the server requires.
     """
 

@@ -1,8 +1,8 @@
 """Pure request and response logic shared by the sync and async clients.
 
 Nothing here does I/O: building a call from the endpoint table, reading the envelope and the
-``units_charged`` header, mapping an error response to an exception, and keeping the token out
-of everything httpx sees, logs or raises.
+``units_charged`` header, and mapping an error response to an exception. The token itself is added
+in ``_transports.TokenTransport``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import msgspec
 
+from ..api.endpoints import Endpoint
+from ..errors import MalformedResponseError, TokarcError, api_error
 from . import _validate
-from .endpoints import Endpoint
-from .errors import MalformedResponseError, TokarcError, api_error
 
 _json = msgspec.json.Decoder()
 
@@ -174,43 +174,3 @@ def _malformed(call: Call, response: httpx.Response, units: int, why: str) -> To
         status_code=response.status_code,
         units_charged=units,
     )
-
-
-class TokenTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Adds the token to each request at the last moment.
-
-    httpx logs, raises and keeps the request it built, which has no token; only the copy handed
-    to the underlying transport carries it. So the token is never in httpx's log lines, in
-    ``response.request.url`` or in an exception's request.
-    """
-
-    def __init__(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport, token: Secret):
-        self._inner = inner
-        self._token = token
-
-    def _with_token(self, request: httpx.Request) -> httpx.Request:
-        url = request.url.copy_add_param("token", self._token.reveal())
-        return httpx.Request(
-            request.method,
-            url,
-            headers=request.headers,
-            stream=request.stream,
-            extensions=request.extensions,
-        )
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(self._inner, httpx.BaseTransport), "a sync client needs a sync transport"
-        return self._inner.handle_request(self._with_token(request))
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        inner = self._inner
-        assert isinstance(inner, httpx.AsyncBaseTransport), "an async client needs an async one"
-        return await inner.handle_async_request(self._with_token(request))
-
-    def close(self) -> None:
-        if isinstance(self._inner, httpx.BaseTransport):
-            self._inner.close()
-
-    async def aclose(self) -> None:
-        if isinstance(self._inner, httpx.AsyncBaseTransport):
-            await self._inner.aclose()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:
-    from .models import Comment, Live, Music, Post, User
+    from ..models import Comment, Live, Music, Post, User
     from .pagination import Pager, PagerState, Since
 
 _R = TypeVar("_R")

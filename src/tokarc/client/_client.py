@@ -1,4 +1,4 @@
-"""``Client`` and ``AsyncClient``: thin I/O shells over the pure logic of ``_http``.
+"""``Client`` and ``AsyncClient``: thin I/O shells over the pure wire protocol of ``_wire``.
 
 Everything but sending and sleeping is shared in :class:`_BaseClient`: token and config,
 request preparation and checks, units accounting, listeners, paginator construction. Each shell
@@ -18,14 +18,14 @@ from typing import Any, Self
 import httpx
 import stamina
 
+from ..api import endpoints as E
+from ..errors import APIError, ConnectError, MalformedResponseError, TimeoutError, TransportError
 from . import _constants as C
-from . import endpoints as E
 from ._config import Config, resolve_base_url, resolve_token
-from ._http import Call, Response, Secret, TokenTransport, parse, prepare, prepare_raw
 from ._methods import CustomerMethods, TiktokMethods
-from ._pool import ShardedAsyncTransport
 from ._retry import RetryPolicy
-from .errors import APIError, ConnectError, MalformedResponseError, TimeoutError, TransportError
+from ._transports import ShardedAsyncTransport, TokenTransport
+from ._wire import Call, Response, Secret, parse, prepare, prepare_raw
 from .pagination import Pager, PagerState, Since, Walker, to_unix
 
 AnyTransport = httpx.BaseTransport | httpx.AsyncBaseTransport

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import _guesses as G
-from ._countries import COUNTRY_CODES
-from .endpoints import Endpoint, Param
-from .errors import InvalidInputError
+from ..api import _guesses as G
+from ..api._countries import COUNTRY_CODES
+from ..api.endpoints import Endpoint, Param
+from ..errors import InvalidInputError
 
 log = logging.getLogger("tokarc")
 

@@ -12,7 +12,7 @@ CSV, binary for Parquet.
 Example::
 
     from tokarc.store import open_store
-    from tokarc.export import export
+    from tokarc.store.export import export
 
     with open_store("magic.db") as store:
         export(store, "posts", "posts.csv", "csv")
@@ -32,8 +32,8 @@ from typing import IO, Any, Literal
 
 import msgspec
 
-from .store import Store
-from .store._exports import EXPORTS, Export, Source, get
+from . import Store
+from ._exports import EXPORTS, Export, Source, get
 
 __all__ = [
     "CHUNK_SIZE",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import PostRestrictedError, RateLimitError, ServerError, TransportError
 from . import _constants as C
-from .errors import PostRestrictedError, RateLimitError, ServerError, TransportError
 
 
 @dataclass(frozen=True)

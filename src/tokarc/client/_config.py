@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._version import __version__
+from ..errors import MissingTokenError
 from . import _constants as C
 from ._retry import RetryPolicy
-from ._version import __version__
-from .errors import MissingTokenError
 
 USER_AGENT = f"tokarc/{__version__}"
 

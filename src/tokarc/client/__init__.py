@@ -1,0 +1,21 @@
+"""The client: wire protocol (pure), transports, retry, validation, config, the generated
+endpoint methods, pagination, and the ``Client`` / ``AsyncClient`` shells that do the I/O."""
+
+from ._client import AsyncClient, CallEvent, Client, Units
+from ._config import Config
+from ._retry import RetryPolicy
+from ._wire import Response
+from .pagination import Page, Pager, PagerState
+
+__all__ = [
+    "AsyncClient",
+    "CallEvent",
+    "Client",
+    "Config",
+    "Page",
+    "Pager",
+    "PagerState",
+    "Response",
+    "RetryPolicy",
+    "Units",
+]
