@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tokarc.client import _validate as V
 from tokarc.api import endpoints as E
+from tokarc.client import _validate as V
 from tokarc.errors import InvalidInputError
 
 

@@ -1,4 +1,4 @@
-"""Query parsing from the endpoint table's :class:`~tokarc.api.endpoints.Param` specs (FastAPI-like)."""
+"""Query parsing from the endpoint table's :class:`~tokarc.api.endpoints.Param` specs."""
 
 from __future__ import annotations
 
