@@ -34,6 +34,7 @@ import msgspec
 
 from . import Store
 from ._exports import EXPORTS, Export, Source, get
+from ._pseudonym import Pseudonymizer
 
 __all__ = [
     "CHUNK_SIZE",
@@ -65,26 +66,32 @@ COLUMNS: dict[str, tuple[str, ...]] = {name: e.names for name, e in EXPORTS.item
 def export(
     store: Store, entity: str, out: ExportTarget, format: Format = "jsonl", *,
     chunk_size: int = CHUNK_SIZE, source: Source | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write ``entity`` ("posts", "users", ...; see :data:`COLUMNS`) to ``out`` in
     ``format``; return the number of rows written. ``source`` (``("hashtag", "magic")``)
-    keeps only the records that source found. ``ValueError`` for an unknown entity or
-    format; ``ImportError`` for Parquet without pyarrow."""
+    keeps only the records that source found; ``pseudonymize`` replaces every identifier by
+    its keyed pseudonym and leaves raw JSON and URLs out (see ``docs/archive.md``).
+    ``ValueError`` for an unknown entity or format; ``ImportError`` for Parquet without
+    pyarrow."""
     writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet}
     if format not in writers:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
-    return writers[format](store, entity, out, chunk_size=chunk_size, source=source)
+    return writers[format](
+        store, entity, out, chunk_size=chunk_size, source=source, pseudonymize=pseudonymize
+    )
 
 
 def to_jsonl(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None,
+    source: Source | None = None, pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
-    """Write one JSON object per line: the raw JSON of each record, as TikTok sent it."""
-    spec = get(entity)
+    """Write one JSON object per line: the raw JSON of each record, as TikTok sent it
+    (pseudonymised: the columns, raw JSON left out)."""
+    spec = _spec(entity, pseudonymize)
     n = 0
     with _text_out(out) as f:
-        for line in _json_lines(store, spec, chunk_size, source):
+        for line in _json_lines(store, spec, chunk_size, source, pseudonymize):
             f.write(line)
             f.write("\n")
             n += 1
@@ -92,30 +99,31 @@ def to_jsonl(
 
 
 def _json_lines(
-    store: Store, spec: Export, size: int, source: Source | None = None
-) -> Iterator[str]:
+    store: Store, spec: Export, size: int, source: Source | None = None,
+    pseudonymize: Pseudonymizer | None = None,
+) -> Iterator[str]:  # fmt: skip
     if spec.raw_sql:
         sql, params = spec.query(source, raw=True)
         for rows in store.stream(sql, params, size=size):
             yield from (row[0] for row in rows)
         return
     names = spec.names
-    for rows in _chunks(store, spec, size, source):
+    for rows in _chunks(store, spec, size, source, pseudonymize):
         for row in rows:
             yield msgspec.json.encode(dict(zip(names, row, strict=True))).decode()
 
 
 def to_csv(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None,
+    source: Source | None = None, pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
-    spec = get(entity)
+    spec = _spec(entity, pseudonymize)
     n = 0
     with _text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(spec.names)
-        for rows in _chunks(store, spec, chunk_size, source):
+        for rows in _chunks(store, spec, chunk_size, source, pseudonymize):
             writer.writerows(rows)
             n += len(rows)
     return n
@@ -123,15 +131,15 @@ def to_csv(
 
 def to_parquet(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None,
+    source: Source | None = None, pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
-    spec = get(entity)
+    spec = _spec(entity, pseudonymize)
     schema = _arrow_schema(pa, spec)
     n = 0
     with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
-        for rows in _chunks(store, spec, chunk_size, source):
+        for rows in _chunks(store, spec, chunk_size, source, pseudonymize):
             writer.write_batch(_arrow_batch(pa, schema, spec, rows))
             n += len(rows)
     return n
@@ -164,11 +172,24 @@ def to_polars(store: Store, entity: str) -> Any:
 # -- rows ------------------------------------------------------------------------------------
 
 
+def _spec(entity: str, pseudonymize: Pseudonymizer | None) -> Export:
+    """The export of ``entity``; pseudonymised: without its ``drop`` columns and raw JSON."""
+    spec = get(entity)
+    return spec if pseudonymize is None else pseudonymize.export(spec)[0]
+
+
 def _chunks(
-    store: Store, spec: Export, size: int, source: Source | None = None
-) -> Iterator[list[Any]]:
-    sql, params = spec.query(source)
-    return store.stream(sql, params, size=size)
+    store: Store, spec: Export, size: int, source: Source | None = None,
+    pseudonymize: Pseudonymizer | None = None,
+) -> Iterator[list[Any]]:  # fmt: skip
+    """Chunks of ``spec``'s rows; pseudonymised, read with the entity's full columns."""
+    if pseudonymize is None:
+        sql, params = spec.query(source)
+        return store.stream(sql, params, size=size)
+    full = get(spec.name)
+    rows = pseudonymize.export(full)[1]
+    sql, params = full.query(source)
+    return (rows(chunk) for chunk in store.stream(sql, params, size=size))
 
 
 def _typed(spec: Export, rows: list[Any]) -> list[tuple[Any, ...]]:
