@@ -3,15 +3,18 @@ user's posts), on each backend."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import tokarc
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
-from tokarc.store import Store, open_store
+from tokarc.models import decode
+from tokarc.store import Batch, Store, open_store
 
 BASE = "http://emulator.test/apis"
 BACKENDS = ["sqlite", "postgresql"]
@@ -27,11 +30,31 @@ def fill(store: Store, emulator: Emulator) -> None:
     with client_for(emulator) as client:
         collector = Collector(client, store)
         collector.run(JobSpec.build("hashtag", "magic", max_items=60))
-        first = next(store.post_ids())
-        collector.run(JobSpec.build("comments", first, replies=True, max_items=40))
-        author = store.db.query("SELECT unique_id FROM users WHERE unique_id IS NOT NULL")[0][0]
+        author = one(store, "SELECT MIN(unique_id) FROM users")
         collector.run(JobSpec.build("followers", author, max_items=30))
         collector.run(JobSpec.build("user_posts", author, max_items=20))
+        busiest = "SELECT aweme_id FROM posts ORDER BY comment_count DESC, aweme_id LIMIT 1"
+        collector.run(JobSpec.build("comments", one(store, busiest), replies=True, max_items=40))
+    add_mention(store, author)
+
+
+def one(store: Store, sql: str) -> Any:
+    return store.db.query(sql)[0][0]
+
+
+def add_mention(store: Store, handle: str) -> None:
+    """A post (as the API sends it) whose caption mentions ``@handle``, a stored user."""
+    other = f"SELECT raw FROM posts WHERE author_unique_id <> '{handle}' ORDER BY aweme_id"
+    raw = json.loads(one(store, other))
+    uid = one(store, f"SELECT uid FROM users WHERE unique_id = '{handle}'")
+    desc = f"look at @{handle} doing magic #magic"
+    start = desc.index("@")
+    mention = {"type": 0, "start": start, "end": start + len(handle) + 1,
+               "user_unique_id": handle, "user_id": uid}  # fmt: skip
+    raw |= {"aweme_id": "7999999999999999999", "desc": desc, "text_extra": [mention]}
+    post = decode("post", raw)
+    store.save_page(Batch(endpoint="/tt/post/info", records=[post], source_kind="hashtag",
+                          source_target="magic"))  # fmt: skip
 
 
 @pytest.fixture(params=BACKENDS)

@@ -9,18 +9,17 @@ to the package already there, so a folder of exports is one package.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .._version import __version__
 from ..api import _guesses as G
 from . import Store
 from ._archive import iso
+from ._atomic import atomic_file
 from ._dictionary import USER_SOURCES, resource
 from ._exports import get
 from ._pseudonym import Pseudonymizer
@@ -104,7 +103,7 @@ def write_package(
         "resources": [*kept, *resources],
         "x-tokarc": provenance(store, pseudonymize, parameters),
     }
-    with _atomic(path) as f:
+    with atomic_file(path, "w", encoding="utf-8") as f:
         json.dump(package, f, indent=2, ensure_ascii=False)
         f.write("\n")
     return path
@@ -173,19 +172,3 @@ def _span(store: Store) -> dict[str, Any]:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[IO[str]]:
-    """Write ``path`` whole or not at all: a temporary file beside it, fsync, rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -87,7 +87,7 @@ def search(db: Backend, query: str, scope: str = "posts", limit: int = 20) -> li
             raise InvalidInputError(f"invalid search {query!r}: give at least one word")
         sql, params = _postgres(scope, query, limit)
     rows = db.query(sql, params)
-    return [Match(scope, *row, i) for i, row in enumerate(rows, 1)]
+    return [Match(scope, str(r[0]), r[1], r[2], r[3], r[4], i) for i, r in enumerate(rows, 1)]
 
 
 def _select(db_iso: str, scope: str) -> str:
