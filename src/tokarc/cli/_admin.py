@@ -15,7 +15,8 @@ from rich.table import Table
 from ..client import _constants as C
 from ..client._config import config_path, read_config_file, write_config_file
 from ..store import Store, open_store
-from ..store.export import COLUMNS, export
+from ..store._package import export_with_package
+from ..store.export import COLUMNS
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
 from . import _options as O
@@ -90,17 +91,24 @@ def export_(
     db: O.DbRequired,
     out: O.Out = "-",
     format: O.Fmt = None,
+    source: O.SourceOpt = None,
+    pseudonymize: O.Pseudonymize = False,
+    key_file: O.KeyFile = None,
 ) -> None:
-    """Write an entity of a database as JSONL, CSV or Parquet.
+    """Write an entity of a database as JSONL, CSV or Parquet, with a datapackage.json.
 
     Example: tokarc export posts --db magic.db -o posts.parquet
     """
+    from ._archive import pseudonymizer, source_of
+
     if entity not in COLUMNS:
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
+    hide, where = pseudonymizer(pseudonymize, key_file), source_of(source)
     sink = Sink(db, out or "-", format)
     _check_sink(sink)
     with _open(db) as store:
-        n = export(store, entity, sink.out or "-", sink.fmt())  # type: ignore[arg-type]
+        n = export_with_package(store, entity, sink.out or "-", sink.fmt(), source=where,
+                                pseudonymize=hide)  # fmt: skip
     if sink.out != "-":
         print(f"{n} {entity} written to {sink.out}", file=sys.stderr)
 

@@ -153,3 +153,14 @@ def _keys(d: Dialect) -> list[str]:
         f"REFERENCES {ref} ({key}) DEFERRABLE INITIALLY DEFERRED NOT VALID"
         for table, column, ref, key in FOREIGN_KEYS
     ]
+
+
+@ARCHIVE.migration("gone")
+def _gone(d: Dialect) -> list[str]:
+    # Ids asked for (``tokarc hydrate``) that the API no longer returns: deleted, private, or
+    # never there. A post stored before is also marked in ``posts.gone_at``.
+    return [
+        f"""CREATE TABLE gone (
+            entity TEXT NOT NULL, entity_id TEXT NOT NULL, job_id BIGINT,
+            noted_at TEXT NOT NULL, PRIMARY KEY (entity, entity_id)){d.clustered}"""
+    ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,8 @@ def describe_export(
     package) in ``format``."""
     described = resource(entity)
     out: dict[str, Any] = {
-        "name": entity.replace("_", "-"),
+        "name": re.sub(r"[^a-z0-9._-]", "-", path.lower()),  # unique: one per file
+        "title": entity,
         "path": path,
         "format": "csv" if format == "4cat" else format,
         "mediatype": _MEDIA[format],
@@ -60,6 +62,7 @@ def describe_export(
     }
     if format == "jsonl" and not pseudonymized and get(entity).raw_sql:
         out["description"] += " One raw JSON record per line, as TikTok sent it."
+        out["type"] = "file"  # nested JSON: not a table
         return out
     if format == "4cat":
         return out
@@ -172,3 +175,32 @@ def _span(store: Store) -> dict[str, Any]:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def export_with_package(
+    store: Store,
+    entity: str,
+    out: str,
+    format: str,
+    *,
+    source: tuple[str, str] | None = None,
+    pseudonymize: Pseudonymizer | None = None,
+) -> int:
+    """Export ``entity`` to the file ``out`` (see :func:`tokarc.store.export.export`) and add
+    it to the ``datapackage.json`` beside it; ``"-"`` (stdout) gets no package. Returns the
+    number of rows written."""
+    from .export import export
+
+    n = export(store, entity, out, format, source=source, pseudonymize=pseudonymize)  # type: ignore[arg-type]
+    if out != "-":
+        path = Path(out)
+        described = describe_export(entity, path.name, format, n, pseudonymize is not None)
+        parameters = {"entity": entity, "format": format, "source": _source(source),
+                      "pseudonymized": pseudonymize is not None}  # fmt: skip
+        write_package(store, path.parent, [described], pseudonymize=pseudonymize,
+                      parameters=parameters)  # fmt: skip
+    return n
+
+
+def _source(source: tuple[str, str] | None) -> str | None:
+    return None if source is None else f"{source[0]}:{source[1]}"

@@ -109,7 +109,7 @@ def _json_lines(
         return
     names = spec.names
     for rows in _chunks(store, spec, size, source, pseudonymize):
-        for row in rows:
+        for row in _typed(spec, rows):
             yield msgspec.json.encode(dict(zip(names, row, strict=True))).decode()
 
 
