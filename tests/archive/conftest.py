@@ -4,13 +4,16 @@ user's posts), on each backend."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 import tokarc
+from tokarc.cli import app
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.models import decode
@@ -72,3 +75,42 @@ def archive_url(request: pytest.FixtureRequest, tmp_path: Path, emulator: Emulat
 def archive(archive_url: str) -> Iterator[Store]:
     with open_store(archive_url) as s:
         yield s
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command did: exit code, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No token, database or pseudonymisation key from the environment."""
+    for name in ("TOKARC_TOKEN", "ENSEMBLEDATA_TOKEN", "TOKARC_BASE_URL", "TOKARC_DB",
+                 "TOKARC_PSEUDONYM_KEY"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TOKARC_CONFIG", str(tmp_path / "config" / "config.toml"))
+
+
+@pytest.fixture
+def cli() -> Callable[..., Ran]:
+    """Run ``tokarc ARGS`` in-process."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Ran:
+        result = runner.invoke(app, list(args), input=input)
+        return Ran(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+def one_line_error(ran: Ran) -> str:
+    """The single stderr line of a failed command (no traceback)."""
+    lines = [line for line in ran.err.splitlines() if line.strip()]
+    assert "Traceback" not in ran.err, ran.err
+    assert len(lines) == 1, ran.err
+    assert lines[0].startswith("tokarc"), ran.err
+    return lines[0]
