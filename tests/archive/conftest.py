@@ -71,6 +71,20 @@ def archive_url(request: pytest.FixtureRequest, tmp_path: Path, emulator: Emulat
     return url
 
 
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store: a SQLite file path or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "empty.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    with open_store(store_url) as s:
+        yield s
+
+
 @pytest.fixture
 def archive(archive_url: str) -> Iterator[Store]:
     with open_store(archive_url) as s:

@@ -53,7 +53,7 @@ _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 def fts5_query(query: str) -> str:
     """``query`` (see the module docstring) as an FTS5 MATCH expression; every term quoted."""
     parts: list[str] = []
-    for phrase, word in _TOKEN.findall(query):
+    for phrase, word in _TOKEN.findall(query.replace("\x00", " ")):
         if word == "OR" and parts and parts[-1] != "OR":
             parts.append("OR")
         elif word.startswith("-") and len(word) > 1 and parts and parts[-1] != "OR":
@@ -80,11 +80,11 @@ def search(db: Backend, query: str, scope: str = "posts", limit: int = 20) -> li
         raise InvalidInputError(f"invalid scope {scope!r}: one of {', '.join(SEARCH_SCOPES)}")
     if limit < 1:
         raise InvalidInputError(f"invalid limit {limit!r}: a whole number of 1 or more")
+    query = query.replace("\x00", " ")  # no database takes a NUL in text
+    match = fts5_query(query)  # on both backends: the same queries are refused
     if db.dialect.name == "sqlite":
-        sql, params = _sqlite(scope, fts5_query(query), limit)
+        sql, params = _sqlite(scope, match, limit)
     else:
-        if not query.strip():
-            raise InvalidInputError(f"invalid search {query!r}: give at least one word")
         sql, params = _postgres(scope, query, limit)
     rows = db.query(sql, params)
     return [Match(scope, str(r[0]), r[1], r[2], r[3], r[4], i) for i, r in enumerate(rows, 1)]
