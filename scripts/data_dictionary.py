@@ -29,8 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
-            print(f"{TARGET.relative_to(ROOT)} is out of date: run scripts/data_dictionary.py",
-                  file=sys.stderr)
+            print(
+                f"{TARGET.relative_to(ROOT)} is out of date: run scripts/data_dictionary.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     TARGET.write_text(text, encoding="utf-8")

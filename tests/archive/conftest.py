@@ -25,7 +25,9 @@ BACKENDS = ["sqlite", "postgresql"]
 
 def client_for(emulator: Emulator) -> tokarc.Client:
     retry = tokarc.RetryPolicy.instant(attempts=8)
-    return tokarc.Client("archive-token", base_url=BASE, transport=emulator.transport(), retry=retry)
+    return tokarc.Client(
+        "archive-token", base_url=BASE, transport=emulator.transport(), retry=retry
+    )
 
 
 def fill(store: Store, emulator: Emulator) -> None:
@@ -115,7 +117,7 @@ def cli() -> Callable[..., Ran]:
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None) -> Ran:
-        result = runner.invoke(app, list(args), input=input)
+        result = runner.invoke(app, list(args), input=input, prog_name="tokarc")
         return Ran(result.exit_code, result.stdout, result.stderr)
 
     return run

@@ -123,7 +123,8 @@ def test_handles_are_case_insensitive_and_empty_stays_empty() -> None:
     assert p.pseudonym("handle", "ZachKing") == p.pseudonym("handle", "@zachking")
     assert p.pseudonym("user", None) is None and p.pseudonym("nickname", "") == ""
     assert p.text("hi @ZachKing and @zachking") == (
-        f"hi @{p.pseudonym('handle', 'zachking')} and @{p.pseudonym('handle', 'zachking')}")
+        f"hi @{p.pseudonym('handle', 'zachking')} and @{p.pseudonym('handle', 'zachking')}"
+    )
     assert "k3y" not in repr(p)
 
 

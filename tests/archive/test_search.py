@@ -27,10 +27,14 @@ def test_captions_are_found_ranked_with_source_date_author(archive: Store) -> No
     assert [m.id for m in matches] == [MENTION]
     m = matches[0]
     assert m.rank == 1 and m.scope == "posts" and m.sources == "hashtag:magic"
-    assert m.author == one(archive, f"SELECT author_unique_id FROM posts WHERE aweme_id = '{MENTION}'")
+    assert m.author == one(
+        archive, f"SELECT author_unique_id FROM posts WHERE aweme_id = '{MENTION}'"
+    )
     assert m.created_at is not None and m.created_at.endswith("Z")
     everything = search(archive.db, "magic", limit=500)
-    assert len(everything) == one(archive, "SELECT COUNT(*) FROM posts WHERE description LIKE '%magic%'")
+    assert len(everything) == one(
+        archive, "SELECT COUNT(*) FROM posts WHERE description LIKE '%magic%'"
+    )
 
 
 def test_phrases_or_and_not(archive: Store) -> None:

@@ -49,7 +49,8 @@ def test_post_latest_stats_is_the_newest_observation(archive: Store) -> None:
         (99_999_999,)
     ]
     assert one(archive, "SELECT COUNT(*) FROM post_latest_stats") == one(
-        archive, "SELECT COUNT(DISTINCT aweme_id) FROM post_stats")
+        archive, "SELECT COUNT(DISTINCT aweme_id) FROM post_stats"
+    )
 
 
 def test_daily_posts_counts_posts_per_source_and_day(archive: Store) -> None:
@@ -86,8 +87,11 @@ def test_post_sources(archive: Store) -> None:
 def test_foreign_keys_on_postgresql(archive: Store) -> None:
     if archive.backend == "sqlite":
         return  # SQLite cannot add a constraint to an existing table (see docs/archive.md)
-    keys = q(archive, "SELECT conname FROM pg_constraint WHERE contype = 'f' "
-                      "AND connamespace = current_schema()::regnamespace ORDER BY conname")
+    keys = q(
+        archive,
+        "SELECT conname FROM pg_constraint WHERE contype = 'f' "
+        "AND connamespace = current_schema()::regnamespace ORDER BY conname",
+    )
     assert [k for (k,) in keys] == ["post_hashtags_aweme_id_fk", "post_hashtags_name_fk",
                                     "post_stats_aweme_id_fk", "user_stats_uid_fk"]  # fmt: skip
 

@@ -75,6 +75,11 @@ def describe_export(
     if format == "csv":
         out["dialect"] = {"delimiter": ",", "header": True}
         out["encoding"] = "utf-8"
+    if format == "parquet":
+        # The file carries these types itself (nullable int64, bool, UTC timestamps); frictionless
+        # reads Parquet through pandas, which turns a nullable int column into floats and then
+        # fails it, so it checks the file, not its rows (pyarrow reads the types back).
+        out["type"] = "file"
     return out
 
 
@@ -159,8 +164,17 @@ def _endpoints(store: Store) -> list[dict[str, Any]]:
     sql = ("SELECT endpoint, COUNT(*), SUM(units), SUM(CASE WHEN error IS NULL THEN 0 ELSE 1 END)"
            " FROM requests GROUP BY endpoint ORDER BY endpoint")  # fmt: skip
     rows = store.db.query(sql)
-    return [{"endpoint": e, "calls": int(n), "units": int(u or 0), "errors": int(x or 0)}
-            for e, n, u, x in rows]  # fmt: skip
+    return [{"endpoint": e, "path": _path(e), "calls": int(n), "units": int(u or 0),
+             "errors": int(x or 0)} for e, n, u, x in rows]  # fmt: skip
+
+
+def _path(endpoint: str) -> str | None:
+    from ..api import endpoints as E
+
+    try:
+        return E.get(endpoint).path
+    except (KeyError, ValueError):
+        return None
 
 
 def _span(store: Store) -> dict[str, Any]:
