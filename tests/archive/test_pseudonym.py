@@ -57,7 +57,8 @@ def test_no_original_identifier_survives(archive: Store, tmp_path: Path, fmt: st
     leaked = sorted(i for i in originals if i in text or i.lower() in text.lower())
     assert leaked == []
     assert '"raw"' not in text
-    assert "tiktokcdn" not in text and "https://" not in text  # URLs are left out
+    assert "tiktokcdn" not in text
+    assert "https://" not in text
 
 
 def test_the_parquet_export_leaks_nothing_either(archive: Store, tmp_path: Path) -> None:
@@ -92,11 +93,13 @@ def test_joins_between_exported_tables_still_work(archive: Store, tmp_path: Path
     assert sum(c["author_uid"] in users for c in comments) == commented > 0
     assert all(f["follower_uid"] in users and f["followed_uid"] in users for f in follows)
     observed = [o for o in rows(tmp_path / "observations.csv") if o["entity"] == "user"]
-    assert observed and all(o["entity_id"] in users for o in observed)
+    assert observed
+    assert all(o["entity_id"] in users for o in observed)
     # A person found through a source keeps the same pseudonym as a target.
     via = {s["source_target"] for s in rows(tmp_path / "seen_via.csv")
            if s["source_kind"] == "followers"}  # fmt: skip
-    assert via and via <= {u["unique_id"] for u in users.values()}
+    assert via
+    assert via <= {u["unique_id"] for u in users.values()}
 
 
 def test_mentions_in_text_are_rewritten(archive: Store, tmp_path: Path) -> None:
@@ -121,7 +124,8 @@ def test_same_key_same_pseudonyms_other_key_others(archive: Store, tmp_path: Pat
 def test_handles_are_case_insensitive_and_empty_stays_empty() -> None:
     p = Pseudonymizer(KEY)
     assert p.pseudonym("handle", "ZachKing") == p.pseudonym("handle", "@zachking")
-    assert p.pseudonym("user", None) is None and p.pseudonym("nickname", "") == ""
+    assert p.pseudonym("user", None) is None
+    assert p.pseudonym("nickname", "") == ""
     assert p.text("hi @ZachKing and @zachking") == (
         f"hi @{p.pseudonym('handle', 'zachking')} and @{p.pseudonym('handle', 'zachking')}"
     )
@@ -171,8 +175,9 @@ def test_bad_keys_are_usage_errors_and_write_nothing(
     open_store(db).close()
     (tmp_path / "short").write_text("tiny-secret")
     args = [str(tmp_path / a) if a in {"short", "missing"} else a for a in args]
-    for command in (["export", "posts", "-o", str(tmp_path / "p.csv")],
-                    ["network", "--graph", "hashtags", "-o", str(tmp_path / "g.gexf")]):  # fmt: skip
+    commands = (["export", "posts", "-o", str(tmp_path / "p.csv")],
+                ["network", "--graph", "hashtags", "-o", str(tmp_path / "g.gexf")])  # fmt: skip
+    for command in commands:
         ran = cli(*command, "--db", str(db), *args)
         assert ran.code == 2
         line = one_line_error(ran)

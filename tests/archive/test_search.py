@@ -26,11 +26,14 @@ def test_captions_are_found_ranked_with_source_date_author(archive: Store) -> No
     matches = search(archive.db, "doing magic")
     assert [m.id for m in matches] == [MENTION]
     m = matches[0]
-    assert m.rank == 1 and m.scope == "posts" and m.sources == "hashtag:magic"
+    assert m.rank == 1
+    assert m.scope == "posts"
+    assert m.sources == "hashtag:magic"
     assert m.author == one(
         archive, f"SELECT author_unique_id FROM posts WHERE aweme_id = '{MENTION}'"
     )
-    assert m.created_at is not None and m.created_at.endswith("Z")
+    assert m.created_at is not None
+    assert m.created_at.endswith("Z")
     everything = search(archive.db, "magic", limit=500)
     assert len(everything) == one(
         archive, "SELECT COUNT(*) FROM posts WHERE description LIKE '%magic%'"
@@ -50,16 +53,19 @@ def test_comments_and_bios(archive: Store) -> None:
     text = one(archive, "SELECT text FROM comments WHERE text IS NOT NULL ORDER BY cid")
     word = max(text.split(), key=len)
     hits = search(archive.db, word, "comments", limit=500)
-    assert hits and all(word.lower() in (h.text or "").lower() for h in hits)
+    assert hits
+    assert all(word.lower() in (h.text or "").lower() for h in hits)
     assert all(h.sources and h.sources.startswith("comments:") for h in hits)
     bio = one(archive, "SELECT signature FROM users WHERE signature IS NOT NULL ORDER BY uid")
     found = search(archive.db, bio.split()[0], "users", limit=500)
-    assert found and all(h.author for h in found)
+    assert found
+    assert all(h.author for h in found)
 
 
 def test_the_index_follows_upserts(store: Store) -> None:
+    author = {"uid": "1", "unique_id": "someone", "signature": "I love zebras"}
     raw = {"aweme_id": "71", "desc": "a unicorn appears", "create_time": 1700000000,
-           "author": {"uid": "1", "unique_id": "someone", "signature": "I love zebras"}}  # fmt: skip
+           "author": author}  # fmt: skip
     store.save_page(Batch(endpoint="/tt/post/info", records=[decode("post", raw)]))
     assert [m.id for m in search(store.db, "unicorn")] == ["71"]
     raw["desc"] = "a dragon appears"
@@ -90,16 +96,19 @@ def test_cli_search(archive_url: str, cli: Callable[..., Ran]) -> None:
     ran = cli("search", "--db", archive_url, "doing magic", "--json")
     assert ran.code == 0, ran.err
     hit = json.loads(ran.out)
-    assert hit["id"] == MENTION and hit["sources"] == "hashtag:magic"
+    assert hit["id"] == MENTION
+    assert hit["sources"] == "hashtag:magic"
     table = cli("search", "--db", archive_url, "doing magic")
-    assert MENTION in table.out and "hashtag:magic" in table.out
+    assert MENTION in table.out
+    assert "hashtag:magic" in table.out
 
 
 def test_cli_search_bad_input(archive_url: str, cli: Callable[..., Ran]) -> None:
     ran = cli("search", "--db", archive_url, "x", "--in", "lives")
     assert ran.code == 2
     empty = cli("search", "--db", archive_url, "  ")
-    assert empty.code == 2 and "invalid search" in one_line_error(empty)
+    assert empty.code == 2
+    assert "invalid search" in one_line_error(empty)
 
 
 def test_text_from_the_api_is_shown_as_text(store_url: str, cli: Callable[..., Ran]) -> None:
@@ -109,7 +118,8 @@ def test_text_from_the_api_is_shown_as_text(store_url: str, cli: Callable[..., R
         store.save_page(Batch(endpoint="/tt/post/info", records=[decode("post", raw)]))
     ran = cli("search", "--db", store_url, "magic")
     assert "[bold red]markup[/]" in ran.out
-    assert "\x1b" not in ran.out and "\x07" not in ran.out
+    assert "\x1b" not in ran.out
+    assert "\x07" not in ran.out
 
 
 # -- sql ----------------------------------------------------------------------------------------
@@ -125,7 +135,8 @@ def test_sql_formats(archive_url: str, cli: Callable[..., Ran]) -> None:
     assert [r["hashtag_a"] for r in rows] == [o["hashtag_a"] for o in objects]
     assert [int(r["posts"]) for r in rows] == [o["posts"] for o in objects]
     table = cli("sql", "--db", archive_url, query)
-    assert table.code == 0 and rows[0]["hashtag_a"] in table.out
+    assert table.code == 0
+    assert rows[0]["hashtag_a"] in table.out
 
 
 @pytest.mark.parametrize("statement", [
@@ -152,4 +163,5 @@ def test_sql_takes_one_statement(archive_url: str, cli: Callable[..., Ran]) -> N
 
 def test_sql_errors_are_one_line(archive_url: str, cli: Callable[..., Ran]) -> None:
     ran = cli("sql", "--db", archive_url, "SELECT nope FROM posts")
-    assert ran.code == 2 and "nope" in one_line_error(ran)
+    assert ran.code == 2
+    assert "nope" in one_line_error(ran)

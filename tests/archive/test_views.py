@@ -64,7 +64,8 @@ def test_daily_posts_counts_posts_per_source_and_day(archive: Store) -> None:
 
 def test_hashtag_pairs_counts_co_occurrence(archive: Store) -> None:
     pairs = {(a, b): n for a, b, n in q(archive, "SELECT * FROM hashtag_pairs")}
-    assert pairs and all(a < b for a, b in pairs)
+    assert pairs
+    assert all(a < b for a, b in pairs)
     tags: dict[str, set[str]] = {}
     for aweme_id, name in q(archive, "SELECT aweme_id, name FROM post_hashtags"):
         tags.setdefault(aweme_id, set()).add(name)
@@ -81,7 +82,8 @@ def test_post_sources(archive: Store) -> None:
     rows = q(archive, "SELECT source_kind, COUNT(*) FROM post_sources GROUP BY source_kind "
                       "ORDER BY source_kind")  # fmt: skip
     kinds = dict(rows)
-    assert kinds["hashtag"] >= 60 and kinds["user_posts"] == 20
+    assert kinds["hashtag"] >= 60
+    assert kinds["user_posts"] == 20
 
 
 def test_foreign_keys_on_postgresql(archive: Store) -> None:
