@@ -4,6 +4,9 @@ user's posts), on each backend."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,3 +133,32 @@ def one_line_error(ran: Ran) -> str:
     assert len(lines) == 1, ran.err
     assert lines[0].startswith("tokarc"), ran.err
     return lines[0]
+
+
+@dataclass(frozen=True)
+class LiveEmulatorArchive:
+    """A filled SQLite archive and the emulator it came from, served over HTTP."""
+
+    db: str
+    base_url: str
+
+
+@pytest.fixture
+def live_archive(tmp_path: Path, live_emulator: Any) -> LiveEmulatorArchive:
+    db = str(tmp_path / "served.db")
+    with open_store(db) as store:
+        fill(store, live_emulator.emulator)
+    return LiveEmulatorArchive(db, live_emulator.base_url)
+
+
+@pytest.fixture
+def sh() -> Callable[..., Ran]:
+    """Run the real ``tokarc`` console script in a subprocess."""
+
+    def run(*args: str, timeout: float = 120) -> Ran:
+        exe = str(Path(sys.executable).with_name("tokarc"))
+        proc = subprocess.run([exe, *args], capture_output=True, text=True, timeout=timeout,
+                              env=os.environ.copy(), check=False)  # fmt: skip
+        return Ran(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
