@@ -15,6 +15,8 @@ import pytest
 from tokarc import __version__
 from tokarc.collect import KINDS
 from tokarc.store import Store
+from tokarc.store import export as X
+from tokarc.store._derived import with_twins
 from tokarc.store._dictionary import RESOURCES, ROLES, TYPES, USER_SOURCES
 from tokarc.store._exports import EXPORTS
 from tokarc.store._package import export_with_package
@@ -43,7 +45,8 @@ def test_fields_come_from_the_dictionary(archive: Store, tmp_path: Path) -> None
     export_with_package(archive, "posts", str(tmp_path / "posts.csv"), "csv")
     [posts] = package(tmp_path)["resources"]
     fields = {f["name"]: f for f in posts["schema"]["fields"]}
-    assert list(fields) == list(EXPORTS["posts"].names)
+    assert list(fields) == list(X.COLUMNS["posts"])
+    assert fields["created_at"]["type"] == "datetime"
     assert fields["create_time"] == {"name": "create_time", "type": "integer",
                                      "description": RESOURCES["posts"].field("create_time")
                                      .description}  # fmt: skip
@@ -113,7 +116,7 @@ def test_frictionless_cli_validates_it(archive: Store, tmp_path: Path) -> None:
 def test_every_exported_column_is_described_with_its_export_type() -> None:
     for name, spec in EXPORTS.items():
         described = RESOURCES[name]
-        assert [(f.name, f.type) for f in described.fields] == list(spec.columns), name
+        assert [(f.name, f.type) for f in described.fields] == list(with_twins(spec)[0].columns)
     for r in RESOURCES.values():
         assert r.description
         for f in r.fields:

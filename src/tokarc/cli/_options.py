@@ -17,6 +17,7 @@ class Format(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
+    fourcat = "4cat"  # 4CAT's CSV (posts, comments)
 
 
 class KeywordSort(StrEnum):

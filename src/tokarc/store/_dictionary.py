@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._derived import with_twins
 from ._exports import EXPORTS
 
-#: Column types: as the exports spell them (text, int, bool, float).
-TYPES = ("text", "int", "bool", "float")
+#: Column types: as the exports spell them (text, int, bool, float; time: ISO 8601 UTC).
+TYPES = ("text", "int", "bool", "float", "time")
 
 #: Roles of a column, for pseudonymisation (see the module docstring).
 ROLES = ("", "user", "sec_uid", "handle", "handles", "nickname", "text", "entity_id",
@@ -75,6 +76,7 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
         "author_unique_id": ("the author's handle", "handle"),
         "music_id": "the sound's id (see `music`)",
         "create_time": "when it was posted, Unix seconds (UTC)",
+        "created_at": "when it was posted, ISO 8601 UTC (computed at export)",
         "description": ("the caption (`desc`)", "text"),
         "region": "TikTok's region code",
         "is_pinned": "pinned on the author's profile (`is_top`)",
@@ -113,6 +115,7 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
         "digg_count": "likes given",
         "avatar_url": ("avatar image URL", "drop"),
         "create_time": "account creation, Unix seconds (UTC)",
+        "created_at": "account creation, ISO 8601 UTC (computed at export)",
         **_PROV,
     }),
     "comments": ("A comment on a post, or a reply to a comment.", {
@@ -122,6 +125,7 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
         "author_uid": ("the commenter (see `users`)", "user"),
         "text": ("the comment", "text"),
         "create_time": "when it was written, Unix seconds (UTC)",
+        "created_at": "when it was written, ISO 8601 UTC (computed at export)",
         "digg_count": "likes",
         "reply_count": "replies",
         "language": "language code",
@@ -204,7 +208,7 @@ _VIEWS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
                   "counts: the table to start from.", {
         "aweme_id": ("text", "the post's id"),
         "create_time": ("int", "when it was posted, Unix seconds (UTC)"),
-        "created_at": ("text", "when it was posted, ISO 8601 UTC"),
+        "created_at": ("time", "when it was posted, ISO 8601 UTC"),
         "author_uid": ("text", "the author's `uid`", "user"),
         "author_handle": ("text", "the author's handle", "handle"),
         "author_nickname": ("text", "the author's display name", "nickname"),
@@ -220,19 +224,19 @@ _VIEWS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
         "comment_count": ("int", f"comments, {_STAT}"),
         "share_count": ("int", f"shares, {_STAT}"),
         "collect_count": ("int", f"saves, {_STAT}"),
-        "stats_observed_at": ("text", "when the latest counts were observed"),
+        "stats_observed_at": ("time", "when the latest counts were observed"),
         "duration_ms": ("int", "video length in milliseconds"),
         "is_photo": ("bool", "a photo carousel"),
         "is_pinned": ("bool", "pinned on the author's profile"),
         "share_url": ("text", "the post's web link", "drop"),
-        "gone_at": ("text", "when the post stopped coming back, or empty"),
-        "first_seen_at": ("text", "when tokarc first saw it"),
-        "last_seen_at": ("text", "when tokarc last saw it"),
+        "gone_at": ("time", "when the post stopped coming back, or empty"),
+        "first_seen_at": ("time", "when tokarc first saw it"),
+        "last_seen_at": ("time", "when tokarc last saw it"),
     }),
     "post_latest_stats": ("The latest observation of each post's counts.", {
         "aweme_id": ("text", "the post"),
         "page_id": ("int", "the page of the observation"),
-        "observed_at": ("text", "when it was observed (ISO 8601 UTC)"),
+        "observed_at": ("time", "when it was observed (ISO 8601 UTC)"),
         "play_count": ("int", "plays"),
         "digg_count": ("int", "likes"),
         "comment_count": ("int", "comments"),
@@ -258,15 +262,15 @@ _VIEWS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
         "source_target": ("text", "which one", "source_target"),
         "first_job_id": ("int", "the job that first found it this way"),
         "last_job_id": ("int", "the job that last did"),
-        "first_seen_at": ("text", "when first found this way"),
-        "last_seen_at": ("text", "when last found this way"),
+        "first_seen_at": ("time", "when first found this way"),
+        "last_seen_at": ("time", "when last found this way"),
     }),
 }  # fmt: skip
 
 
 def _exported(name: str) -> Resource:
     about, described = _EXPORTED[name]
-    types = dict(EXPORTS[name].columns)
+    types = dict(with_twins(EXPORTS[name])[0].columns)
     fields = []
     for column, text in described.items():
         description, role = (text, "") if isinstance(text, str) else text

@@ -21,6 +21,7 @@ from ..api import _guesses as G
 from . import Store
 from ._archive import iso
 from ._atomic import atomic_file
+from ._derived import with_twins
 from ._dictionary import USER_SOURCES, resource
 from ._exports import get
 from ._pseudonym import Pseudonymizer
@@ -30,7 +31,8 @@ __all__ = ["FRICTIONLESS_TYPES", "PACKAGE_FILE", "describe_export", "write_packa
 PACKAGE_FILE = "datapackage.json"
 
 #: The data dictionary's types as Table Schema types.
-FRICTIONLESS_TYPES = {"text": "string", "int": "integer", "bool": "boolean", "float": "number"}
+FRICTIONLESS_TYPES = {"text": "string", "int": "integer", "bool": "boolean", "float": "number",
+                      "time": "datetime"}  # fmt: skip
 
 _MEDIA = {"csv": "text/csv", "jsonl": "application/x-ndjson",
           "parquet": "application/vnd.apache.parquet", "4cat": "text/csv"}  # fmt: skip
@@ -66,7 +68,7 @@ def describe_export(
         return out
     if format == "4cat":
         return out
-    names = [n for n, _ in get(entity).columns]
+    names = [n for n, _ in with_twins(get(entity))[0].columns]
     fields = [described.field(n) for n in names if not (pseudonymized and _dropped(entity, n))]
     out["schema"] = {"fields": [
         {"name": f.name, "type": FRICTIONLESS_TYPES[f.type], "description": f.description}

@@ -33,6 +33,7 @@ from typing import IO, Any, Literal
 import msgspec
 
 from . import Store
+from ._derived import with_twins
 from ._exports import EXPORTS, Export, Source, get
 from ._pseudonym import Pseudonymizer
 
@@ -50,17 +51,17 @@ __all__ = [
 ]
 
 ExportTarget = str | os.PathLike[str] | IO[str] | IO[bytes]
-Format = Literal["jsonl", "csv", "parquet"]
+Format = Literal["jsonl", "csv", "parquet", "4cat"]
 
 #: The formats :func:`export` writes.
-FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
+FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "4cat")
 
 #: Rows per database round trip and per Parquet batch. A raw post is ~7 KB of JSON, up to
 #: 28 KB as a Python str (non-ASCII text is 4 bytes a character): 1000 keep a chunk ~30 MB.
 CHUNK_SIZE = 1000
 
 #: entity -> its exported column names, in order (CSV header, Parquet schema, data frames).
-COLUMNS: dict[str, tuple[str, ...]] = {name: e.names for name, e in EXPORTS.items()}
+COLUMNS: dict[str, tuple[str, ...]] = {name: with_twins(e)[0].names for name, e in EXPORTS.items()}
 
 
 def export(
@@ -74,7 +75,9 @@ def export(
     its keyed pseudonym and leaves raw JSON and URLs out (see ``docs/archive.md``).
     ``ValueError`` for an unknown entity or format; ``ImportError`` for Parquet without
     pyarrow."""
-    writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet}
+    from ._fourcat import to_4cat
+
+    writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet, "4cat": to_4cat}
     if format not in writers:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
     return writers[format](
@@ -150,8 +153,10 @@ def to_pandas(store: Store, entity: str) -> Any:
     columns with pyarrow). The whole frame is in memory: for big tables, export Parquet."""
     pd = _need("pandas", "pandas")
     with contextlib.suppress(ImportError):
-        return _arrow_table(store, entity).to_pandas()
-    spec = get(entity)
+        pa, _ = _pyarrow()
+        nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+        return _arrow_table(store, entity).to_pandas(types_mapper=nullable.get)
+    spec = _spec(entity)
     rows = [row for rows in _chunks(store, spec, CHUNK_SIZE) for row in rows]
     return pd.DataFrame.from_records(rows, columns=list(spec.names))
 
@@ -159,8 +164,11 @@ def to_pandas(store: Store, entity: str) -> Any:
 def to_polars(store: Store, entity: str) -> Any:
     """The entity as a ``polars.DataFrame`` with its fixed columns and types (needs polars)."""
     pl = _need("polars", "polars")
-    spec = get(entity)
-    types = {"text": pl.String, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64}
+    with contextlib.suppress(ImportError):
+        return pl.from_arrow(_arrow_table(store, entity))
+    spec = _spec(entity)
+    types = {"text": pl.String, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64,
+             "time": pl.String}  # fmt: skip
     schema = {name: types[kind] for name, kind in spec.columns}
     frames = [
         pl.DataFrame(_typed(spec, rows), schema=schema, orient="row")
@@ -172,24 +180,30 @@ def to_polars(store: Store, entity: str) -> Any:
 # -- rows ------------------------------------------------------------------------------------
 
 
-def _spec(entity: str, pseudonymize: Pseudonymizer | None) -> Export:
-    """The export of ``entity``; pseudonymised: without its ``drop`` columns and raw JSON."""
+def _spec(entity: str, pseudonymize: Pseudonymizer | None = None) -> Export:
+    """The export of ``entity`` with its derived columns (``created_at``); pseudonymised:
+    without its ``drop`` columns and raw JSON."""
     spec = get(entity)
-    return spec if pseudonymize is None else pseudonymize.export(spec)[0]
+    if pseudonymize is not None:
+        spec = pseudonymize.export(spec)[0]
+    return with_twins(spec)[0]
 
 
 def _chunks(
     store: Store, spec: Export, size: int, source: Source | None = None,
     pseudonymize: Pseudonymizer | None = None,
 ) -> Iterator[list[Any]]:  # fmt: skip
-    """Chunks of ``spec``'s rows; pseudonymised, read with the entity's full columns."""
-    if pseudonymize is None:
-        sql, params = spec.query(source)
-        return store.stream(sql, params, size=size)
-    full = get(spec.name)
-    rows = pseudonymize.export(full)[1]
-    sql, params = full.query(source)
-    return (rows(chunk) for chunk in store.stream(sql, params, size=size))
+    """Chunks of the rows of ``spec`` (as :func:`_spec` gives it): the entity's stored
+    columns, pseudonymised when asked, then with the derived ones."""
+    stored = get(spec.name)
+    sql, params = stored.query(source)
+    chunks: Iterator[list[Any]] = store.stream(sql, params, size=size)
+    shown = stored
+    if pseudonymize is not None:
+        shown, hide = pseudonymize.export(stored)
+        chunks = (hide(chunk) for chunk in chunks)
+    twins = with_twins(shown)[1]
+    return chunks if twins is None else (twins(chunk) for chunk in chunks)
 
 
 def _typed(spec: Export, rows: list[Any]) -> list[tuple[Any, ...]]:
@@ -216,19 +230,27 @@ def _pyarrow() -> tuple[Any, Any]:
 
 
 def _arrow_schema(pa: Any, spec: Export) -> Any:
-    types = {"text": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "float": pa.float64()}
+    types = {"text": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(),
+             "time": pa.timestamp("us", tz="UTC")}  # fmt: skip
     return pa.schema([(name, types[kind]) for name, kind in spec.columns])
 
 
 def _arrow_batch(pa: Any, schema: Any, spec: Export, rows: list[Any]) -> Any:
-    columns = list(zip(*_typed(spec, rows), strict=True))
-    arrays = [pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)]
+    columns = list(zip(*_typed(spec, rows), strict=True)) or [() for _ in schema]
+    arrays = [_arrow_array(pa, col, f.type) for col, f in zip(columns, schema, strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _arrow_array(pa: Any, values: Any, type: Any) -> Any:
+    """A column; ISO 8601 text (``time``) parsed into UTC timestamps by Arrow."""
+    if pa.types.is_timestamp(type):
+        return pa.array(values, type=pa.string()).cast(type)
+    return pa.array(values, type=type)
 
 
 def _arrow_table(store: Store, entity: str) -> Any:
     pa, _ = _pyarrow()
-    spec = get(entity)
+    spec = _spec(entity)
     schema = _arrow_schema(pa, spec)
     batches = [_arrow_batch(pa, schema, spec, rows) for rows in _chunks(store, spec, CHUNK_SIZE)]
     return pa.Table.from_batches(batches, schema=schema)
