@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .client._client import AsyncClient, CallEvent, Client, Units
@@ -19,6 +20,9 @@ from .client._config import Config
 from .client._retry import RetryPolicy
 from .client._wire import Response
 from .client.pagination import Page, Pager, PagerState
+
+if TYPE_CHECKING:
+    from .store._open import Archive, Frames
 from .errors import (
     APIError,
     InvalidInputError,
@@ -57,6 +61,18 @@ class EDAsyncClient(_SDKArguments, AsyncClient):
 EDResponse = Response
 EDError = APIError
 
+
+def open(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archive:
+    """An archive (a SQLite path or a ``postgresql://`` URL) as data frames: ``.posts()``,
+    ``.users()``, ``.comments()``, ``.stats()``, ``.sql(...)`` (see ``docs/analysis.md``).
+
+    Example: ``with tokarc.open("magic.db") as a: df = a.posts(source="hashtag:magic")``
+    """
+    from .store._open import open_archive
+
+    return open_archive(target, frames=frames)
+
+
 __all__ = [
     "APIError",
     "AsyncClient",
@@ -78,4 +94,5 @@ __all__ = [
     "TransportError",
     "Units",
     "__version__",
+    "open",
 ]

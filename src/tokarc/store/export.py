@@ -248,11 +248,12 @@ def _arrow_array(pa: Any, values: Any, type: Any) -> Any:
     return pa.array(values, type=type)
 
 
-def _arrow_table(store: Store, entity: str) -> Any:
+def _arrow_table(store: Store, entity: str, source: Source | None = None) -> Any:
     pa, _ = _pyarrow()
     spec = _spec(entity)
     schema = _arrow_schema(pa, spec)
-    batches = [_arrow_batch(pa, schema, spec, rows) for rows in _chunks(store, spec, CHUNK_SIZE)]
+    chunks = _chunks(store, spec, CHUNK_SIZE, source)
+    batches = [_arrow_batch(pa, schema, spec, rows) for rows in chunks]
     return pa.Table.from_batches(batches, schema=schema)
 
 
