@@ -12,16 +12,18 @@ from tokarc import errors
 from tokarc.api import endpoints as E
 from tokarc.client import _wire as W
 
+SEC_UID = "MS4wLjABAAAAv7iSuuXDJGDvJkmH_vz1qkDZYo1apxgzaxdBSeIuPiM"
+
 
 def reply(status: int, body: bytes, **headers: str) -> httpx.Response:
     return httpx.Response(status, content=body, headers=headers)
 
 
 def test_prepare_checks_and_renames_to_the_wire() -> None:
-    call = W.prepare(E.get("user_posts_from_secuid"), {"sec_uid": "MS4wLjABAAAAv7iSuuXDJ", "depth": 2})
+    call = W.prepare(E.get("user_posts_from_secuid"), {"sec_uid": SEC_UID, "depth": 2})
     assert call.path == "/tt/user/posts-from-secuid"
-    assert call.params["sec_uid"] == "MS4wLjABAAAAv7iSuuXDJ"
-    assert call.wire["secUid"] == "MS4wLjABAAAAv7iSuuXDJ"
+    assert call.params["sec_uid"] == SEC_UID
+    assert call.wire["secUid"] == SEC_UID
     assert "sec_uid" not in call.wire
 
 
