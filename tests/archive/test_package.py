@@ -144,3 +144,15 @@ def test_docs_data_dictionary_is_up_to_date() -> None:
     proc = subprocess.run([sys.executable, str(script), "--check"], capture_output=True,
                           text=True, timeout=60, check=False)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_collection_written_to_a_file_gets_its_package(
+    tmp_path: Path, cli: Callable[..., Ran]
+) -> None:
+    out = tmp_path / "magic.csv"
+    ran = cli("--sandbox", "hashtag", "magic", "--max-items", "20", "-o", str(out))
+    assert ran.code == 0, ran.err
+    pkg = package(tmp_path)
+    assert [r["path"] for r in pkg["resources"]] == ["magic.csv"]
+    assert pkg["x-tokarc"]["sources"][0]["kind"] == "hashtag"
+    assert frictionless.validate(str(tmp_path / "datapackage.json")).valid

@@ -14,7 +14,7 @@ from typing import Any
 from ..client.pagination import to_unix
 from ..collect import Collector, JobReport, JobSpec, estimate
 from ..store import Store, open_store
-from ..store.export import export
+from ..store._package import export_with_package
 from . import _errors
 from ._app import Session
 from ._options import Format
@@ -197,7 +197,8 @@ def _write(store: Store, spec: JobSpec, sink: Sink, *, quietly: bool = False) ->
         return
     source = (spec.job_kind.source_kind, spec.target)
     try:
-        export(store, ENTITY.get(spec.kind, "posts"), target, sink.fmt(), source=source)  # type: ignore[arg-type]
+        export_with_package(store, ENTITY.get(spec.kind, "posts"), target, sink.fmt(),
+                            source=source)  # fmt: skip
         sys.stdout.flush()
     except Exception:
         if not quietly:

@@ -196,19 +196,21 @@ def _now() -> str:
 def export_with_package(
     store: Store,
     entity: str,
-    out: str,
+    out: Any,
     format: str,
     *,
     source: tuple[str, str] | None = None,
     pseudonymize: Pseudonymizer | None = None,
+    **options: Any,
 ) -> int:
-    """Export ``entity`` to the file ``out`` (see :func:`tokarc.store.export.export`) and add
-    it to the ``datapackage.json`` beside it; ``"-"`` (stdout) gets no package. Returns the
+    """Export ``entity`` to ``out`` (see :func:`tokarc.store.export.export`; ``options`` go to
+    it) and, when ``out`` is a file, add it to the ``datapackage.json`` beside it. Returns the
     number of rows written."""
     from .export import export
 
-    n = export(store, entity, out, format, source=source, pseudonymize=pseudonymize)  # type: ignore[arg-type]
-    if out != "-":
+    n = export(store, entity, out, format, source=source, pseudonymize=pseudonymize,  # type: ignore[arg-type]
+               **options)  # fmt: skip
+    if isinstance(out, str | os.PathLike) and out != "-":
         path = Path(out)
         described = describe_export(entity, path.name, format, n, pseudonymize is not None)
         parameters = {"entity": entity, "format": format, "source": _source(source),
