@@ -14,22 +14,15 @@ from rich.table import Table
 
 from ..client import _constants as C
 from ..client._config import config_path, read_config_file, write_config_file
-from ..store import Store, open_store
 from ..store.export import COLUMNS, export
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
 from . import _options as O
 from ._app import app, session
 from ._collect import Sink, _check_sink, resume
+from ._stores import existing
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
-
-
-def _open(db: str) -> Store:
-    """An existing store (a missing SQLite file is an error, not a new empty database)."""
-    if "://" not in db and db != ":memory:" and not os.path.exists(db):
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    return open_store(db)
 
 
 def _out() -> Console:
@@ -57,7 +50,7 @@ def jobs(db: O.DbRequired, as_json: Json = False) -> None:
 
     Example: tokarc jobs --db magic.db
     """
-    with _open(db) as store:
+    with existing(db) as store:
         rows = [[getattr(j, f) for f in _JOB_FIELDS] for j in store.list_jobs()]
     if as_json:
         for row in rows:
@@ -79,8 +72,7 @@ def resume_(
     Example: tokarc resume 3 --db magic.db
     """
     overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
-    if not os.path.exists(db) and "://" not in db:
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
+    existing(db).close()
     resume(session(ctx), db, job, **overrides)
 
 
@@ -99,7 +91,7 @@ def export_(
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
     sink = Sink(db, out or "-", format)
     _check_sink(sink)
-    with _open(db) as store:
+    with existing(db) as store:
         n = export(store, entity, sink.out or "-", sink.fmt())  # type: ignore[arg-type]
     if sink.out != "-":
         print(f"{n} {entity} written to {sink.out}", file=sys.stderr)
@@ -111,7 +103,7 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
 
     Example: tokarc stats --db magic.db
     """
-    with _open(db) as store:
+    with existing(db) as store:
         s = store.stats()
     if as_json:
         print(json.dumps({"counts": s.counts, "units_by_day": s.units_by_day,

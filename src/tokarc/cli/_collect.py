@@ -19,6 +19,7 @@ from . import _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
+from ._stores import refuse_output_on_store
 
 # What each job kind's output holds (the entity exported to --out or stdout).
 ENTITY = {
@@ -160,6 +161,7 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
 
 
 def _check_sink(sink: Sink) -> None:
+    refuse_output_on_store(sink.out, sink.db)
     if sink.out and sink.out != "-":
         parent = Path(sink.out).expanduser().parent
         if not parent.is_dir():

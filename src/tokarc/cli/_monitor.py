@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -18,10 +17,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ..monitor import Scheduler, Watch, Watches, WatchRun, format_duration, write_report
-from ..store import Store, is_postgres_url, open_store
+from ..store import Store, open_store
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session
+from ._stores import existing, refuse_output_on_store
 
 watch_app = typer.Typer(
     help="Follow hashtags, keywords, accounts, sounds or stored posts on a schedule, within a "
@@ -48,9 +48,7 @@ def _existing(db: str) -> Store:
     """An existing store (a missing SQLite file is an error, not a new empty database)."""
     if db == ":memory:":
         raise _errors.CLIError("invalid --db ':memory:': watches need a database file or URL")
-    if not is_postgres_url(db) and not os.path.exists(db):
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    return open_store(db)
+    return existing(db)
 
 
 def _find(watches: Watches, ref: str) -> Watch:
@@ -252,6 +250,7 @@ def report(
 
     Example: tokarc report --db watch.db -o report.html --since 7d
     """
+    refuse_output_on_store(out, db, "--out")
     with _existing(db) as store:
         result = write_report(store, out, since=since, watches=watch or ())
     print(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)",

@@ -7,7 +7,9 @@ never holds them in memory. CSV and Parquet have a FIXED column set per entity (
 (entities without raw JSON, like hashtags and follows, are written as their columns).
 
 ``out`` is a path, ``"-"`` (standard output) or an open stream: text or binary for JSONL and
-CSV, binary for Parquet.
+CSV, binary for Parquet. A path is written whole or not at all (a temporary file in the same
+folder, fsync'ed, then renamed over it; removed on any error), and never over one of the
+store's own files (``InvalidInputError``).
 
 Example::
 
@@ -32,7 +34,8 @@ from typing import IO, Any, Literal
 
 import msgspec
 
-from . import Store
+from .._files import atomic_file, refuse_same_file
+from . import Store, sqlite_files
 from ._exports import EXPORTS, Export, Source, get
 
 __all__ = [
@@ -82,6 +85,7 @@ def to_jsonl(
 ) -> int:  # fmt: skip
     """Write one JSON object per line: the raw JSON of each record, as TikTok sent it."""
     spec = get(entity)
+    _refuse_store_file(store, out)
     n = 0
     with _text_out(out) as f:
         for line in _json_lines(store, spec, chunk_size, source):
@@ -111,6 +115,7 @@ def to_csv(
 ) -> int:  # fmt: skip
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
     spec = get(entity)
+    _refuse_store_file(store, out)
     n = 0
     with _text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -128,6 +133,7 @@ def to_parquet(
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
     spec = get(entity)
+    _refuse_store_file(store, out)
     schema = _arrow_schema(pa, spec)
     n = 0
     with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
@@ -225,13 +231,19 @@ def _need(module: str, extra: str) -> Any:
 # -- outputs ---------------------------------------------------------------------------------
 
 
+def _refuse_store_file(store: Store, out: ExportTarget) -> None:
+    """InvalidInputError when the path ``out`` is the store's database or one of its files."""
+    if isinstance(out, str | os.PathLike) and out != "-":
+        refuse_same_file(out, sqlite_files(store.url))
+
+
 @contextlib.contextmanager
 def _text_out(out: ExportTarget, newline: str | None = None) -> Iterator[IO[str]]:
     """A text stream on ``out``: a path (created), ``"-"`` (stdout) or an open stream."""
     if out == "-":
         yield sys.stdout
     elif isinstance(out, str | os.PathLike):
-        with open(out, "w", encoding="utf-8", newline=newline) as f:
+        with atomic_file(out, "w", encoding="utf-8", newline=newline) as f:
             yield f
     elif isinstance(out, io.TextIOBase) or not _is_binary(out):
         yield out  # type: ignore[misc]
@@ -251,7 +263,7 @@ def _binary_out(out: ExportTarget) -> Iterator[Any]:
     if out == "-":
         yield sys.stdout.buffer
     elif isinstance(out, str | os.PathLike):
-        with open(out, "wb") as f:
+        with atomic_file(out, "wb") as f:
             yield f
     elif isinstance(out, io.TextIOBase):
         raise TypeError("Parquet needs a binary stream, got a text stream")

@@ -1,0 +1,26 @@
+"""The database of a command: opened only when it exists, and never written over by an output."""
+
+from __future__ import annotations
+
+import os
+
+from .._files import refuse_same_file
+from ..store import DatabaseTarget, Store, is_postgres_url, open_store, sqlite_files
+from . import _errors
+
+
+def existing(db: str) -> Store:
+    """An existing store (a missing SQLite file is an error, not a new empty database)."""
+    if not is_postgres_url(db) and db != ":memory:" and not os.path.exists(_path(db)):
+        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
+    return open_store(db)
+
+
+def refuse_output_on_store(out: str | None, db: str | None, what: str = "--out") -> None:
+    """Exit 2 when ``out`` is the database ``db`` or one of its files (-wal, -shm...)."""
+    if out and out != "-" and db:
+        refuse_same_file(out, sqlite_files(_path(db)), what)
+
+
+def _path(db: str) -> str:
+    return db.reveal() if isinstance(db, DatabaseTarget) else db
