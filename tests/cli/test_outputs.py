@@ -56,7 +56,8 @@ def test_an_output_on_the_database_is_refused(
     for out in _outputs(db):
         ran = cli(*(a.format(db=db, out=out) for a in command))
         assert ran.code == 2, (out, ran.err)
-        assert "database" in ran.err and "--out" in ran.err, ran.err
+        assert "database" in ran.err, ran.err
+        assert "--out" in ran.err, ran.err
         assert ran.err.count("\n") == 1, ran.err
         assert rows(db, "SELECT COUNT(*) FROM posts")[0][0] == posts
         assert rows(db, "SELECT COUNT(*) FROM jobs")[0][0] == jobs  # nothing ran
@@ -75,9 +76,14 @@ def test_the_library_refuses_too(db: Path) -> None:
 def test_atomic_file_keeps_the_old_file_on_error(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
     target.write_text("good\n")
-    with pytest.raises(RuntimeError), atomic_file(target) as f:
-        f.write("half")
-        raise RuntimeError("boom")
+
+    def half_then_fail() -> None:
+        with atomic_file(target) as f:
+            f.write("half")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        half_then_fail()
     assert target.read_text() == "good\n"
     assert os.listdir(tmp_path) == ["out.txt"]  # the temporary file is gone
     with atomic_file(target) as f:
@@ -99,8 +105,9 @@ def test_atomic_file_makes_files_like_open(tmp_path: Path) -> None:
 
 
 def test_a_missing_folder_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(OSError, match="cannot write .*nowhere"), atomic_file(
-        tmp_path / "nowhere" / "x.csv"
+    with (
+        pytest.raises(OSError, match=r"cannot write .*nowhere"),
+        atomic_file(tmp_path / "nowhere" / "x.csv"),
     ):
         pass
 

@@ -21,6 +21,7 @@ from . import _options as O
 from ._app import app, session
 from ._collect import Sink, _check_sink, resume
 from ._stores import existing
+from ._text import cell, safe
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 
@@ -32,11 +33,12 @@ def _out() -> Console:
 
 
 def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
+    """A table of data: every title and cell literal text (no markup, no control characters)."""
+    table = Table(title=cell(title), title_justify="left")
     for h in headers:
         table.add_column(h, justify="right" if h in {"id", "units", "rows"} else "left")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(cell(v) for v in row))
     return table
 
 
@@ -94,7 +96,7 @@ def export_(
     with existing(db) as store:
         n = export(store, entity, sink.out or "-", sink.fmt())  # type: ignore[arg-type]
     if sink.out != "-":
-        print(f"{n} {entity} written to {sink.out}", file=sys.stderr)
+        print(safe(f"{n} {entity} written to {sink.out}"), file=sys.stderr)
 
 
 @app.command()
@@ -116,7 +118,7 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
     for title, data in (("units by day", s.units_by_day), ("units by job", s.units_by_job),
                         ("units by endpoint", s.units_by_endpoint)):  # fmt: skip
         out.print(_table(title, [title.split()[-1], "units"], [[k, v] for k, v in data.items()]))
-    out.print(f"units spent in total: {s.units_total}")
+    out.print(cell(f"units spent in total: {s.units_total}"))
 
 
 @app.command()
@@ -138,7 +140,7 @@ def usage(
         return
     rows = [[d.get("date"), d.get("units")] for d in history if isinstance(d, dict)]
     _out().print(_table(f"units used over {days} days", ["date", "units"], rows))
-    print(f"units used today ({today}): {_units(used)}")
+    print(safe(f"units used today ({today}): {_units(used)}"))
 
 
 def _units(data: Any) -> Any:
@@ -161,7 +163,7 @@ def configure(ctx: typer.Context) -> None:
         raise _errors.CLIError("invalid token: an empty value or one with spaces")
     settings = {k: str(v) for k, v in read_config_file().items() if isinstance(v, str)}
     path = write_config_file({**settings, "token": token})
-    print(f"token saved to {path} (readable by you only)", file=sys.stderr)
+    print(safe(f"token saved to {path} (readable by you only)"), file=sys.stderr)
 
 
 @app.command()
@@ -173,10 +175,10 @@ def doctor(ctx: typer.Context) -> None:
     state = session(ctx)
     print(f"token: {_token_source(state)}")
     with state.client() as client:
-        print(f"API: {client.config.base_url}")
+        print(safe(f"API: {client.config.base_url}"))
         today = dt.datetime.now(dt.UTC).date().isoformat()
         used = client.customer.get_usage(date=today).data
-    print(f"API reachable, token accepted; units used today: {_units(used)}")
+    print(safe(f"API reachable, token accepted; units used today: {_units(used)}"))
 
 
 def _token_source(state: Any) -> str:

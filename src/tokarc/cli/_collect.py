@@ -20,6 +20,7 @@ from ._app import Session
 from ._options import Format
 from ._progress import job_progress
 from ._stores import refuse_output_on_store
+from ._text import safe
 
 # What each job kind's output holds (the entity exported to --out or stdout).
 ENTITY = {
@@ -113,8 +114,8 @@ def print_estimate(spec: JobSpec) -> None:
     est = estimate(spec)
     calls = "?" if est.calls is None else f"{est.calls:,}"
     units = "?" if est.units is None else f"{est.units:,}"
-    print(f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
-          f"at most ({est.note}); nothing sent")  # fmt: skip
+    print(safe(f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
+               f"at most ({est.note}); nothing sent"))  # fmt: skip
 
 
 def finish(state: Session, report: JobReport, sink: Sink) -> None:

@@ -22,6 +22,7 @@ from . import _errors
 from . import _options as O
 from ._app import Session, app, session
 from ._stores import existing, refuse_output_on_store
+from ._text import cell, safe
 
 watch_app = typer.Typer(
     help="Follow hashtags, keywords, accounts, sounds or stored posts on a schedule, within a "
@@ -89,7 +90,7 @@ def watch_add(
     """
     with open_store(db) as store:
         w = Watches(store).add(kind.value, target, every=every, window=window, budget=budget)
-    print(f"watching {_describe(w)}")
+    print(safe(f"watching {_describe(w)}"))
 
 
 @watch_app.command("list")
@@ -111,15 +112,15 @@ def watch_list(
 
 
 def _table(db: str, watches: list[Watch]) -> Table:
-    table = Table(title=f"watches in {db}", title_justify="left")
+    table = Table(title=cell(f"watches in {db}"), title_justify="left")
     for h in ("id", "watch", "every", "window", "budget", "state", "next due", "last"):
         table.add_column(h)
     for w in watches:
         state = "paused" if w.paused else ("running" if w.claimed_by else "active")
         last = f"{w.last_status}: {w.last_message}" if w.last_status else ""
-        table.add_row(str(w.id), w.label, format_duration(w.every_s),
-                      format_duration(w.window_s), str(w.budget or ""), state,
-                      _iso(w.next_due), last)  # fmt: skip
+        values = (w.id, w.label, format_duration(w.every_s), format_duration(w.window_s),
+                  w.budget or "", state, _iso(w.next_due), last)  # fmt: skip
+        table.add_row(*(cell(v) for v in values))
     return table
 
 
@@ -137,7 +138,7 @@ def watch_remove(ref: Ref, db: O.DbRequired) -> None:
         watches = Watches(store)
         w = _find(watches, ref)
         watches.remove(w.id)
-    print(f"removed {w.label} (id {w.id})")
+    print(safe(f"removed {w.label} (id {w.id})"))
 
 
 @watch_app.command("pause")
@@ -162,7 +163,7 @@ def _set_paused(db: str, ref: str, paused: bool) -> None:
     with _existing(db) as store:
         watches = Watches(store)
         w = watches.set_paused(_find(watches, ref).id, paused)
-    print(f"{'paused' if paused else 'resumed'} {_describe(w)}")
+    print(safe(f"{'paused' if paused else 'resumed'} {_describe(w)}"))
 
 
 def _scheduler(state: Session, db: str, workers: int) -> Scheduler:
@@ -174,7 +175,7 @@ def _scheduler(state: Session, db: str, workers: int) -> Scheduler:
 def _show(runs: list[WatchRun]) -> bool:
     """Print each run on stdout; True if all went well."""
     for run in runs:
-        print(run.line(), flush=True)
+        print(safe(run.line()), flush=True)
     return all(r.status != "failed" for r in runs)
 
 
@@ -253,5 +254,5 @@ def report(
     refuse_output_on_store(out, db, "--out")
     with _existing(db) as store:
         result = write_report(store, out, since=since, watches=watch or ())
-    print(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)",
+    print(safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)"),
           file=sys.stderr)  # fmt: skip

@@ -17,7 +17,6 @@ def _target(value: str | None) -> str | None:
     return None if value is None else DatabaseTarget(value)
 
 
-
 class Format(StrEnum):
     jsonl = "jsonl"
     csv = "csv"

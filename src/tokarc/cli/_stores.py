@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from .._files import refuse_same_file
-from ..store import DatabaseTarget, Store, is_postgres_url, open_store, sqlite_files
+from ..store import DatabaseTarget, Store, is_postgres_url, open_store
+from ..store._target import sqlite_files
 from . import _errors
 
 

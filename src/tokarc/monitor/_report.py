@@ -20,7 +20,8 @@ from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
 from .._files import atomic_file, refuse_same_file
 from ..errors import InvalidInputError
-from ..store import Store, sqlite_files
+from ..store import Store
+from ..store._target import sqlite_files
 from . import _charts as C
 from ._watches import DAY, Watch, Watches, format_duration, iso, parse_duration
 

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from ._store import Store
-from ._target import DatabaseTarget, check_target, is_postgres_url, redact, sqlite_files
+from ._target import DatabaseTarget, check_target, is_postgres_url, redact
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
 
 __all__ = [
@@ -33,11 +33,9 @@ __all__ = [
     "PageResult",
     "Stats",
     "Store",
-    "check_target",
     "is_postgres_url",
     "open_store",
     "redact",
-    "sqlite_files",
 ]
 
 

@@ -35,8 +35,9 @@ from typing import IO, Any, Literal
 import msgspec
 
 from .._files import atomic_file, refuse_same_file
-from . import Store, sqlite_files
+from . import Store
 from ._exports import EXPORTS, Export, Source, get
+from ._target import sqlite_files
 
 __all__ = [
     "CHUNK_SIZE",
