@@ -22,6 +22,7 @@ from ._app import app, session
 from ._collect import Sink, _check_sink, resume
 from ._stores import existing
 from ._text import cell, safe
+from ._text import title as title_text
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 
@@ -34,7 +35,7 @@ def _out() -> Console:
 
 def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
     """A table of data: every title and cell literal text (no markup, no control characters)."""
-    table = Table(title=cell(title), title_justify="left")
+    table = Table(title=title_text(title), title_justify="left")
     for h in headers:
         table.add_column(h, justify="right" if h in {"id", "units", "rows"} else "left")
     for row in rows:

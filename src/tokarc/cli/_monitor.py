@@ -16,13 +16,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..monitor import Scheduler, Watch, Watches, WatchRun, format_duration, write_report
+from ..monitor import (
+    Scheduler,
+    Watch,
+    Watches,
+    WatchRun,
+    format_duration,
+    parse_duration,
+    write_report,
+)
 from ..store import Store, open_store
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session
 from ._stores import existing, refuse_output_on_store
-from ._text import cell, safe
+from ._text import cell, safe, title
 
 watch_app = typer.Typer(
     help="Follow hashtags, keywords, accounts, sounds or stored posts on a schedule, within a "
@@ -88,6 +96,7 @@ def watch_add(
 
     Example: tokarc watch add hashtag magic --every 1h --window 7d --budget 200 --db watch.db
     """
+    parse_duration(every), parse_duration(window, "window")  # bad input creates no database
     with open_store(db) as store:
         w = Watches(store).add(kind.value, target, every=every, window=window, budget=budget)
     print(safe(f"watching {_describe(w)}"))
@@ -108,11 +117,14 @@ def watch_list(
         for w in watches:
             print(json.dumps(w.__dict__))
         return
-    Console(highlight=False, soft_wrap=True).print(_table(db, watches))
+    console = Console(highlight=False, soft_wrap=True)  # wide enough not to cut when piped
+    (console if console.is_terminal else Console(highlight=False, width=200)).print(
+        _table(db, watches)
+    )
 
 
 def _table(db: str, watches: list[Watch]) -> Table:
-    table = Table(title=cell(f"watches in {db}"), title_justify="left")
+    table = Table(title=title(f"watches in {db}"), title_justify="left")
     for h in ("id", "watch", "every", "window", "budget", "state", "next due", "last"):
         table.add_column(h)
     for w in watches:

@@ -24,5 +24,10 @@ def safe(value: Any) -> str:
 
 
 def cell(value: Any) -> Text:
-    """``value`` for rich (a table cell, a title): literal text, no markup, nothing raw."""
+    """``value`` for rich (a table cell): literal text, no markup, nothing raw."""
     return Text("" if value is None else safe(value))
+
+
+def title(value: Any) -> Text:
+    """A table's title, as :func:`cell`, on one line however narrow the table."""
+    return Text(safe(value), no_wrap=True, overflow="ignore")
