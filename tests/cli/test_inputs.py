@@ -238,3 +238,11 @@ def test_the_readme_warns_about_token_on_the_command_line() -> None:
     rest = readme.split("process list", 1)[1][:400]
     assert "TOKARC_TOKEN" in rest
     assert "tokarc configure" in rest
+
+
+def test_watch_targets_are_normalized_like_jobs(cli: Cli, tmp_path: Path) -> None:
+    db = str(tmp_path / "w.db")
+    assert cli("watch", "add", "hashtag", "Magic", "--db", db).code == 0
+    again = cli("watch", "add", "hashtag", "##magic", "--db", db)
+    assert again.code == 2
+    assert "already watching hashtag:magic" in again.err

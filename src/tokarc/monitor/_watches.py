@@ -214,8 +214,7 @@ def _checked(
     if budget is not None and budget < 1:
         raise InvalidInputError(f"invalid budget {budget!r}: a whole number of units, 1 or more")
     every_s, window_s = parse_duration(every), parse_duration(window, "window")
-    check_target(kind, target)
-    return kind, target, every_s, window_s, budget
+    return kind, check_target(kind, target), every_s, window_s, budget
 
 
 def _watch(row: tuple[Any, ...]) -> Watch:
