@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import resource
 import signal
+import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -138,3 +142,32 @@ def test_a_full_disk_leaves_the_good_file(db: Path, tmp_path: Path, suffix: str)
     assert f"cannot write {out}" in again.stderr, again.stderr
     assert out.read_bytes() == before  # the good file is whole
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_records_shown_on_a_terminal_carry_no_control_characters(
+    db: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    caption = "pwned \x1b]8;;https://evil.example\x07click\x1b]8;;\x07 \x9b2J \u202eevil\u202c"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE posts SET raw = json_set(raw, '$.desc', ?), description = ?",
+                     (caption, caption))  # fmt: skip
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    with open_store(db) as store:
+        assert export(store, "posts", "-", fmt) > 0  # type: ignore[arg-type]
+    shown = screen.getvalue()
+    for char in ("\x1b", "\x07", "\x9b", "\u202e", "\u202c"):
+        assert char not in shown
+    if fmt == "jsonl":  # still JSON, and the same caption once decoded
+        assert json.loads(shown.splitlines()[0])["desc"] == caption
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", piped)
+    with open_store(db) as store:
+        export(store, "posts", "-", fmt)  # type: ignore[arg-type]
+    assert "\x9b" in piped.getvalue()  # piped output is the data as it is

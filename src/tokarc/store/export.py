@@ -28,9 +28,10 @@ import csv
 import importlib
 import io
 import os
+import re
 import sys
 from collections.abc import Iterator
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 import msgspec
 
@@ -242,7 +243,7 @@ def _refuse_store_file(store: Store, out: ExportTarget) -> None:
 def _text_out(out: ExportTarget, newline: str | None = None) -> Iterator[IO[str]]:
     """A text stream on ``out``: a path (created), ``"-"`` (stdout) or an open stream."""
     if out == "-":
-        yield sys.stdout
+        yield cast(IO[str], _TerminalSafe(sys.stdout)) if sys.stdout.isatty() else sys.stdout
     elif isinstance(out, str | os.PathLike):
         with atomic_file(out, "w", encoding="utf-8", newline=newline) as f:
             yield f
@@ -270,6 +271,27 @@ def _binary_out(out: ExportTarget) -> Iterator[Any]:
         raise TypeError("Parquet needs a binary stream, got a text stream")
     else:
         yield out
+
+
+# What a terminal would act on rather than show: C0 controls but tab and newline, DEL, C1
+# controls (U+009B is a CSI), and bidirectional marks, embeddings, overrides and isolates.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+class _TerminalSafe:
+    """Stdout on a terminal: records are shown, so the characters a terminal would act on are
+    written as JSON escapes (``\\u001b``); JSON lines stay valid and mean the same."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(_TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _is_binary(stream: Any) -> bool:
