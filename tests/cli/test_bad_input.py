@@ -60,6 +60,7 @@ CORPUS: list[tuple[tuple[str, ...], str]] = [
     (("resume", "1", "--db", "missing.db"), "missing.db"),
     (("resume", "one", "--db", "x.db"), "JOB"),
     (("usage", "--days", "0"), "days"),
+    (("report", "--db", "x.db", "-o", "/nonexistent/dir/r.html"), "--out"),
     # Post URLs: one checker for the CLI and the library (TikTok hosts, numeric ids).
     (("post", "https://www.tiktok.com/@a/video/123abc"), "123abc"),
     (("post", "https://example.com/video/123"), "example.com"),

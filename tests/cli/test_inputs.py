@@ -163,6 +163,21 @@ def test_database_passwords_are_never_shown(cli: Cli, pg_url: str) -> None:
     assert "createdb" in shown[-1]
 
 
+@pytest.mark.slow
+def test_the_password_still_reaches_the_driver(pg_url: str) -> None:
+    from tokarc.cli._options import _target
+    from tokarc.store import open_store
+
+    url = _with_password(pg_url, "Hunter2-s3cret")
+    db = _target(url)
+    assert db is not None
+    assert "Hunter2" not in f"{db} {db!r}"
+    with open_store(db) as store:
+        assert "Hunter2" not in store.url
+        assert store.db._conn.info.password == "Hunter2-s3cret"  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
 def test_a_missing_postgres_database_is_named(cli: Cli, pg_url: str) -> None:
     missing = pg_url.replace("/test?", "/tokarc_no_such_db?")
     ran = cli("--sandbox", "hashtag", "magic", "--db", missing)

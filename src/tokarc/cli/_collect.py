@@ -19,7 +19,7 @@ from . import _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
-from ._stores import refuse_output_on_store
+from ._stores import check_output
 from ._text import safe
 
 # What each job kind's output holds (the entity exported to --out or stdout).
@@ -162,11 +162,7 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
 
 
 def _check_sink(sink: Sink) -> None:
-    refuse_output_on_store(sink.out, sink.db)
-    if sink.out and sink.out != "-":
-        parent = Path(sink.out).expanduser().parent
-        if not parent.is_dir():
-            raise _errors.CLIError(f"invalid --out {sink.out!r}: no folder {parent}")
+    check_output(sink.out, sink.db)
     if sink.fmt() == "parquet" and sink.export_to == "-" and sys.stdout.isatty():
         raise _errors.CLIError("invalid --format parquet to a terminal: give -o FILE.parquet")
 

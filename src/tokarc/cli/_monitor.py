@@ -29,7 +29,7 @@ from ..store import Store, open_store
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session
-from ._stores import existing, refuse_output_on_store
+from ._stores import check_output, existing
 from ._text import cell, safe, title
 
 watch_app = typer.Typer(
@@ -263,7 +263,7 @@ def report(
 
     Example: tokarc report --db watch.db -o report.html --since 7d
     """
-    refuse_output_on_store(out, db, "--out")
+    check_output(out, db)
     with _existing(db) as store:
         result = write_report(store, out, since=since, watches=watch or ())
     print(safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from .._files import refuse_same_file
 from ..store import DatabaseTarget, Store, is_postgres_url, open_store
@@ -17,10 +18,16 @@ def existing(db: str) -> Store:
     return open_store(db)
 
 
-def refuse_output_on_store(out: str | None, db: str | None, what: str = "--out") -> None:
-    """Exit 2 when ``out`` is the database ``db`` or one of its files (-wal, -shm...)."""
-    if out and out != "-" and db:
+def check_output(out: str | None, db: str | None, what: str = "--out") -> None:
+    """Exit 2, before anything is opened, when the file ``out`` cannot be written: its folder
+    does not exist, or it is the database ``db`` or one of its files (-wal, -shm...)."""
+    if not out or out == "-":
+        return
+    if db:
         refuse_same_file(out, sqlite_files(_path(db)), what)
+    parent = Path(out).expanduser().parent
+    if not parent.is_dir():
+        raise _errors.CLIError(f"invalid {what} {out!r}: no folder {parent}")
 
 
 def _path(db: str) -> str:
