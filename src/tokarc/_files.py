@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -34,8 +35,8 @@ def atomic_file(
     """An open file whose content replaces ``path`` only when the block ends without error.
 
     ``mode`` is ``"w"`` (text) or ``"wb"``; ``permissions`` are those of a new file (less the
-    umask, like ``open``). On any error the temporary file is removed, ``path`` is left as it
-    was, and an ``OSError`` names ``path``.
+    umask, like ``open``); a file written over keeps its own. On any error the temporary file
+    is removed, ``path`` is left as it was, and an ``OSError`` names ``path``.
     """
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
@@ -44,6 +45,7 @@ def atomic_file(
     except OSError as exc:
         raise _naming(exc, target) from exc
     try:
+        _keep_mode(fd, target)
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as f:
             yield f
             f.flush()
@@ -56,6 +58,15 @@ def atomic_file(
         if isinstance(exc, OSError):
             raise _naming(exc, target) from exc
         raise
+
+
+def _keep_mode(fd: int, target: Path) -> None:
+    """A file written over keeps its permissions (as ``open(path, "w")`` would)."""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return  # a new file: ``permissions`` less the umask
+    os.fchmod(fd, mode)
 
 
 def _naming(exc: OSError, target: Path) -> OSError:

@@ -108,6 +108,15 @@ def test_atomic_file_makes_files_like_open(tmp_path: Path) -> None:
     assert (tmp_path / "a.txt").stat().st_mode == (tmp_path / "b.txt").stat().st_mode
 
 
+def test_a_file_written_over_keeps_its_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "private.csv"
+    target.write_text("old")
+    target.chmod(0o600)
+    with atomic_file(target) as f:
+        f.write("new")
+    assert (target.stat().st_mode & 0o777, target.read_text()) == (0o600, "new")
+
+
 def test_a_missing_folder_names_the_file(tmp_path: Path) -> None:
     with (
         pytest.raises(OSError, match=r"cannot write .*nowhere"),
