@@ -35,8 +35,9 @@ def atomic_file(
     """An open file whose content replaces ``path`` only when the block ends without error.
 
     ``mode`` is ``"w"`` (text) or ``"wb"``; ``permissions`` are those of a new file (less the
-    umask, like ``open``); a file written over keeps its own. On any error the temporary file
-    is removed, ``path`` is left as it was, and an ``OSError`` names ``path``.
+    umask, like ``open``); a file written over keeps its own, within ``permissions``. On any
+    error the temporary file is removed, ``path`` is left as it was, and an ``OSError`` names
+    ``path``.
     """
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
@@ -45,7 +46,7 @@ def atomic_file(
     except OSError as exc:
         raise _naming(exc, target) from exc
     try:
-        _keep_mode(fd, target)
+        _keep_mode(fd, target, permissions)
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as f:
             yield f
             f.flush()
@@ -60,13 +61,14 @@ def atomic_file(
         raise
 
 
-def _keep_mode(fd: int, target: Path) -> None:
-    """A file written over keeps its permissions (as ``open(path, "w")`` would)."""
+def _keep_mode(fd: int, target: Path, permissions: int) -> None:
+    """A file written over keeps its permissions (as ``open(path, "w")`` would), never more
+    open than ``permissions`` (a private file stays private from the first byte)."""
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
         return  # a new file: ``permissions`` less the umask
-    os.fchmod(fd, mode)
+    os.fchmod(fd, mode & permissions)
 
 
 def _naming(exc: OSError, target: Path) -> OSError:

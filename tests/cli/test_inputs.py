@@ -242,6 +242,8 @@ def test_the_config_folder_is_private(cli: Cli, tmp_path: Path) -> None:
     ran = cli("configure", input="tok-123\n")
     assert ran.code == 0, ran.err
     folder = tmp_path / "config"
+    (folder / "config.toml").chmod(0o644)  # someone opened it up: a new token closes it again
+    assert cli("configure", input="tok-456\n").code == 0
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "config.toml").stat().st_mode) == 0o600
 
