@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .store._open import Archive, Frames
 from .errors import (
     APIError,
+    EDError,
     InvalidInputError,
     MissingTokenError,
     TokarcError,
@@ -59,7 +60,6 @@ class EDAsyncClient(_SDKArguments, AsyncClient):
 
 
 EDResponse = Response
-EDError = APIError
 
 
 def open(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archive:

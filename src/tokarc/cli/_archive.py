@@ -12,12 +12,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
+from .._files import atomic_file
 from ..collect import Checkpoint
 from ..store import Store, is_postgres_url
 from ..store._archive import SEARCH_SCOPES
-from ..store._atomic import atomic_file
 from ..store._hydrate import dehydrated, read_ids, record_gone
 from ..store._network import GRAPHS, build, network, write
 from ..store._pseudonym import Pseudonymizer, load_key
@@ -28,6 +27,8 @@ from . import _options as O
 from ._app import app, session
 from ._collect import RunOptions, build_spec, collect
 from ._collect import Sink as _Sink
+from ._stores import check_output, existing
+from ._text import cell
 
 Scope = StrEnum("Scope", {s: s for s in SEARCH_SCOPES})  # type: ignore[misc]
 Graph = StrEnum("Graph", {g: g for g in GRAPHS})  # type: ignore[misc]
@@ -61,18 +62,12 @@ def source_of(value: str | None) -> tuple[str, str] | None:
     return kind.strip(), target.strip()
 
 
-def shown(value: Any) -> Text:
-    """A value for a table: plain text (never rich markup), control characters as spaces."""
-    text = "" if value is None else str(value)
-    return Text("".join(c if c.isprintable() else " " for c in text))
-
-
 def _grid(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
-    table = Table(title=shown(title), title_justify="left")
+    table = Table(title=cell(title), title_justify="left")
     for h in headers:
-        table.add_column(shown(h))
+        table.add_column(cell(h))
     for row in rows:
-        table.add_row(*(shown(v) for v in row))
+        table.add_row(*(cell(v) for v in row))
     return table
 
 
@@ -88,7 +83,7 @@ def search(
 
     Example: tokarc search --db magic.db "card trick" --in posts
     """
-    with _admin._open(db) as store:
+    with existing(db) as store:
         matches = search_store(store.db, query, str(scope.value), limit)
     if as_json:
         for m in matches:
@@ -109,7 +104,7 @@ def sql(
 
     Example: tokarc sql --db magic.db "SELECT author_handle, COUNT(*) FROM post_view GROUP BY 1"
     """
-    with _admin._open(db):  # checks the database and brings its views up to date
+    with existing(db):  # checks the database and brings its views up to date
         pass
     with run_sql(db, query) as result:
         _print_rows(result.columns, result.rows, format)
@@ -138,7 +133,7 @@ def browse(
     """
     if is_postgres_url(db):
         raise _errors.CLIError("invalid --db: browse serves a SQLite file (Datasette)")
-    with _admin._open(db):
+    with existing(db):
         pass
     import uvicorn
 
@@ -165,23 +160,15 @@ def network_(
     """
     hide = pseudonymizer(pseudonymize, key_file)
     where = source_of(source)
-    _check_out(out, db)
+    check_output(out, db)
     if Path(out).suffix.lower() not in (".gexf", ".graphml", ".csv"):
         raise _errors.CLIError(f"invalid --out {out!r}: FILE.gexf, FILE.graphml or FILE.csv")
-    with _admin._open(db) as store:
+    with existing(db) as store:
         net = build(store, str(graph.value), where)
         g = network(store, net, hide)
     write(g, out)
     print(f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges written to {out}",
           file=sys.stderr)  # fmt: skip
-
-
-def _check_out(out: str, db: str) -> None:
-    parent = Path(out).expanduser().parent
-    if not parent.is_dir():
-        raise _errors.CLIError(f"invalid --out {out!r}: no folder {parent}")
-    if not is_postgres_url(db) and Path(out).resolve() == Path(db).resolve():
-        raise _errors.CLIError(f"invalid --out {out!r}: it is the database")
 
 
 @app.command()
@@ -198,8 +185,8 @@ def dehydrate(
     where = source_of(source)
     target = out or "-"
     if target != "-":
-        _check_out(target, db)
-    with _admin._open(db) as store:
+        check_output(target, db)
+    with existing(db) as store:
         n = _write_ids(dehydrated(store, users=users, source=where), target)
     if target != "-":
         print(f"{n} {'user' if users else 'post'} ids written to {target}", file=sys.stderr)
@@ -242,7 +229,7 @@ def hydrate(
     spec = build_spec("posts", run=RunOptions(max_units=max_units), ids=wanted)
     state = session(ctx)
     collect(state, spec, _Sink(db=db), RunOptions(max_units=max_units))
-    with _admin._open(db) as store:
+    with existing(db) as store:
         gone = _gone(store, spec)
     state.say(f"{len(wanted) - len(gone)} of {len(wanted)} posts hydrated; {len(gone)} gone "
               "(recorded in the table `gone`)")  # fmt: skip

@@ -58,6 +58,7 @@ def to_4cat(
     if entity not in _MAPS:
         raise InvalidInputError(f"invalid entity {entity!r} for --format 4cat: posts or comments")
     spec = X._spec(entity, pseudonymize)
+    X._refuse_store_file(store, out)
     mapping = _MAPS[entity]
     n = 0
     with X._text_out(out, newline="") as f:

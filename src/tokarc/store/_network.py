@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._files import atomic_file
 from ..errors import InvalidInputError
 from . import Store
-from ._atomic import atomic_file
 from ._exports import Source
 from ._pseudonym import Pseudonymizer
 

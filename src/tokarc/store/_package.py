@@ -16,11 +16,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .._files import atomic_file
 from .._version import __version__
 from ..api import _guesses as G
 from . import Store
 from ._archive import iso
-from ._atomic import atomic_file
 from ._derived import with_twins
 from ._dictionary import USER_SOURCES, resource
 from ._exports import get

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInputError
+from ._target import DatabaseTarget, is_postgres_url, redact
 
 __all__ = ["Result", "run_sql"]
 
@@ -32,11 +33,12 @@ def run_sql(target: str, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Res
     """Run ``sql`` (``?`` placeholders on SQLite, ``%s`` on PostgreSQL) read-only on the store
     at ``target``; the rows are read while the block runs. ``InvalidInputError`` (the
     database's own message) for a query the database rejects, a write among them."""
-    if target.startswith(("postgresql://", "postgres://")):
-        with _postgres(target, sql, params) as result:
+    url = target.reveal() if isinstance(target, DatabaseTarget) else str(target)
+    if is_postgres_url(url):
+        with _postgres(url, sql, params) as result:
             yield result
     else:
-        with _sqlite(Path(target), sql, params) as result:
+        with _sqlite(Path(url), sql, params) as result:
             yield result
 
 
@@ -48,7 +50,7 @@ def _sqlite(path: Path, sql: str, params: tuple[Any, ...]) -> Iterator[Result]:
         try:
             cursor = conn.execute(sql, params)
         except (sqlite3.Error, sqlite3.Warning) as exc:
-            raise InvalidInputError(f"invalid query: {exc}") from None
+            raise InvalidInputError(f"invalid query: {_first_line(exc)}") from None
         columns = tuple(d[0] for d in cursor.description or ())
         yield Result(columns, _rows(cursor, sqlite3.Error))
     finally:
@@ -81,4 +83,4 @@ def _rows(cursor: Any, error: type[Exception]) -> Iterator[tuple[Any, ...]]:
 
 
 def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return redact((str(exc).strip().splitlines() or [type(exc).__name__])[0])
