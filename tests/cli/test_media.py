@@ -17,7 +17,8 @@ def test_collecting_with_media_downloads_as_pages_arrive(cli: Callable[..., Ran]
     done = rows(Path("m.db"), "SELECT kind, path FROM media WHERE status = 'done'")
     assert {k for k, _ in done} == {"cover", "images"}
     assert all((Path("files") / p).is_file() for _, p in done)
-    assert "media: " in ran.err and " downloaded of " in ran.err
+    assert "media: " in ran.err
+    assert " downloaded of " in ran.err
 
 
 def test_media_then_a_rerun_gets_nothing(cli: Callable[..., Ran]) -> None:
@@ -25,9 +26,11 @@ def test_media_then_a_rerun_gets_nothing(cli: Callable[..., Ran]) -> None:
     ran = cli("--sandbox", "media", "--db", "m.db", "--kinds", "video,avatar", "--min-free", "0")
     assert ran.code == 0, ran.err
     count = rows(Path("m.db"), "SELECT COUNT(*) FROM media WHERE status = 'done'")[0][0]
-    assert count > 10 and f"media: {count} files" in ran.err
+    assert count > 10
+    assert f"media: {count} files" in ran.err
     again = cli("--sandbox", "media", "--db", "m.db", "--min-free", "0", "--kinds", "video,avatar")
-    assert again.code == 0 and "media: 0 files (0.0 MB) downloaded of 0" in again.err
+    assert again.code == 0
+    assert "media: 0 files (0.0 MB) downloaded of 0" in again.err
 
 
 def test_a_full_disk_is_one_line_and_exit_1(cli: Callable[..., Ran]) -> None:
@@ -55,8 +58,11 @@ def test_bad_input_exits_2_and_changes_nothing(
     assert cli("--sandbox", "hashtag", "magic", "--max-items", "5", "--db", "m.db").code == 0
     before = rows(Path("m.db"), "SELECT COUNT(*) FROM media")
     ran = cli("--sandbox", *args)
-    assert ran.code == 2 and message in ran.err and "Traceback" not in ran.err
+    assert ran.code == 2
+    assert message in ran.err
+    assert "Traceback" not in ran.err
     assert len(ran.err.strip().splitlines()) == 1
-    assert not Path("missing.db").exists() and not Path("new.db").exists()
+    assert not Path("missing.db").exists()
+    assert not Path("new.db").exists()
     assert not Path("media").exists()
     assert rows(Path("m.db"), "SELECT COUNT(*) FROM media") == before

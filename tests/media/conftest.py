@@ -94,7 +94,8 @@ def assert_files_whole(root: Path) -> list[Path]:
     files = [p for p in root.glob("??/??/*") if p.is_file()]
     for path in files:
         assert hashlib.sha256(path.read_bytes()).hexdigest() == path.stem, path
-        assert path.parent.name == path.stem[2:4] and path.parent.parent.name == path.stem[:2]
+        assert path.parent.name == path.stem[2:4]
+        assert path.parent.parent.name == path.stem[:2]
     return files
 
 
@@ -103,7 +104,8 @@ def mp4_boxes(data: bytes) -> list[bytes]:
     kinds, at = [], 0
     while at < len(data):
         size, kind = struct.unpack(">I4s", data[at : at + 8])
-        assert size >= 8 and at + size <= len(data)
+        assert size >= 8
+        assert at + size <= len(data)
         kinds.append(kind)
         at += size
     return kinds

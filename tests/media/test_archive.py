@@ -34,7 +34,8 @@ def test_every_kind_is_downloaded_whole_and_recorded(
             assert content_type == "video/mp4"
             assert mp4_boxes(data) == [b"ftyp", b"free", b"mdat"]
         elif kind == "music":
-            assert content_type == "audio/mpeg" and data.startswith(b"ID3")
+            assert content_type == "audio/mpeg"
+            assert data.startswith(b"ID3")
         else:
             assert content_type == "image/jpeg"
             with Image.open(io.BytesIO(data)) as image:
@@ -47,7 +48,8 @@ def test_every_kind_is_downloaded_whole_and_recorded(
 def test_stored_urls_keep_no_signature(run: Run, collected: Store) -> None:
     run(kinds=("cover",))
     urls = [r[8] for r in rows(collected)]
-    assert urls and all("x-signature" not in u and "x-esig" not in u for u in urls)
+    assert urls
+    assert all("x-signature" not in u and "x-esig" not in u for u in urls)
     assert all("x-expires=" in u for u in urls)
     assert public_url("https://cdn/a.mp4?x-signature=s&token=t&br=1") == "https://cdn/a.mp4?br=1"
 
@@ -67,7 +69,8 @@ def test_a_rerun_gets_only_what_failed(run: Run, collected: Store, emulator: Emu
                          "(SELECT record_id FROM media ORDER BY record_id LIMIT 3)")  # fmt: skip
     before = media_requests(emulator)
     again = run(kinds=("cover",))
-    assert again.downloaded == 3 and media_requests(emulator) - before == 3
+    assert again.downloaded == 3
+    assert media_requests(emulator) - before == 3
     attempts = collected.db.query("SELECT MAX(attempts) FROM media")[0][0]
     assert attempts == 2
 
@@ -78,7 +81,8 @@ def test_carousels_every_image_in_order(run: Run, collected: Store, tmp_path: Pa
     assert photos
     for aweme_id, raw in photos:
         post = decode_json("post", raw.encode() if isinstance(raw, str) else raw)
-        assert isinstance(post, Post) and len(post.image_urls) >= 2
+        assert isinstance(post, Post)
+        assert len(post.image_urls) >= 2
         paths = media_paths(collected, "images", aweme_id)
         assert len(paths) == len(post.image_urls)
         for position, path in enumerate(paths):  # each file names its carousel slot
@@ -97,7 +101,9 @@ def test_expired_urls_are_refreshed_then_downloaded(
     # One multi_post_info call (up to 100 posts): its units, as the emulator charged them.
     assert emulator.stats.requests["multi_post_info"] == report.calls == 1
     assert report.units == emulator.stats.units["multi_post_info"] > 0
-    ledger = collected.db.query("SELECT SUM(units) FROM requests WHERE endpoint = 'multi_post_info'")
+    ledger = collected.db.query(
+        "SELECT SUM(units) FROM requests WHERE endpoint = 'multi_post_info'"
+    )
     assert ledger[0][0] == report.units
     new = dict(collected.db.query("SELECT aweme_id, play_url FROM posts"))
     assert all(new[k] != v for k, v in old.items() if v)  # the posts' new URLs are stored
@@ -112,7 +118,8 @@ def test_a_403_from_the_server_also_refreshes(run: Run, emulator: Emulator) -> N
 def test_refresh_within_the_unit_budget(run: Run, collected: Store, emulator: Emulator) -> None:
     emulator.clock.advance(emulator_media.TTL + 60)
     report = run(kinds=("cover",), max_units=0)
-    assert (report.downloaded, report.calls, emulator.stats.requests["multi_post_info"]) == (0, 0, 0)
+    calls = emulator.stats.requests["multi_post_info"]
+    assert (report.downloaded, report.calls, calls) == (0, 0, 0)
     assert report.expired == report.planned > 0
     errors = {r[0] for r in collected.db.query("SELECT error FROM media")}
     assert errors == {"the URL expired; no fresh URL within the unit budget"}
@@ -122,7 +129,8 @@ def test_refresh_within_the_unit_budget(run: Run, collected: Store, emulator: Em
 
 def test_max_bytes_skips_large_files(run: Run, collected: Store, tmp_path: Path) -> None:
     report = run(kinds=("video",), max_bytes=1_000)
-    assert report.too_large == report.planned > 0 and report.downloaded == 0
+    assert report.too_large == report.planned > 0
+    assert report.downloaded == 0
     assert not list((tmp_path / "media").glob("??/??/*"))
     assert run(kinds=("video",)).planned == 0  # settled: not tried again
 
@@ -135,7 +143,8 @@ def test_only_what_a_source_found(run: Run, collected: Store) -> None:
 def test_no_free_space_no_start(run: Run, collected: Store, emulator: Emulator) -> None:
     with pytest.raises(DiskFullError, match="not enough free space"):
         run(min_free=1 << 60)
-    assert media_requests(emulator) == 0 and rows(collected) == []
+    assert media_requests(emulator) == 0
+    assert rows(collected) == []
 
 
 def test_a_full_disk_stops_cleanly_and_the_run_resumes(
@@ -156,7 +165,8 @@ def test_a_full_disk_stops_cleanly_and_the_run_resumes(
         run(concurrency=1)
     root = tmp_path / "media"
     done = rows(collected, "status = 'done'")
-    assert len(done) == 10 and len(rows(collected)) == 10  # nothing else claimed
+    assert len(done) == 10
+    assert len(rows(collected)) == 10
     assert all((root / r[7]).is_file() for r in done)
     assert not list(root.glob(".*.part"))
     assert_files_whole(root)

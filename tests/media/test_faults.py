@@ -26,7 +26,9 @@ def test_truncated_bodies_are_failed_not_stored(
     emulator.set_faults(malformed_rate=1.0)  # at most 3 faults in a row, then one whole body
     report = run(kinds=("cover", "video"), retry=tokarc.RetryPolicy.none())
     failed = rows(collected, "status = 'failed'")
-    assert failed and report.failed == len(failed) and report.downloaded > 0
+    assert failed
+    assert report.failed == len(failed)
+    assert report.downloaded > 0
     errors = {e for (e,) in collected.db.query("SELECT error FROM media WHERE status = 'failed'")}
     assert all(e.startswith("truncated: ") for e in errors)
     assert len(assert_files_whole(tmp_path / "media")) == report.downloaded
@@ -47,7 +49,8 @@ def test_server_errors_are_retried(run: Run, emulator: Emulator) -> None:
     emulator.set_faults(error_rate=0.5, rate_limit_rate=0.2)
     report = run(kinds=("cover",), retry=tokarc.RetryPolicy.instant(attempts=5), concurrency=1)
     assert report.downloaded == report.planned > 0
-    assert emulator.stats.statuses[200] > 0 and emulator.stats.faults["error"] > 0
+    assert emulator.stats.statuses[200] > 0
+    assert emulator.stats.faults["error"] > 0
 
 
 @pytest.fixture
@@ -69,7 +72,8 @@ def test_over_http_urls_are_the_servers_and_truncation_is_caught(
 ) -> None:  # type: ignore[no-untyped-def]
     urls = [u for (u,) in live_store.db.query("SELECT cover_url FROM posts")]
     origin = live_emulator.base_url.removesuffix("/apis")
-    assert urls and all(u.startswith(origin + "/_media/") for u in urls)
+    assert urls
+    assert all(u.startswith(origin + "/_media/") for u in urls)
     assert origin.startswith("http://127.0.0.1:")
     live_emulator.emulator.set_faults(malformed_rate=1.0)
     with httpx.Client() as http:
@@ -107,7 +111,8 @@ def test_kill_9_mid_download_then_resume(live_emulator, live_store: Store, tmp_p
         live_emulator.emulator.set_faults(latency=0.0)
         with httpx.Client() as http:
             report = archive(store, http, root, min_free=0)
-        assert report.downloaded == left and pending(store, KINDS) == []
+        assert report.downloaded == left
+        assert pending(store, KINDS) == []
     assert not list(root.glob(".*.part"))  # the killed run's parts are cleaned up
     assert_files_whole(root)
 
@@ -117,6 +122,7 @@ def _done(db: Path) -> int:
 
     try:
         with sqlite3.connect(db, timeout=1) as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM media WHERE status = 'done'").fetchone()[0])
+            sql = "SELECT COUNT(*) FROM media WHERE status = 'done'"
+            return int(conn.execute(sql).fetchone()[0])
     except sqlite3.Error:
         return 0
