@@ -174,3 +174,19 @@ def test_a_full_disk_stops_cleanly_and_the_run_resumes(
     rest = run()
     assert rest.downloaded == rest.planned > 0
     assert pending(collected, KINDS) == []
+
+
+def test_the_media_export_has_the_local_paths(
+    run: Run, collected: Store, tmp_path: Path
+) -> None:
+    import csv
+
+    from tokarc.store.export import export
+
+    run(kinds=("cover", "images"))
+    out = tmp_path / "media.csv"
+    assert export(collected, "media", out, "csv") == len(rows(collected))
+    with out.open() as f:
+        exported = list(csv.DictReader(f))
+    assert {r["kind"] for r in exported} == {"cover", "images"}
+    assert all((tmp_path / "media" / r["path"]).is_file() for r in exported)
