@@ -176,9 +176,7 @@ def test_a_full_disk_stops_cleanly_and_the_run_resumes(
     assert pending(collected, KINDS) == []
 
 
-def test_the_media_export_has_the_local_paths(
-    run: Run, collected: Store, tmp_path: Path
-) -> None:
+def test_the_media_export_has_the_local_paths(run: Run, collected: Store, tmp_path: Path) -> None:
     import csv
 
     from tokarc.store.export import export

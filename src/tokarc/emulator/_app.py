@@ -101,6 +101,7 @@ class Emulator:
         self._pages: LRU[tuple[Any, ...], Reply] = LRU(s.page_cache_size)
         self._serial = threading.RLock()
         self._malform_rng = random.Random(f"malform:{seed}")
+        self._localize = media.Localizer()
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -116,6 +117,7 @@ class Emulator:
         self.faults.settings = self.settings.fault_settings()
         self.faults.reset()
         self._pages.clear()
+        self._localize.clear()
 
     # -- the pure core ---------------------------------------------------------------------------
 
@@ -231,7 +233,7 @@ class Emulator:
                 else self.respond(request.method, path, query)
             )
         origin = self.media_origin(request.url.scheme, request.url.netloc.decode("ascii"))
-        body = media.localize(reply.body, origin)
+        body = self._localize(reply.body, origin)
         return httpx.Response(reply.status, headers=list(reply.headers), content=body)
 
     def media_origin(self, scheme: str, netloc: str) -> str:
@@ -261,7 +263,7 @@ class Emulator:
             await asyncio.sleep(self.faults.settings.hang_seconds)
         reply = self.apply(fault, path, query)
         origin = self.media_origin(request.url.scheme, request.url.netloc)
-        body = media.localize(reply.body, origin)
+        body = self._localize(reply.body, origin)
         return _starlette(Reply(reply.status, body, reply.headers))
 
     async def _asgi_control(self, request: Request) -> Response:

@@ -20,7 +20,10 @@ import base64
 import hashlib
 import hmac
 import struct
+import threading
 from collections.abc import Mapping
+
+from ._cache import LRU
 
 MEDIA_PREFIX = "/_media"
 ORIGIN = "http://media.emulator.invalid"  # RFC 2606: never resolves; replaced per request
@@ -56,6 +59,29 @@ def localize(body: bytes, origin: str) -> bytes:
     if _ORIGIN_B not in body:
         return body
     return body.replace(_ORIGIN_B, origin.rstrip("/").encode())
+
+
+class Localizer:
+    """:func:`localize`, memoized: a cached page asked again on the same origin costs a lookup.
+
+    Keyed by the body object itself (its hash is cached by Python, and a page cache hit hands
+    back the same object), so a hit costs no scan of the body. Thread-safe.
+    """
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self._memo: LRU[tuple[bytes, str], bytes] = LRU(maxsize)
+        self._lock = threading.Lock()
+
+    def __call__(self, body: bytes, origin: str) -> bytes:
+        if _ORIGIN_B not in body:
+            return body
+        with self._lock:
+            return self._memo.get((body, origin), lambda key: localize(*key))
+
+    def clear(self) -> None:
+        """Forget every memoized body."""
+        with self._lock:
+            self._memo.clear()
 
 
 def is_media(path: str) -> bool:
