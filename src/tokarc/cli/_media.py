@@ -192,7 +192,7 @@ def with_media(command: Callable[..., Any]) -> Callable[..., Any]:
             session(kw["ctx"]).media = MediaOptions(kinds, media_dir)
         return command(*args, **kw)
 
-    signature = inspect.signature(command)
+    signature = inspect.signature(command, eval_str=True)  # typer reads the annotations
     params = [p for p in signature.parameters.values() if p.name not in ("media", "media_dir")]
     wrapper.__signature__ = signature.replace(parameters=[*params, *_MEDIA_PARAMS])  # type: ignore[attr-defined]
     return wrapper
