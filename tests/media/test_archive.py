@@ -188,3 +188,14 @@ def test_the_media_export_has_the_local_paths(run: Run, collected: Store, tmp_pa
         exported = list(csv.DictReader(f))
     assert {r["kind"] for r in exported} == {"cover", "images"}
     assert all((tmp_path / "media" / r["path"]).is_file() for r in exported)
+
+
+def test_a_skewed_clock_lets_the_server_decide(run: Run, emulator: Emulator) -> None:
+    def ahead() -> float:  # every URL looks expired to this client
+        return emulator.clock.now() + 10 * 86_400
+
+    alone = run(kinds=("cover",), client=None, clock=ahead)  # nothing to refresh with: try them
+    assert alone.downloaded == alone.planned > 0
+    emulator.clock.advance(emulator_media.TTL + 60)
+    refreshed = run(kinds=("video",), clock=ahead)  # refreshed first, then tried all the same
+    assert refreshed.refreshed == refreshed.downloaded == refreshed.planned > 0

@@ -129,7 +129,7 @@ class MediaArchive:
             full: DiskFullError | None = None
             while True:
                 while full is None and len(running) < window and (item := next(source, None)):
-                    running[pool.submit(self.fetcher.fetch, item.url)] = item
+                    running[pool.submit(self.fetcher.fetch, item.url, self._precheck(item))] = item
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -142,6 +142,11 @@ class MediaArchive:
             if full is not None:
                 report.stopped = str(full)
                 raise full
+
+    def _precheck(self, item: Item) -> bool:
+        """Skip a URL past its x-expires only when it can be refreshed first: otherwise the
+        server decides (its clock may not be ours)."""
+        return self.client is not None and not item.retried
 
     def _refresh_and_retry(self, expired: list[Item], report: MediaReport) -> None:
         assert self.client is not None

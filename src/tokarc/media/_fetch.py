@@ -95,10 +95,14 @@ class Fetcher:
     max_bytes: int | None = None
     clock: Callable[[], float] = time.time  # for x-expires: the emulator's world clock in tests
 
-    def fetch(self, url: str) -> Outcome:
-        """Download ``url``; :class:`DiskFullError` stops everything, the rest is an outcome."""
+    def fetch(self, url: str, precheck: bool = True) -> Outcome:
+        """Download ``url``; :class:`DiskFullError` stops everything, the rest is an outcome.
+
+        With ``precheck``, a URL past its ``x-expires`` (on :attr:`clock`) is not requested:
+        it is ``expired`` at once. Without, the server decides (clocks can disagree).
+        """
         expiry = expires_at(url)
-        if expiry is not None and expiry < self.clock():
+        if precheck and expiry is not None and expiry < self.clock():
             return Outcome("expired", 0, error="the URL is past its x-expires")
         attempts = 0
         try:
