@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +67,16 @@ def test_bad_input_exits_2_and_changes_nothing(
     assert not Path("new.db").exists()
     assert not Path("media").exists()
     assert rows(Path("m.db"), "SELECT COUNT(*) FROM media") == before
+
+
+def test_without_a_token_media_downloads_without_refreshing(
+    cli: Callable[..., Ran], live_emulator: Any
+) -> None:
+    base = ["--base-url", live_emulator.base_url]
+    assert (
+        cli("--token", "t", *base, "hashtag", "magic", "--max-items", "5", "--db", "m.db").code == 0
+    )
+    ran = cli(*base, "media", "--db", "m.db", "--kinds", "cover", "--min-free", "0")
+    assert ran.code == 0, ran.err
+    assert "expired URLs will not be refreshed" in ran.err
+    assert "media: 5 files" in ran.err

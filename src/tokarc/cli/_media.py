@@ -22,9 +22,10 @@ from rich.filesize import decimal
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..client import _constants as C
+from ..client._client import Client
 from ..client._retry import RetryPolicy
 from ..collect import Collector, JobReport, JobSpec
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, MissingTokenError
 from ..media import (
     KINDS,
     MIN_FREE,
@@ -122,7 +123,7 @@ def media(
     except InvalidInputError as exc:
         raise _errors.CLIError(str(exc)) from None
     limit, margin = parse_size(max_bytes, "--max-bytes"), parse_size(min_free, "--min-free")
-    with _open(db) as store, _http(state) as http, state.client() as client:
+    with _open(db) as store, _http(state) as http, _api(state) as client:
         root = MediaRoot(folder, margin or 0)
         fetcher = Fetcher(http, root, _retry(state), limit, _clock(state))
         archive = MediaArchive(store, fetcher, client, concurrency, max_units)
@@ -133,6 +134,19 @@ def media(
                 archive.run(wanted, where, report)
             finally:
                 state.say(report.summary())
+
+
+@contextmanager
+def _api(state: Session) -> Iterator[Client | None]:
+    """The API client that refreshes expired URLs; None without a token (nothing refreshed)."""
+    try:
+        client = state.client()
+    except MissingTokenError:
+        state.say("tokarc: no API token: expired URLs will not be refreshed")
+        yield None
+        return
+    with client:
+        yield client
 
 
 class _OnFile:
