@@ -126,3 +126,10 @@ def _done(db: Path) -> int:
             return int(conn.execute(sql).fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_hangs_and_latency_apply_to_media_and_are_retried(run: Run, emulator: Emulator) -> None:
+    emulator.set_faults(hang_rate=0.5)  # in-process: a hang is a read timeout
+    report = run(kinds=("cover",), retry=tokarc.RetryPolicy.instant(attempts=5), concurrency=1)
+    assert report.downloaded == report.planned > 0
+    assert emulator.stats.faults["hang"] > 0
