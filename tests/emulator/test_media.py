@@ -10,6 +10,7 @@ from PIL import Image
 
 from tokarc.emulator import Emulator, serve_in_thread
 from tokarc.emulator import _media as M
+from tokarc.emulator.__main__ import build_parser, emulator_from_args
 
 from .conftest import Get
 
@@ -76,7 +77,8 @@ def test_unknown_media_is_404(http: httpx.Client) -> None:
 
 
 def test_the_media_base_setting_wins(http: httpx.Client) -> None:
-    emu = Emulator(seed=0, media_base="http://127.0.0.1:9")
+    args = build_parser().parse_args(["--media-base", "http://127.0.0.1:9"])
+    emu = emulator_from_args(args)
     with httpx.Client(transport=emu.transport(), base_url="http://elsewhere/apis") as client:
         data = client.get("/tt/hashtag/posts", params={"name": "magic", "token": "t"}).json()
     url = data["data"]["data"][0]["video"]["cover"]["url_list"][0]
