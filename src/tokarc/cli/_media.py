@@ -38,7 +38,7 @@ from ..media import (
 )
 from . import _commands, _errors
 from . import _options as O
-from ._admin import _open
+from ._stores import existing as _open
 from ._app import Session, app, session
 from ._progress import enabled
 
