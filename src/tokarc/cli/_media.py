@@ -38,9 +38,9 @@ from ..media import (
 )
 from . import _commands, _errors
 from . import _options as O
-from ._stores import existing as _open
 from ._app import Session, app, session
 from ._progress import enabled
+from ._stores import existing as _open
 
 _KINDS_HELP = f"Media kinds, comma-separated: {','.join(KINDS)} (or all)."
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
