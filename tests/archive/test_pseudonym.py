@@ -18,7 +18,22 @@ from .conftest import Ran, one_line_error
 
 KEY = b"k3y-for-the-tests-0123456789"
 ENTITIES = ["posts", "users", "comments", "music", "follows", "observations", "seen_via",
-            "post_hashtags", "hashtags", "lives"]  # fmt: skip
+            "post_hashtags", "hashtags", "lives", "media"]  # fmt: skip
+
+
+@pytest.fixture
+def _media(archive: Store) -> None:
+    """Two downloaded files: a post's video and a user's avatar (its record is a uid)."""
+    uid, aweme_id = archive.db.query("SELECT author_uid, aweme_id FROM posts LIMIT 1")[0]
+    rows = [("avatar", uid, f"https://p16.tiktokcdn.com/{uid}.jpeg"),
+            ("video", aweme_id, f"https://v16.tiktokcdn.com/{aweme_id}.mp4")]  # fmt: skip
+    with archive.db.transaction():
+        for kind, record, url in rows:
+            archive.db.execute(
+                "INSERT INTO media (kind, record_id, position, url, sha256, path, status, "
+                "updated_at) VALUES (?, ?, 0, ?, 'ab12', 'ab/12/ab12.jpeg', 'ok', 'x')",
+                (kind, record, url))  # fmt: skip
+
 
 IDENTIFIERS = """
 SELECT uid FROM users UNION SELECT sec_uid FROM users UNION SELECT unique_id FROM users
@@ -49,6 +64,7 @@ def export_all(store: Store, folder: Path, fmt: str, p: Pseudonymizer) -> list[P
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.usefixtures("_media")
 def test_no_original_identifier_survives(archive: Store, tmp_path: Path, fmt: str) -> None:
     originals = identifiers(archive)
     assert len(originals) > 100  # the archive has people in it: the scan means something
@@ -61,6 +77,7 @@ def test_no_original_identifier_survives(archive: Store, tmp_path: Path, fmt: st
     assert "https://" not in text
 
 
+@pytest.mark.usefixtures("_media")
 def test_the_parquet_export_leaks_nothing_either(archive: Store, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
@@ -76,6 +93,7 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.usefixtures("_media")
 def test_joins_between_exported_tables_still_work(archive: Store, tmp_path: Path) -> None:
     export_all(archive, tmp_path, "csv", Pseudonymizer(KEY))
     users = {u["uid"]: u for u in rows(tmp_path / "users.csv")}
@@ -92,6 +110,10 @@ def test_joins_between_exported_tables_still_work(archive: Store, tmp_path: Path
         "SELECT COUNT(*) FROM comments c JOIN users u ON u.uid = c.author_uid")[0][0]  # fmt: skip
     assert sum(c["author_uid"] in users for c in comments) == commented > 0
     assert all(f["follower_uid"] in users and f["followed_uid"] in users for f in follows)
+    media = {m["kind"]: m for m in rows(tmp_path / "media.csv")}
+    assert media["avatar"]["record_id"] in users
+    assert media["video"]["record_id"] in {p["aweme_id"] for p in posts}
+    assert "url" not in media["video"]
     observed = [o for o in rows(tmp_path / "observations.csv") if o["entity"] == "user"]
     assert observed
     assert all(o["entity_id"] in users for o in observed)

@@ -24,7 +24,7 @@ TYPES = ("text", "int", "bool", "float", "time")
 
 #: Roles of a column, for pseudonymisation (see the module docstring).
 ROLES = ("", "user", "sec_uid", "handle", "handles", "nickname", "text", "entity_id",
-         "source_target", "drop")  # fmt: skip
+         "source_target", "record_id", "drop")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,20 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
         "aweme_id": "the post (see `posts`)",
         "name": "a hashtag it uses (see `hashtags`)",
     }),
+    "media": ("A file the media archive downloaded (`tokarc media`), by record and kind.", {
+        "kind": "`video`, `images`, `cover`, `avatar` or `music`",
+        "record_id": ("the post's `aweme_id`, the user's `uid` (avatar) or the `music_id`",
+                      "record_id"),
+        "position": "which one of the record's files of this kind (carousel images: 0, 1, ...)",
+        "status": "`ok`, `failed`, `expired`, ...: how the last download went",
+        "path": "where the file is, under the media root (`ab/cd/<sha256>.<ext>`)",
+        "sha256": "the file's SHA-256",
+        "bytes": "its size in bytes",
+        "content_type": "its MIME type",
+        "url": ("the URL it was downloaded from (expires)", "drop"),
+        "fetched_at": "when it was downloaded (ISO 8601 UTC)",
+        "attempts": "downloads tried",
+    }),
     "seen_via": ("Every way a record was found: by which source, first and last.", {
         "entity": "`post`, `user`, `comment`, `music`, `live`",
         "entity_id": ("the record's id", "entity_id"),
@@ -329,6 +343,7 @@ _ROLE_TEXT = {
     "text": "@mentions and the row's own names replaced by pseudonyms",
     "entity_id": "a pseudonym on user rows",
     "source_target": "a pseudonym when the source is a person",
+    "record_id": "a pseudonym on avatar rows (a user's uid)",
     "drop": "left out",
 }
 

@@ -77,6 +77,8 @@ def describe_export(
     if format == "csv":
         out["dialect"] = {"delimiter": ",", "header": True}
         out["encoding"] = "utf-8"
+    if format == "jsonl" and rows == 0:
+        out["type"] = "file"  # frictionless cannot read a table from an empty JSON Lines file
     if format == "parquet":
         # The file carries these types itself (nullable int64, bool, UTC timestamps); frictionless
         # reads Parquet through pandas, which turns a nullable int column into floats and then

@@ -147,6 +147,8 @@ class Pseudonymizer:
             return self.text(v, names)
         if role == "entity_id":
             return self.pseudonym("user", v) if row[at["entity"]] == "user" else v
+        if role == "record_id":  # the media archive: an avatar's record is its user
+            return self.pseudonym("user", v) if row[at["kind"]] == "avatar" else v
         if role == "source_target":
             kind = USER_SOURCES.get(str(row[at["source_kind"]]))
             return self.pseudonym(kind, v) if kind else v
