@@ -14,7 +14,10 @@ from rich.table import Table
 
 from ..client import _constants as C
 from ..client._config import config_path, read_config_file, write_config_file
-from ..store import Store, open_store
+from ..collect import KINDS, coverage, target_label
+from ..store import Job, Store, open_store
+from ..store._exports import EXPORTS
+from ..store._exports import get as get_export
 from ..store.export import COLUMNS, export
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
@@ -26,9 +29,15 @@ Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a 
 
 
 def _open(db: str) -> Store:
-    """An existing store (a missing SQLite file is an error, not a new empty database)."""
+    """An existing store, read-only (a missing SQLite file is an error, not a new empty
+    database): what reads a database never writes it, so read-only files can be read. One
+    from an older tokarc is opened writable once, to migrate it."""
     if "://" not in db and db != ":memory:" and not os.path.exists(db):
         raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
+    store = open_store(db, read_only=True)
+    if not store.pending_migrations:
+        return store
+    store.close()
     return open_store(db)
 
 
@@ -48,17 +57,24 @@ def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
 
 
 _JOB_FIELDS = ["id", "kind", "target", "status", "stop_reason", "returned", "new_records",
-               "duplicates", "units", "updated_at", "outcome"]  # fmt: skip
+               "duplicates", "units", "updated_at", "outcome", "coverage"]  # fmt: skip
+
+
+def _job_row(job: Job) -> list[Any]:
+    shown = {"target": target_label(job.kind, job.target, job.options),
+             "coverage": coverage(job)}  # fmt: skip
+    return [shown[f] if f in shown else getattr(job, f) for f in _JOB_FIELDS]
 
 
 @app.command()
 def jobs(db: O.DbRequired, as_json: Json = False) -> None:
-    """Jobs in a database, with status and coverage (items returned, new, units).
+    """Jobs in a database, with status and coverage (items returned, new, units, and how
+    far a --days/--since window got when the feed ended first).
 
     Example: tokarc jobs --db magic.db
     """
     with _open(db) as store:
-        rows = [[getattr(j, f) for f in _JOB_FIELDS] for j in store.list_jobs()]
+        rows = [_job_row(j) for j in store.list_jobs()]
     if as_json:
         for row in rows:
             print(json.dumps(dict(zip(_JOB_FIELDS, row, strict=True))))
@@ -84,23 +100,56 @@ def resume_(
     resume(session(ctx), db, job, **overrides)
 
 
+SourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        metavar="KIND:TARGET",
+        help="Only what one source found, in the API's order, e.g. hashtag:magic, "
+        "followers:zachking (see seen_via).",
+    ),
+]
+
+
+def _source(entity: str, given: str | None) -> tuple[str, str] | None:
+    """``KIND:TARGET`` as a source, checked (CLIError: exit 2, nothing written)."""
+    if given is None:
+        return None
+    kind, sep, target = given.partition(":")
+    kinds = sorted({k.source_kind for k in KINDS.values()})
+    if not sep or kind not in kinds or not target.strip():
+        raise _errors.CLIError(
+            f"invalid --source {given!r}: KIND:TARGET with KIND one of {', '.join(kinds)}"
+        )
+    if get_export(entity).seen is None:
+        raise _errors.CLIError(f"invalid --source for {entity}: only {', '.join(_NARROWABLE)}")
+    return kind, target.strip()
+
+
+_NARROWABLE = [name for name, e in EXPORTS.items() if e.seen is not None]
+
+
 @app.command("export")
 def export_(
     entity: Annotated[str, typer.Argument(help=f"One of: {', '.join(COLUMNS)}.")],
     db: O.DbRequired,
     out: O.Out = "-",
     format: O.Fmt = None,
+    source: SourceOption = None,
 ) -> None:
-    """Write an entity of a database as JSONL, CSV or Parquet.
+    """Write an entity of a database as JSONL, CSV or Parquet (all of it, or with --source
+    what one source found, in the API's order).
 
     Example: tokarc export posts --db magic.db -o posts.parquet
+    Example: tokarc export users --db z.db --source followers:zachking -o followers.csv
     """
     if entity not in COLUMNS:
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
+    narrowed = _source(entity, source)
     sink = Sink(db, out or "-", format)
     _check_sink(sink)
     with _open(db) as store:
-        n = export(store, entity, sink.out or "-", sink.fmt())  # type: ignore[arg-type]
+        n = export(store, entity, sink.out or "-", sink.fmt(), source=narrowed)  # type: ignore[arg-type]
     if sink.out != "-":
         print(f"{n} {entity} written to {sink.out}", file=sys.stderr)
 

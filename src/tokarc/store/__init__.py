@@ -41,16 +41,22 @@ def is_postgres_url(target: str | os.PathLike[str]) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(target: str | os.PathLike[str]) -> Store:
+def open_store(target: str | os.PathLike[str], *, read_only: bool = False) -> Store:
     """Open (creating and migrating as needed) the store at ``target``.
 
     ``target`` is a ``postgresql://`` / ``postgres://`` URL, or a SQLite file path, or
     ``":memory:"``. Raises ``ImportError`` for a PostgreSQL URL without psycopg installed.
+
+    ``read_only=True`` (for commands that only read) opens an existing database so that it
+    cannot be written: SQLite with ``mode=ro`` (``immutable`` where a read-only directory
+    demands it), PostgreSQL with read-only transactions. Nothing is created or migrated; the
+    migrations it lacks are listed in ``Store.pending_migrations``.
     """
     if is_postgres_url(target):
         from ._postgres import PostgresBackend
 
-        return Store(PostgresBackend(str(target)))
+        return Store(PostgresBackend(str(target), read_only=read_only))
     from ._sqlite import SQLiteBackend
 
-    return Store(SQLiteBackend(Path(target) if str(target) != ":memory:" else ":memory:"))
+    path = Path(target) if str(target) != ":memory:" else ":memory:"
+    return Store(SQLiteBackend(path, read_only=read_only))

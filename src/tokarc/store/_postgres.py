@@ -20,11 +20,14 @@ def _sql(text: str) -> str:
 
 
 class PostgresBackend:
-    """One psycopg connection; ``executemany`` is pipelined and statements are prepared."""
+    """One psycopg connection; ``executemany`` is pipelined and statements are prepared.
+
+    ``read_only=True`` makes every transaction of the session read-only.
+    """
 
     dialect = POSTGRES
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         try:
             import psycopg
         except ImportError as exc:  # pragma: no cover - depends on the installed extras
@@ -32,7 +35,12 @@ class PostgresBackend:
                 "a PostgreSQL store needs psycopg 3: pip install 'tokarc[postgres]'"
             ) from exc
         self.url = url
-        self._conn = psycopg.connect(url, autocommit=True, prepare_threshold=2)
+        self.read_only = read_only
+        # Read-only: every transaction of the session is (a write raises ReadOnlySqlTransaction).
+        extra: dict[str, Any] = {"options": "-c default_transaction_read_only=on"}
+        self._conn = psycopg.connect(
+            url, autocommit=True, prepare_threshold=2, **(extra if read_only else {})
+        )
         self._pipeline: psycopg.Pipeline | None = None
         self._prefer_lz4(psycopg.Error)
 
