@@ -36,11 +36,8 @@ class PostgresBackend:
             ) from exc
         self.url = url
         self.read_only = read_only
-        # Read-only: every transaction of the session is (a write raises ReadOnlySqlTransaction).
-        extra: dict[str, Any] = {"options": "-c default_transaction_read_only=on"}
-        self._conn = psycopg.connect(
-            url, autocommit=True, prepare_threshold=2, **(extra if read_only else {})
-        )
+        extra: dict[str, Any] = {"options": _read_only_options(url)} if read_only else {}
+        self._conn = psycopg.connect(url, autocommit=True, prepare_threshold=2, **extra)
         self._pipeline: psycopg.Pipeline | None = None
         self._prefer_lz4(psycopg.Error)
 
@@ -87,3 +84,12 @@ class PostgresBackend:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _read_only_options(url: str) -> str:
+    """The URL's own ``options`` (a search_path...) and read-only transactions for the session
+    (a write then raises ``ReadOnlySqlTransaction``)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = str(conninfo_to_dict(url).get("options") or "")
+    return f"{given} -c default_transaction_read_only=on".strip()
