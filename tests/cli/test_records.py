@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tokarc.store import open_store
+from tokarc.models import decode
+from tokarc.store import Batch, open_store
 
 from .conftest import Ran, rows
 
@@ -130,3 +131,15 @@ def test_jobs_stats_and_export_read_a_read_only_database(cli: Cli, tmp_path: Pat
     assert exported.code == 0, exported.err
     assert len(_csv(out)) == 40
     assert db.read_bytes() == before  # read, never written
+
+
+def test_a_post_is_marked_gone_after_gone_after_misses(cli: Cli, tmp_path: Path) -> None:
+    db, ghost = str(tmp_path / "m.db"), "7000000000000000002"
+    with open_store(db) as store:  # a post stored once, which has since vanished
+        store.save_page(Batch(endpoint="test", records=[decode("post", {"aweme_id": ghost})]))
+    for _ in range(2):
+        ran = cli("--sandbox", "post", ghost, "7210531475052236078", "--db", db)
+        assert ran.code == 0, ran.err
+    assert "1 marked gone" in ran.err
+    assert rows(Path(db), "SELECT aweme_id, misses FROM post_misses") == [(ghost, 2)]
+    assert cli("--sandbox", "post", ghost, "--db", db, "--gone-after", "0").code == 2
