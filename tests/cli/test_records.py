@@ -3,6 +3,7 @@ opened read-only (issue 11): against the in-process emulator (--sandbox)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import sqlite3
@@ -108,7 +109,9 @@ def test_one_count_of_items_and_a_posts_job_shows_its_ids(cli: Cli, tmp_path: Pa
 def _unwritable(db: Path) -> None:
     """As if the database's directory were read-only: SQLite cannot create the ``-shm``
     file (here a directory stands in its way, which stops root too) and the file is 0444."""
-    (db.parent / f"{db.name}-shm").mkdir()
+    shm = db.parent / f"{db.name}-shm"
+    shm.unlink(missing_ok=True)
+    shm.mkdir()
     db.chmod(0o444)
 
 
@@ -143,3 +146,25 @@ def test_a_post_is_marked_gone_after_gone_after_misses(cli: Cli, tmp_path: Path)
     assert "1 marked gone" in ran.err
     assert rows(Path(db), "SELECT aweme_id, misses FROM post_misses") == [(ghost, 2)]
     assert cli("--sandbox", "post", ghost, "--db", db, "--gone-after", "0").code == 2
+
+
+def test_a_database_of_an_older_tokarc_is_migrated_when_writable_else_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
+    db = tmp_path / "old.db"
+    assert cli("-q", "--sandbox", "hashtag", "magic", "--max-items", "5", "--db", str(db)).code == 0
+    _unmigrate(db)  # as a tokarc before post_misses wrote it
+    assert cli("jobs", "--db", str(db)).code == 0
+    assert rows(db, "SELECT COUNT(*) FROM migrations WHERE name = 'store.misses'") == [(1,)]
+    _unmigrate(db)
+    _unwritable(db)
+    ran = cli("jobs", "--db", str(db))
+    assert ran.code == 2
+    assert "older tokarc" in ran.err
+    assert "store.misses" in ran.err
+
+
+def _unmigrate(db: Path) -> None:
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("DELETE FROM migrations WHERE name = 'store.misses'")
+        conn.execute("DROP TABLE post_misses")

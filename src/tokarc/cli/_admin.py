@@ -35,10 +35,17 @@ def _open(db: str) -> Store:
     if "://" not in db and db != ":memory:" and not os.path.exists(db):
         raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
     store = open_store(db, read_only=True)
-    if not store.pending_migrations:
+    if not (pending := store.pending_migrations):
         return store
     store.close()
-    return open_store(db)
+    try:
+        return open_store(db)
+    except Exception as exc:  # sqlite3 / psycopg: it cannot be written here
+        raise _errors.CLIError(
+            f"invalid --db {db!r}: written by an older tokarc, it needs migrating "
+            f"({', '.join(pending)}) and cannot be written here ({type(exc).__name__}: {exc}); "
+            "open it once where it can be written"
+        ) from None
 
 
 def _out() -> Console:
