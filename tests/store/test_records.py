@@ -146,3 +146,16 @@ def test_read_only_leaves_an_old_database_unmigrated(tmp_path: Path) -> None:
         assert ro.pending_migrations == ["store.misses"]
     with open_store(path) as store:
         assert store.applied_migrations == ["store.misses"]
+
+
+def test_an_old_follow_target_recorded_as_its_own_follower_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    zach = posts(_raw.aweme())[0].author
+    assert zach is not None
+    with open_store(path) as store:  # as tokarc before it: the target saved as a result
+        store.save_page(page([zach], source_kind="followers", source_target=zach.unique_id))
+        store.save_page(page([zach], source_kind="user", source_target=zach.unique_id))
+        store.db.execute("DELETE FROM migrations WHERE name = 'store.follow_targets'")
+    with open_store(path) as store:
+        assert store.applied_migrations == ["store.follow_targets"]
+        assert q(store, "SELECT source_kind FROM seen_via") == [("user",)]

@@ -304,3 +304,15 @@ def _misses(d: Dialect) -> list[str]:
             first_missed_at TEXT NOT NULL, last_missed_at TEXT NOT NULL,
             last_page BIGINT NOT NULL, last_job_id BIGINT){d.clustered}""",
     ]
+
+
+@STORE.migration("follow_targets")
+def _follow_targets(d: Dialect) -> list[str]:
+    """Earlier tokarc recorded the user whose followers (followings) a job listed as found by
+    ``followers:NAME``: that user is the other end of every edge, not a result. Those rows go
+    (the lookup that found the user is recorded as ``user:NAME`` from now on)."""
+    return [
+        """DELETE FROM seen_via WHERE entity = 'user'
+            AND source_kind IN ('followers', 'followings')
+            AND entity_id IN (SELECT uid FROM users WHERE unique_id = seen_via.source_target)""",
+    ]
