@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client.pagination import to_unix
-from ..collect import Collector, JobReport, JobSpec, estimate
+from ..collect import Collector, JobReport, JobSpec, estimate, target_label
 from ..store import Store, open_store
 from ..store.export import Run, export
 from . import _errors
@@ -137,7 +137,7 @@ def summary(r: JobReport) -> str:
 
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
-    label = f"{spec.kind} {spec.target}"[:40]
+    label = f"{spec.kind} {target_label(spec.kind, spec.target, spec.identity())}"[:40]
     with job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page:
         collector.on_page = on_page
         report: JobReport = go()
