@@ -109,6 +109,8 @@ class Store:
             raise ValueError("a checkpoint or newest mark needs a job_id")
         p = plan(batch.records)
         fetched = batch.fetched_at or dt.datetime.now(dt.UTC)
+        if fetched.tzinfo is None:  # naive times are UTC, as ``timestamp`` reads them
+            fetched = fetched.replace(tzinfo=dt.UTC)
         with self._db.transaction():
             new_ids = self._unknown(p)
             at = timestamp(fetched)
