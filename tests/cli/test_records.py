@@ -168,3 +168,11 @@ def _unmigrate(db: Path) -> None:
     with contextlib.closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("DELETE FROM migrations WHERE name = 'store.misses'")
         conn.execute("DROP TABLE post_misses")
+
+
+def test_a_source_is_spelled_as_its_jobs_are(cli: Cli, tmp_path: Path) -> None:
+    db = str(tmp_path / "m.db")
+    assert cli("-q", "--sandbox", "hashtag", "magic", "--max-items", "5", "--db", db).code == 0
+    ran = cli("export", "posts", "--db", db, "--source", "hashtag:#Magic")
+    assert ran.code == 0, ran.err
+    assert len(ran.out.splitlines()) == 5

@@ -39,8 +39,6 @@ class SQLiteBackend:
         if read_only:
             self._conn = _read_only(self.url)
         else:
-            if self.url != ":memory:":
-                Path(self.url).parent.mkdir(parents=True, exist_ok=True)
             self._conn = _connect(self.url)
             for pragma in PRAGMAS:
                 self._conn.execute(pragma)
