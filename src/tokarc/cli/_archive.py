@@ -83,7 +83,7 @@ def search(
 
     Example: tokarc search --db magic.db "card trick" --in posts
     """
-    with existing(db) as store:
+    with existing(db, read_only=True) as store:
         matches = search_store(store.db, query, str(scope.value), limit)
     if as_json:
         for m in matches:
@@ -104,7 +104,7 @@ def sql(
 
     Example: tokarc sql --db magic.db "SELECT author_handle, COUNT(*) FROM post_view GROUP BY 1"
     """
-    with existing(db):  # checks the database and brings its views up to date
+    with existing(db, read_only=True):  # checks the database and brings its views up to date
         pass
     with run_sql(db, query) as result:
         _print_rows(result.columns, result.rows, format)
@@ -133,7 +133,7 @@ def browse(
     """
     if is_postgres_url(db):
         raise _errors.CLIError("invalid --db: browse serves a SQLite file (Datasette)")
-    with existing(db):
+    with existing(db, read_only=True):
         pass
     import uvicorn
 
@@ -163,7 +163,7 @@ def network_(
     check_output(out, db)
     if Path(out).suffix.lower() not in (".gexf", ".graphml", ".csv"):
         raise _errors.CLIError(f"invalid --out {out!r}: FILE.gexf, FILE.graphml or FILE.csv")
-    with existing(db) as store:
+    with existing(db, read_only=True) as store:
         net = build(store, str(graph.value), where)
         g = network(store, net, hide)
     write(g, out)
@@ -186,7 +186,7 @@ def dehydrate(
     target = out or "-"
     if target != "-":
         check_output(target, db)
-    with existing(db) as store:
+    with existing(db, read_only=True) as store:
         n = _write_ids(dehydrated(store, users=users, source=where), target)
     if target != "-":
         print(f"{n} {'user' if users else 'post'} ids written to {target}", file=sys.stderr)
@@ -229,7 +229,7 @@ def hydrate(
     spec = build_spec("posts", run=RunOptions(max_units=max_units), ids=wanted)
     state = session(ctx)
     collect(state, spec, _Sink(db=db), RunOptions(max_units=max_units))
-    with existing(db) as store:
+    with existing(db, read_only=True) as store:
         gone = _gone(store, spec)
     state.say(f"{len(wanted) - len(gone)} of {len(wanted)} posts hydrated; {len(gone)} gone "
               "(recorded in the table `gone`)")  # fmt: skip

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import InvalidInputError
 from . import Store
 from ._derived import iso
-from ._exports import Source
+from ._exports import Run, Source
 from ._pseudonym import Pseudonymizer
 
 __all__ = ["FOURCAT_COLUMNS", "to_4cat"]
@@ -49,7 +49,8 @@ def _stamp(unix: Any) -> str | None:
 
 def to_4cat(
     store: Store, entity: str, out: Any, *, chunk_size: int = 1000,
-    source: Source | None = None, pseudonymize: Pseudonymizer | None = None,
+    source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write ``entity`` (posts or comments) as 4CAT's CSV; return the rows written.
     ``InvalidInputError`` (a ``ValueError``) for another entity."""
@@ -64,7 +65,7 @@ def to_4cat(
     with X._text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(mapping)
-        for rows in X._chunks(store, spec, chunk_size, source, pseudonymize):
+        for rows in X._chunks(store, spec, chunk_size, source, run, pseudonymize):
             writer.writerows(_converted(rows, spec.names, mapping))
             n += len(rows)
     return n

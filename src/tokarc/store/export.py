@@ -38,7 +38,7 @@ import msgspec
 from .._files import atomic_file, refuse_same_file
 from . import Store
 from ._derived import with_twins
-from ._exports import EXPORTS, Export, Source, get
+from ._exports import EXPORTS, Export, Run, Source, get
 from ._pseudonym import Pseudonymizer
 from ._target import sqlite_files
 
@@ -47,6 +47,7 @@ __all__ = [
     "COLUMNS",
     "FORMATS",
     "ExportTarget",
+    "Run",
     "export",
     "to_csv",
     "to_jsonl",
@@ -71,28 +72,29 @@ COLUMNS: dict[str, tuple[str, ...]] = {name: with_twins(e)[0].names for name, e 
 
 def export(
     store: Store, entity: str, out: ExportTarget, format: Format = "jsonl", *,
-    chunk_size: int = CHUNK_SIZE, source: Source | None = None,
+    chunk_size: int = CHUNK_SIZE, source: Source | None = None, run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write ``entity`` ("posts", "users", ...; see :data:`COLUMNS`) to ``out`` in
     ``format``; return the number of rows written. ``source`` (``("hashtag", "magic")``)
-    keeps only the records that source found; ``pseudonymize`` replaces every identifier by
-    its keyed pseudonym and leaves raw JSON and URLs out (see ``docs/archive.md``).
-    ``ValueError`` for an unknown entity or format; ``ImportError`` for Parquet without
-    pyarrow."""
+    keeps only the records that source found, ``run`` (:class:`Run`) those one run of a job
+    collected; both in the order the API gave them. ``pseudonymize`` replaces every
+    identifier by its keyed pseudonym and leaves raw JSON and URLs out (see
+    ``docs/archive.md``). ``ValueError`` for an unknown entity or format; ``ImportError`` for
+    Parquet without pyarrow."""
     from ._fourcat import to_4cat
 
     writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet, "4cat": to_4cat}
     if format not in writers:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
-    return writers[format](
-        store, entity, out, chunk_size=chunk_size, source=source, pseudonymize=pseudonymize
-    )
+    return writers[format](store, entity, out, chunk_size=chunk_size, source=source, run=run,
+                           pseudonymize=pseudonymize)  # fmt: skip
 
 
 def to_jsonl(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None, pseudonymize: Pseudonymizer | None = None,
+    source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write one JSON object per line: the raw JSON of each record, as TikTok sent it
     (pseudonymised: the columns, raw JSON left out)."""
@@ -100,7 +102,7 @@ def to_jsonl(
     _refuse_store_file(store, out)
     n = 0
     with _text_out(out) as f:
-        for line in _json_lines(store, spec, chunk_size, source, pseudonymize):
+        for line in _json_lines(store, spec, chunk_size, source, run, pseudonymize):
             f.write(line)
             f.write("\n")
             n += 1
@@ -108,23 +110,24 @@ def to_jsonl(
 
 
 def _json_lines(
-    store: Store, spec: Export, size: int, source: Source | None = None,
+    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
 ) -> Iterator[str]:  # fmt: skip
     if spec.raw_sql:
-        sql, params = spec.query(source, raw=True)
+        sql, params = spec.query(source, raw=True, run=run)
         for rows in store.stream(sql, params, size=size):
             yield from (row[0] for row in rows)
         return
     names = spec.names
-    for rows in _chunks(store, spec, size, source, pseudonymize):
+    for rows in _chunks(store, spec, size, source, run, pseudonymize):
         for row in _typed(spec, rows):
             yield msgspec.json.encode(dict(zip(names, row, strict=True))).decode()
 
 
 def to_csv(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None, pseudonymize: Pseudonymizer | None = None,
+    source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
     spec = _spec(entity, pseudonymize)
@@ -133,7 +136,7 @@ def to_csv(
     with _text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(spec.names)
-        for rows in _chunks(store, spec, chunk_size, source, pseudonymize):
+        for rows in _chunks(store, spec, chunk_size, source, run, pseudonymize):
             writer.writerows(rows)
             n += len(rows)
     return n
@@ -141,7 +144,8 @@ def to_csv(
 
 def to_parquet(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None, pseudonymize: Pseudonymizer | None = None,
+    source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
@@ -150,7 +154,7 @@ def to_parquet(
     schema = _arrow_schema(pa, spec)
     n = 0
     with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
-        for rows in _chunks(store, spec, chunk_size, source, pseudonymize):
+        for rows in _chunks(store, spec, chunk_size, source, run, pseudonymize):
             writer.write_batch(_arrow_batch(pa, schema, spec, rows))
             n += len(rows)
     return n
@@ -198,13 +202,13 @@ def _spec(entity: str, pseudonymize: Pseudonymizer | None = None) -> Export:
 
 
 def _chunks(
-    store: Store, spec: Export, size: int, source: Source | None = None,
+    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
 ) -> Iterator[list[Any]]:  # fmt: skip
     """Chunks of the rows of ``spec`` (as :func:`_spec` gives it): the entity's stored
     columns, pseudonymised when asked, then with the derived ones."""
     stored = get(spec.name)
-    sql, params = stored.query(source)
+    sql, params = stored.query(source, run=run)
     chunks: Iterator[list[Any]] = store.stream(sql, params, size=size)
     shown = stored
     if pseudonymize is not None:
