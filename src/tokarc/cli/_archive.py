@@ -229,7 +229,7 @@ def hydrate(
     spec = build_spec("posts", run=RunOptions(max_units=max_units), ids=wanted)
     state = session(ctx)
     collect(state, spec, _Sink(db=db), RunOptions(max_units=max_units))
-    with existing(db, read_only=True) as store:
+    with existing(db) as store:  # writes what is gone
         gone = _gone(store, spec)
     state.say(f"{len(wanted) - len(gone)} of {len(wanted)} posts hydrated; {len(gone)} gone "
               "(recorded in the table `gone`)")  # fmt: skip
