@@ -45,6 +45,9 @@ class CallEvent:
 
 
 Listener = Callable[[CallEvent], None]
+#: Called with the endpoint name and the (python-named) params before every attempt, retries
+#: included; raising stops the call unsent (a unit budget, a shutdown).
+Guard = Callable[[str, Mapping[str, Any]], None]
 
 
 class Units:
@@ -105,6 +108,7 @@ class _BaseClient:
         self.units = Units()
         self._pacer = Pacer(requests_per_second)
         self._listeners: list[Listener] = []
+        self._guards: list[Guard] = []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.config.base_url!r}, token='********')"
@@ -121,6 +125,19 @@ class _BaseClient:
     def remove_listener(self, listener: Listener) -> None:
         """Stop calling ``listener``."""
         self._listeners.remove(listener)
+
+    def add_guard(self, guard: Guard) -> None:
+        """Call ``guard(endpoint, params)`` before every attempt; what it raises, the call
+        raises, unsent (a budget that a retry would exceed, for example)."""
+        self._guards.append(guard)
+
+    def remove_guard(self, guard: Guard) -> None:
+        """Stop calling ``guard``."""
+        self._guards.remove(guard)
+
+    def _check(self, call: Call) -> None:
+        for guard in self._guards:
+            guard(call.name, call.params)
 
     def _httpx_args(
         self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport
@@ -264,6 +281,7 @@ class Client(_BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")
 
     def _send_once(self, call: Call) -> Response:
+        self._check(call)
         time.sleep(self._pacer.reserve(time.monotonic()))
         started = time.monotonic()
         try:
@@ -336,6 +354,7 @@ class AsyncClient(_BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")
 
     async def _send_once(self, call: Call) -> Response:
+        self._check(call)
         async with self._slots:
             await asyncio.sleep(self._pacer.reserve(time.monotonic()))
             started = time.monotonic()
