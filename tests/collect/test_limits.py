@@ -114,3 +114,29 @@ def test_malformed_charged_bodies_count_before_the_retry(
     assert charged(emulator) <= budget
     assert report.units == charged(emulator)
     assert report.stop_reason == BUDGET
+
+
+def test_a_job_stopped_at_max_items_goes_on_to_a_larger_one(
+    emulator: Emulator, store: Store
+) -> None:
+    with client_for(emulator) as client:
+        collector = Collector(client, store)
+        first = collector.run(JobSpec.build("hashtag", "magic", max_items=30))
+        second = collector.run(JobSpec.build("hashtag", "magic", max_items=50))
+        third = collector.resume(first.job_id, max_items=80)
+    assert first.job_id == second.job_id == third.job_id
+    assert (first.new, second.new, third.new) == (30, 20, 30)
+    assert second.duplicates == third.duplicates == 0
+    assert len(post_ids(store)) == 80
+    # pages 1-2, then page 2 again (its last 10) and 3, then 3 again and 4: no walk restarts
+    assert emulator.stats.requests["hashtag_search"] == 6
+    whole = Emulator(seed=0)
+    with client_for(whole) as client:
+        expected = {p.aweme_id for p in client.tiktok.iter_hashtag_posts("magic", max_items=80)}
+    assert post_ids(store) == expected
+
+
+def test_no_pinned_max_items_gives_that_many_posts(emulator: Emulator, store: Store) -> None:
+    report = run(emulator, store, JobSpec.build("user_posts", "zachking", max_items=15,
+                                                no_pinned=True))  # fmt: skip
+    assert report.new == len(post_ids(store)) == 15

@@ -195,6 +195,7 @@ class _BaseClient:
         max_items: int | None = None,
         since: Since | None = None,
         state: PagerState | None = None,
+        no_pinned: bool = False,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> tuple[Walker[Any], Callable[[dict[str, Any]], Call]]:
@@ -202,7 +203,7 @@ class _BaseClient:
         kwargs = _with_since(endpoint, kwargs, since)
         params = prepare(endpoint, kwargs, extra_params, timeout).params  # checks now, not later
         walker: Walker[Any] = Walker(
-            endpoint, params, max_items=max_items, since=since, state=state
+            endpoint, params, max_items=max_items, since=since, state=state, no_pinned=no_pinned
         )
         return walker, lambda kw: prepare(endpoint, kw, extra_params, timeout)
 

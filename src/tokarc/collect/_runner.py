@@ -14,6 +14,7 @@ from ..api import endpoints as E
 from ..client._client import CallEvent, Client
 from ..client.pagination import (
     EXHAUSTED,
+    MAX_ITEMS,
     Page,
     Pager,
     PagerState,
@@ -166,6 +167,9 @@ class Collector:
         saved = Checkpoint.from_json(job.checkpoint)
         if saved is not None and not saved.done:
             return saved  # an unfinished pass (backfill or incremental) goes on first
+        if saved is not None and _wants_more(saved, spec):
+            saved.done = False  # stopped at max_items, asked for more: the walk goes on
+            return saved
         phase = "incremental" if spec.incremental and job.newest_mark else "backfill"
         resolved = saved.resolved if saved else {}
         return Checkpoint(phase=phase, resolved=resolved)
@@ -254,7 +258,7 @@ class Collector:
         args = target or {kind.target_param: run.job.target}
         options: dict[str, Any] = {"max_items": spec.max_items, "state": state}
         if kind.api.record == "post":
-            options["since"] = spec.since
+            options.update(since=spec.since, no_pinned=spec.no_pinned)
         iterator = getattr(self.client.tiktok, kind.api.iterator or "")
         pager: Pager[Any] = iterator(**args, **spec.call_params(), **options)
         return pager
@@ -264,8 +268,6 @@ class Collector:
         for page in pager.iter_pages():
             run.checkpoint.state = pager.state
             run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
-            if run.spec.no_pinned:
-                page.items = [p for p in page.items if not getattr(p, "is_pinned", False)]
             new = self._save(run, page, follow)
             if self._ends_run(run, page, new, mark):
                 return None
@@ -369,6 +371,15 @@ class Collector:
                 self._save(run, page)
             ck.pending, ck.reply_state = ck.pending[1:], None
         self.store.update_job(run.job.id, checkpoint=ck.to_json())
+
+
+def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
+    """Whether a walk that ended at ``max_items`` is asked to go on (max_items counts the
+    whole walk, so a larger one, or none, continues it)."""
+    state = saved.state
+    if spec.incremental or state is None or state.stop_reason != MAX_ITEMS:
+        return False
+    return spec.max_items is None or spec.max_items > state.items
 
 
 def _identity(options: dict[str, Any]) -> dict[str, Any]:
