@@ -178,7 +178,8 @@ class Collector:
         def record(event: CallEvent) -> None:
             run.report.units += event.units_charged
             run.report.calls += 1
-            self.store.record_request(event, job_id=run.job.id)
+            at = dt.datetime.fromtimestamp(self.clock(), dt.UTC)  # the day a budget counts in
+            self.store.record_request(event, job_id=run.job.id, at=at)
 
         return record
 
