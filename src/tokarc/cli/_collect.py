@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client.pagination import to_unix
-from ..collect import Collector, JobReport, JobSpec, estimate
+from ..collect import Collector, JobReport, JobSpec, estimate, worst_case
 from ..store import Store, open_store
 from ..store.export import export
 from . import _errors
@@ -116,12 +116,21 @@ def print_estimate(spec: JobSpec) -> None:
           f"at most ({est.note}); nothing sent")  # fmt: skip
 
 
+def fits_budget(spec: JobSpec) -> bool:
+    """Whether the job's first call fits in its ``max_units`` (always, without one)."""
+    api = spec.job_kind.api
+    return spec.max_units is None or worst_case(api, spec.call_params()) <= spec.max_units
+
+
 def finish(state: Session, report: JobReport, sink: Sink) -> None:
     """The run's summary on stderr; a failed target (private, not found...) exits 1."""
     state.say(summary(report))
     if report.outcome:
         message = _errors.api_message(report.error) if report.error else report.outcome
         raise _errors.CLIError(message, _errors.FAILED)
+    if report.stop_reason == "budget" and report.unsent and not report.pages:
+        raise _errors.CLIError(f"not sent: {report.unsent}; raise --max-units or bound the "
+                               "job (--max-items)", _errors.FAILED)  # fmt: skip
     if report.stop_reason == "budget" and sink.db:
         state.say(f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
                   f"--db {sink.db} --max-units N")  # fmt: skip

@@ -8,7 +8,7 @@ import typer
 
 from . import _options as O
 from ._app import app, session
-from ._collect import RunOptions, Sink, build_spec, collect, ids_of
+from ._collect import RunOptions, Sink, build_spec, collect, fits_budget, ids_of
 
 music_app = typer.Typer(
     help="Sounds: search them, their posts, their details.\n\nExample: tokarc music search lofi",
@@ -34,6 +34,8 @@ def hashtag(
     days: O.Days = None,
     since: O.Since = None,
     full: O.Full = False,
+    max_cursor: O.MaxCursor = None,
+    paged_fallback: O.PagedFallback = False,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
     incremental: O.Incremental = False, estimate: O.Estimate = False,
@@ -44,12 +46,18 @@ def hashtag(
     """
     run = RunOptions(max_items, max_units, incremental, estimate)
     name = name.removeprefix("#")
-    if full:
-        params = _params(days=None if days is None else max(1, round(days)))
-        _go(ctx, "full_hashtag", name, Sink(db, out, format), run, days=days, since=since,
-            params=params)  # fmt: skip
-    else:
-        _go(ctx, "hashtag", name, Sink(db, out, format), run, days=days, since=since)
+    sink = Sink(db, out, format)
+    if not full:
+        if max_cursor is not None or paged_fallback:
+            raise typer.BadParameter("--max-cursor and --paged-fallback go with --full")
+        return _go(ctx, "hashtag", name, sink, run, days=days, since=since)
+    params = _params(days=None if days is None else max(1, round(days)), max_cursor=max_cursor)
+    spec = build_spec("full_hashtag", name, run=run, days=days, since=since, params=params)
+    if paged_fallback and not fits_budget(spec):
+        session(ctx).say(f"the full search may cost more than --max-units {max_units}: "
+                         "paging the hashtag instead")  # fmt: skip
+        spec = build_spec("hashtag", name, run=run, days=days, since=since)
+    return collect(session(ctx), spec, sink, run)
 
 
 @app.command()

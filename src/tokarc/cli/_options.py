@@ -89,6 +89,21 @@ Since = Annotated[
 Full = Annotated[
     bool, typer.Option(help="One server-side call that walks every page (slow, costly).")
 ]
+MaxCursor = Annotated[
+    int | None,
+    typer.Option(
+        min=1, show_default=False,
+        help="With --full: the server stops paging at this offset, in posts (default: "
+        "--max-items).",
+    ),
+]  # fmt: skip
+PagedFallback = Annotated[
+    bool,
+    typer.Option(
+        help="With --full and --max-units: page the hashtag instead when the full search "
+        "might cost more than the budget."
+    ),
+]
 Country = Annotated[
     str | None, typer.Option(help="Two-letter country code, e.g. US.", show_default=False)
 ]

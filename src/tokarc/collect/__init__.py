@@ -18,7 +18,7 @@ store already has. ``max_units`` stops a run cleanly at a page boundary.
 
 from __future__ import annotations
 
-from ._estimate import Estimate, estimate
+from ._estimate import Estimate, estimate, worst_case
 from ._kinds import KINDS, JobKind, kind
 from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
 from ._spec import Checkpoint, JobSpec, post_ids
@@ -37,4 +37,5 @@ __all__ = [
     "estimate",
     "kind",
     "post_ids",
+    "worst_case",
 ]

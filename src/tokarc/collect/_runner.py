@@ -10,9 +10,11 @@ from typing import Any
 
 from .. import errors
 from ..api import _guesses as G
+from ..api import endpoints as E
 from ..client._client import CallEvent, Client
 from ..client.pagination import (
     EXHAUSTED,
+    MAX_ITEMS,
     Page,
     Pager,
     PagerState,
@@ -22,6 +24,7 @@ from ..client.pagination import (
 )
 from ..models import Comment, Post, Record, User, decode
 from ..store import Batch, Follow, Job, Store
+from ._estimate import worst_case
 from ._kinds import JobKind
 from ._spec import Checkpoint, JobSpec, post_ids
 
@@ -64,6 +67,7 @@ class JobReport:
     units: int = 0
     calls: int = 0
     error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
+    unsent: str | None = None  # the call the budget did not allow, when one was held back
 
     @property
     def ok(self) -> bool:
@@ -71,6 +75,10 @@ class JobReport:
 
 
 Progress = Callable[[JobReport], None]
+
+
+class OverBudget(Exception):
+    """Raised before a call (or a retry) whose worst case exceeds what is left of the budget."""
 
 
 @dataclass
@@ -135,11 +143,15 @@ class Collector:
     def _run(self, job: Job, spec: JobSpec) -> JobReport:
         report = JobReport(job.id, job.kind, job.target, requested=spec.max_items)
         run = _Run(job, spec, report, self._start(job, spec), self.on_page)
-        listener = self._ledger(run)
+        listener, guard = self._ledger(run), self._budget(run)
         self.client.add_listener(listener)
+        self.client.add_guard(guard)
         self.store.update_job(job.id, status="running")
         try:
             self._dispatch(run)
+        except OverBudget as exc:
+            report.unsent = str(exc)
+            self._stop(run, BUDGET)
         except TARGET_ERRORS as exc:
             report.error = exc
             self._finish(run, "failed", stop_reason="target", outcome=str(exc))
@@ -147,6 +159,7 @@ class Collector:
             self._finish(run, "interrupted", stop_reason=INTERRUPTED, outcome=_one_line(exc))
             raise
         finally:
+            self.client.remove_guard(guard)
             self.client.remove_listener(listener)
         return report
 
@@ -154,6 +167,9 @@ class Collector:
         saved = Checkpoint.from_json(job.checkpoint)
         if saved is not None and not saved.done:
             return saved  # an unfinished pass (backfill or incremental) goes on first
+        if saved is not None and _wants_more(saved, spec):
+            saved.done = False  # stopped at max_items, asked for more: the walk goes on
+            return saved
         phase = "incremental" if spec.incremental and job.newest_mark else "backfill"
         resolved = saved.resolved if saved else {}
         return Checkpoint(phase=phase, resolved=resolved)
@@ -162,9 +178,26 @@ class Collector:
         def record(event: CallEvent) -> None:
             run.report.units += event.units_charged
             run.report.calls += 1
-            self.store.record_request(event, job_id=run.job.id)
+            at = dt.datetime.fromtimestamp(self.clock(), dt.UTC)  # the day a budget counts in
+            self.store.record_request(event, job_id=run.job.id, at=at)
 
         return record
+
+    def _budget(self, run: _Run) -> Callable[[str, Any], None]:
+        """Before every attempt (retries too): hold back a call that might exceed max_units."""
+
+        def check(endpoint: str, params: Any) -> None:
+            limit = run.spec.max_units
+            if limit is None:
+                return
+            worst, left = worst_case(E.get(endpoint), params), limit - run.report.units
+            if worst > left:
+                raise OverBudget(
+                    f"the next {endpoint} call may cost up to {worst} units and {left} of "
+                    f"the budget of {limit} are left"
+                )
+
+        return check
 
     def _dispatch(self, run: _Run) -> None:
         strategy = {
@@ -226,44 +259,28 @@ class Collector:
         args = target or {kind.target_param: run.job.target}
         options: dict[str, Any] = {"max_items": spec.max_items, "state": state}
         if kind.api.record == "post":
-            options["since"] = spec.since
+            options.update(since=spec.since, no_pinned=spec.no_pinned)
         iterator = getattr(self.client.tiktok, kind.api.iterator or "")
-        pager: Pager[Any] = iterator(**args, **spec.params, **options)
+        pager: Pager[Any] = iterator(**args, **spec.call_params(), **options)
         return pager
 
     def _walk(self, run: _Run, pager: Pager[Any], follow: Follow | None) -> None:
-        if self._over_budget(run):
-            return self._stop(run, BUDGET)
         mark = _mark(run.job.newest_mark)
         for page in pager.iter_pages():
             run.checkpoint.state = pager.state
             run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
-            if run.spec.no_pinned:
-                page.items = [p for p in page.items if not getattr(p, "is_pinned", False)]
             new = self._save(run, page, follow)
-            if self._ends_run(run, pager, page, new, mark):
+            if self._ends_run(run, page, new, mark):
                 return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
 
-    def _ends_run(
-        self, run: _Run, pager: Pager[Any], page: Page[Any], new: int, mark: int | None
-    ) -> bool:
-        """After a page is saved: does the pass end (caught up) or the run stop (budget)?"""
+    def _ends_run(self, run: _Run, page: Page[Any], new: int, mark: int | None) -> bool:
+        """After a page is saved: does the pass end (caught up)? (The budget holds back the
+        next call itself: see :meth:`_budget`.)"""
         if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
             self._complete(run, CAUGHT_UP)
             return True
-        if not pager.state.done and self._over_budget(run):
-            self._stop(run, BUDGET)
-            return True
         return False
-
-    def _over_budget(self, run: _Run) -> bool:
-        limit = run.spec.max_units
-        if limit is None:
-            return False
-        api = run.kind.api
-        next_cost = api.cost.units({**run.spec.params}, api.page_size or 0)
-        return run.report.units + next_cost > limit
 
     def _stop(self, run: _Run, reason: str) -> None:
         self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
@@ -283,9 +300,10 @@ class Collector:
     def _single(self, run: _Run) -> None:
         kind = run.kind
         method = getattr(self.client.tiktok, kind.endpoint)
-        response = method(**{kind.target_param: run.job.target, **run.spec.params})
+        response = method(**{kind.target_param: run.job.target, **run.spec.call_params()})
         records, bad, count = decode_page(kind.api, response)
         records = [r for r in records if not too_old(r, run.spec.since)]
+        records = records[: run.spec.max_items]  # max_cursor bounds the walk; this the rows
         self._save(run, Page(records, response, None, None, bad, count))
         self._complete(run, COMPLETE)
 
@@ -295,8 +313,6 @@ class Collector:
         ids = post_ids(run.spec.ids)
         batches = [ids[i : i + G.MAX_POST_IDS] for i in range(0, len(ids), G.MAX_POST_IDS)]
         for index in range(run.checkpoint.batch, len(batches)):
-            if self._over_budget(run):
-                return self._stop(run, BUDGET)
             response = self.client.tiktok.multi_post_info(batches[index])
             records, bad, count = decode_page(run.kind.api, response)
             run.checkpoint.batch = index + 1
@@ -340,7 +356,7 @@ class Collector:
             run.checkpoint.pending = _with_replies(page.items) if run.spec.replies else []
             new = self._save(run, page)
             self._pending_replies(run)
-            if self._ends_run(run, pager, page, new, mark):
+            if self._ends_run(run, page, new, mark):
                 return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
 
@@ -356,6 +372,15 @@ class Collector:
                 self._save(run, page)
             ck.pending, ck.reply_state = ck.pending[1:], None
         self.store.update_job(run.job.id, checkpoint=ck.to_json())
+
+
+def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
+    """Whether a walk that ended at ``max_items`` is asked to go on (max_items counts the
+    whole walk, so a larger one, or none, continues it)."""
+    state = saved.state
+    if spec.incremental or state is None or state.stop_reason != MAX_ITEMS:
+        return False
+    return spec.max_items is None or spec.max_items > state.items
 
 
 def _identity(options: dict[str, Any]) -> dict[str, Any]:
