@@ -36,6 +36,8 @@ class Session:
     verbose: bool = False
     quiet: bool = False
     retries: int | None = None
+    enqueue: bool = False  # collecting commands queue their jobs for workers instead of running
+    queue: str = "tokarc"
     emulator: Any = field(default=None, repr=False)
 
     @property
@@ -153,12 +155,21 @@ def _global(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Tracebacks on errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            help="Queue collection jobs for `tokarc worker` instead of running them "
+            "(PostgreSQL --db)."
+        ),
+    ] = False,
+    queue: Annotated[str, typer.Option(help="The queue --enqueue uses.")] = "tokarc",
 ) -> None:
     """Global options come before the command."""
     _configure_logging(verbose)
     state = ctx.ensure_object(Session)
     state.token, state.base_url, state.sandbox = token, base_url, sandbox
     state.retries, state.verbose, state.quiet = retries, verbose, quiet
+    state.enqueue, state.queue = enqueue, queue
 
 
 def _configure_logging(verbose: bool) -> None:

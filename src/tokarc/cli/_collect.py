@@ -78,6 +78,10 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
     """Run ``spec`` into ``sink``'s store (or a temporary one), then write its output."""
     if run.estimate:
         return print_estimate(spec)
+    if state.enqueue:
+        from ._workers import enqueue
+
+        return enqueue(state, [spec], sink.db, state.queue)
     _check_sink(sink)
     with state.client() as client, _store(sink) as store:
         collector = Collector(client, store)

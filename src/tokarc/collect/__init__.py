@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ._estimate import Estimate, estimate, worst_case
 from ._kinds import KINDS, JobKind, kind
-from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
+from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, job_for
 from ._spec import Checkpoint, JobSpec, post_ids
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "JobReport",
     "JobSpec",
     "estimate",
+    "job_for",
     "kind",
     "post_ids",
     "worst_case",

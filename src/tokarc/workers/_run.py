@@ -1,0 +1,116 @@
+"""A worker process: the runtime its tasks use, and the loop that runs them until a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import cast
+
+from ..client._client import Client
+from ..store import Store, open_store
+from ._limits import SharedLimits
+
+log = logging.getLogger("tokarc.workers")
+
+ClientFactory = Callable[[], Client]
+
+#: Seconds without a heartbeat after which a worker is taken for dead and its jobs retried.
+STALLED_AFTER = 30.0
+#: How often a worker's heartbeat is written.
+HEARTBEAT_EVERY = 5.0
+
+
+@dataclass
+class WorkerRuntime:
+    """What the tasks of one worker process share: where the data is, how to reach the API,
+    the clock watches are due by, and whether the worker is stopping."""
+
+    db: str
+    client: ClientFactory
+    clock: Callable[[], float] = time.time
+    stalled_after: float = STALLED_AFTER
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    @contextlib.contextmanager
+    def limited_client(self, store: Store) -> Iterator[Client]:
+        """A client that obeys the limits shared by every worker."""
+        with self.client() as client:
+            SharedLimits(store, clock=self.clock).attach(client)
+            yield client
+
+    @contextlib.contextmanager
+    def store(self) -> Iterator[Store]:
+        with open_store(self.db) as store:
+            yield store
+
+
+_current: WorkerRuntime | None = None
+
+
+def current() -> WorkerRuntime:
+    """The runtime of this worker process (set by :func:`run_worker`)."""
+    if _current is None:
+        raise RuntimeError("no tokarc worker runs in this process")
+    return _current
+
+
+def run_worker(
+    runtime: WorkerRuntime,
+    *,
+    concurrency: int = 1,
+    queues: list[str] | None = None,
+    wait: bool = True,
+) -> None:
+    """Run tokarc's tasks until SIGTERM or SIGINT (or, with ``wait=False``, until the queue is
+    empty). A signal stops each running job at its next page boundary, checkpointed and queued
+    again for any worker, then the worker exits."""
+    from ._app import connected
+
+    global _current
+    _current = runtime
+    try:
+        with connected(runtime.db) as app:
+            asyncio.run(_serve(app, runtime, concurrency, queues, wait))
+    finally:
+        _current = None
+
+
+async def _serve(
+    app: object, runtime: WorkerRuntime, concurrency: int, queues: list[str] | None, wait: bool
+) -> None:
+    import procrastinate
+
+    assert isinstance(app, procrastinate.App)
+    async with app.open_async():
+        worker = asyncio.create_task(
+            app.run_worker_async(
+                queues=cast(Iterable[str], queues),  # None: every queue
+                concurrency=concurrency, wait=wait,
+                install_signal_handlers=False, update_heartbeat_interval=HEARTBEAT_EVERY,
+                stalled_worker_timeout=runtime.stalled_after, listen_notify=True,
+                fetch_job_polling_interval=1.0,
+            )
+        )  # fmt: skip
+        _on_signals(lambda: _stop(runtime, worker))
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+
+
+def _on_signals(stop: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop)
+
+
+def _stop(runtime: WorkerRuntime, worker: asyncio.Task[None]) -> None:
+    if not runtime.stopping.is_set():
+        log.warning("stopping: running jobs finish their page and are queued again")
+    runtime.stopping.set()
+    worker.cancel()  # procrastinate stops fetching and waits for the running jobs
