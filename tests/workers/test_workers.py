@@ -6,6 +6,7 @@ stopped by the test; every wait has a deadline.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,8 +188,11 @@ def test_sigterm_stops_at_a_page_boundary_and_requeues(pg_url: str) -> None:
 
 
 def _pages(db: str) -> int:
-    with open_store(db) as store:
-        return int(store.db.query("SELECT COUNT(*) FROM pages")[0][0])
+    try:
+        with open_store(db) as store:
+            return int(store.db.query("SELECT COUNT(*) FROM pages")[0][0])
+    except Exception:  # the server is restarting
+        return 0
 
 
 def _wait_for_pages(db: str, n: int, *, deadline: float) -> None:
@@ -198,3 +203,107 @@ def _wait_for_pages(db: str, n: int, *, deadline: float) -> None:
 
 
 os.environ.setdefault("PROCRASTINATE_APP", "")  # nothing reads it; the CLI builds the app
+
+
+def test_watches_run_once_per_interval_on_the_workers(pg_url: str) -> None:
+    import threading
+
+    from tokarc.monitor import Watches
+
+    emulator = Emulator(seed=0)
+    world = {"now": float(emulator.clock.now())}
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        with open_store(pg_url) as store:
+            watches = Watches(store)
+            ids = [
+                watches.add(kind, target, every="1h", window="1d", now=world["now"]).id
+                for kind, target in (("hashtag", "magic"), ("user", "zachking"),
+                                     ("keyword", "tesla"))
+            ]  # fmt: skip
+        runtime = WorkerRuntime(
+            pg_url, lambda: tokarc.Client("t", base_url=base_url), clock=lambda: world["now"]
+        )
+        thread = threading.Thread(target=run_worker, args=(runtime,), kwargs={"concurrency": 3})
+        thread.start()
+        try:
+            _wait_for_runs(pg_url, ids, 1, deadline=60)
+            time.sleep(3)  # two more rounds of the periodic task: nothing more is due
+            assert _runs(pg_url, ids) == dict.fromkeys(ids, 1)
+            world["now"] += 3600  # an hour later, each is due once more
+            _wait_for_runs(pg_url, ids, 2, deadline=60)
+            time.sleep(3)
+            assert _runs(pg_url, ids) == dict.fromkeys(ids, 2)
+        finally:
+            runtime.stop()
+            thread.join(30)
+        assert not thread.is_alive()
+
+
+def _runs(db: str, ids: list[int]) -> dict[int, int]:
+    from tokarc.monitor import Watches
+
+    with open_store(db) as store:
+        return {i: len(Watches(store).runs(i)) for i in ids}
+
+
+def _wait_for_runs(db: str, ids: list[int], n: int, *, deadline: float) -> None:
+    until = time.monotonic() + deadline
+    while min(_runs(db, ids).values()) < n:
+        assert time.monotonic() < until, f"not every watch ran {n} times: {_runs(db, ids)}"
+        time.sleep(0.2)
+
+
+def test_a_postgresql_restart_mid_run_loses_nothing(private_postgres: Any, tmp_path: Path) -> None:
+    db = private_postgres.url
+    emulator = Emulator(seed=0)
+    reference = str(tmp_path / "ref.db")
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        clean_run(base_url, reference, ("magic",), 600)
+        emulator.set_faults(latency=0.1)
+        enqueue(db, ("magic",), max_items=600)
+        log = tmp_path / "worker.log"
+        with log.open("w") as err:
+            proc = subprocess.Popen(tokarc_cmd(base_url, "-v", "worker", "--db", db),
+                                    stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
+        try:
+            _wait_for_pages(db, 3, deadline=60)
+            private_postgres.ctl("-m", "fast", "-w", "restart")
+            _wait_for(lambda: _job_status(db) == "done", deadline=120, log=log)
+        finally:
+            proc.terminate()
+            proc.wait(60)
+    assert posts_by_source(db) == posts_by_source(reference)
+
+
+def test_the_shared_rate_spaces_requests_across_connections(pg_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with open_store(pg_url) as store:
+        SharedLimits(store).configure(rate=20, budget=None)
+
+    def slots(_: int) -> list[float]:
+        with open_store(pg_url) as store:
+            limits = SharedLimits(store)
+            return [s for s in (limits.wait_for_slot() for _ in range(5)) if s is not None]
+
+    with ThreadPoolExecutor(4) as pool:
+        taken = sorted(t for batch in pool.map(slots, range(4)) for t in batch)
+    assert len(taken) == 20
+    gaps = [b - a for a, b in itertools.pairwise(taken)]
+    assert min(gaps) >= 1 / 20 - 1e-6  # one request per 50 ms, whichever worker asks
+
+
+def _job_status(db: str) -> str | None:
+    try:
+        with open_store(db) as store:
+            return store.list_jobs()[0].status
+    except Exception:  # the server is restarting
+        return None
+
+
+def _wait_for(ready: Any, *, deadline: float, log: Path | None = None) -> None:
+    until = time.monotonic() + deadline
+    while not ready():
+        said = log.read_text()[-3000:] if log else ""
+        assert time.monotonic() < until, f"not ready after {deadline} s\n{said}"
+        time.sleep(0.2)

@@ -94,12 +94,16 @@ class SharedLimits:
         with self._lock, self.store.db.transaction():
             self.store.db.execute(_SETTLE, (charged - reserved, self.name, today(self.clock())))
 
-    def wait_for_slot(self) -> None:
-        """Sleep until this worker's turn under the shared request rate."""
+    def wait_for_slot(self) -> float | None:
+        """Sleep until this worker's turn under the shared request rate; the unix time the
+        turn began (``None``: no rate set)."""
         with self._lock, self.store.db.transaction():
             rows = self.store.db.query(_SLOT, (time.time(), self.name))
-        if rows:
-            time.sleep(max(0.0, float(rows[0][0]) - time.time()))
+        if not rows:
+            return None
+        slot = float(rows[0][0])
+        time.sleep(max(0.0, slot - time.time()))
+        return slot
 
     def attach(self, client: Client) -> None:
         """Make ``client`` reserve, pace and settle every attempt through these limits."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from ..client._client import Client
 from ..store import Store, open_store
@@ -24,6 +25,8 @@ ClientFactory = Callable[[], Client]
 STALLED_AFTER = 30.0
 #: How often a worker's heartbeat is written.
 HEARTBEAT_EVERY = 5.0
+#: The longest pause between two attempts to reach a database that went away.
+RECONNECT_MAX = 10.0
 
 
 @dataclass
@@ -36,6 +39,16 @@ class WorkerRuntime:
     clock: Callable[[], float] = time.time
     stalled_after: float = STALLED_AFTER
     stopping: threading.Event = field(default_factory=threading.Event)
+    _stop_worker: Callable[[], None] | None = field(default=None, repr=False)
+
+    def stop(self) -> None:
+        """Stop the worker (from any thread): running jobs end at their next page boundary,
+        checkpointed and queued again, and :func:`run_worker` returns."""
+        if not self.stopping.is_set():
+            log.warning("stopping: running jobs finish their page and are queued again")
+        self.stopping.set()
+        if self._stop_worker is not None:
+            self._stop_worker()
 
     @contextlib.contextmanager
     def limited_client(self, store: Store) -> Iterator[Client]:
@@ -70,9 +83,10 @@ def run_worker(
     """Run tokarc's tasks until SIGTERM or SIGINT (or, with ``wait=False``, until the queue is
     empty). A signal stops each running job at its next page boundary, checkpointed and queued
     again for any worker, then the worker exits."""
-    from ._app import connected
+    from ._app import connected, ensure_schema
 
     global _current
+    ensure_schema(runtime.db)
     _current = runtime
     try:
         with connected(runtime.db) as app:
@@ -84,22 +98,52 @@ def run_worker(
 async def _serve(
     app: object, runtime: WorkerRuntime, concurrency: int, queues: list[str] | None, wait: bool
 ) -> None:
+    """Run procrastinate's worker, and again after the database went away (a restart, a
+    failover): its jobs were retried from their checkpoints meanwhile, so nothing is lost."""
     import procrastinate
 
     assert isinstance(app, procrastinate.App)
-    async with app.open_async():
-        worker = asyncio.create_task(
-            app.run_worker_async(
-                queues=cast(Iterable[str], queues),  # None: every queue
-                concurrency=concurrency, wait=wait,
-                install_signal_handlers=False, update_heartbeat_interval=HEARTBEAT_EVERY,
-                stalled_worker_timeout=runtime.stalled_after, listen_notify=True,
-                fetch_job_polling_interval=1.0,
-            )
-        )  # fmt: skip
-        _on_signals(lambda: _stop(runtime, worker))
+    _on_signals(runtime.stop)
+    for attempt in itertools.count():
+        try:
+            async with app.open_async():
+                await _work(app, runtime, concurrency, queues, wait)
+        except (procrastinate.exceptions.ConnectorException, OSError) as exc:
+            log.warning("the database went away (%s); reconnecting", _one_line(exc))
+        if runtime.stopping.is_set() or not wait:
+            return
+        log.warning("the worker lost the database; starting again")
+        await asyncio.sleep(min(RECONNECT_MAX, 0.5 * 2 ** min(attempt, 6)))
+
+
+async def _work(
+    app: Any, runtime: WorkerRuntime, concurrency: int, queues: list[str] | None, wait: bool
+) -> None:
+    worker = asyncio.create_task(
+        app.run_worker_async(
+            queues=cast(Iterable[str], queues),  # None: every queue
+            concurrency=concurrency, wait=wait,
+            install_signal_handlers=False, update_heartbeat_interval=HEARTBEAT_EVERY,
+            stalled_worker_timeout=runtime.stalled_after, listen_notify=True,
+            fetch_job_polling_interval=1.0,
+        )
+    )  # fmt: skip
+    loop = asyncio.get_running_loop()
+
+    def cancel() -> None:
+        loop.call_soon_threadsafe(worker.cancel)
+
+    runtime._stop_worker = cancel
+    try:
         with contextlib.suppress(asyncio.CancelledError):
             await worker
+    finally:
+        runtime._stop_worker = None
+
+
+def _one_line(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc
+    return " ".join(str(cause).split())[:200] or type(cause).__name__
 
 
 def _on_signals(stop: Callable[[], None]) -> None:
@@ -107,10 +151,3 @@ def _on_signals(stop: Callable[[], None]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop)
-
-
-def _stop(runtime: WorkerRuntime, worker: asyncio.Task[None]) -> None:
-    if not runtime.stopping.is_set():
-        log.warning("stopping: running jobs finish their page and are queued again")
-    runtime.stopping.set()
-    worker.cancel()  # procrastinate stops fetching and waits for the running jobs

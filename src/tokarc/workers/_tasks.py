@@ -14,9 +14,12 @@ import logging
 from typing import Any
 
 import procrastinate
+import procrastinate.jobs
+import psycopg
 from procrastinate.job_context import JobContext
 
 from ..collect import BUDGET, Collector, JobReport
+from ..errors import TransportError
 from ..monitor import Scheduler, Watches
 from ..monitor._schedule import Stopping
 from . import _run
@@ -31,9 +34,27 @@ class Interrupted(Exception):
     """The worker stopped between two pages; the job goes back to the queue, checkpointed."""
 
 
-# A job stopped by a shutdown is retried at once, any number of times; one that failed on
-# the network or the database is retried a few times with backoff, then left failed.
-RETRY = procrastinate.RetryStrategy(max_attempts=1000, wait=0, retry_exceptions={Interrupted})
+class Retry(procrastinate.BaseRetryStrategy):
+    """A job stopped by a shutdown is queued again at once, any number of times; one that
+    failed on the network (after the client's own retries) or on the database (a restart, a
+    deadlock) is retried a few times with backoff, from its checkpoint; anything else (a bug, a
+    target that is gone) is left failed for `tokarc queue retry`."""
+
+    attempts = 8
+
+    def get_retry_decision(
+        self, *, exception: BaseException, job: procrastinate.jobs.Job
+    ) -> procrastinate.RetryDecision | None:
+        if isinstance(exception, Interrupted):
+            return procrastinate.RetryDecision(retry_in={"seconds": 0})
+        if isinstance(exception, TransportError | psycopg.OperationalError) and (
+            job.attempts < self.attempts
+        ):
+            return procrastinate.RetryDecision(retry_in={"seconds": min(60, 2**job.attempts)})
+        return None
+
+
+RETRY = Retry()
 
 
 def job_key(job_id: int) -> str:
