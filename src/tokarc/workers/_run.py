@@ -126,6 +126,7 @@ async def _work(
             install_signal_handlers=False, update_heartbeat_interval=HEARTBEAT_EVERY,
             stalled_worker_timeout=runtime.stalled_after, listen_notify=True,
             fetch_job_polling_interval=1.0,
+            delete_jobs="successful",  # the queue stays small: history is in jobs and watch_runs
         )
     )  # fmt: skip
     loop = asyncio.get_running_loop()
