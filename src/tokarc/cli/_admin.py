@@ -73,6 +73,7 @@ def resume_(
     db: O.DbRequired,
     max_items: O.MaxItems = None,
     max_units: O.MaxUnits = None,
+    wait: O.Wait = False,
 ) -> None:
     """Run a stored job on from its checkpoint (after Ctrl-C, an error or a budget).
 
@@ -81,7 +82,7 @@ def resume_(
     overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
     if not os.path.exists(db) and "://" not in db:
         raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    resume(session(ctx), db, job, **overrides)
+    resume(session(ctx), db, job, wait=wait, **overrides)
 
 
 @app.command("export")

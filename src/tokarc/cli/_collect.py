@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -12,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from ..client.pagination import to_unix
-from ..collect import Collector, JobReport, JobSpec, estimate, worst_case
+from ..collect import Collector, JobReport, JobRunningError, JobSpec, estimate, worst_case
 from ..store import Store, open_store
 from ..store.export import export
 from . import _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
+from ._signals import Terminated, stop_on_signals
+from ._stream import PipeClosed, Stream, quiet_stdout
 
 # What each job kind's output holds (the entity exported to --out or stdout).
 ENTITY = {
@@ -57,6 +60,7 @@ class RunOptions:
     max_units: int | None = None
     incremental: bool = False
     estimate: bool = False
+    wait: bool = False
 
 
 def build_spec(
@@ -75,24 +79,31 @@ def build_spec(
 
 
 def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
-    """Run ``spec`` into ``sink``'s store (or a temporary one), then write its output."""
+    """Run ``spec`` into ``sink``'s store (or a temporary one), writing its output: on
+    stdout as JSONL, page by page as they arrive; elsewhere once the run is over."""
     if run.estimate:
         return print_estimate(spec)
     _check_sink(sink)
+    stream = Stream.of(ENTITY.get(spec.kind, "posts")) if _streams(sink) else None
     with state.client() as client, _store(sink) as store:
-        collector = Collector(client, store)
+        collector = Collector(client, store, on_records=stream)
         job_id = collector.job_for(spec).id
         try:
-            report = _with_progress(state, collector, spec, lambda: collector.run(spec))
+            report = _with_progress(state, collector, spec,
+                                    lambda: collector.run(spec, wait=run.wait))  # fmt: skip
+            if stream is None:
+                _write(store, spec, sink)
+        except PipeClosed:
+            return _pipe_closed(state, job_id, sink)
         except BaseException as exc:
-            _write(store, spec, sink, quietly=True)
+            if stream is None and not isinstance(exc, JobRunningError):
+                _write(store, spec, sink, quietly=True)
             raise _failed(state, exc, job_id, sink) from exc
-        _write(store, spec, sink)
     finish(state, report, sink)
     return None
 
 
-def resume(state: Session, db: str, job_id: int, **overrides: Any) -> None:
+def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overrides: Any) -> None:
     """Run the stored job ``job_id`` on from its checkpoint."""
     sink = Sink(db=db)
     with state.client() as client, _store(sink) as store:
@@ -101,11 +112,23 @@ def resume(state: Session, db: str, job_id: int, **overrides: Any) -> None:
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         try:
             report = _with_progress(
-                state, collector, spec, lambda: collector.resume(job_id, **overrides)
+                state, collector, spec, lambda: collector.resume(job_id, wait=wait, **overrides)
             )
         except BaseException as exc:
             raise _failed(state, exc, job_id, sink) from exc
     finish(state, report, sink)
+
+
+def _streams(sink: Sink) -> bool:
+    """Records go to stdout as they come: JSONL there (CSV and Parquet once, at the end)."""
+    return sink.export_to == "-" and sink.fmt() == "jsonl"
+
+
+def _pipe_closed(state: Session, job_id: int, sink: Sink) -> None:
+    """The reader of stdout went away (``| head``): the run ends there, quietly, exit 0."""
+    quiet_stdout()
+    hint = f"; go on with: tokarc{state.flags()} resume {job_id} --db {sink.db}" if sink.db else ""
+    state.say(f"job {job_id}: output closed, stopped at a page boundary{hint}")
 
 
 def print_estimate(spec: JobSpec) -> None:
@@ -144,7 +167,8 @@ def summary(r: JobReport) -> str:
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
     label = f"{spec.kind} {spec.target}"[:40]
-    with job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page:
+    progress = job_progress(state.console, label, total=spec.max_items, quiet=state.quiet)
+    with stop_on_signals(), progress as on_page:
         collector.on_page = on_page
         report: JobReport = go()
     return report
@@ -156,6 +180,11 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
     if sink.db:
         again = f"tokarc{state.flags()} resume {job_id} --db {sink.db}"
         hint = f"; stored records are kept, resume with: {again}"
+    if isinstance(exc, JobRunningError):
+        return _errors.CLIError(str(exc), _errors.FAILED)
+    if isinstance(exc, Terminated):
+        name = signal.Signals(exc.signum).name
+        return _errors.CLIError(f"stopped by {name} at a page boundary{hint}", 128 + exc.signum)
     if isinstance(exc, KeyboardInterrupt):
         return _errors.CLIError(f"interrupted at a page boundary{hint}", _errors.INTERRUPTED)
     if not isinstance(exc, Exception):

@@ -75,6 +75,10 @@ Incremental = Annotated[
 Estimate = Annotated[
     bool, typer.Option(help="Print the calls and units it would cost; send nothing.")
 ]
+Wait = Annotated[
+    bool,
+    typer.Option(help="If another run is walking this job, wait for it, then go on from there."),
+]
 Days = Annotated[
     float | None,
     typer.Option(help="Only items of the last N days.", show_default=False),

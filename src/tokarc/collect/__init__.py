@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ._estimate import Estimate, estimate, worst_case
 from ._kinds import KINDS, JobKind, kind
+from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
 from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
 from ._spec import Checkpoint, JobSpec, post_ids
 
@@ -28,12 +29,15 @@ __all__ = [
     "CAUGHT_UP",
     "COMPLETE",
     "KINDS",
+    "LEASE_SECONDS",
     "Checkpoint",
     "Collector",
     "Estimate",
     "JobKind",
     "JobReport",
+    "JobRunningError",
     "JobSpec",
+    "LeaseLostError",
     "estimate",
     "kind",
     "post_ids",

@@ -26,6 +26,7 @@ from ..models import Comment, Post, Record, User, decode
 from ..store import Batch, Follow, Job, Store
 from ._estimate import worst_case
 from ._kinds import JobKind
+from ._lease import LEASE_SECONDS, Lease, LeaseLostError
 from ._spec import Checkpoint, JobSpec, post_ids
 
 # Why a run stopped, beyond the pagination engine's own reasons.
@@ -75,6 +76,7 @@ class JobReport:
 
 
 Progress = Callable[[JobReport], None]
+Records = Callable[[list[Any]], None]
 
 
 class OverBudget(Exception):
@@ -87,6 +89,7 @@ class _Run:
     spec: JobSpec
     report: JobReport
     checkpoint: Checkpoint
+    lease: Lease
     on_page: Progress | None = None
     seen_newest: list[int] = field(default_factory=list)
 
@@ -97,6 +100,10 @@ class _Run:
 
 class Collector:
     """Runs collection jobs with a client into a store.
+
+    A run holds its job's lease (``_lease.py``) from start to end, renewed after every page:
+    a second run of the same job meanwhile raises ``JobRunningError`` (or, with
+    ``wait=True``, waits for the first to end and goes on from its checkpoint).
 
     ::
 
@@ -112,11 +119,15 @@ class Collector:
         *,
         on_page: Progress | None = None,
         clock: Callable[[], float] = time.time,
+        lease: float = LEASE_SECONDS,
+        on_records: Records | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self.on_page = on_page
+        self.on_records = on_records  # each page's results, once committed (to stream them)
         self.clock = clock  # stamps fetched_at: the emulator's world clock in tests and sandboxes
+        self.lease = lease  # seconds a job's lease lasts without renewal
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -127,22 +138,32 @@ class Collector:
                 return self.store.update_job(job.id, options=spec.options())
         return self.store.create_job(spec.kind, spec.target, spec.options())
 
-    def run(self, spec: JobSpec) -> JobReport:
-        """Run (or resume, or incrementally re-run) the job ``spec`` describes."""
-        spec.check()
-        return self._run(self.job_for(spec), spec)
+    def run(self, spec: JobSpec, *, wait: bool = False) -> JobReport:
+        """Run (or resume, or incrementally re-run) the job ``spec`` describes.
 
-    def resume(self, job_id: int, **run_options: Any) -> JobReport:
+        ``JobRunningError`` if another run holds the job, unless ``wait``."""
+        spec.check()
+        return self._leased(self.job_for(spec).id, spec, wait)
+
+    def resume(self, job_id: int, *, wait: bool = False, **run_options: Any) -> JobReport:
         """Run the stored job ``job_id`` again from its checkpoint."""
         job = self.store.get_job(job_id)
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         if run_options:
             spec = JobSpec(**{**spec.__dict__, **run_options})
-        return self._run(job, spec)
+        return self._leased(job_id, spec, wait)
 
-    def _run(self, job: Job, spec: JobSpec) -> JobReport:
+    def _leased(self, job_id: int, spec: JobSpec, wait: bool) -> JobReport:
+        lease = Lease(self.store, job_id, clock=self.clock, seconds=self.lease)
+        lease.take(wait=wait)
+        try:
+            return self._run(self.store.get_job(job_id), spec, lease)  # as the last run left it
+        finally:
+            lease.release()
+
+    def _run(self, job: Job, spec: JobSpec, lease: Lease) -> JobReport:
         report = JobReport(job.id, job.kind, job.target, requested=spec.max_items)
-        run = _Run(job, spec, report, self._start(job, spec), self.on_page)
+        run = _Run(job, spec, report, self._start(job, spec), lease, self.on_page)
         listener, guard = self._ledger(run), self._budget(run)
         self.client.add_listener(listener)
         self.client.add_guard(guard)
@@ -152,6 +173,8 @@ class Collector:
         except OverBudget as exc:
             report.unsent = str(exc)
             self._stop(run, BUDGET)
+        except LeaseLostError:
+            raise  # the job is another run's now: leave its record alone
         except TARGET_ERRORS as exc:
             report.error = exc
             self._finish(run, "failed", stop_reason="target", outcome=str(exc))
@@ -218,8 +241,13 @@ class Collector:
 
     # -- saving ----------------------------------------------------------------------------
 
-    def _save(self, run: _Run, page: Page[Any], follow: Follow | None = None) -> int:
-        """Commit a page with the run's checkpoint; returns how many records were new."""
+    def _save(
+        self, run: _Run, page: Page[Any], follow: Follow | None = None, *, results: bool = True
+    ) -> int:
+        """Commit a page with the run's checkpoint; returns how many records were new.
+
+        ``results``: the page holds what the job collects (not, say, the user a follows job
+        resolved first), so it goes to ``on_records`` too."""
         result = self.store.save_page(
             Batch(
                 endpoint=page.response.endpoint or run.kind.endpoint,
@@ -235,7 +263,10 @@ class Collector:
                 undecodable=page.undecodable,
             )
         )
+        run.lease.renew()
         self._count(run, page.raw_count, result.new, result.duplicates, result.rejected)
+        if results and self.on_records is not None:
+            self.on_records(page.items)
         return result.new
 
     def _count(self, run: _Run, returned: int, new: int, dups: int, rejected: int) -> None:
@@ -340,7 +371,7 @@ class Collector:
         assert isinstance(user, User)
         page = Page([user], response, None, None, [], 1)
         run.checkpoint.resolved = {"uid": user.uid or "", "sec_uid": user.sec_uid or ""}
-        self._save(run, page)
+        self._save(run, page, results=False)
         return run.checkpoint.resolved
 
     # -- comments, and their replies ---------------------------------------------------------

@@ -178,6 +178,15 @@ def _watches(d: Dialect) -> list[str]:
     ]
 
 
+@migration(3, "job leases")
+def _job_leases(d: Dialect) -> list[str]:
+    """A lease per job (``tokarc.collect``), like the watches' claims: one walk at a time."""
+    return [
+        "ALTER TABLE jobs ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE jobs ADD COLUMN claim_until DOUBLE PRECISION",
+    ]
+
+
 def apply(db: Backend) -> list[int]:
     """Apply the migrations ``db`` lacks, in order, each recorded; return their numbers.
 
