@@ -94,7 +94,7 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
             if stream is None:
                 _write(store, spec, sink)
         except PipeClosed:
-            return _pipe_closed(state, job_id, sink)
+            return _pipe_closed(state, store.get_job(job_id), sink)
         except BaseException as exc:
             if stream is None and not isinstance(exc, JobRunningError):
                 _write(store, spec, sink, quietly=True)
@@ -124,11 +124,13 @@ def _streams(sink: Sink) -> bool:
     return sink.export_to == "-" and sink.fmt() == "jsonl"
 
 
-def _pipe_closed(state: Session, job_id: int, sink: Sink) -> None:
+def _pipe_closed(state: Session, job: Any, sink: Sink) -> None:
     """The reader of stdout went away (``| head``): the run ends there, quietly, exit 0."""
     quiet_stdout()
-    hint = f"; go on with: tokarc{state.flags()} resume {job_id} --db {sink.db}" if sink.db else ""
-    state.say(f"job {job_id}: output closed, stopped at a page boundary{hint}")
+    if job.status != "interrupted":
+        return state.say(f"job {job.id}: {job.status}; the output was closed before its end")
+    hint = f"; go on with: tokarc{state.flags()} resume {job.id} --db {sink.db}" if sink.db else ""
+    return state.say(f"job {job.id}: output closed, stopped at a page boundary{hint}")
 
 
 def print_estimate(spec: JobSpec) -> None:
@@ -237,6 +239,9 @@ def _write(store: Store, spec: JobSpec, sink: Sink, *, quietly: bool = False) ->
     try:
         export(store, ENTITY.get(spec.kind, "posts"), target, sink.fmt(), source=source)  # type: ignore[arg-type]
         sys.stdout.flush()
+    except BrokenPipeError:
+        if not quietly:
+            raise PipeClosed("the output was closed") from None
     except Exception:
         if not quietly:
             raise

@@ -64,10 +64,19 @@ Fmt = Annotated[
     typer.Option("--format", "-f", help="Output format (default: from the file name, or jsonl)."),
 ]
 MaxItems = Annotated[
-    int | None, typer.Option(help="Stop after about this many items.", show_default=False)
+    int | None,
+    typer.Option(
+        help="At most this many items in the job's walk (counted across resumes; a larger "
+        "number later goes on from there).",
+        show_default=False,
+    ),
 ]
 MaxUnits = Annotated[
-    int | None, typer.Option(help="Stop before spending more units than this.", show_default=False)
+    int | None,
+    typer.Option(
+        help="Never spend more than this many units: a call that might go over is not sent.",
+        show_default=False,
+    ),
 ]
 Incremental = Annotated[
     bool, typer.Option(help="Re-run a finished job down to what the store already has.")
