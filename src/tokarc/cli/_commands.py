@@ -1,4 +1,7 @@
-"""Collecting commands, one per section of the API guide: parse options, build a job, run it."""
+"""Collecting commands, one per section of the API guide: parse options, build a job, run it.
+
+Targets are passed on as typed: the job spec normalizes them, once (``#``/``@`` prefixes,
+spaces, a hashtag's case)."""
 
 from __future__ import annotations
 
@@ -46,7 +49,6 @@ def hashtag(
     Example: tokarc hashtag magic --days 7 --db magic.db
     """
     run = RunOptions(max_items, max_units, incremental, estimate, wait)
-    name = name.removeprefix("#")
     sink = Sink(db, out, format)
     if not full:
         if max_cursor is not None or paged_fallback:
@@ -100,7 +102,7 @@ def user(
     Example: tokarc user zachking
     """
     run = RunOptions(estimate=estimate)
-    _go(ctx, "user", name.removeprefix("@"), Sink(db, out, format), run)
+    _go(ctx, "user", name, Sink(db, out, format), run)
 
 
 @app.command("user-posts")
@@ -131,7 +133,7 @@ def user_posts(
     if (name is None) == (sec_uid is None):
         raise typer.BadParameter("give a USERNAME or --sec-uid, one of them")
     run = RunOptions(max_items, max_units, incremental, estimate, wait)
-    kind, target = ("user_posts", (name or "").removeprefix("@"))
+    kind, target = ("user_posts", name or "")
     if sec_uid is not None:
         kind, target = "user_posts_secuid", sec_uid
     _go(ctx, kind, target, Sink(db, out, format), run, days=days, since=since,
@@ -163,7 +165,7 @@ def _follows(kind: str) -> Any:
         incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
     ) -> None:  # fmt: skip
         run = RunOptions(max_items, max_units, incremental, estimate, wait)
-        _go(ctx, kind, name.removeprefix("@"), Sink(db, out, format), run)
+        _go(ctx, kind, name, Sink(db, out, format), run)
 
     return command
 

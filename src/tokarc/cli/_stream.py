@@ -9,6 +9,7 @@ from typing import Any
 
 from ..client.pagination import record_key
 from ..store._text import record_json
+from ..store.export import _text_out  # stdout as the export writes it (terminal-safe on a tty)
 
 # The record type each exported entity holds (what of a page goes to stdout).
 _TYPES = {"posts": "Post", "users": "User", "comments": "Comment", "music": "Music",
@@ -34,9 +35,10 @@ class Stream:
     def __call__(self, records: list[Any]) -> None:
         lines = [record_json(r) for r in records if self._new(r)]
         try:
-            if lines:
-                sys.stdout.write("\n".join(lines) + "\n")
-            sys.stdout.flush()
+            with _text_out("-") as out:
+                if lines:
+                    out.write("\n".join(lines) + "\n")
+                out.flush()
         except BrokenPipeError:
             raise PipeClosed("the output was closed") from None
 
