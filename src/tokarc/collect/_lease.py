@@ -90,15 +90,19 @@ class Lease:
             row = (self.owner, now + self.seconds, self.job_id, now)
             return self.store.db.execute(CLAIM, row) == 1
 
-    def take(self, *, wait: bool = False) -> None:
-        """Claim the job, waiting for its holder when ``wait``; else JobRunningError."""
+    def take(self, *, wait: bool = False) -> bool:
+        """Claim the job, waiting for its holder when ``wait`` (else JobRunningError);
+        whether it had to wait for another run."""
+        waited = False
         while not self.claim():
             holder, until = self.store.db.query(HOLDER, (self.job_id,))[0]
             if holder is not None and _dead(str(holder)) and self._take_over(str(holder)):
-                return
+                return waited
             if not wait:
                 raise JobRunningError(self.job_id, str(holder), float(until or 0))
+            waited = True
             time.sleep(WAIT_POLL)
+        return waited
 
     def _take_over(self, holder: str) -> bool:
         with self.store.db.transaction():

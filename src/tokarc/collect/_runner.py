@@ -155,9 +155,12 @@ class Collector:
 
     def _leased(self, job_id: int, spec: JobSpec, wait: bool) -> JobReport:
         lease = Lease(self.store, job_id, clock=self.clock, seconds=self.lease)
-        lease.take(wait=wait)
+        waited = lease.take(wait=wait)
         try:
-            return self._run(self.store.get_job(job_id), spec, lease)  # as the last run left it
+            job = self.store.get_job(job_id)  # as the last run left it
+            if waited and job.status == "done":
+                return _done_by_another(job)  # the run waited for did the walk: not again
+            return self._run(job, spec, lease)
         finally:
             lease.release()
 
@@ -403,6 +406,11 @@ class Collector:
                 self._save(run, page)
             ck.pending, ck.reply_state = ck.pending[1:], None
         self.store.update_job(run.job.id, checkpoint=ck.to_json())
+
+
+def _done_by_another(job: Job) -> JobReport:
+    """The report of a run that found its job finished by the run it waited for."""
+    return JobReport(job.id, job.kind, job.target, status="done", stop_reason=job.stop_reason)
 
 
 def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
