@@ -80,6 +80,7 @@ def resume_(
     db: O.DbRequired,
     max_items: O.MaxItems = None,
     max_units: O.MaxUnits = None,
+    wait: O.Wait = False,
 ) -> None:
     """Run a stored job on from its checkpoint (after Ctrl-C, an error or a budget).
 
@@ -87,7 +88,7 @@ def resume_(
     """
     overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
     existing(db).close()
-    resume(session(ctx), db, job, **overrides)
+    resume(session(ctx), db, job, wait=wait, **overrides)
 
 
 SourceOption = Annotated[

@@ -42,6 +42,9 @@ class CallEvent:
 
 
 Listener = Callable[[CallEvent], None]
+#: Called with the endpoint name and the (python-named) params before every attempt, retries
+#: included; raising stops the call unsent (a unit budget, a shutdown).
+Guard = Callable[[str, Mapping[str, Any]], None]
 
 
 class Units:
@@ -103,6 +106,7 @@ class _BaseClient:
         self.units = Units()
         self._pacer = Pacer(requests_per_second)
         self._listeners: list[Listener] = []
+        self._guards: list[Guard] = []
         self._open(transport)
 
     def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
@@ -124,6 +128,19 @@ class _BaseClient:
     def remove_listener(self, listener: Listener) -> None:
         """Stop calling ``listener``."""
         self._listeners.remove(listener)
+
+    def add_guard(self, guard: Guard) -> None:
+        """Call ``guard(endpoint, params)`` before every attempt; what it raises, the call
+        raises, unsent (a budget that a retry would exceed, for example)."""
+        self._guards.append(guard)
+
+    def remove_guard(self, guard: Guard) -> None:
+        """Stop calling ``guard``."""
+        self._guards.remove(guard)
+
+    def _check(self, call: Call) -> None:
+        for guard in self._guards:
+            guard(call.name, call.params)
 
     def _httpx_args(
         self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport
@@ -181,6 +198,7 @@ class _BaseClient:
         max_items: int | None = None,
         since: Since | None = None,
         state: PagerState | None = None,
+        no_pinned: bool = False,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> tuple[Walker[Any], Callable[[dict[str, Any]], Call]]:
@@ -188,7 +206,7 @@ class _BaseClient:
         kwargs = _with_since(endpoint, kwargs, since)
         params = prepare(endpoint, kwargs, extra_params, timeout).params  # checks now, not later
         walker: Walker[Any] = Walker(
-            endpoint, params, max_items=max_items, since=since, state=state
+            endpoint, params, max_items=max_items, since=since, state=state, no_pinned=no_pinned
         )
         return walker, lambda kw: prepare(endpoint, kw, extra_params, timeout)
 
@@ -270,6 +288,7 @@ class Client(_BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")
 
     def _send_once(self, call: Call) -> Response:
+        self._check(call)
         time.sleep(self._pacer.reserve(time.monotonic()))
         started = time.monotonic()
         try:
@@ -338,6 +357,7 @@ class AsyncClient(_BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")
 
     async def _send_once(self, call: Call) -> Response:
+        self._check(call)
         async with self._slots:
             await asyncio.sleep(self._pacer.reserve(time.monotonic()))
             started = time.monotonic()
