@@ -140,3 +140,74 @@ def test_no_pinned_max_items_gives_that_many_posts(emulator: Emulator, store: St
     report = run(emulator, store, JobSpec.build("user_posts", "zachking", max_items=15,
                                                 no_pinned=True))  # fmt: skip
     assert report.new == len(post_ids(store)) == 15
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
+    from tokarc.store import open_store
+
+    url = str(tmp_path / "l.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    with open_store(url) as s:
+        yield s
+
+
+@pytest.mark.slow
+def test_a_held_job_is_not_walked_twice(emulator: Emulator, any_store: Store) -> None:
+    from tokarc.collect import LEASE_SECONDS, JobRunningError, LeaseLostError
+    from tokarc.collect._lease import Lease
+
+    spec = JobSpec.build("hashtag", "magic", max_items=40)
+    now = [1000.0]
+    with client_for(emulator) as client:
+        collector = Collector(client, any_store, clock=lambda: now[0])
+        job = collector.job_for(spec)
+        other = Lease(any_store, job.id, clock=lambda: now[0], seconds=LEASE_SECONDS)
+        assert other.claim()
+        with pytest.raises(JobRunningError, match=f"job {job.id} is running elsewhere"):
+            collector.run(spec)
+        assert sum(emulator.stats.requests.values()) == 0
+        now[0] += LEASE_SECONDS + 1  # the holder never renewed: its lease ran out
+        report = collector.run(spec)
+        assert report.new == 40
+        with pytest.raises(LeaseLostError, match="lease ran out"):
+            other.renew()  # the old holder lost it
+        assert other.claim()  # and the run released it when it ended
+
+
+def test_a_run_that_waited_for_a_finished_walk_does_not_walk_again(
+    emulator: Emulator, store: Store, db_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from tokarc.collect import LEASE_SECONDS, _lease
+    from tokarc.collect._lease import Lease
+    from tokarc.store import open_store
+
+    tried, real_sleep = threading.Event(), time.sleep
+
+    def sleep(seconds: float) -> None:  # the waiting run found the job taken, and waits
+        tried.set()
+        real_sleep(0.01)
+
+    monkeypatch.setattr(_lease.time, "sleep", sleep)
+
+    spec = JobSpec.build("hashtag", "magic", max_items=40)
+    with client_for(emulator) as client:
+        job = Collector(client, store).job_for(spec)
+    holder = Lease(store, job.id, clock=lambda: 1000.0, seconds=LEASE_SECONDS)
+    assert holder.claim()
+    reports: list[Any] = []
+
+    def waiting() -> None:
+        with client_for(emulator) as c, open_store(db_path) as own:
+            reports.append(Collector(c, own, clock=lambda: 1000.0).run(spec, wait=True))
+
+    thread = threading.Thread(target=waiting)
+    thread.start()
+    assert tried.wait(timeout=60)
+    store.update_job(job.id, status="done", stop_reason="max_items")  # the holder's walk ends
+    holder.release()
+    thread.join(timeout=60)
+    assert [(r.status, r.pages) for r in reports] == [("done", 0)]
+    assert sum(emulator.stats.requests.values()) == 0

@@ -14,22 +14,21 @@ from rich.table import Table
 
 from ..client import _constants as C
 from ..client._config import config_path, read_config_file, write_config_file
-from ..store import Store, open_store
+from ..collect import KINDS, JobSpec, coverage, target_label
+from ..store import Job
+from ..store._exports import EXPORTS
+from ..store._exports import get as get_export
 from ..store.export import COLUMNS, export
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
 from . import _options as O
 from ._app import app, session
 from ._collect import Sink, _check_sink, resume
+from ._stores import existing
+from ._text import cell, safe
+from ._text import title as title_text
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
-
-
-def _open(db: str) -> Store:
-    """An existing store (a missing SQLite file is an error, not a new empty database)."""
-    if "://" not in db and db != ":memory:" and not os.path.exists(db):
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    return open_store(db)
 
 
 def _out() -> Console:
@@ -39,26 +38,34 @@ def _out() -> Console:
 
 
 def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
+    """A table of data: every title and cell literal text (no markup, no control characters)."""
+    table = Table(title=title_text(title), title_justify="left")
     for h in headers:
         table.add_column(h, justify="right" if h in {"id", "units", "rows"} else "left")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(cell(v) for v in row))
     return table
 
 
 _JOB_FIELDS = ["id", "kind", "target", "status", "stop_reason", "returned", "new_records",
-               "duplicates", "units", "updated_at", "outcome"]  # fmt: skip
+               "duplicates", "units", "updated_at", "outcome", "coverage"]  # fmt: skip
+
+
+def _job_row(job: Job) -> list[Any]:
+    shown = {"target": target_label(job.kind, job.target, job.options),
+             "coverage": coverage(job)}  # fmt: skip
+    return [shown[f] if f in shown else getattr(job, f) for f in _JOB_FIELDS]
 
 
 @app.command()
 def jobs(db: O.DbRequired, as_json: Json = False) -> None:
-    """Jobs in a database, with status and coverage (items returned, new, units).
+    """Jobs in a database, with status and coverage (items returned, new, units, and how
+    far a --days/--since window got when the feed ended first).
 
     Example: tokarc jobs --db magic.db
     """
-    with _open(db) as store:
-        rows = [[getattr(j, f) for f in _JOB_FIELDS] for j in store.list_jobs()]
+    with existing(db, read_only=True) as store:
+        rows = [_job_row(j) for j in store.list_jobs()]
     if as_json:
         for row in rows:
             print(json.dumps(dict(zip(_JOB_FIELDS, row, strict=True))))
@@ -73,15 +80,55 @@ def resume_(
     db: O.DbRequired,
     max_items: O.MaxItems = None,
     max_units: O.MaxUnits = None,
+    wait: O.Wait = False,
 ) -> None:
     """Run a stored job on from its checkpoint (after Ctrl-C, an error or a budget).
 
     Example: tokarc resume 3 --db magic.db
     """
     overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
-    if not os.path.exists(db) and "://" not in db:
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    resume(session(ctx), db, job, **overrides)
+    existing(db).close()
+    resume(session(ctx), db, job, wait=wait, **overrides)
+
+
+SourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        metavar="KIND:TARGET",
+        help="Only what one source found, in the API's order, e.g. hashtag:magic, "
+        "followers:zachking (see seen_via).",
+    ),
+]
+
+
+def _source(entity: str, given: str | None) -> tuple[str, str] | None:
+    """``KIND:TARGET`` as a source, checked (CLIError: exit 2, nothing written)."""
+    if given is None:
+        return None
+    kind, sep, target = given.partition(":")
+    kinds = sorted({k.source_kind for k in KINDS.values()})
+    if not sep or kind not in kinds or not target.strip():
+        raise _errors.CLIError(
+            f"invalid --source {given!r}: KIND:TARGET with KIND one of {', '.join(kinds)}"
+        )
+    if get_export(entity).seen is None:
+        raise _errors.CLIError(f"invalid --source for {entity}: only {', '.join(_NARROWABLE)}")
+    return kind, _normalized(kind, target.strip())
+
+
+def _normalized(kind: str, target: str) -> str:
+    """The target spelled as its jobs store it (``#Magic`` is ``magic``), where a job kind
+    of that name can say; else as given."""
+    if kind not in KINDS or KINDS[kind].strategy == "posts":
+        return target
+    try:
+        return JobSpec(kind, target).check()
+    except Exception:  # a kind that needs more than a target to check: as given
+        return target
+
+
+_NARROWABLE = [name for name, e in EXPORTS.items() if e.seen is not None]
 
 
 @app.command("export")
@@ -90,19 +137,23 @@ def export_(
     db: O.DbRequired,
     out: O.Out = "-",
     format: O.Fmt = None,
+    source: SourceOption = None,
 ) -> None:
-    """Write an entity of a database as JSONL, CSV or Parquet.
+    """Write an entity of a database as JSONL, CSV or Parquet (all of it, or with --source
+    what one source found, in the API's order).
 
     Example: tokarc export posts --db magic.db -o posts.parquet
+    Example: tokarc export users --db z.db --source followers:zachking -o followers.csv
     """
     if entity not in COLUMNS:
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
+    narrowed = _source(entity, source)
     sink = Sink(db, out or "-", format)
     _check_sink(sink)
-    with _open(db) as store:
-        n = export(store, entity, sink.out or "-", sink.fmt())  # type: ignore[arg-type]
+    with existing(db, read_only=True) as store:
+        n = export(store, entity, sink.out or "-", sink.fmt(), source=narrowed)  # type: ignore[arg-type]
     if sink.out != "-":
-        print(f"{n} {entity} written to {sink.out}", file=sys.stderr)
+        print(safe(f"{n} {entity} written to {sink.out}"), file=sys.stderr)
 
 
 @app.command()
@@ -111,7 +162,7 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
 
     Example: tokarc stats --db magic.db
     """
-    with _open(db) as store:
+    with existing(db, read_only=True) as store:
         s = store.stats()
     if as_json:
         print(json.dumps({"counts": s.counts, "units_by_day": s.units_by_day,
@@ -124,7 +175,7 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
     for title, data in (("units by day", s.units_by_day), ("units by job", s.units_by_job),
                         ("units by endpoint", s.units_by_endpoint)):  # fmt: skip
         out.print(_table(title, [title.split()[-1], "units"], [[k, v] for k, v in data.items()]))
-    out.print(f"units spent in total: {s.units_total}")
+    out.print(cell(f"units spent in total: {s.units_total}"))
 
 
 @app.command()
@@ -146,7 +197,7 @@ def usage(
         return
     rows = [[d.get("date"), d.get("units")] for d in history if isinstance(d, dict)]
     _out().print(_table(f"units used over {days} days", ["date", "units"], rows))
-    print(f"units used today ({today}): {_units(used)}")
+    print(safe(f"units used today ({today}): {_units(used)}"))
 
 
 def _units(data: Any) -> Any:
@@ -169,7 +220,7 @@ def configure(ctx: typer.Context) -> None:
         raise _errors.CLIError("invalid token: an empty value or one with spaces")
     settings = {k: str(v) for k, v in read_config_file().items() if isinstance(v, str)}
     path = write_config_file({**settings, "token": token})
-    print(f"token saved to {path} (readable by you only)", file=sys.stderr)
+    print(safe(f"token saved to {path} (readable by you only)"), file=sys.stderr)
 
 
 @app.command()
@@ -181,10 +232,10 @@ def doctor(ctx: typer.Context) -> None:
     state = session(ctx)
     print(f"token: {_token_source(state)}")
     with state.client() as client:
-        print(f"API: {client.config.base_url}")
+        print(safe(f"API: {client.config.base_url}"))
         today = dt.datetime.now(dt.UTC).date().isoformat()
         used = client.customer.get_usage(date=today).data
-    print(f"API reachable, token accepted; units used today: {_units(used)}")
+    print(safe(f"API reachable, token accepted; units used today: {_units(used)}"))
 
 
 def _token_source(state: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -12,21 +13,32 @@ from pathlib import Path
 from typing import Any
 
 from ..client.pagination import to_unix
-from ..collect import Collector, JobReport, JobSpec, estimate, worst_case
+from ..collect import (
+    Collector,
+    JobReport,
+    JobRunningError,
+    JobSpec,
+    estimate,
+    target_label,
+    worst_case,
+)
+from ..models import BY_ENTITY
 from ..store import Store, open_store
-from ..store.export import export
+from ..store.export import Run, export
 from . import _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
+from ._signals import Terminated, stop_on_signals
+from ._stores import check_output
+from ._stream import PipeClosed, Stream, quiet_stdout
+from ._text import safe
 
-# What each job kind's output holds (the entity exported to --out or stdout).
-ENTITY = {
-    "user": "users", "user_search": "users", "followers": "users", "followings": "users",
-    "comments": "comments", "replies": "comments",
-    "music": "music", "music_search": "music",
-    "lives": "lives",
-}  # fmt: skip
+
+def output_entity(spec: JobSpec) -> str:
+    """The table a job's output holds (exported to --out or stdout): its records' table."""
+    record = spec.job_kind.api.record or "post"
+    return BY_ENTITY["user" if record == "user_web" else record].table
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class RunOptions:
     max_units: int | None = None
     incremental: bool = False
     estimate: bool = False
+    wait: bool = False
 
 
 def build_spec(
@@ -75,7 +88,8 @@ def build_spec(
 
 
 def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
-    """Run ``spec`` into ``sink``'s store (or a temporary one), then write its output."""
+    """Run ``spec`` into ``sink``'s store (or a temporary one), writing its output: on
+    stdout as JSONL, page by page as they arrive; elsewhere once the run is over."""
     if run.estimate:
         return print_estimate(spec)
     if state.enqueue:
@@ -83,20 +97,27 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
 
         return enqueue(state, [spec], sink.db, state.queue)
     _check_sink(sink)
+    stream = Stream.of(output_entity(spec)) if _streams(sink) else None
     with state.client() as client, _store(sink) as store:
-        collector = Collector(client, store)
+        collector = Collector(client, store, on_records=stream)
         job_id = collector.job_for(spec).id
+        this_run = Run(job_id, store.last_page_id())  # what -o writes: this run's records
         try:
-            report = _with_progress(state, collector, spec, lambda: collector.run(spec))
+            report = _with_progress(state, collector, spec,
+                                    lambda: collector.run(spec, wait=run.wait))  # fmt: skip
+            if stream is None:
+                _write(store, spec, sink, this_run)
+        except PipeClosed:
+            return _pipe_closed(state, store.get_job(job_id), sink)
         except BaseException as exc:
-            _write(store, spec, sink, quietly=True)
+            if stream is None and not isinstance(exc, JobRunningError):
+                _write(store, spec, sink, this_run, quietly=True)
             raise _failed(state, exc, job_id, sink) from exc
-        _write(store, spec, sink)
     finish(state, report, sink)
     return None
 
 
-def resume(state: Session, db: str, job_id: int, **overrides: Any) -> None:
+def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overrides: Any) -> None:
     """Run the stored job ``job_id`` on from its checkpoint."""
     sink = Sink(db=db)
     with state.client() as client, _store(sink) as store:
@@ -105,19 +126,33 @@ def resume(state: Session, db: str, job_id: int, **overrides: Any) -> None:
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         try:
             report = _with_progress(
-                state, collector, spec, lambda: collector.resume(job_id, **overrides)
+                state, collector, spec, lambda: collector.resume(job_id, wait=wait, **overrides)
             )
         except BaseException as exc:
             raise _failed(state, exc, job_id, sink) from exc
     finish(state, report, sink)
 
 
+def _streams(sink: Sink) -> bool:
+    """Records go to stdout as they come: JSONL there (CSV and Parquet once, at the end)."""
+    return sink.export_to == "-" and sink.fmt() == "jsonl"
+
+
+def _pipe_closed(state: Session, job: Any, sink: Sink) -> None:
+    """The reader of stdout went away (``| head``): the run ends there, quietly, exit 0."""
+    quiet_stdout()
+    if job.status != "interrupted":
+        return state.say(f"job {job.id}: {job.status}; the output was closed before its end")
+    hint = f"; go on with: tokarc{state.flags()} resume {job.id} --db {sink.db}" if sink.db else ""
+    return state.say(f"job {job.id}: output closed, stopped at a page boundary{hint}")
+
+
 def print_estimate(spec: JobSpec) -> None:
     est = estimate(spec)
     calls = "?" if est.calls is None else f"{est.calls:,}"
     units = "?" if est.units is None else f"{est.units:,}"
-    print(f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
-          f"at most ({est.note}); nothing sent")  # fmt: skip
+    print(safe(f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
+               f"at most ({est.note}); nothing sent"))  # fmt: skip
 
 
 def fits_budget(spec: JobSpec) -> bool:
@@ -142,14 +177,22 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
 
 def summary(r: JobReport) -> str:
     counts = f"{r.returned} items, {r.new} new, {r.duplicates} duplicates, {r.units} units"
-    head = f"job {r.job_id} {r.kind} {r.target}: {r.status} ({r.stop_reason})"
-    return f"{head}, {r.pages} pages, {counts}"
+    head = f"job {r.job_id} {r.kind} {r.label or r.target}: {r.status} ({r.stop_reason})"
+    gone = f", {r.gone} marked gone" if r.gone else ""
+    covers = f"; {r.coverage}" if r.coverage else ""
+    return f"{head}, {r.pages} pages, {counts}{gone}{covers}"
 
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
-    label = f"{spec.kind} {spec.target}"[:40]
-    with job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page:
-        collector.on_page = on_page
+    label = f"{spec.kind} {target_label(spec.kind, spec.target, spec.identity())}"[:40]
+    from ._media import during_collection  # --media: downloads as pages arrive
+
+    with (
+        stop_on_signals(),
+        job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page,
+        during_collection(state, collector, spec, on_page) as on_page_with_media,
+    ):
+        collector.on_page = on_page_with_media
         report: JobReport = go()
     return report
 
@@ -160,6 +203,11 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
     if sink.db:
         again = f"tokarc{state.flags()} resume {job_id} --db {sink.db}"
         hint = f"; stored records are kept, resume with: {again}"
+    if isinstance(exc, JobRunningError):
+        return _errors.CLIError(str(exc), _errors.FAILED)
+    if isinstance(exc, Terminated):
+        name = signal.Signals(exc.signum).name
+        return _errors.CLIError(f"stopped by {name} at a page boundary{hint}", 128 + exc.signum)
     if isinstance(exc, KeyboardInterrupt):
         return _errors.CLIError(f"interrupted at a page boundary{hint}", _errors.INTERRUPTED)
     if not isinstance(exc, Exception):
@@ -173,10 +221,7 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
 
 
 def _check_sink(sink: Sink) -> None:
-    if sink.out and sink.out != "-":
-        parent = Path(sink.out).expanduser().parent
-        if not parent.is_dir():
-            raise _errors.CLIError(f"invalid --out {sink.out!r}: no folder {parent}")
+    check_output(sink.out, sink.db)
     if sink.fmt() == "parquet" and sink.export_to == "-" and sys.stdout.isatty():
         raise _errors.CLIError("invalid --format parquet to a terminal: give -o FILE.parquet")
 
@@ -203,15 +248,18 @@ def _job(store: Store, job_id: int) -> Any:
         ) from None
 
 
-def _write(store: Store, spec: JobSpec, sink: Sink, *, quietly: bool = False) -> None:
-    """Export what this command collected: the records its source found, not the table."""
+def _write(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: bool = False) -> None:
+    """Export what this run collected, in the API's order: not the table, nor all that the
+    source ever found (``tokarc export --source`` writes that)."""
     target = sink.export_to
     if target is None:
         return
-    source = (spec.job_kind.source_kind, spec.target)
     try:
-        export(store, ENTITY.get(spec.kind, "posts"), target, sink.fmt(), source=source)  # type: ignore[arg-type]
+        export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
         sys.stdout.flush()
+    except BrokenPipeError:
+        if not quietly:
+            raise PipeClosed("the output was closed") from None
     except Exception:
         if not quietly:
             raise

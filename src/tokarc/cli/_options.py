@@ -9,6 +9,12 @@ from typing import Annotated
 import typer
 
 from ..client import _constants as C
+from ..store import DatabaseTarget
+
+
+def _target(value: str | None) -> str | None:
+    """--db as a DatabaseTarget: whatever shows it (tables, hints, errors) shows no password."""
+    return None if value is None else DatabaseTarget(value)
 
 
 class Format(StrEnum):
@@ -44,14 +50,14 @@ MUSIC_FILTER = {"all": "0", "music": "1", "creators": "2"}
 Db = Annotated[
     str | None,
     typer.Option(
-        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL",
+        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL", callback=_target,
         help="SQLite file or postgresql:// URL to store into (else a temporary store).",
     ),
 ]  # fmt: skip
 DbRequired = Annotated[
     str,
     typer.Option(
-        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL",
+        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL", callback=_target,
         help="SQLite file or postgresql:// URL.",
     ),
 ]  # fmt: skip
@@ -64,16 +70,29 @@ Fmt = Annotated[
     typer.Option("--format", "-f", help="Output format (default: from the file name, or jsonl)."),
 ]
 MaxItems = Annotated[
-    int | None, typer.Option(help="Stop after about this many items.", show_default=False)
+    int | None,
+    typer.Option(
+        help="At most this many items in the job's walk (counted across resumes; a larger "
+        "number later goes on from there).",
+        show_default=False,
+    ),
 ]
 MaxUnits = Annotated[
-    int | None, typer.Option(help="Stop before spending more units than this.", show_default=False)
+    int | None,
+    typer.Option(
+        help="Never spend more than this many units: a call that might go over is not sent.",
+        show_default=False,
+    ),
 ]
 Incremental = Annotated[
     bool, typer.Option(help="Re-run a finished job down to what the store already has.")
 ]
 Estimate = Annotated[
     bool, typer.Option(help="Print the calls and units it would cost; send nothing.")
+]
+Wait = Annotated[
+    bool,
+    typer.Option(help="If another run is walking this job, wait for it, then go on from there."),
 ]
 Days = Annotated[
     float | None,

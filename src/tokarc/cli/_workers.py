@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ..collect import JobSpec, job_for
-from ..store import open_store
+from ..store import open_store, redact
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session
+from ._text import safe
 
 queue_app = typer.Typer(
     help="The queue of collection jobs and watches that workers run (PostgreSQL).\n\n"
@@ -51,7 +52,7 @@ def enqueue(state: Session, specs: Sequence[JobSpec], db: str | None, queue: str
     for spec, job_id, queued_as in zip(specs, job_ids, queued, strict=True):
         how = "queued" if queued_as is not None else "already queued"
         print(job_id)
-        state.say(f"job {job_id} {spec.kind} {spec.target}: {how} on {queue!r}")
+        state.say(f"job {job_id} {spec.kind} {safe(spec.target)}: {how} on {safe(queue)!r}")
 
 
 @app.command()
@@ -96,7 +97,7 @@ def worker(
         with open_store(db) as store:
             SharedLimits(store).configure(rate=requests_per_second or None, budget=daily_units)
     runtime = WorkerRuntime(db=db, client=state.client, stalled_after=stalled_after)
-    state.say(f"worker on {db}: concurrency {concurrency}, "
+    state.say(f"worker on {redact(db)}: concurrency {concurrency}, "
               f"queues {', '.join(queue) if queue else 'all'}")  # fmt: skip
     run_worker(runtime, concurrency=concurrency, queues=queue, wait=not once)
     state.say("worker stopped")

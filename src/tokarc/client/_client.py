@@ -89,6 +89,7 @@ class _BaseClient:
         token: str | None = None,
         *,
         base_url: str | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         timeout: float = C.DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
@@ -106,6 +107,11 @@ class _BaseClient:
         self._pacer = Pacer(requests_per_second)
         self._listeners: list[Listener] = []
         self._guards: list[Guard] = []
+        self._open(transport)
+
+    def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
+        """Build the shell's pooled httpx client over ``transport`` (None: the network)."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.config.base_url!r}, token='********')"
@@ -246,29 +252,15 @@ class Client(_BaseClient):
     - ``requests_per_second``: pace requests to at most this rate.
     """
 
-    def __init__(
-        self,
-        token: str | None = None,
-        *,
-        base_url: str | None = None,
-        transport: httpx.BaseTransport | None = None,
-        timeout: float = C.DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
-        requests_per_second: float | None = None,
-    ) -> None:
-        super().__init__(
-            token,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            requests_per_second=requests_per_second,
-        )
-        inner = transport or httpx.HTTPTransport()
-        self._http = httpx.Client(**self._httpx_args(inner))
-        self.tiktok: TiktokMethods[Response] = TiktokMethods(self._call, self._paginate)
-        self.customer: CustomerMethods[Response] = CustomerMethods(self._call, self._paginate)
+    tiktok: TiktokMethods[Response]
+    customer: CustomerMethods[Response]
+
+    def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
+        if transport is not None and not isinstance(transport, httpx.BaseTransport):
+            raise TypeError("Client needs a sync transport (httpx.BaseTransport)")
+        self._http = httpx.Client(**self._httpx_args(transport or httpx.HTTPTransport()))
+        self.tiktok = TiktokMethods(self._call, self._paginate)
+        self.customer = CustomerMethods(self._call, self._paginate)
 
     def request(
         self, path: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
@@ -327,32 +319,17 @@ class AsyncClient(_BaseClient):
             )
     """
 
-    def __init__(
-        self,
-        token: str | None = None,
-        *,
-        base_url: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = C.DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
-        requests_per_second: float | None = None,
-    ) -> None:
-        super().__init__(
-            token,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            requests_per_second=requests_per_second,
-        )
+    tiktok: TiktokMethods[Awaitable[Response]]
+    customer: CustomerMethods[Awaitable[Response]]
+
+    def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise TypeError("AsyncClient needs an async transport (httpx.AsyncBaseTransport)")
         inner = transport or ShardedAsyncTransport(self.config.max_concurrency)
         self._http = httpx.AsyncClient(**self._httpx_args(inner))
         self._slots = asyncio.Semaphore(self.config.max_concurrency)
-        self.tiktok: TiktokMethods[Awaitable[Response]] = TiktokMethods(self._call, self._paginate)
-        self.customer: CustomerMethods[Awaitable[Response]] = CustomerMethods(
-            self._call, self._paginate
-        )
+        self.tiktok = TiktokMethods(self._call, self._paginate)
+        self.customer = CustomerMethods(self._call, self._paginate)
 
     async def request(
         self, path: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None

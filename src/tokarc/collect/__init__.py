@@ -18,8 +18,10 @@ store already has. ``max_units`` stops a run cleanly at a page boundary.
 
 from __future__ import annotations
 
+from ._describe import coverage, target_label
 from ._estimate import Estimate, estimate, worst_case
 from ._kinds import KINDS, JobKind, kind
+from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
 from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, job_for
 from ._spec import Checkpoint, JobSpec, post_ids
 
@@ -28,15 +30,20 @@ __all__ = [
     "CAUGHT_UP",
     "COMPLETE",
     "KINDS",
+    "LEASE_SECONDS",
     "Checkpoint",
     "Collector",
     "Estimate",
     "JobKind",
     "JobReport",
+    "JobRunningError",
     "JobSpec",
+    "LeaseLostError",
+    "coverage",
     "estimate",
     "job_for",
     "kind",
     "post_ids",
+    "target_label",
     "worst_case",
 ]

@@ -23,9 +23,11 @@ from ..client.pagination import (
     too_old,
 )
 from ..models import Comment, Post, Record, User, decode
-from ..store import Batch, Follow, Job, Store
+from ..store import Batch, Follow, Job, PageResult, Store
+from ._describe import coverage, target_label
 from ._estimate import worst_case
 from ._kinds import JobKind
+from ._lease import LEASE_SECONDS, Lease, LeaseLostError
 from ._spec import Checkpoint, JobSpec, post_ids
 
 # Why a run stopped, beyond the pagination engine's own reasons.
@@ -64,8 +66,11 @@ class JobReport:
     new: int = 0
     duplicates: int = 0
     rejected: int = 0
+    gone: int = 0
     units: int = 0
     calls: int = 0
+    coverage: str | None = None  # "covers 3.8 of 30 days: the feed ended", when it fell short
+    label: str = ""  # the target as shown: the target, or the post ids of a posts job
     error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
     unsent: str | None = None  # the call the budget did not allow, when one was held back
 
@@ -75,6 +80,7 @@ class JobReport:
 
 
 Progress = Callable[[JobReport], None]
+Records = Callable[[list[Any]], None]
 
 
 class OverBudget(Exception):
@@ -87,8 +93,8 @@ class _Run:
     spec: JobSpec
     report: JobReport
     checkpoint: Checkpoint
+    lease: Lease
     on_page: Progress | None = None
-    seen_newest: list[int] = field(default_factory=list)
 
     @property
     def kind(self) -> JobKind:
@@ -97,6 +103,10 @@ class _Run:
 
 class Collector:
     """Runs collection jobs with a client into a store.
+
+    A run holds its job's lease (``_lease.py``) from start to end, renewed after every page:
+    a second run of the same job meanwhile raises ``JobRunningError`` (or, with
+    ``wait=True``, waits for the first to end and goes on from its checkpoint).
 
     ::
 
@@ -112,11 +122,15 @@ class Collector:
         *,
         on_page: Progress | None = None,
         clock: Callable[[], float] = time.time,
+        lease: float = LEASE_SECONDS,
+        on_records: Records | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self.on_page = on_page
+        self.on_records = on_records  # each page's results, once committed (to stream them)
         self.clock = clock  # stamps fetched_at: the emulator's world clock in tests and sandboxes
+        self.lease = lease  # seconds a job's lease lasts without renewal
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -124,22 +138,36 @@ class Collector:
         """The stored job collecting what ``spec`` describes, created if there is none."""
         return job_for(self.store, spec)
 
-    def run(self, spec: JobSpec) -> JobReport:
-        """Run (or resume, or incrementally re-run) the job ``spec`` describes."""
-        spec.check()
-        return self._run(self.job_for(spec), spec)
+    def run(self, spec: JobSpec, *, wait: bool = False) -> JobReport:
+        """Run (or resume, or incrementally re-run) the job ``spec`` describes.
 
-    def resume(self, job_id: int, **run_options: Any) -> JobReport:
+        ``JobRunningError`` if another run holds the job, unless ``wait``."""
+        spec.check()
+        return self._leased(self.job_for(spec).id, spec, wait)
+
+    def resume(self, job_id: int, *, wait: bool = False, **run_options: Any) -> JobReport:
         """Run the stored job ``job_id`` again from its checkpoint."""
         job = self.store.get_job(job_id)
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         if run_options:
             spec = JobSpec(**{**spec.__dict__, **run_options})
-        return self._run(job, spec)
+        return self._leased(job_id, spec, wait)
 
-    def _run(self, job: Job, spec: JobSpec) -> JobReport:
-        report = JobReport(job.id, job.kind, job.target, requested=spec.max_items)
-        run = _Run(job, spec, report, self._start(job, spec), self.on_page)
+    def _leased(self, job_id: int, spec: JobSpec, wait: bool) -> JobReport:
+        lease = Lease(self.store, job_id, clock=self.clock, seconds=self.lease)
+        waited = lease.take(wait=wait)
+        try:
+            job = self.store.get_job(job_id)  # as the last run left it
+            if waited and job.status == "done":
+                return _done_by_another(job)  # the run waited for did the walk: not again
+            return self._run(job, spec, lease)
+        finally:
+            lease.release()
+
+    def _run(self, job: Job, spec: JobSpec, lease: Lease) -> JobReport:
+        report = JobReport(job.id, job.kind, job.target, requested=spec.max_items,
+                           label=target_label(job.kind, job.target, job.options))  # fmt: skip
+        run = _Run(job, spec, report, self._start(job, spec), lease, self.on_page)
         listener, guard = self._ledger(run), self._budget(run)
         self.client.add_listener(listener)
         self.client.add_guard(guard)
@@ -149,6 +177,8 @@ class Collector:
         except OverBudget as exc:
             report.unsent = str(exc)
             self._stop(run, BUDGET)
+        except LeaseLostError:
+            raise  # the job is another run's now: leave its record alone
         except TARGET_ERRORS as exc:
             report.error = exc
             self._finish(run, "failed", stop_reason="target", outcome=str(exc))
@@ -211,12 +241,21 @@ class Collector:
         run.report.stop_reason = fields.get("stop_reason", run.report.stop_reason)
         run.report.outcome = fields.get("outcome")
         changes = {"status": status, "stop_reason": run.report.stop_reason, **fields}
-        self.store.update_job(run.job.id, **changes)
+        run.report.coverage = coverage(self.store.update_job(run.job.id, **changes))
 
     # -- saving ----------------------------------------------------------------------------
 
-    def _save(self, run: _Run, page: Page[Any], follow: Follow | None = None) -> int:
-        """Commit a page with the run's checkpoint; returns how many records were new."""
+    def _save(self, run: _Run, page: Page[Any], follow: Follow | None = None, **extra: Any) -> int:
+        """Commit a page with the run's checkpoint; returns how many records were new.
+
+        ``extra`` are further :class:`Batch` fields (``missing``, ``results``, a source). A page
+        that holds no results (the user a follows job resolved first) is not streamed either.
+        """
+        fields: dict[str, Any] = {
+            "source_kind": run.kind.source_kind,
+            "source_target": run.job.target,
+            **extra,
+        }
         result = self.store.save_page(
             Batch(
                 endpoint=page.response.endpoint or run.kind.endpoint,
@@ -225,23 +264,29 @@ class Collector:
                 params=page.response.params,
                 cursor=page.cursor,
                 fetched_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
-                source_kind=run.kind.source_kind,
-                source_target=run.job.target,
                 checkpoint=run.checkpoint.to_json(),
                 follow=follow,
                 undecodable=page.undecodable,
+                **fields,
             )
         )
-        self._count(run, page.raw_count, result.new, result.duplicates, result.rejected)
+        run.lease.renew()
+        results = bool(fields.get("results", True))
+        self._count(run, result, results)
+        if results and self.on_records is not None:
+            self.on_records(page.items)
         return result.new
 
-    def _count(self, run: _Run, returned: int, new: int, dups: int, rejected: int) -> None:
+    def _count(self, run: _Run, result: PageResult, results: bool) -> None:
+        """The run's figures, from what the store counted (the job's own counters)."""
         report = run.report
         report.pages += 1
-        report.returned += returned
-        report.new += new
-        report.duplicates += dups
-        report.rejected += rejected
+        report.rejected += result.rejected
+        report.gone += result.gone
+        if results:
+            report.returned += result.records
+            report.new += result.new
+            report.duplicates += result.duplicates
         if run.on_page:
             run.on_page(report)
 
@@ -313,15 +358,10 @@ class Collector:
             response = self.client.tiktok.multi_post_info(batches[index])
             records, bad, count = decode_page(run.kind.api, response)
             run.checkpoint.batch = index + 1
-            self._save(run, Page(records, response, index, None, bad, count))
-            self._gone(run, batches[index], records)
+            page = Page(records, response, index, None, bad, count)
+            self._save(run, page, missing=_missing(batches[index], records),
+                       gone_after=run.spec.gone_after)  # fmt: skip
         return self._complete(run, COMPLETE)
-
-    def _gone(self, run: _Run, asked: list[str], got: list[Record]) -> None:
-        """Posts asked for that did not come back are gone (deleted, private)."""
-        missing = set(asked) - {record_key(r) for r in got}
-        if missing:
-            self.store.mark_gone(sorted(missing))
 
     # -- followers / followings --------------------------------------------------------------
 
@@ -337,7 +377,9 @@ class Collector:
         assert isinstance(user, User)
         page = Page([user], response, None, None, [], 1)
         run.checkpoint.resolved = {"uid": user.uid or "", "sec_uid": user.sec_uid or ""}
-        self._save(run, page)
+        # The user whose follows these are is the other end of every edge, not a result:
+        # stored as found by a user lookup, not by followers:NAME, and not counted.
+        self._save(run, page, source_kind="user", results=False)
         return run.checkpoint.resolved
 
     # -- comments, and their replies ---------------------------------------------------------
@@ -369,6 +411,17 @@ class Collector:
                 self._save(run, page)
             ck.pending, ck.reply_state = ck.pending[1:], None
         self.store.update_job(run.job.id, checkpoint=ck.to_json())
+
+
+def _missing(asked: list[str], got: list[Record]) -> list[str]:
+    """The ids asked for that did not come back (deleted, private, or a passing miss)."""
+    back = {record_key(r) for r in got}
+    return [i for i in asked if i not in back]
+
+
+def _done_by_another(job: Job) -> JobReport:
+    """The report of a run that found its job finished by the run it waited for."""
+    return JobReport(job.id, job.kind, job.target, status="done", stop_reason=job.stop_reason)
 
 
 def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import msgspec
 
-from ..client._validate import checked_params
+from ..client._validate import check_days, checked_params, post_id
 from ..client.pagination import PagerState
 from ..errors import InvalidInputError
 from ._kinds import JobKind, kind
@@ -20,7 +19,6 @@ DAY = 86_400
 #: The parameter that bounds a server-side search (the guide: "stop fetching posts after a
 #: certain cursor value"; the server's internal cursor is an offset in posts).
 BOUND_PARAM = "max_cursor"
-_POST_URL_ID = re.compile(r"/(?:video|photo)/(\d{1,20})")
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,7 @@ class JobSpec:
     max_items: int | None = None
     max_units: int | None = None
     incremental: bool = False
+    gone_after: int = 2  # posts: consecutive lookups that miss a post before it is marked gone
 
     @classmethod
     def build(
@@ -58,33 +57,36 @@ class JobSpec:
         ids: Sequence[str] = (),
         **options: Any,
     ) -> JobSpec:
-        """A checked spec; ``days`` becomes ``since`` counted back from ``now``."""
+        """A checked spec, its target normalized (``##Magic`` is ``magic``); ``days`` becomes
+        ``since`` counted back from ``now``."""
         if days is not None:
-            if days <= 0:
-                raise InvalidInputError(f"invalid days {days!r}: a number above 0")
+            days = check_days(days)
             options["since"] = int((now if now is not None else time.time()) - days * DAY)
         spec = cls(kind_name, target, ids=tuple(ids), **options)
-        spec.check()
-        return spec
+        normalized = spec.check()
+        return spec if normalized == spec.target else replace(spec, target=normalized)
 
     @property
     def job_kind(self) -> JobKind:
         return kind(self.kind)
 
-    def check(self) -> None:
-        """Reject bad input before anything is sent (raises InvalidInputError)."""
+    def check(self) -> str:
+        """Reject bad input before anything is sent (raises InvalidInputError); return the
+        target as the API is sent it (the one spelling of a job's target)."""
         jk = self.job_kind
         if jk.strategy == "posts":
             if not post_ids(self.ids):
                 raise InvalidInputError("give at least one post id or URL")
-            return
+            if self.gone_after < 1:
+                raise InvalidInputError(
+                    f"invalid gone_after {self.gone_after!r}: a whole number of 1 or more"
+                )
+            return self.target
         args = {**self.params, jk.target_param: self.target}
         if jk.strategy == "follows":
-            args = {"username": self.target}
-            checked_params(kind("user").api, args)
-            return
+            return str(checked_params(kind("user").api, {"username": self.target})["username"])
         _fill_required(jk, args)
-        checked_params(jk.api, args)
+        checked = checked_params(jk.api, args)
         if self.max_items is not None and server_side(jk) and not bounded_by_cursor(jk):
             raise InvalidInputError(
                 f"invalid max_items with {jk.endpoint}: the server walks every page in one "
@@ -94,6 +96,7 @@ class JobSpec:
         for name, value in (("max_items", self.max_items), ("max_units", self.max_units)):
             if value is not None and value < 1:
                 raise InvalidInputError(f"invalid {name} {value!r}: a whole number of 1 or more")
+        return str(checked.get(jk.target_param, self.target))
 
     def call_params(self) -> dict[str, Any]:
         """The endpoint parameters a run sends: ``params``, with a server-side search
@@ -120,7 +123,7 @@ class JobSpec:
     def options(self) -> dict[str, Any]:
         """Everything to store with the job, so ``resume`` can run it again."""
         run = {"max_items": self.max_items, "max_units": self.max_units,
-               "incremental": self.incremental}  # fmt: skip
+               "incremental": self.incremental, "gone_after": self.gone_after}  # fmt: skip
         return {**self.identity(), "run": run}
 
     @classmethod
@@ -130,7 +133,7 @@ class JobSpec:
             kind_name, target, dict(options.get("params") or {}), options.get("since"),
             bool(options.get("replies")), tuple(options.get("ids") or ()),
             bool(options.get("no_pinned")), run.get("max_items"), run.get("max_units"),
-            bool(run.get("incremental")),
+            bool(run.get("incremental")), int(run.get("gone_after") or 2),
         )  # fmt: skip
 
 
@@ -177,15 +180,6 @@ class Checkpoint(msgspec.Struct, kw_only=True):
 
 
 def post_ids(given: tuple[str, ...] | list[str]) -> list[str]:
-    """Post ids from ids and post URLs (``.../video/ID``), in order, without repeats."""
-    out: list[str] = []
-    for item in given:
-        match = _POST_URL_ID.search(item)
-        value = match.group(1) if match else item.strip()
-        if not value.isdigit() or len(value) > 20:
-            raise InvalidInputError(
-                f"invalid post {item!r}: a numeric id or a URL like "
-                "https://www.tiktok.com/@user/video/ID"
-            )
-        out.append(value)
-    return list(dict.fromkeys(out))
+    """Post ids from ids and TikTok post URLs (``.../video/ID``), in order, without repeats;
+    the client's own URL check refuses other hosts and malformed ids."""
+    return list(dict.fromkeys(post_id(item) for item in given))

@@ -206,7 +206,8 @@ class Scheduler:
             with self.client() as client:
                 client.add_listener(tally.on_call)
                 beat = self._heartbeat(store, watch, tally)
-                collector = Collector(client, store, on_page=beat, clock=self.clock)
+                collector = Collector(client, store, on_page=beat, clock=self.clock,
+                                      lease=self.lease)  # fmt: skip
                 if not _start_job(collector, store, watch, now, remaining, tally):
                     return WatchRun(watch.id, watch.label, EMPTY, "no stored posts to refresh")
         except (Stopping, ClaimLost) as exc:

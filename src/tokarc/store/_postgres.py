@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
+from ..errors import InvalidInputError, TokarcError
 from ._backend import Params
 from ._dialect import POSTGRES
+from ._target import DatabaseTarget, redact
 
 _names = itertools.count()
 
@@ -20,19 +23,30 @@ def _sql(text: str) -> str:
 
 
 class PostgresBackend:
-    """One psycopg connection; ``executemany`` is pipelined and statements are prepared."""
+    """One psycopg connection; ``executemany`` is pipelined and statements are prepared.
+
+    ``read_only=True`` makes every transaction of the session read-only.
+    """
 
     dialect = POSTGRES
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         try:
             import psycopg
         except ImportError as exc:  # pragma: no cover - depends on the installed extras
             raise ImportError(
                 "a PostgreSQL store needs psycopg 3: pip install 'tokarc[postgres]'"
             ) from exc
-        self.url = url
-        self._conn = psycopg.connect(url, autocommit=True, prepare_threshold=2)
+        target = DatabaseTarget(url)
+        self.url: str = target  # shown everywhere: the password reads ***
+        self.read_only = read_only
+        extra: dict[str, Any] = {"options": _read_only_options(target)} if read_only else {}
+        try:
+            self._conn = psycopg.connect(
+                target.reveal(), autocommit=True, prepare_threshold=2, **extra
+            )
+        except psycopg.Error as exc:
+            raise connect_error(target, exc) from None
         self._pipeline: psycopg.Pipeline | None = None
         self._prefer_lz4(psycopg.Error)
 
@@ -79,3 +93,38 @@ class PostgresBackend:
 
     def close(self) -> None:
         self._conn.close()
+
+
+_MISSING_DB = re.compile(r'database "([^"]+)" does not exist')
+
+
+def connect_error(target: DatabaseTarget, exc: Exception) -> TokarcError:
+    """A connection failure as one line without the password; a database that does not exist
+    is bad input, named with the command that creates it."""
+    reason = " ".join(redact(str(exc)).split()) or type(exc).__name__
+    missing = _MISSING_DB.search(reason)
+    if missing is None:
+        return TokarcError(f"cannot connect to the PostgreSQL database {str(target)!r}: {reason}")
+    return InvalidInputError(
+        f"invalid database {str(target)!r}: PostgreSQL has no database {missing.group(1)!r}; "
+        f"create it with: {_createdb(target, missing.group(1))}"
+    )
+
+
+def _createdb(target: DatabaseTarget, name: str) -> str:
+    """The ``createdb`` command for the missing database, on the URL's server and user."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    info = conninfo_to_dict(target.reveal())
+    flags = [f"-{flag} {info[key]}" for flag, key in (("h", "host"), ("p", "port"), ("U", "user"))
+             if info.get(key)]  # fmt: skip
+    return " ".join(["createdb", *flags, name])
+
+
+def _read_only_options(target: DatabaseTarget) -> str:
+    """The URL's own ``options`` (a search_path...) and read-only transactions for the session
+    (a write then raises ``ReadOnlySqlTransaction``)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = str(conninfo_to_dict(target.reveal()).get("options") or "")
+    return f"{given} -c default_transaction_read_only=on".strip()

@@ -38,6 +38,9 @@ class WorkerRuntime:
     client: ClientFactory
     clock: Callable[[], float] = time.time
     stalled_after: float = STALLED_AFTER
+    #: Seconds a job's lease lasts without renewal (renewed per page): a dead worker's job is
+    #: free again after this, or at once when the dead worker ran on the same host.
+    lease: float = 2 * STALLED_AFTER
     stopping: threading.Event = field(default_factory=threading.Event)
     _stop_worker: Callable[[], None] | None = field(default=None, repr=False)
 

@@ -70,9 +70,12 @@ def collect_job(context: JobContext, job_id: int) -> str:
     """Run the tokarc job ``job_id`` from its checkpoint, one page at a time."""
     rt = _run.current()
     with rt.store() as store, rt.limited_client(store) as client:
-        collector = Collector(client, store, on_page=_beat(rt, context), clock=rt.clock)
+        collector = Collector(client, store, on_page=_beat(rt, context), clock=rt.clock,
+                              lease=rt.lease)  # fmt: skip
         try:
-            report = collector.resume(job_id)
+            # The queue's lock keeps other workers off this job; a run outside the workers may
+            # hold its lease, or a dead worker's lease may not have run out yet: wait for it.
+            report = collector.resume(job_id, wait=True)
         except Stopping as exc:
             raise Interrupted(f"job {job_id}: {exc}") from None
         if report.stop_reason == BUDGET and SharedLimits(store).left() is not None:
