@@ -36,6 +36,7 @@ def test_the_commands_are_all_there() -> None:
         "music info", "jobs", "resume", "export", "stats", "usage", "configure", "doctor",
         "emulator", "media", "watch", "watch add", "watch list", "watch remove", "watch pause",
         "watch resume", "watch tick", "watch run", "report",
+        "worker", "queue", "queue status", "queue wait", "queue retry", "queue cancel",
     }  # fmt: skip
 
 

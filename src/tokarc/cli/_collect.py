@@ -92,6 +92,10 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
     stdout as JSONL, page by page as they arrive; elsewhere once the run is over."""
     if run.estimate:
         return print_estimate(spec)
+    if state.enqueue:
+        from ._workers import enqueue
+
+        return enqueue(state, [spec], sink.db, state.queue)
     _check_sink(sink)
     stream = Stream.of(output_entity(spec)) if _streams(sink) else None
     with state.client() as client, _store(sink) as store:

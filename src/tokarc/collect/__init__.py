@@ -22,7 +22,7 @@ from ._describe import coverage, target_label
 from ._estimate import Estimate, estimate, worst_case
 from ._kinds import KINDS, JobKind, kind
 from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
-from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
+from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, job_for
 from ._spec import Checkpoint, JobSpec, post_ids
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "LeaseLostError",
     "coverage",
     "estimate",
+    "job_for",
     "kind",
     "post_ids",
     "target_label",

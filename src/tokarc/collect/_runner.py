@@ -136,10 +136,7 @@ class Collector:
 
     def job_for(self, spec: JobSpec) -> Job:
         """The stored job collecting what ``spec`` describes, created if there is none."""
-        for job in self.store.list_jobs(kind=spec.kind, target=spec.target):
-            if _identity(job.options) == spec.identity():
-                return self.store.update_job(job.id, options=spec.options())
-        return self.store.create_job(spec.kind, spec.target, spec.options())
+        return job_for(self.store, spec)
 
     def run(self, spec: JobSpec, *, wait: bool = False) -> JobReport:
         """Run (or resume, or incrementally re-run) the job ``spec`` describes.
@@ -434,6 +431,14 @@ def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
     if spec.incremental or state is None or state.stop_reason != MAX_ITEMS:
         return False
     return spec.max_items is None or spec.max_items > state.items
+
+
+def job_for(store: Store, spec: JobSpec) -> Job:
+    """The job of ``store`` collecting what ``spec`` describes, created if there is none."""
+    for job in store.list_jobs(kind=spec.kind, target=spec.target):
+        if _identity(job.options) == spec.identity():
+            return store.update_job(job.id, options=spec.options())
+    return store.create_job(spec.kind, spec.target, spec.options())
 
 
 def _identity(options: dict[str, Any]) -> dict[str, Any]:

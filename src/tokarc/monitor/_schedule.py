@@ -109,11 +109,12 @@ class Scheduler:
         workers: int = WORKERS,
         lease: float = _lock.LEASE_SECONDS,
         owner: str | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.db, self.client, self.clock = db, client, clock
         self.workers, self.lease = max(1, workers), lease
         self.owner = owner or _lock.owner_id()
-        self._stop = threading.Event()
+        self._stop = stop or threading.Event()  # a worker shares its own
 
     @property
     def stopping(self) -> bool:
@@ -158,6 +159,13 @@ class Scheduler:
             if max_ticks is None or ticks < max_ticks:
                 self._stop.wait(poll)
         return ticks
+
+    def run_one(self, watch_id: int) -> WatchRun | None:
+        """Run the watch ``watch_id`` once if it is due and free; None if not (a worker's
+        task: the claim still guards it, so a watch queued twice runs once)."""
+        with open_store(self.db) as store:
+            watch = Watches(store).get(watch_id)
+        return self._claim_and_run(watch)
 
     # -- one watch -----------------------------------------------------------------------
 
