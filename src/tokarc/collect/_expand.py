@@ -1,0 +1,618 @@
+"""Expanding a collection into its network (snowball sampling), planned, priced and budgeted.
+
+An expansion is a parent job (kind ``expand``) whose children are ordinary collection jobs. Its
+plan is stored as it is made (``expand_targets``, see ``._schema``): depth by depth, step by
+step, the targets a step makes of the previous depth's records, in ``order``. Killed at any
+moment, the same expansion run again goes on where it was, and ends as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import msgspec
+
+from .. import errors
+from ..client._client import Client
+from ..errors import InvalidInputError
+from ..store import Job, Store
+from ..store._text import timestamp
+from ._estimate import estimate
+from ._kinds import kind as job_kind
+from ._runner import BUDGET, COMPLETE, INTERRUPTED, Collector, JobReport
+from ._spec import JobSpec, post_ids
+from ._steps import ENTITY_ORDER, ORDERS, STEPS, YIELDS, Order, Reader, Target
+
+KIND = "expand"  # the parent job's kind
+SEED = "seed"  # the step name of the job collecting the seed, when it is not stored yet
+SOURCES = {"hashtag": "hashtag", "keyword": "keyword", "music": "music_posts", "user": "user",
+           "post": "posts"}  # fmt: skip
+DONE, FRESH = "done", "fresh"  # target outcomes, beside the failures below
+FAILURES = ("private", "gone", "restricted", "invalid", "failed")
+_FAILURE_OF: tuple[tuple[type[errors.APIError], str], ...] = (
+    (errors.PrivateUserError, "private"),
+    (errors.UserNotFoundError, "gone"),
+    (errors.NotFoundError, "gone"),
+    (errors.InvalidUserError, "gone"),
+    (errors.InvalidURLError, "gone"),
+    (errors.UserRestrictedError, "restricted"),
+    (errors.TopicRestrictedError, "restricted"),
+    (errors.PostRestrictedError, "restricted"),
+    (errors.ProfileUnavailableError, "restricted"),
+)
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+MAX_DEPTH = 5
+_PLACEHOLDER = "7000000000000000000"  # a target every kind accepts, for pricing
+
+
+def parse_duration(text: str | float) -> float:
+    """Seconds in ``text`` (``7d``, ``12h``, ``30m``, ``0``); InvalidInputError otherwise."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        if text < 0 or not math.isfinite(text):
+            raise InvalidInputError(f"invalid duration {text!r}: 0 or more")
+        return float(text)
+    match = _DURATION.match(str(text))
+    if not match:
+        raise InvalidInputError(f"invalid duration {text!r}: like 7d, 12h, 30m or 0")
+    return float(match[1]) * _SECONDS[match[2]]
+
+
+@dataclass(frozen=True)
+class ExpandSpec:
+    """What to expand and how: the seed, the steps, how deep, how wide, in which order.
+
+    ``source`` is ``KIND:TARGET`` (``hashtag:magic``, ``keyword:...``, ``music:ID``,
+    ``user:NAME``, ``post:ID``), or empty with ``ids`` (post ids or URLs). Every depth runs every
+    step on the records the previous depth found; each target collects at most ``per_target``
+    items, and gives at most ``per_target`` records to the next depth. ``max_units`` is the
+    expansion's whole budget (it may change between runs); a profile or feed a job collected
+    within ``fresh_for`` seconds is not fetched again.
+
+    Example::
+
+        ExpandSpec.build("hashtag:magic", ["authors", "followers"], depth=2, max_units=200)
+    """
+
+    source: str
+    steps: tuple[str, ...]
+    ids: tuple[str, ...] = ()
+    depth: int = 1
+    per_target: int = 10
+    order: Order = "plays"
+    fresh_for: float = 7 * 86_400
+    max_units: int | None = None
+
+    @classmethod
+    def build(
+        cls, source: str = "", steps: Sequence[str] | str = (), *, ids: Sequence[str] = (),
+        fresh_for: str | float = "7d", **options: Any,
+    ) -> ExpandSpec:  # fmt: skip
+        """A checked spec (InvalidInputError for bad input: nothing is sent or stored)."""
+        names = steps.split(",") if isinstance(steps, str) else list(steps)
+        names = [n.strip() for n in names if n.strip()]
+        spec = cls(source.strip(), tuple(names), tuple(ids), fresh_for=parse_duration(fresh_for),
+                   **options)  # fmt: skip
+        spec.check()
+        return spec if not spec.ids else replace(spec, ids=tuple(post_ids(spec.ids)))
+
+    def check(self) -> None:
+        """Reject bad input before anything is sent (raises InvalidInputError)."""
+        if not self.steps:
+            raise InvalidInputError(f"give at least one step: {', '.join(STEPS)}")
+        for name in self.steps:
+            if name not in STEPS:
+                raise InvalidInputError(f"invalid step {name!r}: one of {', '.join(STEPS)}")
+        if bool(self.source) == bool(self.ids):
+            raise InvalidInputError("give a source KIND:TARGET or post ids, not both or neither")
+        if self.source:
+            self.seed_spec()
+        else:
+            post_ids(self.ids)
+        if self.order not in ORDERS:
+            raise InvalidInputError(f"invalid order {self.order!r}: one of {', '.join(ORDERS)}")
+        for name, value, top in (("depth", self.depth, MAX_DEPTH), ("per_target", self.per_target,
+                                 1000), ("max_units", self.max_units, None)):  # fmt: skip
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (
+                    top is not None and value > top):  # fmt: skip
+                bound = f"1 to {top}" if top else "1 or more"
+                raise InvalidInputError(f"invalid {name} {value!r}: a whole number, {bound}")
+
+    def seed_spec(self) -> JobSpec:
+        """The job that collects the seed."""
+        if not self.source:
+            return JobSpec.build("posts", "", ids=self.ids)
+        kind, sep, target = self.source.partition(":")
+        if not sep or kind not in SOURCES or not target.strip():
+            raise InvalidInputError(
+                f"invalid source {self.source!r}: KIND:TARGET, KIND one of {', '.join(SOURCES)}"
+            )
+        if kind == "post":
+            return JobSpec.build("posts", "", ids=post_ids([target.strip()]))
+        extra = {} if SOURCES[kind] == "user" else {"max_items": self.per_target}
+        return JobSpec.build(SOURCES[kind], target.strip(), **extra)
+
+    @property
+    def label(self) -> str:
+        """The parent job's target: the source, or the number of post ids."""
+        if self.source:
+            spec = self.seed_spec()
+            kind = self.source.partition(":")[0]
+            return f"{kind}:{spec.target or ','.join(spec.ids)}"
+        return f"posts:{len(self.ids)} ids"
+
+    def identity(self) -> dict[str, Any]:
+        """What defines the expansion (found again by it); ``max_units`` is not part of it."""
+        return {"expand": {"source": self.label, "ids": list(self.ids), "steps": list(self.steps),
+                           "depth": self.depth, "per_target": self.per_target,
+                           "order": self.order, "fresh_for": self.fresh_for}}  # fmt: skip
+
+    def options(self) -> dict[str, Any]:
+        return {**self.identity(), "run": {"max_units": self.max_units}}
+
+    @classmethod
+    def from_job(cls, job: Job) -> ExpandSpec:
+        """The spec a stored expansion was made with."""
+        o = job.options["expand"]
+        source = "" if o["ids"] else str(o["source"])
+        return cls(source, tuple(o["steps"]), tuple(o["ids"]), int(o["depth"]),
+                   int(o["per_target"]), o["order"], float(o["fresh_for"]),
+                   (job.options.get("run") or {}).get("max_units"))  # fmt: skip
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+@dataclass
+class StepReport:
+    """One step at one depth: targets planned, done, skipped as fresh, failed (by why), not
+    reached (the budget), and the units its jobs spent."""
+
+    depth: int
+    step: str
+    planned: int = 0
+    done: int = 0
+    fresh: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+    pending: int = 0
+    units: int = 0
+
+
+@dataclass
+class ExpansionReport:
+    """An expansion's outcome: per step, and units spent (all runs) against the budget."""
+
+    job_id: int
+    status: str = "running"
+    stop_reason: str | None = None
+    steps: list[StepReport] = field(default_factory=list)
+    units: int = 0
+    max_units: int | None = None
+
+
+@dataclass(frozen=True)
+class StepEstimate:
+    """At most this many targets for a step at a depth, and at most these units."""
+
+    depth: int
+    step: str
+    targets: int
+    units: int
+    known: bool  # counted from stored records (True) or bounded from the previous depth
+
+
+@dataclass(frozen=True)
+class ExpansionEstimate:
+    """What an expansion costs at most; ``units`` is capped by ``max_units``. Nothing is sent."""
+
+    steps: list[StepEstimate]
+    units: int
+    max_units: int | None
+
+
+# -- running ---------------------------------------------------------------------------------
+
+ChildRunner = Callable[[list["_Row"]], str | None]
+
+
+@dataclass
+class _Row:
+    id: int
+    depth: int
+    step: str
+    seq: int
+    kind: str
+    target: str
+    job_id: int | None
+    outcome: str | None
+
+
+class Expansion:
+    """Plans and runs one expansion into a store, within its budget.
+
+    ::
+
+        with tokarc.Client() as client, open_store("magic.db") as store:
+            spec = ExpandSpec.build("hashtag:magic", "authors,followers", depth=2, max_units=100)
+            print(Expansion(client, store, spec).run().units)
+    """
+
+    def __init__(
+        self, client: Client | None, store: Store, spec: ExpandSpec, *,
+        clock: Callable[[], float] = time.time, on_target: Callable[[JobReport], None] | None = None,
+    ) -> None:  # fmt: skip
+        spec.check()
+        self.client = client
+        self.store = store
+        self.spec = spec
+        self.clock = clock
+        self.on_target = on_target
+        self.read = Reader(store, spec.order)
+        # The seam for running a depth's targets at once (the many-targets machinery) or on
+        # workers (``--enqueue``): a callable taking the rows to run, returning BUDGET to stop.
+        self.run_children: ChildRunner = self._run_in_turn
+        self._parent: Job | None = None
+
+    # -- the parent job ---------------------------------------------------------------------
+
+    def job(self) -> Job:
+        """The stored expansion this spec describes, created if there is none."""
+        if self._parent is None:
+            self._parent = self._find() or self.store.create_job(
+                KIND, self.spec.label, self.spec.options()
+            )
+        return self._parent
+
+    def _find(self) -> Job | None:
+        for job in self.store.list_jobs(kind=KIND, target=self.spec.label):
+            if {k: v for k, v in job.options.items() if k != "run"} == self.spec.identity():
+                return self.store.update_job(job.id, options=self.spec.options())
+        return None
+
+    def _state(self) -> dict[str, Any]:
+        text = self.store.get_job(self.job().id).checkpoint
+        return dict(msgspec.json.decode(text)) if text else {"frontiers": {}, "planned": []}
+
+    # -- run --------------------------------------------------------------------------------
+
+    def run(self) -> ExpansionReport:
+        """Run (or go on with) the expansion; a network failure or Ctrl-C leaves it resumable."""
+        if self.client is None:
+            raise ValueError("running an expansion needs a client")
+        self.collector = Collector(self.client, self.store, on_page=None, clock=self.clock)
+        parent = self.job()
+        self.store.update_job(parent.id, status="running")
+        try:
+            reason = self._go()
+        except BaseException as exc:
+            self._close("interrupted", INTERRUPTED, " ".join(str(exc).split())[:200] or None)
+            raise
+        status = "stopped" if reason == BUDGET else "done"
+        self._close(status, reason or COMPLETE, None)
+        return self.report()
+
+    def _go(self) -> str | None:
+        if self._level(0, SEED, self._seed_targets) == BUDGET:
+            return BUDGET
+        for depth in range(1, self.spec.depth + 1):
+            frontier = self._frontier(depth)
+            for step in self.spec.steps:
+                if self._level(depth, step, functools.partial(self._targets, step, frontier)) == BUDGET:
+                    return BUDGET
+        return None
+
+    def _level(self, depth: int, step: str, make: Callable[[], list[Target]]) -> str | None:
+        if [depth, step] not in self._state()["planned"]:
+            self._plan(depth, step, make())
+        return self.run_children([r for r in self._rows(depth, step) if r.outcome is None])
+
+    def _close(self, status: str, reason: str, outcome: str | None) -> None:
+        self.store.update_job(self.job().id, status=status, stop_reason=reason, outcome=outcome,
+                              units=self.spent())  # fmt: skip
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def _seed_targets(self) -> list[Target]:
+        seed = self.spec.seed_spec()
+        if seed.kind == "posts":
+            stored = set(self.read.stored_posts(seed.ids))
+            missing = [i for i in seed.ids if i not in stored]
+            return [("posts", ",".join(missing))] if missing else []
+        return [(seed.kind, seed.target)]
+
+    def _frontier(self, depth: int) -> dict[str, list[str]]:
+        """The records depth ``depth`` starts from (stored once made): what the previous depth
+        found, less what an earlier depth started from."""
+        state = self._state()
+        if str(depth) in state["frontiers"]:
+            return dict(state["frontiers"][str(depth)])
+        found: dict[str, list[str]] = {e: [] for e in ENTITY_ORDER}
+        for row in self._rows(depth - 1):
+            if row.outcome is not None:
+                self._add_yield(found, row)
+        if depth == 1 and not self.spec.source:
+            found["post"] += self.spec.ids
+        if depth == 1 and self.spec.source.startswith("post:"):
+            found["post"] += self.spec.seed_spec().ids
+        seen = {(e, i) for f in state["frontiers"].values() for e, ids in f.items() for i in ids}
+        frontier = {e: [i for i in self.read.ranked(e, ids) if (e, i) not in seen]
+                    for e, ids in found.items()}  # fmt: skip
+        state["frontiers"][str(depth)] = frontier
+        self._save_state(state)
+        return frontier
+
+    def _add_yield(self, found: dict[str, list[str]], row: _Row) -> None:
+        if row.kind == "posts":
+            return  # the seed's posts by id: taken from the spec, whichever were collected
+        found[YIELDS[row.kind]] += self.read.yielded(row.kind, row.target, self.spec.per_target)
+
+    def _targets(self, step: str, frontier: Mapping[str, list[str]]) -> list[Target]:
+        s = STEPS[step]
+        k = self.spec.per_target
+        out: dict[Target, None] = {}
+        for entity in ENTITY_ORDER:
+            fan = k if s.fanout(entity) else 1
+            out.update(dict.fromkeys(self.read.targets(s, entity, frontier.get(entity, []), fan)))
+        return list(out)
+
+    def _plan(self, depth: int, step: str, targets: list[Target]) -> None:
+        """Store a step's targets (the fresh ones marked skipped), all at once or not at all."""
+        parent = self.job().id
+        db = self.store.db
+        known = {(r.kind, r.target) for r in self._rows()}
+        state = self._state()
+        state["planned"].append([depth, step])
+        with db.transaction():
+            seq = 0
+            for kind, target in targets:
+                if (kind, target) in known:
+                    continue
+                outcome = FRESH if self._fresh(kind, target) else None
+                db.execute(
+                    "INSERT INTO expand_targets (parent_id, depth, step, seq, kind, target, "
+                    "outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (parent, depth, step, seq, kind, target, outcome),
+                )
+                known.add((kind, target))
+                seq += 1
+            db.execute("UPDATE jobs SET checkpoint = ? WHERE id = ?",
+                       (msgspec.json.encode(state).decode(), parent))  # fmt: skip
+
+    def _fresh(self, kind: str, target: str) -> bool:
+        """Did a job collect this profile or feed, to the end, within ``fresh_for``?"""
+        if self.spec.fresh_for <= 0 or kind == "posts":
+            return False
+        cutoff = _stamp(self.clock() - self.spec.fresh_for)
+        return any(j.status == "done" and j.updated_at >= cutoff
+                   for j in self.store.list_jobs(kind=kind, target=target))  # fmt: skip
+
+    def _save_state(self, state: dict[str, Any]) -> None:
+        self.store.update_job(self.job().id, checkpoint=msgspec.json.encode(state).decode())
+
+    def _rows(self, depth: int | None = None, step: str | None = None) -> list[_Row]:
+        sql = ("SELECT id, depth, step, seq, kind, target, job_id, outcome FROM expand_targets "
+               "WHERE parent_id = ?")  # fmt: skip
+        params: list[Any] = [self.job().id]
+        for name, value in (("depth", depth), ("step", step)):
+            if value is not None:
+                sql += f" AND {name} = ?"
+                params.append(value)
+        rows = self.store.db.query(sql + " ORDER BY depth, id", tuple(params))
+        return [_Row(*r) for r in rows]
+
+    # -- children ---------------------------------------------------------------------------
+
+    def _run_in_turn(self, rows: list[_Row]) -> str | None:
+        """Run targets one after the other, in plan order; BUDGET when the next cannot start."""
+        for row in rows:
+            if self._run_child(row) == BUDGET:
+                return BUDGET
+        return None
+
+    def _child_spec(self, row: _Row) -> JobSpec:
+        if row.kind == "posts":
+            return JobSpec.build("posts", "", ids=row.target.split(","))
+        extra = {} if row.kind == "user" else {"max_items": self.spec.per_target}
+        return JobSpec.build(row.kind, row.target, **extra)
+
+    def _child_job(self, row: _Row, spec: JobSpec) -> Job:
+        if row.job_id is not None:
+            return self.store.get_job(row.job_id)
+        options = {**spec.options(), "expansion": {"parent": self.job().id, "slot": row.id}}
+        with self.store.db.transaction():
+            job = self.store.create_job(spec.kind, spec.target, options)
+            self.store.db.execute("UPDATE expand_targets SET job_id = ? WHERE id = ?",
+                                  (job.id, row.id))  # fmt: skip
+        return job
+
+    def _run_child(self, row: _Row) -> str | None:
+        try:
+            spec = self._child_spec(row)
+        except InvalidInputError:
+            self._outcome(row, "invalid")
+            return None
+        job = self._child_job(row, spec)
+        if job.status == "done":
+            self._outcome(row, DONE)  # finished, then killed before it was noted
+            return None
+        cap = max(0, child_units(spec) - job.units)
+        first = first_call(spec, job)
+        if cap < first:
+            self._outcome(row, DONE)  # it spent its own price, stopped there, then was killed
+            return None
+        remaining = self.remaining()
+        if remaining is not None and remaining < first:
+            return BUDGET
+        limit = cap if remaining is None else min(cap, remaining)
+        report = self.collector.resume(job.id, max_units=limit, max_items=spec.max_items)
+        if self.on_target:
+            self.on_target(report)
+        if report.status == "failed":
+            self._outcome(row, failure(report.error))
+        elif report.status == "stopped" and remaining is not None and remaining < cap:
+            return BUDGET  # the expansion's budget, not the target's own price
+        else:
+            self._outcome(row, self._posts_outcome(spec) if spec.kind == "posts" else DONE)
+        return None
+
+    def _posts_outcome(self, spec: JobSpec) -> str:
+        """Posts asked for by id: gone when none of them came back."""
+        return DONE if self.read.stored_posts(spec.ids) else "gone"
+
+    def _outcome(self, row: _Row, outcome: str) -> None:
+        with self.store.db.transaction():
+            self.store.db.execute("UPDATE expand_targets SET outcome = ? WHERE id = ?",
+                                  (outcome, row.id))  # fmt: skip
+        row.outcome = outcome
+
+    # -- units and reports ------------------------------------------------------------------
+
+    def spent(self) -> int:
+        """Units the expansion's jobs were charged, over all its runs."""
+        rows = self.store.db.query(
+            "SELECT COALESCE(SUM(j.units), 0) FROM jobs j JOIN expand_targets t "
+            "ON t.job_id = j.id WHERE t.parent_id = ?", (self.job().id,))  # fmt: skip
+        return int(rows[0][0])
+
+    def remaining(self) -> int | None:
+        """Units left in the budget (``None``: no budget)."""
+        limit = self.spec.max_units
+        return None if limit is None else max(0, limit - self.spent())
+
+    def report(self) -> ExpansionReport:
+        """The expansion's outcome so far, from the store."""
+        job = self.store.get_job(self.job().id)
+        out = ExpansionReport(job.id, job.status, job.stop_reason, units=self.spent(),
+                              max_units=self.spec.max_units)  # fmt: skip
+        units = {int(j.id): int(j.units) for j in self.store.list_jobs()}
+        by: dict[tuple[int, str], StepReport] = {}
+        for depth, step in self._state()["planned"]:
+            by[(depth, step)] = StepReport(depth, step)
+            out.steps.append(by[(depth, step)])
+        for row in self._rows():
+            s = by.setdefault((row.depth, row.step), StepReport(row.depth, row.step))
+            s.planned += 1
+            s.units += units.get(row.job_id or -1, 0)
+            if row.outcome == DONE:
+                s.done += 1
+            elif row.outcome == FRESH:
+                s.fresh += 1
+            elif row.outcome is None:
+                s.pending += 1
+            else:
+                s.failed[row.outcome] = s.failed.get(row.outcome, 0) + 1
+        return out
+
+    # -- pricing ----------------------------------------------------------------------------
+
+    def estimate(self) -> ExpansionEstimate:
+        """At most how many targets and units, depth by depth; sends nothing, stores nothing.
+
+        The first depth is counted from the stored seed when there is one; deeper ones (and a
+        seed still to collect) are bounded: each target gives at most ``per_target`` records.
+        """
+        k = self.spec.per_target
+        steps: list[StepEstimate] = []
+        seed_targets = self._seed_targets()
+        if seed_targets:
+            kind, target = seed_targets[0]
+            units = child_units(self._child_spec(_Row(0, 0, SEED, 0, kind, target, None, None)))
+            steps.append(StepEstimate(0, SEED, 1, units, True))
+        counts, known = self._seed_counts(bool(seed_targets))
+        for depth in range(1, self.spec.depth + 1):
+            found = {e: 0 for e in ENTITY_ORDER}
+            for step in self.spec.steps:
+                s = STEPS[step]
+                n = sum(counts[e] * (k if s.fanout(e) else 1) for e in s.starts)
+                price = child_units(self._child_spec(_Row(0, depth, step, 0, s.kind,
+                                                          _PLACEHOLDER, None, None)))
+                steps.append(StepEstimate(depth, step, n, n * price, known and depth == 1))
+                found[s.yields] += n * (1 if s.kind == "user" else k)
+            counts = found
+        total = sum(s.units for s in steps)
+        cap = self.spec.max_units
+        return ExpansionEstimate(steps, total if cap is None else min(total, cap), cap)
+
+    def _seed_counts(self, collecting: bool) -> tuple[dict[str, int], bool]:
+        counts = {e: 0 for e in ENTITY_ORDER}
+        seed = self.spec.seed_spec()
+        if seed.kind == "posts":
+            counts["post"] = len(seed.ids)
+            return counts, True
+        entity = YIELDS[seed.kind]
+        if collecting:
+            counts[entity] = 1 if seed.kind == "user" else self.spec.per_target
+            return counts, False
+        counts[entity] = len(self.read.yielded(seed.kind, seed.target, self.spec.per_target))
+        return counts, True
+
+
+def child_units(spec: JobSpec) -> int:
+    """The most a target's job may spend (its own price: it is stopped there)."""
+    est = estimate(spec)
+    if est.units is None:  # pragma: no cover - every child has max_items or is one call
+        raise ValueError(f"unbounded child {spec.kind} {spec.target}")
+    return est.units
+
+
+def first_call(spec: JobSpec, job: Job) -> int:
+    """What the target's next call costs at most: a follows job resolves its user first."""
+    api = spec.job_kind.api
+    units = api.cost.units(dict(spec.params), api.page_size or 0)
+    resolved = job.checkpoint and '"uid"' in job.checkpoint
+    if spec.job_kind.strategy == "follows" and not resolved:
+        user = job_kind("user").api
+        units += user.cost.units({}, 0)
+    return units
+
+
+def failure(error: BaseException | None) -> str:
+    """Why a target failed, in one word: private, gone, restricted (or failed)."""
+    for cls, word in _FAILURE_OF:
+        if isinstance(error, cls):
+            return word
+    return "failed"
+
+
+def _stamp(seconds: float) -> str:
+    return timestamp(dt.datetime.fromtimestamp(seconds, dt.UTC))
+
+
+def expand(
+    client: Client | None,
+    store: Store,
+    source: str = "",
+    steps: Sequence[str] | str = (),
+    *,
+    ids: Sequence[str] = (),
+    depth: int = 1,
+    max_units: int | None = None,
+    per_target: int = 10,
+    order: Order = "plays",
+    fresh_for: str | float = "7d",
+    estimate_only: bool = False,
+    clock: Callable[[], float] = time.time,
+) -> ExpansionReport | ExpansionEstimate:
+    """Expand ``source`` (``hashtag:magic``, ``user:NAME``...) or post ``ids`` through ``steps``.
+
+    Runs (or resumes) the expansion and returns its :class:`ExpansionReport`; with
+    ``estimate_only=True`` returns an :class:`ExpansionEstimate` and sends nothing::
+
+        with tokarc.Client() as client, open_store("magic.db") as store:
+            report = tokarc.expand(client, store, "hashtag:magic", "authors,followers",
+                                   depth=2, max_units=200, per_target=5)
+            print(report.units, [(s.step, s.done, s.fresh, s.failed) for s in report.steps])
+    """
+    spec = ExpandSpec.build(source, steps, ids=ids, depth=depth, max_units=max_units,
+                            per_target=per_target, order=order, fresh_for=fresh_for)  # fmt: skip
+    expansion = Expansion(client, store, spec, clock=clock)
+    return expansion.estimate() if estimate_only else expansion.run()
