@@ -138,8 +138,8 @@ class ExpandSpec:
             )
         if kind == "post":
             return JobSpec.build("posts", "", ids=post_ids([target.strip()]))
-        extra = {} if SOURCES[kind] == "user" else {"max_items": self.per_target}
-        return JobSpec.build(SOURCES[kind], target.strip(), **extra)
+        most = None if SOURCES[kind] == "user" else self.per_target
+        return JobSpec.build(SOURCES[kind], target.strip(), max_items=most)
 
     @property
     def label(self) -> str:
@@ -247,9 +247,14 @@ class Expansion:
     """
 
     def __init__(
-        self, client: Client | None, store: Store, spec: ExpandSpec, *,
-        clock: Callable[[], float] = time.time, on_target: Callable[[JobReport], None] | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        client: Client | None,
+        store: Store,
+        spec: ExpandSpec,
+        *,
+        clock: Callable[[], float] = time.time,
+        on_target: Callable[[JobReport], None] | None = None,
+    ) -> None:
         spec.check()
         self.client = client
         self.store = store
@@ -306,7 +311,10 @@ class Expansion:
         for depth in range(1, self.spec.depth + 1):
             frontier = self._frontier(depth)
             for step in self.spec.steps:
-                if self._level(depth, step, functools.partial(self._targets, step, frontier)) == BUDGET:
+                if (
+                    self._level(depth, step, functools.partial(self._targets, step, frontier))
+                    == BUDGET
+                ):
                     return BUDGET
         return None
 
@@ -421,12 +429,10 @@ class Expansion:
     def _child_spec(self, row: _Row) -> JobSpec:
         if row.kind == "posts":
             return JobSpec.build("posts", "", ids=row.target.split(","))
-        extra = {} if row.kind == "user" else {"max_items": self.spec.per_target}
-        return JobSpec.build(row.kind, row.target, **extra)
+        most = None if row.kind == "user" else self.spec.per_target
+        return JobSpec.build(row.kind, row.target, max_items=most)
 
     def _child_job(self, row: _Row, spec: JobSpec) -> Job:
-        if row.job_id is not None:
-            return self.store.get_job(row.job_id)
         options = {**spec.options(), "expansion": {"parent": self.job().id, "slot": row.id}}
         with self.store.db.transaction():
             job = self.store.create_job(spec.kind, spec.target, options)
@@ -440,18 +446,19 @@ class Expansion:
         except InvalidInputError:
             self._outcome(row, "invalid")
             return None
-        job = self._child_job(row, spec)
-        if job.status == "done":
+        job = self.store.get_job(row.job_id) if row.job_id is not None else None
+        if job is not None and job.status == "done":
             self._outcome(row, DONE)  # finished, then killed before it was noted
             return None
-        cap = max(0, child_units(spec) - job.units)
+        cap = max(0, child_units(spec) - (job.units if job else 0))
         first = first_call(spec, job)
         if cap < first:
             self._outcome(row, DONE)  # it spent its own price, stopped there, then was killed
             return None
         remaining = self.remaining()
         if remaining is not None and remaining < first:
-            return BUDGET
+            return BUDGET  # checked before the child job is made: none waits for nothing
+        job = job or self._child_job(row, spec)
         limit = cap if remaining is None else min(cap, remaining)
         report = self.collector.resume(job.id, max_units=limit, max_items=spec.max_items)
         if self.on_target:
@@ -529,12 +536,13 @@ class Expansion:
             steps.append(StepEstimate(0, SEED, 1, units, True))
         counts, known = self._seed_counts(bool(seed_targets))
         for depth in range(1, self.spec.depth + 1):
-            found = {e: 0 for e in ENTITY_ORDER}
+            found = dict.fromkeys(map(str, ENTITY_ORDER), 0)
             for step in self.spec.steps:
                 s = STEPS[step]
                 n = sum(counts[e] * (k if s.fanout(e) else 1) for e in s.starts)
-                price = child_units(self._child_spec(_Row(0, depth, step, 0, s.kind,
-                                                          _PLACEHOLDER, None, None)))
+                price = child_units(
+                    self._child_spec(_Row(0, depth, step, 0, s.kind, _PLACEHOLDER, None, None))
+                )
                 steps.append(StepEstimate(depth, step, n, n * price, known and depth == 1))
                 found[s.yields] += n * (1 if s.kind == "user" else k)
             counts = found
@@ -543,7 +551,7 @@ class Expansion:
         return ExpansionEstimate(steps, total if cap is None else min(total, cap), cap)
 
     def _seed_counts(self, collecting: bool) -> tuple[dict[str, int], bool]:
-        counts = {e: 0 for e in ENTITY_ORDER}
+        counts = dict.fromkeys(map(str, ENTITY_ORDER), 0)
         seed = self.spec.seed_spec()
         if seed.kind == "posts":
             counts["post"] = len(seed.ids)
@@ -556,6 +564,12 @@ class Expansion:
         return counts, True
 
 
+def parents(store: Store) -> dict[int, int]:
+    """Each expansion child's job id -> its expansion's job id."""
+    rows = store.db.query("SELECT job_id, parent_id FROM expand_targets WHERE job_id IS NOT NULL")
+    return {int(child): int(parent) for child, parent in rows}
+
+
 def child_units(spec: JobSpec) -> int:
     """The most a target's job may spend (its own price: it is stopped there)."""
     est = estimate(spec)
@@ -564,11 +578,11 @@ def child_units(spec: JobSpec) -> int:
     return est.units
 
 
-def first_call(spec: JobSpec, job: Job) -> int:
+def first_call(spec: JobSpec, job: Job | None) -> int:
     """What the target's next call costs at most: a follows job resolves its user first."""
     api = spec.job_kind.api
     units = api.cost.units(dict(spec.params), api.page_size or 0)
-    resolved = job.checkpoint and '"uid"' in job.checkpoint
+    resolved = job is not None and '"uid"' in (job.checkpoint or "")
     if spec.job_kind.strategy == "follows" and not resolved:
         user = job_kind("user").api
         units += user.cost.units({}, 0)

@@ -88,7 +88,9 @@ class Reader:
     def _q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.store.db.query(sql, params)]
 
-    def _sorted(self, entity: str, where: str, params: tuple[Any, ...], limit: int | None) -> list[str]:
+    def _sorted(
+        self, entity: str, where: str, params: tuple[Any, ...], limit: int | None
+    ) -> list[str]:
         table, key = _TABLE[entity]
         sql = (f"SELECT t.{key} FROM {table} t WHERE {where} "
                f"ORDER BY COALESCE({_KEYS[entity][self.order]}, -1) DESC, t.{key}")  # fmt: skip
