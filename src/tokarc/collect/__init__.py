@@ -19,6 +19,7 @@ store already has. ``max_units`` stops a run cleanly at a page boundary.
 from __future__ import annotations
 
 from ._estimate import Estimate, estimate
+from ._expand import ExpandSpec, Expansion, ExpansionEstimate, ExpansionReport, StepReport, expand
 from ._kinds import KINDS, JobKind, kind
 from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
 from ._spec import Checkpoint, JobSpec, post_ids
@@ -31,10 +32,16 @@ __all__ = [
     "Checkpoint",
     "Collector",
     "Estimate",
+    "ExpandSpec",
+    "Expansion",
+    "ExpansionEstimate",
+    "ExpansionReport",
     "JobKind",
     "JobReport",
     "JobSpec",
+    "StepReport",
     "estimate",
+    "expand",
     "kind",
     "post_ids",
 ]
