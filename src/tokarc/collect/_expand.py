@@ -450,22 +450,21 @@ class Expansion:
         if job is not None and job.status == "done":
             self._outcome(row, DONE)  # finished, then killed before it was noted
             return None
-        cap = max(0, child_units(spec) - (job.units if job else 0))
+        # Its own price, less what it spent in earlier runs; a job killed just after its last
+        # page still gets one call's worth, to finish as an uninterrupted run would.
         first = first_call(spec, job)
-        if cap < first:
-            self._outcome(row, DONE)  # it spent its own price, stopped there, then was killed
-            return None
+        own = max(child_units(spec) - (job.units if job else 0), first)
         remaining = self.remaining()
         if remaining is not None and remaining < first:
             return BUDGET  # checked before the child job is made: none waits for nothing
+        limit = own if remaining is None else min(own, remaining)
         job = job or self._child_job(row, spec)
-        limit = cap if remaining is None else min(cap, remaining)
         report = self.collector.resume(job.id, max_units=limit, max_items=spec.max_items)
         if self.on_target:
             self.on_target(report)
         if report.status == "failed":
             self._outcome(row, failure(report.error))
-        elif report.status == "stopped" and remaining is not None and remaining < cap:
+        elif report.status == "stopped" and limit < own:
             return BUDGET  # the expansion's budget, not the target's own price
         else:
             self._outcome(row, self._posts_outcome(spec) if spec.kind == "posts" else DONE)
