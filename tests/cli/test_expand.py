@@ -20,7 +20,8 @@ def test_estimate_then_run_then_resume(cli: Callable[..., Ran], tmp_path: Path) 
     ran = cli("--sandbox", "expand", "--db", "x.db", *ARGS, "--max-units", "4", "--json")
     assert ran.code == 0, ran.err
     total = ran.lines()[-1]
-    assert total["stop_reason"] == "budget" and total["units"] <= 4 <= int(str(priced))
+    assert total["stop_reason"] == "budget"
+    assert int(str(total["units"])) <= 4 <= int(str(priced))
     assert "resume" in ran.err
     jobs = cli("jobs", "--db", "x.db", "--json").lines()
     parent = next(j for j in jobs if j["kind"] == "expand")
@@ -46,7 +47,8 @@ def test_bad_input_is_exit_2_and_stores_nothing(cli: Callable[..., Ran], tmp_pat
                                                 args: tuple[str, ...]) -> None:  # fmt: skip
     ran = cli("--sandbox", "expand", "--db", "x.db", *args)
     assert ran.code == 2, ran.err
-    assert "Traceback" not in ran.err and len(ran.err.strip().splitlines()) == 1
+    assert "Traceback" not in ran.err
+    assert len(ran.err.strip().splitlines()) == 1
     assert not (tmp_path / "x.db").exists()
 
 

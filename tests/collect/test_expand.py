@@ -42,7 +42,8 @@ def test_each_step_collects_its_targets(emulator: Emulator, store: Store, name: 
     steps = "comments,commenters" if name == "commenters" else name
     report = run(emulator, store, source, steps)
     s = step(report, name)
-    assert s.planned >= 1 and s.done >= 1, s
+    assert s.planned >= 1, s
+    assert s.done >= 1, s
     assert report.status == "done"
     assert report.units == emulator.stats.units_total  # every unit the emulator charged
 
@@ -72,7 +73,8 @@ def test_estimate_is_at_least_the_spend(emulator: Emulator, store: Store) -> Non
     assert 0 < emulator.stats.units_total == report.units <= est.units
     for s in report.steps:
         e = next(x for x in est.steps if (x.depth, x.step) == (s.depth, s.step))
-        assert s.planned <= e.targets and s.units <= e.units, (s, e)
+        assert s.planned <= e.targets, (s, e)
+        assert s.units <= e.units, (s, e)
 
 
 def test_fresh_records_are_not_fetched_again(emulator: Emulator, store: Store) -> None:
@@ -129,7 +131,8 @@ def test_a_budget_stop_then_more_budget_equals_one_run(tmp_path: Path) -> None:
 def test_jobs_are_a_parent_and_its_children(emulator: Emulator, store: Store) -> None:
     report = run(emulator, store, "hashtag:magic", "authors")
     parent = store.get_job(report.job_id)
-    assert parent.kind == "expand" and parent.target == "hashtag:magic"
+    assert parent.kind == "expand"
+    assert parent.target == "hashtag:magic"
     from tokarc.collect._expand import parents
 
     children = [j for j, p in parents(store).items() if p == parent.id]
@@ -169,4 +172,5 @@ def test_an_expansion_on_postgresql(emulator: Emulator, pg_store: Store) -> None
     report = run(emulator, pg_store, "hashtag:magic", "authors,followers", max_units=12)
     assert report.units == emulator.stats.units_total <= 12
     again = run(emulator, pg_store, "hashtag:magic", "authors,followers", max_units=12)
-    assert again.job_id == report.job_id and again.units == report.units
+    assert again.job_id == report.job_id
+    assert again.units == report.units

@@ -47,6 +47,7 @@ def finish(db: Path) -> str:
 
 def snapshot(db: Path) -> dict[str, object]:
     with open_store(db) as store:
+
         def q(sql: str) -> list[tuple[object, ...]]:
             return sorted(rows(store, sql))
 
