@@ -174,3 +174,44 @@ def test_an_expansion_on_postgresql(emulator: Emulator, pg_store: Store) -> None
     again = run(emulator, pg_store, "hashtag:magic", "authors,followers", max_units=12)
     assert again.job_id == report.job_id
     assert again.units == report.units
+
+
+def test_targets_are_taken_in_order_within_the_budget(emulator: Emulator, store: Store) -> None:
+    report = run(emulator, store, "hashtag:magic", "authors", per_target=5, max_units=3)
+    assert step(report, "authors").done == 2  # the seed took 1 unit, each profile 1
+    posts = rows(store, "SELECT p.play_count, u.unique_id FROM posts p JOIN users u "
+                        "ON u.uid = p.author_uid ORDER BY p.play_count DESC, p.aweme_id")  # fmt: skip
+    by_plays = list(dict.fromkeys(name for _, name in posts))
+    done = rows(store, "SELECT target FROM expand_targets WHERE step = 'authors' "
+                       "AND outcome = 'done' ORDER BY seq")  # fmt: skip
+    assert [t for (t,) in done] == by_plays[:2]
+
+
+def test_ctrl_c_then_again_equals_a_clean_run(tmp_path: Path) -> None:
+    def expansion(db: Path, stop_after: int | None) -> list[Any]:
+        emulator = Emulator(seed=0)
+        seen = 0
+
+        def interrupt(_: Any) -> None:
+            nonlocal seen
+            seen += 1
+            if seen == stop_after:
+                raise KeyboardInterrupt
+
+        with open_store(db) as store, client_for(emulator) as client:
+            spec = ExpandSpec.build("hashtag:magic", "authors,followers", depth=2, per_target=2)
+            try:
+                Expansion(client, store, spec, on_target=interrupt).run()
+            except KeyboardInterrupt:
+                assert store.list_jobs(kind="expand")[0].status == "interrupted"
+                Expansion(client, store, spec).run()
+            return [
+                sorted(
+                    rows(
+                        store, "SELECT depth, step, seq, kind, target, outcome FROM expand_targets"
+                    )
+                ),  # fmt: skip
+                sorted(rows(store, "SELECT follower_uid, followed_uid FROM follows")),
+            ]
+
+    assert expansion(tmp_path / "cut.db", 4) == expansion(tmp_path / "clean.db", None)

@@ -133,17 +133,17 @@ def _estimate(db: str, spec: ExpandSpec, as_json: bool) -> None:
 
 
 def _print_estimate(est: ExpansionEstimate, as_json: bool) -> None:
-    rows = [[s.depth, s.step, s.targets, s.units, "counted" if s.known else "at most"]
+    rows = [[s.depth, s.step, s.targets, s.units, "stored records" if s.stored else "previous depth"]
             for s in est.steps]  # fmt: skip
     if as_json:
         for s in est.steps:
             print(json.dumps({"depth": s.depth, "step": s.step, "targets": s.targets,
-                              "units": s.units, "counted": s.known}))  # fmt: skip
+                              "units": s.units, "from_stored": s.stored}))  # fmt: skip
         print(json.dumps({"units": est.units, "max_units": est.max_units}))
         return
     budget = "" if est.max_units is None else f" (budget {est.max_units})"
-    table = _table(f"expansion: {est.units} units at most{budget}; nothing sent",
-                   ["depth", "step", "targets", "units", "targets are"], rows)  # fmt: skip
+    table = _table(f"expansion: at most {est.units} units{budget}; targets and units at most; nothing sent",
+                   ["depth", "step", "targets", "units", "bounded from"], rows)  # fmt: skip
     _out().print(table)
 
 

@@ -201,13 +201,14 @@ class ExpansionReport:
 
 @dataclass(frozen=True)
 class StepEstimate:
-    """At most this many targets for a step at a depth, and at most these units."""
+    """At most this many targets for a step at a depth, and at most these units; ``stored``:
+    bounded from the records stored now (else from the previous depth's bound)."""
 
     depth: int
     step: str
     targets: int
     units: int
-    known: bool  # counted from stored records (True) or bounded from the previous depth
+    stored: bool
 
 
 @dataclass(frozen=True)
