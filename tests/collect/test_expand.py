@@ -179,8 +179,9 @@ def test_an_expansion_on_postgresql(emulator: Emulator, pg_store: Store) -> None
 def test_targets_are_taken_in_order_within_the_budget(emulator: Emulator, store: Store) -> None:
     report = run(emulator, store, "hashtag:magic", "authors", per_target=5, max_units=3)
     assert step(report, "authors").done == 2  # the seed took 1 unit, each profile 1
-    posts = rows(store, "SELECT p.play_count, u.unique_id FROM posts p JOIN users u "
-                        "ON u.uid = p.author_uid ORDER BY p.play_count DESC, p.aweme_id")  # fmt: skip
+    sql = ("SELECT p.play_count, u.unique_id FROM posts p JOIN users u ON u.uid = p.author_uid "
+           "ORDER BY p.play_count DESC, p.aweme_id")  # fmt: skip
+    posts = rows(store, sql)
     by_plays = list(dict.fromkeys(name for _, name in posts))
     done = rows(store, "SELECT target FROM expand_targets WHERE step = 'authors' "
                        "AND outcome = 'done' ORDER BY seq")  # fmt: skip
@@ -210,7 +211,7 @@ def test_ctrl_c_then_again_equals_a_clean_run(tmp_path: Path) -> None:
                     rows(
                         store, "SELECT depth, step, seq, kind, target, outcome FROM expand_targets"
                     )
-                ),  # fmt: skip
+                ),
                 sorted(rows(store, "SELECT follower_uid, followed_uid FROM follows")),
             ]
 

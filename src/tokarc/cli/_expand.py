@@ -133,8 +133,8 @@ def _estimate(db: str, spec: ExpandSpec, as_json: bool) -> None:
 
 
 def _print_estimate(est: ExpansionEstimate, as_json: bool) -> None:
-    rows = [[s.depth, s.step, s.targets, s.units, "stored records" if s.stored else "previous depth"]
-            for s in est.steps]  # fmt: skip
+    source = {True: "stored records", False: "previous depth"}
+    rows = [[s.depth, s.step, s.targets, s.units, source[s.stored]] for s in est.steps]
     if as_json:
         for s in est.steps:
             print(json.dumps({"depth": s.depth, "step": s.step, "targets": s.targets,
@@ -142,8 +142,8 @@ def _print_estimate(est: ExpansionEstimate, as_json: bool) -> None:
         print(json.dumps({"units": est.units, "max_units": est.max_units}))
         return
     budget = "" if est.max_units is None else f" (budget {est.max_units})"
-    table = _table(f"expansion: at most {est.units} units{budget}; targets and units at most; nothing sent",
-                   ["depth", "step", "targets", "units", "bounded from"], rows)  # fmt: skip
+    title = f"expansion: at most {est.units} units{budget}; targets at most; nothing sent"
+    table = _table(title, ["depth", "step", "targets", "units", "bounded from"], rows)
     _out().print(table)
 
 
