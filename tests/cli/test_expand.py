@@ -26,6 +26,8 @@ def test_estimate_then_run_then_resume(cli: Callable[..., Ran], tmp_path: Path) 
     jobs = cli("jobs", "--db", "x.db", "--json").lines()
     parent = next(j for j in jobs if j["kind"] == "expand")
     assert {j["parent"] for j in jobs if j["kind"] != "expand"} == {parent["id"]}
+    items = cli("--sandbox", "resume", str(parent["id"]), "--db", "x.db", "--max-items", "5")
+    assert items.code == 2, items.err
     again = cli("--sandbox", "resume", str(parent["id"]), "--db", "x.db", "--max-units", "50")
     assert again.code == 0, again.err
     assert "done" in again.err

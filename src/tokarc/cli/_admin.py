@@ -85,7 +85,7 @@ def resume_(
 
     overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
     existing(db).close()
-    if not resume_expansion(session(ctx), db, job, max_units):
+    if not resume_expansion(session(ctx), db, job, max_units, max_items):
         resume(session(ctx), db, job, **overrides)
 
 

@@ -94,7 +94,9 @@ def expand(
     return None
 
 
-def resume_expansion(state: Session, db: str, job_id: int, max_units: int | None) -> bool:
+def resume_expansion(
+    state: Session, db: str, job_id: int, max_units: int | None, max_items: int | None = None
+) -> bool:
     """Go on with the stored expansion ``job_id`` (``tokarc resume``); False if it is not one."""
     with existing(db) as store:
         try:
@@ -103,6 +105,8 @@ def resume_expansion(state: Session, db: str, job_id: int, max_units: int | None
             return False
         if job.kind != KIND:
             return False
+        if max_items is not None:
+            raise _errors.CLIError("invalid --max-items for an expansion: its --per-target is set")
         spec = ExpandSpec.from_job(job)
         if max_units is not None:
             spec = ExpandSpec(**{**spec.__dict__, "max_units": max_units})
