@@ -48,6 +48,17 @@ def test_each_step_collects_its_targets(emulator: Emulator, store: Store, name: 
     assert report.units == emulator.stats.units_total  # every unit the emulator charged
 
 
+@pytest.mark.parametrize("name", ["author-posts", "followers", "followings", "sound-posts",
+                                  "hashtag-posts"])  # fmt: skip
+def test_each_step_two_deep(emulator: Emulator, store: Store, name: str) -> None:
+    report = run(emulator, store, "hashtag:magic", name, depth=2, per_target=2)
+    if name in ("author-posts", "sound-posts"):  # their posts have the same authors and sounds:
+        assert step(report, name, 2).planned == 0  # planned once per expansion, not again
+    else:
+        assert step(report, name, 2).done >= 1
+    assert report.units == emulator.stats.units_total
+
+
 def test_depth_two_holds_the_budget_exactly(emulator: Emulator, store: Store) -> None:
     steps = ",".join(STEPS)
     with client_for(emulator) as client:
