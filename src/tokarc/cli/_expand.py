@@ -10,14 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ..collect._expand import (
-    KIND,
-    ExpandSpec,
-    Expansion,
-    ExpansionEstimate,
-    ExpansionReport,
-    StepReport,
-)
+from ..collect._expand import KIND, Expansion
+from ..collect._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
 from ..collect._runner import BUDGET, JobReport
 from ..collect._steps import STEPS
 from ..store import Job, Store, is_postgres_url, open_store

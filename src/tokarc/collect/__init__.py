@@ -19,7 +19,8 @@ store already has. ``max_units`` stops a run cleanly at a page boundary.
 from __future__ import annotations
 
 from ._estimate import Estimate, estimate
-from ._expand import ExpandSpec, Expansion, ExpansionEstimate, ExpansionReport, StepReport, expand
+from ._expand import Expansion, expand
+from ._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
 from ._kinds import KINDS, JobKind, kind
 from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
 from ._spec import Checkpoint, JobSpec, post_ids
