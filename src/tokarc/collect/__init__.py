@@ -18,6 +18,7 @@ store already has. ``max_units`` stops a run cleanly at a page boundary.
 
 from __future__ import annotations
 
+from ._describe import coverage, target_label
 from ._estimate import Estimate, estimate
 from ._expand import Expansion, expand
 from ._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
@@ -41,8 +42,10 @@ __all__ = [
     "JobReport",
     "JobSpec",
     "StepReport",
+    "coverage",
     "estimate",
     "expand",
     "kind",
     "post_ids",
+    "target_label",
 ]

@@ -398,7 +398,10 @@ class Expansion:
 
 
 def parents(store: Store) -> dict[int, int]:
-    """Each expansion child's job id -> its expansion's job id."""
+    """Each expansion child's job id -> its expansion's job id (none in a database opened
+    read-only before it had the ``expand`` tables)."""
+    if "expand.targets" in store.pending_migrations:
+        return {}
     rows = store.db.query("SELECT job_id, parent_id FROM expand_targets WHERE job_id IS NOT NULL")
     return {int(child): int(parent) for child, parent in rows}
 
