@@ -13,6 +13,7 @@ from typing import Any
 
 from ..client.pagination import to_unix
 from ..collect import Collector, JobReport, JobSpec, estimate, target_label
+from ..models import BY_ENTITY
 from ..store import Store, open_store
 from ..store.export import Run, export
 from . import _errors
@@ -22,13 +23,11 @@ from ._progress import job_progress
 from ._stores import check_output
 from ._text import safe
 
-# What each job kind's output holds (the entity exported to --out or stdout).
-ENTITY = {
-    "user": "users", "user_search": "users", "followers": "users", "followings": "users",
-    "comments": "comments", "replies": "comments",
-    "music": "music", "music_search": "music",
-    "lives": "lives",
-}  # fmt: skip
+
+def output_entity(spec: JobSpec) -> str:
+    """The table a job's output holds (exported to --out or stdout): its records' table."""
+    record = spec.job_kind.api.record or "post"
+    return BY_ENTITY["user" if record == "user_web" else record].table
 
 
 @dataclass(frozen=True)
@@ -204,7 +203,7 @@ def _write(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: bool =
     if target is None:
         return
     try:
-        export(store, ENTITY.get(spec.kind, "posts"), target, sink.fmt(), run=run)  # type: ignore[arg-type]
+        export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
         sys.stdout.flush()
     except Exception:
         if not quietly:

@@ -84,7 +84,6 @@ class _Run:
     report: JobReport
     checkpoint: Checkpoint
     on_page: Progress | None = None
-    seen_newest: list[int] = field(default_factory=list)
 
     @property
     def kind(self) -> JobKind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..models import RECORD_TYPES
 from . import _rows as R
 from ._dialect import upsert
 
@@ -78,14 +79,8 @@ INSERT_JOB = """INSERT INTO jobs (kind, target, options, status, created_at, upd
 SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"
 
 #: entity name -> (table, id column)
-TABLES = {
-    "post": ("posts", "aweme_id"),
-    "user": ("users", "uid"),
-    "comment": ("comments", "cid"),
-    "music": ("music", "music_id"),
-    "hashtag": ("hashtags", "name"),
-    "live": ("lives", "room_id"),
-}
+# entity -> (table, id column): from the record types themselves.
+TABLES = {t.entity: (t.table, t.key) for t in RECORD_TYPES}
 
 COUNTED_TABLES = (
     "posts", "users", "comments", "music", "hashtags", "lives", "post_hashtags", "follows",

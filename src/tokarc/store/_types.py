@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..models import Record, Undecodable
+from ..models import RECORD_TYPES, Record, Undecodable
 
 #: The entities the store keeps, by the name used in ``known_ids``, ``seen_via`` and exports.
-ENTITIES = ("post", "user", "comment", "music", "hashtag", "live")
+ENTITIES = tuple(t.entity for t in RECORD_TYPES)  # "post", "user", ...
 
 
 @dataclass(frozen=True, slots=True)
