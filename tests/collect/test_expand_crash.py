@@ -8,7 +8,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ pytestmark = pytest.mark.slow  # subprocesses
 
 RUN = """
 import sys, tokarc
+from tokarc.collect import ExpandSpec, Expansion
 from tokarc.emulator import Emulator
 from tokarc.store import open_store
 
@@ -28,8 +28,10 @@ emulator = Emulator(seed=0, latency=float(sys.argv[2]))
 retry = tokarc.RetryPolicy.instant(attempts=10)
 with tokarc.Client("t", base_url="http://e/apis", transport=emulator.transport(), retry=retry) as c:
     with open_store(sys.argv[1]) as store:
-        r = tokarc.expand(c, store, "hashtag:magic", "authors,author-posts,followers", depth=2,
-                          per_target=3)
+        spec = ExpandSpec.build("hashtag:magic", "authors,author-posts,followers", depth=2,
+                                per_target=3)
+        said = lambda report: print("target", report.job_id, flush=True)  # tell the test
+        r = Expansion(c, store, spec, on_target=said).run()
 print(r.status, r.units)
 """
 
@@ -42,7 +44,19 @@ def start(db: Path, latency: float) -> subprocess.Popen[bytes]:
 def finish(db: Path) -> str:
     out, err = start(db, 0.0).communicate(timeout=300)
     assert b"Traceback" not in err, err.decode()
-    return out.decode()
+    return out.decode().splitlines()[-1]
+
+
+def ran(proc: subprocess.Popen[bytes], targets: int) -> bool:
+    """Wait until the child says ``targets`` targets ran; False if it ended first."""
+    assert proc.stdout is not None
+    seen = 0
+    while seen < targets:
+        line = proc.stdout.readline()
+        if not line:
+            return False
+        seen += line.startswith(b"target ")
+    return True
 
 
 def snapshot(db: Path) -> dict[str, object]:
@@ -68,9 +82,9 @@ def test_sigkill_then_again_equals_a_clean_run(tmp_path: Path) -> None:
     rng = random.Random(17)
     kills = 0
     for _ in range(4):
-        proc = start(killed, 0.05)
-        time.sleep(rng.uniform(0.8, 2.0))
-        if proc.poll() is None:
+        # Killed after N targets ran, while target N+1 is planned, made or in flight.
+        proc = start(killed, 0.02)
+        if ran(proc, rng.randint(1, 6)):
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.communicate(timeout=60)
