@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from ._describe import coverage, target_label
 from ._estimate import Estimate, estimate, worst_case
+from ._expand import Expansion, expand
+from ._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
 from ._kinds import KINDS, JobKind, kind
 from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
 from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, job_for
@@ -34,13 +36,19 @@ __all__ = [
     "Checkpoint",
     "Collector",
     "Estimate",
+    "ExpandSpec",
+    "Expansion",
+    "ExpansionEstimate",
+    "ExpansionReport",
     "JobKind",
     "JobReport",
     "JobRunningError",
     "JobSpec",
     "LeaseLostError",
+    "StepReport",
     "coverage",
     "estimate",
+    "expand",
     "job_for",
     "kind",
     "post_ids",

@@ -34,6 +34,7 @@ SET_MODULES = (
     "tokarc.collect._schema",
     "tokarc.media._schema",
     "tokarc.workers._schema",
+    "tokarc.collect._expand_schema",
 )
 
 # Names recorded by tokarc before migrations were named per set.
