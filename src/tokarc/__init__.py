@@ -20,6 +20,7 @@ from .client._config import Config
 from .client._retry import RetryPolicy
 from .client._wire import Response
 from .client.pagination import Page, Pager, PagerState
+from .collect._expand import expand
 
 if TYPE_CHECKING:
     from .store._open import Archive, Frames
@@ -94,5 +95,6 @@ __all__ = [
     "TransportError",
     "Units",
     "__version__",
+    "expand",
     "open",
 ]

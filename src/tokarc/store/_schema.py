@@ -31,7 +31,10 @@ Steps = Callable[[Dialect], list[str]]
 SET_MODULES = (
     "tokarc.store._schema",
     "tokarc.monitor._schema",
+    "tokarc.collect._schema",
     "tokarc.media._schema",
+    "tokarc.workers._schema",
+    "tokarc.collect._expand_schema",
     "tokarc.store._archive",
 )
 
@@ -208,6 +211,8 @@ def apply(db: Backend) -> list[str]:
     changed nothing, when ``db`` records a migration this tokarc does not know.
     """
     known = all_migrations()
+    if _up_to_date(db, known):
+        return []  # the common case: one query, no lock, no transaction
     applied: list[str] = []
     with db.transaction():
         if db.dialect.lock:
@@ -222,6 +227,15 @@ def apply(db: Backend) -> list[str]:
             applied.append(step.name)
             next_id += 1
     return applied
+
+
+def _up_to_date(db: Backend, known: list[Migration]) -> bool:
+    """Whether ``db`` has exactly the known migrations (a missing table: it has none)."""
+    try:
+        names = {str(row[0]) for row in db.query("SELECT name FROM migrations")}
+    except Exception:  # no migrations table yet: a new database (autocommit: nothing aborted)
+        return False
+    return names == {m.name for m in known}
 
 
 def pending(db: Backend) -> list[str]:
