@@ -15,6 +15,7 @@ from rich.table import Table
 
 from .._files import atomic_file
 from ..collect import Checkpoint
+from ..status import JobStatus
 from ..store import Store, is_postgres_url
 from ..store._archive import SEARCH_SCOPES
 from ..store._hydrate import dehydrated, read_ids, record_gone
@@ -260,6 +261,6 @@ def _gone(store: Store, spec: Any) -> list[str]:
     job = jobs[-1]
     checkpoint = Checkpoint.from_json(job.checkpoint)
     batches = checkpoint.batch if checkpoint else 0
-    if job.status == "done":
+    if job.status == JobStatus.DONE:
         batches = len(spec.ids)  # every batch (at most one id each)
     return record_gone(store, job.id, spec.ids, batches)
