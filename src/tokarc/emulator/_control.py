@@ -18,6 +18,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._clock import check_time
+from ._faults import as_number
+
 if TYPE_CHECKING:
     from ._app import Emulator
 
@@ -30,10 +33,18 @@ def _clock(emu: Emulator) -> dict[str, Any]:
 
 
 def _set_clock(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
-    if "now" in args:
-        emu.clock.set(int(args["now"]))
+    """Set, then advance; both are checked before either is applied."""
+    unknown = set(args) - {"now", "advance"}
+    if unknown or not args:
+        raise ValueError(f"send 'now' and/or 'advance', not {sorted(unknown) or 'nothing'}")
+    now = check_time(as_number("now", args["now"])) if "now" in args else emu.clock.now()
     if "advance" in args:
-        emu.clock.advance(float(args["advance"]))
+        seconds = as_number("advance", args["advance"])
+        check_time(now + seconds, "now + advance")
+    if "now" in args:
+        emu.clock.set(now)
+    if "advance" in args:
+        emu.clock.advance(seconds)
     return _clock(emu)
 
 
@@ -78,7 +89,9 @@ def control(
     if route is None:
         return 404, {"detail": f"no control route {method} {CONTROL_PREFIX}{path}"}
     try:
-        args = {**query, **(json.loads(body) if body.strip() else {})}
-        return 200, route(emu, args)
-    except (ValueError, TypeError) as exc:
+        sent = json.loads(body) if body.strip() else {}
+        if not isinstance(sent, dict):
+            raise ValueError("the body must be a JSON object")
+        return 200, route(emu, {**query, **sent})
+    except (ValueError, TypeError, OverflowError) as exc:
         return 400, {"detail": str(exc)}
