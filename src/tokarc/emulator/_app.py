@@ -36,6 +36,7 @@ from ._stats import Stats
 from ._world import World
 
 API_PREFIX = "/apis"
+HANG_POLL = 0.05  # how often a hang looks whether the server is stopping, seconds
 _encode = msgspec.json.Encoder().encode
 
 
@@ -99,6 +100,7 @@ class Emulator:
         self._pages: LRU[tuple[Any, ...], Reply] = LRU(s.page_cache_size)
         self._serial = threading.RLock()
         self._malform_rng = random.Random(f"malform:{seed}")
+        self.stopping = threading.Event()  # set by a stopping server: hangs end at once
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -236,9 +238,18 @@ class Emulator:
         fault = self.plan(path)
         if fault.delay > 0:
             await asyncio.sleep(fault.delay)
-        if fault.kind == "hang":
-            await asyncio.sleep(self.faults.settings.hang_seconds)
+        if fault.kind == "hang" and not await self._hang(self.faults.settings.hang_seconds):
+            return _starlette(Reply.json(503, {"detail": "The emulator is shutting down"}))
         return _starlette(self.apply(fault, path, query))
+
+    async def _hang(self, seconds: float) -> bool:
+        """Sleep ``seconds`` unless the server stops first; False if it did."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.stopping.is_set():
+                return False
+            await asyncio.sleep(min(left, HANG_POLL))
+        return True
 
     async def _asgi_control(self, request: Request) -> Response:
         body = await request.body()
