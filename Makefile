@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest generate bench clean
+.PHONY: demo test test-fast lint typecheck pytest generate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The fast subset: no servers, subprocesses, browser or PostgreSQL.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 generate: $(STAMP)
 	$(BIN)/python scripts/generate_methods.py

@@ -86,3 +86,18 @@ def live_emulator(emulator: Emulator) -> Iterator[LiveEmulator]:
     """The ``emulator`` fixture served over HTTP on a free 127.0.0.1 port."""
     with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
         yield LiveEmulator(emulator, base_url)
+
+
+# Fixtures that start a server, a subprocess, a browser or talk to PostgreSQL: a test using one
+# is `slow` (deselected by `make test-fast`), whether or not it says so itself.
+SLOW_FIXTURES = frozenset({"live_emulator", "pg_url", "sh"})
+SLOW_PARAMS = ("postgres",)  # backend-parametrized fixtures: the PostgreSQL half is slow
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        params = " ".join(str(v) for v in callspec.params.values()) if callspec else ""
+        if names & SLOW_FIXTURES or any(p in params for p in SLOW_PARAMS):
+            item.add_marker(pytest.mark.slow)

@@ -6,6 +6,7 @@
     ├── InvalidInputError        bad input rejected locally, before any request (also ValueError)
     ├── MissingTokenError        no token given, in the environment or the config file
     ├── ResumeMismatchError      a saved cursor state whose parameters differ from the call
+    ├── SchemaTooNewError        a database written by a newer tokarc (refused, unchanged)
     ├── DecodeError              a record the models cannot use (raw and kind attached)
     ├── TransportError           the request did not get a usable response
     │   ├── ConnectError         the server could not be reached
@@ -61,6 +62,7 @@ __all__ = [
     "ProfileUnavailableError",
     "RateLimitError",
     "ResumeMismatchError",
+    "SchemaTooNewError",
     "ServerError",
     "SubscriptionExpiredError",
     "TimeoutError",
@@ -87,6 +89,10 @@ class InvalidInputError(TokarcError, ValueError):
 
 class MissingTokenError(TokarcError):
     """No API token: pass one, set TOKARC_TOKEN, or run `tokarc configure`."""
+
+
+class SchemaTooNewError(TokarcError):
+    """The database records a migration this tokarc does not know: a newer tokarc wrote it."""
 
 
 class ResumeMismatchError(TokarcError, ValueError):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import Ran
+from .conftest import Ran, one_line_error, rows
 
 Cli = Callable[..., Ran]
 
@@ -101,3 +102,19 @@ def test_resume_of_an_unknown_job(cli: Cli, tmp_path: Path) -> None:
     assert ran.code == 2
     assert ran.err.strip().startswith("tokarc: error: invalid job 7")
     assert db.read_bytes() == before
+
+
+def test_a_database_from_a_newer_tokarc_is_refused_and_not_written(
+    cli: Callable[..., Ran], tmp_path: Path
+) -> None:
+    db = tmp_path / "new.db"
+    assert cli("--sandbox", "hashtag", "magic", "--max-items", "5", "--db", str(db)).code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO migrations VALUES (99, 'store.from_the_future', 'x')")
+    before = rows(db, "SELECT COUNT(*) FROM posts")
+    ran = cli("--sandbox", "hashtag", "magic", "--max-items", "5", "--db", str(db))
+    assert ran.code == 2
+    assert "newer tokarc" in one_line_error(ran)
+    assert "migration 99" in one_line_error(ran)
+    assert rows(db, "SELECT COUNT(*) FROM posts") == before
+    assert rows(db, "SELECT COUNT(*) FROM jobs") == [(1,)]

@@ -13,7 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import Ran, rows, tokarc_argv
+
+pytestmark = pytest.mark.slow  # subprocesses of the real console script
 
 Sh = Callable[..., Ran]
 

@@ -16,6 +16,8 @@ from tokarc.store import Store, open_store
 
 from .conftest import rows
 
+pytestmark = pytest.mark.slow  # subprocesses
+
 RUN = """
 import sys, tokarc
 from tokarc.collect import Collector, JobSpec

@@ -117,6 +117,7 @@ def _browser_or_skip() -> Any:
     return sync_playwright
 
 
+@pytest.mark.slow
 def test_the_report_renders_in_a_headless_browser(report_db: str, tmp_path: Path) -> None:
     sync_playwright = _browser_or_skip()
     report = _report(report_db, tmp_path / "report.html")

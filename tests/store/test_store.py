@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from tokarc import _version
 from tokarc.client._client import CallEvent
+from tokarc.errors import SchemaTooNewError
 from tokarc.models import Undecodable, decode
 from tokarc.store import Batch, Follow, Store, is_postgres_url, open_store
-from tokarc.store._schema import MIGRATIONS
+from tokarc.store._schema import all_migrations
 from tokarc.store._text import clean
 
 from . import _raw
@@ -34,14 +35,43 @@ def test_open_store_picks_the_backend(tmp_path: Path) -> None:
 
 def test_migrations_are_applied_once_and_recorded(store_url: str) -> None:
     with open_store(store_url) as first:
-        assert first.applied_migrations == [m.number for m in MIGRATIONS]
+        known = all_migrations()
+        assert first.applied_migrations == [m.name for m in known]
         first.save_page(page(posts(_raw.aweme())))
     with open_store(store_url) as again:
         assert again.applied_migrations == []
-        assert again.schema_version() == len(MIGRATIONS)
+        assert again.schema_version() == len(known)
         recorded = q(again, "SELECT id, name FROM migrations ORDER BY id")
-        assert recorded == [(m.number, m.name) for m in MIGRATIONS]
-        assert recorded[0] == (1, "initial")
+        assert recorded == [(i, m.name) for i, m in enumerate(known, 1)]
+        assert recorded[:2] == [(1, "store.initial"), (2, "monitor.watches")]
+        assert one(again, "SELECT COUNT(*) FROM posts") == 1
+
+
+def test_a_database_from_a_newer_tokarc_is_refused_unchanged(store_url: str) -> None:
+    with open_store(store_url) as store:
+        store.save_page(page(posts(_raw.aweme())))
+        store.db.execute(
+            "INSERT INTO migrations (id, name, applied_at) VALUES (99, 'store.future', 'x')"
+        )
+    with pytest.raises(SchemaTooNewError, match=r"migration 99 \('store.future'\)"):
+        open_store(store_url)
+    with pytest.raises(SchemaTooNewError):
+        open_store(store_url)  # refused again: nothing was marked applied by the first attempt
+
+
+def test_a_database_with_the_numbered_migrations_of_old_is_renamed_not_remigrated(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with open_store(path) as store:
+        store.save_page(page(posts(_raw.aweme())))
+        store.db.execute("UPDATE migrations SET name = 'initial' WHERE id = 1")
+        store.db.execute("UPDATE migrations SET name = 'watches' WHERE id = 2")
+    with open_store(path) as again:
+        assert again.applied_migrations == []
+        assert q(again, "SELECT id, name FROM migrations WHERE id <= 2 ORDER BY id") == [
+            (1, "store.initial"), (2, "monitor.watches"),
+        ]  # fmt: skip
         assert one(again, "SELECT COUNT(*) FROM posts") == 1
 
 

@@ -61,7 +61,7 @@ def describe(exc: BaseException) -> tuple[int, str]:
         return exc.code, str(exc)
     if isinstance(exc, E.MissingTokenError):
         return USAGE, str(exc)
-    if isinstance(exc, E.InvalidInputError | E.ResumeMismatchError):
+    if isinstance(exc, E.InvalidInputError | E.ResumeMismatchError | E.SchemaTooNewError):
         return USAGE, str(exc)
     if isinstance(exc, E.APIError):
         return FAILED, api_message(exc)

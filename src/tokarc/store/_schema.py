@@ -1,33 +1,68 @@
-"""Numbered migrations, applied in order on open and recorded in the ``migrations`` table.
+"""Named migration sets, applied in order on open and recorded in the ``migrations`` table.
 
-Like sqlite-utils' ``migrations.py``: each migration is a function registered with
-:func:`migration` under a number and a name. It returns its SQL statements for a
-:class:`~tokarc.store._dialect.Dialect`, so both backends get the same schema. A migration, once
-released, never changes: a schema change is a new migration.
+Like sqlite-utils' named migration sets: each package that keeps tables in the store declares its
+own :class:`MigrationSet` in its own ``_schema`` module (``store`` here, ``monitor`` in
+``tokarc.monitor._schema``, ...) and registers functions on it with ``@SET.migration("name")``.
+Each returns its SQL statements for a :class:`~tokarc.store._dialect.Dialect`, so both backends
+get the same schema. A migration, once released, never changes: a schema change is a new one.
+
+Sets are applied in the order of :data:`SET_MODULES` (``store`` first: the others may refer to its
+tables), each set's migrations in the order they were registered. A database that records a
+migration this tokarc does not know was written by a newer tokarc: it is refused, not written to.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .._version import __version__
+from ..errors import SchemaTooNewError
 from ._backend import Backend
 from ._dialect import Dialect
 from ._text import timestamp
 
 Steps = Callable[[Dialect], list[str]]
 
+# The modules that declare a migration set, in the order their sets are applied. A package that
+# keeps tables in the store adds its ``_schema`` module here (imported on first open, so the store
+# imports no package above it at import time).
+SET_MODULES = ("tokarc.store._schema", "tokarc.monitor._schema")
+
+# Names recorded by tokarc before migrations were named per set.
+_LEGACY_NAMES = {"initial": "store.initial", "watches": "monitor.watches"}
+
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema step: its number, its name and its statements."""
+    """One schema step: its qualified name (``set.name``) and its statements."""
 
-    number: int
     name: str
     steps: Steps
 
 
-MIGRATIONS: list[Migration] = []
+@dataclass
+class MigrationSet:
+    """The migrations of one package, in the order they were registered."""
+
+    name: str
+    migrations: list[Migration] = field(default_factory=list)
+
+    def migration(self, name: str) -> Callable[[Steps], Steps]:
+        """Register ``steps`` as this set's next migration, ``name`` unique within the set."""
+
+        def register(steps: Steps) -> Steps:
+            qualified = f"{self.name}.{name}"
+            if any(m.name == qualified for m in self.migrations):
+                raise ValueError(f"migration {qualified} is registered twice")
+            self.migrations.append(Migration(qualified, steps))
+            return steps
+
+        return register
+
+
+STORE = MigrationSet("store")
 
 MIGRATIONS_TABLE = (
     "CREATE TABLE IF NOT EXISTS migrations "
@@ -35,16 +70,17 @@ MIGRATIONS_TABLE = (
 )
 
 
-def migration(number: int, name: str) -> Callable[[Steps], Steps]:
-    """Register ``steps`` as migration ``number`` (numbers must follow each other)."""
+def all_migrations() -> list[Migration]:
+    """Every known migration of every set, in the order they are applied."""
+    sets = [_set_of(importlib.import_module(module)) for module in SET_MODULES]
+    return [m for each in sets for m in each.migrations]
 
-    def register(steps: Steps) -> Steps:
-        if number != len(MIGRATIONS) + 1:
-            raise ValueError(f"migration {number} ({name}) is out of order")
-        MIGRATIONS.append(Migration(number, name, steps))
-        return steps
 
-    return register
+def _set_of(module: object) -> MigrationSet:
+    found = [v for v in vars(module).values() if isinstance(v, MigrationSet)]
+    if len(found) != 1:
+        raise RuntimeError(f"{module!r} must declare exactly one MigrationSet")
+    return found[0]
 
 
 # Where a record was first and last seen: page ids (see ``pages``) and times.
@@ -53,7 +89,7 @@ PROVENANCE = """
     first_seen_at TEXT NOT NULL, last_seen_at TEXT NOT NULL"""
 
 
-@migration(1, "initial")
+@STORE.migration("initial")
 def _initial(d: Dialect) -> list[str]:
     return [*_bookkeeping(d), *_entities(d), *_edges_and_series(d), *_indexes()]
 
@@ -159,47 +195,57 @@ def _indexes() -> list[str]:
     ]
 
 
-@migration(2, "watches")
-def _watches(d: Dialect) -> list[str]:
-    """Watchlists (``tokarc.monitor``): what to follow, when it is due, who holds it, runs."""
-    return [
-        f"""CREATE TABLE watches (
-            id {d.id_column}, kind TEXT NOT NULL, target TEXT NOT NULL,
-            every_s BIGINT NOT NULL, window_s BIGINT NOT NULL, budget BIGINT,
-            paused INTEGER NOT NULL DEFAULT 0, job_id BIGINT, created_at TEXT NOT NULL,
-            next_due DOUBLE PRECISION NOT NULL, claimed_by TEXT, claim_until DOUBLE PRECISION,
-            last_run_at TEXT, last_status TEXT, last_message TEXT, UNIQUE (kind, target))""",
-        f"""CREATE TABLE watch_runs (
-            id {d.id_column}, watch_id BIGINT NOT NULL, job_id BIGINT, day TEXT NOT NULL,
-            started_at TEXT NOT NULL, finished_at TEXT NOT NULL, status TEXT NOT NULL,
-            stop_reason TEXT, pages BIGINT NOT NULL, new_records BIGINT NOT NULL,
-            units BIGINT NOT NULL, gone BIGINT NOT NULL, message TEXT)""",
-        "CREATE INDEX watch_runs_watch_day ON watch_runs (watch_id, day)",
-    ]
-
-
-def apply(db: Backend) -> list[int]:
-    """Apply the migrations ``db`` lacks, in order, each recorded; return their numbers.
+def apply(db: Backend) -> list[str]:
+    """Apply the migrations ``db`` lacks, in order, each recorded; return their names.
 
     Runs under a lock (one transaction; PostgreSQL: an advisory lock), so two processes opening
-    the same database at once cannot both migrate it.
+    the same database at once cannot both migrate it. Raises :class:`SchemaTooNewError`, having
+    changed nothing, when ``db`` records a migration this tokarc does not know.
     """
-    applied: list[int] = []
+    known = all_migrations()
+    applied: list[str] = []
     with db.transaction():
         if db.dialect.lock:
             db.query(db.dialect.lock)
         db.execute(MIGRATIONS_TABLE)
-        done = {row[0] for row in db.query("SELECT id FROM migrations")}
-        for step in (m for m in MIGRATIONS if m.number not in done):
-            _run(db, step)
-            applied.append(step.number)
+        done = _recorded(db)
+        _refuse_newer(done, known)
+        _rename_legacy(db, done)
+        next_id = max(done.values(), default=0) + 1
+        for step in (m for m in known if m.name not in done):
+            _run(db, step, next_id)
+            applied.append(step.name)
+            next_id += 1
     return applied
 
 
-def _run(db: Backend, step: Migration) -> None:
+def _recorded(db: Backend) -> dict[str, int]:
+    return {str(name): int(id_) for id_, name in db.query("SELECT id, name FROM migrations")}
+
+
+def _refuse_newer(done: dict[str, int], known: list[Migration]) -> None:
+    names = {m.name for m in known} | set(_LEGACY_NAMES)
+    unknown = sorted((id_, name) for name, id_ in done.items() if name not in names)
+    if unknown:
+        id_, name = unknown[0]
+        raise SchemaTooNewError(
+            f"this database was written by a newer tokarc: it has migration {id_} ({name!r}), "
+            f"which tokarc {__version__} does not know (it knows {len(known)}); "
+            "upgrade tokarc to use it"
+        )
+
+
+def _rename_legacy(db: Backend, done: dict[str, int]) -> None:
+    for old, new in _LEGACY_NAMES.items():
+        if old in done:
+            db.execute("UPDATE migrations SET name = ? WHERE name = ?", (new, old))
+            done[new] = done.pop(old)
+
+
+def _run(db: Backend, step: Migration, id_: int) -> None:
     for statement in step.steps(db.dialect):
         db.execute(statement)
     db.execute(
         "INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
-        (step.number, step.name, timestamp()),
+        (id_, step.name, timestamp()),
     )

@@ -42,7 +42,11 @@ class Store:
 
     def __init__(self, backend: Backend) -> None:
         self._db = backend
-        self.applied_migrations = _schema.apply(backend)
+        try:
+            self.applied_migrations = _schema.apply(backend)
+        except BaseException:
+            backend.close()
+            raise
 
     @property
     def backend(self) -> str:

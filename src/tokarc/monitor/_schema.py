@@ -1,0 +1,27 @@
+"""The monitor's tables in the store: watches and their runs (a migration set of its own)."""
+
+from __future__ import annotations
+
+from ..store._dialect import Dialect
+from ..store._schema import MigrationSet
+
+MONITOR = MigrationSet("monitor")
+
+
+@MONITOR.migration("watches")
+def _watches(d: Dialect) -> list[str]:
+    """Watchlists (``tokarc.monitor``): what to follow, when it is due, who holds it, runs."""
+    return [
+        f"""CREATE TABLE watches (
+            id {d.id_column}, kind TEXT NOT NULL, target TEXT NOT NULL,
+            every_s BIGINT NOT NULL, window_s BIGINT NOT NULL, budget BIGINT,
+            paused INTEGER NOT NULL DEFAULT 0, job_id BIGINT, created_at TEXT NOT NULL,
+            next_due DOUBLE PRECISION NOT NULL, claimed_by TEXT, claim_until DOUBLE PRECISION,
+            last_run_at TEXT, last_status TEXT, last_message TEXT, UNIQUE (kind, target))""",
+        f"""CREATE TABLE watch_runs (
+            id {d.id_column}, watch_id BIGINT NOT NULL, job_id BIGINT, day TEXT NOT NULL,
+            started_at TEXT NOT NULL, finished_at TEXT NOT NULL, status TEXT NOT NULL,
+            stop_reason TEXT, pages BIGINT NOT NULL, new_records BIGINT NOT NULL,
+            units BIGINT NOT NULL, gone BIGINT NOT NULL, message TEXT)""",
+        "CREATE INDEX watch_runs_watch_day ON watch_runs (watch_id, day)",
+    ]
