@@ -56,12 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument(
         "--header-timeout", type=float, default=HEADER_TIMEOUT, metavar="S",
-        help=f"close a connection that takes longer to send its headers (default {HEADER_TIMEOUT:g})",
+        help=f"close connections slower to send a request's headers (default {HEADER_TIMEOUT:g})",
     )  # fmt: skip
-    p.add_argument("--http", default="auto", choices=["auto", "httptools", "h11"],
-                   help="uvicorn HTTP parser (default auto: httptools if installed)")
-    p.add_argument("--loop", default="auto", choices=["auto", "uvloop", "asyncio"],
-                   help="uvicorn event loop (default auto: uvloop if installed)")
+    p.add_argument(
+        "--http",
+        default="auto",
+        choices=["auto", "httptools", "h11"],
+        help="uvicorn HTTP parser (default auto: httptools if installed)",
+    )
+    p.add_argument(
+        "--loop",
+        default="auto",
+        choices=["auto", "uvloop", "asyncio"],
+        help="uvicorn event loop (default auto: uvloop if installed)",
+    )
     return p
 
 

@@ -51,7 +51,9 @@ class FaultSettings:
         unknown = set(changes) - set(known)
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
-        cast = {k: as_number(k, v, integer=known[k] == "int") for k, v in changes.items()}
+        cast: dict[str, Any] = {
+            k: as_number(k, v, integer=known[k] == "int") for k, v in changes.items()
+        }
         return replace(self, **cast)
 
 

@@ -45,7 +45,7 @@ def with_header_timeout(base: type[Any], seconds: float) -> type[asyncio.Protoco
     A request whose headers arrived is never cut, however long it takes to answer (a hang).
     """
 
-    class HeaderTimeout(base):  # type: ignore[misc, valid-type]
+    class HeaderTimeout(base):  # type: ignore[misc]
         _header_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
