@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from ._app import API_PREFIX, Emulator
+from ._app import API_PREFIX, DEFAULT_CACHE_MB, Emulator
 from ._clock import check_time
 from ._server import HEADER_TIMEOUT, EmulatorServer, server_config
 
@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"close connections slower to send a request's headers (default {HEADER_TIMEOUT:g})",
     )  # fmt: skip
     p.add_argument(
+        "--cache-mb", type=int, default=DEFAULT_CACHE_MB, metavar="N",
+        help=f"MiB all caches may hold together (default {DEFAULT_CACHE_MB})",
+    )  # fmt: skip
+    p.add_argument(
         "--http",
         default="auto",
         choices=["auto", "httptools", "h11"],
@@ -84,6 +88,7 @@ def emulator_from_args(args: argparse.Namespace) -> Emulator:
         malformed_rate=args.malformed_rate, units=args.units, require_token=args.require_token,
         time_scale=args.time_scale,
         start_time=int(time.time()) if args.start is None else args.start,
+        cache_bytes=args.cache_mb << 20,
     )  # fmt: skip
 
 

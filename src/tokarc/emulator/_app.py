@@ -36,6 +36,7 @@ from ._stats import Stats
 from ._world import World
 
 API_PREFIX = "/apis"
+DEFAULT_CACHE_MB = 256  # all of an emulator's caches together, in MiB (--cache-mb)
 HANG_POLL = 0.05  # how often a hang looks whether the server is stopping, seconds
 _encode = msgspec.json.Encoder().encode
 
@@ -56,8 +57,15 @@ class EmulatorSettings:
     require_token: str | None = None  # None: any non-empty token is accepted
     time_scale: float = 0.0  # >0: world time runs this many times faster than real time
     start_time: int = DEFAULT_NOW
-    cache_size: int = 50_000
+    cache_size: int = 50_000  # entries per entity cache
     page_cache_size: int = 4_096  # whole rendered replies (~140 KB each for a hashtag page)
+    # Bytes of all caches together: half for whole replies, 3/8 for rendered entities, 1/8
+    # for world objects.
+    cache_bytes: int = DEFAULT_CACHE_MB << 20
+
+    def __post_init__(self) -> None:
+        if self.cache_bytes < 0 or self.cache_size < 0 or self.page_cache_size < 0:
+            raise ValueError("cache sizes must not be negative")
 
     def fault_settings(self) -> FaultSettings:
         """The fault part of these settings."""
@@ -91,13 +99,15 @@ class Emulator:
     def __init__(self, seed: int = 0, **settings: Any) -> None:
         self.settings = EmulatorSettings(seed=seed, **settings)
         s = self.settings
-        self.world = World(seed, s.cache_size)
-        self.render = Renderer(self.world, s.cache_size)
+        self.world = World(seed, s.cache_size, s.cache_bytes // 8)
+        self.render = Renderer(self.world, s.cache_size, s.cache_bytes * 3 // 8)
         self.clock = WorldClock(s.start_time, s.time_scale)
         self.faults = FaultInjector(s.fault_settings(), seed)
         self.stats = Stats()
         self.routes: dict[str, Endpoint] = {API_PREFIX + ep.path: ep for ep in ENDPOINTS}
-        self._pages: LRU[tuple[Any, ...], Reply] = LRU(s.page_cache_size)
+        self._pages: LRU[tuple[Any, ...], Reply] = LRU(
+            s.page_cache_size, s.cache_bytes // 2, lambda r: len(r.body) + 300
+        )
         self._serial = threading.RLock()
         self._malform_rng = random.Random(f"malform:{seed}")
         self.stopping = threading.Event()  # set by a stopping server: hangs end at once
@@ -116,6 +126,10 @@ class Emulator:
         self.faults.settings = self.settings.fault_settings()
         self.faults.reset()
         self._pages.clear()
+
+    def caches(self) -> dict[str, LRU[Any, Any]]:
+        """Every cache of this emulator by name (see ``/_emulator/world``)."""
+        return {"pages": self._pages, **self.render.caches(), **self.world.caches()}
 
     # -- the pure core ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 ``POST /_emulator/faults``  JSON with the settings to change, e.g. ``{"error_rate": 0.2}``
 ``GET  /_emulator/stats``   requests and units per endpoint, units per world day, faults
 ``GET  /_emulator/world``   how many entities the lazy world generated so far
+``GET  /_emulator/caches``  bytes and entries each cache holds, and the limit of all together
 ``POST /_emulator/reset``   clock, counters, faults and caches back to their start
 ==========================  =====================================================================
 """
@@ -60,6 +61,15 @@ def _world(emu: Emulator) -> dict[str, int]:
     return dict(emu.world.generated)
 
 
+def _caches(emu: Emulator) -> dict[str, Any]:
+    caches = emu.caches()
+    return {
+        "bytes": sum(c.bytes for c in caches.values()),
+        "limit": emu.settings.cache_bytes,
+        "caches": {name: {"entries": len(c), "bytes": c.bytes} for name, c in caches.items()},
+    }
+
+
 def _set_faults(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
     return emu.set_faults(**args).to_dict()
 
@@ -77,6 +87,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/faults"): _set_faults,
     ("GET", "/stats"): lambda emu, args: _stats(emu),
     ("GET", "/world"): lambda emu, args: _world(emu),
+    ("GET", "/caches"): lambda emu, args: _caches(emu),
     ("POST", "/reset"): _reset,
 }
 

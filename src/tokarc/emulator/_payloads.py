@@ -28,6 +28,10 @@ def _cut(obj: Json, *keys: str) -> tuple[bytes, ...]:
     return tuple(_encode(obj).split(_MARK))
 
 
+def _weigh(parts: tuple[bytes, ...]) -> int:
+    return sum(map(len, parts)) + 40 * len(parts)
+
+
 CDN = "https://p16-sign-va.tiktokcdn.com"
 VIDEO_CDN = "https://v16m.tiktokcdn.com"
 
@@ -54,11 +58,19 @@ _MOVING = ("is_top", "statistics")  # the keys of an aweme that move with the cl
 class Renderer:
     """Builds (and memoizes) the JSON objects the API returns."""
 
-    def __init__(self, world: World, cache_size: int = 50_000) -> None:
+    def __init__(
+        self, world: World, cache_size: int = 50_000, cache_bytes: int | None = None
+    ) -> None:
         self.world = world
-        self._awemes: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
-        self._users: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
-        self._music: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
+        # awemes weigh ~7 KB, users ~1.5 KB, sounds ~2 KB: shares of the bytes to match
+        share = (lambda n: None) if cache_bytes is None else (lambda n: cache_bytes * n // 8)
+        self._awemes: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(6), _weigh)
+        self._users: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(1), _weigh)
+        self._music: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(1), _weigh)
+
+    def caches(self) -> dict[str, LRU[Any, Any]]:
+        """The rendered-bytes caches by name."""
+        return {"aweme_bytes": self._awemes, "user_bytes": self._users, "music_bytes": self._music}
 
     # -- users -----------------------------------------------------------------------------------
 

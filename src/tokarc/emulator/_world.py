@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from hashlib import blake2b
+from typing import Any
 
 from ..api import _guesses as G
 from . import _fixtures as F
@@ -40,6 +41,9 @@ SEC_UID_PREFIX = "MS4wLjABAAAA"
 LIKED_REACH = 3_000  # [I] how many liked posts of a public-likes user can be paged
 NEVER = 10**12  # k_start of a timeline that never posts
 _HANDLE_RE = re.compile(r"^[a-z._]+?(\d+)$")
+# What one cached entity weighs (its dataclass, strings and timeline; measured with
+# tracemalloc over a few thousand of each), for the caches' byte bounds.
+USER_BYTES, POST_BYTES, MUSIC_BYTES = 1_300, 800, 700
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +137,9 @@ def encode_id(create_time: int, kind: int, index: int, check: int) -> int:
 class World:
     """Every entity of one seeded world. Thread-safety: caches may race, results do not."""
 
-    def __init__(self, seed: int = 0, cache_size: int = 50_000) -> None:
+    def __init__(
+        self, seed: int = 0, cache_size: int = 50_000, cache_bytes: int | None = None
+    ) -> None:
         self.seed = seed
         self.generated: Counter[str] = Counter()
         self._tags = {name: self._make_tag(i, name) for i, name in enumerate(V.TAGS)}
@@ -142,9 +148,14 @@ class World:
         self._fixture_secs = {u.sec_uid: u.index for u in F.FIXTURE_USERS}
         self._fixture_uids = {u.uid: u.index for u in F.FIXTURE_USERS}
         self._fixture_tracks = {m.index: mid for mid, m in F.FIXTURE_MUSIC.items()}
-        self._users: LRU[int, User] = LRU(cache_size)
-        self._posts: LRU[int, Post | None] = LRU(cache_size)
-        self._music: LRU[int, Music | None] = LRU(cache_size)
+        third = None if cache_bytes is None else cache_bytes // 3
+        self._users: LRU[int, User] = LRU(cache_size, third, lambda _: USER_BYTES)
+        self._posts: LRU[int, Post | None] = LRU(cache_size, third, lambda _: POST_BYTES)
+        self._music: LRU[int, Music | None] = LRU(cache_size, third, lambda _: MUSIC_BYTES)
+
+    def caches(self) -> dict[str, LRU[Any, Any]]:
+        """The world's caches by name."""
+        return {"users": self._users, "posts": self._posts, "music": self._music}
 
     def _check(self, *key: object) -> int:
         return h32(self.seed, "check", *key) & 0xFF
