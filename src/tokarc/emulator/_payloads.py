@@ -13,7 +13,7 @@ import msgspec
 from . import _vocab as V
 from ._cache import LRU
 from ._clock import DEFAULT_NOW
-from ._world import Comment, Music, Post, User, World
+from ._world import STATS_KEYS, Comment, Music, Post, User, World
 
 Json = dict[str, Any]
 _encode = msgspec.json.Encoder().encode
@@ -53,6 +53,8 @@ def _video_addr(uri: str, size: int) -> Json:
 
 
 _MOVING = ("is_top", "statistics")  # the keys of an aweme that move with the clock
+# An aweme's statistics as msgspec encodes {"aweme_id": "ID", **World.post_stats(...)}.
+_STATS = b'{"aweme_id":"%d",' + b",".join(b'"%s":%%d' % k.encode() for k in STATS_KEYS) + b"}"
 
 
 class Renderer:
@@ -75,13 +77,20 @@ class Renderer:
     # -- users -----------------------------------------------------------------------------------
 
     def user(self, user: User, now: int | None = None) -> msgspec.Raw:
-        """The mobile-format user (§2.2), encoded; counts as of ``now`` (default: the feed view).
+        """The mobile-format user (§2.2), encoded; counts as of ``now`` (default: the feed view,
+        whose count is as of ``DEFAULT_NOW``, so its bytes are kept whole).
 
         Kept encoded (bytes): the garbage collector does not walk them, and posts embed them.
         """
-        head, tail = self._users.get(user.index, lambda _: _cut(self._user(user), "aweme_count"))
-        count = self.world.aweme_count(user, DEFAULT_NOW if now is None else now)
-        return msgspec.Raw(b"".join((head, _encode(count), tail)))
+        head, tail, feed = self._users.get(user.index, lambda _: self._user_parts(user))
+        if now is None:
+            return msgspec.Raw(feed)
+        return msgspec.Raw(b"%b%d%b" % (head, self.world.aweme_count(user, now), tail))
+
+    def _user_parts(self, user: User) -> tuple[bytes, ...]:
+        head, tail = _cut(self._user(user), "aweme_count")
+        feed = b"%b%d%b" % (head, self.world.aweme_count(user, DEFAULT_NOW), tail)
+        return head, tail, feed
 
     def user_dict(self, user: User, now: int) -> Json:
         """:meth:`user` as a dict, to add keys to."""
@@ -99,7 +108,7 @@ class Renderer:
             "language": u.language, "avatar_thumb": image(avatar + "~100x100", 100, 100),
             "avatar_medium": image(avatar + "~720x720"), "avatar_larger": image(avatar),
             "follower_count": u.followers, "following_count": u.following,
-            "aweme_count": self.world.aweme_count(u, DEFAULT_NOW),
+            "aweme_count": None,  # cut out: filled in by user()
             "total_favorited": u.hearts, "favoriting_count": u.favoriting,
             "verification_type": 1 if u.verified else 0,
             "custom_verify": "Verified account" if u.verified else "",
@@ -177,8 +186,8 @@ class Renderer:
         """
         parts = self._awemes.get(post.aweme_id, lambda _: _cut(self._aweme(post), *_MOVING))
         head, mid, tail = parts
-        stats = _encode({"aweme_id": str(post.aweme_id), **self.world.post_stats(post, now)})
-        return msgspec.Raw(b"".join((head, _encode(is_top), mid, stats, tail)))
+        stats = _STATS % (post.aweme_id, *self.world.post_stats_values(post, now))
+        return msgspec.Raw(b"".join((head, b"%d" % is_top, mid, stats, tail)))
 
     def _aweme(self, p: Post) -> Json:
         author = self.world.user(p.author)

@@ -55,3 +55,14 @@ def h32(seed: int, *key: object) -> int:
     """A 32-bit keyed hash."""
     digest = blake2b(repr((seed, *key)).encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big")
+
+
+def h32_text(text: str) -> int:
+    """:func:`h32` of a key already written as ``repr((seed, *key))`` (hot paths build that
+    text from a precomputed prefix; ``tests/emulator/test_world.py`` checks they agree)."""
+    return int.from_bytes(blake2b(text.encode(), digest_size=4).digest(), "big")
+
+
+def key_prefix(seed: int, *key: object) -> str:
+    """``repr((seed, *key, x))`` without ``x)``: append ``f"{x})"`` for an int ``x``."""
+    return repr((seed, *key, 0))[:-2]

@@ -27,7 +27,7 @@ from . import _fixtures as F
 from . import _vocab as V
 from ._cache import LRU
 from ._clock import DEFAULT_NOW
-from ._rand import Bits, h32
+from ._rand import Bits, h32, h32_text, key_prefix
 from ._timeline import Timeline
 
 DAY = 86_400
@@ -41,6 +41,11 @@ SEC_UID_PREFIX = "MS4wLjABAAAA"
 LIKED_REACH = 3_000  # [I] how many liked posts of a public-likes user can be paged
 NEVER = 10**12  # k_start of a timeline that never posts
 _HANDLE_RE = re.compile(r"^[a-z._]+?(\d+)$")
+STATS_KEYS = (
+    "play_count", "digg_count", "comment_count", "share_count", "collect_count",
+    "download_count", "forward_count", "whatsapp_share_count", "lose_count",
+    "lose_comment_count", "repost_count",
+)  # fmt: skip
 # What one cached entity weighs (its dataclass, strings and timeline; measured with
 # tracemalloc over a few thousand of each), for the caches' byte bounds.
 USER_BYTES, POST_BYTES, MUSIC_BYTES = 1_300, 800, 700
@@ -141,6 +146,7 @@ class World:
         self, seed: int = 0, cache_size: int = 50_000, cache_bytes: int | None = None
     ) -> None:
         self.seed = seed
+        self._check_prefix = key_prefix(seed, "check")
         self.generated: Counter[str] = Counter()
         self._tags = {name: self._make_tag(i, name) for i, name in enumerate(V.TAGS)}
         self._fixture_users = {u.index: u for u in F.FIXTURE_USERS}
@@ -159,6 +165,10 @@ class World:
 
     def _check(self, *key: object) -> int:
         return h32(self.seed, "check", *key) & 0xFF
+
+    def _check_id(self, kind: int, index: int, t: int) -> int:
+        """``_check(kind, index, t)`` for ints, from a ready prefix (the hot path)."""
+        return h32_text(f"{self._check_prefix}{kind}, {index}, {t})") & 0xFF
 
     # -- hashtags --------------------------------------------------------------------------------
 
@@ -200,7 +210,15 @@ class World:
     def tag_post_id(self, tag: Tag, k: int) -> int:
         assert tag.timeline is not None
         t = tag.timeline.time(k)
-        return encode_id(t, KIND_TAG, tag.index, self._check(KIND_TAG, tag.index, t))
+        return encode_id(t, KIND_TAG, tag.index, self._check_id(KIND_TAG, tag.index, t))
+
+    def tag_post(self, tag: Tag, k: int) -> Post:
+        """The post in slot ``k`` of ``tag``'s timeline: :meth:`post` of :meth:`tag_post_id`,
+        without decoding the id back (it is valid by construction)."""
+        aweme_id = self.tag_post_id(tag, k)
+        post = self._posts.get(aweme_id, lambda a: self._make_post(a, (KIND_TAG, tag.index)))
+        assert post is not None
+        return post
 
     # -- users -----------------------------------------------------------------------------------
 
@@ -297,7 +315,7 @@ class World:
 
     def _pinned(self, tl: Timeline, n: int, index: int) -> tuple[int, ...]:
         top = tl.top(DEFAULT_NOW)
-        if n == 0 or tl.count(DEFAULT_NOW) < 45:
+        if n == 0 or top - tl.k_start + 1 < 45:  # fewer than 45 posts (tl.count) at DEFAULT_NOW
             return ()
         picks = {top - 11 - h32(self.seed, "pin", index, i) % 30 for i in range(n)}
         return tuple(sorted(picks, reverse=True))
@@ -318,7 +336,7 @@ class World:
 
     def user_post_id(self, user: User, k: int) -> int:
         t = user.timeline.time(k)
-        return encode_id(t, KIND_USER, user.index, self._check(KIND_USER, user.index, t))
+        return encode_id(t, KIND_USER, user.index, self._check_id(KIND_USER, user.index, t))
 
     def aweme_count(self, user: User, now: int) -> int:
         return user.timeline.count(now)
@@ -334,7 +352,7 @@ class World:
         if index in self._fixture_tracks:
             return self._fixture_tracks[index]
         t = self._track_release(index)
-        return encode_id(t, KIND_TRACK, index, self._check(KIND_TRACK, index, t))
+        return encode_id(t, KIND_TRACK, index, self._check_id(KIND_TRACK, index, t))
 
     def _track_release(self, index: int) -> int:
         return DEFAULT_NOW - (30 + h32(self.seed, "release", index) % 2_500) * DAY
@@ -382,7 +400,7 @@ class World:
     def music_post_id(self, index: int, music: Music, k: int) -> int:
         assert music.timeline is not None
         t = music.timeline.time(k)
-        return encode_id(t, KIND_MUSIC, index, self._check(KIND_MUSIC, index, t))
+        return encode_id(t, KIND_MUSIC, index, self._check_id(KIND_MUSIC, index, t))
 
     def track_index(self, music: Music) -> int:
         fixture = F.FIXTURE_MUSIC.get(music.id)
@@ -409,11 +427,12 @@ class World:
         """The post with this id (whether or not it exists yet at the world's now)."""
         return self._posts.get(aweme_id, self._make_post)
 
-    def _make_post(self, aweme_id: int) -> Post | None:
+    def _make_post(self, aweme_id: int, source: tuple[int, int] | None = None) -> Post | None:
+        """The post ``aweme_id``; ``source`` (kind, index) when the id is known to be valid."""
         fixture = F.FIXTURE_POSTS.get(aweme_id)
         if fixture is not None:
             return self._fixture_post(aweme_id, fixture)
-        source = self._decode_post(aweme_id)
+        source = source or self._decode_post(aweme_id)
         if source is None:
             return None
         self.generated["posts"] += 1
@@ -423,7 +442,7 @@ class World:
         if not 0 < aweme_id < 1 << 63 or aweme_id & FLAG_ORIGINAL:
             return None
         t, kind, index = aweme_id >> 32, (aweme_id >> 28) & 7, (aweme_id >> 8) & 0xFFFFF
-        if aweme_id & 0xFF != self._check(kind, index, t):
+        if aweme_id & 0xFF != self._check_id(kind, index, t):
             return None
         tl = self._source_timeline(kind, index)
         return (kind, index) if tl is not None and tl.slot_at(t) is not None else None
@@ -489,17 +508,18 @@ class World:
 
     def post_stats(self, post: Post, now: int) -> dict[str, int]:
         """TikTok's ``statistics`` of a post at time ``now``: they only ever grow."""
-        age = max(0, now - post.create_time)
+        return dict(zip(STATS_KEYS, self.post_stats_values(post, now), strict=True))
+
+    def post_stats_values(self, post: Post, now: int) -> tuple[int, ...]:
+        """:meth:`post_stats`' values, in the order of :data:`STATS_KEYS`."""
+        age = now - post.create_time
+        if age < 0:
+            age = 0
         plays = int(post.plays * age / (age + STATS_TAU)) + age // 3_600
         diggs = int(plays * post.like_rate)
         shares = int(plays * post.share_rate)
         comments = self.comment_total(post, now)
-        return {
-            "play_count": plays, "digg_count": diggs, "comment_count": comments,
-            "share_count": shares, "collect_count": diggs // 8, "download_count": shares // 3,
-            "forward_count": 0, "whatsapp_share_count": shares // 20, "lose_count": 0,
-            "lose_comment_count": 0, "repost_count": 0,
-        }  # fmt: skip
+        return (plays, diggs, comments, shares, diggs // 8, shares // 3, 0, shares // 20, 0, 0, 0)
 
     # -- comments --------------------------------------------------------------------------------
 
