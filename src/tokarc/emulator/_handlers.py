@@ -133,9 +133,7 @@ def tag_reach(ctx: Ctx, name: str, since: int | None = None, cap: int | None = N
 def hashtag_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     cursor, reach = cursor_of(p), tag_reach(ctx, p["hashtag"])
     rng = window(cursor, page_size(ctx), reach)
-    return offset_page(
-        ctx, tag_posts(ctx, p["hashtag"], rng.start, rng.stop), cursor, reach
-    )
+    return offset_page(ctx, tag_posts(ctx, p["hashtag"], rng.start, rng.stop), cursor, reach)
 
 
 @handler

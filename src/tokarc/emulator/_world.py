@@ -18,9 +18,9 @@ import base64
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..api import _guesses as G
 from . import _fixtures as F
@@ -86,8 +86,7 @@ class User:
     pinned: tuple[int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Music:
+class Music(NamedTuple):
     """A sound: a track with its own timeline, or a post's original sound."""
 
     id: int
@@ -101,8 +100,7 @@ class Music:
     timeline: Timeline | None
 
 
-@dataclass(frozen=True, slots=True)
-class Post:
+class Post(NamedTuple):
     """A post; its statistics are computed from these scales and the world time."""
 
     aweme_id: int
@@ -485,7 +483,7 @@ class World:
         tags = tuple(w[1:] for w in desc.split() if w.startswith("#"))
         music_id = self.track_id(1 + b.below(200))
         post = self._post(b, aweme_id, author.index, music_id, desc, tags)
-        return replace(post, plays=post.plays * 1_000, fixed_comments=f.comments)
+        return post._replace(plays=post.plays * 1_000, fixed_comments=f.comments)
 
     def _post_tags(self, b: Bits, lead: str | None) -> tuple[str, ...]:
         extra = [V.TAGS[b.below(40)] for _ in range(b.below(4))]
