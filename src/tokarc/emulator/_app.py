@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import msgspec
@@ -22,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..api import _guesses as G
 from ..api.endpoints import ENDPOINTS, Endpoint
@@ -239,22 +241,47 @@ class Emulator:
         (clients on several threads may share it: see :meth:`respond`)."""
         return httpx.MockTransport(self.handle)
 
-    def asgi_app(self) -> Starlette:
-        """A Starlette app for uvicorn: one route per table endpoint, plus the control routes."""
+    def asgi_app(self) -> ASGIApp:
+        """An ASGI app for uvicorn: one route per table endpoint, plus the control routes.
+
+        A GET of an endpoint's exact path (nearly every request) is answered directly; every
+        other request (control routes, trailing slashes, unknown paths, other methods) goes to
+        a Starlette app, whose answers they keep.
+        """
         routes = [Route(path, self._asgi_api, methods=["GET"]) for path in self.routes]
         routes.append(
             Route(CONTROL_PREFIX + "/{rest:path}", self._asgi_control, methods=["GET", "POST"])
         )
-        return Starlette(routes=routes)
+        fallback, paths = Starlette(routes=routes), frozenset(self.routes)
 
-    async def _asgi_api(self, request: Request) -> Response:
-        path, query = request.url.path, dict(request.query_params)
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in paths:
+                await self._asgi_fast(scope, send)
+            else:
+                await fallback(scope, receive, send)
+
+        return app
+
+    async def _asgi_fast(self, scope: Scope, send: Send) -> None:
+        path = scope["path"]
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        reply = await self._asgi_reply(path, query)
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
+        headers.append((b"content-length", b"%d" % len(reply.body)))
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})
+
+    async def _asgi_reply(self, path: str, query: dict[str, str]) -> Reply:
         fault = self.plan(path)
         if fault.delay > 0:
             await asyncio.sleep(fault.delay)
         if fault.kind == "hang" and not await self._hang(self.faults.settings.hang_seconds):
-            return _starlette(Reply.json(503, {"detail": "The emulator is shutting down"}))
-        return _starlette(self.apply(fault, path, query))
+            return Reply.json(503, {"detail": "The emulator is shutting down"})
+        return self.apply(fault, path, query)
+
+    async def _asgi_api(self, request: Request) -> Response:
+        path, query = request.url.path, dict(request.query_params)
+        return _starlette(await self._asgi_reply(path, query))
 
     async def _hang(self, seconds: float) -> bool:
         """Sleep ``seconds`` unless the server stops first; False if it did."""

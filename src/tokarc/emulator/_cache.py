@@ -35,19 +35,17 @@ class LRU(Generic[K, V]):
     def get(self, key: K, make: Callable[[K], V]) -> V:
         """The value for ``key``, made with ``make(key)`` on a miss."""
         data = self._data
-        try:
+        entry = data.get(key)  # a (value, size) pair, never None
+        if entry is not None:
             data.move_to_end(key)
-            return data[key][0]
-        except KeyError:
-            value = make(key)
-            size = self.weigh(value) + ENTRY_BYTES
-            data[key] = (value, size)
-            self.bytes += size
-            if len(data) > self.maxsize or (
-                self.max_bytes is not None and self.bytes > self.max_bytes
-            ):
-                self._shrink()
-            return value
+            return entry[0]
+        value = make(key)
+        size = self.weigh(value) + ENTRY_BYTES
+        data[key] = (value, size)
+        self.bytes += size
+        if len(data) > self.maxsize or (self.max_bytes is not None and self.bytes > self.max_bytes):
+            self._shrink()
+        return value
 
     def _shrink(self) -> None:
         data, limit = self._data, self.max_bytes

@@ -145,6 +145,8 @@ class World:
     ) -> None:
         self.seed = seed
         self._check_prefix = key_prefix(seed, "check")
+        self._prefixes = {name: key_prefix(seed, name) for name in ("handle", "uid")}
+        self._prefixes["author"] = key_prefix(seed, "pick", "author")
         self.generated: Counter[str] = Counter()
         self._tags = {name: self._make_tag(i, name) for i, name in enumerate(V.TAGS)}
         self._fixture_users = {u.index: u for u in F.FIXTURE_USERS}
@@ -259,13 +261,13 @@ class World:
         return self.user(index) if ok else None
 
     def _handle(self, index: int) -> str:
-        h = h32(self.seed, "handle", index)
+        h = h32_text(f"{self._prefixes['handle']}{index})")
         word = V.NAME_WORDS[index % len(V.NAME_WORDS)]
         suffix = V.NAME_SUFFIXES[(h >> 4) % len(V.NAME_SUFFIXES)]
         return f"{word}{('', '.', '_')[h % 3]}{suffix}{index}"
 
     def _uid(self, index: int) -> str:
-        return str(UID_BASE + (index << 32) + h32(self.seed, "uid", index))
+        return str(UID_BASE + (index << 32) + h32_text(f"{self._prefixes['uid']}{index})"))
 
     def _sec_uid(self, index: int) -> str:
         tail = blake2b(f"{self.seed}:sec:{index}".encode(), digest_size=44).digest()
@@ -327,7 +329,14 @@ class World:
 
     def public_user(self, *key: object) -> User:
         """A public generated user chosen by ``key``."""
-        index = F.FIXTURE_USER_COUNT + h32(self.seed, "pick", *key) % (N_USERS - 64)
+        return self._public_user(h32(self.seed, "pick", *key))
+
+    def author(self, aweme_id: int) -> User:
+        """``public_user("author", aweme_id)``: a generated post's author (the hot path)."""
+        return self._public_user(h32_text(f"{self._prefixes['author']}{aweme_id})"))
+
+    def _public_user(self, h: int) -> User:
+        index = F.FIXTURE_USER_COUNT + h % (N_USERS - 64)
         while (user := self.user(index)).private:
             index = F.FIXTURE_USER_COUNT + (index * 7 + 1) % (N_USERS - 64)
         return user
@@ -457,7 +466,7 @@ class World:
 
     def _build_post(self, aweme_id: int, kind: int, index: int) -> Post:
         b = Bits(self.seed, "post", aweme_id)
-        author = self.user(index) if kind == KIND_USER else self.public_user("author", aweme_id)
+        author = self.user(index) if kind == KIND_USER else self.author(aweme_id)
         lead = V.TAGS[index] if kind == KIND_TAG else None
         tags = self._post_tags(b, lead)
         music_id = self._post_music(b, aweme_id, kind, index)
@@ -478,7 +487,7 @@ class World:
         self.generated["posts"] += 1
         b = Bits(self.seed, "post", aweme_id)
         author = self.user_by_name(f.author) if f.author else None
-        author = author or self.public_user("author", aweme_id)
+        author = author or self.author(aweme_id)
         desc = f.desc or self._caption(b, None, ("fyp",))
         tags = tuple(w[1:] for w in desc.split() if w.startswith("#"))
         music_id = self.track_id(1 + b.below(200))
