@@ -214,6 +214,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--requests", type=int, default=3_000)
     p.add_argument("--concurrency", type=int, default=32, help="connections, all clients")
     p.add_argument(
+        "--in-process", type=int, default=0, metavar="N",
+        help="instead: N cold pages through Emulator.respond in this process, no HTTP (under "
+        "valgrind --tool=callgrind this counts instructions, which load does not change)",
+    )  # fmt: skip
+    p.add_argument(
         "--cache-mb", type=int, default=1024, help="the server's --cache-mb (the cached pass "
         "needs the whole workload cached: ~140 KB a page)",
     )  # fmt: skip
@@ -247,8 +252,28 @@ def timed(args: argparse.Namespace, port: int, pid: int, work: list[bytes]) -> t
     return run, cpu_seconds(pid) - cpu
 
 
+def in_process(n: int) -> None:
+    """``n`` cold pages through the emulator's core in this process: pages per CPU-second."""
+    import gc
+
+    from tokarc.emulator import Emulator
+
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)  # as the server does
+    emulator, work = Emulator(seed=0), workload(n)
+    cpu = time.process_time()
+    for query in work:
+        reply = emulator.respond("GET", PATH, query)
+        assert reply.status == 200
+    cpu = time.process_time() - cpu
+    print(f"in process: {n} cold pages in {cpu:.2f} CPU-s: {n / max(cpu, 1e-9):,.0f} pages/CPU-s")
+
+
 def main() -> None:
     args = parse_args()
+    if args.in_process:
+        in_process(args.in_process)
+        return
     port = free_port()
     server = start_server(port, {args.server_core}, args.http, args.loop, args.cache_mb)
     work = targets(workload(args.requests))
