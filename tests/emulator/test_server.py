@@ -128,7 +128,8 @@ def test_a_served_emulator_starts_at_the_machine_time_unless_pinned() -> None:
 @pytest.mark.parametrize(
     "argv",
     [["--start", "tomorrow"], ["--start", "2040-01-01"], ["--error-rate", "5"],
-     ["--hang-rate", "nan"], ["--header-timeout", "0"], ["--http", "bogus"]],
+     ["--hang-rate", "nan"], ["--header-timeout", "0"], ["--http", "bogus"],
+     ["--cache-mb", "-1"]],
 )  # fmt: skip
 def test_bad_options_exit_2_with_one_line(argv: list[str], capsys: Any) -> None:
     with pytest.raises(SystemExit) as exited:
