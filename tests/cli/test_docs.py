@@ -34,7 +34,7 @@ def test_the_commands_are_all_there() -> None:
         "hashtag", "keyword", "user", "user-posts", "liked", "followers", "followings", "post",
         "comments", "replies", "users", "lives", "music", "music search", "music posts",
         "music info", "jobs", "resume", "export", "stats", "usage", "configure", "doctor",
-        "emulator", "watch", "watch add", "watch list", "watch remove", "watch pause",
+        "emulator", "media", "watch", "watch add", "watch list", "watch remove", "watch pause",
         "watch resume", "watch tick", "watch run", "report",
     }  # fmt: skip
 

@@ -40,6 +40,7 @@ class Session:
     quiet: bool = False
     retries: int | None = None
     emulator: Any = field(default=None, repr=False)
+    media: Any = None  # --media of a collecting command (cli._media.MediaOptions)
 
     @property
     def console(self) -> Console:

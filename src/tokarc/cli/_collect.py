@@ -137,8 +137,13 @@ def summary(r: JobReport) -> str:
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
     label = f"{spec.kind} {spec.target}"[:40]
-    with job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page:
-        collector.on_page = on_page
+    from ._media import during_collection  # --media: downloads as pages arrive
+
+    with (
+        job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page,
+        during_collection(state, collector, spec, on_page) as on_page_with_media,
+    ):
+        collector.on_page = on_page_with_media
         report: JobReport = go()
     return report
 

@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache-mb", type=int, default=DEFAULT_CACHE_MB, metavar="N",
         help=f"MiB all caches may hold together (default {DEFAULT_CACHE_MB})",
     )  # fmt: skip
+    p.add_argument("--media-base", default=None, help="origin of media URLs (default: asked)")
     p.add_argument(
         "--http",
         default="auto",
@@ -86,7 +87,7 @@ def emulator_from_args(args: argparse.Namespace) -> Emulator:
         seed=args.seed, latency=args.latency, jitter=args.jitter, error_rate=args.error_rate,
         rate_limit_rate=args.rate_limit_rate, hang_rate=args.hang_rate,
         malformed_rate=args.malformed_rate, units=args.units, require_token=args.require_token,
-        time_scale=args.time_scale,
+        time_scale=args.time_scale, media_base=args.media_base,
         start_time=int(time.time()) if args.start is None else args.start,
         cache_bytes=args.cache_mb << 20,
     )  # fmt: skip

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..api import _guesses as G
 from ..api.endpoints import ENDPOINTS, Endpoint
+from . import _media as media
 from ._cache import LRU
 from ._clock import DEFAULT_NOW, WorldClock
 from ._control import CONTROL_PREFIX, control
@@ -61,6 +62,7 @@ class EmulatorSettings:
     start_time: int = DEFAULT_NOW
     cache_size: int = 50_000  # entries per entity cache
     page_cache_size: int = 4_096  # whole rendered replies (~140 KB each for a hashtag page)
+    media_base: str | None = None  # origin of media URLs (default: the origin asked)
     # Bytes of all caches together: half for whole replies, 3/8 for rendered entities, 1/8
     # for world objects.
     cache_bytes: int = DEFAULT_CACHE_MB << 20
@@ -112,6 +114,7 @@ class Emulator:
         )
         self._serial = threading.RLock()
         self._malform_rng = random.Random(f"malform:{seed}")
+        self._localize = media.Localizer()
         self.stopping = threading.Event()  # set by a stopping server: hangs end at once
 
     # -- configuration ---------------------------------------------------------------------------
@@ -128,6 +131,7 @@ class Emulator:
         self.faults.settings = self.settings.fault_settings()
         self.faults.reset()
         self._pages.clear()
+        self._localize.clear()
 
     def caches(self) -> dict[str, LRU[Any, Any]]:
         """Every cache of this emulator by name (see ``/_emulator/world``)."""
@@ -148,6 +152,8 @@ class Emulator:
         if path.startswith(CONTROL_PREFIX + "/") or path == CONTROL_PREFIX:
             status, payload = control(self, method, path[len(CONTROL_PREFIX) :], query, body)
             return Reply.json(status, payload)
+        if media.is_media(path):
+            return self._media(path, query)
         endpoint = self.routes.get(path.rstrip("/"))
         if endpoint is None:
             return Reply.json(404, {"detail": "Not Found"}, G.ERROR_COST)
@@ -190,13 +196,21 @@ class Emulator:
         except ApiError as exc:
             return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
         units = endpoint.cost.units(params, result.n_items, result.internal_pages)
-        return Reply.json(200, {"data": result.data, **result.top}, units)
+        reply = Reply.json(200, {"data": result.data, **result.top}, units)
+        return Reply(reply.status, media.sign(reply.body, now), reply.headers)
+
+    def _media(self, path: str, query: Mapping[str, str]) -> Reply:
+        now = self.clock.now()
+        status, body, kind = media.serve(path, query, now)
+        self.stats.record("media", status, 0, _day(now))  # downloads, counted apart from units
+        headers = (("content-type", kind), ("content-length", str(len(body))))
+        return Reply(status, body, headers)
 
     # -- faults ----------------------------------------------------------------------------------
 
     def plan(self, path: str) -> Fault:
-        """The fault for a request to ``path`` (none outside ``/apis``)."""
-        if not path.startswith(API_PREFIX + "/"):
+        """The fault for a request to ``path`` (none outside ``/apis`` and ``/_media``)."""
+        if not _faulty(path):
             return Fault()
         fault = self.faults.decide()
         if fault.kind:
@@ -212,6 +226,8 @@ class Emulator:
             detail = {"detail": "Rate limit exceeded"}
             return Reply.json(429, detail, G.ERROR_COST, **{"retry-after": retry})
         reply = self.respond("GET", path, query)
+        if fault.kind == "malformed" and media.is_media(path):  # cut short of its content-length
+            return Reply(reply.status, reply.body[: len(reply.body) // 2], reply.headers)
         if fault.kind == "malformed":
             return Reply(reply.status, malform(reply.body, self._malform_rng), reply.headers)
         return reply
@@ -226,7 +242,7 @@ class Emulator:
             time.sleep(fault.delay)
         if fault.kind == "hang":
             raise httpx.ReadTimeout("emulated hang", request=request)
-        if not path.startswith(API_PREFIX + "/"):
+        if not _faulty(path):
             reply = self.respond(request.method, path, query, request.read())
         else:
             reply = (
@@ -234,7 +250,13 @@ class Emulator:
                 if request.method == "GET"
                 else self.respond(request.method, path, query)
             )
-        return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
+        origin = self.media_origin(request.url.scheme, request.url.netloc.decode("ascii"))
+        body = self._localize(reply.body, origin)
+        return httpx.Response(reply.status, headers=list(reply.headers), content=body)
+
+    def media_origin(self, scheme: str, netloc: str) -> str:
+        """Where a reply's media URLs point: ``media_base``, else the origin asked."""
+        return self.settings.media_base or f"{scheme}://{netloc}"
 
     def transport(self) -> httpx.MockTransport:
         """An httpx transport serving this emulator, for ``httpx.Client`` and ``AsyncClient``
@@ -249,6 +271,7 @@ class Emulator:
         a Starlette app, whose answers they keep.
         """
         routes = [Route(path, self._asgi_api, methods=["GET"]) for path in self.routes]
+        routes.append(Route(media.MEDIA_PREFIX + "/{rest:path}", self._asgi_api, methods=["GET"]))
         routes.append(
             Route(CONTROL_PREFIX + "/{rest:path}", self._asgi_control, methods=["GET", "POST"])
         )
@@ -265,23 +288,25 @@ class Emulator:
     async def _asgi_fast(self, scope: Scope, send: Send) -> None:
         path = scope["path"]
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-        reply = await self._asgi_reply(path, query)
+        reply = await self._asgi_reply(path, query, self.media_origin(*_scheme_netloc(scope)))
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
         headers.append((b"content-length", b"%d" % len(reply.body)))
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": reply.body})
 
-    async def _asgi_reply(self, path: str, query: dict[str, str]) -> Reply:
+    async def _asgi_reply(self, path: str, query: dict[str, str], origin: str) -> Reply:
         fault = self.plan(path)
         if fault.delay > 0:
             await asyncio.sleep(fault.delay)
         if fault.kind == "hang" and not await self._hang(self.faults.settings.hang_seconds):
             return Reply.json(503, {"detail": "The emulator is shutting down"})
-        return self.apply(fault, path, query)
+        reply = self.apply(fault, path, query)
+        return Reply(reply.status, self._localize(reply.body, origin), reply.headers)
 
     async def _asgi_api(self, request: Request) -> Response:
         path, query = request.url.path, dict(request.query_params)
-        return _starlette(await self._asgi_reply(path, query))
+        origin = self.media_origin(request.url.scheme, request.url.netloc)
+        return _starlette(await self._asgi_reply(path, query, origin))
 
     async def _hang(self, seconds: float) -> bool:
         """Sleep ``seconds`` unless the server stops first; False if it did."""
@@ -298,8 +323,24 @@ class Emulator:
         return _starlette(reply)
 
 
+def _scheme_netloc(scope: Scope) -> tuple[str, str]:
+    """(scheme, host[:port]) of a request, as Starlette's ``request.url`` reads them."""
+    scheme = scope.get("scheme", "http")
+    for key, value in scope["headers"]:
+        if key == b"host":
+            return scheme, value.decode("latin-1")
+    host, port = scope.get("server") or ("", None)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return scheme, host if port in (None, default) else f"{host}:{port}"
+
+
 def _starlette(reply: Reply) -> Response:
     return Response(reply.body, status_code=reply.status, headers=dict(reply.headers))
+
+
+def _faulty(path: str) -> bool:
+    """Whether faults apply to ``path``: the API's and the media's."""
+    return path.startswith(API_PREFIX + "/") or media.is_media(path)
 
 
 def _day(ts: int) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from . import _media as media
 from . import _template as T
 from . import _vocab as V
 from ._cache import LRU
@@ -25,31 +26,30 @@ def _weigh(parts: tuple[bytes, ...]) -> int:
 
 
 CDN = "https://p16-sign-va.tiktokcdn.com"
-VIDEO_CDN = "https://v16m.tiktokcdn.com"
-LIVE_CDN = "https://pull-flv-l1-va01.tiktokcdn.com"
 
 
-def media_url(path: str, cdn: str = CDN) -> str:
-    """The URL of a media file (image, video, audio, stream): the one place media URLs are
-    written. Shapes are built once with holes (:mod:`._template`), so this is called with a
-    path that may hold holes; what varies per render (e.g. an expiring signature) must be a
-    cut of its template, like the statistics are."""
-    return f"{cdn}/{path}"
+def media_url(uri: str, ext: str) -> str:
+    """The URL of the media file ``uri`` of type ``ext``: the one place the emulator's payloads
+    write media URLs (:func:`._media.url`). While a shape is built (:mod:`._template`) ``uri``
+    may hold holes; the URL's signature is then a hole too, computed from the filled-in path."""
+    path = f"{uri}.{ext}"
+    if not T.has_holes(path):
+        return media.url(uri, ext)
+    return media.url(uri, ext, signature=T.derived(path, media.signature))
 
 
 def image(uri: str, width: int = 720, height: int = 720) -> Json:
     """TikTok's image/URL object."""
     return {
         "uri": uri,
-        "url_list": [media_url(f"{uri}~tplv-noop.image"), media_url(f"{uri}~c5_720x720.jpeg")],
+        "url_list": [media_url(uri, "jpeg"), media_url(f"{uri}~c5_720x720", "jpeg")],
         "width": width,
         "height": height,
     }
 
 
 def _video_addr(uri: str, size: Any) -> Json:
-    urls = [media_url(f"{uri}/?a=1233&br=1840&bt=920&cd=0%7C0%7C1", VIDEO_CDN),
-            media_url(f"{uri}.mp4")]  # fmt: skip
+    urls = [media_url(uri, "mp4"), media_url(f"{uri}~540p", "mp4")]
     return {"uri": uri, "url_list": urls, "width": 576, "height": 1024, "data_size": size,
             "url_key": f"{uri}_h264_540p_1840"}  # fmt: skip
 
@@ -79,7 +79,7 @@ def _user_shape() -> Json:
 def _music_shape() -> Json:
     mid = T.text("mid")
     cover = f"tos-maliva-v-2774/{T.text('cover')}"
-    play = media_url(f"obj/ies-music-va/{mid}.mp3")
+    play = f"{CDN}/obj/ies-music-va/{mid}.mp3"
     return {
         "id": T.raw("id"), "id_str": mid, "mid": mid, "title": T.raw("title"),
         "author": T.raw("author"), "album": T.raw("album"),
@@ -88,7 +88,8 @@ def _music_shape() -> Json:
         "is_original_sound": T.raw("original"), "is_commerce_music": T.raw("commerce"),
         "duration": T.raw("duration"), "shoot_duration": T.raw("short"),
         "audition_duration": T.raw("short"), "video_duration": T.raw("duration"),
-        "user_count": T.raw("user_count"), "play_url": {"uri": play, "url_list": [play]},
+        "user_count": T.raw("user_count"),
+        "play_url": {"uri": play, "url_list": [media_url(f"obj/ies-music-va/{mid}", "mp3")]},
         "cover_hd": image(cover + "~1080x1080"), "cover_large": image(cover + "~720x720"),
         "cover_medium": image(cover + "~200x200"), "cover_thumb": image(cover + "~100x100"),
         "matched_song": T.raw("matched_song"), "create_time": T.raw("create_time"), "status": 1,
@@ -195,13 +196,15 @@ class Renderer:
 
     def web_user(self, u: User, now: int) -> Json:
         """``/tt/user/info``'s web-format ``{user, stats}`` (§2.5)."""
-        avatar = media_url(f"tos-maliva-avt-0068/{u.sec_uid[-20:]}")
+        avatar = f"tos-maliva-avt-0068/{u.sec_uid[-20:]}"
         videos = self.world.aweme_count(u, now)
         user = {
             "id": u.uid, "uniqueId": u.unique_id, "secUid": u.sec_uid, "nickname": u.nickname,
             "signature": u.signature, "verified": u.verified, "privateAccount": u.private,
-            "region": u.region, "language": u.language, "avatarThumb": avatar + "~100x100.jpeg",
-            "avatarMedium": avatar + "~720x720.jpeg", "avatarLarger": avatar + ".jpeg",
+            "region": u.region, "language": u.language,
+            "avatarThumb": media_url(avatar + "~100x100", "jpeg"),
+            "avatarMedium": media_url(avatar + "~720x720", "jpeg"),
+            "avatarLarger": media_url(avatar, "jpeg"),
             "ins_id": "", "youtube_channel_id": "", "createTime": u.create_time,
             "secret": u.private, "openFavorite": not u.private_likes,
             "bioLink": {"link": "", "risk": 0}, "commentSetting": 0, "duetSetting": 0,
@@ -325,7 +328,7 @@ class Renderer:
 
     def live(self, room_id: int, title: str, owner: User, viewers: int, start: int) -> Json:
         """A live room ([I]: TikTok's live-search room object, trimmed)."""
-        stream = media_url(f"stage/stream-{room_id}.flv", LIVE_CDN)
+        stream = f"https://pull-flv-l1-va01.tiktokcdn.com/stage/stream-{room_id}.flv"
         return {
             "room_id": str(room_id), "id_str": str(room_id), "title": title,
             "owner": self.user(owner), "user_count": viewers, "create_time": start,

@@ -12,12 +12,30 @@ provided ``text`` values are JSON-escaped (:func:`esc`) and ``raw`` values are e
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 
 _encode = msgspec.json.Encoder().encode
 _HOLE = re.compile(rb"@@([a-z_0-9]+)@@")
+
+
+# Derived holes: a value computed at fill time from other holes (a media URL's signature of
+# its filled-in path). Registered while shapes are built, at import.
+_DERIVED: dict[str, tuple[str, Callable[[str], str]]] = {}
+
+
+def has_holes(value: str) -> bool:
+    """Whether ``value`` holds a hole."""
+    return _HOLE.search(value.encode()) is not None
+
+
+def derived(source: str, compute: Callable[[str], str]) -> str:
+    """A hole filled with ``compute(source)``, ``source`` (text with holes) filled in first."""
+    name = f"derived_{len(_DERIVED)}"
+    _DERIVED[name] = (source, compute)
+    return text(name)
 
 
 def text(name: str) -> str:
@@ -49,7 +67,15 @@ class Template:
             encoded = encoded.replace(b"@@%b@@" % name.encode(), b"\x00")
         self.names = frozenset(n.decode() for n in _HOLE.findall(encoded))
         self.parts = tuple(_HOLE.sub(rb"%(\1)b", part) for part in encoded.split(b"\x00"))
+        self.derived = tuple(
+            (name.encode(), _HOLE.sub(rb"%(\1)b", source.encode().replace(b"%", b"%%")), compute)
+            for name, (source, compute) in _DERIVED.items()
+            if name in self.names
+        )
 
     def fill(self, values: dict[bytes, bytes]) -> tuple[bytes, ...]:
-        """The parts (one more than the cuts) with every hole filled from ``values``."""
+        """The parts (one more than the cuts) with every hole filled from ``values``
+        (derived holes are added to it)."""
+        for name, source, compute in self.derived:
+            values[name] = compute((source % values).decode()).encode()
         return tuple(part % values for part in self.parts)
