@@ -36,7 +36,9 @@ CONTENT_TYPES = {"jpeg": "image/jpeg", "mp4": "video/mp4", "mp3": "audio/mpeg"}
 
 
 def _mac(*parts: str, size: int = 8) -> str:
-    return hmac.new(_KEY, "\x1f".join(parts).encode(), hashlib.blake2b).hexdigest()[: size * 2]
+    """A ``size``-byte MAC of ``parts`` in hex: BLAKE2b in its keyed mode, a MAC by design
+    (one C call; HMAC over BLAKE2b cost ~15 times as much, ~25 of them a generated post)."""
+    return hashlib.blake2b("\x1f".join(parts).encode(), key=_KEY, digest_size=size).hexdigest()
 
 
 def url(uri: str, ext: str, signature: str | None = None) -> str:
