@@ -23,7 +23,7 @@ _HOLE = re.compile(rb"@@([a-z_0-9]+)@@")
 
 # Derived holes: a value computed at fill time from other holes (a media URL's signature of
 # its filled-in path). Registered while shapes are built, at import.
-_DERIVED: dict[str, tuple[str, Callable[[str], str]]] = {}
+_DERIVED: dict[str, tuple[str, Callable[[bytes], bytes]]] = {}
 
 
 def has_holes(value: str) -> bool:
@@ -31,8 +31,9 @@ def has_holes(value: str) -> bool:
     return _HOLE.search(value.encode()) is not None
 
 
-def derived(source: str, compute: Callable[[str], str]) -> str:
-    """A hole filled with ``compute(source)``, ``source`` (text with holes) filled in first."""
+def derived(source: str, compute: Callable[[bytes], bytes]) -> str:
+    """A hole filled with ``compute(source)``, ``source`` (text with holes, as UTF-8 bytes)
+    filled in first."""
     name = f"derived_{len(_DERIVED)}"
     _DERIVED[name] = (source, compute)
     return text(name)
@@ -77,5 +78,5 @@ class Template:
         """The parts (one more than the cuts) with every hole filled from ``values``
         (derived holes are added to it)."""
         for name, source, compute in self.derived:
-            values[name] = compute((source % values).decode()).encode()
+            values[name] = compute(source % values)
         return tuple(part % values for part in self.parts)
