@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ._backend import Params
-from ._dialect import SQLITE
+from ._dialect import SQLITE, Upsert
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",  # readers do not block the writer
@@ -43,6 +43,11 @@ class SQLiteBackend:
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._conn.executemany(sql, rows)
+
+    def upsert(self, statement: Upsert, rows: list[Params], params: Params = ()) -> None:
+        if rows:
+            extra = tuple(params)
+            self._conn.executemany(statement.sql, [(*r, *extra) for r in rows] if extra else rows)
 
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return self._conn.execute(sql, params).fetchall()

@@ -127,26 +127,24 @@ class Store:
     def _write(self, p: Plan, s: R.Seen, stale: str) -> None:
         # Rows go in key order: two pages saved at once (concurrent watches on PostgreSQL) then
         # lock shared authors and sounds in the same order, and cannot deadlock on them.
-        db = self._db
-        db.executemany(Q.UPSERT_USER, [R.user_row(u, s) for u in _by_key(p.users)])
-        db.executemany(Q.FILL_USER, [(*R.user_row(u, s), stale) for u in _by_key(p.embedded_users)])
-        db.executemany(Q.UPSERT_MUSIC, [R.music_row(m, s) for m in _by_key(p.music)])
-        db.executemany(
-            Q.FILL_MUSIC, [(*R.music_row(m, s), stale) for m in _by_key(p.embedded_music)]
-        )
-        db.executemany(Q.UPSERT_POST, [R.post_row(x, s) for x in _by_key(p.posts)])
-        db.executemany(Q.UPSERT_HASHTAG, [R.hashtag_row(h, s) for h in _by_key(p.hashtags)])
-        db.executemany(Q.LINK_HASHTAG, sorted(p.post_hashtags))
-        db.executemany(Q.UPSERT_COMMENT, [R.comment_row(c, s) for c in _by_key(p.comments)])
-        db.executemany(Q.UPSERT_LIVE, [R.live_row(v, s) for v in _by_key(p.lives)])
+        up, stale_ = self._db.upsert, (stale,)
+        up(Q.UPSERT_USER, [R.user_row(u, s) for u in _by_key(p.users)])
+        up(Q.FILL_USER, [R.user_row(u, s) for u in _by_key(p.embedded_users)], stale_)
+        up(Q.UPSERT_MUSIC, [R.music_row(m, s) for m in _by_key(p.music)])
+        up(Q.FILL_MUSIC, [R.music_row(m, s) for m in _by_key(p.embedded_music)], stale_)
+        up(Q.UPSERT_POST, [R.post_row(x, s) for x in _by_key(p.posts)])
+        up(Q.UPSERT_HASHTAG, [R.hashtag_row(h, s) for h in _by_key(p.hashtags)])
+        up(Q.LINK_HASHTAG, sorted(p.post_hashtags))
+        up(Q.UPSERT_COMMENT, [R.comment_row(c, s) for c in _by_key(p.comments)])
+        up(Q.UPSERT_LIVE, [R.live_row(v, s) for v in _by_key(p.lives)])
         self._observe(p, s)
 
     def _observe(self, p: Plan, s: R.Seen) -> None:
         """One observation of counts per post and per (listed, not embedded) user."""
         posts = (R.post_stats_row(x, s) for x in p.posts.values())
         users = (R.user_stats_row(u, s) for u in p.users.values())
-        self._db.executemany(Q.ADD_POST_STATS, [r for r in posts if r is not None])
-        self._db.executemany(Q.ADD_USER_STATS, [r for r in users if r is not None])
+        self._db.upsert(Q.ADD_POST_STATS, [r for r in posts if r is not None])
+        self._db.upsert(Q.ADD_USER_STATS, [r for r in users if r is not None])
 
     def _write_context(self, batch: Batch, p: Plan, s: R.Seen) -> None:
         """What the page says beyond its records: sources, follow edges, rejects."""
@@ -155,9 +153,9 @@ class Store:
             kind, target = clean(batch.source_kind), clean(batch.source_target or "")
             order = sorted(p.order)
             rows: list[R.Row] = [(e, i, kind, target, job, job, s.at, s.at) for e, i in order]
-            self._db.executemany(Q.UPSERT_SEEN_VIA, rows)
+            self._db.upsert(Q.UPSERT_SEEN_VIA, rows)
         if batch.follow is not None:
-            self._db.executemany(Q.UPSERT_FOLLOW, _follow_rows(batch, p, s))
+            self._db.upsert(Q.UPSERT_FOLLOW, _follow_rows(batch, p, s))
         if batch.undecodable:
             rows = [_reject_row(u, s, job) for u in batch.undecodable]
             self._db.executemany(Q.INSERT_REJECT, rows)
