@@ -105,7 +105,7 @@ class _Item(msgspec.Struct):
 
 class _Data(msgspec.Struct):
     data: list[msgspec.Raw] = []
-    nextCursor: int | None = None  # noqa: N815 - the wire's name
+    nextCursor: int | None = None
 
 
 class _Envelope(msgspec.Struct):
@@ -304,7 +304,9 @@ def bench(backend: str, goal: int, group: int) -> None:
     report(backend, read, ours.stored, group, spent, series)
     if backend == "sqlite":  # PostgreSQL writes in its server's processes, not this one
         per = {k: v / read / 1024 for k, v in wrote.items()}
-        print(f"  written per post         tokarc {per['tokarc']:.1f} KB, floor {per['floor']:.1f} KB")
+        print(
+            f"  written per post         tokarc {per['tokarc']:.1f} KB, floor {per['floor']:.1f} KB"
+        )
 
 
 def report(

@@ -8,8 +8,8 @@ is the same on both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
