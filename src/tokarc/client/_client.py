@@ -24,7 +24,7 @@ from . import _constants as C
 from ._config import Config, resolve_base_url, resolve_token
 from ._methods import CustomerMethods, TiktokMethods
 from ._retry import RetryPolicy
-from ._transports import ShardedAsyncTransport, TokenTransport
+from ._transports import TokenTransport, aiohttp_transport
 from ._wire import Call, Response, Secret, parse, prepare, prepare_raw
 from .pagination import Pager, PagerState, Since, Walker, to_unix
 
@@ -302,7 +302,7 @@ class AsyncClient(_BaseClient):
         **options: Any,
     ) -> None:
         super().__init__(token, **options)
-        inner = transport or ShardedAsyncTransport(self.config.max_concurrency)
+        inner = transport or aiohttp_transport(self.config.max_concurrency)
         self._http = httpx.AsyncClient(**self._httpx_args(inner))
         self._slots = asyncio.Semaphore(self.config.max_concurrency)
         self.tiktok: TiktokMethods[Awaitable[Response]] = TiktokMethods(self._call, self._paginate)
