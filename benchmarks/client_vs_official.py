@@ -171,8 +171,9 @@ def _transport(kind: str) -> httpx.AsyncBaseTransport | None:
     """tokarc's async transport of ``kind``: None is the default."""
     from tokarc.client import _transports as T
 
-    return {"httpx": lambda: T.ShardedAsyncTransport(50), "aiohttp": lambda: T.aiohttp_transport(50),
-            "default": lambda: None}[kind]()  # fmt: skip
+    if kind == "default":
+        return None
+    return T.ShardedAsyncTransport(50) if kind == "httpx" else T.aiohttp_transport(50)
 
 
 async def tokarc_async(base: str, names: list[str], pages: int, transport: str = "default") -> int:

@@ -178,4 +178,5 @@ def test_dedupe_memory_is_bounded_and_results_unchanged(
         got += [p.aweme_id for p in page.items]
         sizes.append(len(pager._walk._seen))
     assert got == whole
-    assert len(got) == 400 and max(sizes) <= 50 + 2 * 20
+    assert len(got) == 400
+    assert max(sizes) <= 50 + 2 * 20

@@ -16,7 +16,6 @@ reopened between pages.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import math
@@ -155,7 +154,7 @@ def _as_httpx(request: httpx.Request) -> Iterator[None]:
         if better is None or isinstance(exc, better):
             raise
         raise better(str(exc), request=request) from cause
-    except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:  # unmapped ones
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:  # unmapped ones
         raise (_httpx_error(exc) or httpx.ReadError)(str(exc), request=request) from exc
 
 
@@ -164,7 +163,7 @@ def _httpx_error(exc: Exception) -> type[httpx.TransportError] | None:
 
     order: list[tuple[type[BaseException] | tuple[type[BaseException], ...], Any]] = [
         (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
-        ((aiohttp.ServerTimeoutError, asyncio.TimeoutError), httpx.ReadTimeout),
+        ((aiohttp.ServerTimeoutError, TimeoutError), httpx.ReadTimeout),
         (aiohttp.ClientConnectorError, httpx.ConnectError),
         ((aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError), httpx.ReadError),
     ]

@@ -23,7 +23,7 @@ class Backend(Protocol):
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for many rows, without a round trip per row."""
 
-    def upsert(self, statement: Upsert, rows: list[Params], params: Params = ()) -> None:
+    def upsert(self, statement: Upsert, rows: Sequence[Params], params: Params = ()) -> None:
         """Run ``statement`` for ``rows`` (each followed by ``params``, its ``where``'s)."""
 
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
@@ -52,7 +52,7 @@ class PostgresBackend:
         with self._conn.cursor() as cursor:
             cursor.executemany(_sql(sql), rows)
 
-    def upsert(self, statement: Upsert, rows: list[Params], params: Params = ()) -> None:
+    def upsert(self, statement: Upsert, rows: Sequence[Params], params: Params = ()) -> None:
         # Measured against COPY into a staging table + INSERT ... SELECT (docs/performance.md):
         # at a page's few dozen rows, prepared statements in one pipeline are as fast, and need
         # no temporary tables (whose truncation at each commit cost more than the COPY saved).

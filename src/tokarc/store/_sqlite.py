@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ class SQLiteBackend:
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._conn.executemany(sql, rows)
 
-    def upsert(self, statement: Upsert, rows: list[Params], params: Params = ()) -> None:
+    def upsert(self, statement: Upsert, rows: Sequence[Params], params: Params = ()) -> None:
         if rows:
             extra = tuple(params)
             self._conn.executemany(statement.sql, [(*r, *extra) for r in rows] if extra else rows)
