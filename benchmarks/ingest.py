@@ -276,6 +276,8 @@ def bench(backend: str, goal: int, group: int) -> None:
     spent = {"tokarc": 0.0, "floor": 0.0}
     series: list[str] = []
     read, next_mark, floor_page = 0, step, 0
+    rates: list[str] = []
+    last: tuple[int, dict[str, float]] = (0, dict(spent))
     wrote = {"tokarc": 0, "floor": 0}
     with places(backend) as (tokarc_at, floor_at), open_store(tokarc_at) as store:
         floor = PostgresFloor(floor_at) if backend == "postgresql" else SQLiteFloor(floor_at)
@@ -295,6 +297,9 @@ def bench(backend: str, goal: int, group: int) -> None:
             read += len(rows)
             if read >= next_mark:
                 series.append(f"{next_mark // 1000}k: {rss_mb():.0f}")
+                rates.append(_segment(next_mark, read - last[0], spent, last[1]))
+                print(f"  ... {backend} {rates[-1]} posts/s, {series[-1]} MB", flush=True)
+                last = (read, dict(spent))
                 next_mark += step
         b0, t0 = written_bytes(), time.perf_counter()
         ours.flush()
@@ -302,11 +307,18 @@ def bench(backend: str, goal: int, group: int) -> None:
         wrote["tokarc"] += written_bytes() - b0
         floor.close()
     report(backend, read, ours.stored, group, spent, series)
+    print("  posts/s by stretch       tokarc / floor: " + ", ".join(rates))
     if backend == "sqlite":  # PostgreSQL writes in its server's processes, not this one
         per = {k: v / read / 1024 for k, v in wrote.items()}
         print(
             f"  written per post         tokarc {per['tokarc']:.1f} KB, floor {per['floor']:.1f} KB"
         )
+
+
+def _segment(mark: int, posts: int, spent: dict[str, float], before: dict[str, float]) -> str:
+    ours = posts / max(spent["tokarc"] - before["tokarc"], 1e-9)
+    floor = posts / max(spent["floor"] - before["floor"], 1e-9)
+    return f"to {mark // 1000}k {ours:,.0f} / {floor:,.0f}"
 
 
 def report(
