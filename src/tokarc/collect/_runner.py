@@ -1,10 +1,16 @@
-"""Running a job: page by page, each page and its checkpoint committed together."""
+"""Running a job: page by page, each page and its checkpoint committed together.
+
+A backfill fetches ahead (:mod:`._ahead`): the next pages are fetched while the last ones are
+written, and pages waiting to be written are committed together, the checkpoint of the last one
+with them. A kill loses only pages not committed yet, which a resume fetches again.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +28,7 @@ from ..client.pagination import (
 )
 from ..models import Comment, Post, Record, User, decode
 from ..store import Batch, Follow, Job, Store
+from ._ahead import DEPTH, Ahead
 from ._kinds import JobKind
 from ._spec import Checkpoint, JobSpec, post_ids
 
@@ -104,11 +111,14 @@ class Collector:
         *,
         on_page: Progress | None = None,
         clock: Callable[[], float] = time.time,
+        ahead: int = DEPTH,
     ) -> None:
         self.client = client
         self.store = store
         self.on_page = on_page
         self.clock = clock  # stamps fetched_at: the emulator's world clock in tests and sandboxes
+        self.ahead = ahead  # pages fetched ahead of the writer in a backfill (0: none)
+        self._lock = threading.Lock()  # the store, between the fetching thread and the writer
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -162,7 +172,8 @@ class Collector:
         def record(event: CallEvent) -> None:
             run.report.units += event.units_charged
             run.report.calls += 1
-            self.store.record_request(event, job_id=run.job.id)
+            with self._lock:
+                self.store.record_request(event, job_id=run.job.id)
 
         return record
 
@@ -187,23 +198,26 @@ class Collector:
 
     def _save(self, run: _Run, page: Page[Any], follow: Follow | None = None) -> int:
         """Commit a page with the run's checkpoint; returns how many records were new."""
-        result = self.store.save_page(
-            Batch(
-                endpoint=page.response.endpoint or run.kind.endpoint,
-                records=page.items,
-                job_id=run.job.id,
-                params=page.response.params,
-                cursor=page.cursor,
-                fetched_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
-                source_kind=run.kind.source_kind,
-                source_target=run.job.target,
-                checkpoint=run.checkpoint.to_json(),
-                follow=follow,
-                undecodable=page.undecodable,
-            )
-        )
+        with self._lock:
+            result = self.store.save_page(self._batch(run, page, follow))
         self._count(run, page.raw_count, result.new, result.duplicates, result.rejected)
         return result.new
+
+    def _batch(self, run: _Run, page: Page[Any], follow: Follow | None) -> Batch:
+        """A page as the store takes it, with the run's checkpoint as it is now."""
+        return Batch(
+            endpoint=page.response.endpoint or run.kind.endpoint,
+            records=page.items,
+            job_id=run.job.id,
+            params=page.response.params,
+            cursor=page.cursor,
+            fetched_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
+            source_kind=run.kind.source_kind,
+            source_target=run.job.target,
+            checkpoint=run.checkpoint.to_json(),
+            follow=follow,
+            undecodable=page.undecodable,
+        )
 
     def _count(self, run: _Run, returned: int, new: int, dups: int, rejected: int) -> None:
         report = run.report
@@ -234,25 +248,61 @@ class Collector:
     def _walk(self, run: _Run, pager: Pager[Any], follow: Follow | None) -> None:
         if self._over_budget(run):
             return self._stop(run, BUDGET)
+        if self.ahead > 0 and run.checkpoint.phase == "backfill":
+            return self._walk_ahead(run, pager, follow)
         mark = _mark(run.job.newest_mark)
         for page in pager.iter_pages():
-            run.checkpoint.state = pager.state
-            run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
-            if run.spec.no_pinned:
-                page.items = [p for p in page.items if not getattr(p, "is_pinned", False)]
+            self._take(run, page, pager.state)
             new = self._save(run, page, follow)
-            if self._ends_run(run, pager, page, new, mark):
+            if self._ends_run(run, pager.state, page, new, mark):
                 return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
 
+    def _take(self, run: _Run, page: Page[Any], state: PagerState) -> None:
+        """The run's checkpoint moves past ``page``, whose items are those to store."""
+        run.checkpoint.state = state
+        run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
+        if run.spec.no_pinned:
+            page.items = [p for p in page.items if not getattr(p, "is_pinned", False)]
+
+    def _walk_ahead(self, run: _Run, pager: Pager[Any], follow: Follow | None) -> None:
+        """A backfill with the next pages fetched while the last ones are written.
+
+        The fetching thread checks the budget before each page as :meth:`_ends_run` does after
+        it (on the units the server charged), so it never fetches a page this run would not;
+        when it stops there, so does the run, at the last page it fetched.
+        """
+        last: PagerState | None = None
+        with Ahead(self._fetched(run, pager), self.ahead) as ahead:
+            for group in ahead.groups():
+                batches = []
+                for page, state in group:
+                    self._take(run, page, state)
+                    batches.append(self._batch(run, page, follow))
+                with self._lock:
+                    results = self.store.save_pages(batches)
+                for (page, _), result in zip(group, results, strict=True):
+                    self._count(run, page.raw_count, result.new, result.duplicates, result.rejected)
+                last = group[-1][1]
+        if last is not None and not last.done:  # the fetching thread stopped at the budget
+            return self._stop(run, BUDGET)
+        return self._complete(run, pager.stop_reason or EXHAUSTED)
+
+    def _fetched(self, run: _Run, pager: Pager[Any]) -> Iterator[tuple[Page[Any], PagerState]]:
+        """The pager's pages with its state after each; none past the run's budget."""
+        for page in pager.iter_pages():
+            yield page, pager.state
+            if not pager.state.done and self._over_budget(run):
+                return
+
     def _ends_run(
-        self, run: _Run, pager: Pager[Any], page: Page[Any], new: int, mark: int | None
+        self, run: _Run, state: PagerState, page: Page[Any], new: int, mark: int | None
     ) -> bool:
         """After a page is saved: does the pass end (caught up) or the run stop (budget)?"""
         if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
             self._complete(run, CAUGHT_UP)
             return True
-        if not pager.state.done and self._over_budget(run):
+        if not state.done and self._over_budget(run):
             self._stop(run, BUDGET)
             return True
         return False
@@ -340,7 +390,7 @@ class Collector:
             run.checkpoint.pending = _with_replies(page.items) if run.spec.replies else []
             new = self._save(run, page)
             self._pending_replies(run)
-            if self._ends_run(run, pager, page, new, mark):
+            if self._ends_run(run, pager.state, page, new, mark):
                 return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
 
