@@ -32,8 +32,8 @@ from tokarc.collect import Collector, JobSpec
 from tokarc.store import open_store
 
 sys.path.insert(0, str(Path(__file__).parent))
-from client_vs_official import TOKEN, emulator  # noqa: E402
-from ingest import PostgresFloor, SQLiteFloor, floor_rows, postgres_schema  # noqa: E402
+from client_vs_official import TOKEN, emulator
+from ingest import PostgresFloor, SQLiteFloor, floor_rows, postgres_schema
 
 CLI = str(Path(sys.executable).with_name("tokarc"))
 
