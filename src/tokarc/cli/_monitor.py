@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -17,11 +16,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..monitor import Scheduler, Watch, Watches, WatchRun, format_duration, write_report
-from ..store import Store, is_postgres_url, open_store
+from ..monitor import (
+    Scheduler,
+    Watch,
+    Watches,
+    WatchRun,
+    format_duration,
+    parse_duration,
+    write_report,
+)
+from ..store import Store, open_store
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session
+from ._stores import check_output, existing
+from ._text import cell, safe, title
 
 watch_app = typer.Typer(
     help="Follow hashtags, keywords, accounts, sounds or stored posts on a schedule, within a "
@@ -48,9 +57,7 @@ def _existing(db: str) -> Store:
     """An existing store (a missing SQLite file is an error, not a new empty database)."""
     if db == ":memory:":
         raise _errors.CLIError("invalid --db ':memory:': watches need a database file or URL")
-    if not is_postgres_url(db) and not os.path.exists(db):
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    return open_store(db)
+    return existing(db)
 
 
 def _find(watches: Watches, ref: str) -> Watch:
@@ -89,9 +96,10 @@ def watch_add(
 
     Example: tokarc watch add hashtag magic --every 1h --window 7d --budget 200 --db watch.db
     """
+    parse_duration(every), parse_duration(window, "window")  # bad input creates no database
     with open_store(db) as store:
         w = Watches(store).add(kind.value, target, every=every, window=window, budget=budget)
-    print(f"watching {_describe(w)}")
+    print(safe(f"watching {_describe(w)}"))
 
 
 @watch_app.command("list")
@@ -109,19 +117,22 @@ def watch_list(
         for w in watches:
             print(json.dumps(w.__dict__))
         return
-    Console(highlight=False, soft_wrap=True).print(_table(db, watches))
+    console = Console(highlight=False, soft_wrap=True)  # wide enough not to cut when piped
+    (console if console.is_terminal else Console(highlight=False, width=200)).print(
+        _table(db, watches)
+    )
 
 
 def _table(db: str, watches: list[Watch]) -> Table:
-    table = Table(title=f"watches in {db}", title_justify="left")
+    table = Table(title=title(f"watches in {db}"), title_justify="left")
     for h in ("id", "watch", "every", "window", "budget", "state", "next due", "last"):
         table.add_column(h)
     for w in watches:
         state = "paused" if w.paused else ("running" if w.claimed_by else "active")
         last = f"{w.last_status}: {w.last_message}" if w.last_status else ""
-        table.add_row(str(w.id), w.label, format_duration(w.every_s),
-                      format_duration(w.window_s), str(w.budget or ""), state,
-                      _iso(w.next_due), last)  # fmt: skip
+        values = (w.id, w.label, format_duration(w.every_s), format_duration(w.window_s),
+                  w.budget or "", state, _iso(w.next_due), last)  # fmt: skip
+        table.add_row(*(cell(v) for v in values))
     return table
 
 
@@ -139,7 +150,7 @@ def watch_remove(ref: Ref, db: O.DbRequired) -> None:
         watches = Watches(store)
         w = _find(watches, ref)
         watches.remove(w.id)
-    print(f"removed {w.label} (id {w.id})")
+    print(safe(f"removed {w.label} (id {w.id})"))
 
 
 @watch_app.command("pause")
@@ -164,7 +175,7 @@ def _set_paused(db: str, ref: str, paused: bool) -> None:
     with _existing(db) as store:
         watches = Watches(store)
         w = watches.set_paused(_find(watches, ref).id, paused)
-    print(f"{'paused' if paused else 'resumed'} {_describe(w)}")
+    print(safe(f"{'paused' if paused else 'resumed'} {_describe(w)}"))
 
 
 def _scheduler(state: Session, db: str, workers: int) -> Scheduler:
@@ -176,7 +187,7 @@ def _scheduler(state: Session, db: str, workers: int) -> Scheduler:
 def _show(runs: list[WatchRun]) -> bool:
     """Print each run on stdout; True if all went well."""
     for run in runs:
-        print(run.line(), flush=True)
+        print(safe(run.line()), flush=True)
     return all(r.status != "failed" for r in runs)
 
 
@@ -252,7 +263,8 @@ def report(
 
     Example: tokarc report --db watch.db -o report.html --since 7d
     """
+    check_output(out, db)
     with _existing(db) as store:
         result = write_report(store, out, since=since, watches=watch or ())
-    print(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)",
+    print(safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)"),
           file=sys.stderr)  # fmt: skip

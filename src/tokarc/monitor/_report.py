@@ -18,8 +18,10 @@ from typing import Any
 import plotly.io as pio  # type: ignore[import-untyped]
 from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
+from .._files import atomic_file, refuse_same_file
 from ..errors import InvalidInputError
 from ..store import Store
+from ..store._target import sqlite_files
 from . import _charts as C
 from ._watches import DAY, Watch, Watches, format_duration, iso, parse_duration
 
@@ -91,9 +93,11 @@ def write_report(
     ``kind:target``) keeps what those watches found. Raises InvalidInputError for either
     being wrong.
     """
+    refuse_same_file(out, sqlite_files(store.url), "report file")
     clock = time.time() if now is None else now
     report = render(store, scope(store, parse_since(since, clock), watches), clock)
-    Path(out).write_text(report.html, encoding="utf-8")
+    with atomic_file(out, "w", encoding="utf-8") as f:  # whole or not at all
+        f.write(report.html)
     return report
 
 
