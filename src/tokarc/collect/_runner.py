@@ -227,7 +227,8 @@ class Collector:
         report.duplicates += dups
         report.rejected += rejected
         if run.on_page:
-            run.on_page(report)
+            with self._lock:  # it may write to the store (a watch renews its claim)
+                run.on_page(report)
 
     # -- paginated endpoints -----------------------------------------------------------------
 
