@@ -250,8 +250,8 @@ class Tokarc:
         self.stored = 0
 
     def take(self, tag: str, response: tokarc.Response) -> None:
-        if tag not in self.walkers:
-            self.walkers[tag] = Walker(ENDPOINT, {"name": tag})
+        if tag not in self.walkers:  # a new hashtag: the last one is done, forget its walker
+            self.walkers = {tag: Walker(ENDPOINT, {"name": tag})}
             self.jobs[tag] = self.store.create_job("hashtag", tag).id
         walker = self.walkers[tag]
         page = walker.take(response)
