@@ -79,10 +79,11 @@ class Ahead(Generic[T]):
                     raise group[-1].error
                 return
 
-    def close(self) -> None:
-        """Stop fetching (a fetch under way ends first) and wait for the thread."""
+    def close(self, wait: float | None = None) -> None:
+        """Stop fetching and wait for the thread (a fetch under way ends first), at most
+        ``wait`` seconds: a Ctrl-C does not wait out a fetch's retries."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(wait)
 
     def __enter__(self) -> Self:
         return self
@@ -90,4 +91,4 @@ class Ahead(Generic[T]):
     def __exit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        self.close(None if et is None else 1.0)

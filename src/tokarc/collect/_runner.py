@@ -192,7 +192,8 @@ class Collector:
         run.report.stop_reason = fields.get("stop_reason", run.report.stop_reason)
         run.report.outcome = fields.get("outcome")
         changes = {"status": status, "stop_reason": run.report.stop_reason, **fields}
-        self.store.update_job(run.job.id, **changes)
+        with self._lock:  # a fetching thread given up on (Ctrl-C) may still record a request
+            self.store.update_job(run.job.id, **changes)
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -317,7 +318,8 @@ class Collector:
         return run.report.units + next_cost > limit
 
     def _stop(self, run: _Run, reason: str) -> None:
-        self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
+        with self._lock:
+            self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
         self._finish(run, "stopped", stop_reason=reason)
 
     def _complete(self, run: _Run, reason: str) -> None:
