@@ -280,6 +280,31 @@ def test_odd_text_from_the_wire_stores_on_both_backends(store: Store, text: str)
     assert one(store, "SELECT nickname FROM users WHERE uid = '78'") == desc
 
 
+def test_an_unchanged_raw_is_not_written_again(store: Store) -> None:
+    # PostgreSQL: re-saving a post whose raw JSON did not change keeps the TOASTed value where
+    # it is (no new TOAST rows), counted inside one transaction by the server's own statistics.
+    if store.backend != "postgresql":
+        pytest.skip("a PostgreSQL storage detail")
+    import random
+
+    rng = random.Random(7)
+    filler = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(20_000))
+    raw = _raw.aweme("91", desc=filler)  # too big and too random to stay inline
+    toast = one(store, "SELECT reltoastrelid::bigint FROM pg_class WHERE oid = 'posts'::regclass")
+    inserted = "SELECT pg_stat_get_xact_tuples_inserted(?::oid)"
+    with store.db.transaction():
+        store.save_page(page(posts(raw)))
+        first = one(store, inserted, toast)
+        store.save_page(page(posts(raw), fetched_at=LATER))
+        again = one(store, inserted, toast)
+        store.save_page(page(posts(dict(raw, desc=filler[::-1])), fetched_at=LATER))
+        changed = one(store, inserted, toast)
+    assert first > 0
+    assert again == first  # unchanged: no new TOAST rows
+    assert changed > again  # changed: written
+    assert one(store, "SELECT COUNT(*) FROM post_stats WHERE aweme_id = '91'") == 3
+
+
 def test_a_post_missing_almost_everything_stores(store: Store) -> None:
     store.save_page(page(posts({"aweme_id": "5"}), source_kind=None))
     row = q(store, "SELECT author_uid, description, play_count, hashtags FROM posts")[0]

@@ -126,9 +126,9 @@ def upsert(
     On conflict a column takes the new value unless it is NULL (``COALESCE(new, old)``); with
     ``fill_only`` the old value wins and the new one only fills a gap. Columns in ``keep`` are
     never updated (first-seen provenance); with ``update=False`` nothing is (``DO NOTHING``).
-    ``raw`` (never NULL) is left as stored when ``fill_only``; otherwise the stored value is
-    kept when the new one is equal, so PostgreSQL keeps the TOASTed JSON where it is instead
-    of writing it again.
+    ``raw`` (never NULL) is left as stored when ``fill_only``; otherwise a stored value is kept
+    when the new one is equal, so PostgreSQL keeps a TOASTed value (raw JSON, a long caption)
+    where it is instead of writing it again.
     """
     skip = {*key, *keep, *(("raw",) if fill_only else ())}  # a gap in raw: there is none
     sets = [_set(table, c, fill_only) for c in columns if c not in skip] if update else []
@@ -142,10 +142,9 @@ ALWAYS_NEW = frozenset({"last_page", "last_seen_at", "last_job_id", "gone_at"})
 def _set(table: str, column: str, fill_only: bool) -> str:
     if column in ALWAYS_NEW:
         return f"{column} = excluded.{column}"
-    if column == "raw":
-        old, new = f"{table}.raw", "excluded.raw"
-        return f"raw = CASE WHEN {old} = {new} THEN {old} ELSE {new} END"
-    first, second = (f"{table}.{column}", f"excluded.{column}")
-    if not fill_only:
-        first, second = second, first
-    return f"{column} = COALESCE({first}, {second})"
+    old, new = f"{table}.{column}", f"excluded.{column}"
+    if fill_only:
+        return f"{column} = COALESCE({old}, {new})"
+    # COALESCE(new, old), written so that an equal value keeps the stored one itself: then
+    # PostgreSQL does not write a TOASTed text (raw JSON, a long caption) again.
+    return f"{column} = CASE WHEN {new} IS NULL OR {new} = {old} THEN {old} ELSE {new} END"
