@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/ingest.py [--posts 100000] [--backend sqlite|postgresql|both]
                                           [--group 1]
 
-Pages of /tt/hashtag/posts come from the in-process emulator (not timed), hashtag after
-hashtag, until POSTS posts were read. Each page goes, in turn, to:
+Pages of /tt/hashtag/posts come from the emulator, served by its own process (not timed),
+hashtag after hashtag, until POSTS posts were read. Each page goes, in turn, to:
   - tokarc: the pager's decode (``Walker.take``: raw JSON -> typed records, dedupe, cursor) and
     ``Store.save_page`` (every table, one transaction with the job's checkpoint); with
     ``--group N``, N pages per transaction (``Store.save_pages``, what a collection does when
@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import os
 import sqlite3
+import sys
 import tempfile
 import time
 import uuid
@@ -38,10 +39,12 @@ import msgspec
 import tokarc
 from tokarc.api import endpoints as E
 from tokarc.client.pagination import Walker
-from tokarc.emulator import Emulator
 from tokarc.emulator._vocab import TAGS
 from tokarc.store import Batch, Store, open_store
 from tokarc.store import _rows as R
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from client_vs_official import emulator
 
 PG_URL = os.environ.get("TOKARC_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ENDPOINT = E.get("hashtag_search")
@@ -222,12 +225,14 @@ def places(backend: str) -> Iterator[tuple[str, str]]:
 
 
 def pages(goal: int) -> Iterator[tuple[str, tokarc.Response]]:
-    """(hashtag, response) for every page until ``goal`` posts were sent; not timed."""
-    # Small emulator caches: its memory is not tokarc's, and should not hide tokarc's growth.
-    emulator = Emulator(seed=0, cache_size=2_000, page_cache_size=16)
+    """(hashtag, response) for every page until ``goal`` posts were sent; not timed.
+
+    The emulator runs in its own process, so that this process's resident memory is tokarc's
+    (and the floor's), not the emulator's world.
+    """
     sent = 0
-    with tokarc.Client("bench", base_url="http://e/apis", transport=emulator.transport(),
-                       retry=tokarc.RetryPolicy.none()) as client:  # fmt: skip
+    retry = tokarc.RetryPolicy.none()
+    with emulator(0.0) as base, tokarc.Client("bench", base_url=base, retry=retry) as client:
         for tag in TAGS:
             cursor: Any = 0
             while cursor is not None and sent < goal:
