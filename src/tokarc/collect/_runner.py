@@ -30,7 +30,7 @@ from ..client.pagination import (
 )
 from ..models import Comment, Post, Record, User, decode
 from ..store import Batch, Follow, Job, PageResult, Store
-from ._ahead import DEPTH, Ahead
+from ._ahead import Ahead
 from ._describe import coverage, target_label
 from ._estimate import worst_case
 from ._kinds import JobKind
@@ -130,7 +130,7 @@ class Collector:
         on_page: Progress | None = None,
         clock: Callable[[], float] = time.time,
         lease: float = LEASE_SECONDS,
-        ahead: int = DEPTH,
+        ahead: int = 0,
         on_records: Records | None = None,
     ) -> None:
         self.client = client
@@ -139,7 +139,10 @@ class Collector:
         self.on_records = on_records  # each page's results, once committed (to stream them)
         self.clock = clock  # stamps fetched_at: the emulator's world clock in tests and sandboxes
         self.lease = lease  # seconds a job's lease lasts without renewal
-        self.ahead = ahead  # pages fetched ahead of the writer in a backfill (0: none)
+        # Pages fetched ahead of the writer in a backfill (0: none; the CLI gives DEPTH). Runs
+        # that stop on a signal between pages (watches, workers, a closed pipe) keep 0, so that
+        # no page is fetched, and paid for, only to be thrown away.
+        self.ahead = ahead
         self._lock = threading.Lock()  # the store, between the fetching thread and the writer
 
     # -- jobs ------------------------------------------------------------------------------

@@ -206,10 +206,8 @@ class Scheduler:
             with self.client() as client:
                 client.add_listener(tally.on_call)
                 beat = self._heartbeat(store, watch, tally)
-                # Page by page: a stop or a lost claim ends the run right after the page being
-                # written, with no page fetched ahead (and paid for) to throw away.
                 collector = Collector(client, store, on_page=beat, clock=self.clock,
-                                      lease=self.lease, ahead=0)  # fmt: skip
+                                      lease=self.lease)  # fmt: skip
                 if not _start_job(collector, store, watch, now, remaining, tally):
                     return WatchRun(watch.id, watch.label, EMPTY, "no stored posts to refresh")
         except (Stopping, ClaimLost) as exc:
