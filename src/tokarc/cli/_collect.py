@@ -22,7 +22,6 @@ from ..collect import (
     target_label,
     worst_case,
 )
-from ..collect._ahead import DEPTH
 from ..models import BY_ENTITY
 from ..status import JobStatus, StopReason
 from ..store import Store, open_store
@@ -101,10 +100,7 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
     _check_sink(sink)
     stream = Stream.of(output_entity(spec)) if _streams(sink) else None
     with state.client() as client, _store(sink) as store:
-        # Fetching ahead, unless the records stream to stdout (a closed pipe ends the run at
-        # the page it was reading, with nothing fetched past it).
-        ahead = 0 if stream is not None else DEPTH
-        collector = Collector(client, store, on_records=stream, ahead=ahead)
+        collector = Collector(client, store, on_records=stream)
         job_id = collector.job_for(spec).id
         this_run = Run(job_id, store.last_page_id())  # what -o writes: this run's records
         try:
@@ -126,7 +122,7 @@ def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overri
     """Run the stored job ``job_id`` on from its checkpoint."""
     sink = Sink(db=db)
     with state.client() as client, _store(sink) as store:
-        collector = Collector(client, store, ahead=DEPTH)
+        collector = Collector(client, store)
         job = _job(store, job_id)
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         try:

@@ -140,9 +140,9 @@ class Collector:
         self.on_records = on_records  # each page's results, once committed (to stream them)
         self.clock = clock  # stamps fetched_at: the emulator's world clock in tests and sandboxes
         self.lease = lease  # seconds a job's lease lasts without renewal
-        # Pages fetched ahead of the writer in a backfill (0: none; the CLI gives DEPTH). Runs
-        # that stop on a signal between pages (watches, workers, a closed pipe) keep 0, so that
-        # no page is fetched, and paid for, only to be thrown away.
+        # Pages fetched ahead of the writer in a backfill (0: none, the default everywhere).
+        # Runs that stop on a signal between pages (watches, workers, a closed pipe, media
+        # downloads as pages arrive) keep 0: no page fetched, and paid for, to be thrown away.
         self.ahead = ahead
         self._lock = threading.Lock()  # the store, between the fetching thread and the writer
 
