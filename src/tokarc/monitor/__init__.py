@@ -21,22 +21,31 @@ lease in the database (``_lock.py``). See ``docs/monitor.md``.
 
 from __future__ import annotations
 
+from ._alerts import Alert, Alerts, Delivery
 from ._lock import LEASE_SECONDS
 from ._report import Report, write_report
+from ._rules import Rule, is_spike, parse_rule
 from ._schedule import Scheduler, WatchRun
 from ._specs import WATCH_KINDS, WatchKind
-from ._watches import Watch, Watches, format_duration, parse_duration
+from ._watches import MAX_FAILURES, Watch, Watches, format_duration, parse_duration
 
 __all__ = [
     "LEASE_SECONDS",
+    "MAX_FAILURES",
     "WATCH_KINDS",
+    "Alert",
+    "Alerts",
+    "Delivery",
     "Report",
+    "Rule",
     "Scheduler",
     "Watch",
     "WatchKind",
     "WatchRun",
     "Watches",
     "format_duration",
+    "is_spike",
     "parse_duration",
+    "parse_rule",
     "write_report",
 ]
