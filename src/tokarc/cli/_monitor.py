@@ -325,20 +325,40 @@ def report(
     out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="The HTML file.")],
     since: Annotated[
         str | None,
-        typer.Option(help="Posts since: 7d, 2026-11-01.", show_default=False),
+        typer.Option(help="Posts created since: 7d, 2026-11-01.", show_default=False),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="KIND:TARGET",
+            help="Only this source: hashtag:magic, user_posts:zachking, or a watch "
+            "(user:zachking, its id); repeatable.",
+        ),
     ] = None,
     watch: Annotated[
         list[str] | None,
-        typer.Option("--watch", help="Only this watch (id or KIND:TARGET); repeatable."),
+        typer.Option("--watch", help="Only this watch's source (id or KIND:TARGET); repeatable."),
+    ] = None,
+    media: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            show_default=False,
+            help="The media archive's root, for thumbnails (default: media/ beside the database).",
+        ),
     ] = None,
 ) -> None:
-    """One self-contained HTML file (opens offline) of what the watches found: posts per day,
-    growth of the top posts, top authors, hashtags and sounds, units per day, the
-    fastest-growing posts and new accounts.
+    """One self-contained HTML file (opens offline) of every source in the database (jobs and
+    watches): what changed since the last report (new and gone posts, spikes, rising
+    hashtags, alerts), posts per day, engagement, top posts with thumbnails, top authors, a
+    hashtag network, sounds rising, growth of tracked posts, units per day, and a section per
+    source.
 
-    Example: tokarc report --db watch.db -o report.html --since 7d
+    Example: tokarc report --db watch.db -o report.html --since 7d --source hashtag:magic
     """
     with _existing(db) as store:
-        result = write_report(store, out, since=since, watches=watch or ())
-    print(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)",
+        result = write_report(store, out, since=since, sources=source or (), watches=watch or (),
+                              media=media)  # fmt: skip
+    print(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024:,} KiB)",
           file=sys.stderr)  # fmt: skip
