@@ -71,6 +71,8 @@ def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
         (("watch", "remove", "hashtag:nope", "--db", "w.db"), "no such watch"),
         (("report", "--db", "w.db", "-o", "r.html", "--since", "whenever"), "invalid since"),
         (("report", "--db", "w.db", "-o", "r.html", "--watch", "9"), "invalid --watch"),
+        (("report", "--db", "w.db", "-o", "r.html", "--source", "hashtag:x"), "invalid --source"),
+        (("report", "--db", "w.db", "-o", "w.db"), "the database itself"),
         (("watch", "add", "user", "u", "--alert", "spike", "--db", "w.db"), "need a --webhook"),
         (
             (
@@ -132,8 +134,15 @@ def test_sandbox_tick_then_report(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert (code, out, err) == (0, "", "no watch is due\n")
     code, _, err = tokarc(capsys, "report", "--db", "w.db", "-o", "report.html")
     assert code == 0
-    assert "wrote report.html (7 charts" in err
+    assert "wrote report.html (11 charts" in err  # 9, and one per source
     assert "chart-units-per-day" in (tmp_path / "report.html").read_text()
+    code, _, err = tokarc(capsys, "report", "--db", "w.db", "-o", "magic.html", "--source",
+                          "hashtag:magic")  # fmt: skip
+    assert "wrote magic.html (10 charts" in err
+    page = (tmp_path / "magic.html").read_text()
+    assert 'id="source-hashtag-magic"' in page
+    assert 'id="source-user-posts-zachking"' not in page
+    assert "since the last report" in page  # the first report was the last one
 
 
 def test_sigterm_stops_watch_run_cleanly(live_emulator: Any, tmp_path: Path) -> None:

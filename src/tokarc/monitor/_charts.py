@@ -40,9 +40,18 @@ def _figure(title: str, traces: Sequence[go.BaseTraceType], **layout: object) ->
         "template": "plotly_white",
         "autosize": True,
         "height": HEIGHT,
-        "margin": {"l": 56, "r": 16, "t": 64, "b": 40, "autoexpand": True},
-        # above the plot, under the title: below it, a legend collides with tick labels
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        "margin": {"l": 56, "r": 16, "t": 48, "b": 40, "autoexpand": True},
+        # at the foot of the figure (the container, not the plot): the margin grows to fit
+        # it, so however many rows it takes it covers neither the title nor the tick labels
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "font": {"size": 11},
+        },
         "hoverlabel": {"namelength": -1},
     }
     fig.update_layout(**{**base, **layout})

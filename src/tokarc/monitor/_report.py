@@ -223,11 +223,14 @@ nav a{margin-right:1rem;color:#2f6fb2}
 .chart.wide{grid-column:1/-1}
 .plotly-graph-div{width:100%!important}
 .scroll{overflow-x:auto;background:#fff;border:1px solid #e4e7eb;border-radius:8px}
+.scroll.narrow{width:fit-content;min-width:min(100%,30rem);max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:.88rem}
 th,td{border-bottom:1px solid #eef0f3;padding:.35rem .55rem;text-align:left;vertical-align:top}
 th{background:#f0f4f8;position:sticky;top:0}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.cap{max-width:28rem;overflow-wrap:anywhere}
+td.cap{min-width:12rem;max-width:32rem;overflow-wrap:anywhere}
+td.post{font-size:.82rem;white-space:nowrap}
+td.post small{display:block;color:#52606d;white-space:normal;overflow-wrap:anywhere}
 td.thumb img{width:56px;height:74px;object-fit:cover;border-radius:4px;display:block}
 td.thumb span{display:block;width:56px;height:74px;border-radius:4px;background:#e4e7eb}
 .source{background:#fff;border:1px solid #e4e7eb;border-radius:8px;padding:.6rem 1rem;
@@ -404,8 +407,9 @@ def _table(table_id: str, headers: Sequence[str], rows: Sequence[Sequence[Any]])
     body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
     if not rows:
         body = f'<tr><td colspan="{len(headers)}">nothing yet</td></tr>'
+    narrow = " narrow" if len(headers) <= 3 else ""  # a few columns: as wide as they need
     return (
-        f'<div class="scroll"><table id="{html.escape(table_id)}"><thead><tr>{head}</tr>'
+        f'<div class="scroll{narrow}"><table id="{html.escape(table_id)}"><thead><tr>{head}</tr>'
         f"</thead><tbody>{body}</tbody></table></div>"
     )
 
@@ -441,21 +445,21 @@ def _posts_table(table_id: str, rows: Sequence[dict[str, Any]], thumbs: dict[str
             else e(str(r["id"]))
         )
         gone = " (gone)" if r["gone_at"] else ""
+        who = f"@{r['author'] or '?'} · {_created(r['created'])}"
+        shown = (_Html(f'<td class="thumb">{img}</td>'),) if thumbs else ()
         out.append(
             (
-                _Html(f'<td class="thumb">{img}</td>'),
-                _Html(f"<td>{post}{gone}</td>"),
-                f"@{r['author'] or '?'}",
+                *shown,
+                _Html(f'<td class="post">{post}{gone}<small>{e(who)}</small></td>'),
                 _Html(f'<td class="cap">{e(_cut(r["caption"], 160))}</td>'),
-                _created(r["created"]),
                 r["plays"],
                 r["likes"],
                 r["comments"],
                 r["shares"],
             )
         )
-    headers = ("", "post", "author", "caption", "created", "plays", "likes", "comments", "shares")
-    return _table(table_id, headers, out)
+    headers = ("post (author · created)", "caption", "plays", "likes", "comments", "shares")
+    return _table(table_id, ("", *headers) if thumbs else headers, out)
 
 
 def _sources_table(sources: Sequence[Source]) -> str:
@@ -503,19 +507,21 @@ def _watches_table(watches: Sequence[Watch]) -> str:
 
 
 def _growing_table(rows: Sequence[dict[str, Any]]) -> str:
+    e = html.escape
     out = [
         (
-            f"@{r['author'] or '?'}",
-            _cut(r["caption"], 80),
-            r["id"],
+            _Html(
+                f'<td class="post">{e(str(r["id"]))}<small>@{e(r["author"] or "?")}</small></td>'
+            ),
+            _Html(f'<td class="cap">{e(_cut(r["caption"], 100))}</td>'),
             r["gained"],
-            r["per_hour"] if r["per_hour"] is not None else f"— ({r['hours'] * 60:.0f} min)",
+            round(r["per_hour"]) if r["per_hour"] is not None else f"— ({r['hours'] * 60:.0f} min)",
             r["liked"],
             r["plays"],
         )
         for r in rows
     ]
-    headers = ("author", "caption", "post", "plays gained", "plays/hour", "likes gained", "plays")
+    headers = ("post (author)", "caption", "plays gained", "plays/hour", "likes gained", "plays")
     return _table("table-fastest-growing", headers, out)
 
 
