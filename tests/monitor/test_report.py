@@ -3,6 +3,7 @@ to show spikes; opened in a real headless browser at the widths people use."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -325,6 +326,8 @@ def _open(
         route.abort()
 
     page.route("http*://**", refuse)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(page_path.as_uri())
     page.wait_for_function(
         "Array.from(document.querySelectorAll('.plotly-graph-div'))"
@@ -333,11 +336,15 @@ def _open(
     )
     if resize_to is not None:
         page.set_viewport_size({"width": resize_to, "height": 900})
-        page.wait_for_function(  # plotly's responsive resize, after the window's resize event
-            "Array.from(document.querySelectorAll('.chart')).every(c => c.querySelector("
-            "'svg.main-svg').getBoundingClientRect().right <= c.getBoundingClientRect().right + 1)",
-            timeout=10_000,
-        )
+        # plotly's responsive resize follows the window's resize event; if it never comes,
+        # the assertions on what is measured below say which chart overflows
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "Array.from(document.querySelectorAll('.chart')).every(c => c.querySelector("
+                "'svg.main-svg').getBoundingClientRect().right <= "
+                "c.getBoundingClientRect().right + 1)",
+                timeout=10_000,
+            )
     else:
         page.screenshot(path=str(shots / f"report-{width}.png"), full_page=True)
     out = {
