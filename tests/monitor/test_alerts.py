@@ -10,8 +10,8 @@ import pytest
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
 from tokarc.models import decode
-from tokarc.monitor import Alerts, Delivery, Watches, is_spike, parse_rule
-from tokarc.store import Batch, Store
+from tokarc.monitor import MAX_FAILURES, Alerts, Delivery, Watches, is_spike, parse_rule
+from tokarc.store import Batch, Store, open_store
 
 from .conftest import HOUR, Hook, scheduler
 
@@ -201,3 +201,23 @@ def test_edit_adds_and_removes_rules(watches: Watches, hook: Hook) -> None:
         watches.edit(w.id, every="soon")
     assert watches.get(w.id).every_s == 1800  # unchanged
     assert "secret-path" not in json.dumps(watches.get(w.id).public())
+
+
+def test_alerts_on_both_backends(emulator: Emulator, any_db: str, hook: Hook) -> None:
+    with open_store(any_db) as store:
+        w = Watches(store).add("user", "nosuchuser_xyz", every="1h", alerts=["new_posts>0"],
+                               webhook=hook.url, now=now(emulator))  # fmt: skip
+        magic = Watches(store).add("hashtag", "magic", window="1h", alerts=["new_posts>1"],
+                                   webhook=hook.url, now=now(emulator))  # fmt: skip
+    s = scheduler(emulator, any_db, delivery=quick())
+    for _ in range(MAX_FAILURES):
+        s.tick()
+        emulator.clock.advance(2 * HOUR)
+    with open_store(any_db) as store:
+        first = Alerts(store).all(magic.id)[0]
+        assert (first.rule, first.status) == ("new_posts>1", "sent")
+        assert Alerts(store).all(w.id) == []
+        stopped = Watches(store).get(w.id)
+        assert stopped.state() == f"stopped after {MAX_FAILURES} failures"
+        assert Watches(store).edit(w.id, every="2h").every_s == 7200
+    assert {p["watch"]["id"] for p in hook.received} == {magic.id}
