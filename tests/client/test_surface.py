@@ -98,3 +98,19 @@ def test_sdk_constructor_arguments() -> None:
     client = tokarc.EDAsyncClient("t")
     assert isinstance(client, tokarc.AsyncClient)
     assert client.config.retry == tokarc.RetryPolicy()
+
+
+def test_the_clients_spell_out_their_keyword_arguments() -> None:
+    import inspect
+
+    expected = [
+        "token", "base_url", "transport", "timeout", "retry", "max_concurrency",
+        "requests_per_second",
+    ]  # fmt: skip
+    for cls in (tokarc.Client, tokarc.AsyncClient):
+        params = inspect.signature(cls).parameters
+        assert list(params) == expected, cls
+        assert all(p.kind is not p.VAR_KEYWORD for p in params.values())
+        assert "requests_per_second" in (cls.__doc__ or "") or "requests_per_second" in (
+            tokarc.Client.__doc__ or ""
+        )

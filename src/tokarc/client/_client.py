@@ -28,9 +28,6 @@ from ._transports import ShardedAsyncTransport, TokenTransport
 from ._wire import Call, Response, Secret, parse, prepare, prepare_raw
 from .pagination import Pager, PagerState, Since, Walker, to_unix
 
-AnyTransport = httpx.BaseTransport | httpx.AsyncBaseTransport
-Timeout = float | None
-
 
 @dataclass(frozen=True)
 class CallEvent:
@@ -200,10 +197,6 @@ def _with_since(
     return {**kwargs, "oldest_createtime": to_unix(since)}
 
 
-def _timeout(call: Call) -> Any:
-    return call.timeout if call.timeout is not None else httpx.USE_CLIENT_DEFAULT
-
-
 def _transport_error(
     call: Call, exc: httpx.HTTPError, token: Secret, base_url: str
 ) -> TransportError:
@@ -223,16 +216,37 @@ class Client(_BaseClient):
         with tokarc.Client("TOKEN") as client:
             result = client.tiktok.hashtag_search(hashtag="magic", cursor=0)
             posts = result.data["data"]
+
+    Arguments (all but ``token`` by keyword):
+
+    - ``token``: the API token (never shown in ``repr``, logs or errors).
+    - ``base_url``: the API root, default ``TOKARC_BASE_URL`` or EnsembleData's.
+    - ``transport``: an httpx transport in place of the network.
+    - ``timeout``: seconds per request (slow endpoints carry their own, longer one).
+    - ``retry``: a :class:`RetryPolicy` (``RetryPolicy.instant()`` for tests).
+    - ``max_concurrency``: requests in flight at most (the async client's limit).
+    - ``requests_per_second``: pace requests to at most this rate.
     """
 
     def __init__(
         self,
         token: str | None = None,
         *,
+        base_url: str | None = None,
         transport: httpx.BaseTransport | None = None,
-        **options: Any,
+        timeout: float = C.DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
+        requests_per_second: float | None = None,
     ) -> None:
-        super().__init__(token, **options)
+        super().__init__(
+            token,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+            max_concurrency=max_concurrency,
+            requests_per_second=requests_per_second,
+        )
         inner = transport or httpx.HTTPTransport()
         self._http = httpx.Client(**self._httpx_args(inner))
         self.tiktok: TiktokMethods[Response] = TiktokMethods(self._call, self._paginate)
@@ -298,10 +312,21 @@ class AsyncClient(_BaseClient):
         self,
         token: str | None = None,
         *,
+        base_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        **options: Any,
+        timeout: float = C.DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
+        requests_per_second: float | None = None,
     ) -> None:
-        super().__init__(token, **options)
+        super().__init__(
+            token,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+            max_concurrency=max_concurrency,
+            requests_per_second=requests_per_second,
+        )
         inner = transport or ShardedAsyncTransport(self.config.max_concurrency)
         self._http = httpx.AsyncClient(**self._httpx_args(inner))
         self._slots = asyncio.Semaphore(self.config.max_concurrency)
