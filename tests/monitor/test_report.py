@@ -151,7 +151,9 @@ def test_scope_by_source_watch_and_since(report_db: str, tmp_path: Path) -> None
     ) == zach.count("<section")
     recent = _report(report_db, tmp_path / "recent.html", since="2026-10-31").html
     assert "posts created since 2026-10-31T00:00:00+00:00" in recent
-    with pytest.raises(InvalidInputError, match="invalid --source: no watch 'hashtag:nothing'"):
+    with pytest.raises(
+        InvalidInputError, match="invalid --source: no source or watch 'hashtag:nothing'"
+    ):
         _report(report_db, tmp_path / "x.html", sources=["hashtag:nothing"])
     with pytest.raises(InvalidInputError, match="--watch"):
         _report(report_db, tmp_path / "x.html", watches=["9"])

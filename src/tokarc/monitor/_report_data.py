@@ -96,7 +96,10 @@ def choose(sources: Sequence[Source], refs: Sequence[str], watches: Watches) -> 
     for ref in refs:
         source = by_label.get(ref)
         if source is None:
-            w = watches.resolve(ref)  # KeyError if no such watch either
+            try:
+                w = watches.resolve(ref)
+            except KeyError:
+                raise KeyError(f"no source or watch {ref!r}") from None
             source = by_label.get(f"{w.spec.source_kind}:{w.target}")
             if source is None:
                 raise KeyError(f"no source {ref!r}")
