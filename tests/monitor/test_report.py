@@ -304,8 +304,11 @@ _CHARTS_JS = """() => Array.from(document.querySelectorAll('.chart')).map(card =
     return r.left >= c.left - 1 && r.right <= c.right + 1 && r.top >= c.top - 1
       && r.bottom <= c.bottom + 1; };
   const points = (gd.data || []).reduce((n, t) => n + (t.x ? t.x.length : 0), 0);
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0.5
+    && r.height > 0.5; };
   const drawn = gd.querySelectorAll('.scatterlayer .trace path.js-line, .scatterlayer .point,'
-    + ' .barlayer .point path, .scatterlayer .textpoint').length;
+    + ' .scatterlayer .textpoint').length + Array.from(gd.querySelectorAll(
+    '.barlayer .point path')).filter(visible).length;  // a bar of no width is not drawn
   const note = Array.from(gd.querySelectorAll('.annotation-text')).some(
     a => a.textContent === 'no data yet');
   return {id: gd.id, points, drawn, no_data: note, svg_inside: inside(gd.querySelector('svg')),

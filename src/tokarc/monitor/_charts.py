@@ -97,15 +97,36 @@ def _day_axis(days: Sequence[dt.date]) -> dict[str, object]:
     six of them over a long span."""
     span = (max(days) - min(days)).days + 1 if days else 1
     step = max(1, math.ceil(span / 6))
-    return {
+    axis: dict[str, object] = {
         "type": "date",
         "tickformat": DAY_FORMAT,
         "hoverformat": "%Y-%m-%d",
         "dtick": step * 86_400_000,
     }
+    if days and span <= 3:  # a day or three: room around them, so a bar looks like one
+        pad = dt.timedelta(days=2)
+        axis["range"] = [(min(days) - pad).isoformat(), (max(days) + pad).isoformat()]
+    return axis
 
 
 MAX_FILL_DAYS = 800
+DAY_MS = 86_400_000
+
+
+def counts(title: str, top: float) -> dict[str, object]:
+    """An axis of whole counts from 0: a tick per unit when there are few (never 0.2 posts)."""
+    return {"title": title, "rangemode": "tozero", "tickformat": ",d",
+            **({"dtick": 1} if top <= 6 else {})}  # fmt: skip
+
+
+def _top(series: Mapping[str, Mapping[dt.date, int]], stack: bool = False) -> int:
+    if stack:
+        totals: dict[dt.date, int] = {}
+        for days in series.values():
+            for d, n in days.items():
+                totals[d] = totals.get(d, 0) + n
+        return max(totals.values(), default=0)
+    return max((n for days in series.values() for n in days.values()), default=0)
 
 
 def filled(days: Mapping[dt.date, int]) -> dict[dt.date, int]:
@@ -134,7 +155,11 @@ def posts_per_day(
     ]
     days = [d for s in series.values() for d in s]
     return _figure(
-        title, traces, xaxis=_day_axis(days), yaxis_title="posts", showlegend=len(traces) > 1
+        title,
+        traces,
+        xaxis=_day_axis(days),
+        yaxis=counts("posts", _top(series)),
+        showlegend=len(traces) > 1,
     )
 
 
@@ -280,6 +305,7 @@ def per_day_bars(
             x=[d.isoformat() for d in filled(days)],
             y=list(filled(days).values()),
             name=label(name),
+            width=DAY_MS * 0.8,  # a day's bar (plotly's own guess fails for a single day)
             hovertemplate=f"%{{x}}: %{{y:,}} {html.escape(what)}",
         )
         for name, days in series.items()
@@ -291,7 +317,7 @@ def per_day_bars(
         traces,
         barmode="stack" if stack else "group",
         xaxis=_day_axis(days),
-        yaxis_title=what,
+        yaxis=counts(what, _top(series, stack)),
     )
 
 

@@ -377,7 +377,8 @@ def _changes_html(ch: Changes) -> str:
 
 def _source_section(q: Data, s: Source) -> str:
     e = html.escape
-    fig = C.posts_per_day(q.posts_per_day([s]), f"{s.label}: posts per day by creation")
+    title = f"{s.label}: posts per day by creation"
+    fig = C.per_day_bars(title, q.posts_per_day([s]), "posts")  # one series: bars read best
     jobs = ", ".join(f"job {i} {st}" for i, st in s.jobs) or "no job"
     watch = (
         f"watch {s.watch.id}, every {format_duration(s.watch.every_s)}, {s.watch.state()}"
