@@ -21,6 +21,7 @@ from .client._wire import Response
 from .client.pagination import Page, Pager, PagerState
 from .errors import (
     APIError,
+    EDError,
     InvalidInputError,
     MissingTokenError,
     TokarcError,
@@ -55,7 +56,6 @@ class EDAsyncClient(_SDKArguments, AsyncClient):
 
 
 EDResponse = Response
-EDError = APIError
 
 __all__ = [
     "APIError",

@@ -3,7 +3,10 @@
 ::
 
     TokarcError
-    ├── InvalidInputError        bad input rejected locally, before any request (also ValueError)
+    ├── EDError                  the call was refused (the official SDK's EDError: status_code,
+    │   │                        detail, units_charged), by tokarc or by the API:
+    │   ├── InvalidInputError    bad input rejected locally, before any request (also ValueError)
+    │   └── APIError             the API answered with an error (the tree below)
     ├── MissingTokenError        no token given, in the environment or the config file
     ├── ResumeMismatchError      a saved cursor state whose parameters differ from the call
     ├── SchemaTooNewError        a database written by a newer tokarc (refused, unchanged)
@@ -48,6 +51,7 @@ __all__ = [
     "BadRequestError",
     "ConnectError",
     "DecodeError",
+    "EDError",
     "InternalServerError",
     "InvalidCountryError",
     "InvalidInputError",
@@ -83,8 +87,40 @@ class TokarcError(Exception):
     """Base of every error tokarc raises."""
 
 
-class InvalidInputError(TokarcError, ValueError):
-    """Input rejected locally, before any request was sent (so it cost no units)."""
+class EDError(TokarcError):
+    """A refused call, as the official SDK's ``EDError``: ``except EDError`` written for the SDK
+    catches the same failures with tokarc, whether the API refused the call (:class:`APIError`)
+    or tokarc refused it before sending it (:class:`InvalidInputError`, with the status the API
+    would have answered and ``units_charged`` 0).
+    """
+
+    status_code: int
+    detail: Any
+    units_charged: int
+
+
+class InvalidInputError(EDError, ValueError):
+    """Input rejected locally, before any request was sent (so it cost no units).
+
+    ``status_code`` is what the API answers such input with (422, or 462 for a post URL, 464
+    for too many ids, 466 for a country); ``detail`` is the message.
+    """
+
+    def __init__(self, message: str = "", *, status_code: int = 422) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.units_charged = 0
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_invalid_input, (str(self), self.status_code))
+
+
+def _invalid_input(message: str, status_code: int) -> InvalidInputError:
+    return InvalidInputError(message, status_code=status_code)
 
 
 class MissingTokenError(TokarcError):
@@ -129,7 +165,7 @@ class MalformedResponseError(TransportError):
         self.units_charged = units_charged
 
 
-class APIError(TokarcError):
+class APIError(EDError):
     """The API answered with an error.
 
     Like the official SDK's ``EDError``: ``status_code``, ``detail`` (the server's explanation)

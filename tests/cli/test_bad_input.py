@@ -60,6 +60,32 @@ CORPUS: list[tuple[tuple[str, ...], str]] = [
     (("resume", "1", "--db", "missing.db"), "missing.db"),
     (("resume", "one", "--db", "x.db"), "JOB"),
     (("usage", "--days", "0"), "days"),
+    (("report", "--db", "x.db", "-o", "/nonexistent/dir/r.html"), "--out"),
+    # Post URLs: one checker for the CLI and the library (TikTok hosts, numeric ids).
+    (("post", "https://www.tiktok.com/@a/video/123abc"), "123abc"),
+    (("post", "https://example.com/video/123"), "example.com"),
+    (("post", "https://evil.example/@a/video/7165262254722534698"), "evil.example"),
+    (("post", "https://www.tiktok.com.evil.example/@a/video/7165262254722534698"), "evil"),
+    (("post", "javascript:alert(1)//www.tiktok.com/@a/video/7165262254722534698"), "javascript"),
+    (("post", "https://vm.tiktok.com/ZMabcdef/"), "short link"),
+    (("comments", "https://evil.example/@a/video/7165262254722534698"), "evil.example"),
+    # Numbers and durations that cannot be meant.
+    (("hashtag", "magic", "--days", "nan"), "days"),
+    (("hashtag", "magic", "--days", "inf"), "days"),
+    (("hashtag", "magic", "--days", "1e308"), "days"),
+    (("user-posts", "zachking", "--days", "-inf"), "days"),
+    (("watch", "add", "hashtag", "magic", "--every", "99999999w", "--db", "w.db"), "interval"),
+    (("watch", "add", "hashtag", "magic", "--window", "1e9d", "--db", "w.db"), "window"),
+    # Databases that cannot be opened as given: nothing is created.
+    (("hashtag", "magic", "--db", "no/such/folder/x.db"), "no folder"),
+    (("hashtag", "magic", "--db", "."), "folder"),
+    (("hashtag", "magic", "--db", "notes.txt"), "not a SQLite database"),
+    (("jobs", "--db", "notes.txt"), "not a SQLite database"),
+    (("hashtag", "magic", "--db", "postgresql://u:pw@localhost:notaport/db"), "malformed"),
+    (("stats", "--db", "postgresql://u:pw@localhost/db?bogus=1"), "malformed"),
+    # The API's address.
+    (("hashtag", "magic", "--base-url", "ftp://example.com/apis"), "base url"),
+    (("hashtag", "magic", "--base-url", "localhost:8765"), "base url"),
 ]
 
 
@@ -68,6 +94,7 @@ def test_bad_input(
     cli: Cli, live_emulator: Any, tmp_path: Path, args: tuple[str, ...], word: str
 ) -> None:
     db = tmp_path / "never.db"
+    (tmp_path / "notes.txt").write_text("not a database\n")
     argv = ["--base-url", live_emulator.base_url, "--token", "t", *args]
     if not any(a == "--db" for a in args) and args[0] not in {"bogus", "music"}:
         argv += ["--db", str(db)]
@@ -82,6 +109,10 @@ def test_bad_input(
     assert not db.exists()
     assert not (tmp_path / "x.db").exists()
     assert not (tmp_path / "missing.db").exists()
+    assert not (tmp_path / "w.db").exists()
+    assert not (tmp_path / "no").exists()
+    assert (tmp_path / "notes.txt").read_text() == "not a database\n"
+    assert "pw" not in ran.err  # a database password is never shown
 
 
 def test_no_token_is_exit_2_and_touches_nothing(cli: Cli, tmp_path: Path) -> None:

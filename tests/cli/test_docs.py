@@ -34,7 +34,7 @@ def test_the_commands_are_all_there() -> None:
         "hashtag", "keyword", "user", "user-posts", "liked", "followers", "followings", "post",
         "comments", "replies", "users", "lives", "music", "music search", "music posts",
         "music info", "jobs", "resume", "export", "stats", "usage", "configure", "doctor",
-        "emulator", "watch", "watch add", "watch list", "watch remove", "watch pause",
+        "emulator", "media", "watch", "watch add", "watch list", "watch remove", "watch pause",
         "watch resume", "watch tick", "watch run", "watch edit", "report", "alerts",
     }  # fmt: skip
 
@@ -69,3 +69,24 @@ def test_readme_starts_with_make_demo_and_make_test() -> None:
     lines = (ROOT / "README.md").read_text().splitlines()
     commands = [line.split("#")[0].strip() for line in lines[:8] if line.startswith("make ")]
     assert commands == ["make demo", "make test"]
+
+
+def test_the_readme_names_only_files_of_the_repository() -> None:
+    """A fresh clone has every file the README points to: no ../shared, no seed drafts."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    named = re.findall(r"`([\w./-]+\.(?:md|py|toml|txt|json|yml|yaml))`", text)
+    local = [p for p in (*links, *named) if "://" not in p and not p.startswith("www.")]
+    assert local, "the README names files of the repository (docs/...)"
+    assert "../" not in text
+    missing = [p for p in local if not _in_repo(p)]
+    assert missing == [], missing
+
+
+def _in_repo(path: str) -> bool:
+    """``path`` from the root, or a file of that name in one of the repository's folders."""
+    return (ROOT / path).exists() or any(
+        (ROOT / d / path).exists() for d in ("docs", "benchmarks", "scripts", "tests", "src")
+    )

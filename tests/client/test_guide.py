@@ -1,4 +1,5 @@
-"""The seed guide's code runs with tokarc, the import changed, against the emulator."""
+"""The API guide's calls (tests/client/guide_calls.py) run with tokarc.EDClient, against the
+emulator, as the guide writes them."""
 
 from __future__ import annotations
 
@@ -9,36 +10,51 @@ from typing import Any
 
 import pytest
 
-GUIDE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "tiktok-api-guide.md"
-OFFICIAL_IMPORT = "from ensembledata.api import EDClient"
+import tokarc
+from tokarc.emulator import _fixtures as F
+
+from .guide_calls import CALLS, NEXT_CURSOR, SECTIONS, SETUP
 
 
-def guide_blocks() -> list[str]:
-    text = GUIDE.read_text()
-    text = text.split("## What is a cursor?")[0]  # that section's `api.get_books()` is a parable
-    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
-
-
-def test_the_guide_has_code() -> None:
-    blocks = guide_blocks()
-    assert len(blocks) >= 5
-    assert OFFICIAL_IMPORT in blocks[0]
-
-
-def test_guide_runs_with_tokarc(
-    live_emulator: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.slow
+def test_the_guide_calls_run_with_tokarc(
+    live_emulator: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TOKARC_BASE_URL", live_emulator.base_url)
-    namespace: dict[str, Any] = {}
-    for block in guide_blocks():
-        code = block.replace(OFFICIAL_IMPORT, "from tokarc import EDClient")
-        exec(compile(code, str(GUIDE), "exec"), namespace)
-    assert "Number of posts: 20" in capsys.readouterr().out
-    posts = namespace["posts"]  # the last example: full_hashtag_search(max_cursor=2_000, days=7)
-    assert 0 < len(posts) <= 2000
     week_ago = live_emulator.emulator.clock.now() - 7 * 86_400
-    assert all(p["create_time"] >= week_ago for p in posts)
-    namespace["client"].close()
+    client = tokarc.EDClient(SETUP["token"])
+    next_cursor = None
+    for call in CALLS:
+        kwargs = {k: next_cursor if v is NEXT_CURSOR else v for k, v in call.kwargs.items()}
+        result = getattr(client.tiktok, call.method)(**kwargs)
+        posts = result.data["data"]
+        next_cursor = result.data.get("nextCursor")
+        assert posts, call
+        if call.posts is not None:
+            assert len(posts) == call.posts, call
+        if call.max_posts is not None:
+            assert len(posts) <= call.max_posts, call
+        if call.days is not None:
+            assert all(p["create_time"] >= week_ago for p in posts), call
+    client.close()
+
+
+@pytest.mark.slow
+def test_every_guide_section_has_its_call(
+    live_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sections of the guide without code yet: each one's call, on fixture data."""
+    monkeypatch.setenv("TOKARC_BASE_URL", live_emulator.base_url)
+    examples = F.example_calls()
+    with tokarc.EDClient(SETUP["token"]) as client:
+        for section, method in SECTIONS.items():
+            result = getattr(client.tiktok, method)(**examples[method])
+            assert result.data, section
+
+
+def test_the_setup_is_the_sdks() -> None:
+    assert SETUP["import"].replace("ensembledata.api", "tokarc") == "from tokarc import EDClient"
+    assert {c.method for c in CALLS} | set(SECTIONS.values()) <= set(F.example_calls())
 
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -72,7 +72,7 @@ def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
         (("report", "--db", "w.db", "-o", "r.html", "--since", "whenever"), "invalid since"),
         (("report", "--db", "w.db", "-o", "r.html", "--watch", "9"), "invalid --watch"),
         (("report", "--db", "w.db", "-o", "r.html", "--source", "hashtag:x"), "invalid --source"),
-        (("report", "--db", "w.db", "-o", "w.db"), "the database itself"),
+        (("report", "--db", "w.db", "-o", "w.db"), "the database's own file"),
         (("watch", "add", "user", "u", "--alert", "spike", "--db", "w.db"), "need a --webhook"),
         (
             (

@@ -208,7 +208,7 @@ def test_docs_list_every_exported_column() -> None:
     text = DOCS.read_text()
     for entity, columns in X.COLUMNS.items():
         section = text.split(f"### `{entity}`", 1)[1].split("\n#", 1)[0]
-        documented = re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.M)
+        documented = re.findall(r"^\| `([a-z_0-9]+)` \|", section, flags=re.M)
         assert documented == list(columns), entity
 
 

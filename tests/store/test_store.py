@@ -407,8 +407,8 @@ def test_public_surface() -> None:
     import tokarc.store.export
 
     assert set(tokarc.store.__all__) == {
-        "ENTITIES", "Batch", "Follow", "Job", "PageResult", "Stats", "Store",
-        "is_postgres_url", "open_store",
+        "ENTITIES", "Batch", "DatabaseTarget", "Follow", "Job", "PageResult", "Stats", "Store",
+        "is_postgres_url", "open_store", "redact",
     }  # fmt: skip
     assert all(hasattr(tokarc.store.export, name) for name in tokarc.store.export.__all__)
     assert all(getattr(tokarc.store, name).__doc__ for name in tokarc.store.__all__[1:])

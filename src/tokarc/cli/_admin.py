@@ -14,22 +14,17 @@ from rich.table import Table
 
 from ..client import _constants as C
 from ..client._config import config_path, read_config_file, write_config_file
-from ..store import Store, open_store
 from ..store.export import COLUMNS, export
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
 from . import _options as O
 from ._app import app, session
 from ._collect import Sink, _check_sink, resume
+from ._stores import existing
+from ._text import cell, safe
+from ._text import title as title_text
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
-
-
-def _open(db: str) -> Store:
-    """An existing store (a missing SQLite file is an error, not a new empty database)."""
-    if "://" not in db and db != ":memory:" and not os.path.exists(db):
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    return open_store(db)
 
 
 def _out() -> Console:
@@ -39,11 +34,12 @@ def _out() -> Console:
 
 
 def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
+    """A table of data: every title and cell literal text (no markup, no control characters)."""
+    table = Table(title=title_text(title), title_justify="left")
     for h in headers:
         table.add_column(h, justify="right" if h in {"id", "units", "rows"} else "left")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(cell(v) for v in row))
     return table
 
 
@@ -57,7 +53,7 @@ def jobs(db: O.DbRequired, as_json: Json = False) -> None:
 
     Example: tokarc jobs --db magic.db
     """
-    with _open(db) as store:
+    with existing(db) as store:
         rows = [[getattr(j, f) for f in _JOB_FIELDS] for j in store.list_jobs()]
     if as_json:
         for row in rows:
@@ -79,8 +75,7 @@ def resume_(
     Example: tokarc resume 3 --db magic.db
     """
     overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
-    if not os.path.exists(db) and "://" not in db:
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
+    existing(db).close()
     resume(session(ctx), db, job, **overrides)
 
 
@@ -99,10 +94,10 @@ def export_(
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
     sink = Sink(db, out or "-", format)
     _check_sink(sink)
-    with _open(db) as store:
+    with existing(db) as store:
         n = export(store, entity, sink.out or "-", sink.fmt())  # type: ignore[arg-type]
     if sink.out != "-":
-        print(f"{n} {entity} written to {sink.out}", file=sys.stderr)
+        print(safe(f"{n} {entity} written to {sink.out}"), file=sys.stderr)
 
 
 @app.command()
@@ -111,7 +106,7 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
 
     Example: tokarc stats --db magic.db
     """
-    with _open(db) as store:
+    with existing(db) as store:
         s = store.stats()
     if as_json:
         print(json.dumps({"counts": s.counts, "units_by_day": s.units_by_day,
@@ -124,7 +119,7 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
     for title, data in (("units by day", s.units_by_day), ("units by job", s.units_by_job),
                         ("units by endpoint", s.units_by_endpoint)):  # fmt: skip
         out.print(_table(title, [title.split()[-1], "units"], [[k, v] for k, v in data.items()]))
-    out.print(f"units spent in total: {s.units_total}")
+    out.print(cell(f"units spent in total: {s.units_total}"))
 
 
 @app.command()
@@ -146,7 +141,7 @@ def usage(
         return
     rows = [[d.get("date"), d.get("units")] for d in history if isinstance(d, dict)]
     _out().print(_table(f"units used over {days} days", ["date", "units"], rows))
-    print(f"units used today ({today}): {_units(used)}")
+    print(safe(f"units used today ({today}): {_units(used)}"))
 
 
 def _units(data: Any) -> Any:
@@ -169,7 +164,7 @@ def configure(ctx: typer.Context) -> None:
         raise _errors.CLIError("invalid token: an empty value or one with spaces")
     settings = {k: str(v) for k, v in read_config_file().items() if isinstance(v, str)}
     path = write_config_file({**settings, "token": token})
-    print(f"token saved to {path} (readable by you only)", file=sys.stderr)
+    print(safe(f"token saved to {path} (readable by you only)"), file=sys.stderr)
 
 
 @app.command()
@@ -181,10 +176,10 @@ def doctor(ctx: typer.Context) -> None:
     state = session(ctx)
     print(f"token: {_token_source(state)}")
     with state.client() as client:
-        print(f"API: {client.config.base_url}")
+        print(safe(f"API: {client.config.base_url}"))
         today = dt.datetime.now(dt.UTC).date().isoformat()
         used = client.customer.get_usage(date=today).data
-    print(f"API reachable, token accepted; units used today: {_units(used)}")
+    print(safe(f"API reachable, token accepted; units used today: {_units(used)}"))
 
 
 def _token_source(state: Any) -> str:

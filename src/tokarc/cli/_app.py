@@ -17,10 +17,13 @@ from typer._click.exceptions import (  # typer vendors click
 )
 from typer.core import TyperGroup
 
+from .._version import __version__
 from ..client import _constants as C
 from ..client._client import Client
 from ..client._retry import RetryPolicy
+from ..store import redact
 from . import _errors
+from ._text import safe
 
 SANDBOX_TOKEN = "sandbox"
 SANDBOX_URL = "http://sandbox.tokarc/apis"
@@ -37,6 +40,7 @@ class Session:
     quiet: bool = False
     retries: int | None = None
     emulator: Any = field(default=None, repr=False)
+    media: Any = None  # --media of a collecting command (cli._media.MediaOptions)
 
     @property
     def console(self) -> Console:
@@ -46,7 +50,7 @@ class Session:
     def say(self, message: str) -> None:
         """A progress message on stderr (not with --quiet)."""
         if not self.quiet:
-            print(message, file=sys.stderr, flush=True)
+            print(safe(redact(message)), file=sys.stderr, flush=True)
 
     def client(self) -> Client:
         """A client for the API, or for the in-process emulator with --sandbox."""
@@ -62,9 +66,10 @@ class Session:
 
     def flags(self) -> str:
         """The global options to repeat in a suggested command (never the token)."""
-        if self.sandbox:
-            return " --sandbox"
-        return f" --base-url {self.base_url}" if self.base_url else ""
+        where = " --sandbox" if self.sandbox else ""
+        if not self.sandbox and self.base_url:
+            where = f" --base-url {redact(self.base_url)}"
+        return where + ("" if self.retries is None else f" --retries {self.retries}")
 
 
 def session(ctx: typer.Context) -> Session:
@@ -87,10 +92,45 @@ class TokarcGroup(TyperGroup):
     ) -> Any:
         state = Session()
         extra.setdefault("obj", state)
-        code = self._run(args, prog_name or "tokarc", complete_var, extra)
+        argv = self.hoist_globals(list(sys.argv[1:] if args is None else args))
+        code = self._run(argv, prog_name or "tokarc", complete_var, extra)
         if not standalone_mode:
             return code
         sys.exit(code)
+
+    def hoist_globals(self, args: list[str]) -> list[str]:
+        """``args`` with the global options given after the command moved before it, as users
+        type them (``tokarc hashtag magic -q``). The emulator's own options, and anything
+        after ``--``, stay where they are."""
+        flags, valued = self._global_names()
+        start = _command_index(args, valued)
+        if start is None or args[start] == "emulator":
+            return args
+        moved, kept, i = [], args[: start + 1], start + 1
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                kept.extend(args[i:])
+                break
+            if arg in flags or (arg.split("=", 1)[0] in valued and "=" in arg):
+                moved.append(arg)
+            elif arg in valued and i + 1 < len(args):
+                moved.extend(args[i : i + 2])
+                i += 1
+            else:
+                kept.append(arg)
+            i += 1
+        return [*kept[:start], *moved, *kept[start:]]
+
+    def _global_names(self) -> tuple[set[str], set[str]]:
+        """The names of the global options: flags, and those that take a value."""
+        flags: set[str] = set()
+        valued: set[str] = set()
+        for param in self.params:
+            names = [*param.opts, *getattr(param, "secondary_opts", [])]
+            (flags if getattr(param, "is_flag", False) else valued).update(names)
+        flags -= {"--help", "-h"}
+        return flags, valued
 
     def _run(
         self, args: Sequence[str] | None, prog: str, complete: str | None, extra: dict[str, Any]
@@ -114,6 +154,19 @@ class TokarcGroup(TyperGroup):
         return rv if isinstance(rv, int) else 0
 
 
+def _command_index(args: list[str], valued: set[str]) -> int | None:
+    """Where the command's name is in ``args`` (after the global options before it)."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return None
+        if not arg.startswith("-"):
+            return i
+        i += 2 if arg in valued else 1
+    return None
+
+
 HELP = """Collect TikTok data through the EnsembleData API into SQLite or PostgreSQL.
 
 Example: tokarc --sandbox hashtag magic --days 30 --db demo.db
@@ -128,6 +181,12 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"tokarc {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -153,8 +212,14 @@ def _global(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Tracebacks on errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    """Global options come before the command."""
+    """Global options, before the command or after it."""
     _configure_logging(verbose)
     state = ctx.ensure_object(Session)
     state.token, state.base_url, state.sandbox = token, base_url, sandbox
@@ -180,8 +245,20 @@ class _CLIHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__()
         self.verbose = verbose
         self.setLevel(logging.DEBUG if verbose else logging.WARNING)
-        self.setFormatter(logging.Formatter("tokarc: %(name)s: %(message)s"))
+        self.setFormatter(_Formatter())
 
     def filter(self, record: logging.LogRecord) -> bool:
         chatty = record.name.split(".")[0] in self._CHATTY and record.levelno < logging.ERROR
         return (self.verbose or not chatty) and bool(super().filter(record))
+
+
+class _Formatter(logging.Formatter):
+    """``tokarc: message`` for tokarc's own logger, ``tokarc: httpx: message`` for others;
+    passwords redacted and control characters made visible."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        name = record.name.removeprefix("tokarc").lstrip(".")
+        text = f"tokarc: {name + ': ' if name else ''}{safe(redact(record.getMessage()))}"
+        if record.exc_info:
+            text += "\n" + redact(self.formatException(record.exc_info))
+        return text

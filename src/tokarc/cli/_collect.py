@@ -19,6 +19,8 @@ from . import _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
+from ._stores import check_output
+from ._text import safe
 
 # What each job kind's output holds (the entity exported to --out or stdout).
 ENTITY = {
@@ -112,8 +114,8 @@ def print_estimate(spec: JobSpec) -> None:
     est = estimate(spec)
     calls = "?" if est.calls is None else f"{est.calls:,}"
     units = "?" if est.units is None else f"{est.units:,}"
-    print(f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
-          f"at most ({est.note}); nothing sent")  # fmt: skip
+    print(safe(f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
+               f"at most ({est.note}); nothing sent"))  # fmt: skip
 
 
 def finish(state: Session, report: JobReport, sink: Sink) -> None:
@@ -135,8 +137,13 @@ def summary(r: JobReport) -> str:
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
     label = f"{spec.kind} {spec.target}"[:40]
-    with job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page:
-        collector.on_page = on_page
+    from ._media import during_collection  # --media: downloads as pages arrive
+
+    with (
+        job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page,
+        during_collection(state, collector, spec, on_page) as on_page_with_media,
+    ):
+        collector.on_page = on_page_with_media
         report: JobReport = go()
     return report
 
@@ -160,10 +167,7 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
 
 
 def _check_sink(sink: Sink) -> None:
-    if sink.out and sink.out != "-":
-        parent = Path(sink.out).expanduser().parent
-        if not parent.is_dir():
-            raise _errors.CLIError(f"invalid --out {sink.out!r}: no folder {parent}")
+    check_output(sink.out, sink.db)
     if sink.fmt() == "parquet" and sink.export_to == "-" and sys.stdout.isatty():
         raise _errors.CLIError("invalid --format parquet to a terminal: give -o FILE.parquet")
 

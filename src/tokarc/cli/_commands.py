@@ -1,4 +1,7 @@
-"""Collecting commands, one per section of the API guide: parse options, build a job, run it."""
+"""Collecting commands, one per section of the API guide: parse options, build a job, run it.
+
+Targets are passed on as typed: the job spec normalizes them, once (``#``/``@`` prefixes,
+spaces, a hashtag's case)."""
 
 from __future__ import annotations
 
@@ -43,7 +46,6 @@ def hashtag(
     Example: tokarc hashtag magic --days 7 --db magic.db
     """
     run = RunOptions(max_items, max_units, incremental, estimate)
-    name = name.removeprefix("#")
     if full:
         params = _params(days=None if days is None else max(1, round(days)))
         _go(ctx, "full_hashtag", name, Sink(db, out, format), run, days=days, since=since,
@@ -91,7 +93,7 @@ def user(
     Example: tokarc user zachking
     """
     run = RunOptions(estimate=estimate)
-    _go(ctx, "user", name.removeprefix("@"), Sink(db, out, format), run)
+    _go(ctx, "user", name, Sink(db, out, format), run)
 
 
 @app.command("user-posts")
@@ -122,7 +124,7 @@ def user_posts(
     if (name is None) == (sec_uid is None):
         raise typer.BadParameter("give a USERNAME or --sec-uid, one of them")
     run = RunOptions(max_items, max_units, incremental, estimate)
-    kind, target = ("user_posts", (name or "").removeprefix("@"))
+    kind, target = ("user_posts", name or "")
     if sec_uid is not None:
         kind, target = "user_posts_secuid", sec_uid
     _go(ctx, kind, target, Sink(db, out, format), run, days=days, since=since,
@@ -154,7 +156,7 @@ def _follows(kind: str) -> Any:
         incremental: O.Incremental = False, estimate: O.Estimate = False,
     ) -> None:  # fmt: skip
         run = RunOptions(max_items, max_units, incremental, estimate)
-        _go(ctx, kind, name.removeprefix("@"), Sink(db, out, format), run)
+        _go(ctx, kind, name, Sink(db, out, format), run)
 
     return command
 

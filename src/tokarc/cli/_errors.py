@@ -12,6 +12,8 @@ import traceback
 from typer._click.exceptions import ClickException
 
 from .. import errors as E
+from ..store import redact
+from ._text import safe
 
 OK, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
 
@@ -85,7 +87,7 @@ def report(exc: BaseException, *, verbose: bool) -> int:
     code, message = describe(exc)
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)
-    print(f"tokarc: error: {message}", file=sys.stderr)
+    print(f"tokarc: error: {safe(redact(message))}", file=sys.stderr)
     return code
 
 
@@ -93,7 +95,8 @@ def usage_line(exc: ClickException) -> str:
     """Click's usage error as one line, naming the command and where help is."""
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "tokarc"
-    return f"{where}: error: {_one_line_text(exc.format_message())} (see '{where} --help')"
+    message = safe(redact(_one_line_text(exc.format_message())))
+    return f"{where}: error: {message} (see '{where} --help')"
 
 
 def _one_line(exc: BaseException) -> str:

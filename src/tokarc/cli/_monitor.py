@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
@@ -15,14 +14,24 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from ..monitor import Alerts, Scheduler, Watch, Watches, WatchRun, format_duration, write_report
-from ..store import Store, is_postgres_url, open_store
+from ..monitor import (
+    Alerts,
+    Scheduler,
+    Watch,
+    Watches,
+    WatchRun,
+    format_duration,
+    parse_duration,
+    write_report,
+)
+from ..store import Store, open_store
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session
+from ._stores import check_output, existing
+from ._text import cell, safe, title
 
 watch_app = typer.Typer(
     help="Follow hashtags, keywords, accounts, sounds or stored posts on a schedule, within a "
@@ -64,9 +73,7 @@ def _existing(db: str) -> Store:
     """An existing store (a missing SQLite file is an error, not a new empty database)."""
     if db == ":memory:":
         raise _errors.CLIError("invalid --db ':memory:': watches need a database file or URL")
-    if not is_postgres_url(db) and not os.path.exists(db):
-        raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    return open_store(db)
+    return existing(db)
 
 
 def _find(watches: Watches, ref: str) -> Watch:
@@ -112,10 +119,11 @@ def watch_add(
     Example: tokarc watch add hashtag magic --every 1h --budget 200 --alert new_posts>50
     --webhook https://hooks.slack.com/services/... --db watch.db
     """
+    parse_duration(every), parse_duration(window, "window")  # bad input creates no database
     with open_store(db) as store:
         w = Watches(store).add(kind.value, target, every=every, window=window, budget=budget,
                                alerts=alert or (), webhook=webhook)  # fmt: skip
-    print(f"watching {_describe(w)}")
+    print(safe(f"watching {_describe(w)}"))
 
 
 @watch_app.command("edit")
@@ -148,7 +156,7 @@ def watch_edit(
         w = watches.edit(_find(watches, ref).id, every=every, window=window, budget=budget,
                          no_budget=no_budget, add_alerts=alert or (),
                          remove_alerts=remove_alert or (), webhook=webhook)  # fmt: skip
-    print(f"changed {_describe(w)}")
+    print(safe(f"changed {_describe(w)}"))
 
 
 @watch_app.command("list")
@@ -166,11 +174,14 @@ def watch_list(
         for w in watches:
             print(json.dumps(w.public()))
         return
-    Console(highlight=False, soft_wrap=True).print(_table(db, watches, time.time()))
+    console = Console(highlight=False, soft_wrap=True)  # wide enough not to cut when piped
+    (console if console.is_terminal else Console(highlight=False, width=200)).print(
+        _table(db, watches, time.time())
+    )
 
 
 def _table(db: str, watches: list[Watch], now: float) -> Table:
-    table = Table(title=f"watches in {escape(db)}", title_justify="left")
+    table = Table(title=title(f"watches in {db}"), title_justify="left")
     alerts = any(w.alert_rules for w in watches)  # the column only when some watch has rules
     heads = ("id", "watch", "every", "window", "budget", *(["alerts"] if alerts else []),
              "state", "next due", "last")  # fmt: skip
@@ -179,9 +190,9 @@ def _table(db: str, watches: list[Watch], now: float) -> Table:
     for w in watches:
         last = f"{w.last_status}: {w.last_message}" if w.last_status else ""
         rules = [" ".join(w.alert_rules)] if alerts else []
-        cells = (str(w.id), w.label, format_duration(w.every_s), format_duration(w.window_s),
-                 str(w.budget or ""), *rules, w.state(), w.due_text(now), last)  # fmt: skip
-        table.add_row(*(escape(c) for c in cells))
+        values = (w.id, w.label, format_duration(w.every_s), format_duration(w.window_s),
+                  w.budget or "", *rules, w.state(), w.due_text(now), last)  # fmt: skip
+        table.add_row(*(cell(v) for v in values))
     return table
 
 
@@ -205,14 +216,15 @@ def alerts_list(
         for a in found:
             print(json.dumps({**a.__dict__, "payload": json.loads(a.payload)}))
         return
-    table = Table(title=f"alerts in {escape(db)}", title_justify="left")
+    table = Table(title=title(f"alerts in {db}"), title_justify="left")
     for h in ("id", "at", "watch", "rule", "status", "tries", "text"):
         table.add_column(h)
     for a in found:
         status = a.status if not a.error else f"{a.status} ({a.error})"
         cells = (str(a.id), a.created_at, str(a.watch_id), a.rule, status, str(a.attempts), a.text)
-        table.add_row(*(escape(c) for c in cells))
-    Console(highlight=False, soft_wrap=True).print(table)
+        table.add_row(*(cell(c) for c in cells))
+    console = Console(highlight=False, soft_wrap=True)  # wide enough not to cut when piped
+    (console if console.is_terminal else Console(highlight=False, width=200)).print(table)
 
 
 @watch_app.command("remove")
@@ -225,7 +237,7 @@ def watch_remove(ref: Ref, db: O.DbRequired) -> None:
         watches = Watches(store)
         w = _find(watches, ref)
         watches.remove(w.id)
-    print(f"removed {w.label} (id {w.id})")
+    print(safe(f"removed {w.label} (id {w.id})"))
 
 
 @watch_app.command("pause")
@@ -250,7 +262,7 @@ def _set_paused(db: str, ref: str, paused: bool) -> None:
     with _existing(db) as store:
         watches = Watches(store)
         w = watches.set_paused(_find(watches, ref).id, paused)
-    print(f"{'paused' if paused else 'resumed'} {_describe(w)}")
+    print(safe(f"{'paused' if paused else 'resumed'} {_describe(w)}"))
 
 
 def _scheduler(state: Session, db: str, workers: int) -> Scheduler:
@@ -262,7 +274,7 @@ def _scheduler(state: Session, db: str, workers: int) -> Scheduler:
 def _show(runs: list[WatchRun]) -> bool:
     """Print each run on stdout; True if all went well."""
     for run in runs:
-        print(run.line(), flush=True)
+        print(safe(run.line()), flush=True)
     return all(r.status != "failed" for r in runs)
 
 
@@ -357,8 +369,9 @@ def report(
 
     Example: tokarc report --db watch.db -o report.html --since 7d --source hashtag:magic
     """
+    check_output(out, db)
     with _existing(db) as store:
         result = write_report(store, out, since=since, sources=source or (), watches=watch or (),
                               media=media)  # fmt: skip
-    print(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024:,} KiB)",
+    print(safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024:,} KiB)"),
           file=sys.stderr)  # fmt: skip

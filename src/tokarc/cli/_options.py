@@ -9,6 +9,12 @@ from typing import Annotated
 import typer
 
 from ..client import _constants as C
+from ..store import DatabaseTarget
+
+
+def _target(value: str | None) -> str | None:
+    """--db as a DatabaseTarget: whatever shows it (tables, hints, errors) shows no password."""
+    return None if value is None else DatabaseTarget(value)
 
 
 class Format(StrEnum):
@@ -44,14 +50,14 @@ MUSIC_FILTER = {"all": "0", "music": "1", "creators": "2"}
 Db = Annotated[
     str | None,
     typer.Option(
-        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL",
+        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL", callback=_target,
         help="SQLite file or postgresql:// URL to store into (else a temporary store).",
     ),
 ]  # fmt: skip
 DbRequired = Annotated[
     str,
     typer.Option(
-        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL",
+        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL", callback=_target,
         help="SQLite file or postgresql:// URL.",
     ),
 ]  # fmt: skip

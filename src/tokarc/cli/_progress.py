@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..collect import JobReport
+from ._text import safe
 
 OnPage = Callable[[JobReport], None]
 
@@ -27,6 +29,7 @@ def job_progress(
     console: Console, label: str, *, total: int | None = None, quiet: bool = False
 ) -> Iterator[OnPage]:
     """A live bar while the block runs; yields the collector's ``on_page`` callback."""
+    label = escape(safe(label))  # a target is data: no markup, no control characters
     bar = Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

@@ -8,9 +8,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from .._files import atomic_file
 from .._version import __version__
-from ..errors import MissingTokenError
+from ..errors import InvalidInputError, MissingTokenError
 from . import _constants as C
 from ._retry import RetryPolicy
 
@@ -49,13 +51,23 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
 def write_config_file(settings: dict[str, str], path: Path | None = None) -> Path:
     """Write string settings to the config file, readable by its owner only."""
     target = path or config_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(target.parent)
     body = "".join(f"{key} = {_toml_string(value)}\n" for key, value in settings.items())
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with atomic_file(target, "w", encoding="utf-8", permissions=_OWNER_ONLY) as fh:
         fh.write(body)
-    target.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    target.chmod(_OWNER_ONLY)
     return target
+
+
+_OWNER_ONLY = stat.S_IRUSR | stat.S_IWUSR
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the config folder (and its missing parents) readable by its owner only."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for p in reversed(missing):
+        p.mkdir(mode=stat.S_IRWXU, exist_ok=True)
+        p.chmod(stat.S_IRWXU)  # whatever the umask
 
 
 def _toml_string(value: str) -> str:
@@ -80,6 +92,16 @@ def resolve_token(token: str | None) -> str:
 
 
 def resolve_base_url(base_url: str | None) -> str:
-    """The base URL: the argument, else $TOKARC_BASE_URL, else the public API."""
-    url = base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL
+    """The base URL: the argument, else $TOKARC_BASE_URL, else the public API; an http(s)
+    URL with a host (InvalidInputError otherwise: nothing is sent)."""
+    url = (base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL).strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises ValueError
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInputError(
+            f"invalid base URL {url!r}: an http:// or https:// URL, like {C.DEFAULT_BASE_URL}"
+        )
     return url.rstrip("/")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -28,14 +29,20 @@ _SEC_UID = re.compile(r"^MS4wLjABAAAA[A-Za-z0-9_-]{20,}$")  # base64url of a fix
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
 _POST_PATH = re.compile(r"^/@[A-Za-z0-9_.]{1,24}/(video|photo)/([0-9]{1,20})/?$")
 _SHORT_PATH = re.compile(r"^/(t/)?[A-Za-z0-9]{5,20}/?$")
-_POST_URL_HELP = "expected https://www.tiktok.com/@user/video/ID or a vm.tiktok.com link"
+_POST_URL_EXAMPLE = "https://www.tiktok.com/@user/video/ID"
+_POST_URL_HELP = f"expected {_POST_URL_EXAMPLE} or a vm.tiktok.com link"
 _TIKTOK_HOSTS = ("tiktok.com", "www.tiktok.com", "m.tiktok.com")
 _SHORT_HOSTS = ("vm.tiktok.com", "vt.tiktok.com", "www.tiktok.com")
 
 
+# What the API answers for a value it refuses, where that is not 422 (see tokarc.errors).
+_STATUS = {"post URL": 462, "country code": 466}
+
+
 def _bad(what: str, value: Any, valid: str) -> InvalidInputError:
     shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "...'"
-    return InvalidInputError(f"invalid {what} {shown}: {valid}")
+    status = _STATUS.get(what, 422)
+    return InvalidInputError(f"invalid {what} {shown}: {valid}", status_code=status)
 
 
 def _text(what: str, value: Any) -> str:
@@ -45,7 +52,9 @@ def _text(what: str, value: Any) -> str:
 
 
 def check_hashtag(value: Any) -> str:
-    tag = _text("hashtag", value).removeprefix("#")
+    """A hashtag without its '#' (or '##'), lower-cased: TikTok's hashtags ignore case, so
+    ``Magic`` and ``magic`` are one."""
+    tag = _text("hashtag", value).lstrip("#").lower()
     if not _HASHTAG.match(tag):
         raise _bad("hashtag", value, "use letters, digits and '_' only, no spaces (e.g. 'magic')")
     return tag
@@ -62,7 +71,7 @@ def check_username(value: Any) -> str:
     name = _text("username", value)
     if "tiktok.com/@" in name:
         name = name.split("tiktok.com/@", 1)[1].split("/")[0].split("?")[0]
-    name = name.removeprefix("@")
+    name = name.lstrip("@")
     if not _USERNAME.match(name) or name.endswith("."):
         raise _bad("username", value, "1-24 letters, digits, '_' or '.' (e.g. 'zachking')")
     return name
@@ -92,18 +101,43 @@ check_music_id = _check_digits("music id", "7063948643480488709")
 
 
 def check_post_url(value: Any) -> str:
+    """A TikTok post URL: ``https://www.tiktok.com/@user/video/ID`` (or ``/photo/ID``) or a
+    short ``vm.tiktok.com`` link; any other host, scheme or path is refused."""
     url = _text("post URL", value)
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    host = (parts.hostname or "").lower()
-    long_form = host in _TIKTOK_HOSTS and _POST_PATH.match(parts.path)
-    short_form = host in _SHORT_HOSTS and _SHORT_PATH.match(parts.path)
-    if parts.scheme not in ("http", "https") or not (long_form or short_form):
-        raise _bad(
-            "post URL",
-            value,
-            "expected https://www.tiktok.com/@user/video/ID or a vm.tiktok.com link",
-        )
+    _post_url_parts(url, value)
     return url
+
+
+def _post_url_parts(url: str, value: Any) -> tuple[str, str | None]:
+    """The URL's host and, for the long form, its post id; InvalidInputError if it is not a
+    TikTok post URL. The one checker of post URLs, for the client and the CLI alike."""
+    try:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        raise _bad("post URL", value, _POST_URL_HELP) from None
+    if parts.scheme in ("http", "https") and port is None and not parts.username:
+        long_form = _POST_PATH.match(parts.path) if host in _TIKTOK_HOSTS else None
+        if long_form:
+            return host, long_form.group(2)
+        if host in _SHORT_HOSTS and _SHORT_PATH.match(parts.path):
+            return host, None
+    raise _bad("post URL", value, _POST_URL_HELP)
+
+
+def post_id(value: Any) -> str:
+    """The post id in a numeric id or a long-form post URL (a short link has none: it must be
+    resolved by the API's post_info); InvalidInputError for anything else."""
+    text = _text("post", value)
+    if _DIGITS.match(text):
+        return text
+    if "/" not in text and "." not in text:
+        raise _bad("post", value, "a numeric post id or a URL like " + _POST_URL_EXAMPLE)
+    _, found = _post_url_parts(text, value)
+    if found is None:
+        raise _bad("post", value, "a short link has no id: give the post's full URL or its id")
+    return found
 
 
 def check_aweme_ids(value: Any) -> list[str]:
@@ -121,7 +155,8 @@ def check_aweme_ids(value: Any) -> list[str]:
     if len(ids) > G.MAX_POST_IDS:
         raise InvalidInputError(
             f"too many post ids ({len(ids)}): at most {G.MAX_POST_IDS} per call; "
-            "split the list, or use a collection job, which batches them"
+            "split the list, or use a collection job, which batches them",
+            status_code=464,
         )
     return ids
 
@@ -141,6 +176,19 @@ def check_country(value: Any) -> str:
     if code not in COUNTRY_CODES:
         raise _bad("country code", value, "an ISO 3166-1 alpha-2 code such as 'US' or 'GB'")
     return code
+
+
+MAX_DAYS = 36_500  # a hundred years: more than TikTok has existed
+
+
+def check_days(value: Any) -> float:
+    """A number of days back: finite, above 0, at most :data:`MAX_DAYS` (``nan``, ``inf`` and
+    ``1e308`` are refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad("days", value, "a number of days, like 7 or 0.5")
+    if not math.isfinite(value) or not 0 < value <= MAX_DAYS:
+        raise _bad("days", value, f"a number above 0 and at most {MAX_DAYS:,}")
+    return float(value)
 
 
 def check_date(value: Any) -> str:

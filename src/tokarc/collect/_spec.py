@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import msgspec
 
-from ..client._validate import checked_params
+from ..client._validate import check_days, checked_params, post_id
 from ..client.pagination import PagerState
 from ..errors import InvalidInputError
 from ._kinds import JobKind, kind
 
 DAY = 86_400
-_POST_URL_ID = re.compile(r"/(?:video|photo)/(\d{1,20})")
 
 
 @dataclass(frozen=True)
@@ -54,36 +52,36 @@ class JobSpec:
         ids: Sequence[str] = (),
         **options: Any,
     ) -> JobSpec:
-        """A checked spec; ``days`` becomes ``since`` counted back from ``now``."""
+        """A checked spec, its target normalized (``##Magic`` is ``magic``); ``days`` becomes
+        ``since`` counted back from ``now``."""
         if days is not None:
-            if days <= 0:
-                raise InvalidInputError(f"invalid days {days!r}: a number above 0")
+            days = check_days(days)
             options["since"] = int((now if now is not None else time.time()) - days * DAY)
         spec = cls(kind_name, target, ids=tuple(ids), **options)
-        spec.check()
-        return spec
+        normalized = spec.check()
+        return spec if normalized == spec.target else replace(spec, target=normalized)
 
     @property
     def job_kind(self) -> JobKind:
         return kind(self.kind)
 
-    def check(self) -> None:
-        """Reject bad input before anything is sent (raises InvalidInputError)."""
+    def check(self) -> str:
+        """Reject bad input before anything is sent (raises InvalidInputError); return the
+        target as the API is sent it (the one spelling of a job's target)."""
         jk = self.job_kind
         if jk.strategy == "posts":
             if not post_ids(self.ids):
                 raise InvalidInputError("give at least one post id or URL")
-            return
+            return self.target
         args = {**self.params, jk.target_param: self.target}
         if jk.strategy == "follows":
-            args = {"username": self.target}
-            checked_params(kind("user").api, args)
-            return
+            return str(checked_params(kind("user").api, {"username": self.target})["username"])
         _fill_required(jk, args)
-        checked_params(jk.api, args)
+        checked = checked_params(jk.api, args)
         for name, value in (("max_items", self.max_items), ("max_units", self.max_units)):
             if value is not None and value < 1:
                 raise InvalidInputError(f"invalid {name} {value!r}: a whole number of 1 or more")
+        return str(checked.get(jk.target_param, self.target))
 
     def identity(self) -> dict[str, Any]:
         """The options that define the data set (a job is found again by these)."""
@@ -148,15 +146,6 @@ class Checkpoint(msgspec.Struct, kw_only=True):
 
 
 def post_ids(given: tuple[str, ...] | list[str]) -> list[str]:
-    """Post ids from ids and post URLs (``.../video/ID``), in order, without repeats."""
-    out: list[str] = []
-    for item in given:
-        match = _POST_URL_ID.search(item)
-        value = match.group(1) if match else item.strip()
-        if not value.isdigit() or len(value) > 20:
-            raise InvalidInputError(
-                f"invalid post {item!r}: a numeric id or a URL like "
-                "https://www.tiktok.com/@user/video/ID"
-            )
-        out.append(value)
-    return list(dict.fromkeys(out))
+    """Post ids from ids and TikTok post URLs (``.../video/ID``), in order, without repeats;
+    the client's own URL check refuses other hosts and malformed ids."""
+    return list(dict.fromkeys(post_id(item) for item in given))

@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--units", type=int, default=None, help="unit allowance, then 495")
     p.add_argument("--require-token", default=None, help="accept only this token")
     p.add_argument("--time-scale", type=float, default=0.0, help="world time speed (0: frozen)")
+    p.add_argument("--media-base", default=None, help="origin of media URLs (default: asked)")
     p.add_argument("--http", default="auto", help="uvicorn HTTP parser: auto, httptools, h11")
     p.add_argument("--loop", default="auto", help="uvicorn event loop: auto, uvloop, asyncio")
     return p
@@ -43,7 +44,7 @@ def emulator_from_args(args: argparse.Namespace) -> Emulator:
         seed=args.seed, latency=args.latency, jitter=args.jitter, error_rate=args.error_rate,
         rate_limit_rate=args.rate_limit_rate, hang_rate=args.hang_rate,
         malformed_rate=args.malformed_rate, units=args.units, require_token=args.require_token,
-        time_scale=args.time_scale,
+        time_scale=args.time_scale, media_base=args.media_base,
     )  # fmt: skip
 
 

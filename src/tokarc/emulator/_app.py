@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from ..api import _guesses as G
 from ..api.endpoints import ENDPOINTS, Endpoint
+from . import _media as media
 from ._cache import LRU
 from ._clock import DEFAULT_NOW, WorldClock
 from ._control import CONTROL_PREFIX, control
@@ -57,6 +58,7 @@ class EmulatorSettings:
     start_time: int = DEFAULT_NOW
     cache_size: int = 50_000
     page_cache_size: int = 4_096  # whole rendered replies (~140 KB each for a hashtag page)
+    media_base: str | None = None  # origin of media URLs (default: the origin asked)
 
     def fault_settings(self) -> FaultSettings:
         """The fault part of these settings."""
@@ -99,6 +101,7 @@ class Emulator:
         self._pages: LRU[tuple[Any, ...], Reply] = LRU(s.page_cache_size)
         self._serial = threading.RLock()
         self._malform_rng = random.Random(f"malform:{seed}")
+        self._localize = media.Localizer()
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -114,6 +117,7 @@ class Emulator:
         self.faults.settings = self.settings.fault_settings()
         self.faults.reset()
         self._pages.clear()
+        self._localize.clear()
 
     # -- the pure core ---------------------------------------------------------------------------
 
@@ -130,6 +134,8 @@ class Emulator:
         if path.startswith(CONTROL_PREFIX + "/") or path == CONTROL_PREFIX:
             status, payload = control(self, method, path[len(CONTROL_PREFIX) :], query, body)
             return Reply.json(status, payload)
+        if media.is_media(path):
+            return self._media(path, query)
         endpoint = self.routes.get(path.rstrip("/"))
         if endpoint is None:
             return Reply.json(404, {"detail": "Not Found"}, G.ERROR_COST)
@@ -172,13 +178,21 @@ class Emulator:
         except ApiError as exc:
             return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
         units = endpoint.cost.units(params, result.n_items, result.internal_pages)
-        return Reply.json(200, {"data": result.data, **result.top}, units)
+        reply = Reply.json(200, {"data": result.data, **result.top}, units)
+        return Reply(reply.status, media.sign(reply.body, now), reply.headers)
+
+    def _media(self, path: str, query: Mapping[str, str]) -> Reply:
+        now = self.clock.now()
+        status, body, kind = media.serve(path, query, now)
+        self.stats.record("media", status, 0, _day(now))  # downloads, counted apart from units
+        headers = (("content-type", kind), ("content-length", str(len(body))))
+        return Reply(status, body, headers)
 
     # -- faults ----------------------------------------------------------------------------------
 
     def plan(self, path: str) -> Fault:
-        """The fault for a request to ``path`` (none outside ``/apis``)."""
-        if not path.startswith(API_PREFIX + "/"):
+        """The fault for a request to ``path`` (none outside ``/apis`` and ``/_media``)."""
+        if not _faulty(path):
             return Fault()
         fault = self.faults.decide()
         if fault.kind:
@@ -194,6 +208,8 @@ class Emulator:
             detail = {"detail": "Rate limit exceeded"}
             return Reply.json(429, detail, G.ERROR_COST, **{"retry-after": retry})
         reply = self.respond("GET", path, query)
+        if fault.kind == "malformed" and media.is_media(path):  # cut short of its content-length
+            return Reply(reply.status, reply.body[: len(reply.body) // 2], reply.headers)
         if fault.kind == "malformed":
             return Reply(reply.status, malform(reply.body, self._malform_rng), reply.headers)
         return reply
@@ -208,7 +224,7 @@ class Emulator:
             time.sleep(fault.delay)
         if fault.kind == "hang":
             raise httpx.ReadTimeout("emulated hang", request=request)
-        if not path.startswith(API_PREFIX + "/"):
+        if not _faulty(path):
             reply = self.respond(request.method, path, query, request.read())
         else:
             reply = (
@@ -216,7 +232,13 @@ class Emulator:
                 if request.method == "GET"
                 else self.respond(request.method, path, query)
             )
-        return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
+        origin = self.media_origin(request.url.scheme, request.url.netloc.decode("ascii"))
+        body = self._localize(reply.body, origin)
+        return httpx.Response(reply.status, headers=list(reply.headers), content=body)
+
+    def media_origin(self, scheme: str, netloc: str) -> str:
+        """Where a reply's media URLs point: ``media_base``, else the origin asked."""
+        return self.settings.media_base or f"{scheme}://{netloc}"
 
     def transport(self) -> httpx.MockTransport:
         """An httpx transport serving this emulator, for ``httpx.Client`` and ``AsyncClient``
@@ -226,6 +248,7 @@ class Emulator:
     def asgi_app(self) -> Starlette:
         """A Starlette app for uvicorn: one route per table endpoint, plus the control routes."""
         routes = [Route(path, self._asgi_api, methods=["GET"]) for path in self.routes]
+        routes.append(Route(media.MEDIA_PREFIX + "/{rest:path}", self._asgi_api, methods=["GET"]))
         routes.append(
             Route(CONTROL_PREFIX + "/{rest:path}", self._asgi_control, methods=["GET", "POST"])
         )
@@ -238,7 +261,10 @@ class Emulator:
             await asyncio.sleep(fault.delay)
         if fault.kind == "hang":
             await asyncio.sleep(self.faults.settings.hang_seconds)
-        return _starlette(self.apply(fault, path, query))
+        reply = self.apply(fault, path, query)
+        origin = self.media_origin(request.url.scheme, request.url.netloc)
+        body = self._localize(reply.body, origin)
+        return _starlette(Reply(reply.status, body, reply.headers))
 
     async def _asgi_control(self, request: Request) -> Response:
         body = await request.body()
@@ -248,6 +274,11 @@ class Emulator:
 
 def _starlette(reply: Reply) -> Response:
     return Response(reply.body, status_code=reply.status, headers=dict(reply.headers))
+
+
+def _faulty(path: str) -> bool:
+    """Whether faults apply to ``path``: the API's and the media's."""
+    return path.startswith(API_PREFIX + "/") or media.is_media(path)
 
 
 def _day(ts: int) -> str:

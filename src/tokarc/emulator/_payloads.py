@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from . import _media as media
 from . import _vocab as V
 from ._cache import LRU
 from ._clock import DEFAULT_NOW
@@ -29,21 +30,20 @@ def _cut(obj: Json, *keys: str) -> tuple[bytes, ...]:
 
 
 CDN = "https://p16-sign-va.tiktokcdn.com"
-VIDEO_CDN = "https://v16m.tiktokcdn.com"
 
 
 def image(uri: str, width: int = 720, height: int = 720) -> Json:
     """TikTok's image/URL object."""
     return {
         "uri": uri,
-        "url_list": [f"{CDN}/{uri}~tplv-noop.image", f"{CDN}/{uri}~c5_720x720.jpeg"],
+        "url_list": [media.url(uri, "jpeg"), media.url(f"{uri}~c5_720x720", "jpeg")],
         "width": width,
         "height": height,
     }
 
 
 def _video_addr(uri: str, size: int) -> Json:
-    urls = [f"{VIDEO_CDN}/{uri}/?a=1233&br=1840&bt=920&cd=0%7C0%7C1", f"{CDN}/{uri}.mp4"]
+    urls = [media.url(uri, "mp4"), media.url(f"{uri}~540p", "mp4")]
     return {"uri": uri, "url_list": urls, "width": 576, "height": 1024, "data_size": size,
             "url_key": f"{uri}_h264_540p_1840"}  # fmt: skip
 
@@ -99,13 +99,15 @@ class Renderer:
 
     def web_user(self, u: User, now: int) -> Json:
         """``/tt/user/info``'s web-format ``{user, stats}`` (§2.5)."""
-        avatar = f"{CDN}/tos-maliva-avt-0068/{u.sec_uid[-20:]}"
+        avatar = f"tos-maliva-avt-0068/{u.sec_uid[-20:]}"
         videos = self.world.aweme_count(u, now)
         user = {
             "id": u.uid, "uniqueId": u.unique_id, "secUid": u.sec_uid, "nickname": u.nickname,
             "signature": u.signature, "verified": u.verified, "privateAccount": u.private,
-            "region": u.region, "language": u.language, "avatarThumb": avatar + "~100x100.jpeg",
-            "avatarMedium": avatar + "~720x720.jpeg", "avatarLarger": avatar + ".jpeg",
+            "region": u.region, "language": u.language,
+            "avatarThumb": media.url(avatar + "~100x100", "jpeg"),
+            "avatarMedium": media.url(avatar + "~720x720", "jpeg"),
+            "avatarLarger": media.url(avatar, "jpeg"),
             "ins_id": "", "youtube_channel_id": "", "createTime": u.create_time,
             "secret": u.private, "openFavorite": not u.private_likes,
             "bioLink": {"link": "", "risk": 0}, "commentSetting": 0, "duetSetting": 0,
@@ -148,7 +150,7 @@ class Renderer:
             "shoot_duration": min(m.duration, 60), "audition_duration": min(m.duration, 60),
             "video_duration": m.duration, "user_count": 0,
             "play_url": {"uri": f"{CDN}/obj/ies-music-va/{mid}.mp3",
-                         "url_list": [f"{CDN}/obj/ies-music-va/{mid}.mp3"]},
+                         "url_list": [media.url(f"obj/ies-music-va/{mid}", "mp3")]},
             "cover_hd": image(cover + "~1080x1080"), "cover_large": image(cover + "~720x720"),
             "cover_medium": image(cover + "~200x200"), "cover_thumb": image(cover + "~100x100"),
             "matched_song": None if owner else {"id": mid, "author": m.author, "title": m.title},

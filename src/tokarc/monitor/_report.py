@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,8 +19,10 @@ from typing import Any
 import plotly.io as pio  # type: ignore[import-untyped]
 from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
+from .._files import atomic_file, refuse_same_file
 from ..errors import InvalidInputError
 from ..store import Store
+from ..store._target import sqlite_files
 from . import _charts as C
 from ._report_data import (
     Changes,
@@ -100,54 +100,30 @@ def write_report(
     ``since`` (``7d``, ``2026-11-01``) keeps posts created since then; ``sources`` (or
     ``watches``: the same, kept for older callers) keeps what those sources found, each
     ``kind:target`` (``hashtag:magic``, ``user_posts:zachking``, ``user:zachking``) or a watch
-    id. ``media`` is the media archive's root (default: ``media`` beside a SQLite database):
+    id. ``media`` is the media archive's root (default: ``media`` beside a SQLite database, else
+    ``media`` in the working directory):
     top posts show their thumbnails from it. Raises InvalidInputError for a bad ``since``, an
     unknown source, or ``out`` being the database itself.
     """
+    refuse_same_file(out, sqlite_files(store.url), "report file")
     clock = time.time() if now is None else now
-    target = Path(out)
-    _not_the_database(store, target)
     option = "--watch" if watches and not sources else "--source"
     sc = scope(store, parse_since(since, clock), [*sources, *watches], option=option)
     report = render(store, sc, clock, _media_root(store, media))
-    write_atomic(target, report.html)
-    record_report(
-        store,
-        clock,
-        json.dumps([s.label for s in sc.sources] if sc.filtered else "all"),
-        str(target),
-    )
+    with atomic_file(out, "w", encoding="utf-8") as f:  # whole or not at all
+        f.write(report.html)
+    chosen = [s.label for s in sc.sources] if sc.filtered else "all"
+    record_report(store, clock, json.dumps(chosen), str(out))
     return report
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """``text`` to ``path``: a temporary file in the same directory, fsync, rename (removed on
-    error), so a reader never sees half a report."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _not_the_database(store: Store, out: Path) -> None:
-    if store.backend != "sqlite" or store.url in ("", ":memory:"):
-        return
-    if out.exists() and Path(store.url).exists() and out.resolve() == Path(store.url).resolve():
-        raise InvalidInputError(f"invalid --out {str(out)!r}: that is the database itself")
-
-
 def _media_root(store: Store, media: str | Path | None) -> Path | None:
+    """``media``, else ``media/`` beside a SQLite database, else ``media/`` here (where
+    ``tokarc media --dir media`` puts it), the first that exists."""
     if media is not None:
         return Path(media)
-    if store.backend == "sqlite" and store.url not in ("", ":memory:"):
-        return Path(store.url).resolve().parent / "media"
-    return None
+    near = [Path(store.url).resolve().parent / "media"] if store.backend == "sqlite" else []
+    return next((p for p in [*near, Path("media")] if p.is_dir()), None)
 
 
 def render(store: Store, sc: Scope, now: float, media: Path | None = None) -> Report:
@@ -528,7 +504,7 @@ def _accounts_table(rows: Sequence[dict[str, Any]]) -> str:
             r["nickname"],
             r["followers"],
             _created(r["created"]),
-            r["first_seen"],
+            str(r["first_seen"] or "")[:16].replace("T", " "),
             r["posts"],
         )
         for r in rows

@@ -39,12 +39,13 @@ WATCH_KINDS: dict[str, WatchKind] = {
 }  # fmt: skip
 
 
-def check_target(kind: str, target: str) -> None:
-    """Reject a target the API would refuse, before anything is stored or sent."""
+def check_target(kind: str, target: str) -> str:
+    """Reject a target the API would refuse, before anything is stored or sent; return it
+    normalized as its job's (``Magic`` is the hashtag ``magic``)."""
     if kind == "posts":
         _post_source(target)
-        return
-    build(kind, target, window_s=DAY, now=float(DAY))
+        return target
+    return build(kind, target, window_s=DAY, now=float(DAY)).target
 
 
 def build(

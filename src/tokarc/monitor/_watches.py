@@ -24,6 +24,7 @@ DAY = 86_400
 #: which the scheduler stops retrying a watch (``watch resume`` tries again).
 MAX_FAILURES = 3
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}
+MAX_DURATION = 366 * DAY  # intervals and windows beyond a year are typos, not plans
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 
 
@@ -98,6 +99,8 @@ def parse_duration(text: str, what: str = "interval") -> int:
     seconds = int(float(match.group(1)) * _UNITS[match.group(2)]) if match else 0
     if seconds < 1:
         raise InvalidInputError(f"invalid {what} {text!r}: a number and a unit, like 30m, 1h, 7d")
+    if seconds > MAX_DURATION:
+        raise InvalidInputError(f"invalid {what} {text!r}: at most {MAX_DURATION // DAY}d")
     return seconds
 
 
@@ -329,8 +332,7 @@ def _checked(
         raise InvalidInputError(f"invalid {kind} {target!r}")
     _check_budget(budget)
     every_s, window_s = parse_duration(every), parse_duration(window, "window")
-    check_target(kind, target)
-    return kind, target, every_s, window_s, budget
+    return kind, check_target(kind, target), every_s, window_s, budget
 
 
 def _rules(rules: Sequence[str], webhook: str | None) -> str:

@@ -21,11 +21,13 @@ import os
 from pathlib import Path
 
 from ._store import Store
+from ._target import DatabaseTarget, check_target, is_postgres_url, redact
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
 
 __all__ = [
     "ENTITIES",
     "Batch",
+    "DatabaseTarget",
     "Follow",
     "Job",
     "PageResult",
@@ -33,24 +35,25 @@ __all__ = [
     "Store",
     "is_postgres_url",
     "open_store",
+    "redact",
 ]
-
-
-def is_postgres_url(target: str | os.PathLike[str]) -> bool:
-    """Whether ``target`` names a PostgreSQL database (``postgresql://`` or ``postgres://``)."""
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
 def open_store(target: str | os.PathLike[str]) -> Store:
     """Open (creating and migrating as needed) the store at ``target``.
 
     ``target`` is a ``postgresql://`` / ``postgres://`` URL, or a SQLite file path, or
-    ``":memory:"``. Raises ``ImportError`` for a PostgreSQL URL without psycopg installed.
+    ``":memory:"``. A SQLite file is created, but not its folder. Raises InvalidInputError
+    (see :func:`check_target`) for a malformed URL, a missing folder, a folder, a file that is
+    not a database, or a PostgreSQL database that does not exist; ``ImportError`` for a
+    PostgreSQL URL without psycopg installed. The store's ``url`` never shows a password.
     """
-    if is_postgres_url(target):
+    db = DatabaseTarget(target)
+    check_target(db.reveal())
+    if is_postgres_url(db):
         from ._postgres import PostgresBackend
 
-        return Store(PostgresBackend(str(target)))
+        return Store(PostgresBackend(db))
     from ._sqlite import SQLiteBackend
 
-    return Store(SQLiteBackend(Path(target) if str(target) != ":memory:" else ":memory:"))
+    return Store(SQLiteBackend(Path(db.reveal()) if db != ":memory:" else ":memory:"))

@@ -138,6 +138,13 @@ EXPORTS: dict[str, Export] = {
             "first_seen_at, last_seen_at FROM seen_via "
             "ORDER BY entity, entity_id, source_kind, source_target",
         ),
+        Export(  # the media archive's files (tokarc.media): local paths under the media root
+            "media",
+            _cols("kind record_id position:int status path sha256 bytes:int content_type url "
+                  "fetched_at attempts:int"),
+            "SELECT kind, record_id, position, status, path, sha256, bytes, content_type, url, "
+            "fetched_at, attempts FROM media ORDER BY kind, record_id, position",
+        ),
     )
 }  # fmt: skip
 

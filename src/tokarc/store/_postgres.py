@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
+from ..errors import InvalidInputError, TokarcError
 from ._backend import Params
 from ._dialect import POSTGRES
+from ._target import DatabaseTarget, redact
 
 _names = itertools.count()
 
@@ -31,8 +34,12 @@ class PostgresBackend:
             raise ImportError(
                 "a PostgreSQL store needs psycopg 3: pip install 'tokarc[postgres]'"
             ) from exc
-        self.url = url
-        self._conn = psycopg.connect(url, autocommit=True, prepare_threshold=2)
+        target = DatabaseTarget(url)
+        self.url: str = target  # shown everywhere: the password reads ***
+        try:
+            self._conn = psycopg.connect(target.reveal(), autocommit=True, prepare_threshold=2)
+        except psycopg.Error as exc:
+            raise connect_error(target, exc) from None
         self._pipeline: psycopg.Pipeline | None = None
         self._prefer_lz4(psycopg.Error)
 
@@ -79,3 +86,29 @@ class PostgresBackend:
 
     def close(self) -> None:
         self._conn.close()
+
+
+_MISSING_DB = re.compile(r'database "([^"]+)" does not exist')
+
+
+def connect_error(target: DatabaseTarget, exc: Exception) -> TokarcError:
+    """A connection failure as one line without the password; a database that does not exist
+    is bad input, named with the command that creates it."""
+    reason = " ".join(redact(str(exc)).split()) or type(exc).__name__
+    missing = _MISSING_DB.search(reason)
+    if missing is None:
+        return TokarcError(f"cannot connect to the PostgreSQL database {str(target)!r}: {reason}")
+    return InvalidInputError(
+        f"invalid database {str(target)!r}: PostgreSQL has no database {missing.group(1)!r}; "
+        f"create it with: {_createdb(target, missing.group(1))}"
+    )
+
+
+def _createdb(target: DatabaseTarget, name: str) -> str:
+    """The ``createdb`` command for the missing database, on the URL's server and user."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    info = conninfo_to_dict(target.reveal())
+    flags = [f"-{flag} {info[key]}" for flag, key in (("h", "host"), ("p", "port"), ("U", "user"))
+             if info.get(key)]  # fmt: skip
+    return " ".join(["createdb", *flags, name])

@@ -28,7 +28,7 @@ Steps = Callable[[Dialect], list[str]]
 # The modules that declare a migration set, in the order their sets are applied. A package that
 # keeps tables in the store adds its ``_schema`` module here (imported on first open, so the store
 # imports no package above it at import time).
-SET_MODULES = ("tokarc.store._schema", "tokarc.monitor._schema")
+SET_MODULES = ("tokarc.store._schema", "tokarc.monitor._schema", "tokarc.media._schema")
 
 # Names recorded by tokarc before migrations were named per set.
 _LEGACY_NAMES = {"initial": "store.initial", "watches": "monitor.watches"}

@@ -29,8 +29,6 @@ class SQLiteBackend:
 
     def __init__(self, path: str | Path) -> None:
         self.url = str(path)
-        if self.url != ":memory:":
-            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(
             self.url, isolation_level=None, check_same_thread=False, cached_statements=256
         )

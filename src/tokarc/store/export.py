@@ -7,7 +7,9 @@ never holds them in memory. CSV and Parquet have a FIXED column set per entity (
 (entities without raw JSON, like hashtags and follows, are written as their columns).
 
 ``out`` is a path, ``"-"`` (standard output) or an open stream: text or binary for JSONL and
-CSV, binary for Parquet.
+CSV, binary for Parquet. A path is written whole or not at all (a temporary file in the same
+folder, fsync'ed, then renamed over it; removed on any error), and never over one of the
+store's own files (``InvalidInputError``).
 
 Example::
 
@@ -26,14 +28,17 @@ import csv
 import importlib
 import io
 import os
+import re
 import sys
 from collections.abc import Iterator
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 import msgspec
 
+from .._files import atomic_file, refuse_same_file
 from . import Store
 from ._exports import EXPORTS, Export, Source, get
+from ._target import sqlite_files
 
 __all__ = [
     "CHUNK_SIZE",
@@ -82,6 +87,7 @@ def to_jsonl(
 ) -> int:  # fmt: skip
     """Write one JSON object per line: the raw JSON of each record, as TikTok sent it."""
     spec = get(entity)
+    _refuse_store_file(store, out)
     n = 0
     with _text_out(out) as f:
         for line in _json_lines(store, spec, chunk_size, source):
@@ -111,6 +117,7 @@ def to_csv(
 ) -> int:  # fmt: skip
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
     spec = get(entity)
+    _refuse_store_file(store, out)
     n = 0
     with _text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -128,6 +135,7 @@ def to_parquet(
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
     spec = get(entity)
+    _refuse_store_file(store, out)
     schema = _arrow_schema(pa, spec)
     n = 0
     with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
@@ -225,13 +233,19 @@ def _need(module: str, extra: str) -> Any:
 # -- outputs ---------------------------------------------------------------------------------
 
 
+def _refuse_store_file(store: Store, out: ExportTarget) -> None:
+    """InvalidInputError when the path ``out`` is the store's database or one of its files."""
+    if isinstance(out, str | os.PathLike) and out != "-":
+        refuse_same_file(out, sqlite_files(store.url))
+
+
 @contextlib.contextmanager
 def _text_out(out: ExportTarget, newline: str | None = None) -> Iterator[IO[str]]:
     """A text stream on ``out``: a path (created), ``"-"`` (stdout) or an open stream."""
     if out == "-":
-        yield sys.stdout
+        yield cast(IO[str], _TerminalSafe(sys.stdout)) if sys.stdout.isatty() else sys.stdout
     elif isinstance(out, str | os.PathLike):
-        with open(out, "w", encoding="utf-8", newline=newline) as f:
+        with atomic_file(out, "w", encoding="utf-8", newline=newline) as f:
             yield f
     elif isinstance(out, io.TextIOBase) or not _is_binary(out):
         yield out  # type: ignore[misc]
@@ -251,12 +265,33 @@ def _binary_out(out: ExportTarget) -> Iterator[Any]:
     if out == "-":
         yield sys.stdout.buffer
     elif isinstance(out, str | os.PathLike):
-        with open(out, "wb") as f:
+        with atomic_file(out, "wb") as f:
             yield f
     elif isinstance(out, io.TextIOBase):
         raise TypeError("Parquet needs a binary stream, got a text stream")
     else:
         yield out
+
+
+# What a terminal would act on rather than show: C0 controls but tab and newline, DEL, C1
+# controls (U+009B is a CSI), and bidirectional marks, embeddings, overrides and isolates.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+class _TerminalSafe:
+    """Stdout on a terminal: records are shown, so the characters a terminal would act on are
+    written as JSON escapes (``\\u001b``); JSON lines stay valid and mean the same."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(_TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _is_binary(stream: Any) -> bool:

@@ -1,0 +1,254 @@
+"""``tokarc media`` and the ``--media KINDS`` option of the collecting commands.
+
+``--media`` is added to every collecting command (and ``resume``) here, by wrapping the
+registered callbacks: the commands themselves stay as they are. During a run the files of each
+page's records are downloaded as the page is stored (see :func:`page_hook`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.filesize import decimal
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..client import _constants as C
+from ..client._client import Client
+from ..client._retry import RetryPolicy
+from ..collect import Collector, JobReport, JobSpec
+from ..errors import InvalidInputError, MissingTokenError
+from ..media import (
+    KINDS,
+    MIN_FREE,
+    Fetcher,
+    MediaArchive,
+    MediaReport,
+    MediaRoot,
+    parse_kinds,
+    parse_source,
+)
+from . import _commands, _errors
+from . import _options as O
+from ._app import Session, app, session
+from ._progress import enabled
+from ._stores import existing as _open
+
+_KINDS_HELP = f"Media kinds, comma-separated: {','.join(KINDS)} (or all)."
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str | None, option: str) -> int | None:
+    """``"50MB"``, ``"1.5G"``, ``"800k"`` or ``"1024"`` as bytes (decimal units)."""
+    if text is None:
+        return None
+    match = _SIZE.match(text)
+    if not match:
+        raise _errors.CLIError(f"invalid {option} {text!r}: give a size such as 50MB or 1.5G")
+    number, unit = float(match[1]), match[2].lower()
+    return int(number * 1000 ** " kmgt".index(unit or " "))
+
+
+@dataclass(frozen=True)
+class MediaOptions:
+    """What ``--media`` / ``--media-dir`` asked a collecting command for."""
+
+    kinds: tuple[str, ...]
+    folder: str
+
+
+def _http(state: Session) -> httpx.Client:
+    """The client for media downloads: no API token on it; the emulator's with --sandbox."""
+    timeout = httpx.Timeout(C.DEFAULT_TIMEOUT, connect=C.CONNECT_TIMEOUT)
+    if state.sandbox:
+        state.client().close()  # makes the session's emulator
+        return httpx.Client(transport=state.emulator.transport(), timeout=timeout)
+    return httpx.Client(timeout=timeout, follow_redirects=True)
+
+
+def _clock(state: Session) -> Callable[[], float]:
+    return state.emulator.clock.now if state.sandbox and state.emulator else time.time
+
+
+def _retry(state: Session) -> RetryPolicy:
+    return RetryPolicy() if state.retries is None else RetryPolicy(attempts=state.retries + 1)
+
+
+# -- tokarc media ----------------------------------------------------------------------------
+
+
+@app.command("media")
+def media(
+    ctx: typer.Context,
+    db: O.DbRequired,
+    source: Annotated[
+        str | None,
+        typer.Option(metavar="KIND:TARGET", help="Only what this source found: hashtag:magic."),
+    ] = None,
+    kinds: Annotated[str, typer.Option(metavar="KINDS", help=_KINDS_HELP)] = "all",
+    folder: Annotated[
+        str, typer.Option("--dir", metavar="DIR", help="The media root (ab/cd/<sha256>.ext).")
+    ] = "media",
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Downloads at once.")] = 4,
+    max_bytes: Annotated[
+        str | None, typer.Option(metavar="SIZE", help="Skip files larger than this, e.g. 50MB.")
+    ] = None,
+    max_units: Annotated[
+        int | None,
+        typer.Option(help="Units to spend at most refreshing expired URLs.", show_default=False),
+    ] = None,
+    min_free: Annotated[
+        str, typer.Option(metavar="SIZE", help="Stop when the disk has less free than this.")
+    ] = f"{MIN_FREE // 1_000_000}MB",
+) -> None:
+    """Download the videos, carousels, covers, avatars and sounds the stored records point to.
+
+    Files are named by their sha256 under --dir and listed in the store's media table; a rerun
+    gets only what is missing, failed or expired. Expired URLs are refreshed through Multi Post
+    Info (units: --max-units).
+
+    Example: tokarc media --db magic.db --kinds video,images --dir media/
+    """
+    state = session(ctx)
+    try:
+        wanted, where = parse_kinds(kinds), parse_source(source)
+    except InvalidInputError as exc:
+        raise _errors.CLIError(str(exc)) from None
+    limit, margin = parse_size(max_bytes, "--max-bytes"), parse_size(min_free, "--min-free")
+    with _open(db) as store, _http(state) as http, _api(state) as client:
+        root = MediaRoot(folder, margin or 0)
+        fetcher = Fetcher(http, root, _retry(state), limit, _clock(state))
+        archive = MediaArchive(store, fetcher, client, concurrency, max_units)
+        with media_progress(state, "media") as on_file:
+            archive.on_file = on_file
+            report = on_file.report
+            try:
+                archive.run(wanted, where, report)
+            finally:
+                state.say(report.summary())
+
+
+@contextmanager
+def _api(state: Session) -> Iterator[Client | None]:
+    """The API client that refreshes expired URLs; None without a token (nothing refreshed)."""
+    try:
+        client = state.client()
+    except MissingTokenError:
+        state.say("tokarc: no API token: expired URLs will not be refreshed")
+        yield None
+        return
+    with client:
+        yield client
+
+
+class _OnFile:
+    def __init__(self, bar: Progress, task: Any) -> None:
+        self.bar, self.task = bar, task
+        self.report = MediaReport()
+        self.started = time.monotonic()
+
+    def __call__(self, report: MediaReport) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = f"{decimal(int(report.bytes / elapsed))}/s"
+        self.bar.update(self.task, total=max(report.planned, 1), completed=report.done,
+                        size=decimal(report.bytes), rate=rate)  # fmt: skip
+
+
+@contextmanager
+def media_progress(state: Session, label: str) -> Iterator[_OnFile]:
+    """A live bar of files (done of planned) and bytes while the block runs."""
+    bar = Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} files · {task.fields[size]}"),
+        TextColumn("· {task.fields[rate]}"), TimeElapsedColumn(),
+        console=state.console, disable=not enabled(state.console, state.quiet),
+    )  # fmt: skip
+    task = bar.add_task(label, total=None, size="0 bytes", rate="")
+    with bar:
+        yield _OnFile(bar, task)
+
+
+# -- --media on the collecting commands ------------------------------------------------------
+
+_MEDIA_PARAMS = [
+    inspect.Parameter(
+        "media", inspect.Parameter.KEYWORD_ONLY, default=typer.Option(
+            None, "--media", metavar="KINDS",
+            help=f"Download these media as pages arrive: {','.join(KINDS)} or all.",
+        ), annotation=str | None,
+    ),
+    inspect.Parameter(
+        "media_dir", inspect.Parameter.KEYWORD_ONLY, default=typer.Option(
+            "media", "--media-dir", metavar="DIR", help="Where --media puts the files.",
+        ), annotation=str,
+    ),
+]  # fmt: skip
+
+
+def with_media(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``command`` with the ``--media`` and ``--media-dir`` options, kept on the session."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, media: str | None = None, media_dir: str = "media", **kw: Any) -> Any:
+        if media is not None:
+            try:
+                kinds = parse_kinds(media)
+            except InvalidInputError as exc:
+                raise _errors.CLIError(str(exc).replace("media kinds", "--media")) from None
+            session(kw["ctx"]).media = MediaOptions(kinds, media_dir)
+        return command(*args, **kw)
+
+    signature = inspect.signature(command, eval_str=True)  # typer reads the annotations
+    params = [p for p in signature.parameters.values() if p.name not in ("media", "media_dir")]
+    wrapper.__signature__ = signature.replace(parameters=[*params, *_MEDIA_PARAMS])  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _add_media_option() -> None:
+    apps = [app, _commands.music_app]
+    for each in apps:
+        for info in each.registered_commands:
+            callback = info.callback
+            if callback is None or getattr(callback, "__wrapped__", None):
+                continue
+            if callback.__module__ == _commands.__name__ or callback.__name__ == "resume_":
+                info.callback = with_media(callback)
+
+
+_add_media_option()
+
+
+@contextmanager
+def during_collection(
+    state: Session, collector: Collector, spec: JobSpec, on_page: Callable[[JobReport], None]
+) -> Iterator[Callable[[JobReport], None]]:
+    """Yields ``on_page``, then (with ``--media``) the download of the media of what the job's
+    source found so far, after each page; a summary line when the block ends.
+
+    Expired URLs are left for ``tokarc media`` to refresh (its units are its own, not the job's).
+    """
+    options: MediaOptions | None = state.media
+    if options is None:
+        yield on_page
+        return
+    report, source = MediaReport(), (spec.job_kind.source_kind, spec.target)
+    with _http(state) as http:
+        fetcher = Fetcher(http, MediaRoot(options.folder), _retry(state), clock=_clock(state))
+        archive = MediaArchive(collector.store, fetcher, None)
+
+        def hook(job: JobReport) -> None:
+            on_page(job)
+            archive.run(options.kinds, source, report)
+
+        try:
+            yield hook
+        finally:
+            state.say(report.summary())

@@ -1,0 +1,91 @@
+"""The media archive: videos, carousels, covers, avatars and sounds, kept before their URLs expire.
+
+Files are content-addressed under a media root (``media/ab/cd/<sha256>.<ext>``) and recorded in
+the store's ``media`` table (kind, record, position, URL without its signature, sha256, bytes,
+content type, path, status, attempts). Nothing is fetched twice: a rerun gets only what is
+missing, failed or expired. See ``docs/media.md``.
+
+Example::
+
+    import httpx
+    from tokarc.media import archive
+    from tokarc.store import open_store
+
+    with open_store("magic.db") as store, httpx.Client() as http:
+        report = archive(store, http, "media", kinds=("video", "images"))
+        print(report.summary())
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+
+import httpx
+
+from ..client._client import Client
+from ..client._retry import RetryPolicy
+from ..store import Store
+from ._archive import MediaArchive, MediaReport, OnFile
+from ._fetch import Fetcher, Outcome, public_url, sniff
+from ._files import MIN_FREE, DiskFullError, MediaRoot, Stored
+from ._plan import ENTITY, KINDS, Item, Source, parse_kinds, parse_source, pending
+
+__all__ = [
+    "ENTITY",
+    "KINDS",
+    "MIN_FREE",
+    "DiskFullError",
+    "Fetcher",
+    "Item",
+    "MediaArchive",
+    "MediaReport",
+    "MediaRoot",
+    "Outcome",
+    "Stored",
+    "archive",
+    "media_paths",
+    "parse_kinds",
+    "parse_source",
+    "pending",
+    "public_url",
+    "sniff",
+]
+
+
+def archive(
+    store: Store,
+    http: httpx.Client,
+    root: str | os.PathLike[str],
+    *,
+    kinds: Sequence[str] = KINDS,
+    source: Source | None = None,
+    client: Client | None = None,
+    concurrency: int = 4,
+    max_bytes: int | None = None,
+    max_units: int | None = None,
+    retry: RetryPolicy | None = None,
+    min_free: int = MIN_FREE,
+    clock: Callable[[], float] = time.time,
+    on_file: OnFile | None = None,
+) -> MediaReport:
+    """Download the pending media of ``kinds`` into ``root`` with ``http``.
+
+    ``client`` refreshes expired URLs through ``multi_post_info`` (at most ``max_units``);
+    ``clock`` says when a URL's ``x-expires`` is past (the emulator's world clock in tests).
+    Raises :class:`DiskFullError` when the disk fills (what was done is recorded).
+    """
+    fetcher = Fetcher(http, MediaRoot(root, min_free), retry or RetryPolicy(), max_bytes, clock)
+    media = MediaArchive(store, fetcher, client, concurrency, max_units, on_file)
+    return media.run(kinds, source)
+
+
+def media_paths(store: Store, kind: str, record_id: str) -> list[str]:
+    """The files (relative to the media root) of one record's ``kind``, in position order."""
+    rows = store.db.query(
+        "SELECT path FROM media WHERE kind = ? AND record_id = ? AND status = 'done' "
+        "ORDER BY position",
+        (kind, record_id),
+    )
+    return [str(r[0]) for r in rows]

@@ -1,0 +1,129 @@
+"""What the stored records point to: one :class:`Item` per file, and which are still to get.
+
+Kinds and where their URLs are: ``video`` (a video post's ``play_url``), ``images`` (a photo
+post's carousel, every image in order: ``position`` 0, 1, ...), ``cover`` (a post's
+``cover_url``), ``avatar`` (a user's ``avatar_url``), ``music`` (a sound's ``play_url``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from ..errors import InvalidInputError
+from ..models import Post, decode_json
+from ..store import Store
+
+KINDS = ("video", "images", "cover", "avatar", "music")
+
+#: The entity each kind belongs to (its record id is that entity's id).
+ENTITY = {"video": "post", "images": "post", "cover": "post", "avatar": "user", "music": "music"}
+
+#: Statuses a rerun leaves alone; any other (failed, expired) is tried again.
+SETTLED = ("done", "too_large")
+
+Source = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file to get: a record's media of one kind (``position`` in a carousel)."""
+
+    kind: str
+    record_id: str
+    position: int
+    url: str
+    retried: bool = False  # tried again with a refreshed URL (never refreshed twice)
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.kind, self.record_id, self.position)
+
+
+def parse_kinds(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"video,images"`` as ``("video", "images")``; all kinds for None or ``"all"``.
+
+    Raises :class:`InvalidInputError` naming an unknown kind.
+    """
+    if text is None:
+        return KINDS
+    words = text.split(",") if isinstance(text, str) else list(text)
+    kinds = [w.strip().lower() for w in words if w.strip()]
+    if kinds == ["all"]:
+        return KINDS
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise InvalidInputError(
+            f"invalid media kinds {text!r}: choose from {', '.join(KINDS)} (or all)"
+        )
+    return tuple(dict.fromkeys(kinds))
+
+
+def parse_source(text: str | None) -> Source | None:
+    """``"hashtag:magic"`` as ``("hashtag", "magic")`` (InvalidInputError if malformed)."""
+    if text is None:
+        return None
+    kind, sep, target = text.partition(":")
+    if not sep or not kind.strip() or not target.strip():
+        raise InvalidInputError(f"invalid --source {text!r}: give KIND:TARGET, e.g. hashtag:magic")
+    return kind.strip(), target.strip()
+
+
+def pending(store: Store, kinds: Iterable[str], source: Source | None = None) -> list[Item]:
+    """The items of ``kinds`` not yet settled (never tried, failed or expired), in a stable
+    order: kind, then record, then position."""
+    settled = _settled(store)
+    items = (i for kind in kinds for i in _items(store, kind, source))
+    return [i for i in items if i.key not in settled]
+
+
+def _settled(store: Store) -> set[tuple[str, str, int]]:
+    marks = ", ".join("?" * len(SETTLED))
+    rows = store.db.query(
+        f"SELECT kind, record_id, position FROM media WHERE status IN ({marks})", SETTLED
+    )
+    return {(str(k), str(r), int(p)) for k, r, p in rows}
+
+
+def _items(store: Store, kind: str, source: Source | None) -> Iterator[Item]:
+    sql, params = _query(kind, source)
+    for rows in store.db.stream(sql, params):
+        for record_id, value in rows:
+            if kind == "images":
+                yield from _carousel(str(record_id), value)
+            elif value:
+                yield Item(kind, str(record_id), 0, str(value))
+
+
+def _carousel(aweme_id: str, raw: str | bytes) -> Iterator[Item]:
+    post = decode_json("post", raw.encode() if isinstance(raw, str) else raw)
+    assert isinstance(post, Post)
+    for position, url in enumerate(post.image_urls):
+        yield Item("images", aweme_id, position, url)
+
+
+_BASE = {
+    "video": "SELECT aweme_id, play_url FROM posts WHERE play_url IS NOT NULL"
+             " AND (is_photo = 0 OR is_photo IS NULL)",
+    "images": "SELECT aweme_id, raw FROM posts WHERE is_photo = 1",
+    "cover": "SELECT aweme_id, cover_url FROM posts WHERE cover_url IS NOT NULL",
+    "avatar": "SELECT uid, avatar_url FROM users WHERE avatar_url IS NOT NULL",
+    "music": "SELECT music_id, play_url FROM music WHERE play_url IS NOT NULL",
+}  # fmt: skip
+_KEY = {"video": "aweme_id", "images": "aweme_id", "cover": "aweme_id", "avatar": "uid",
+        "music": "music_id"}  # fmt: skip
+_SEEN = "SELECT entity_id FROM seen_via WHERE entity = ? AND source_kind = ? AND source_target = ?"
+# Authors and sounds of the posts a source found belong to it too.
+_VIA_POSTS = {"avatar": "author_uid", "music": "music_id"}
+
+
+def _query(kind: str, source: Source | None) -> tuple[str, tuple[str, ...]]:
+    key = _KEY[kind]
+    if source is None:
+        return f"{_BASE[kind]} ORDER BY {key}", ()
+    where = f" AND ({key} IN ({_SEEN})"
+    params: tuple[str, ...] = (ENTITY[kind], *source)
+    if kind in _VIA_POSTS:
+        where += f" OR {key} IN (SELECT {_VIA_POSTS[kind]} FROM posts WHERE aweme_id IN ({_SEEN}))"
+        params += ("post", *source)
+    return f"{_BASE[kind]}{where}) ORDER BY {key}", params

@@ -1,0 +1,82 @@
+"""``tokarc media`` and ``--media`` from the command line (in-process, --sandbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Ran, rows
+
+
+def test_collecting_with_media_downloads_as_pages_arrive(cli: Callable[..., Ran]) -> None:
+    ran = cli("--sandbox", "hashtag", "magic", "--max-items", "20", "--db", "m.db",
+              "--media", "cover,images", "--media-dir", "files")  # fmt: skip
+    assert ran.code == 0, ran.err
+    done = rows(Path("m.db"), "SELECT kind, path FROM media WHERE status = 'done'")
+    assert {k for k, _ in done} == {"cover", "images"}
+    assert all((Path("files") / p).is_file() for _, p in done)
+    assert "media: " in ran.err
+    assert " downloaded of " in ran.err
+
+
+def test_media_then_a_rerun_gets_nothing(cli: Callable[..., Ran]) -> None:
+    assert cli("--sandbox", "hashtag", "magic", "--max-items", "10", "--db", "m.db").code == 0
+    ran = cli("--sandbox", "media", "--db", "m.db", "--kinds", "video,avatar", "--min-free", "0")
+    assert ran.code == 0, ran.err
+    count = rows(Path("m.db"), "SELECT COUNT(*) FROM media WHERE status = 'done'")[0][0]
+    assert count > 10
+    assert f"media: {count} files" in ran.err
+    again = cli("--sandbox", "media", "--db", "m.db", "--min-free", "0", "--kinds", "video,avatar")
+    assert again.code == 0
+    assert "media: 0 files (0.0 MB) downloaded of 0" in again.err
+
+
+def test_a_full_disk_is_one_line_and_exit_1(cli: Callable[..., Ran]) -> None:
+    assert cli("--sandbox", "hashtag", "magic", "--max-items", "10", "--db", "m.db").code == 0
+    ran = cli("--sandbox", "media", "--db", "m.db", "--min-free", "1000000TB")
+    assert ran.code == 1
+    assert ran.err.count("tokarc: error: not enough free space for media") == 1
+    assert rows(Path("m.db"), "SELECT COUNT(*) FROM media")[0][0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["media", "--db", "missing.db"], "no such database file"),
+        (["media", "--db", "m.db", "--kinds", "videos"], "invalid media kinds 'videos'"),
+        (["media", "--db", "m.db", "--source", "magic"], "invalid --source 'magic'"),
+        (["media", "--db", "m.db", "--max-bytes", "lots"], "invalid --max-bytes 'lots'"),
+        (["media", "--db", "m.db", "--concurrency", "0"], "--concurrency"),
+        (["hashtag", "magic", "--db", "new.db", "--media", "gifs"], "invalid --media 'gifs'"),
+    ],
+)
+def test_bad_input_exits_2_and_changes_nothing(
+    cli: Callable[..., Ran], args: list[str], message: str
+) -> None:
+    assert cli("--sandbox", "hashtag", "magic", "--max-items", "5", "--db", "m.db").code == 0
+    before = rows(Path("m.db"), "SELECT COUNT(*) FROM media")
+    ran = cli("--sandbox", *args)
+    assert ran.code == 2
+    assert message in ran.err
+    assert "Traceback" not in ran.err
+    assert len(ran.err.strip().splitlines()) == 1
+    assert not Path("missing.db").exists()
+    assert not Path("new.db").exists()
+    assert not Path("media").exists()
+    assert rows(Path("m.db"), "SELECT COUNT(*) FROM media") == before
+
+
+def test_without_a_token_media_downloads_without_refreshing(
+    cli: Callable[..., Ran], live_emulator: Any
+) -> None:
+    base = ["--base-url", live_emulator.base_url]
+    assert (
+        cli("--token", "t", *base, "hashtag", "magic", "--max-items", "5", "--db", "m.db").code == 0
+    )
+    ran = cli(*base, "media", "--db", "m.db", "--kinds", "cover", "--min-free", "0")
+    assert ran.code == 0, ran.err
+    assert "expired URLs will not be refreshed" in ran.err
+    assert "media: 5 files" in ran.err
