@@ -357,7 +357,8 @@ def report(
         typer.Option(
             metavar="DIR",
             show_default=False,
-            help="The media archive's root, for thumbnails (default: media/ beside the database, else ./media).",
+            help="The media archive's root, for thumbnails (default: media/ beside the "
+            "database, else ./media).",
         ),
     ] = None,
 ) -> None:
