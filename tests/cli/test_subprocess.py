@@ -40,7 +40,7 @@ def test_sandbox_jsonl_on_stdout_progress_off_when_piped(sh: Sh) -> None:
     assert ran.code == 0, ran.err
     assert len(ran.lines()) >= 30
     assert ran.err.strip().splitlines() == [
-        "job 1 hashtag magic: done (max_items), 2 pages, 40 items, 30 new, 0 duplicates, 2 units"
+        "job 1 hashtag magic: done (max_items), 2 pages, 30 items, 30 new, 0 duplicates, 2 units"
     ]
     quiet = sh("-q", "--sandbox", "user", "zachking")
     assert quiet.err == ""

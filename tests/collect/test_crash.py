@@ -7,7 +7,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,9 @@ emulator = Emulator(seed=0, latency=float(sys.argv[2]), error_rate=float(sys.arg
 retry = tokarc.RetryPolicy.instant(attempts=10)
 with tokarc.Client("t", base_url="http://e/apis", transport=emulator.transport(), retry=retry) as c:
     with open_store(sys.argv[1]) as store:
-        report = Collector(c, store).run(JobSpec.build("hashtag", "magic", max_items=1200))
+        said = lambda report: print("page", report.pages, flush=True)  # committed: tell the test
+        spec = JobSpec.build("hashtag", "magic", max_items=1200)
+        report = Collector(c, store, on_page=said).run(spec)
 print(report.status, report.pages)
 """
 
@@ -41,7 +42,19 @@ def run(db: Path, latency: float = 0.0, error_rate: float = 0.0) -> subprocess.P
 def finish(db: Path, **options: float) -> str:
     out, err = run(db, **options).communicate(timeout=120)
     assert b"Traceback" not in err, err.decode()
-    return out.decode()
+    return out.decode().splitlines()[-1]
+
+
+def committed(proc: subprocess.Popen[bytes], pages: int) -> bool:
+    """Wait until the child says it committed ``pages`` pages; False if it ended first."""
+    assert proc.stdout is not None
+    seen = 0
+    while seen < pages:
+        line = proc.stdout.readline()
+        if not line:
+            return False
+        seen += line.startswith(b"page ")
+    return True
 
 
 def job_done(db: Path) -> bool:
@@ -72,8 +85,9 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -
     kills = 0
     while kills < 4 and not job_done(killed_db):
         proc = run(killed_db, latency=0.04)
-        time.sleep(rng.uniform(0.8, 2.0))
-        finished = proc.poll() is not None
+        # Kill after the child has committed N pages, while page N+1 is in flight (fetched,
+        # or being written): the moment a crash is most likely to lose or duplicate a page.
+        finished = not committed(proc, rng.randint(2, 12))
         if not finished:
             proc.send_signal(signal.SIGKILL)
             kills += 1

@@ -190,7 +190,10 @@ def test_a_post_that_vanished_is_marked_gone(collector: Collector, store: Store)
 
     ghost = decode("post", {"aweme_id": "7000000000000000002", "desc": "was here"})
     store.save_page(Batch(endpoint="test", records=[ghost]))
-    collector.run(JobSpec.build("posts", ids=["7000000000000000002", "7210531475052236078"]))
+    spec = JobSpec.build("posts", ids=["7000000000000000002", "7210531475052236078"])
+    collector.run(spec)
+    assert set(store.post_ids(gone=True)) == set()  # one miss may be passing
+    collector.run(spec)
     assert set(store.post_ids(gone=True)) == {"7000000000000000002"}
 
 

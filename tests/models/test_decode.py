@@ -116,7 +116,9 @@ def test_internal_failure_becomes_decode_error(monkeypatch: pytest.MonkeyPatch) 
 def test_public_surface() -> None:
     assert sorted(models.__all__) == sorted(
         [
+            "BY_ENTITY",
             "KINDS",
+            "RECORD_TYPES",
             "Comment",
             "DecodeError",
             "Hashtag",
@@ -143,3 +145,19 @@ def test_docstring_examples_run() -> None:
     result = doctest.testmod(models, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_each_record_type_names_its_entity_table_and_key_once() -> None:
+    from tokarc.client.pagination import record_key
+    from tokarc.store import ENTITIES
+    from tokarc.store._sql import TABLES
+
+    assert ENTITIES == ("post", "user", "comment", "music", "hashtag", "live")
+    assert TABLES["post"] == ("posts", "aweme_id")
+    assert TABLES["user"] == ("users", "uid")
+    assert TABLES["hashtag"] == ("hashtags", "name")
+    post = decode("post", aweme())
+    assert (post.entity, post.table, post.key) == ("post", "posts", "aweme_id")
+    assert record_key(post) == post.aweme_id
+    user = models.User(uid="", sec_uid="MS4wLjABAAAAx")
+    assert record_key(user) == "MS4wLjABAAAAx"  # no uid: the secUid identifies it

@@ -267,7 +267,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         iterator="iter_user_posts",
         top_level=True,
         newest_first=True,
-        cost=Cost(per_param="depth"),
+        cost=Cost(base=G.USER_POSTS_COST_PER_DEPTH, per_param="depth"),
     ),
     Endpoint(
         "user_posts_from_secuid",
@@ -282,7 +282,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         iterator="iter_user_posts_from_secuid",
         top_level=True,
         newest_first=True,
-        cost=Cost(per_param="depth"),
+        cost=Cost(base=G.USER_POSTS_COST_PER_DEPTH, per_param="depth"),
     ),
     Endpoint(
         "user_info_from_username",

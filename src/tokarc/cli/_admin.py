@@ -14,6 +14,10 @@ from rich.table import Table
 
 from ..client import _constants as C
 from ..client._config import config_path, read_config_file, write_config_file
+from ..collect import KINDS, JobSpec, coverage, target_label
+from ..store import Job
+from ..store._exports import EXPORTS
+from ..store._exports import get as get_export
 from ..store.export import COLUMNS, export
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
@@ -44,17 +48,24 @@ def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
 
 
 _JOB_FIELDS = ["id", "kind", "target", "status", "stop_reason", "returned", "new_records",
-               "duplicates", "units", "updated_at", "outcome"]  # fmt: skip
+               "duplicates", "units", "updated_at", "outcome", "coverage"]  # fmt: skip
+
+
+def _job_row(job: Job) -> list[Any]:
+    shown = {"target": target_label(job.kind, job.target, job.options),
+             "coverage": coverage(job)}  # fmt: skip
+    return [shown[f] if f in shown else getattr(job, f) for f in _JOB_FIELDS]
 
 
 @app.command()
 def jobs(db: O.DbRequired, as_json: Json = False) -> None:
-    """Jobs in a database, with status and coverage (items returned, new, units).
+    """Jobs in a database, with status and coverage (items returned, new, units, and how
+    far a --days/--since window got when the feed ended first).
 
     Example: tokarc jobs --db magic.db
     """
-    with existing(db) as store:
-        rows = [[getattr(j, f) for f in _JOB_FIELDS] for j in store.list_jobs()]
+    with existing(db, read_only=True) as store:
+        rows = [_job_row(j) for j in store.list_jobs()]
     if as_json:
         for row in rows:
             print(json.dumps(dict(zip(_JOB_FIELDS, row, strict=True))))
@@ -79,23 +90,67 @@ def resume_(
     resume(session(ctx), db, job, **overrides)
 
 
+SourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        metavar="KIND:TARGET",
+        help="Only what one source found, in the API's order, e.g. hashtag:magic, "
+        "followers:zachking (see seen_via).",
+    ),
+]
+
+
+def _source(entity: str, given: str | None) -> tuple[str, str] | None:
+    """``KIND:TARGET`` as a source, checked (CLIError: exit 2, nothing written)."""
+    if given is None:
+        return None
+    kind, sep, target = given.partition(":")
+    kinds = sorted({k.source_kind for k in KINDS.values()})
+    if not sep or kind not in kinds or not target.strip():
+        raise _errors.CLIError(
+            f"invalid --source {given!r}: KIND:TARGET with KIND one of {', '.join(kinds)}"
+        )
+    if get_export(entity).seen is None:
+        raise _errors.CLIError(f"invalid --source for {entity}: only {', '.join(_NARROWABLE)}")
+    return kind, _normalized(kind, target.strip())
+
+
+def _normalized(kind: str, target: str) -> str:
+    """The target spelled as its jobs store it (``#Magic`` is ``magic``), where a job kind
+    of that name can say; else as given."""
+    if kind not in KINDS or KINDS[kind].strategy == "posts":
+        return target
+    try:
+        return JobSpec(kind, target).check()
+    except Exception:  # a kind that needs more than a target to check: as given
+        return target
+
+
+_NARROWABLE = [name for name, e in EXPORTS.items() if e.seen is not None]
+
+
 @app.command("export")
 def export_(
     entity: Annotated[str, typer.Argument(help=f"One of: {', '.join(COLUMNS)}.")],
     db: O.DbRequired,
     out: O.Out = "-",
     format: O.Fmt = None,
+    source: SourceOption = None,
 ) -> None:
-    """Write an entity of a database as JSONL, CSV or Parquet.
+    """Write an entity of a database as JSONL, CSV or Parquet (all of it, or with --source
+    what one source found, in the API's order).
 
     Example: tokarc export posts --db magic.db -o posts.parquet
+    Example: tokarc export users --db z.db --source followers:zachking -o followers.csv
     """
     if entity not in COLUMNS:
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
+    narrowed = _source(entity, source)
     sink = Sink(db, out or "-", format)
     _check_sink(sink)
-    with existing(db) as store:
-        n = export(store, entity, sink.out or "-", sink.fmt())  # type: ignore[arg-type]
+    with existing(db, read_only=True) as store:
+        n = export(store, entity, sink.out or "-", sink.fmt(), source=narrowed)  # type: ignore[arg-type]
     if sink.out != "-":
         print(safe(f"{n} {entity} written to {sink.out}"), file=sys.stderr)
 
@@ -106,7 +161,7 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
 
     Example: tokarc stats --db magic.db
     """
-    with existing(db) as store:
+    with existing(db, read_only=True) as store:
         s = store.stats()
     if as_json:
         print(json.dumps({"counts": s.counts, "units_by_day": s.units_by_day,

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ..client.pagination import to_unix
-from ..collect import Collector, JobReport, JobSpec, estimate
+from ..collect import Collector, JobReport, JobSpec, estimate, target_label
+from ..models import BY_ENTITY
 from ..store import Store, open_store
-from ..store.export import export
+from ..store.export import Run, export
 from . import _errors
 from ._app import Session
 from ._options import Format
@@ -22,13 +23,11 @@ from ._progress import job_progress
 from ._stores import check_output
 from ._text import safe
 
-# What each job kind's output holds (the entity exported to --out or stdout).
-ENTITY = {
-    "user": "users", "user_search": "users", "followers": "users", "followings": "users",
-    "comments": "comments", "replies": "comments",
-    "music": "music", "music_search": "music",
-    "lives": "lives",
-}  # fmt: skip
+
+def output_entity(spec: JobSpec) -> str:
+    """The table a job's output holds (exported to --out or stdout): its records' table."""
+    record = spec.job_kind.api.record or "post"
+    return BY_ENTITY["user" if record == "user_web" else record].table
 
 
 @dataclass(frozen=True)
@@ -84,12 +83,13 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
     with state.client() as client, _store(sink) as store:
         collector = Collector(client, store)
         job_id = collector.job_for(spec).id
+        this_run = Run(job_id, store.last_page_id())  # what -o writes: this run's records
         try:
             report = _with_progress(state, collector, spec, lambda: collector.run(spec))
         except BaseException as exc:
-            _write(store, spec, sink, quietly=True)
+            _write(store, spec, sink, this_run, quietly=True)
             raise _failed(state, exc, job_id, sink) from exc
-        _write(store, spec, sink)
+        _write(store, spec, sink, this_run)
     finish(state, report, sink)
     return None
 
@@ -131,12 +131,14 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
 
 def summary(r: JobReport) -> str:
     counts = f"{r.returned} items, {r.new} new, {r.duplicates} duplicates, {r.units} units"
-    head = f"job {r.job_id} {r.kind} {r.target}: {r.status} ({r.stop_reason})"
-    return f"{head}, {r.pages} pages, {counts}"
+    head = f"job {r.job_id} {r.kind} {r.label or r.target}: {r.status} ({r.stop_reason})"
+    gone = f", {r.gone} marked gone" if r.gone else ""
+    covers = f"; {r.coverage}" if r.coverage else ""
+    return f"{head}, {r.pages} pages, {counts}{gone}{covers}"
 
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
-    label = f"{spec.kind} {spec.target}"[:40]
+    label = f"{spec.kind} {target_label(spec.kind, spec.target, spec.identity())}"[:40]
     from ._media import during_collection  # --media: downloads as pages arrive
 
     with (
@@ -194,14 +196,14 @@ def _job(store: Store, job_id: int) -> Any:
         ) from None
 
 
-def _write(store: Store, spec: JobSpec, sink: Sink, *, quietly: bool = False) -> None:
-    """Export what this command collected: the records its source found, not the table."""
+def _write(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: bool = False) -> None:
+    """Export what this run collected, in the API's order: not the table, nor all that the
+    source ever found (``tokarc export --source`` writes that)."""
     target = sink.export_to
     if target is None:
         return
-    source = (spec.job_kind.source_kind, spec.target)
     try:
-        export(store, ENTITY.get(spec.kind, "posts"), target, sink.fmt(), source=source)  # type: ignore[arg-type]
+        export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
         sys.stdout.flush()
     except Exception:
         if not quietly:

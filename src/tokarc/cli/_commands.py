@@ -179,13 +179,16 @@ def post(
     posts: Annotated[list[str], typer.Argument(help="Post ids or URLs.", metavar="URL_OR_ID...")],
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
     estimate: O.Estimate = False,
+    gone_after: Annotated[int, typer.Option(
+        min=1, help="Lookups in a row that miss a post before it is marked gone.")] = 2,
 ) -> None:  # fmt: skip
-    """Posts by id or URL, 100 per call (Post Info / Multi Post Info).
+    """Posts by id or URL, 100 per call (Post Info / Multi Post Info). A post that does not
+    come back --gone-after times in a row is marked gone (the misses are kept).
 
     Example: tokarc post https://www.tiktok.com/@zachking/video/7230000000000000000
     """
     run = RunOptions(max_units=max_units, estimate=estimate)
-    _go(ctx, "posts", "", Sink(db, out, format), run, ids=ids_of(posts))
+    _go(ctx, "posts", "", Sink(db, out, format), run, ids=ids_of(posts), gone_after=gone_after)
 
 
 @app.command()

@@ -7,15 +7,34 @@ from pathlib import Path
 
 from .._files import refuse_same_file
 from ..store import DatabaseTarget, Store, is_postgres_url, open_store
-from ..store._target import sqlite_files
+from ..store._target import redact, sqlite_files
 from . import _errors
 
 
-def existing(db: str) -> Store:
-    """An existing store (a missing SQLite file is an error, not a new empty database)."""
+def existing(db: str, *, read_only: bool = False) -> Store:
+    """An existing store (a missing SQLite file is an error, not a new empty database).
+
+    ``read_only`` (commands that only read): opened so that it is never written, so read-only
+    files and file systems can be read; one from an older tokarc is opened writable once, to
+    migrate it, or refused (exit 2) where it cannot be written.
+    """
     if not is_postgres_url(db) and db != ":memory:" and not os.path.exists(_path(db)):
         raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    return open_store(db)
+    if not read_only:
+        return open_store(db)
+    store = open_store(db, read_only=True)
+    if not (pending := store.pending_migrations):
+        return store
+    store.close()
+    try:
+        return open_store(db)
+    except Exception as exc:  # sqlite3 / psycopg: it cannot be written here
+        raise _errors.CLIError(
+            f"invalid --db {db!r}: written by an older tokarc, it needs migrating "
+            f"({', '.join(pending)}) and cannot be written here "
+            f"({type(exc).__name__}: {redact(str(exc))}); "
+            "open it once where it can be written"
+        ) from None
 
 
 def check_output(out: str | None, db: str | None, what: str = "--out") -> None:

@@ -167,14 +167,9 @@ def read_cursor(response: Response, path: str) -> Any:
     return None if found is None else msgspec.json.decode(found)
 
 
-_KEY_ATTRS = {"Post": "aweme_id", "Comment": "cid", "Music": "music_id", "Live": "room_id"}
-
-
 def record_key(record: Any) -> str | None:
-    """The id a record is deduplicated by (a user's uid, else sec_uid)."""
-    attr = _KEY_ATTRS.get(type(record).__name__)
-    value = getattr(record, attr, None) if attr else record.uid or record.sec_uid
-    return str(value) if value else None
+    """The id a record is known by (its type says which attribute: ``key``)."""
+    return record.ident() if hasattr(record, "ident") else None
 
 
 class Walker(Generic[T]):

@@ -18,6 +18,7 @@ store already has. ``max_units`` stops a run cleanly at a page boundary.
 
 from __future__ import annotations
 
+from ._describe import coverage, target_label
 from ._estimate import Estimate, estimate
 from ._kinds import KINDS, JobKind, kind
 from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
@@ -34,7 +35,9 @@ __all__ = [
     "JobKind",
     "JobReport",
     "JobSpec",
+    "coverage",
     "estimate",
     "kind",
     "post_ids",
+    "target_label",
 ]

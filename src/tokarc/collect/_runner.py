@@ -21,7 +21,8 @@ from ..client.pagination import (
     too_old,
 )
 from ..models import Comment, Post, Record, User, decode
-from ..store import Batch, Follow, Job, Store
+from ..store import Batch, Follow, Job, PageResult, Store
+from ._describe import coverage, target_label
 from ._kinds import JobKind
 from ._spec import Checkpoint, JobSpec, post_ids
 
@@ -61,8 +62,11 @@ class JobReport:
     new: int = 0
     duplicates: int = 0
     rejected: int = 0
+    gone: int = 0
     units: int = 0
     calls: int = 0
+    coverage: str | None = None  # "covers 3.8 of 30 days: the feed ended", when it fell short
+    label: str = ""  # the target as shown: the target, or the post ids of a posts job
     error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
 
     @property
@@ -80,7 +84,6 @@ class _Run:
     report: JobReport
     checkpoint: Checkpoint
     on_page: Progress | None = None
-    seen_newest: list[int] = field(default_factory=list)
 
     @property
     def kind(self) -> JobKind:
@@ -133,7 +136,8 @@ class Collector:
         return self._run(job, spec)
 
     def _run(self, job: Job, spec: JobSpec) -> JobReport:
-        report = JobReport(job.id, job.kind, job.target, requested=spec.max_items)
+        report = JobReport(job.id, job.kind, job.target, requested=spec.max_items,
+                           label=target_label(job.kind, job.target, job.options))  # fmt: skip
         run = _Run(job, spec, report, self._start(job, spec), self.on_page)
         listener = self._ledger(run)
         self.client.add_listener(listener)
@@ -181,12 +185,20 @@ class Collector:
         run.report.stop_reason = fields.get("stop_reason", run.report.stop_reason)
         run.report.outcome = fields.get("outcome")
         changes = {"status": status, "stop_reason": run.report.stop_reason, **fields}
-        self.store.update_job(run.job.id, **changes)
+        run.report.coverage = coverage(self.store.update_job(run.job.id, **changes))
 
     # -- saving ----------------------------------------------------------------------------
 
-    def _save(self, run: _Run, page: Page[Any], follow: Follow | None = None) -> int:
-        """Commit a page with the run's checkpoint; returns how many records were new."""
+    def _save(self, run: _Run, page: Page[Any], follow: Follow | None = None, **extra: Any) -> int:
+        """Commit a page with the run's checkpoint; returns how many records were new.
+
+        ``extra`` are further :class:`Batch` fields (``missing``, ``results``, a source).
+        """
+        fields: dict[str, Any] = {
+            "source_kind": run.kind.source_kind,
+            "source_target": run.job.target,
+            **extra,
+        }
         result = self.store.save_page(
             Batch(
                 endpoint=page.response.endpoint or run.kind.endpoint,
@@ -195,23 +207,25 @@ class Collector:
                 params=page.response.params,
                 cursor=page.cursor,
                 fetched_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
-                source_kind=run.kind.source_kind,
-                source_target=run.job.target,
                 checkpoint=run.checkpoint.to_json(),
                 follow=follow,
                 undecodable=page.undecodable,
+                **fields,
             )
         )
-        self._count(run, page.raw_count, result.new, result.duplicates, result.rejected)
+        self._count(run, result, fields.get("results", True))
         return result.new
 
-    def _count(self, run: _Run, returned: int, new: int, dups: int, rejected: int) -> None:
+    def _count(self, run: _Run, result: PageResult, results: bool) -> None:
+        """The run's figures, from what the store counted (the job's own counters)."""
         report = run.report
         report.pages += 1
-        report.returned += returned
-        report.new += new
-        report.duplicates += dups
-        report.rejected += rejected
+        report.rejected += result.rejected
+        report.gone += result.gone
+        if results:
+            report.returned += result.records
+            report.new += result.new
+            report.duplicates += result.duplicates
         if run.on_page:
             run.on_page(report)
 
@@ -300,15 +314,10 @@ class Collector:
             response = self.client.tiktok.multi_post_info(batches[index])
             records, bad, count = decode_page(run.kind.api, response)
             run.checkpoint.batch = index + 1
-            self._save(run, Page(records, response, index, None, bad, count))
-            self._gone(run, batches[index], records)
+            page = Page(records, response, index, None, bad, count)
+            self._save(run, page, missing=_missing(batches[index], records),
+                       gone_after=run.spec.gone_after)  # fmt: skip
         return self._complete(run, COMPLETE)
-
-    def _gone(self, run: _Run, asked: list[str], got: list[Record]) -> None:
-        """Posts asked for that did not come back are gone (deleted, private)."""
-        missing = set(asked) - {record_key(r) for r in got}
-        if missing:
-            self.store.mark_gone(sorted(missing))
 
     # -- followers / followings --------------------------------------------------------------
 
@@ -324,7 +333,9 @@ class Collector:
         assert isinstance(user, User)
         page = Page([user], response, None, None, [], 1)
         run.checkpoint.resolved = {"uid": user.uid or "", "sec_uid": user.sec_uid or ""}
-        self._save(run, page)
+        # The user whose follows these are is the other end of every edge, not a result:
+        # stored as found by a user lookup, not by followers:NAME, and not counted.
+        self._save(run, page, source_kind="user", results=False)
         return run.checkpoint.resolved
 
     # -- comments, and their replies ---------------------------------------------------------
@@ -356,6 +367,12 @@ class Collector:
                 self._save(run, page)
             ck.pending, ck.reply_state = ck.pending[1:], None
         self.store.update_job(run.job.id, checkpoint=ck.to_json())
+
+
+def _missing(asked: list[str], got: list[Record]) -> list[str]:
+    """The ids asked for that did not come back (deleted, private, or a passing miss)."""
+    back = {record_key(r) for r in got}
+    return [i for i in asked if i not in back]
 
 
 def _identity(options: dict[str, Any]) -> dict[str, Any]:

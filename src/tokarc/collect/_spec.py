@@ -40,6 +40,7 @@ class JobSpec:
     max_items: int | None = None
     max_units: int | None = None
     incremental: bool = False
+    gone_after: int = 2  # posts: consecutive lookups that miss a post before it is marked gone
 
     @classmethod
     def build(
@@ -72,6 +73,10 @@ class JobSpec:
         if jk.strategy == "posts":
             if not post_ids(self.ids):
                 raise InvalidInputError("give at least one post id or URL")
+            if self.gone_after < 1:
+                raise InvalidInputError(
+                    f"invalid gone_after {self.gone_after!r}: a whole number of 1 or more"
+                )
             return self.target
         args = {**self.params, jk.target_param: self.target}
         if jk.strategy == "follows":
@@ -99,7 +104,7 @@ class JobSpec:
     def options(self) -> dict[str, Any]:
         """Everything to store with the job, so ``resume`` can run it again."""
         run = {"max_items": self.max_items, "max_units": self.max_units,
-               "incremental": self.incremental}  # fmt: skip
+               "incremental": self.incremental, "gone_after": self.gone_after}  # fmt: skip
         return {**self.identity(), "run": run}
 
     @classmethod
@@ -109,7 +114,7 @@ class JobSpec:
             kind_name, target, dict(options.get("params") or {}), options.get("since"),
             bool(options.get("replies")), tuple(options.get("ids") or ()),
             bool(options.get("no_pinned")), run.get("max_items"), run.get("max_units"),
-            bool(run.get("incremental")),
+            bool(run.get("incremental")), int(run.get("gone_after") or 2),
         )  # fmt: skip
 
 

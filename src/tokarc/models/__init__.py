@@ -36,10 +36,23 @@ from ._decode import (
     decode_many_json,
     hashtags_of,
 )
-from ._records import Comment, Hashtag, Live, Music, Post, Record, Undecodable, User
+from ._records import (
+    BY_ENTITY,
+    RECORD_TYPES,
+    Comment,
+    Hashtag,
+    Live,
+    Music,
+    Post,
+    Record,
+    Undecodable,
+    User,
+)
 
 __all__ = [
+    "BY_ENTITY",
     "KINDS",
+    "RECORD_TYPES",
     "Comment",
     "DecodeError",
     "Hashtag",

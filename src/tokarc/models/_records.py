@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 import msgspec
 
@@ -23,6 +23,17 @@ class _Record(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     _raw: Any = None
+
+    #: What the record is (``"post"``...), the table it is stored in, and its id attribute:
+    #: named here once, for the store, the exports, the paginators and the CLI.
+    entity: ClassVar[str]
+    table: ClassVar[str]
+    key: ClassVar[str]
+
+    def ident(self) -> str | None:
+        """The record's id (``None`` when the API sent none)."""
+        value = getattr(self, self.key, None)
+        return str(value) if value else None
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -79,6 +90,14 @@ class User(_Record, frozen=True, kw_only=True):
         User(uid='1', sec_uid=None, unique_id='zachking', ..., follower_count=0, ...)
     """
 
+    entity: ClassVar[str] = "user"
+    table: ClassVar[str] = "users"
+    key: ClassVar[str] = "uid"
+
+    def ident(self) -> str | None:
+        """The uid, else the secUid (some answers carry only one)."""
+        return self.uid or self.sec_uid or None
+
     uid: str
     sec_uid: str | None = None
     unique_id: str | None = None
@@ -109,6 +128,10 @@ class Music(_Record, frozen=True, kw_only=True):
         '6800370846696212482'
     """
 
+    entity: ClassVar[str] = "music"
+    table: ClassVar[str] = "music"
+    key: ClassVar[str] = "music_id"
+
     music_id: str
     title: str | None = None
     author: str | None = None
@@ -136,6 +159,10 @@ class Post(_Record, frozen=True, kw_only=True):
         >>> post.is_pinned, post.digg_count
         (True, None)
     """
+
+    entity: ClassVar[str] = "post"
+    table: ClassVar[str] = "posts"
+    key: ClassVar[str] = "aweme_id"
 
     aweme_id: str
     desc: str = ""
@@ -177,6 +204,10 @@ class Comment(_Record, frozen=True, kw_only=True):
         True
     """
 
+    entity: ClassVar[str] = "comment"
+    table: ClassVar[str] = "comments"
+    key: ClassVar[str] = "cid"
+
     cid: str
     aweme_id: str | None = None
     text: str = ""
@@ -200,6 +231,10 @@ class Live(_Record, frozen=True, kw_only=True):
         '1'
     """
 
+    entity: ClassVar[str] = "live"
+    table: ClassVar[str] = "lives"
+    key: ClassVar[str] = "room_id"
+
     room_id: str
     title: str | None = None
     owner: User | None = None
@@ -211,6 +246,10 @@ class Hashtag(msgspec.Struct, frozen=True, kw_only=True):
 
     ``view_count``/``user_count`` are set only when the post's ``cha_list`` carries them.
     """
+
+    entity: ClassVar[str] = "hashtag"
+    table: ClassVar[str] = "hashtags"
+    key: ClassVar[str] = "name"
 
     name: str
     hashtag_id: str | None = None
@@ -227,3 +266,10 @@ class Undecodable(msgspec.Struct, frozen=True, kw_only=True):
 
 
 Record: TypeAlias = Post | User | Comment | Music | Live  # what decode() returns
+
+#: Every kind of stored record, in the order tables are listed; each names its entity, table and
+#: id attribute once (class variables), and everything else derives from them.
+RECORD_TYPES: tuple[type[Post | User | Comment | Music | Hashtag | Live], ...] = (
+    Post, User, Comment, Music, Hashtag, Live,
+)  # fmt: skip
+BY_ENTITY = {t.entity: t for t in RECORD_TYPES}

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-def open_store(target: str | os.PathLike[str]) -> Store:
+def open_store(target: str | os.PathLike[str], *, read_only: bool = False) -> Store:
     """Open (creating and migrating as needed) the store at ``target``.
 
     ``target`` is a ``postgresql://`` / ``postgres://`` URL, or a SQLite file path, or
@@ -47,13 +47,19 @@ def open_store(target: str | os.PathLike[str]) -> Store:
     (see :func:`check_target`) for a malformed URL, a missing folder, a folder, a file that is
     not a database, or a PostgreSQL database that does not exist; ``ImportError`` for a
     PostgreSQL URL without psycopg installed. The store's ``url`` never shows a password.
+
+    ``read_only=True`` (for commands that only read) opens an existing database so that it
+    cannot be written: SQLite with ``mode=ro`` (``immutable`` where a read-only directory
+    demands it), PostgreSQL with read-only transactions. Nothing is created or migrated; the
+    migrations it lacks are listed in ``Store.pending_migrations``.
     """
     db = DatabaseTarget(target)
     check_target(db.reveal())
     if is_postgres_url(db):
         from ._postgres import PostgresBackend
 
-        return Store(PostgresBackend(db))
+        return Store(PostgresBackend(db, read_only=read_only))
     from ._sqlite import SQLiteBackend
 
-    return Store(SQLiteBackend(Path(db.reveal()) if db != ":memory:" else ":memory:"))
+    path = Path(db.reveal()) if db != ":memory:" else ":memory:"
+    return Store(SQLiteBackend(path, read_only=read_only))

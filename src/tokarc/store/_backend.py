@@ -16,6 +16,7 @@ class Backend(Protocol):
 
     dialect: Dialect
     url: str
+    read_only: bool  # opened so that it cannot write
 
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""

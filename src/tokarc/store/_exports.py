@@ -16,10 +16,30 @@ Column = tuple[str, str]
 #: What found a record: a ``seen_via`` source kind and target, e.g. ``("hashtag", "magic")``.
 Source = tuple[str, str]
 
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a job: the pages of job ``job_id`` saved after page ``after_page`` (the
+    store's ``last_page_id()`` when the run began)."""
+
+    job_id: int
+    after_page: int = 0
+
+
 _SEEN_VIA = (
     " WHERE {key} IN (SELECT entity_id FROM seen_via"
     " WHERE entity = ? AND source_kind = ? AND source_target = ?)"
 )
+
+# A record's place in the API's order: its first (page, rank) among the pages considered.
+# Ranks within a page stay far below this factor (a page holds at most a few thousand).
+_RANK_SPAN = 10_000_000
+_POSITIONS = (
+    "SELECT i.entity_id AS sel_id, MIN(i.page_id * " + str(_RANK_SPAN) + " + i.rank) AS sel_pos"
+    " FROM page_items i{join} WHERE i.entity = ?{where} GROUP BY i.entity_id"
+)
+_BY_SOURCE = (" JOIN pages g ON g.id = i.page_id", " AND g.source_kind = ? AND g.source_target = ?")
+_BY_RUN = ("", " AND i.job_id = ? AND i.page_id > ?")
 
 
 @dataclass(frozen=True)
@@ -36,23 +56,41 @@ class Export:
     raw_sql: str | None = None  # one column of JSON text per row, for JSONL
     seen: str | None = None
     key: str | None = None
+    table: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         """The column names, in order."""
         return tuple(name for name, _ in self.columns)
 
-    def query(self, source: Source | None, *, raw: bool = False) -> tuple[str, tuple[str, ...]]:
-        """The SQL (rows, or raw JSON with ``raw``) and its parameters, narrowed to what
-        ``source`` found when one is given; ``ValueError`` if this entity cannot be."""
+    def query(
+        self, source: Source | None, *, raw: bool = False, run: Run | None = None
+    ) -> tuple[str, tuple[object, ...]]:
+        """The SQL (rows, or raw JSON with ``raw``) and its parameters.
+
+        With ``source``: the records that source found; with ``run``: those one run of a
+        job collected. Either way in the order the API gave them (the first page and rank
+        each was seen at; records stored before ranks were kept come last, by id).
+        ``ValueError`` if this entity cannot be narrowed.
+        """
         sql = self.raw_sql if raw and self.raw_sql else self.sql
-        if source is None:
+        if source is None and run is None:
             return sql, ()
-        if self.seen is None or self.key is None:
-            raise ValueError(f"{self.name} cannot be narrowed to a source")
-        head, order = sql.rsplit(" ORDER BY ", 1)
-        where = _SEEN_VIA.format(key=self.key)
-        return f"{head}{where} ORDER BY {order}", (self.seen, *source)
+        if self.seen is None or self.key is None or self.table is None:
+            raise ValueError(f"{self.name} cannot be narrowed to a source or a run")
+        select = sql.split(" FROM ", 1)[0]
+        if run is not None:
+            positions = _POSITIONS.format(join=_BY_RUN[0], where=_BY_RUN[1])
+            return (f"{select} FROM {self.table} JOIN ({positions}) sel"
+                    f" ON sel.sel_id = {self.table}.{self.key} ORDER BY sel.sel_pos",
+                    (self.seen, run.job_id, run.after_page))  # fmt: skip
+        assert source is not None
+        positions = _POSITIONS.format(join=_BY_SOURCE[0], where=_BY_SOURCE[1])
+        where = _SEEN_VIA.format(key=f"{self.table}.{self.key}")
+        order = f"CASE WHEN sel.sel_pos IS NULL THEN 1 ELSE 0 END, sel.sel_pos, {self.key}"
+        return (f"{select} FROM {self.table} LEFT JOIN ({positions}) sel"
+                f" ON sel.sel_id = {self.table}.{self.key}{where} ORDER BY {order}",
+                (self.seen, *source, self.seen, *source))  # fmt: skip
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
@@ -70,7 +108,7 @@ def _table(
     select = ", ".join(n for n, _ in columns)
     raw_sql = f"SELECT raw FROM {table} ORDER BY {key}" if raw else None
     sql = f"SELECT {select} FROM {table} ORDER BY {key}"
-    return Export(name, columns, sql, raw_sql, seen, key if seen else None)
+    return Export(name, columns, sql, raw_sql, seen, key if seen else None, table)
 
 
 _OBSERVATIONS = _cols(

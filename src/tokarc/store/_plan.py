@@ -48,7 +48,7 @@ def plan(records: Sequence[Record]) -> Plan:
 
 def _post(p: Plan, post: Post) -> None:
     p.posts[post.aweme_id] = post
-    p.order[("post", post.aweme_id)] = None
+    p.order[(post.entity, post.aweme_id)] = None
     _embed_user(p, post.author)
     if post.music is not None:
         p.embedded_music.setdefault(post.music.music_id, post.music)
@@ -71,29 +71,29 @@ def _embed_user(p: Plan, user: User | None) -> None:
 
 def _user(p: Plan, user: User) -> None:
     p.users[user.uid] = user
-    p.order[("user", user.uid)] = None
+    p.order[(user.entity, user.uid)] = None
 
 
 def _comment(p: Plan, comment: Comment) -> None:
     p.comments[comment.cid] = comment
-    p.order[("comment", comment.cid)] = None
+    p.order[(comment.entity, comment.cid)] = None
     _embed_user(p, comment.author)
 
 
 def _music(p: Plan, music: Music) -> None:
     p.music[music.music_id] = music
-    p.order[("music", music.music_id)] = None
+    p.order[(music.entity, music.music_id)] = None
 
 
 def _live(p: Plan, live: Live) -> None:
     p.lives[live.room_id] = live
-    p.order[("live", live.room_id)] = None
+    p.order[(live.entity, live.room_id)] = None
     _embed_user(p, live.owner)
 
 
 def _hashtag(p: Plan, tag: Hashtag) -> None:
     p.hashtags[tag.name] = _merge(p.hashtags.get(tag.name), tag)
-    p.order[("hashtag", tag.name)] = None
+    p.order[(tag.entity, tag.name)] = None
 
 
 _ADD: dict[type, Callable[[Plan, Any], None]] = {

@@ -23,11 +23,14 @@ def _sql(text: str) -> str:
 
 
 class PostgresBackend:
-    """One psycopg connection; ``executemany`` is pipelined and statements are prepared."""
+    """One psycopg connection; ``executemany`` is pipelined and statements are prepared.
+
+    ``read_only=True`` makes every transaction of the session read-only.
+    """
 
     dialect = POSTGRES
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         try:
             import psycopg
         except ImportError as exc:  # pragma: no cover - depends on the installed extras
@@ -36,8 +39,12 @@ class PostgresBackend:
             ) from exc
         target = DatabaseTarget(url)
         self.url: str = target  # shown everywhere: the password reads ***
+        self.read_only = read_only
+        extra: dict[str, Any] = {"options": _read_only_options(target)} if read_only else {}
         try:
-            self._conn = psycopg.connect(target.reveal(), autocommit=True, prepare_threshold=2)
+            self._conn = psycopg.connect(
+                target.reveal(), autocommit=True, prepare_threshold=2, **extra
+            )
         except psycopg.Error as exc:
             raise connect_error(target, exc) from None
         self._pipeline: psycopg.Pipeline | None = None
@@ -112,3 +119,12 @@ def _createdb(target: DatabaseTarget, name: str) -> str:
     flags = [f"-{flag} {info[key]}" for flag, key in (("h", "host"), ("p", "port"), ("U", "user"))
              if info.get(key)]  # fmt: skip
     return " ".join(["createdb", *flags, name])
+
+
+def _read_only_options(target: DatabaseTarget) -> str:
+    """The URL's own ``options`` (a search_path...) and read-only transactions for the session
+    (a write then raises ``ReadOnlySqlTransaction``)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = str(conninfo_to_dict(target.reveal()).get("options") or "")
+    return f"{given} -c default_transaction_read_only=on".strip()

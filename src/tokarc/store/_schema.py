@@ -219,6 +219,21 @@ def apply(db: Backend) -> list[str]:
     return applied
 
 
+def pending(db: Backend) -> list[str]:
+    """The migrations ``db`` lacks, changing nothing (for a database opened read-only).
+
+    Raises :class:`SchemaTooNewError` when ``db`` records a migration this tokarc does not know.
+    """
+    known = all_migrations()
+    try:
+        done = _recorded(db)
+    except Exception:  # no migrations table: nothing applied yet
+        return [m.name for m in known]
+    _refuse_newer(done, known)
+    names = set(done) | {_LEGACY_NAMES.get(n, n) for n in done}
+    return [m.name for m in known if m.name not in names]
+
+
 def _recorded(db: Backend) -> dict[str, int]:
     return {str(name): int(id_) for id_, name in db.query("SELECT id, name FROM migrations")}
 
@@ -249,3 +264,55 @@ def _run(db: Backend, step: Migration, id_: int) -> None:
         "INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
         (id_, step.name, timestamp()),
     )
+
+
+# -- migrations after the first release: each a new named step, never edited once released ----
+
+
+@STORE.migration("ranks")
+def _ranks(d: Dialect) -> list[str]:
+    """Where each record stood on its page (``rank``, from 0) and the job it was collected
+    for: the API's order, which exports of a source or of a run keep."""
+    return [
+        f"""CREATE TABLE page_items (
+            page_id BIGINT NOT NULL, rank INTEGER NOT NULL, job_id BIGINT,
+            entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+            PRIMARY KEY (page_id, rank)){d.clustered}""",
+        "CREATE INDEX page_items_job ON page_items (job_id, page_id)",
+        "CREATE INDEX pages_source ON pages (source_kind, source_target)",
+    ]
+
+
+@STORE.migration("coverage")
+def _coverage(d: Dialect) -> list[str]:
+    """The span of ``create_time`` a job's posts covered, and the (collector's) time of its
+    last page: what a ``since`` window is measured against."""
+    return [
+        "ALTER TABLE jobs ADD COLUMN covered_from BIGINT",
+        "ALTER TABLE jobs ADD COLUMN covered_to BIGINT",
+        "ALTER TABLE jobs ADD COLUMN last_fetched BIGINT",
+    ]
+
+
+@STORE.migration("misses")
+def _misses(d: Dialect) -> list[str]:
+    """Consecutive lookups by id that did not bring a post back; it is marked gone after a
+    number of them (``gone_after``), not after one."""
+    return [
+        f"""CREATE TABLE post_misses (
+            aweme_id TEXT PRIMARY KEY, misses INTEGER NOT NULL,
+            first_missed_at TEXT NOT NULL, last_missed_at TEXT NOT NULL,
+            last_page BIGINT NOT NULL, last_job_id BIGINT){d.clustered}""",
+    ]
+
+
+@STORE.migration("follow_targets")
+def _follow_targets(d: Dialect) -> list[str]:
+    """Earlier tokarc recorded the user whose followers (followings) a job listed as found by
+    ``followers:NAME``: that user is the other end of every edge, not a result. Those rows go
+    (the lookup that found the user is recorded as ``user:NAME`` from now on)."""
+    return [
+        """DELETE FROM seen_via WHERE entity = 'user'
+            AND source_kind IN ('followers', 'followings')
+            AND entity_id IN (SELECT uid FROM users WHERE unique_id = seen_via.source_target)""",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..models import RECORD_TYPES
 from . import _rows as R
 from ._dialect import upsert
 
@@ -41,15 +42,35 @@ INSERT_REQUEST = """INSERT INTO requests (job_id, endpoint, params, status_code,
 
 PAGE_TO_JOB = """UPDATE jobs SET checkpoint = COALESCE(?, checkpoint),
     newest_mark = COALESCE(?, newest_mark), returned = returned + ?,
-    new_records = new_records + ?, duplicates = duplicates + ?, updated_at = ? WHERE id = ?"""
+    new_records = new_records + ?, duplicates = duplicates + ?,
+    covered_from = CASE WHEN covered_from IS NULL OR covered_from > COALESCE(?, covered_from)
+        THEN COALESCE(?, covered_from) ELSE covered_from END,
+    covered_to = CASE WHEN covered_to IS NULL OR covered_to < COALESCE(?, covered_to)
+        THEN COALESCE(?, covered_to) ELSE covered_to END,
+    last_fetched = ?, updated_at = ? WHERE id = ?"""
 
 REQUEST_TO_JOB = """UPDATE jobs SET requested = requested + 1, units = units + ?,
     updated_at = ? WHERE id = ?"""
 
+INSERT_PAGE_ITEM = """INSERT INTO page_items (page_id, rank, job_id, entity, entity_id)
+    VALUES (?, ?, ?, ?, ?)"""
+
+# A miss counts on from the last one only if the post was not seen since (on a later page);
+# otherwise it is the first of a new run of misses.
+_SEEN_SINCE = """COALESCE((SELECT last_page FROM posts WHERE posts.aweme_id = excluded.aweme_id),
+        0) > post_misses.last_page"""
+ADD_MISS = f"""INSERT INTO post_misses (aweme_id, misses, first_missed_at, last_missed_at,
+    last_page, last_job_id) VALUES (?, 1, ?, ?, ?, ?) ON CONFLICT (aweme_id) DO UPDATE SET
+    misses = CASE WHEN {_SEEN_SINCE} THEN 1 ELSE post_misses.misses + 1 END,
+    first_missed_at = CASE WHEN {_SEEN_SINCE} THEN excluded.first_missed_at
+        ELSE post_misses.first_missed_at END,
+    last_missed_at = excluded.last_missed_at, last_page = excluded.last_page,
+    last_job_id = excluded.last_job_id"""
+
 JOB_COLUMNS = (
     "id", "kind", "target", "options", "status", "created_at", "updated_at", "checkpoint",
     "newest_mark", "outcome", "stop_reason", "requested", "returned", "new_records",
-    "duplicates", "units", "tokarc_version",
+    "duplicates", "units", "tokarc_version", "covered_from", "covered_to", "last_fetched",
 )  # fmt: skip
 
 INSERT_JOB = """INSERT INTO jobs (kind, target, options, status, created_at, updated_at,
@@ -58,16 +79,11 @@ INSERT_JOB = """INSERT INTO jobs (kind, target, options, status, created_at, upd
 SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"
 
 #: entity name -> (table, id column)
-TABLES = {
-    "post": ("posts", "aweme_id"),
-    "user": ("users", "uid"),
-    "comment": ("comments", "cid"),
-    "music": ("music", "music_id"),
-    "hashtag": ("hashtags", "name"),
-    "live": ("lives", "room_id"),
-}
+# entity -> (table, id column): from the record types themselves.
+TABLES = {t.entity: (t.table, t.key) for t in RECORD_TYPES}
 
 COUNTED_TABLES = (
     "posts", "users", "comments", "music", "hashtags", "lives", "post_hashtags", "follows",
     "seen_via", "post_stats", "user_stats", "jobs", "pages", "requests", "rejects",
+    "page_items", "post_misses",
 )  # fmt: skip

@@ -23,18 +23,26 @@ PRAGMAS = (
 
 
 class SQLiteBackend:
-    """One SQLite file (or ``:memory:``) in autocommit mode; writes go in :meth:`transaction`."""
+    """One SQLite file (or ``:memory:``) in autocommit mode; writes go in :meth:`transaction`.
+
+    ``read_only=True`` opens the file with ``mode=ro`` (any write raises
+    ``sqlite3.OperationalError``); where SQLite cannot even read that way (a WAL database in
+    a directory it cannot create the ``-shm`` file in), it opens it ``immutable``, as the
+    ``sqlite3`` tool does.
+    """
 
     dialect = SQLITE
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.url = str(path)
-        self._conn = sqlite3.connect(
-            self.url, isolation_level=None, check_same_thread=False, cached_statements=256
-        )
+        self.read_only = read_only
+        if read_only:
+            self._conn = _read_only(self.url)
+        else:
+            self._conn = _connect(self.url)
+            for pragma in PRAGMAS:
+                self._conn.execute(pragma)
         self._depth = 0
-        for pragma in PRAGMAS:
-            self._conn.execute(pragma)
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._conn.execute(sql, params).rowcount
@@ -72,3 +80,26 @@ class SQLiteBackend:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
+    return sqlite3.connect(
+        target, isolation_level=None, check_same_thread=False, cached_statements=256, uri=uri
+    )
+
+
+def _read_only(path: str) -> sqlite3.Connection:
+    """A connection that cannot write ``path``: ``mode=ro``, or ``immutable`` if need be."""
+    base = Path(path).resolve().as_uri()
+    for flags in ("mode=ro", "mode=ro&immutable=1"):
+        conn = _connect(f"{base}?{flags}", uri=True)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+        except sqlite3.OperationalError:
+            conn.close()
+            if flags.endswith("immutable=1"):
+                raise
+            continue
+        return conn
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -42,8 +42,14 @@ class Store:
 
     def __init__(self, backend: Backend) -> None:
         self._db = backend
+        self.applied_migrations: list[str] = []
+        #: Migrations this database lacks, left unapplied because it was opened read-only.
+        self.pending_migrations: list[str] = []
         try:
-            self.applied_migrations = _schema.apply(backend)
+            if getattr(backend, "read_only", False):
+                self.pending_migrations = _schema.pending(backend)
+            else:
+                self.applied_migrations = _schema.apply(backend)
         except BaseException:
             backend.close()
             raise
@@ -80,6 +86,11 @@ class Store:
         """Close the connection."""
         self._db.close()
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only (``open_store(..., read_only=True)``)."""
+        return bool(getattr(self._db, "read_only", False))
+
     def schema_version(self) -> int:
         """The number of the newest migration applied."""
         return int(self._db.query("SELECT MAX(id) FROM migrations")[0][0] or 0)
@@ -97,16 +108,20 @@ class Store:
         if batch.job_id is None and (batch.checkpoint or batch.newest_mark):
             raise ValueError("a checkpoint or newest mark needs a job_id")
         p = plan(batch.records)
+        fetched = batch.fetched_at or dt.datetime.now(dt.UTC)
+        if fetched.tzinfo is None:  # naive times are UTC, as ``timestamp`` reads them
+            fetched = fetched.replace(tzinfo=dt.UTC)
         with self._db.transaction():
             new_ids = self._unknown(p)
-            at = timestamp(batch.fetched_at)
+            at = timestamp(fetched)
             seen = R.Seen(self._insert_page(batch, p, len(new_ids), at), at)
-            self._write(p, seen, _stale(batch.fetched_at))
+            self._write(p, seen, _stale(fetched))
             self._write_context(batch, p, seen)
-            self._to_job(batch, len(p.order), len(new_ids))
+            gone = self._misses(batch, p, seen)
+            self._to_job(batch, p, len(new_ids), int(fetched.timestamp()))
         dups = len(p.order) - len(new_ids)
         return PageResult(seen.page_id, len(p.order), len(new_ids), dups, len(batch.undecodable),
-                          tuple(new_ids))  # fmt: skip
+                          tuple(new_ids), gone)  # fmt: skip
 
     def _unknown(self, p: Plan) -> list[str]:
         """The ids of the page's own records not stored yet, in page order."""
@@ -161,12 +176,36 @@ class Store:
         if batch.undecodable:
             rows = [_reject_row(u, s, job) for u in batch.undecodable]
             self._db.executemany(Q.INSERT_REJECT, rows)
+        if batch.results:
+            ranked = [(s.page_id, rank, job, e, clean(i)) for rank, (e, i) in enumerate(p.order)]
+            self._db.executemany(Q.INSERT_PAGE_ITEM, ranked)
 
-    def _to_job(self, batch: Batch, records: int, new: int) -> None:
+    def _misses(self, batch: Batch, p: Plan, s: R.Seen) -> int:
+        """A lookup by id: a miss for each post that did not come back (and none left for
+        those that did); returns how many posts reached ``gone_after`` misses and were
+        marked gone."""
+        if batch.missing is None:
+            return 0
+        d, db = self._db.dialect, self._db
+        if back := p.ids("post"):
+            db.execute(f"DELETE FROM post_misses WHERE {d.in_ids('aweme_id')}", (d.ids(back),))
+        missing = sorted({clean(i) or "" for i in batch.missing})
+        if not missing:
+            return 0
+        db.executemany(Q.ADD_MISS, [(i, s.at, s.at, s.page_id, batch.job_id) for i in missing])
+        sql = (
+            f"UPDATE posts SET gone_at = ? WHERE gone_at IS NULL AND {d.in_ids('aweme_id')}"
+            " AND aweme_id IN (SELECT aweme_id FROM post_misses WHERE misses >= ?)"
+        )
+        return db.execute(sql, (s.at, d.ids(missing), max(1, batch.gone_after)))
+
+    def _to_job(self, batch: Batch, p: Plan, new: int, fetched: int) -> None:
         if batch.job_id is None:
             return
+        records, new = (len(p.order), new) if batch.results else (0, 0)
+        oldest, newest = _span(p) if batch.results else (None, None)
         row = (batch.checkpoint, clean(batch.newest_mark), records, new, records - new,
-               timestamp(), batch.job_id)  # fmt: skip
+               oldest, oldest, newest, newest, fetched, timestamp(), batch.job_id)  # fmt: skip
         if not self._db.execute(Q.PAGE_TO_JOB, row):
             raise KeyError(f"no job {batch.job_id}")
 
@@ -183,6 +222,17 @@ class Store:
             chunk = self._db.dialect.ids(wanted[start : start + _ID_CHUNK])
             found.update(row[0] for row in self._db.query(sql, (chunk,)))
         return found
+
+    def last_page_id(self) -> int:
+        """The id of the newest page stored (0 if none): the pages a run saves come after the
+        value it had when the run began (see ``tokarc.store.export.Run``)."""
+        return int(self._db.query("SELECT MAX(id) FROM pages")[0][0] or 0)
+
+    def post_misses(self, post_ids: Iterable[str]) -> dict[str, int]:
+        """How many lookups in a row missed each of ``post_ids`` (those with none left out)."""
+        d = self._db.dialect
+        sql = f"SELECT aweme_id, misses FROM post_misses WHERE {d.in_ids('aweme_id')}"
+        return {str(i): int(n) for i, n in self._db.query(sql, (d.ids(list(post_ids)),))}
 
     def post_ids(
         self, *, limit: int | None = None, offset: int = 0, gone: bool | None = None
@@ -289,9 +339,16 @@ class Store:
         return self._db.stream(sql, params, size)
 
 
-def _stale(fetched_at: dt.datetime | None) -> str:
+def _stale(fetched_at: dt.datetime) -> str:
     """Embedded records last seen before this are refreshed by a page fetched at ``fetched_at``."""
-    return timestamp((fetched_at or dt.datetime.now(dt.UTC)) - EMBEDDED_REFRESH)
+    return timestamp(fetched_at - EMBEDDED_REFRESH)
+
+
+def _span(p: Plan) -> tuple[int | None, int | None]:
+    """The oldest and newest ``create_time`` of the page's posts, pinned posts aside (they
+    stand out of the feed's order)."""
+    times = [x.create_time for x in p.posts.values() if x.create_time and not x.is_pinned]
+    return (min(times), max(times)) if times else (None, None)
 
 
 _V = TypeVar("_V")

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..models import Record, Undecodable
+from ..models import RECORD_TYPES, Record, Undecodable
 
 #: The entities the store keeps, by the name used in ``known_ids``, ``seen_via`` and exports.
-ENTITIES = ("post", "user", "comment", "music", "hashtag", "live")
+ENTITIES = tuple(t.entity for t in RECORD_TYPES)  # "post", "user", ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,13 @@ class Batch:
     ``job_id``; ``follow`` makes follow edges of a followers/followings page; ``undecodable``
     go to ``rejects``.
 
+    ``results=False`` says the records are a lookup the job made on its way (a followers job
+    resolving its user), not its results: they are stored, but neither counted in the job's
+    ``returned``/``new_records``/``duplicates`` nor ranked among its results. ``missing`` (a
+    lookup of posts by id) lists the ids asked for that did not come back: each gets a miss,
+    and a post missed ``gone_after`` times in a row (no sighting in between) is marked gone,
+    all in the page's transaction.
+
     Example::
 
         Batch(job_id=1, endpoint="/tt/hashtag/posts", params={"name": "magic"}, cursor=0,
@@ -52,6 +59,9 @@ class Batch:
     newest_mark: str | None = None
     follow: Follow | None = None
     undecodable: Sequence[Undecodable] = ()
+    results: bool = True
+    missing: Sequence[str] | None = None
+    gone_after: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,7 @@ class PageResult:
 
     ``new_ids`` are the ids (in page order) of the page's own records that were not stored
     before; ``duplicates`` counts the others (a record repeated within the page counts once).
+    ``gone`` counts the posts this page marked gone (see ``Batch.missing``).
     """
 
     page_id: int
@@ -68,11 +79,18 @@ class PageResult:
     duplicates: int
     rejected: int
     new_ids: tuple[str, ...] = ()
+    gone: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """A collection job as stored: what it collects, how far it got, what it cost."""
+    """A collection job as stored: what it collects, how far it got, what it cost.
+
+    ``returned`` counts the records its pages brought (after the run's filters: the same
+    figure as a run's ``JobReport.returned``). ``covered_from``/``covered_to`` are the oldest
+    and newest ``create_time`` (Unix seconds) of the posts it collected, pinned posts aside;
+    ``last_fetched`` is when (Unix seconds, the collector's clock) its last page was fetched.
+    """
 
     id: int
     kind: str
@@ -91,6 +109,9 @@ class Job:
     duplicates: int
     units: int
     tokarc_version: str
+    covered_from: int | None = None
+    covered_to: int | None = None
+    last_fetched: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

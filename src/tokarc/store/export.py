@@ -37,7 +37,7 @@ import msgspec
 
 from .._files import atomic_file, refuse_same_file
 from . import Store
-from ._exports import EXPORTS, Export, Source, get
+from ._exports import EXPORTS, Export, Run, Source, get
 from ._target import sqlite_files
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "COLUMNS",
     "FORMATS",
     "ExportTarget",
+    "Run",
     "export",
     "to_csv",
     "to_jsonl",
@@ -69,28 +70,29 @@ COLUMNS: dict[str, tuple[str, ...]] = {name: e.names for name, e in EXPORTS.item
 
 def export(
     store: Store, entity: str, out: ExportTarget, format: Format = "jsonl", *,
-    chunk_size: int = CHUNK_SIZE, source: Source | None = None,
+    chunk_size: int = CHUNK_SIZE, source: Source | None = None, run: Run | None = None,
 ) -> int:  # fmt: skip
     """Write ``entity`` ("posts", "users", ...; see :data:`COLUMNS`) to ``out`` in
     ``format``; return the number of rows written. ``source`` (``("hashtag", "magic")``)
-    keeps only the records that source found. ``ValueError`` for an unknown entity or
+    keeps only the records that source found, ``run`` (:class:`Run`) those one run of a job
+    collected; both in the order the API gave them. ``ValueError`` for an unknown entity or
     format; ``ImportError`` for Parquet without pyarrow."""
     writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet}
     if format not in writers:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
-    return writers[format](store, entity, out, chunk_size=chunk_size, source=source)
+    return writers[format](store, entity, out, chunk_size=chunk_size, source=source, run=run)
 
 
 def to_jsonl(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None,
+    source: Source | None = None, run: Run | None = None,
 ) -> int:  # fmt: skip
     """Write one JSON object per line: the raw JSON of each record, as TikTok sent it."""
     spec = get(entity)
     _refuse_store_file(store, out)
     n = 0
     with _text_out(out) as f:
-        for line in _json_lines(store, spec, chunk_size, source):
+        for line in _json_lines(store, spec, chunk_size, source, run):
             f.write(line)
             f.write("\n")
             n += 1
@@ -98,22 +100,22 @@ def to_jsonl(
 
 
 def _json_lines(
-    store: Store, spec: Export, size: int, source: Source | None = None
+    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None
 ) -> Iterator[str]:
     if spec.raw_sql:
-        sql, params = spec.query(source, raw=True)
+        sql, params = spec.query(source, raw=True, run=run)
         for rows in store.stream(sql, params, size=size):
             yield from (row[0] for row in rows)
         return
     names = spec.names
-    for rows in _chunks(store, spec, size, source):
+    for rows in _chunks(store, spec, size, source, run):
         for row in rows:
             yield msgspec.json.encode(dict(zip(names, row, strict=True))).decode()
 
 
 def to_csv(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None,
+    source: Source | None = None, run: Run | None = None,
 ) -> int:  # fmt: skip
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
     spec = get(entity)
@@ -122,7 +124,7 @@ def to_csv(
     with _text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(spec.names)
-        for rows in _chunks(store, spec, chunk_size, source):
+        for rows in _chunks(store, spec, chunk_size, source, run):
             writer.writerows(rows)
             n += len(rows)
     return n
@@ -130,7 +132,7 @@ def to_csv(
 
 def to_parquet(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None,
+    source: Source | None = None, run: Run | None = None,
 ) -> int:  # fmt: skip
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
@@ -139,7 +141,7 @@ def to_parquet(
     schema = _arrow_schema(pa, spec)
     n = 0
     with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
-        for rows in _chunks(store, spec, chunk_size, source):
+        for rows in _chunks(store, spec, chunk_size, source, run):
             writer.write_batch(_arrow_batch(pa, schema, spec, rows))
             n += len(rows)
     return n
@@ -173,9 +175,9 @@ def to_polars(store: Store, entity: str) -> Any:
 
 
 def _chunks(
-    store: Store, spec: Export, size: int, source: Source | None = None
+    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None
 ) -> Iterator[list[Any]]:
-    sql, params = spec.query(source)
+    sql, params = spec.query(source, run=run)
     return store.stream(sql, params, size=size)
 
 
