@@ -122,14 +122,17 @@ def iterator(e: Endpoint) -> list[str]:
     defaults = {p.name: repr(p.page_default) for p in params if p.page_default is not None}
     tail = ["max_items: int | None = None"]
     if e.record == "post":
-        tail.append("since: Since | None = None")
+        tail += ["since: Since | None = None", "no_pinned: bool = False"]
     tail += ["state: PagerState | None = None", *CALL_TAIL]
     args = ", ".join(f'"{p.name}": {p.name}' for p in params)
     kwargs = ", ".join(t.split(":")[0] + "=" + t.split(":")[0] for t in tail)
     extra = [
-        "max_items: Stop after this many items.",
+        "max_items: Stop after this many items in all (a saved state counts on).",
         *(
-            ["since: Leave out (and, when newest first, stop at) older posts."]
+            [
+                "since: Leave out (and, when newest first, stop at) older posts.",
+                "no_pinned: Leave out pinned posts (they do not count towards max_items).",
+            ]
             if e.record == "post"
             else []
         ),

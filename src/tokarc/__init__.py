@@ -19,6 +19,7 @@ from .client._config import Config
 from .client._retry import RetryPolicy
 from .client._wire import Response
 from .client.pagination import Page, Pager, PagerState
+from .collect._expand import expand
 from .errors import (
     APIError,
     EDError,
@@ -78,4 +79,5 @@ __all__ = [
     "TransportError",
     "Units",
     "__version__",
+    "expand",
 ]

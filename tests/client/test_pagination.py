@@ -161,3 +161,36 @@ def test_sync_pager_refuses_async_iteration(client: tokarc.Client) -> None:
     pager = client.tiktok.iter_hashtag_posts("magic")
     with pytest.raises(TypeError, match="use `for`"):
         pager.__aiter__().__anext__().send(None)  # type: ignore[attr-defined]
+
+
+def test_no_pinned_posts_do_not_count_towards_max_items(client: tokarc.Client) -> None:
+    pinned = [p for p in client.tiktok.iter_user_posts("zachking", max_items=15) if p.is_pinned]
+    assert pinned  # zachking pins posts, on top
+    posts = list(client.tiktok.iter_user_posts("zachking", max_items=15, no_pinned=True))
+    assert len(posts) == 15
+    assert not any(p.is_pinned for p in posts)
+
+
+@pytest.mark.parametrize("first", [30, 40, 57])
+def test_a_state_stopped_at_max_items_extends_to_a_larger_one(
+    client: tokarc.Client, emulator: Any, first: int
+) -> None:
+    whole = keys(list(client.tiktok.iter_hashtag_posts("magic", max_items=100)))
+    pager = client.tiktok.iter_hashtag_posts("magic", max_items=first)
+    got = keys(list(pager))
+    assert pager.stop_reason == MAX_ITEMS
+    state = PagerState.from_json(pager.state.to_json())
+    more = client.tiktok.iter_hashtag_posts("magic", max_items=100, state=state)
+    got += keys(list(more))
+    assert got == whole  # max_items counts the whole walk: 100 in all, none twice
+    assert more.state.items == 100
+    assert list(client.tiktok.iter_hashtag_posts("magic", max_items=100, state=more.state)) == []
+
+
+def test_extending_by_pages_reads_the_rest_of_a_cut_page(client: tokarc.Client) -> None:
+    whole = keys(list(client.tiktok.iter_hashtag_posts("magic", max_items=60)))
+    pager = client.tiktok.iter_hashtag_posts("magic", max_items=25)
+    got = [k for page in pager.iter_pages() for k in keys(page.items)]
+    more = client.tiktok.iter_hashtag_posts("magic", max_items=60, state=pager.state)
+    got += [k for page in more.iter_pages() for k in keys(page.items)]
+    assert got == whole

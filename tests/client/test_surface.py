@@ -36,6 +36,7 @@ EXPECTED_PUBLIC = {
     "TransportError",
     "Units",
     "__version__",
+    "expand",
 }
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+
+import httpx
 import pytest
 
+import tokarc
 from tokarc.collect import CAUGHT_UP
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
 from tokarc.models import decode
-from tokarc.monitor import MAX_FAILURES, Watches, format_duration, parse_duration
-from tokarc.store import Batch, Store
+from tokarc.monitor import MAX_FAILURES, Scheduler, Watches, format_duration, parse_duration
+from tokarc.store import Batch, Store, open_store
 
 from .conftest import DAY, HOUR, client_factory, rows, scheduler
 
@@ -217,3 +222,47 @@ def test_a_new_watch_is_due_now(watches: Watches) -> None:
     assert w.next_due > 1_700_000_000
     assert w.due_text(w.next_due) == "now"
     assert w.due_text(w.next_due - 60).endswith("Z")
+
+
+class Killed(BaseException):
+    """Stands for kill -9: nothing after it in the run gets to record anything."""
+
+
+class Dying(httpx.BaseTransport):
+    """The emulator's transport, dying before its ``calls + 1``-th request."""
+
+    def __init__(self, inner: httpx.BaseTransport, calls: int) -> None:
+        self.inner, self.left = inner, calls
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.left -= 1
+        if self.left < 0:
+            raise Killed
+        return self.inner.handle_request(request)
+
+
+def dying_clients(emulator: Emulator, calls: int) -> Callable[[], tokarc.Client]:
+    def make() -> tokarc.Client:
+        transport = Dying(emulator.transport(), calls)
+        return tokarc.Client("monitor-token", base_url="http://emulator.test/apis",
+                             transport=transport, retry=tokarc.RetryPolicy.instant())  # fmt: skip
+
+    return make
+
+
+@pytest.mark.slow
+def test_crashed_ticks_cannot_exceed_the_daily_budget(emulator: Emulator, any_db: str) -> None:
+    with open_store(any_db) as store:
+        magic = Watches(store).add("hashtag", "magic", every="1h", window="7d", budget=10,
+                                   now=now(emulator))  # fmt: skip
+    clock = lambda: float(emulator.clock.now())  # noqa: E731
+    for _ in range(5):  # five ticks, each killed after 3 calls: 15 units asked for
+        s = Scheduler(any_db, dying_clients(emulator, 3), clock=clock, workers=1)
+        with contextlib.suppress(Killed):
+            s.tick()
+        emulator.clock.advance(HOUR)
+    assert emulator.stats.units_total <= 10
+    with open_store(any_db) as store:
+        spent = rows(store, "SELECT SUM(units) FROM requests WHERE job_id = ?",
+                     (Watches(store).get(magic.id).job_id,))[0][0]  # fmt: skip
+    assert spent == emulator.stats.units_total == 10

@@ -60,17 +60,22 @@ def _job_row(job: Job) -> list[Any]:
 @app.command()
 def jobs(db: O.DbRequired, as_json: Json = False) -> None:
     """Jobs in a database, with status and coverage (items returned, new, units, and how
-    far a --days/--since window got when the feed ended first).
+    far a --days/--since window got when the feed ended first); an expansion's children name
+    it as their parent.
 
     Example: tokarc jobs --db magic.db
     """
+    from ..collect._expand import parents
+
     with existing(db, read_only=True) as store:
-        rows = [_job_row(j) for j in store.list_jobs()]
+        parent = parents(store)  # an expansion's children name it
+        rows = [[*_job_row(j), parent.get(j.id)] for j in store.list_jobs()]
+    headers = [*_JOB_FIELDS, "parent"]
     if as_json:
         for row in rows:
-            print(json.dumps(dict(zip(_JOB_FIELDS, row, strict=True))))
+            print(json.dumps(dict(zip(headers, row, strict=True))))
         return
-    _out().print(_table(f"jobs in {db}", _JOB_FIELDS, rows))
+    _out().print(_table(f"jobs in {db}", headers, rows))
 
 
 @app.command("resume")
@@ -80,14 +85,19 @@ def resume_(
     db: O.DbRequired,
     max_items: O.MaxItems = None,
     max_units: O.MaxUnits = None,
+    wait: O.Wait = False,
 ) -> None:
-    """Run a stored job on from its checkpoint (after Ctrl-C, an error or a budget).
+    """Run a stored job (or expansion) on from its checkpoint (after Ctrl-C, an error or a
+    budget).
 
     Example: tokarc resume 3 --db magic.db
     """
+    from ._expand import resume_expansion
+
     overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
     existing(db).close()
-    resume(session(ctx), db, job, **overrides)
+    if not resume_expansion(session(ctx), db, job, max_units, max_items):
+        resume(session(ctx), db, job, wait=wait, **overrides)
 
 
 SourceOption = Annotated[

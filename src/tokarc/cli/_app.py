@@ -39,6 +39,8 @@ class Session:
     verbose: bool = False
     quiet: bool = False
     retries: int | None = None
+    enqueue: bool = False  # collecting commands queue their jobs for workers instead of running
+    queue: str = "tokarc"
     emulator: Any = field(default=None, repr=False)
     media: Any = None  # --media of a collecting command (cli._media.MediaOptions)
 
@@ -218,12 +220,21 @@ def _global(
             "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            help="Queue collection jobs for `tokarc worker` instead of running them "
+            "(PostgreSQL --db)."
+        ),
+    ] = False,
+    queue: Annotated[str, typer.Option(help="The queue --enqueue uses.")] = "tokarc",
 ) -> None:
     """Global options, before the command or after it."""
     _configure_logging(verbose)
     state = ctx.ensure_object(Session)
     state.token, state.base_url, state.sandbox = token, base_url, sandbox
     state.retries, state.verbose, state.quiet = retries, verbose, quiet
+    state.enqueue, state.queue = enqueue, queue
 
 
 def _configure_logging(verbose: bool) -> None:

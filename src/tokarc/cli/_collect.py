@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -12,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from ..client.pagination import to_unix
-from ..collect import Collector, JobReport, JobSpec, estimate, target_label
+from ..collect import (
+    Collector,
+    JobReport,
+    JobRunningError,
+    JobSpec,
+    estimate,
+    target_label,
+    worst_case,
+)
 from ..models import BY_ENTITY
 from ..store import Store, open_store
 from ..store.export import Run, export
@@ -20,7 +29,9 @@ from . import _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
+from ._signals import Terminated, stop_on_signals
 from ._stores import check_output
+from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
 
 
@@ -58,6 +69,7 @@ class RunOptions:
     max_units: int | None = None
     incremental: bool = False
     estimate: bool = False
+    wait: bool = False
 
 
 def build_spec(
@@ -76,25 +88,36 @@ def build_spec(
 
 
 def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
-    """Run ``spec`` into ``sink``'s store (or a temporary one), then write its output."""
+    """Run ``spec`` into ``sink``'s store (or a temporary one), writing its output: on
+    stdout as JSONL, page by page as they arrive; elsewhere once the run is over."""
     if run.estimate:
         return print_estimate(spec)
+    if state.enqueue:
+        from ._workers import enqueue
+
+        return enqueue(state, [spec], sink.db, state.queue)
     _check_sink(sink)
+    stream = Stream.of(output_entity(spec)) if _streams(sink) else None
     with state.client() as client, _store(sink) as store:
-        collector = Collector(client, store)
+        collector = Collector(client, store, on_records=stream)
         job_id = collector.job_for(spec).id
         this_run = Run(job_id, store.last_page_id())  # what -o writes: this run's records
         try:
-            report = _with_progress(state, collector, spec, lambda: collector.run(spec))
+            report = _with_progress(state, collector, spec,
+                                    lambda: collector.run(spec, wait=run.wait))  # fmt: skip
+            if stream is None:
+                _write(store, spec, sink, this_run)
+        except PipeClosed:
+            return _pipe_closed(state, store.get_job(job_id), sink)
         except BaseException as exc:
-            _write(store, spec, sink, this_run, quietly=True)
+            if stream is None and not isinstance(exc, JobRunningError):
+                _write(store, spec, sink, this_run, quietly=True)
             raise _failed(state, exc, job_id, sink) from exc
-        _write(store, spec, sink, this_run)
     finish(state, report, sink)
     return None
 
 
-def resume(state: Session, db: str, job_id: int, **overrides: Any) -> None:
+def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overrides: Any) -> None:
     """Run the stored job ``job_id`` on from its checkpoint."""
     sink = Sink(db=db)
     with state.client() as client, _store(sink) as store:
@@ -103,11 +126,25 @@ def resume(state: Session, db: str, job_id: int, **overrides: Any) -> None:
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         try:
             report = _with_progress(
-                state, collector, spec, lambda: collector.resume(job_id, **overrides)
+                state, collector, spec, lambda: collector.resume(job_id, wait=wait, **overrides)
             )
         except BaseException as exc:
             raise _failed(state, exc, job_id, sink) from exc
     finish(state, report, sink)
+
+
+def _streams(sink: Sink) -> bool:
+    """Records go to stdout as they come: JSONL there (CSV and Parquet once, at the end)."""
+    return sink.export_to == "-" and sink.fmt() == "jsonl"
+
+
+def _pipe_closed(state: Session, job: Any, sink: Sink) -> None:
+    """The reader of stdout went away (``| head``): the run ends there, quietly, exit 0."""
+    quiet_stdout()
+    if job.status != "interrupted":
+        return state.say(f"job {job.id}: {job.status}; the output was closed before its end")
+    hint = f"; go on with: tokarc{state.flags()} resume {job.id} --db {sink.db}" if sink.db else ""
+    return state.say(f"job {job.id}: output closed, stopped at a page boundary{hint}")
 
 
 def print_estimate(spec: JobSpec) -> None:
@@ -118,12 +155,21 @@ def print_estimate(spec: JobSpec) -> None:
                f"at most ({est.note}); nothing sent"))  # fmt: skip
 
 
+def fits_budget(spec: JobSpec) -> bool:
+    """Whether the job's first call fits in its ``max_units`` (always, without one)."""
+    api = spec.job_kind.api
+    return spec.max_units is None or worst_case(api, spec.call_params()) <= spec.max_units
+
+
 def finish(state: Session, report: JobReport, sink: Sink) -> None:
     """The run's summary on stderr; a failed target (private, not found...) exits 1."""
     state.say(summary(report))
     if report.outcome:
         message = _errors.api_message(report.error) if report.error else report.outcome
         raise _errors.CLIError(message, _errors.FAILED)
+    if report.stop_reason == "budget" and report.unsent and not report.pages:
+        raise _errors.CLIError(f"not sent: {report.unsent}; raise --max-units or bound the "
+                               "job (--max-items)", _errors.FAILED)  # fmt: skip
     if report.stop_reason == "budget" and sink.db:
         state.say(f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
                   f"--db {sink.db} --max-units N")  # fmt: skip
@@ -142,6 +188,7 @@ def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any)
     from ._media import during_collection  # --media: downloads as pages arrive
 
     with (
+        stop_on_signals(),
         job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page,
         during_collection(state, collector, spec, on_page) as on_page_with_media,
     ):
@@ -156,6 +203,11 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
     if sink.db:
         again = f"tokarc{state.flags()} resume {job_id} --db {sink.db}"
         hint = f"; stored records are kept, resume with: {again}"
+    if isinstance(exc, JobRunningError):
+        return _errors.CLIError(str(exc), _errors.FAILED)
+    if isinstance(exc, Terminated):
+        name = signal.Signals(exc.signum).name
+        return _errors.CLIError(f"stopped by {name} at a page boundary{hint}", 128 + exc.signum)
     if isinstance(exc, KeyboardInterrupt):
         return _errors.CLIError(f"interrupted at a page boundary{hint}", _errors.INTERRUPTED)
     if not isinstance(exc, Exception):
@@ -205,6 +257,9 @@ def _write(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: bool =
     try:
         export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
         sys.stdout.flush()
+    except BrokenPipeError:
+        if not quietly:
+            raise PipeClosed("the output was closed") from None
     except Exception:
         if not quietly:
             raise

@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
+from . import _errors
 from . import _options as O
 from ._app import app, session
-from ._collect import RunOptions, Sink, build_spec, collect, ids_of
+from ._collect import RunOptions, Sink, build_spec, collect, fits_budget, ids_of
 
 music_app = typer.Typer(
     help="Sounds: search them, their posts, their details.\n\nExample: tokarc music search lofi",
@@ -37,21 +38,29 @@ def hashtag(
     days: O.Days = None,
     since: O.Since = None,
     full: O.Full = False,
+    max_cursor: O.MaxCursor = None,
+    paged_fallback: O.PagedFallback = False,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """Posts using a hashtag (Hashtag Search; --full: Full Hashtag Search).
 
     Example: tokarc hashtag magic --days 7 --db magic.db
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
-    if full:
-        params = _params(days=None if days is None else max(1, round(days)))
-        _go(ctx, "full_hashtag", name, Sink(db, out, format), run, days=days, since=since,
-            params=params)  # fmt: skip
-    else:
-        _go(ctx, "hashtag", name, Sink(db, out, format), run, days=days, since=since)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
+    sink = Sink(db, out, format)
+    if not full:
+        if max_cursor is not None or paged_fallback:
+            raise _errors.CLIError("invalid --max-cursor or --paged-fallback: they go with --full")
+        return _go(ctx, "hashtag", name, sink, run, days=days, since=since)
+    params = _params(days=None if days is None else max(1, round(days)), max_cursor=max_cursor)
+    spec = build_spec("full_hashtag", name, run=run, days=days, since=since, params=params)
+    if paged_fallback and not fits_budget(spec):
+        session(ctx).say(f"the full search may cost more than --max-units {max_units}: "
+                         "paging the hashtag instead")  # fmt: skip
+        spec = build_spec("hashtag", name, run=run, days=days, since=since)
+    return collect(session(ctx), spec, sink, run)
 
 
 @app.command()
@@ -69,13 +78,13 @@ def keyword(
     since: O.Since = None,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """Posts matching a keyword (Keyword Search; --full: Full Keyword Search).
 
     Example: tokarc keyword "magic trick" --period 7 --sort likes -o posts.csv
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     params = _params(period=str(period), sorting=O.KEYWORD_SORTING[sort.value] if sort else None,
                      country=country, match_exactly=exact)  # fmt: skip
     kind = "full_keyword" if full else "keyword"
@@ -115,7 +124,7 @@ def user_posts(
     since: O.Since = None,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """A user's posts, newest first (User Posts, from a username or a secUid).
 
@@ -123,7 +132,7 @@ def user_posts(
     """
     if (name is None) == (sec_uid is None):
         raise typer.BadParameter("give a USERNAME or --sec-uid, one of them")
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     kind, target = ("user_posts", name or "")
     if sec_uid is not None:
         kind, target = "user_posts_secuid", sec_uid
@@ -137,13 +146,13 @@ def liked(
     sec_uid: Annotated[str, typer.Argument(help="The user's secUid (see `tokarc user`).")],
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """Posts a user liked (User Liked Posts; private for most accounts).
 
     Example: tokarc liked MS4wLjABAAAA... --max-items 100
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     _go(ctx, "liked", sec_uid, Sink(db, out, format), run)
 
 
@@ -153,9 +162,9 @@ def _follows(kind: str) -> Any:
         name: Annotated[str, typer.Argument(help="The username, without '@'.")],
         max_items: O.MaxItems = None,
         db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-        incremental: O.Incremental = False, estimate: O.Estimate = False,
+        incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
     ) -> None:  # fmt: skip
-        run = RunOptions(max_items, max_units, incremental, estimate)
+        run = RunOptions(max_items, max_units, incremental, estimate, wait)
         _go(ctx, kind, name, Sink(db, out, format), run)
 
     return command
@@ -198,13 +207,13 @@ def comments(
     replies: Annotated[bool, typer.Option(help="Also fetch every comment's replies.")] = False,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """A post's comments, and with --replies their replies (Post Comments).
 
     Example: tokarc comments 7230000000000000000 --replies --db comments.db
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     _go(ctx, "comments", ids_of([post])[0], Sink(db, out, format), run, replies=replies)
 
 
@@ -215,13 +224,13 @@ def replies_(
     comment_id: Annotated[str, typer.Argument(help="The comment's id (cid).")],
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """Replies to one comment (Post Comment Replies).
 
     Example: tokarc replies 7230000000000000000 7230000000000000001
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     _go(ctx, "replies", comment_id, Sink(db, out, format), run,
         params={"aweme_id": ids_of([post])[0]})  # fmt: skip
 
@@ -232,13 +241,13 @@ def users(
     text: Annotated[str, typer.Argument(help="What to search for in users.")],
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """Users matching a keyword (User Search).
 
     Example: tokarc users magic --max-items 50
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     _go(ctx, "user_search", text, Sink(db, out, format), run)
 
 
@@ -249,13 +258,13 @@ def lives(
     country: O.Country = None,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """Live rooms matching a keyword (Live Search).
 
     Example: tokarc lives music --country US --max-items 40
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     _go(ctx, "lives", text, Sink(db, out, format), run, params=_params(country=country))
 
 
@@ -267,13 +276,13 @@ def music_search(
     filter: Annotated[O.MusicFilter | None, typer.Option(help="Which sounds.")] = None,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """Sounds matching a keyword (Music Search).
 
     Example: tokarc music search lofi --sort used --max-items 60
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     params = _params(sorting=O.MUSIC_SORTING[sort.value] if sort else None,
                      filter_by=O.MUSIC_FILTER[filter.value] if filter else None)  # fmt: skip
     _go(ctx, "music_search", text, Sink(db, out, format), run, params=params)
@@ -285,13 +294,13 @@ def music_posts(
     music_id: Annotated[str, typer.Argument(help="The sound's id.")],
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False,
+    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
     """Posts using a sound (Music Posts).
 
     Example: tokarc music posts 7016547803243022337 --max-items 200 --db sound.db
     """
-    run = RunOptions(max_items, max_units, incremental, estimate)
+    run = RunOptions(max_items, max_units, incremental, estimate, wait)
     _go(ctx, "music_posts", music_id, Sink(db, out, format), run)
 
 

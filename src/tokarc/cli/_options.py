@@ -70,16 +70,29 @@ Fmt = Annotated[
     typer.Option("--format", "-f", help="Output format (default: from the file name, or jsonl)."),
 ]
 MaxItems = Annotated[
-    int | None, typer.Option(help="Stop after about this many items.", show_default=False)
+    int | None,
+    typer.Option(
+        help="At most this many items in the job's walk (counted across resumes; a larger "
+        "number later goes on from there).",
+        show_default=False,
+    ),
 ]
 MaxUnits = Annotated[
-    int | None, typer.Option(help="Stop before spending more units than this.", show_default=False)
+    int | None,
+    typer.Option(
+        help="Never spend more than this many units: a call that might go over is not sent.",
+        show_default=False,
+    ),
 ]
 Incremental = Annotated[
     bool, typer.Option(help="Re-run a finished job down to what the store already has.")
 ]
 Estimate = Annotated[
     bool, typer.Option(help="Print the calls and units it would cost; send nothing.")
+]
+Wait = Annotated[
+    bool,
+    typer.Option(help="If another run is walking this job, wait for it, then go on from there."),
 ]
 Days = Annotated[
     float | None,
@@ -94,6 +107,21 @@ Since = Annotated[
 ]  # fmt: skip
 Full = Annotated[
     bool, typer.Option(help="One server-side call that walks every page (slow, costly).")
+]
+MaxCursor = Annotated[
+    int | None,
+    typer.Option(
+        min=1, show_default=False,
+        help="With --full: the server stops paging at this offset, in posts (default: "
+        "--max-items).",
+    ),
+]  # fmt: skip
+PagedFallback = Annotated[
+    bool,
+    typer.Option(
+        help="With --full and --max-units: page the hashtag instead when the full search "
+        "might cost more than the budget."
+    ),
 ]
 Country = Annotated[
     str | None, typer.Option(help="Two-letter country code, e.g. US.", show_default=False)

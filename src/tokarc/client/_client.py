@@ -42,6 +42,9 @@ class CallEvent:
 
 
 Listener = Callable[[CallEvent], None]
+#: Called with the endpoint name and the (python-named) params before every attempt, retries
+#: included; raising stops the call unsent (a unit budget, a shutdown).
+Guard = Callable[[str, Mapping[str, Any]], None]
 
 
 class Units:
@@ -86,6 +89,7 @@ class _BaseClient:
         token: str | None = None,
         *,
         base_url: str | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         timeout: float = C.DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
@@ -102,6 +106,12 @@ class _BaseClient:
         self.units = Units()
         self._pacer = Pacer(requests_per_second)
         self._listeners: list[Listener] = []
+        self._guards: list[Guard] = []
+        self._open(transport)
+
+    def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
+        """Build the shell's pooled httpx client over ``transport`` (None: the network)."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.config.base_url!r}, token='********')"
@@ -118,6 +128,19 @@ class _BaseClient:
     def remove_listener(self, listener: Listener) -> None:
         """Stop calling ``listener``."""
         self._listeners.remove(listener)
+
+    def add_guard(self, guard: Guard) -> None:
+        """Call ``guard(endpoint, params)`` before every attempt; what it raises, the call
+        raises, unsent (a budget that a retry would exceed, for example)."""
+        self._guards.append(guard)
+
+    def remove_guard(self, guard: Guard) -> None:
+        """Stop calling ``guard``."""
+        self._guards.remove(guard)
+
+    def _check(self, call: Call) -> None:
+        for guard in self._guards:
+            guard(call.name, call.params)
 
     def _httpx_args(
         self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport
@@ -175,6 +198,7 @@ class _BaseClient:
         max_items: int | None = None,
         since: Since | None = None,
         state: PagerState | None = None,
+        no_pinned: bool = False,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> tuple[Walker[Any], Callable[[dict[str, Any]], Call]]:
@@ -182,7 +206,7 @@ class _BaseClient:
         kwargs = _with_since(endpoint, kwargs, since)
         params = prepare(endpoint, kwargs, extra_params, timeout).params  # checks now, not later
         walker: Walker[Any] = Walker(
-            endpoint, params, max_items=max_items, since=since, state=state
+            endpoint, params, max_items=max_items, since=since, state=state, no_pinned=no_pinned
         )
         return walker, lambda kw: prepare(endpoint, kw, extra_params, timeout)
 
@@ -228,29 +252,15 @@ class Client(_BaseClient):
     - ``requests_per_second``: pace requests to at most this rate.
     """
 
-    def __init__(
-        self,
-        token: str | None = None,
-        *,
-        base_url: str | None = None,
-        transport: httpx.BaseTransport | None = None,
-        timeout: float = C.DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
-        requests_per_second: float | None = None,
-    ) -> None:
-        super().__init__(
-            token,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            requests_per_second=requests_per_second,
-        )
-        inner = transport or httpx.HTTPTransport()
-        self._http = httpx.Client(**self._httpx_args(inner))
-        self.tiktok: TiktokMethods[Response] = TiktokMethods(self._call, self._paginate)
-        self.customer: CustomerMethods[Response] = CustomerMethods(self._call, self._paginate)
+    tiktok: TiktokMethods[Response]
+    customer: CustomerMethods[Response]
+
+    def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
+        if transport is not None and not isinstance(transport, httpx.BaseTransport):
+            raise TypeError("Client needs a sync transport (httpx.BaseTransport)")
+        self._http = httpx.Client(**self._httpx_args(transport or httpx.HTTPTransport()))
+        self.tiktok = TiktokMethods(self._call, self._paginate)
+        self.customer = CustomerMethods(self._call, self._paginate)
 
     def request(
         self, path: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
@@ -278,6 +288,7 @@ class Client(_BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")
 
     def _send_once(self, call: Call) -> Response:
+        self._check(call)
         time.sleep(self._pacer.reserve(time.monotonic()))
         started = time.monotonic()
         try:
@@ -308,32 +319,17 @@ class AsyncClient(_BaseClient):
             )
     """
 
-    def __init__(
-        self,
-        token: str | None = None,
-        *,
-        base_url: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = C.DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
-        requests_per_second: float | None = None,
-    ) -> None:
-        super().__init__(
-            token,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            requests_per_second=requests_per_second,
-        )
+    tiktok: TiktokMethods[Awaitable[Response]]
+    customer: CustomerMethods[Awaitable[Response]]
+
+    def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise TypeError("AsyncClient needs an async transport (httpx.AsyncBaseTransport)")
         inner = transport or ShardedAsyncTransport(self.config.max_concurrency)
         self._http = httpx.AsyncClient(**self._httpx_args(inner))
         self._slots = asyncio.Semaphore(self.config.max_concurrency)
-        self.tiktok: TiktokMethods[Awaitable[Response]] = TiktokMethods(self._call, self._paginate)
-        self.customer: CustomerMethods[Awaitable[Response]] = CustomerMethods(
-            self._call, self._paginate
-        )
+        self.tiktok = TiktokMethods(self._call, self._paginate)
+        self.customer = CustomerMethods(self._call, self._paginate)
 
     async def request(
         self, path: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
@@ -361,6 +357,7 @@ class AsyncClient(_BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")
 
     async def _send_once(self, call: Call) -> Response:
+        self._check(call)
         async with self._slots:
             await asyncio.sleep(self._pacer.reserve(time.monotonic()))
             started = time.monotonic()

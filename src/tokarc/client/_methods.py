@@ -56,6 +56,7 @@ class TiktokMethods(_Methods[_R]):
         *,
         max_items: int | None = None,
         since: Since | None = None,
+        no_pinned: bool = False,
         state: PagerState | None = None,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -66,8 +67,9 @@ class TiktokMethods(_Methods[_R]):
 
         Args:
             hashtag: Without '#'.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -75,6 +77,7 @@ class TiktokMethods(_Methods[_R]):
             {"hashtag": hashtag},
             max_items=max_items,
             since=since,
+            no_pinned=no_pinned,
             state=state,
             extra_params=extra_params,
             timeout=timeout,
@@ -168,6 +171,7 @@ class TiktokMethods(_Methods[_R]):
         get_author_stats: bool | None = None,
         max_items: int | None = None,
         since: Since | None = None,
+        no_pinned: bool = False,
         state: PagerState | None = None,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -183,8 +187,9 @@ class TiktokMethods(_Methods[_R]):
             country: ISO 3166-1 alpha-2 country code, e.g. 'US'.
             match_exactly: Match the keyword exactly.
             get_author_stats: Fill in authors' stats (costs 1 a post).
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -199,6 +204,7 @@ class TiktokMethods(_Methods[_R]):
             },
             max_items=max_items,
             since=since,
+            no_pinned=no_pinned,
             state=state,
             extra_params=extra_params,
             timeout=timeout,
@@ -291,6 +297,7 @@ class TiktokMethods(_Methods[_R]):
         download_video: bool | None = None,
         max_items: int | None = None,
         since: Since | None = None,
+        no_pinned: bool = False,
         state: PagerState | None = None,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -305,8 +312,9 @@ class TiktokMethods(_Methods[_R]):
             oldest_createtime: Stop past this unix time.
             new_version: Ask for the newer post schema.
             download_video: Include a download link for the video.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -320,6 +328,7 @@ class TiktokMethods(_Methods[_R]):
             },
             max_items=max_items,
             since=since,
+            no_pinned=no_pinned,
             state=state,
             extra_params=extra_params,
             timeout=timeout,
@@ -375,6 +384,7 @@ class TiktokMethods(_Methods[_R]):
         download_video: bool | None = None,
         max_items: int | None = None,
         since: Since | None = None,
+        no_pinned: bool = False,
         state: PagerState | None = None,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -389,8 +399,9 @@ class TiktokMethods(_Methods[_R]):
             oldest_createtime: Stop past this unix time.
             new_version: Ask for the newer post schema.
             download_video: Include a download link for the video.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -404,6 +415,7 @@ class TiktokMethods(_Methods[_R]):
             },
             max_items=max_items,
             since=since,
+            no_pinned=no_pinned,
             state=state,
             extra_params=extra_params,
             timeout=timeout,
@@ -489,7 +501,7 @@ class TiktokMethods(_Methods[_R]):
 
         Args:
             keyword: Words to search for.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -592,7 +604,7 @@ class TiktokMethods(_Methods[_R]):
 
         Args:
             aweme_id: The post's id.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -648,7 +660,7 @@ class TiktokMethods(_Methods[_R]):
         Args:
             aweme_id: The post's id.
             comment_id: The comment's id (cid).
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -708,7 +720,7 @@ class TiktokMethods(_Methods[_R]):
             keyword: Words to search for.
             sorting: 0 relevance 1 used 2 recent 3/4 length.
             filter_by: 0 all, 1 music only, 2 creators only.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -748,6 +760,7 @@ class TiktokMethods(_Methods[_R]):
         *,
         max_items: int | None = None,
         since: Since | None = None,
+        no_pinned: bool = False,
         state: PagerState | None = None,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -758,8 +771,9 @@ class TiktokMethods(_Methods[_R]):
 
         Args:
             music_id: The sound's id.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -767,6 +781,7 @@ class TiktokMethods(_Methods[_R]):
             {"music_id": music_id},
             max_items=max_items,
             since=since,
+            no_pinned=no_pinned,
             state=state,
             extra_params=extra_params,
             timeout=timeout,
@@ -836,7 +851,7 @@ class TiktokMethods(_Methods[_R]):
         Args:
             id: The user's numeric id (uid).
             sec_uid: The user's secUid.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -894,7 +909,7 @@ class TiktokMethods(_Methods[_R]):
         Args:
             id: The user's numeric id (uid).
             sec_uid: The user's secUid.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -934,6 +949,7 @@ class TiktokMethods(_Methods[_R]):
         *,
         max_items: int | None = None,
         since: Since | None = None,
+        no_pinned: bool = False,
         state: PagerState | None = None,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
@@ -944,8 +960,9 @@ class TiktokMethods(_Methods[_R]):
 
         Args:
             sec_uid: The user's secUid.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(
@@ -953,6 +970,7 @@ class TiktokMethods(_Methods[_R]):
             {"sec_uid": sec_uid},
             max_items=max_items,
             since=since,
+            no_pinned=no_pinned,
             state=state,
             extra_params=extra_params,
             timeout=timeout,
@@ -1002,7 +1020,7 @@ class TiktokMethods(_Methods[_R]):
         Args:
             keyword: Words to search for.
             country: ISO 3166-1 alpha-2 country code, e.g. 'US'.
-            max_items: Stop after this many items.
+            max_items: Stop after this many items in all (a saved state counts on).
             state: A PagerState saved from an earlier run, to resume it.
         """
         return self._paginate(

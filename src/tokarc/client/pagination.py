@@ -48,6 +48,11 @@ class PagerState(msgspec.Struct, kw_only=True):
     ``cursor``/``page_token`` locate the page being read, ``skip`` how many of its items were
     already yielded, ``last_ids`` the previous page's ids (offsets shift when posts arrive, so a
     page can repeat the end of the one before).
+
+    ``items`` counts the items of the whole walk, across resumes: ``max_items`` bounds that
+    total, not one run. A walk that stopped at ``max_items`` goes on when resumed with a
+    larger ``max_items`` (or none), from the item after the last one handed out, even in the
+    middle of a page.
     """
 
     endpoint: str
@@ -183,6 +188,7 @@ class Walker(Generic[T]):
         max_items: int | None = None,
         since: Since | None = None,
         state: PagerState | None = None,
+        no_pinned: bool = False,
     ) -> None:
         if endpoint.pagination is None:
             raise ValueError(f"{endpoint.name} does not page")
@@ -190,6 +196,7 @@ class Walker(Generic[T]):
         self.pagination: E.Pagination = endpoint.pagination
         self.max_items = max_items
         self.since = to_unix(since)
+        self.no_pinned = no_pinned
         self.state = (
             self._resume(state, params)
             if state
@@ -204,13 +211,19 @@ class Walker(Generic[T]):
                 f"this saved state is for {state.endpoint} with {state.params}, "
                 f"not {self.endpoint.name} with {params}; start a new run instead"
             )
-        return msgspec.structs.replace(state)
+        state = msgspec.structs.replace(state)
+        if state.done and state.stop_reason == MAX_ITEMS and not self._reached(state.items):
+            state.done, state.stop_reason = False, None  # asked for more: go on
+        return state
+
+    def _reached(self, items: int) -> bool:
+        return self.max_items is not None and items >= self.max_items
 
     def next_request(self) -> dict[str, Any] | None:
         """The keyword arguments of the next call, or None when the run is over."""
         if self.state.done:
             return None
-        if self.max_items is not None and self.state.items >= self.max_items:
+        if self._reached(self.state.items):
             self._end(MAX_ITEMS)
             return None
         kwargs = dict(self.state.params)
@@ -225,10 +238,13 @@ class Walker(Generic[T]):
         records, bad, count = decode_page(self.endpoint, response)
         kept, fresh = self._filter(records)
         kept = kept[self.state.skip :]
-        kept = self._cap(kept)
+        given = self._cap(kept)
         next_cursor = read_cursor(response, self.pagination.next_cursor)
-        self._next = self._after(response, records, next_cursor, fresh, len(kept))
-        return Page(kept, response, self.state.cursor, next_cursor, bad, count)
+        if len(given) < len(kept):  # max_items cut this page: a resume reads its rest
+            self._next = self._within(response, len(given))
+        else:
+            self._next = self._after(response, records, next_cursor, fresh, len(given))
+        return Page(given, response, self.state.cursor, next_cursor, bad, count)
 
     def count_item(self) -> None:
         """Record that one more item of the current page was handed out."""
@@ -239,6 +255,14 @@ class Walker(Generic[T]):
         """Move the state past the page just read."""
         if self._next is not None:
             self.state, self._next = self._next, None
+
+    def _within(self, response: Response, given: int) -> PagerState:
+        """The state after a page that max_items cut: still on it, ``given`` items further."""
+        state = self.state
+        return msgspec.structs.replace(
+            state, skip=state.skip + given, items=state.items + given, pages=state.pages + 1,
+            units=state.units + response.units_charged, done=True, stop_reason=MAX_ITEMS,
+        )  # fmt: skip
 
     def _filter(self, records: list[Any]) -> tuple[list[Any], bool]:
         kept: list[Any] = []
@@ -251,6 +275,8 @@ class Walker(Generic[T]):
                 self._seen.add(key)
             if too_old(record, self.since):
                 continue
+            if self.no_pinned and getattr(record, "is_pinned", False):
+                continue  # left out, and so not counted towards max_items
             fresh = fresh or not getattr(record, "is_pinned", False)
             kept.append(record)
         return kept, fresh
@@ -278,7 +304,7 @@ class Walker(Generic[T]):
             last_ids=[k for k in map(record_key, records) if k is not None],
         )
         reason = self._stop_reason(next_cursor, token, fresh, records)
-        if reason is None and self.max_items is not None and after.items >= self.max_items:
+        if reason is None and self._reached(after.items):
             reason = MAX_ITEMS
         if reason:
             after.done, after.stop_reason = True, reason

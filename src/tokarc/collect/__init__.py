@@ -19,9 +19,12 @@ store already has. ``max_units`` stops a run cleanly at a page boundary.
 from __future__ import annotations
 
 from ._describe import coverage, target_label
-from ._estimate import Estimate, estimate
+from ._estimate import Estimate, estimate, worst_case
+from ._expand import Expansion, expand
+from ._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
 from ._kinds import KINDS, JobKind, kind
-from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport
+from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
+from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, job_for
 from ._spec import Checkpoint, JobSpec, post_ids
 
 __all__ = [
@@ -29,15 +32,26 @@ __all__ = [
     "CAUGHT_UP",
     "COMPLETE",
     "KINDS",
+    "LEASE_SECONDS",
     "Checkpoint",
     "Collector",
     "Estimate",
+    "ExpandSpec",
+    "Expansion",
+    "ExpansionEstimate",
+    "ExpansionReport",
     "JobKind",
     "JobReport",
+    "JobRunningError",
     "JobSpec",
+    "LeaseLostError",
+    "StepReport",
     "coverage",
     "estimate",
+    "expand",
+    "job_for",
     "kind",
     "post_ids",
     "target_label",
+    "worst_case",
 ]

@@ -10,9 +10,11 @@ from typing import Any
 
 from .. import errors
 from ..api import _guesses as G
+from ..api import endpoints as E
 from ..client._client import CallEvent, Client
 from ..client.pagination import (
     EXHAUSTED,
+    MAX_ITEMS,
     Page,
     Pager,
     PagerState,
@@ -23,7 +25,9 @@ from ..client.pagination import (
 from ..models import Comment, Post, Record, User, decode
 from ..store import Batch, Follow, Job, PageResult, Store
 from ._describe import coverage, target_label
+from ._estimate import worst_case
 from ._kinds import JobKind
+from ._lease import LEASE_SECONDS, Lease, LeaseLostError
 from ._spec import Checkpoint, JobSpec, post_ids
 
 # Why a run stopped, beyond the pagination engine's own reasons.
@@ -68,6 +72,7 @@ class JobReport:
     coverage: str | None = None  # "covers 3.8 of 30 days: the feed ended", when it fell short
     label: str = ""  # the target as shown: the target, or the post ids of a posts job
     error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
+    unsent: str | None = None  # the call the budget did not allow, when one was held back
 
     @property
     def ok(self) -> bool:
@@ -75,6 +80,11 @@ class JobReport:
 
 
 Progress = Callable[[JobReport], None]
+Records = Callable[[list[Any]], None]
+
+
+class OverBudget(Exception):
+    """Raised before a call (or a retry) whose worst case exceeds what is left of the budget."""
 
 
 @dataclass
@@ -83,6 +93,7 @@ class _Run:
     spec: JobSpec
     report: JobReport
     checkpoint: Checkpoint
+    lease: Lease
     on_page: Progress | None = None
 
     @property
@@ -92,6 +103,10 @@ class _Run:
 
 class Collector:
     """Runs collection jobs with a client into a store.
+
+    A run holds its job's lease (``_lease.py``) from start to end, renewed after every page:
+    a second run of the same job meanwhile raises ``JobRunningError`` (or, with
+    ``wait=True``, waits for the first to end and goes on from its checkpoint).
 
     ::
 
@@ -107,43 +122,63 @@ class Collector:
         *,
         on_page: Progress | None = None,
         clock: Callable[[], float] = time.time,
+        lease: float = LEASE_SECONDS,
+        on_records: Records | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self.on_page = on_page
+        self.on_records = on_records  # each page's results, once committed (to stream them)
         self.clock = clock  # stamps fetched_at: the emulator's world clock in tests and sandboxes
+        self.lease = lease  # seconds a job's lease lasts without renewal
 
     # -- jobs ------------------------------------------------------------------------------
 
     def job_for(self, spec: JobSpec) -> Job:
         """The stored job collecting what ``spec`` describes, created if there is none."""
-        for job in self.store.list_jobs(kind=spec.kind, target=spec.target):
-            if _identity(job.options) == spec.identity():
-                return self.store.update_job(job.id, options=spec.options())
-        return self.store.create_job(spec.kind, spec.target, spec.options())
+        return job_for(self.store, spec)
 
-    def run(self, spec: JobSpec) -> JobReport:
-        """Run (or resume, or incrementally re-run) the job ``spec`` describes."""
+    def run(self, spec: JobSpec, *, wait: bool = False) -> JobReport:
+        """Run (or resume, or incrementally re-run) the job ``spec`` describes.
+
+        ``JobRunningError`` if another run holds the job, unless ``wait``."""
         spec.check()
-        return self._run(self.job_for(spec), spec)
+        return self._leased(self.job_for(spec).id, spec, wait)
 
-    def resume(self, job_id: int, **run_options: Any) -> JobReport:
+    def resume(self, job_id: int, *, wait: bool = False, **run_options: Any) -> JobReport:
         """Run the stored job ``job_id`` again from its checkpoint."""
         job = self.store.get_job(job_id)
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         if run_options:
             spec = JobSpec(**{**spec.__dict__, **run_options})
-        return self._run(job, spec)
+        return self._leased(job_id, spec, wait)
 
-    def _run(self, job: Job, spec: JobSpec) -> JobReport:
+    def _leased(self, job_id: int, spec: JobSpec, wait: bool) -> JobReport:
+        lease = Lease(self.store, job_id, clock=self.clock, seconds=self.lease)
+        waited = lease.take(wait=wait)
+        try:
+            job = self.store.get_job(job_id)  # as the last run left it
+            if waited and job.status == "done":
+                return _done_by_another(job)  # the run waited for did the walk: not again
+            return self._run(job, spec, lease)
+        finally:
+            lease.release()
+
+    def _run(self, job: Job, spec: JobSpec, lease: Lease) -> JobReport:
         report = JobReport(job.id, job.kind, job.target, requested=spec.max_items,
                            label=target_label(job.kind, job.target, job.options))  # fmt: skip
-        run = _Run(job, spec, report, self._start(job, spec), self.on_page)
-        listener = self._ledger(run)
+        run = _Run(job, spec, report, self._start(job, spec), lease, self.on_page)
+        listener, guard = self._ledger(run), self._budget(run)
         self.client.add_listener(listener)
+        self.client.add_guard(guard)
         self.store.update_job(job.id, status="running")
         try:
             self._dispatch(run)
+        except OverBudget as exc:
+            report.unsent = str(exc)
+            self._stop(run, BUDGET)
+        except LeaseLostError:
+            raise  # the job is another run's now: leave its record alone
         except TARGET_ERRORS as exc:
             report.error = exc
             self._finish(run, "failed", stop_reason="target", outcome=str(exc))
@@ -151,6 +186,7 @@ class Collector:
             self._finish(run, "interrupted", stop_reason=INTERRUPTED, outcome=_one_line(exc))
             raise
         finally:
+            self.client.remove_guard(guard)
             self.client.remove_listener(listener)
         return report
 
@@ -158,6 +194,9 @@ class Collector:
         saved = Checkpoint.from_json(job.checkpoint)
         if saved is not None and not saved.done:
             return saved  # an unfinished pass (backfill or incremental) goes on first
+        if saved is not None and _wants_more(saved, spec):
+            saved.done = False  # stopped at max_items, asked for more: the walk goes on
+            return saved
         phase = "incremental" if spec.incremental and job.newest_mark else "backfill"
         resolved = saved.resolved if saved else {}
         return Checkpoint(phase=phase, resolved=resolved)
@@ -166,9 +205,26 @@ class Collector:
         def record(event: CallEvent) -> None:
             run.report.units += event.units_charged
             run.report.calls += 1
-            self.store.record_request(event, job_id=run.job.id)
+            at = dt.datetime.fromtimestamp(self.clock(), dt.UTC)  # the day a budget counts in
+            self.store.record_request(event, job_id=run.job.id, at=at)
 
         return record
+
+    def _budget(self, run: _Run) -> Callable[[str, Any], None]:
+        """Before every attempt (retries too): hold back a call that might exceed max_units."""
+
+        def check(endpoint: str, params: Any) -> None:
+            limit = run.spec.max_units
+            if limit is None:
+                return
+            worst, left = worst_case(E.get(endpoint), params), limit - run.report.units
+            if worst > left:
+                raise OverBudget(
+                    f"the next {endpoint} call may cost up to {worst} units and {left} of "
+                    f"the budget of {limit} are left"
+                )
+
+        return check
 
     def _dispatch(self, run: _Run) -> None:
         strategy = {
@@ -192,7 +248,8 @@ class Collector:
     def _save(self, run: _Run, page: Page[Any], follow: Follow | None = None, **extra: Any) -> int:
         """Commit a page with the run's checkpoint; returns how many records were new.
 
-        ``extra`` are further :class:`Batch` fields (``missing``, ``results``, a source).
+        ``extra`` are further :class:`Batch` fields (``missing``, ``results``, a source). A page
+        that holds no results (the user a follows job resolved first) is not streamed either.
         """
         fields: dict[str, Any] = {
             "source_kind": run.kind.source_kind,
@@ -213,7 +270,11 @@ class Collector:
                 **fields,
             )
         )
-        self._count(run, result, fields.get("results", True))
+        run.lease.renew()
+        results = bool(fields.get("results", True))
+        self._count(run, result, results)
+        if results and self.on_records is not None:
+            self.on_records(page.items)
         return result.new
 
     def _count(self, run: _Run, result: PageResult, results: bool) -> None:
@@ -240,44 +301,28 @@ class Collector:
         args = target or {kind.target_param: run.job.target}
         options: dict[str, Any] = {"max_items": spec.max_items, "state": state}
         if kind.api.record == "post":
-            options["since"] = spec.since
+            options.update(since=spec.since, no_pinned=spec.no_pinned)
         iterator = getattr(self.client.tiktok, kind.api.iterator or "")
-        pager: Pager[Any] = iterator(**args, **spec.params, **options)
+        pager: Pager[Any] = iterator(**args, **spec.call_params(), **options)
         return pager
 
     def _walk(self, run: _Run, pager: Pager[Any], follow: Follow | None) -> None:
-        if self._over_budget(run):
-            return self._stop(run, BUDGET)
         mark = _mark(run.job.newest_mark)
         for page in pager.iter_pages():
             run.checkpoint.state = pager.state
             run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
-            if run.spec.no_pinned:
-                page.items = [p for p in page.items if not getattr(p, "is_pinned", False)]
             new = self._save(run, page, follow)
-            if self._ends_run(run, pager, page, new, mark):
+            if self._ends_run(run, page, new, mark):
                 return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
 
-    def _ends_run(
-        self, run: _Run, pager: Pager[Any], page: Page[Any], new: int, mark: int | None
-    ) -> bool:
-        """After a page is saved: does the pass end (caught up) or the run stop (budget)?"""
+    def _ends_run(self, run: _Run, page: Page[Any], new: int, mark: int | None) -> bool:
+        """After a page is saved: does the pass end (caught up)? (The budget holds back the
+        next call itself: see :meth:`_budget`.)"""
         if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
             self._complete(run, CAUGHT_UP)
             return True
-        if not pager.state.done and self._over_budget(run):
-            self._stop(run, BUDGET)
-            return True
         return False
-
-    def _over_budget(self, run: _Run) -> bool:
-        limit = run.spec.max_units
-        if limit is None:
-            return False
-        api = run.kind.api
-        next_cost = api.cost.units({**run.spec.params}, api.page_size or 0)
-        return run.report.units + next_cost > limit
 
     def _stop(self, run: _Run, reason: str) -> None:
         self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
@@ -297,9 +342,10 @@ class Collector:
     def _single(self, run: _Run) -> None:
         kind = run.kind
         method = getattr(self.client.tiktok, kind.endpoint)
-        response = method(**{kind.target_param: run.job.target, **run.spec.params})
+        response = method(**{kind.target_param: run.job.target, **run.spec.call_params()})
         records, bad, count = decode_page(kind.api, response)
         records = [r for r in records if not too_old(r, run.spec.since)]
+        records = records[: run.spec.max_items]  # max_cursor bounds the walk; this the rows
         self._save(run, Page(records, response, None, None, bad, count))
         self._complete(run, COMPLETE)
 
@@ -309,8 +355,6 @@ class Collector:
         ids = post_ids(run.spec.ids)
         batches = [ids[i : i + G.MAX_POST_IDS] for i in range(0, len(ids), G.MAX_POST_IDS)]
         for index in range(run.checkpoint.batch, len(batches)):
-            if self._over_budget(run):
-                return self._stop(run, BUDGET)
             response = self.client.tiktok.multi_post_info(batches[index])
             records, bad, count = decode_page(run.kind.api, response)
             run.checkpoint.batch = index + 1
@@ -351,7 +395,7 @@ class Collector:
             run.checkpoint.pending = _with_replies(page.items) if run.spec.replies else []
             new = self._save(run, page)
             self._pending_replies(run)
-            if self._ends_run(run, pager, page, new, mark):
+            if self._ends_run(run, page, new, mark):
                 return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
 
@@ -373,6 +417,28 @@ def _missing(asked: list[str], got: list[Record]) -> list[str]:
     """The ids asked for that did not come back (deleted, private, or a passing miss)."""
     back = {record_key(r) for r in got}
     return [i for i in asked if i not in back]
+
+
+def _done_by_another(job: Job) -> JobReport:
+    """The report of a run that found its job finished by the run it waited for."""
+    return JobReport(job.id, job.kind, job.target, status="done", stop_reason=job.stop_reason)
+
+
+def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
+    """Whether a walk that ended at ``max_items`` is asked to go on (max_items counts the
+    whole walk, so a larger one, or none, continues it)."""
+    state = saved.state
+    if spec.incremental or state is None or state.stop_reason != MAX_ITEMS:
+        return False
+    return spec.max_items is None or spec.max_items > state.items
+
+
+def job_for(store: Store, spec: JobSpec) -> Job:
+    """The job of ``store`` collecting what ``spec`` describes, created if there is none."""
+    for job in store.list_jobs(kind=spec.kind, target=spec.target):
+        if _identity(job.options) == spec.identity():
+            return store.update_job(job.id, options=spec.options())
+    return store.create_job(spec.kind, spec.target, spec.options())
 
 
 def _identity(options: dict[str, Any]) -> dict[str, Any]:

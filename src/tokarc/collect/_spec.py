@@ -16,6 +16,10 @@ from ._kinds import JobKind, kind
 
 DAY = 86_400
 
+#: The parameter that bounds a server-side search (the guide: "stop fetching posts after a
+#: certain cursor value"; the server's internal cursor is an offset in posts).
+BOUND_PARAM = "max_cursor"
+
 
 @dataclass(frozen=True)
 class JobSpec:
@@ -83,10 +87,25 @@ class JobSpec:
             return str(checked_params(kind("user").api, {"username": self.target})["username"])
         _fill_required(jk, args)
         checked = checked_params(jk.api, args)
+        if self.max_items is not None and server_side(jk) and not bounded_by_cursor(jk):
+            raise InvalidInputError(
+                f"invalid max_items with {jk.endpoint}: the server walks every page in one "
+                "call and cannot stop early; page it yourself (keyword search without --full) "
+                "or leave max_items out"
+            )
         for name, value in (("max_items", self.max_items), ("max_units", self.max_units)):
             if value is not None and value < 1:
                 raise InvalidInputError(f"invalid {name} {value!r}: a whole number of 1 or more")
         return str(checked.get(jk.target_param, self.target))
+
+    def call_params(self) -> dict[str, Any]:
+        """The endpoint parameters a run sends: ``params``, with a server-side search
+        bounded by ``max_items`` (``max_cursor`` at most ``max_items``)."""
+        params = dict(self.params)
+        if self.max_items is not None and bounded_by_cursor(self.job_kind):
+            given = params.get(BOUND_PARAM)
+            params[BOUND_PARAM] = min(int(given), self.max_items) if given else self.max_items
+        return params
 
     def identity(self) -> dict[str, Any]:
         """The options that define the data set (a job is found again by these)."""
@@ -116,6 +135,16 @@ class JobSpec:
             bool(options.get("no_pinned")), run.get("max_items"), run.get("max_units"),
             bool(run.get("incremental")), int(run.get("gone_after") or 2),
         )  # fmt: skip
+
+
+def server_side(jk: JobKind) -> bool:
+    """Whether the kind's endpoint pages on the server, in one discounted call."""
+    return jk.api.pagination is None and jk.api.cost.discount is not None
+
+
+def bounded_by_cursor(jk: JobKind) -> bool:
+    """Whether a server-side search can be told where to stop (``max_cursor``)."""
+    return server_side(jk) and any(p.name == BOUND_PARAM for p in jk.api.params)
 
 
 def _fill_required(jk: JobKind, args: dict[str, Any]) -> None:

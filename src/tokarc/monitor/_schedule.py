@@ -33,6 +33,12 @@ WORKERS = 4
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
 DB_ATTEMPTS = 3
 
+# Units a job was charged on a day, from the request ledger: every attempt reaches it as it
+# happens, also the attempts of a run that was killed before it could record itself.
+LEDGER_SPENT = (
+    "SELECT COALESCE(SUM(units), 0) FROM requests WHERE job_id = ? AND substr(at, 1, 10) = ?"
+)
+
 # How a watch's run went (``watch_runs.status`` and ``watches.last_status``).
 OK, BUDGET_REACHED, FAILED, INTERRUPTED, EMPTY = "ok", "budget", "failed", "interrupted", "empty"
 TARGET_FAILED = "target"  # the stop reason of a job whose target failed (not found, private)
@@ -107,12 +113,13 @@ class Scheduler:
         lease: float = _lock.LEASE_SECONDS,
         owner: str | None = None,
         delivery: Delivery | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.db, self.client, self.clock = db, client, clock
         self.delivery = delivery or Delivery()
         self.workers, self.lease = max(1, workers), lease
         self.owner = owner or _lock.owner_id()
-        self._stop = threading.Event()
+        self._stop = stop or threading.Event()  # a worker shares its own
 
     @property
     def stopping(self) -> bool:
@@ -158,6 +165,13 @@ class Scheduler:
                 self._stop.wait(poll)
         return ticks
 
+    def run_one(self, watch_id: int) -> WatchRun | None:
+        """Run the watch ``watch_id`` once if it is due and free; None if not (a worker's
+        task: the claim still guards it, so a watch queued twice runs once)."""
+        with open_store(self.db) as store:
+            watch = Watches(store).get(watch_id)
+        return self._claim_and_run(watch)
+
     # -- one watch -----------------------------------------------------------------------
 
     def _claim_and_run(self, watch: Watch) -> WatchRun | None:
@@ -182,7 +196,7 @@ class Scheduler:
     def _run(self, store: Store, watch: Watch, now: float) -> tuple[WatchRun, float]:
         watches = Watches(store)
         day = day_of(now)
-        remaining = None if watch.budget is None else watch.budget - watches.spent(watch.id, day)
+        remaining = None if watch.budget is None else watch.budget - spent(store, watch, day)
         if remaining is not None and remaining < 1:
             return _budget_run(watch, day), max(now + watch.every_s, next_midnight(now))
         tally = _Tally(job_id=watch.job_id)
@@ -202,7 +216,8 @@ class Scheduler:
             with self.client() as client:
                 client.add_listener(tally.on_call)
                 beat = self._heartbeat(store, watch, tally)
-                collector = Collector(client, store, on_page=beat, clock=self.clock)
+                collector = Collector(client, store, on_page=beat, clock=self.clock,
+                                      lease=self.lease)  # fmt: skip
                 if not _start_job(collector, store, watch, now, remaining, tally):
                     return WatchRun(watch.id, watch.label, EMPTY, "no stored posts to refresh")
         except (Stopping, ClaimLost) as exc:
@@ -226,6 +241,16 @@ class Scheduler:
     def _release(self, store: Store, watch: Watch, run: WatchRun, next_due: float) -> None:
         _lock.release(db(store), watch.id, self.owner, next_due=next_due, at=iso(self.clock()),
                       status=run.status, message=run.message)  # fmt: skip
+
+
+def spent(store: Store, watch: Watch, day: str) -> int:
+    """Units the watch spent on ``day``: its job's charges in the request ledger (the runs'
+    own tally when that says more, as for runs recorded before the job existed)."""
+    runs = Watches(store).spent(watch.id, day)
+    if watch.job_id is None:
+        return runs
+    ledger = db(store).query(LEDGER_SPENT, (watch.job_id, day))[0][0]
+    return max(runs, int(ledger))
 
 
 def _start_job(

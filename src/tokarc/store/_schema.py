@@ -28,7 +28,14 @@ Steps = Callable[[Dialect], list[str]]
 # The modules that declare a migration set, in the order their sets are applied. A package that
 # keeps tables in the store adds its ``_schema`` module here (imported on first open, so the store
 # imports no package above it at import time).
-SET_MODULES = ("tokarc.store._schema", "tokarc.monitor._schema", "tokarc.media._schema")
+SET_MODULES = (
+    "tokarc.store._schema",
+    "tokarc.monitor._schema",
+    "tokarc.collect._schema",
+    "tokarc.media._schema",
+    "tokarc.workers._schema",
+    "tokarc.collect._expand_schema",
+)
 
 # Names recorded by tokarc before migrations were named per set.
 _LEGACY_NAMES = {"initial": "store.initial", "watches": "monitor.watches"}
@@ -203,6 +210,8 @@ def apply(db: Backend) -> list[str]:
     changed nothing, when ``db`` records a migration this tokarc does not know.
     """
     known = all_migrations()
+    if _up_to_date(db, known):
+        return []  # the common case: one query, no lock, no transaction
     applied: list[str] = []
     with db.transaction():
         if db.dialect.lock:
@@ -217,6 +226,15 @@ def apply(db: Backend) -> list[str]:
             applied.append(step.name)
             next_id += 1
     return applied
+
+
+def _up_to_date(db: Backend, known: list[Migration]) -> bool:
+    """Whether ``db`` has exactly the known migrations (a missing table: it has none)."""
+    try:
+        names = {str(row[0]) for row in db.query("SELECT name FROM migrations")}
+    except Exception:  # no migrations table yet: a new database (autocommit: nothing aborted)
+        return False
+    return names == {m.name for m in known}
 
 
 def pending(db: Backend) -> list[str]:

@@ -1,0 +1,118 @@
+"""How collection scales with workers: the same jobs, 1, 2, 4 and 8 worker processes.
+
+    .venv/bin/python benchmarks/workers_scaling.py [--jobs 40] [--pages 10] [--latency 0.1]
+        [--workers 1,2,4,8] [--db postgresql://postgres@127.0.0.1:5432/test]
+
+Workload: JOBS hashtag jobs of PAGES pages each (20 posts a page) against the emulator served
+by uvicorn in its own process on loopback, with LATENCY seconds added to every response. For
+each worker count N, a fresh PostgreSQL schema gets the jobs enqueued, then N `tokarc worker
+--once --concurrency 1` processes drain the queue. Prints the wall time, its ratio to one
+worker, and the bound (JOBS x PAGES x LATENCY / N: the latency alone, perfectly shared). The
+machine's two cores are shared by the workers, the emulator and PostgreSQL, so the CPU, not the
+latency, bounds the larger counts: read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+
+from tokarc.collect import JobSpec, job_for
+from tokarc.store import open_store
+from tokarc.workers import Workers
+
+TAGS = ("magic", "dance", "cats", "food", "travel", "fyp", "music", "art", "funny", "love")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def emulator(latency: float) -> Iterator[str]:
+    port = free_port()
+    exe = Path(sys.executable).with_name("tokarc-emulator")
+    args = [str(exe), "--port", str(port), "--latency", str(latency)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/apis"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextlib.contextmanager
+def fresh_schema(base: str) -> Iterator[str]:
+    schema = f"tokarc_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        sep = "&" if "?" in base else "?"
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def run(base_url: str, db: str, jobs: int, pages: int, workers: int) -> float:
+    with open_store(db) as store:
+        ids = [
+            job_for(
+                store, JobSpec.build("hashtag", f"{TAGS[i % len(TAGS)]}{i}", max_items=20 * pages)
+            ).id
+            for i in range(jobs)
+        ]
+    Workers(db).enqueue(ids)
+    exe = str(Path(sys.executable).with_name("tokarc"))
+    argv = [exe, "-q", "--base-url", base_url, "--token", "t", "worker", "--db", db, "--once"]
+    started = time.perf_counter()
+    procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL) for _ in range(workers)]
+    for proc in procs:
+        proc.wait(1800)
+    elapsed = time.perf_counter() - started
+    with open_store(db) as store:
+        done = sum(1 for j in store.list_jobs() if j.status == "done")
+    assert done == jobs, f"{done} of {jobs} jobs done"
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=40)
+    parser.add_argument("--pages", type=int, default=10)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--workers", default="1,2,4,8")
+    parser.add_argument("--db", default="postgresql://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
+    print(f"{args.jobs} hashtag jobs x {args.pages} pages, {args.latency * 1000:.0f} ms latency")
+    print(f"{'workers':>7}  {'wall s':>7}  {'vs 1':>6}  {'bound s':>7}  {'vs bound':>8}")
+    first: float | None = None
+    with emulator(args.latency) as base_url:
+        for n in counts:
+            with fresh_schema(args.db) as db:
+                wall = run(base_url, db, args.jobs, args.pages, n)
+            first = first or wall
+            bound = args.jobs * args.pages * args.latency / n
+            print(f"{n:>7}  {wall:7.1f}  {wall / first:6.2f}  {bound:7.1f}  {wall / bound:8.2f}",
+                  flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

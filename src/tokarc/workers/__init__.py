@@ -1,0 +1,27 @@
+"""Scale-out on procrastinate over PostgreSQL: many workers on many machines.
+
+A collection job is a procrastinate job of the task ``tokarc:collect_job`` keyed by the tokarc
+job id: its queueing lock means it is queued at most once, its lock that it runs on one worker
+at a time. The job's pages and checkpoint still commit in tokarc's own transactions, so a job
+retried after its worker died (procrastinate's stalled-job retry) resumes from its checkpoint.
+Watches are enqueued by a periodic task, one queueing lock per watch. The unit budget and the
+request rate shared by all workers are rows in PostgreSQL, taken under a row lock.
+
+SQLite stays the one-machine default: everything here needs a PostgreSQL database.
+
+::
+
+    from tokarc.workers import Workers
+
+    workers = Workers("postgresql://localhost/tokarc")
+    ids = workers.enqueue([job_id])          # after Collector.job_for(spec)
+    print(workers.status())                  # {'todo': 1, 'doing': 0, ...}
+"""
+
+from ._limits import SharedLimits
+from ._queue import QueueStatus, Workers, require_postgres
+from ._run import WorkerRuntime, run_worker
+
+__all__ = [
+    "QueueStatus", "SharedLimits", "WorkerRuntime", "Workers", "require_postgres", "run_worker",
+]  # fmt: skip

@@ -1,0 +1,125 @@
+"""Limits shared by all workers: a request rate and a daily unit budget, rows in PostgreSQL.
+
+Each worker's client consults them before every attempt (a client *guard*: retries included)
+and after it (a *listener*): the guard reserves the call's worst case against the day's budget
+and waits for the next free request slot; the listener settles the reservation with what the
+API charged (``units_charged``). Both are one ``UPDATE ... RETURNING`` each, so the row lock
+makes workers on any number of machines take turns. A worker killed between the two leaves its
+reservation counted: the budget may be under-spent by one call's worst case, never over-spent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..api import _guesses as G
+from ..api import endpoints as E
+from ..client._client import CallEvent, Client
+from ..collect import worst_case
+from ..collect._runner import OverBudget
+from ..store import Store
+
+DEFAULT = "default"
+
+_UPSERT = (
+    "INSERT INTO shared_limits (name, rate, budget) VALUES (?, ?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET rate = excluded.rate, budget = excluded.budget"
+)
+_ENSURE = "INSERT INTO shared_limits (name) VALUES (?) ON CONFLICT (name) DO NOTHING"
+_RESERVE = (
+    "UPDATE shared_limits SET "
+    "spent = (CASE WHEN day = ? THEN spent ELSE 0 END) + ?, day = ? "
+    "WHERE name = ? "
+    "AND (budget IS NULL OR (CASE WHEN day = ? THEN spent ELSE 0 END) + ? <= budget) "
+    "RETURNING spent"
+)
+_LEFT = "SELECT budget, CASE WHEN day = ? THEN spent ELSE 0 END FROM shared_limits WHERE name = ?"
+_SETTLE = "UPDATE shared_limits SET spent = spent + ? WHERE name = ? AND day = ?"
+_SLOT = (
+    "UPDATE shared_limits SET next_at = GREATEST(next_at, ?) + 1.0 / rate "
+    "WHERE name = ? AND rate > 0 RETURNING next_at - 1.0 / rate"
+)
+
+
+def today(now: float) -> str:
+    """The UTC day a budget counts in."""
+    return dt.datetime.fromtimestamp(now, dt.UTC).date().isoformat()
+
+
+class SharedLimits:
+    """The shared rate and budget named ``name`` in ``store`` (a PostgreSQL store).
+
+    ``SharedLimits(store).configure(rate=5, budget=10_000)`` sets them (``None``: no limit);
+    :meth:`attach` makes a client obey them.
+    """
+
+    def __init__(
+        self, store: Store, name: str = DEFAULT, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.store, self.name, self.clock = store, name, clock
+        self._lock = threading.Lock()  # one connection: one statement at a time
+
+    def configure(self, *, rate: float | None, budget: int | None) -> None:
+        """Set the rate (requests per second) and the daily budget (units) of every worker."""
+        with self._lock, self.store.db.transaction():
+            self.store.db.execute(_UPSERT, (self.name, rate, budget))
+
+    def left(self) -> int | None:
+        """Units left of today's budget (``None``: no budget)."""
+        day = today(self.clock())
+        with self._lock:
+            rows = self.store.db.query(_LEFT, (day, self.name))
+        if not rows or rows[0][0] is None:
+            return None
+        return int(rows[0][0]) - int(rows[0][1] or 0)
+
+    def reserve(self, units: int) -> None:
+        """Reserve ``units`` of today's budget, or raise :class:`OverBudget`."""
+        day = today(self.clock())
+        with self._lock, self.store.db.transaction():
+            rows = self.store.db.query(_RESERVE, (day, units, day, self.name, day, units))
+        if not rows:
+            raise OverBudget(
+                f"the shared daily budget has no room for a call of up to {units} units"
+            )
+
+    def settle(self, reserved: int, charged: int) -> None:
+        """Replace a reservation by what was charged."""
+        if reserved == charged:
+            return
+        with self._lock, self.store.db.transaction():
+            self.store.db.execute(_SETTLE, (charged - reserved, self.name, today(self.clock())))
+
+    def wait_for_slot(self) -> float | None:
+        """Sleep until this worker's turn under the shared request rate; the unix time the
+        turn began (``None``: no rate set)."""
+        with self._lock, self.store.db.transaction():
+            rows = self.store.db.query(_SLOT, (time.time(), self.name))
+        if not rows:
+            return None
+        slot = float(rows[0][0])
+        time.sleep(max(0.0, slot - time.time()))
+        return slot
+
+    def attach(self, client: Client) -> None:
+        """Make ``client`` reserve, pace and settle every attempt through these limits."""
+        with self._lock, self.store.db.transaction():
+            self.store.db.execute(_ENSURE, (self.name,))  # no row yet: no limits
+        pending: list[int] = []
+
+        def guard(endpoint: str, params: Mapping[str, Any]) -> None:
+            api = E.BY_NAME.get(endpoint)  # a raw client.request(path) is not in the table
+            worst = worst_case(api, params) if api else G.DEFAULT_CALL_COST
+            self.reserve(worst)
+            pending.append(worst)
+            self.wait_for_slot()
+
+        def listener(event: CallEvent) -> None:
+            self.settle(pending.pop() if pending else 0, event.units_charged)
+
+        client.add_guard(guard)
+        client.add_listener(listener)

@@ -1,0 +1,157 @@
+"""A worker process: the runtime its tasks use, and the loop that runs them until a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from ..client._client import Client
+from ..store import Store, open_store
+from ._limits import SharedLimits
+
+log = logging.getLogger("tokarc.workers")
+
+ClientFactory = Callable[[], Client]
+
+#: Seconds without a heartbeat after which a worker is taken for dead and its jobs retried.
+STALLED_AFTER = 30.0
+#: How often a worker's heartbeat is written.
+HEARTBEAT_EVERY = 5.0
+#: The longest pause between two attempts to reach a database that went away.
+RECONNECT_MAX = 10.0
+
+
+@dataclass
+class WorkerRuntime:
+    """What the tasks of one worker process share: where the data is, how to reach the API,
+    the clock watches are due by, and whether the worker is stopping."""
+
+    db: str
+    client: ClientFactory
+    clock: Callable[[], float] = time.time
+    stalled_after: float = STALLED_AFTER
+    #: Seconds a job's lease lasts without renewal (renewed per page): a dead worker's job is
+    #: free again after this, or at once when the dead worker ran on the same host.
+    lease: float = 2 * STALLED_AFTER
+    stopping: threading.Event = field(default_factory=threading.Event)
+    _stop_worker: Callable[[], None] | None = field(default=None, repr=False)
+
+    def stop(self) -> None:
+        """Stop the worker (from any thread): running jobs end at their next page boundary,
+        checkpointed and queued again, and :func:`run_worker` returns."""
+        if not self.stopping.is_set():
+            log.warning("stopping: running jobs finish their page and are queued again")
+        self.stopping.set()
+        if self._stop_worker is not None:
+            self._stop_worker()
+
+    @contextlib.contextmanager
+    def limited_client(self, store: Store) -> Iterator[Client]:
+        """A client that obeys the limits shared by every worker."""
+        with self.client() as client:
+            SharedLimits(store, clock=self.clock).attach(client)
+            yield client
+
+    @contextlib.contextmanager
+    def store(self) -> Iterator[Store]:
+        with open_store(self.db) as store:
+            yield store
+
+
+_current: WorkerRuntime | None = None
+
+
+def current() -> WorkerRuntime:
+    """The runtime of this worker process (set by :func:`run_worker`)."""
+    if _current is None:
+        raise RuntimeError("no tokarc worker runs in this process")
+    return _current
+
+
+def run_worker(
+    runtime: WorkerRuntime,
+    *,
+    concurrency: int = 1,
+    queues: list[str] | None = None,
+    wait: bool = True,
+) -> None:
+    """Run tokarc's tasks until SIGTERM or SIGINT (or, with ``wait=False``, until the queue is
+    empty). A signal stops each running job at its next page boundary, checkpointed and queued
+    again for any worker, then the worker exits."""
+    from ._app import connected, ensure_schema
+
+    global _current
+    ensure_schema(runtime.db)
+    _current = runtime
+    try:
+        with connected(runtime.db) as app:
+            asyncio.run(_serve(app, runtime, concurrency, queues, wait))
+    finally:
+        _current = None
+
+
+async def _serve(
+    app: object, runtime: WorkerRuntime, concurrency: int, queues: list[str] | None, wait: bool
+) -> None:
+    """Run procrastinate's worker, and again after the database went away (a restart, a
+    failover): its jobs were retried from their checkpoints meanwhile, so nothing is lost."""
+    import procrastinate
+
+    assert isinstance(app, procrastinate.App)
+    _on_signals(runtime.stop)
+    for attempt in itertools.count():
+        try:
+            async with app.open_async():
+                await _work(app, runtime, concurrency, queues, wait)
+        except (procrastinate.exceptions.ConnectorException, OSError) as exc:
+            log.warning("the database went away (%s); reconnecting", _one_line(exc))
+        if runtime.stopping.is_set() or not wait:
+            return
+        log.warning("the worker lost the database; starting again")
+        await asyncio.sleep(min(RECONNECT_MAX, 0.5 * 2 ** min(attempt, 6)))
+
+
+async def _work(
+    app: Any, runtime: WorkerRuntime, concurrency: int, queues: list[str] | None, wait: bool
+) -> None:
+    worker = asyncio.create_task(
+        app.run_worker_async(
+            queues=cast(Iterable[str], queues),  # None: every queue
+            concurrency=concurrency, wait=wait,
+            install_signal_handlers=False, update_heartbeat_interval=HEARTBEAT_EVERY,
+            stalled_worker_timeout=runtime.stalled_after, listen_notify=True,
+            fetch_job_polling_interval=1.0,
+            delete_jobs="successful",  # the queue stays small: history is in jobs and watch_runs
+        )
+    )  # fmt: skip
+    loop = asyncio.get_running_loop()
+
+    def cancel() -> None:
+        loop.call_soon_threadsafe(worker.cancel)
+
+    runtime._stop_worker = cancel
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+    finally:
+        runtime._stop_worker = None
+
+
+def _one_line(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc
+    return " ".join(str(cause).split())[:200] or type(cause).__name__
+
+
+def _on_signals(stop: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop)

@@ -1,0 +1,161 @@
+"""tokarc's procrastinate tasks: run a collection job, run a watch, and the periodic two that
+enqueue due watches and hand the jobs of dead workers to live ones.
+
+Every task is keyed: a collection job by ``job:<id>``, a watch by ``watch:<id>``, used as both
+the queueing lock (queued at most once) and the lock (run by one worker at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from typing import Any
+
+import procrastinate
+import procrastinate.jobs
+import psycopg
+from procrastinate.job_context import JobContext
+
+from ..collect import BUDGET, Collector, JobReport
+from ..errors import TransportError
+from ..monitor import Scheduler, Watches
+from ..monitor._schedule import Stopping
+from . import _run
+from ._limits import SharedLimits
+
+log = logging.getLogger("tokarc.workers")
+
+blueprint = procrastinate.Blueprint()
+
+
+class Interrupted(Exception):
+    """The worker stopped between two pages; the job goes back to the queue, checkpointed."""
+
+
+class Retry(procrastinate.BaseRetryStrategy):
+    """A job stopped by a shutdown is queued again at once, any number of times; one that
+    failed on the network (after the client's own retries) or on the database (a restart, a
+    deadlock) is retried a few times with backoff, from its checkpoint; anything else (a bug, a
+    target that is gone) is left failed for `tokarc queue retry`."""
+
+    attempts = 8
+
+    def get_retry_decision(
+        self, *, exception: BaseException, job: procrastinate.jobs.Job
+    ) -> procrastinate.RetryDecision | None:
+        if isinstance(exception, Interrupted):
+            return procrastinate.RetryDecision(retry_in={"seconds": 0})
+        if isinstance(exception, TransportError | psycopg.OperationalError) and (
+            job.attempts < self.attempts
+        ):
+            return procrastinate.RetryDecision(retry_in={"seconds": min(60, 2**job.attempts)})
+        return None
+
+
+RETRY = Retry()
+
+
+def job_key(job_id: int) -> str:
+    return f"job:{job_id}"
+
+
+def watch_key(watch_id: int) -> str:
+    return f"watch:{watch_id}"
+
+
+@blueprint.task(name="collect_job", pass_context=True, retry=RETRY)
+def collect_job(context: JobContext, job_id: int) -> str:
+    """Run the tokarc job ``job_id`` from its checkpoint, one page at a time."""
+    rt = _run.current()
+    with rt.store() as store, rt.limited_client(store) as client:
+        collector = Collector(client, store, on_page=_beat(rt, context), clock=rt.clock,
+                              lease=rt.lease)  # fmt: skip
+        try:
+            # The queue's lock keeps other workers off this job; a run outside the workers may
+            # hold its lease, or a dead worker's lease may not have run out yet: wait for it.
+            report = collector.resume(job_id, wait=True)
+        except Stopping as exc:
+            raise Interrupted(f"job {job_id}: {exc}") from None
+        if report.stop_reason == BUDGET and SharedLimits(store).left() is not None:
+            _again_tomorrow(job_id, rt.clock())
+    return _line(report)
+
+
+@blueprint.task(name="run_watch", pass_context=True, retry=RETRY)
+def run_watch(context: JobContext, watch_id: int) -> str:
+    """Run the watch ``watch_id`` once if it is due (its claim is the watch's own lock)."""
+    rt = _run.current()
+    scheduler = Scheduler(rt.db, rt.client, clock=rt.clock, stop=rt.stopping)
+    if rt.stopping.is_set():
+        raise Interrupted(f"watch {watch_id}: the worker is stopping")
+    run = scheduler.run_one(watch_id)
+    return run.line() if run else f"watch {watch_id}: not due or held elsewhere"
+
+
+@blueprint.periodic(cron="* * * * * */2", periodic_id="due-watches")
+@blueprint.task(name="enqueue_due_watches", queueing_lock="enqueue_due_watches", pass_context=True)
+async def enqueue_due_watches(context: JobContext, timestamp: int) -> int:
+    """Queue every due watch (at most once each, whatever the number of workers)."""
+    rt = _run.current()
+    due = await asyncio.to_thread(_due_watch_ids, rt)
+    queued = 0
+    for watch_id in due:
+        deferrer = run_watch.configure(
+            queueing_lock=watch_key(watch_id), lock=watch_key(watch_id), queue=_queue(context)
+        )
+        try:
+            await deferrer.defer_async(watch_id=watch_id)
+            queued += 1
+        except procrastinate.exceptions.AlreadyEnqueued:
+            pass
+    return queued
+
+
+@blueprint.periodic(cron="* * * * * */5", periodic_id="stalled")
+@blueprint.task(name="retry_stalled", queueing_lock="retry_stalled", pass_context=True)
+async def retry_stalled(context: JobContext, timestamp: int) -> int:
+    """Put the jobs of workers that stopped beating back in the queue (they resume from their
+    checkpoints), and prune the queue's history of finished jobs."""
+    rt, manager = _run.current(), context.app.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=rt.stalled_after))
+    for job in stalled:
+        log.warning("retrying %s: its worker stopped beating", job.call_string)
+        await manager.retry_job(job)
+    await manager.prune_stalled_workers(rt.stalled_after)
+    await manager.delete_old_jobs(nb_hours=1, include_failed=False)
+    return len(stalled)
+
+
+def _beat(rt: _run.WorkerRuntime, context: JobContext) -> Any:
+    def beat(report: JobReport) -> None:
+        if rt.stopping.is_set() or context.should_abort():
+            raise Stopping("the worker is stopping")
+
+    return beat
+
+
+def _due_watch_ids(rt: _run.WorkerRuntime) -> list[int]:
+    with rt.store() as store:
+        return [w.id for w in Watches(store).due(rt.clock())]
+
+
+def _again_tomorrow(job_id: int, now: float) -> None:
+    midnight = dt.datetime.fromtimestamp(now, dt.UTC).date() + dt.timedelta(days=1)
+    at = dt.datetime.combine(midnight, dt.time(), dt.UTC)
+    deferrer = collect_job.configure(queueing_lock=job_key(job_id), lock=job_key(job_id),
+                                     schedule_at=at)  # fmt: skip
+    with contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
+        deferrer.defer(job_id=job_id)
+
+
+def _queue(context: JobContext) -> str:
+    return context.job.queue if context.job else "tokarc"
+
+
+def _line(report: JobReport) -> str:
+    return (
+        f"job {report.job_id} {report.kind} {report.target}: {report.status} "
+        f"({report.stop_reason}), {report.returned} items, {report.units} units"
+    )

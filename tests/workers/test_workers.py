@@ -1,0 +1,309 @@
+"""Workers on procrastinate over the real PostgreSQL, against an emulator served over HTTP.
+
+Each test is bounded in time: workers run with --once (exit when the queue is empty) or are
+stopped by the test; every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tokarc
+from tokarc.collect import Collector, JobSpec
+from tokarc.emulator import Emulator, serve_in_thread
+from tokarc.store import open_store
+from tokarc.workers import SharedLimits, WorkerRuntime, Workers, run_worker
+
+pytestmark = pytest.mark.slow
+
+TAGS = ("magic", "dance", "cats")
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[Emulator, str]]:
+    emulator = Emulator(seed=0, latency=0.02)
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        yield emulator, base_url
+
+
+def tokarc_cmd(base_url: str, *args: str) -> list[str]:
+    exe = str(Path(sys.executable).with_name("tokarc"))
+    return [exe, "--base-url", base_url, "--token", "t", "--retries", "8", *args]
+
+
+def enqueue(db: str, tags: tuple[str, ...] = TAGS, max_items: int = 100) -> list[int]:
+    with open_store(db) as store:
+        from tokarc.collect import job_for
+
+        ids = [job_for(store, JobSpec.build("hashtag", t, max_items=max_items)).id for t in tags]
+    Workers(db).enqueue(ids)
+    return ids
+
+
+def posts_by_source(db: str) -> dict[str, set[str]]:
+    """The post ids each hashtag found (the dataset, whatever the backend)."""
+    with open_store(db) as store:
+        rows = store.db.query("SELECT source_target, entity_id FROM seen_via WHERE entity = 'post'")
+    found: dict[str, set[str]] = {}
+    for target, post in rows:
+        found.setdefault(str(target), set()).add(str(post))
+    return found
+
+
+def clean_run(base_url: str, db: str, tags: tuple[str, ...] = TAGS, n: int = 100) -> None:
+    with tokarc.Client("t", base_url=base_url) as client, open_store(db) as store:
+        for tag in tags:
+            Collector(client, store).run(JobSpec.build("hashtag", tag, max_items=n))
+
+
+def test_sqlite_is_refused_in_one_line(tmp_path: Path) -> None:
+    exe = str(Path(sys.executable).with_name("tokarc"))
+    db = str(tmp_path / "a.db")
+    for args in (["worker", "--db", db], ["queue", "status", "--db", db],
+                 ["--sandbox", "--enqueue", "hashtag", "magic", "--db", db]):  # fmt: skip
+        ran = subprocess.run([exe, *args], capture_output=True, text=True, timeout=60, check=False)
+        assert ran.returncode == 2, ran.stderr
+        assert "PostgreSQL" in ran.stderr
+        assert "Traceback" not in ran.stderr
+        assert len(ran.stderr.strip().splitlines()) == 1
+
+
+def test_enqueued_jobs_run_once_each_and_match_a_clean_run(
+    served: tuple[Emulator, str], pg_url: str, tmp_path: Path
+) -> None:
+    _emulator, base_url = served
+    ran = subprocess.run(
+        tokarc_cmd(base_url, "--enqueue", "hashtag", "magic", "--max-items", "100", "--db", pg_url),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    job_id = int(ran.stdout.strip())
+    again = subprocess.run(
+        tokarc_cmd(base_url, "--enqueue", "hashtag", "magic", "--max-items", "100", "--db", pg_url),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert int(again.stdout.strip()) == job_id
+    assert "already queued" in again.stderr
+    enqueue(pg_url, ("dance", "cats"))
+    status = Workers(pg_url).status()
+    assert status.counts["todo"] == 3
+    runtime = WorkerRuntime(pg_url, lambda: tokarc.Client("t", base_url=base_url))
+    run_worker(runtime, concurrency=2, wait=False)
+    assert not Workers(pg_url).status().busy
+    assert Workers(pg_url).status().counts["failed"] == 0  # succeeded ones are deleted
+    reference = str(tmp_path / "ref.db")
+    clean_run(base_url, reference)
+    assert posts_by_source(pg_url) == posts_by_source(reference)
+    assert {t: len(v) for t, v in posts_by_source(pg_url).items()} == dict.fromkeys(TAGS, 100)
+
+
+def test_a_worker_killed_mid_job_is_replaced_and_the_data_is_a_clean_run_s(
+    pg_url: str, tmp_path: Path
+) -> None:
+    emulator = Emulator(seed=0)
+    reference = str(tmp_path / "ref.db")
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        clean_run(base_url, reference, ("magic",), 400)  # the same world, uninterrupted
+        emulator.set_faults(latency=0.15)
+        enqueue(pg_url, ("magic",), max_items=400)
+        first = subprocess.Popen(
+            tokarc_cmd(base_url, "-q", "worker", "--db", pg_url, "--stalled-after", "2"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            _wait_for_pages(pg_url, 3, deadline=60)
+        finally:
+            first.kill()
+            first.wait(10)
+        pages_at_kill = _pages(pg_url)
+        second = subprocess.run(
+            tokarc_cmd(base_url, "-q", "worker", "--db", pg_url, "--once", "--stalled-after", "2"),
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert second.returncode == 0, second.stderr
+        assert pages_at_kill < 20
+        if Workers(pg_url).status().busy:  # the stalled job came back after --once saw none
+            second = subprocess.run(
+                tokarc_cmd(base_url, "-q", "worker", "--db", pg_url, "--once"),
+                capture_output=True, text=True, timeout=120, check=False,
+            )  # fmt: skip
+    assert posts_by_source(pg_url) == posts_by_source(reference)
+    with open_store(pg_url) as store:
+        jobs = store.list_jobs()
+    assert jobs[0].status == "done", jobs[0]
+    assert _pages(pg_url) <= 20 + 1  # at most one page fetched twice per kill
+
+
+def test_the_shared_budget_holds_under_several_workers(pg_url: str) -> None:
+    emulator = Emulator(seed=0, latency=0.01)
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        with open_store(pg_url) as store:
+            SharedLimits(store).configure(rate=None, budget=15)
+        enqueue(pg_url, ("magic", "dance", "cats", "fyp", "food", "travel"), max_items=200)
+        procs = [
+            subprocess.Popen(
+                tokarc_cmd(base_url, "-q", "worker", "--db", pg_url, "--once"),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(4)
+        ]
+        for proc in procs:
+            proc.wait(120)
+        assert emulator.stats.units_total <= 15
+        assert emulator.stats.units_total >= 10  # the budget was used, not skipped
+        with open_store(pg_url) as store:
+            assert SharedLimits(store).left() == 15 - emulator.stats.units_total
+
+
+def test_sigterm_stops_at_a_page_boundary_and_requeues(pg_url: str) -> None:
+    emulator = Emulator(seed=0, latency=0.2)
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        enqueue(pg_url, ("magic",), max_items=2000)
+        proc = subprocess.Popen(
+            tokarc_cmd(base_url, "worker", "--db", pg_url),
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        _wait_for_pages(pg_url, 2, deadline=60)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+        with open_store(pg_url) as store:
+            job = store.list_jobs()[0]
+        assert job.status == "interrupted"
+        assert job.checkpoint
+        status = Workers(pg_url).status()
+        assert status.counts["todo"] == 1  # back in the queue for any worker
+
+
+def _pages(db: str) -> int:
+    try:
+        with open_store(db) as store:
+            return int(store.db.query("SELECT COUNT(*) FROM pages")[0][0])
+    except Exception:  # the server is restarting
+        return 0
+
+
+def _wait_for_pages(db: str, n: int, *, deadline: float) -> None:
+    until = time.monotonic() + deadline
+    while _pages(db) < n:
+        assert time.monotonic() < until, f"fewer than {n} pages after {deadline} s"
+        time.sleep(0.1)
+
+
+os.environ.setdefault("PROCRASTINATE_APP", "")  # nothing reads it; the CLI builds the app
+
+
+def test_watches_run_once_per_interval_on_the_workers(pg_url: str) -> None:
+    import threading
+
+    from tokarc.monitor import Watches
+
+    emulator = Emulator(seed=0)
+    world = {"now": float(emulator.clock.now())}
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        with open_store(pg_url) as store:
+            watches = Watches(store)
+            ids = [
+                watches.add(kind, target, every="1h", window="1d", now=world["now"]).id
+                for kind, target in (("hashtag", "magic"), ("user", "zachking"),
+                                     ("keyword", "tesla"))
+            ]  # fmt: skip
+        runtime = WorkerRuntime(
+            pg_url, lambda: tokarc.Client("t", base_url=base_url), clock=lambda: world["now"]
+        )
+        thread = threading.Thread(target=run_worker, args=(runtime,), kwargs={"concurrency": 3})
+        thread.start()
+        try:
+            _wait_for_runs(pg_url, ids, 1, deadline=60)
+            time.sleep(3)  # two more rounds of the periodic task: nothing more is due
+            assert _runs(pg_url, ids) == dict.fromkeys(ids, 1)
+            world["now"] += 3600  # an hour later, each is due once more
+            _wait_for_runs(pg_url, ids, 2, deadline=60)
+            time.sleep(3)
+            assert _runs(pg_url, ids) == dict.fromkeys(ids, 2)
+        finally:
+            runtime.stop()
+            thread.join(30)
+        assert not thread.is_alive()
+
+
+def _runs(db: str, ids: list[int]) -> dict[int, int]:
+    from tokarc.monitor import Watches
+
+    with open_store(db) as store:
+        return {i: len(Watches(store).runs(i)) for i in ids}
+
+
+def _wait_for_runs(db: str, ids: list[int], n: int, *, deadline: float) -> None:
+    until = time.monotonic() + deadline
+    while min(_runs(db, ids).values()) < n:
+        assert time.monotonic() < until, f"not every watch ran {n} times: {_runs(db, ids)}"
+        time.sleep(0.2)
+
+
+def test_a_postgresql_restart_mid_run_loses_nothing(private_postgres: Any, tmp_path: Path) -> None:
+    db = private_postgres.url
+    emulator = Emulator(seed=0)
+    reference = str(tmp_path / "ref.db")
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        clean_run(base_url, reference, ("magic",), 600)
+        emulator.set_faults(latency=0.1)
+        enqueue(db, ("magic",), max_items=600)
+        log = tmp_path / "worker.log"
+        with log.open("w") as err:
+            proc = subprocess.Popen(tokarc_cmd(base_url, "-v", "worker", "--db", db),
+                                    stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
+        try:
+            _wait_for_pages(db, 3, deadline=60)
+            private_postgres.ctl("-m", "fast", "-w", "restart")
+            _wait_for(lambda: _job_status(db) == "done", deadline=120, log=log)
+        finally:
+            proc.terminate()
+            proc.wait(60)
+    assert posts_by_source(db) == posts_by_source(reference)
+
+
+def test_the_shared_rate_spaces_requests_across_connections(pg_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with open_store(pg_url) as store:
+        SharedLimits(store).configure(rate=20, budget=None)
+
+    def slots(_: int) -> list[float]:
+        with open_store(pg_url) as store:
+            limits = SharedLimits(store)
+            return [s for s in (limits.wait_for_slot() for _ in range(5)) if s is not None]
+
+    with ThreadPoolExecutor(4) as pool:
+        taken = sorted(t for batch in pool.map(slots, range(4)) for t in batch)
+    assert len(taken) == 20
+    gaps = [b - a for a, b in itertools.pairwise(taken)]
+    assert min(gaps) >= 1 / 20 - 1e-6  # one request per 50 ms, whichever worker asks
+
+
+def _job_status(db: str) -> str | None:
+    try:
+        with open_store(db) as store:
+            return store.list_jobs()[0].status
+    except Exception:  # the server is restarting
+        return None
+
+
+def _wait_for(ready: Any, *, deadline: float, log: Path | None = None) -> None:
+    until = time.monotonic() + deadline
+    while not ready():
+        said = log.read_text()[-3000:] if log else ""
+        assert time.monotonic() < until, f"not ready after {deadline} s\n{said}"
+        time.sleep(0.2)
