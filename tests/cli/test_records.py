@@ -122,8 +122,9 @@ def test_jobs_stats_and_export_read_a_read_only_database(cli: Cli, tmp_path: Pat
     )
     before = db.read_bytes()
     _unwritable(db)
-    with pytest.raises(sqlite3.OperationalError):  # what opening it to write meets here
-        open_store(db).close()
+    with pytest.raises(sqlite3.OperationalError):  # what writing to it meets here
+        with open_store(db) as store:
+            store.db.execute("CREATE TABLE probe (a INTEGER)")
     jobs = cli("jobs", "--db", str(db), "--json")
     assert jobs.code == 0, jobs.err
     assert jobs.lines()[0]["returned"] == 40

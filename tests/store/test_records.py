@@ -131,8 +131,8 @@ def test_read_only_sqlite_reads_where_the_shm_file_cannot_be_made(tmp_path: Path
     with open_store(path) as store:
         store.save_page(_page_of(IDS))
     (tmp_path / "s.db-shm").mkdir()
-    with pytest.raises(sqlite3.OperationalError):
-        open_store(path).close()
+    with pytest.raises(sqlite3.OperationalError), open_store(path) as store:
+        store.db.execute("CREATE TABLE probe (a INTEGER)")  # it cannot be written
     with open_store(path, read_only=True) as ro:
         assert ro.stats().counts["posts"] == 3
 
