@@ -23,6 +23,7 @@ from ..collect import (
     worst_case,
 )
 from ..models import BY_ENTITY
+from ..status import JobStatus, StopReason
 from ..store import Store, open_store
 from ..store.export import Run, export
 from . import _errors
@@ -141,7 +142,7 @@ def _streams(sink: Sink) -> bool:
 def _pipe_closed(state: Session, job: Any, sink: Sink) -> None:
     """The reader of stdout went away (``| head``): the run ends there, quietly, exit 0."""
     quiet_stdout()
-    if job.status != "interrupted":
+    if job.status != JobStatus.INTERRUPTED:
         return state.say(f"job {job.id}: {job.status}; the output was closed before its end")
     hint = f"; go on with: tokarc{state.flags()} resume {job.id} --db {sink.db}" if sink.db else ""
     return state.say(f"job {job.id}: output closed, stopped at a page boundary{hint}")
@@ -167,10 +168,10 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
     if report.outcome:
         message = _errors.api_message(report.error) if report.error else report.outcome
         raise _errors.CLIError(message, _errors.FAILED)
-    if report.stop_reason == "budget" and report.unsent and not report.pages:
+    if report.stop_reason == StopReason.BUDGET and report.unsent and not report.pages:
         raise _errors.CLIError(f"not sent: {report.unsent}; raise --max-units or bound the "
                                "job (--max-items)", _errors.FAILED)  # fmt: skip
-    if report.stop_reason == "budget" and sink.db:
+    if report.stop_reason == StopReason.BUDGET and sink.db:
         state.say(f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
                   f"--db {sink.db} --max-units N")  # fmt: skip
 

@@ -26,6 +26,7 @@ from ..monitor import (
     parse_duration,
     write_report,
 )
+from ..status import RunStatus
 from ..store import Store, open_store
 from . import _errors
 from . import _options as O
@@ -275,7 +276,7 @@ def _show(runs: list[WatchRun]) -> bool:
     """Print each run on stdout; True if all went well."""
     for run in runs:
         print(safe(run.line()), flush=True)
-    return all(r.status != "failed" for r in runs)
+    return all(r.status != RunStatus.FAILED for r in runs)
 
 
 @watch_app.command("tick")

@@ -28,6 +28,7 @@ import msgspec
 from ..api import endpoints as E
 from ..errors import InvalidInputError, ResumeMismatchError
 from ..models import Undecodable, decode_many, decode_many_json
+from ..status import StopReason
 from ._wire import Response
 
 T = TypeVar("T")
@@ -36,10 +37,10 @@ Fetch = Callable[[dict[str, Any]], Response]
 AsyncFetch = Callable[[dict[str, Any]], Awaitable[Response]]
 
 # Why a run ended.
-EXHAUSTED = "cursor_exhausted"
-MAX_ITEMS = "max_items"
-SINCE = "since"
-STUCK = "cursor_stuck"  # the server sent back the cursor it was given: stop rather than loop
+EXHAUSTED = StopReason.EXHAUSTED
+MAX_ITEMS = StopReason.MAX_ITEMS
+SINCE = StopReason.SINCE
+STUCK = StopReason.STUCK  # the server sent back the cursor it was given: stop, not loop
 
 
 class PagerState(msgspec.Struct, kw_only=True):

@@ -20,6 +20,7 @@ import msgspec
 from .. import errors
 from ..client._client import Client
 from ..errors import InvalidInputError
+from ..status import JobStatus, TargetOutcome
 from ..store import Job, Store
 from ..store._text import timestamp
 from ._estimate import estimate
@@ -37,18 +38,19 @@ from ._steps import ENTITY_ORDER, STEPS, YIELDS, Order, Reader, Target
 
 KIND = "expand"  # the parent job's kind
 SEED = "seed"  # the step name of the job collecting the seed, when it is not stored yet
-DONE, FRESH = "done", "fresh"  # target outcomes, beside the failures below
-FAILURES = ("private", "gone", "restricted", "invalid", "failed")
+DONE, FRESH = TargetOutcome.DONE, TargetOutcome.FRESH  # beside the failures below
+FAILURES = (TargetOutcome.PRIVATE, TargetOutcome.GONE, TargetOutcome.RESTRICTED,
+            TargetOutcome.INVALID, TargetOutcome.FAILED)  # fmt: skip
 _FAILURE_OF: tuple[tuple[type[errors.APIError], str], ...] = (
-    (errors.PrivateUserError, "private"),
-    (errors.UserNotFoundError, "gone"),
-    (errors.NotFoundError, "gone"),
-    (errors.InvalidUserError, "gone"),
-    (errors.InvalidURLError, "gone"),
-    (errors.UserRestrictedError, "restricted"),
-    (errors.TopicRestrictedError, "restricted"),
-    (errors.PostRestrictedError, "restricted"),
-    (errors.ProfileUnavailableError, "restricted"),
+    (errors.PrivateUserError, TargetOutcome.PRIVATE),
+    (errors.UserNotFoundError, TargetOutcome.GONE),
+    (errors.NotFoundError, TargetOutcome.GONE),
+    (errors.InvalidUserError, TargetOutcome.GONE),
+    (errors.InvalidURLError, TargetOutcome.GONE),
+    (errors.UserRestrictedError, TargetOutcome.RESTRICTED),
+    (errors.TopicRestrictedError, TargetOutcome.RESTRICTED),
+    (errors.PostRestrictedError, TargetOutcome.RESTRICTED),
+    (errors.ProfileUnavailableError, TargetOutcome.RESTRICTED),
 )
 _PLACEHOLDER = "7000000000000000000"  # a target every kind accepts, for pricing
 
@@ -129,13 +131,15 @@ class Expansion:
             raise ValueError("running an expansion needs a client")
         self.collector = Collector(self.client, self.store, on_page=None, clock=self.clock)
         parent = self.job()
-        self.store.update_job(parent.id, status="running")
+        self.store.update_job(parent.id, status=JobStatus.RUNNING)
         try:
             reason = self._go()
         except BaseException as exc:
-            self._close("interrupted", INTERRUPTED, " ".join(str(exc).split())[:200] or None)
+            self._close(
+                JobStatus.INTERRUPTED, INTERRUPTED, " ".join(str(exc).split())[:200] or None
+            )
             raise
-        status = "stopped" if reason == BUDGET else "done"
+        status = JobStatus.STOPPED if reason == BUDGET else JobStatus.DONE
         self._close(status, reason or COMPLETE, None)
         return self.report()
 
@@ -234,7 +238,7 @@ class Expansion:
         if self.spec.fresh_for <= 0 or kind == "posts":
             return False
         cutoff = _stamp(self.clock() - self.spec.fresh_for)
-        return any(j.status == "done" and j.updated_at >= cutoff
+        return any(j.status == JobStatus.DONE and j.updated_at >= cutoff
                    for j in self.store.list_jobs(kind=kind, target=target))  # fmt: skip
 
     def _save_state(self, state: dict[str, Any]) -> None:
@@ -278,10 +282,10 @@ class Expansion:
         try:
             spec = self._child_spec(row)
         except InvalidInputError:
-            self._outcome(row, "invalid")
+            self._outcome(row, TargetOutcome.INVALID)
             return None
         job = self.store.get_job(row.job_id) if row.job_id is not None else None
-        if job is not None and job.status == "done":
+        if job is not None and job.status == JobStatus.DONE:
             self._outcome(row, DONE)  # finished, then killed before it was noted
             return None
         # Its own price, less what it spent in earlier runs; a job killed just after its last
@@ -296,9 +300,9 @@ class Expansion:
         report = self.collector.resume(job.id, max_units=limit, max_items=spec.max_items)
         if self.on_target:
             self.on_target(report)
-        if report.status == "failed":
+        if report.status == JobStatus.FAILED:
             self._outcome(row, failure(report.error))
-        elif report.status == "stopped" and limit < own:
+        elif report.status == JobStatus.STOPPED and limit < own:
             return BUDGET  # the expansion's budget, not the target's own price
         else:
             self._outcome(row, self._posts_outcome(spec) if spec.kind == "posts" else DONE)
@@ -430,7 +434,7 @@ def failure(error: BaseException | None) -> str:
     for cls, word in _FAILURE_OF:
         if isinstance(error, cls):
             return word
-    return "failed"
+    return TargetOutcome.FAILED
 
 
 def _stamp(seconds: float) -> str:

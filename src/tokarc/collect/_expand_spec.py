@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import InvalidInputError
+from ..status import JobStatus
 from ..store import Job
 from ._spec import JobSpec, post_ids
 from ._steps import ORDERS, STEPS, Order
@@ -154,7 +155,7 @@ class ExpansionReport:
     """An expansion's outcome: per step, and units spent (all runs) against the budget."""
 
     job_id: int
-    status: str = "running"
+    status: str = JobStatus.RUNNING
     stop_reason: str | None = None
     steps: list[StepReport] = field(default_factory=list)
     units: int = 0

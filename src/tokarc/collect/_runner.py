@@ -23,6 +23,7 @@ from ..client.pagination import (
     too_old,
 )
 from ..models import Comment, Post, Record, User, decode
+from ..status import JobStatus, StopReason
 from ..store import Batch, Follow, Job, PageResult, Store
 from ._describe import coverage, target_label
 from ._estimate import worst_case
@@ -31,10 +32,10 @@ from ._lease import LEASE_SECONDS, Lease, LeaseLostError
 from ._spec import Checkpoint, JobSpec, post_ids
 
 # Why a run stopped, beyond the pagination engine's own reasons.
-BUDGET = "budget"
-CAUGHT_UP = "caught_up"
-INTERRUPTED = "interrupted"
-COMPLETE = "complete"
+BUDGET = StopReason.BUDGET
+CAUGHT_UP = StopReason.CAUGHT_UP
+INTERRUPTED = StopReason.INTERRUPTED
+COMPLETE = StopReason.COMPLETE
 
 # Errors that say something about the target, not about the run: recorded as the outcome.
 TARGET_ERRORS = (
@@ -57,7 +58,7 @@ class JobReport:
     job_id: int
     kind: str
     target: str
-    status: str = "running"
+    status: str = JobStatus.RUNNING
     stop_reason: str | None = None
     outcome: str | None = None
     requested: int | None = None
@@ -158,7 +159,7 @@ class Collector:
         waited = lease.take(wait=wait)
         try:
             job = self.store.get_job(job_id)  # as the last run left it
-            if waited and job.status == "done":
+            if waited and job.status == JobStatus.DONE:
                 return _done_by_another(job)  # the run waited for did the walk: not again
             return self._run(job, spec, lease)
         finally:
@@ -171,7 +172,7 @@ class Collector:
         listener, guard = self._ledger(run), self._budget(run)
         self.client.add_listener(listener)
         self.client.add_guard(guard)
-        self.store.update_job(job.id, status="running")
+        self.store.update_job(job.id, status=JobStatus.RUNNING)
         try:
             self._dispatch(run)
         except OverBudget as exc:
@@ -181,9 +182,11 @@ class Collector:
             raise  # the job is another run's now: leave its record alone
         except TARGET_ERRORS as exc:
             report.error = exc
-            self._finish(run, "failed", stop_reason="target", outcome=str(exc))
+            self._finish(run, JobStatus.FAILED, stop_reason=StopReason.TARGET, outcome=str(exc))
         except BaseException as exc:  # API/network failure, Ctrl-C: the checkpoint is saved
-            self._finish(run, "interrupted", stop_reason=INTERRUPTED, outcome=_one_line(exc))
+            self._finish(
+                run, JobStatus.INTERRUPTED, stop_reason=INTERRUPTED, outcome=_one_line(exc)
+            )
             raise
         finally:
             self.client.remove_guard(guard)
@@ -326,7 +329,7 @@ class Collector:
 
     def _stop(self, run: _Run, reason: str) -> None:
         self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
-        self._finish(run, "stopped", stop_reason=reason)
+        self._finish(run, JobStatus.STOPPED, stop_reason=reason)
 
     def _complete(self, run: _Run, reason: str) -> None:
         ck = run.checkpoint
@@ -335,7 +338,7 @@ class Collector:
         fields: dict[str, Any] = {"checkpoint": ck.to_json(), "stop_reason": reason}
         if mark is not None:
             fields["newest_mark"] = str(mark)
-        self._finish(run, "done", **fields)
+        self._finish(run, JobStatus.DONE, **fields)
 
     # -- one call ----------------------------------------------------------------------------
 
@@ -421,7 +424,9 @@ def _missing(asked: list[str], got: list[Record]) -> list[str]:
 
 def _done_by_another(job: Job) -> JobReport:
     """The report of a run that found its job finished by the run it waited for."""
-    return JobReport(job.id, job.kind, job.target, status="done", stop_reason=job.stop_reason)
+    return JobReport(
+        job.id, job.kind, job.target, status=JobStatus.DONE, stop_reason=job.stop_reason
+    )
 
 
 def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:

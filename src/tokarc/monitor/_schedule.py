@@ -17,6 +17,7 @@ from typing import Any
 
 from ..client._client import CallEvent, Client
 from ..collect import BUDGET, Collector, JobReport, JobSpec
+from ..status import JobStatus, RunStatus, StopReason
 from ..store import Store, open_store
 from . import _lock
 from ._alerts import Delivery, RunFacts, after_run
@@ -40,8 +41,10 @@ LEDGER_SPENT = (
 )
 
 # How a watch's run went (``watch_runs.status`` and ``watches.last_status``).
-OK, BUDGET_REACHED, FAILED, INTERRUPTED, EMPTY = "ok", "budget", "failed", "interrupted", "empty"
-TARGET_FAILED = "target"  # the stop reason of a job whose target failed (not found, private)
+OK, BUDGET_REACHED, FAILED, INTERRUPTED, EMPTY = (
+    RunStatus.OK, RunStatus.BUDGET, RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.EMPTY,
+)  # fmt: skip
+TARGET_FAILED = StopReason.TARGET  # a job whose target failed (not found, private)
 
 
 @dataclass
@@ -307,7 +310,7 @@ def _finished(watch: Watch, tally: _Tally, now: float) -> WatchRun:
         message = (f"hit its budget of {watch.budget} units for {day_of(now)}: stopped until "
                    f"{until} ({report.new} new, {report.units} units)")  # fmt: skip
         return _summary(watch, tally, BUDGET_REACHED, message)
-    if report.status == "failed":
+    if report.status == JobStatus.FAILED:
         return _summary(watch, tally, FAILED, report.outcome or "the target failed")
     gone = f", {tally.gone} gone" if watch.kind == "posts" else ""
     message = (f"{report.new} new, {_n(report.pages, 'page')}, {_n(tally.units, 'unit')}"

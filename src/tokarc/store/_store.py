@@ -11,6 +11,7 @@ import msgspec
 
 from .._version import __version__
 from ..models import Undecodable
+from ..status import JobStatus
 from . import _rows as R
 from . import _schema
 from . import _sql as Q
@@ -279,8 +280,8 @@ class Store:
     def create_job(self, kind: str, target: str, options: Mapping[str, Any] | None = None) -> Job:
         """Create a job (status ``"pending"``) and return it."""
         now = timestamp()
-        row = (clean(kind), clean(target), clean_json(dict(options or {})), "pending", now, now,
-               __version__)  # fmt: skip
+        row = (clean(kind), clean(target), clean_json(dict(options or {})), JobStatus.PENDING,
+               now, now, __version__)  # fmt: skip
         with self._db.transaction():
             job_id = int(self._db.query(Q.INSERT_JOB, row)[0][0])
         return self.get_job(job_id)

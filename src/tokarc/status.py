@@ -1,0 +1,56 @@
+"""The words tokarc stores and compares for how things went: one StrEnum each, one place.
+
+A member is its string (``JobStatus.DONE == "done"``), so the values in the database, in JSON
+output and in older code read the same.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobStatus(StrEnum):
+    """A collection job's ``status`` (the ``jobs`` table, ``JobReport.status``)."""
+
+    PENDING = "pending"  # created, never run
+    RUNNING = "running"
+    DONE = "done"  # the walk is complete (for now: an incremental run may go on later)
+    STOPPED = "stopped"  # a limit stopped it (the budget); resumable
+    FAILED = "failed"  # the target failed (private, gone, restricted): see ``outcome``
+    INTERRUPTED = "interrupted"  # Ctrl-C, a signal, an API or network failure; resumable
+
+
+class StopReason(StrEnum):
+    """Why a walk or a run ended (``jobs.stop_reason``, ``PagerState.stop_reason``)."""
+
+    EXHAUSTED = "cursor_exhausted"  # the API sent no next cursor
+    STUCK = "cursor_stuck"  # the server sent back the cursor it was given
+    MAX_ITEMS = "max_items"
+    SINCE = "since"  # the feed (newest first) went past the ``since`` time
+    BUDGET = "budget"  # the next call's worst case did not fit in what was left
+    CAUGHT_UP = "caught_up"  # an incremental pass reached what the store had
+    COMPLETE = "complete"  # a one-call or by-id job did its calls
+    INTERRUPTED = "interrupted"
+    TARGET = "target"  # the target failed (see the job's outcome)
+
+
+class RunStatus(StrEnum):
+    """How one run of a watch went (``watch_runs.status``, ``watches.last_status``)."""
+
+    OK = "ok"
+    BUDGET = "budget"  # the day's budget is spent: the watch waits for the next day
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    EMPTY = "empty"  # nothing to run (a posts watch with no stored posts)
+
+
+class TargetOutcome(StrEnum):
+    """What became of one planned target of an expansion (``expand_targets.outcome``)."""
+
+    DONE = "done"
+    FRESH = "fresh"  # collected recently enough: skipped
+    PRIVATE = "private"
+    GONE = "gone"  # not found, deleted
+    RESTRICTED = "restricted"
+    INVALID = "invalid"
+    FAILED = "failed"
