@@ -6,11 +6,13 @@ the load generator. The default client is a minimal HTTP/1.1 keep-alive client o
 streams (``--client httpx`` runs the old one-process httpx driver instead, for comparison)::
 
     .venv/bin/python benchmarks/emulator_throughput.py --requests 3000 --concurrency 32
-    .venv/bin/python benchmarks/emulator_throughput.py --warm --http h11 --loop asyncio
+    .venv/bin/python benchmarks/emulator_throughput.py --http h11 --loop asyncio
 
-It prints the server's pages/s, the server's CPU use (pages per server CPU-second is the figure
-that does not depend on the client), and how the clients were set up. Every request is bounded:
-``--requests`` in total, over 127.0.0.1 only.
+One run serves the workload twice: first cold (every page, post, author and sound new to the
+server), then again from the same server, whose reply cache now holds every page (the bare
+reference: the server's cost without the world). For each it prints pages/s, the server's CPU
+use (pages per server CPU-second is the figure that does not depend on the client) and the
+server's resident memory. Every request is bounded: ``--requests`` twice, over 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -46,9 +48,11 @@ def pin(cores: set[int]) -> None:
         os.sched_setaffinity(0, cores)
 
 
-def start_server(port: int, core: set[int], http: str, loop: str) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "tokarc.emulator", "--port", str(port)]
-    cmd += ["--http", http, "--loop", loop]
+def start_server(
+    port: int, core: set[int], http: str, loop: str, cache_mb: int
+) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "tokarc.emulator", "--port", str(port), "--start", "2026-11-01"]
+    cmd += ["--http", http, "--loop", loop, "--cache-mb", str(cache_mb)]
     return subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=lambda: pin(core)
     )
@@ -71,6 +75,13 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid``, MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        line = next(x for x in f if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
 
 
 def workload(n: int, seed: int = 0) -> list[dict[str, str]]:
@@ -202,7 +213,15 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--requests", type=int, default=3_000)
     p.add_argument("--concurrency", type=int, default=32, help="connections, all clients")
-    p.add_argument("--warm", action="store_true", help="serve the workload once before timing")
+    p.add_argument(
+        "--in-process", type=int, default=0, metavar="N",
+        help="instead: N cold pages through Emulator.respond in this process, no HTTP (under "
+        "valgrind --tool=callgrind this counts instructions, which load does not change)",
+    )  # fmt: skip
+    p.add_argument(
+        "--cache-mb", type=int, default=1024, help="the server's --cache-mb (the cached pass "
+        "needs the whole workload cached: ~140 KB a page)",
+    )  # fmt: skip
     p.add_argument("--client", choices=["light", "httpx"], default="light")
     p.add_argument("--client-procs", type=int, default=max(1, len(cores) - 1))
     p.add_argument("--http", default="auto", help="uvicorn --http: auto, h11, httptools")
@@ -219,39 +238,65 @@ def drive(args: argparse.Namespace, port: int, work: list[bytes]) -> Run:
     return run_light(port, work, args.concurrency, args.client_procs, args.client_cores)
 
 
-def report(args: argparse.Namespace, run: Run, server_cpu: float) -> None:
-    n, state = args.requests, "warm" if args.warm else "cold"
-    procs = 1 if args.client == "httpx" else args.client_procs
+def report(state: str, n: int, run: Run, server_cpu: float, rss: float) -> None:
     print(
-        f"{n} {state} hashtag pages in {run.seconds:.2f} s: {n / run.seconds:,.0f} pages/s "
-        f"({run.received / n / 1000:.0f} KB a page, {run.received / run.seconds / 1e6:.0f} MB/s)"
+        f"{state:>6}: {n} hashtag pages in {run.seconds:5.2f} s: {n / run.seconds:6,.0f} pages/s; "
+        f"server {server_cpu:.2f} CPU-s ({server_cpu / run.seconds:.0%} of its core): "
+        f"{n / server_cpu:6,.0f} pages per server CPU-second; RSS {rss:,.0f} MiB"
     )
-    print(
-        f"server: uvicorn --http {args.http} --loop {args.loop}, one worker on core "
-        f"{args.server_core}; {server_cpu:.2f} CPU-s busy ({server_cpu / run.seconds:.0%} of "
-        f"its core): {n / server_cpu:,.0f} pages per server CPU-second"
-    )
-    print(
-        f"clients: {args.client} x {procs} process(es), {args.concurrency} connections, on "
-        f"core(s) {sorted(args.client_cores)}; {run.client_cpu:.2f} CPU-s"
-    )
+
+
+def timed(args: argparse.Namespace, port: int, pid: int, work: list[bytes]) -> tuple[Run, float]:
+    cpu = cpu_seconds(pid)
+    run = drive(args, port, work)
+    return run, cpu_seconds(pid) - cpu
+
+
+def in_process(n: int) -> None:
+    """``n`` cold pages through the emulator's core in this process: pages per CPU-second."""
+    import gc
+
+    from tokarc.emulator import Emulator
+
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)  # as the server does
+    emulator, work = Emulator(seed=0), workload(n)
+    cpu = time.process_time()
+    for query in work:
+        reply = emulator.respond("GET", PATH, query)
+        assert reply.status == 200
+    cpu = time.process_time() - cpu
+    print(f"in process: {n} cold pages in {cpu:.2f} CPU-s: {n / max(cpu, 1e-9):,.0f} pages/CPU-s")
 
 
 def main() -> None:
     args = parse_args()
+    if args.in_process:
+        in_process(args.in_process)
+        return
     port = free_port()
-    server = start_server(port, {args.server_core}, args.http, args.loop)
+    server = start_server(port, {args.server_core}, args.http, args.loop, args.cache_mb)
+    work = targets(workload(args.requests))
     try:
         wait_ready(port)
-        warm_up = workload(args.requests) if args.warm else workload(200, seed=99)
-        drive(args, port, targets(warm_up))
-        cpu = cpu_seconds(server.pid)
-        run = drive(args, port, targets(workload(args.requests)))
-        server_cpu = cpu_seconds(server.pid) - cpu
+        drive(args, port, targets(workload(200, seed=99)))  # connections, imports, warm code
+        cold, cold_cpu = timed(args, port, server.pid, work)
+        cold_rss = rss_mb(server.pid)
+        cached, cached_cpu = timed(args, port, server.pid, work)
+        cached_rss = rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    report(args, run, server_cpu)
+    n, procs = args.requests, 1 if args.client == "httpx" else args.client_procs
+    print(
+        f"uvicorn --http {args.http} --loop {args.loop}, one worker on core {args.server_core}, "
+        f"--cache-mb {args.cache_mb}; clients: {args.client} x {procs} process(es), "
+        f"{args.concurrency} connections, on core(s) {sorted(args.client_cores)}; "
+        f"{cold.received / n / 1000:.0f} KB a page"
+    )
+    report("cold", n, cold, cold_cpu, cold_rss)
+    report("cached", n, cached, cached_cpu, cached_rss)
+    print(f"cold / cached: {cached.seconds / cold.seconds:.2f}")
 
 
 if __name__ == "__main__":

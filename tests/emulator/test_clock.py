@@ -53,22 +53,22 @@ def test_statistics_grow_with_time(emulator: Emulator, get: Get) -> None:
 
 
 def test_set_and_advance() -> None:
-    clock = WorldClock(start=1_000)
-    assert clock.advance(10) == 1_010
-    clock.set(5)
-    assert clock.now() == 5
+    clock = WorldClock(start=DEFAULT_NOW)
+    assert clock.advance(10) == DEFAULT_NOW + 10
+    clock.set(DEFAULT_NOW - 5)
+    assert clock.now() == DEFAULT_NOW - 5
     clock.reset()
-    assert clock.now() == 1_000
+    assert clock.now() == DEFAULT_NOW
 
 
 def test_time_scale_runs_world_time_faster() -> None:
     real = [0.0]
-    clock = WorldClock(start=1_000, time_scale=60, monotonic=lambda: real[0])
+    clock = WorldClock(start=DEFAULT_NOW, time_scale=60, monotonic=lambda: real[0])
     real[0] = 2.0
-    assert clock.now() == 1_120
+    assert clock.now() == DEFAULT_NOW + 120
     clock.advance(30)
     real[0] = 3.0
-    assert clock.now() == 1_210
+    assert clock.now() == DEFAULT_NOW + 210
 
 
 def _unsigned(value: object) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
+import pytest
 
-from tokarc.emulator import DEFAULT_NOW
+from tokarc.emulator import DEFAULT_NOW, Emulator
 from tokarc.emulator.__main__ import build_parser, emulator_from_args
 
 
@@ -80,3 +82,59 @@ def test_cli_defaults() -> None:
     assert (args.host, args.port, args.seed, args.units, args.require_token) == (
         "127.0.0.1", 8765, 0, None, None,
     )  # fmt: skip
+
+
+BAD_CLOCKS = [
+    {"now": 1e308},
+    {"now": -1e12},
+    {"now": "nan"},
+    {"now": "soon"},
+    {"now": True},
+    {"advance": 1e308},
+    {"advance": float("-inf")},
+    {"advance": -1e12},
+    {"now": 1_800_000_000, "advance": 1e308},  # a good half is not applied either
+    {"later": 5},
+    {},
+]
+BAD_FAULTS = [
+    {"error_rate": 5},
+    {"error_rate": "NaN"},
+    {"error_rate": -0.1},
+    {"hang_rate": "inf"},
+    {"latency": 1e308},
+    {"max_streak": 0},
+    {"retry_after": 1.5},
+    {"error_rate": 0.5, "malformed_rate": 2},  # the good half is not applied either
+    {"error_rate": [1]},
+]
+
+
+def test_bad_control_values_are_refused_and_change_nothing(live_emulator: Any) -> None:
+    ctl, api = live_emulator.control_url, live_emulator.base_url
+    with httpx.Client() as http:
+        clock, faults = http.get(f"{ctl}/clock").json(), http.get(f"{ctl}/faults").json()
+        for body in BAD_CLOCKS:
+            reply = http.post(f"{ctl}/clock", content=_json(body))
+            assert reply.status_code == 400, body
+            assert reply.json()["detail"]
+        for body in BAD_FAULTS:
+            reply = http.post(f"{ctl}/faults", content=_json(body))
+            assert reply.status_code == 400, body
+        assert http.post(f"{ctl}/clock", params={"now": "1e308"}).status_code == 400
+        assert http.post(f"{ctl}/faults", content=b"[1, 2]").status_code == 400
+        assert http.get(f"{ctl}/clock").json() == clock
+        assert http.get(f"{ctl}/faults").json() == faults
+        page = http.get(f"{api}/tt/hashtag/posts", params={"token": "t", "name": "magic"})
+        assert page.status_code == 200
+        assert len(page.json()["data"]["data"]) == 20
+
+
+def test_bad_settings_are_refused_at_construction() -> None:
+    for bad in ({"error_rate": 5.0}, {"hang_rate": float("nan")}, {"start_time": 10**13}):
+        with pytest.raises(ValueError, match="must be"):
+            Emulator(**bad)
+
+
+def _json(body: dict[str, Any]) -> bytes:
+    return json.dumps(body).encode()  # allows NaN and Infinity, as a careless client sends

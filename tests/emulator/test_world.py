@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import httpx
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tokarc.emulator import Emulator
+from tokarc.emulator._rand import Bits, h32, h32_text, key_prefix
+from tokarc.emulator._template import esc
 from tokarc.emulator._world import World
 
 from .conftest import BASE, Get
@@ -106,3 +110,39 @@ def test_unknown_ids_and_names_do_not_exist(emulator: Emulator) -> None:
     assert world.user_by_name("nobody_here_at_all") is None
     assert world.user_by_sec_uid("MS4wLjABAAAA" + "x" * 64) is None
     assert world.music(123) is None
+
+
+def test_fast_hash_keys_agree_with_h32() -> None:
+    @given(st.integers(0, 2**32), st.text(max_size=12), st.integers(-(2**63), 2**63))
+    def agree(seed: int, name: str, k: int) -> None:
+        assert h32_text(f"{key_prefix(seed, name)}{k})") == h32(seed, name, k)
+        assert h32_text(f"{key_prefix(seed, 'check', 1, 2)}{k})") == h32(seed, "check", 1, 2, k)
+
+    agree()
+
+
+def test_inlined_bit_readers_agree_with_take() -> None:
+    @given(st.integers(0, 2**16), st.lists(st.integers(0, 4), max_size=40))
+    def agree(seed: int, ops: list[int]) -> None:
+        fast, ref = Bits(seed, "x"), Bits(seed, "x")
+        for op in ops:
+            if op == 0:
+                assert fast.below(37) == ref.take(24) * 37 >> 24
+            elif op == 1:
+                assert fast.unit() == (ref.take(24) + 1) / (1 << 24)
+            elif op == 2:
+                assert fast.chance(0.3) == ((ref.take(24) + 1) / (1 << 24) <= 0.3)
+            elif op == 3:
+                assert fast.pick("abcde") == "abcde"[ref.take(24) * 5 >> 24]
+            else:
+                assert fast.take(7) == ref.take(7)
+
+    agree()
+
+
+def test_ids_handles_and_codes_need_no_json_escape() -> None:
+    world = World(0)
+    users = world.fixture_users() + [world.public_user("sample", i) for i in range(300)]
+    for u in users:
+        for value in (u.uid, u.sec_uid, u.unique_id, u.region, u.language):
+            assert esc(value) == value.encode(), value

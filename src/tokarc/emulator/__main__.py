@@ -7,10 +7,28 @@ from __future__ import annotations
 
 import argparse
 import gc
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from ._app import API_PREFIX, Emulator
-from ._server import fastest_http, fastest_loop
+from ._app import API_PREFIX, DEFAULT_CACHE_MB, Emulator
+from ._clock import check_time
+from ._server import HEADER_TIMEOUT, EmulatorServer, server_config
+
+
+def start_time(text: str) -> int:
+    """``--start``: an ISO 8601 date or date-time (UTC unless it says otherwise), or unix
+    seconds, as unix seconds within the world's range."""
+    try:
+        if text.strip().lstrip("-").isdigit():
+            return check_time(int(text), "--start")
+        moment = datetime.fromisoformat(text.strip())
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return check_time(int(moment.timestamp()), "--start")
+    except ValueError as exc:
+        detail = str(exc) if "--start" in str(exc) else "use YYYY-MM-DD[THH:MM:SSZ] or unix seconds"
+        raise argparse.ArgumentTypeError(f"{text!r}: {detail}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,37 +50,68 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--units", type=int, default=None, help="unit allowance, then 495")
     p.add_argument("--require-token", default=None, help="accept only this token")
     p.add_argument("--time-scale", type=float, default=0.0, help="world time speed (0: frozen)")
+    p.add_argument(
+        "--start", type=start_time, default=None, metavar="DATE",
+        help="the world clock's start, e.g. 2026-11-01 (default: this machine's clock, now)",
+    )  # fmt: skip
+    p.add_argument(
+        "--header-timeout", type=float, default=HEADER_TIMEOUT, metavar="S",
+        help=f"close connections slower to send a request's headers (default {HEADER_TIMEOUT:g})",
+    )  # fmt: skip
+    p.add_argument(
+        "--cache-mb", type=int, default=DEFAULT_CACHE_MB, metavar="N",
+        help=f"MiB all caches may hold together (default {DEFAULT_CACHE_MB})",
+    )  # fmt: skip
     p.add_argument("--media-base", default=None, help="origin of media URLs (default: asked)")
-    p.add_argument("--http", default="auto", help="uvicorn HTTP parser: auto, httptools, h11")
-    p.add_argument("--loop", default="auto", help="uvicorn event loop: auto, uvloop, asyncio")
+    p.add_argument(
+        "--http",
+        default="auto",
+        choices=["auto", "httptools", "h11"],
+        help="uvicorn HTTP parser (default auto: httptools if installed)",
+    )
+    p.add_argument(
+        "--loop",
+        default="auto",
+        choices=["auto", "uvloop", "asyncio"],
+        help="uvicorn event loop (default auto: uvloop if installed)",
+    )
     return p
 
 
 def emulator_from_args(args: argparse.Namespace) -> Emulator:
-    """An emulator configured from parsed options."""
+    """An emulator configured from parsed options; ValueError names a bad value.
+
+    Its clock starts at ``--start``, else at this machine's time (like ``tokarc --sandbox``).
+    """
     return Emulator(
         seed=args.seed, latency=args.latency, jitter=args.jitter, error_rate=args.error_rate,
         rate_limit_rate=args.rate_limit_rate, hang_rate=args.hang_rate,
         malformed_rate=args.malformed_rate, units=args.units, require_token=args.require_token,
         time_scale=args.time_scale, media_base=args.media_base,
+        start_time=int(time.time()) if args.start is None else args.start,
+        cache_bytes=args.cache_mb << 20,
     )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Parse ``argv`` and serve until interrupted."""
-    import uvicorn
-
-    args = build_parser().parse_args(argv)
-    emulator = emulator_from_args(args)
+    """Parse ``argv`` and serve until interrupted (Ctrl-C or SIGTERM: in-flight requests, hangs
+    too, get one second, then the process ends)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        emulator = emulator_from_args(args)
+        config = server_config(
+            emulator, http=args.http, loop=args.loop, header_timeout=args.header_timeout,
+            host=args.host, port=args.port,
+        )  # fmt: skip
+    except ValueError as exc:
+        parser.error(str(exc))
     # The world's caches hold many long-lived objects; collecting young ones less often saves
     # ~10 % of a cold page. Only in this server process, never in a library caller's.
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
     print(f"tokarc emulator on http://{args.host}:{args.port}{API_PREFIX}", flush=True)
-    uvicorn.run(
-        emulator.asgi_app(), host=args.host, port=args.port, log_level="warning",
-        http=fastest_http(args.http), loop=fastest_loop(args.loop),
-    )  # fmt: skip
+    EmulatorServer(config, emulator).run()
 
 
 if __name__ == "__main__":

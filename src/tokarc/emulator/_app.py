@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import msgspec
@@ -22,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..api import _guesses as G
 from ..api.endpoints import ENDPOINTS, Endpoint
@@ -37,6 +39,8 @@ from ._stats import Stats
 from ._world import World
 
 API_PREFIX = "/apis"
+DEFAULT_CACHE_MB = 256  # all of an emulator's caches together, in MiB (--cache-mb)
+HANG_POLL = 0.05  # how often a hang looks whether the server is stopping, seconds
 _encode = msgspec.json.Encoder().encode
 
 
@@ -56,9 +60,16 @@ class EmulatorSettings:
     require_token: str | None = None  # None: any non-empty token is accepted
     time_scale: float = 0.0  # >0: world time runs this many times faster than real time
     start_time: int = DEFAULT_NOW
-    cache_size: int = 50_000
+    cache_size: int = 50_000  # entries per entity cache
     page_cache_size: int = 4_096  # whole rendered replies (~140 KB each for a hashtag page)
     media_base: str | None = None  # origin of media URLs (default: the origin asked)
+    # Bytes of all caches together: half for whole replies, 3/8 for rendered entities, 1/8
+    # for world objects.
+    cache_bytes: int = DEFAULT_CACHE_MB << 20
+
+    def __post_init__(self) -> None:
+        if self.cache_bytes < 0 or self.cache_size < 0 or self.page_cache_size < 0:
+            raise ValueError("cache sizes must not be negative")
 
     def fault_settings(self) -> FaultSettings:
         """The fault part of these settings."""
@@ -92,16 +103,19 @@ class Emulator:
     def __init__(self, seed: int = 0, **settings: Any) -> None:
         self.settings = EmulatorSettings(seed=seed, **settings)
         s = self.settings
-        self.world = World(seed, s.cache_size)
-        self.render = Renderer(self.world, s.cache_size)
+        self.world = World(seed, s.cache_size, s.cache_bytes // 8)
+        self.render = Renderer(self.world, s.cache_size, s.cache_bytes * 3 // 8)
         self.clock = WorldClock(s.start_time, s.time_scale)
         self.faults = FaultInjector(s.fault_settings(), seed)
         self.stats = Stats()
         self.routes: dict[str, Endpoint] = {API_PREFIX + ep.path: ep for ep in ENDPOINTS}
-        self._pages: LRU[tuple[Any, ...], Reply] = LRU(s.page_cache_size)
+        self._pages: LRU[tuple[Any, ...], Reply] = LRU(
+            s.page_cache_size, s.cache_bytes // 2, lambda r: len(r.body) + 300
+        )
         self._serial = threading.RLock()
         self._malform_rng = random.Random(f"malform:{seed}")
         self._localize = media.Localizer()
+        self.stopping = threading.Event()  # set by a stopping server: hangs end at once
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -118,6 +132,10 @@ class Emulator:
         self.faults.reset()
         self._pages.clear()
         self._localize.clear()
+
+    def caches(self) -> dict[str, LRU[Any, Any]]:
+        """Every cache of this emulator by name (see ``/_emulator/world``)."""
+        return {"pages": self._pages, **self.render.caches(), **self.world.caches()}
 
     # -- the pure core ---------------------------------------------------------------------------
 
@@ -245,31 +263,75 @@ class Emulator:
         (clients on several threads may share it: see :meth:`respond`)."""
         return httpx.MockTransport(self.handle)
 
-    def asgi_app(self) -> Starlette:
-        """A Starlette app for uvicorn: one route per table endpoint, plus the control routes."""
+    def asgi_app(self) -> ASGIApp:
+        """An ASGI app for uvicorn: one route per table endpoint, plus the control routes.
+
+        A GET of an endpoint's exact path (nearly every request) is answered directly; every
+        other request (control routes, trailing slashes, unknown paths, other methods) goes to
+        a Starlette app, whose answers they keep.
+        """
         routes = [Route(path, self._asgi_api, methods=["GET"]) for path in self.routes]
         routes.append(Route(media.MEDIA_PREFIX + "/{rest:path}", self._asgi_api, methods=["GET"]))
         routes.append(
             Route(CONTROL_PREFIX + "/{rest:path}", self._asgi_control, methods=["GET", "POST"])
         )
-        return Starlette(routes=routes)
+        fallback, paths = Starlette(routes=routes), frozenset(self.routes)
 
-    async def _asgi_api(self, request: Request) -> Response:
-        path, query = request.url.path, dict(request.query_params)
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in paths:
+                await self._asgi_fast(scope, send)
+            else:
+                await fallback(scope, receive, send)
+
+        return app
+
+    async def _asgi_fast(self, scope: Scope, send: Send) -> None:
+        path = scope["path"]
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        reply = await self._asgi_reply(path, query, self.media_origin(*_scheme_netloc(scope)))
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
+        headers.append((b"content-length", b"%d" % len(reply.body)))
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})
+
+    async def _asgi_reply(self, path: str, query: dict[str, str], origin: str) -> Reply:
         fault = self.plan(path)
         if fault.delay > 0:
             await asyncio.sleep(fault.delay)
-        if fault.kind == "hang":
-            await asyncio.sleep(self.faults.settings.hang_seconds)
+        if fault.kind == "hang" and not await self._hang(self.faults.settings.hang_seconds):
+            return Reply.json(503, {"detail": "The emulator is shutting down"})
         reply = self.apply(fault, path, query)
+        return Reply(reply.status, self._localize(reply.body, origin), reply.headers)
+
+    async def _asgi_api(self, request: Request) -> Response:
+        path, query = request.url.path, dict(request.query_params)
         origin = self.media_origin(request.url.scheme, request.url.netloc)
-        body = self._localize(reply.body, origin)
-        return _starlette(Reply(reply.status, body, reply.headers))
+        return _starlette(await self._asgi_reply(path, query, origin))
+
+    async def _hang(self, seconds: float) -> bool:
+        """Sleep ``seconds`` unless the server stops first; False if it did."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.stopping.is_set():
+                return False
+            await asyncio.sleep(min(left, HANG_POLL))
+        return True
 
     async def _asgi_control(self, request: Request) -> Response:
         body = await request.body()
         reply = self.respond(request.method, request.url.path, dict(request.query_params), body)
         return _starlette(reply)
+
+
+def _scheme_netloc(scope: Scope) -> tuple[str, str]:
+    """(scheme, host[:port]) of a request, as Starlette's ``request.url`` reads them."""
+    scheme = scope.get("scheme", "http")
+    for key, value in scope["headers"]:
+        if key == b"host":
+            return scheme, value.decode("latin-1")
+    host, port = scope.get("server") or ("", None)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return scheme, host if port in (None, default) else f"{host}:{port}"
 
 
 def _starlette(reply: Reply) -> Response:

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 DEFAULT_NOW = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())  # 2026-11-01T00:00:00Z
+# The world's time range: ids hold create_time in their top 31 bits (see _world), so it ends
+# before 2038; it starts with the century, long before any generated post.
+MIN_TIME = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
+MAX_TIME = int(datetime(2038, 1, 1, tzinfo=UTC).timestamp())
+
+
+def check_time(ts: float, what: str = "world time") -> int:
+    """``ts`` as whole unix seconds if it is within the world's range, else ValueError."""
+    if isinstance(ts, bool) or not isinstance(ts, (int, float)):
+        raise ValueError(f"{what} must be a number, not {ts!r}")
+    if not (math.isfinite(ts) and MIN_TIME <= ts < MAX_TIME):
+        raise ValueError(
+            f"{what} must be between {_iso(MIN_TIME)} ({MIN_TIME}) and {_iso(MAX_TIME)} "
+            f"({MAX_TIME}), not {ts!r}"
+        )
+    return int(ts)
+
+
+def _iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class WorldClock:
@@ -23,6 +44,9 @@ class WorldClock:
         time_scale: float = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        start = check_time(start, "the start time")
+        if not (math.isfinite(time_scale) and 0 <= time_scale <= 1e9):
+            raise ValueError(f"time_scale must be between 0 and 1e9, not {time_scale!r}")
         self._lock = threading.Lock()
         self._monotonic = monotonic
         self.time_scale = time_scale
@@ -40,16 +64,20 @@ class WorldClock:
             return self._anchor
         return self._anchor + (self._monotonic() - self._anchor_real) * self.time_scale
 
-    def set(self, ts: int) -> None:
-        """Jump to unix time ``ts``."""
+    def set(self, ts: float) -> None:
+        """Jump to unix time ``ts``; ValueError (and no change) outside the world's range."""
+        ts = check_time(ts)
         with self._lock:
             self._anchor = float(ts)
             self._anchor_real = self._monotonic()
 
     def advance(self, seconds: float) -> int:
-        """Move world time forward by ``seconds``; returns the new now."""
+        """Move world time forward by ``seconds``; returns the new now. ValueError (and no
+        change) when that leaves the world's range."""
         with self._lock:
-            self._anchor = self._now_float() + seconds
+            new = self._now_float() + seconds
+            check_time(new, f"now + {seconds!r} s")
+            self._anchor = new
             self._anchor_real = self._monotonic()
             return int(self._anchor)
 
@@ -59,4 +87,4 @@ class WorldClock:
 
     def iso(self) -> str:
         """Now, as an ISO 8601 UTC string."""
-        return datetime.fromtimestamp(self.now(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return _iso(self.now())

@@ -8,6 +8,7 @@
 ``POST /_emulator/faults``  JSON with the settings to change, e.g. ``{"error_rate": 0.2}``
 ``GET  /_emulator/stats``   requests and units per endpoint, units per world day, faults
 ``GET  /_emulator/world``   how many entities the lazy world generated so far
+``GET  /_emulator/caches``  bytes and entries each cache holds, and the limit of all together
 ``POST /_emulator/reset``   clock, counters, faults and caches back to their start
 ==========================  =====================================================================
 """
@@ -17,6 +18,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from ._clock import check_time
+from ._faults import as_number
 
 if TYPE_CHECKING:
     from ._app import Emulator
@@ -30,10 +34,18 @@ def _clock(emu: Emulator) -> dict[str, Any]:
 
 
 def _set_clock(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
-    if "now" in args:
-        emu.clock.set(int(args["now"]))
+    """Set, then advance; both are checked before either is applied."""
+    unknown = set(args) - {"now", "advance"}
+    if unknown or not args:
+        raise ValueError(f"send 'now' and/or 'advance', not {sorted(unknown) or 'nothing'}")
+    now = check_time(as_number("now", args["now"])) if "now" in args else emu.clock.now()
     if "advance" in args:
-        emu.clock.advance(float(args["advance"]))
+        seconds = as_number("advance", args["advance"])
+        check_time(now + seconds, "now + advance")
+    if "now" in args:
+        emu.clock.set(now)
+    if "advance" in args:
+        emu.clock.advance(seconds)
     return _clock(emu)
 
 
@@ -47,6 +59,15 @@ def _stats(emu: Emulator) -> dict[str, Any]:
 
 def _world(emu: Emulator) -> dict[str, int]:
     return dict(emu.world.generated)
+
+
+def _caches(emu: Emulator) -> dict[str, Any]:
+    caches = emu.caches()
+    return {
+        "bytes": sum(c.bytes for c in caches.values()),
+        "limit": emu.settings.cache_bytes,
+        "caches": {name: {"entries": len(c), "bytes": c.bytes} for name, c in caches.items()},
+    }
 
 
 def _set_faults(emu: Emulator, args: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +87,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/faults"): _set_faults,
     ("GET", "/stats"): lambda emu, args: _stats(emu),
     ("GET", "/world"): lambda emu, args: _world(emu),
+    ("GET", "/caches"): lambda emu, args: _caches(emu),
     ("POST", "/reset"): _reset,
 }
 
@@ -78,7 +100,9 @@ def control(
     if route is None:
         return 404, {"detail": f"no control route {method} {CONTROL_PREFIX}{path}"}
     try:
-        args = {**query, **(json.loads(body) if body.strip() else {})}
-        return 200, route(emu, args)
-    except (ValueError, TypeError) as exc:
+        sent = json.loads(body) if body.strip() else {}
+        if not isinstance(sent, dict):
+            raise ValueError("the body must be a JSON object")
+        return 200, route(emu, {**query, **sent})
+    except (ValueError, TypeError, OverflowError) as exc:
         return 400, {"detail": str(exc)}

@@ -7,12 +7,15 @@ retries always gets through.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 FaultKind = Literal["error", "rate_limit", "hang", "malformed"]
+RATES = ("error_rate", "rate_limit_rate", "hang_rate", "malformed_rate")
+MAX_SECONDS = 3_600.0  # the longest latency, jitter or hang accepted
 
 
 @dataclass(frozen=True)
@@ -29,20 +32,51 @@ class FaultSettings:
     retry_after: int = 1  # the 429s' Retry-After header, seconds
     max_streak: int = 3  # never more faults than this in a row
 
+    def __post_init__(self) -> None:
+        for name in RATES:
+            _check_range(name, getattr(self, name), 0.0, 1.0)
+        for name in ("latency", "jitter", "hang_seconds"):
+            _check_range(name, getattr(self, name), 0.0, MAX_SECONDS)
+        _check_range("retry_after", self.retry_after, 0, 3_600)
+        _check_range("max_streak", self.max_streak, 1, 1_000)
+
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values."""
         return asdict(self)
 
     def updated(self, changes: dict[str, Any]) -> FaultSettings:
-        """A copy with ``changes`` applied; unknown names raise ValueError."""
+        """A copy with ``changes`` applied; unknown names or bad values raise ValueError and
+        leave these settings as they are (they are frozen)."""
         known = {f.name: f.type for f in fields(self)}
         unknown = set(changes) - set(known)
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
         cast: dict[str, Any] = {
-            k: (int(v) if known[k] == "int" else float(v)) for k, v in changes.items()
+            k: as_number(k, v, integer=known[k] == "int") for k, v in changes.items()
         }
         return replace(self, **cast)
+
+
+def as_number(name: str, value: object, integer: bool = False) -> float:
+    """``value`` (a JSON number or a numeric string) as a float or int; ValueError if not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if integer and math.isfinite(number):
+        if not number.is_integer():
+            raise ValueError(f"{name} must be a whole number, not {value!r}")
+        return int(number)
+    return number
+
+
+def _check_range(name: str, value: float, lo: float, hi: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise ValueError(f"{name} must be between {lo:g} and {hi:g}, not {value!r}")
 
 
 @dataclass(frozen=True)

@@ -112,12 +112,13 @@ def existing_post(ctx: Ctx, aweme_id: str) -> Post | None:
 # -- hashtags and keywords ----------------------------------------------------------------------
 
 
-def tag_ids(ctx: Ctx, name: str, start: int, stop: int) -> list[int]:
+def tag_posts(ctx: Ctx, name: str, start: int, stop: int) -> list[Any]:
+    """Rendered posts ``start:stop`` of hashtag ``name``, newest first."""
     tag = ctx.world.tag(name)
     if tag is None or tag.timeline is None:
         return []
-    top = tag.timeline.top(ctx.now)
-    return [ctx.world.tag_post_id(tag, top - i) for i in range(start, stop)]
+    top, world, aweme, now = tag.timeline.top(ctx.now), ctx.world, ctx.render.aweme, ctx.now
+    return [aweme(world.tag_post(tag, top - i), now) for i in range(start, stop)]
 
 
 def tag_reach(ctx: Ctx, name: str, since: int | None = None, cap: int | None = None) -> int:
@@ -132,9 +133,7 @@ def tag_reach(ctx: Ctx, name: str, since: int | None = None, cap: int | None = N
 def hashtag_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     cursor, reach = cursor_of(p), tag_reach(ctx, p["hashtag"])
     rng = window(cursor, page_size(ctx), reach)
-    return offset_page(
-        ctx, posts_newest(ctx, tag_ids(ctx, p["hashtag"], rng.start, rng.stop)), cursor, reach
-    )
+    return offset_page(ctx, tag_posts(ctx, p["hashtag"], rng.start, rng.stop), cursor, reach)
 
 
 @handler
@@ -145,7 +144,7 @@ def full_hashtag_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     if p.get("max_cursor"):
         limit = min(limit, p["max_cursor"])
     n = min(limit, tag_reach(ctx, p["hashtag"], since))
-    posts = posts_newest(ctx, tag_ids(ctx, p["hashtag"], 0, n))
+    posts = tag_posts(ctx, p["hashtag"], 0, n)
     pages = max(1, math.ceil(min(limit, n + 1) / 20))
     return Result({"data": posts}, n_items=n, internal_pages=pages)
 
@@ -168,7 +167,7 @@ def keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     name, reach = keyword_reach(ctx, p)
     cursor = cursor_of(p)
     rng = window(cursor, page_size(ctx), reach)
-    items = keyword_items(ctx, posts_newest(ctx, tag_ids(ctx, name, rng.start, rng.stop)))
+    items = keyword_items(ctx, tag_posts(ctx, name, rng.start, rng.stop))
     data: Json = {"data": items}
     if rng.stop < reach:
         data["nextCursor"] = rng.stop
@@ -178,7 +177,7 @@ def keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
 @handler
 def full_keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     name, reach = keyword_reach(ctx, p)
-    items = keyword_items(ctx, posts_newest(ctx, tag_ids(ctx, name, 0, reach)))
+    items = keyword_items(ctx, tag_posts(ctx, name, 0, reach))
     return Result({"data": items}, n_items=reach, internal_pages=max(1, math.ceil(reach / 20)))
 
 

@@ -36,14 +36,23 @@ CONTENT_TYPES = {"jpeg": "image/jpeg", "mp4": "video/mp4", "mp3": "audio/mpeg"}
 
 
 def _mac(*parts: str, size: int = 8) -> str:
-    return hmac.new(_KEY, "\x1f".join(parts).encode(), hashlib.blake2b).hexdigest()[: size * 2]
+    """A ``size``-byte MAC of ``parts`` in hex: BLAKE2b in its keyed mode, a MAC by design
+    (one C call; HMAC over BLAKE2b cost ~15 times as much, ~25 of them a generated post)."""
+    return hashlib.blake2b("\x1f".join(parts).encode(), key=_KEY, digest_size=size).hexdigest()
 
 
-def url(uri: str, ext: str) -> str:
+def url(uri: str, ext: str, signature: str | None = None) -> str:
     """The (memoizable) URL of the media ``uri`` with extension ``ext`` (a key of
-    :data:`CONTENT_TYPES`), its origin and expiry still stand-ins."""
+    :data:`CONTENT_TYPES`), its origin and expiry still stand-ins. ``signature`` replaces
+    :func:`signature` of the path (a byte template's hole, filled in per entity)."""
     path = f"{uri}.{ext}"
-    return f"{ORIGIN}{MEDIA_PREFIX}/{path}?x-signature={_mac(path)}&x-expires={EXPIRES}"
+    sig = _mac(path) if signature is None else signature
+    return f"{ORIGIN}{MEDIA_PREFIX}/{path}?x-signature={sig}&x-expires={EXPIRES}"
+
+
+def signature(path: bytes) -> bytes:
+    """The ``x-signature`` of the media at ``path`` (``uri.ext``, UTF-8): ``_mac(path)``."""
+    return hashlib.blake2b(path, key=_KEY, digest_size=8).hexdigest().encode()
 
 
 def sign(body: bytes, now: int) -> bytes:

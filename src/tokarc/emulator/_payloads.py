@@ -11,65 +11,180 @@ from typing import Any
 import msgspec
 
 from . import _media as media
+from . import _template as T
 from . import _vocab as V
 from ._cache import LRU
 from ._clock import DEFAULT_NOW
-from ._world import Comment, Music, Post, User, World
+from ._world import STATS_KEYS, Comment, Music, Post, User, World
 
 Json = dict[str, Any]
 _encode = msgspec.json.Encoder().encode
-# Stand-ins for what moves with the clock; NUL never occurs in encoded JSON, so they split safely.
-_MARK = b"\x00"
 
 
-def _cut(obj: Json, *keys: str) -> tuple[bytes, ...]:
-    """``obj`` encoded and cut where the values of ``keys`` go (filled in at render time)."""
-    for key in keys:
-        obj[key] = msgspec.Raw(_MARK)
-    return tuple(_encode(obj).split(_MARK))
+def _weigh(parts: tuple[bytes, ...]) -> int:
+    return sum(map(len, parts)) + 40 * len(parts)
 
 
 CDN = "https://p16-sign-va.tiktokcdn.com"
+
+
+def media_url(uri: str, ext: str) -> str:
+    """The URL of the media file ``uri`` of type ``ext``: the one place the emulator's payloads
+    write media URLs (:func:`._media.url`). While a shape is built (:mod:`._template`) ``uri``
+    may hold holes; the URL's signature is then a hole too, computed from the filled-in path."""
+    path = f"{uri}.{ext}"
+    if not T.has_holes(path):
+        return media.url(uri, ext)
+    return media.url(uri, ext, signature=T.derived(path, media.signature))
 
 
 def image(uri: str, width: int = 720, height: int = 720) -> Json:
     """TikTok's image/URL object."""
     return {
         "uri": uri,
-        "url_list": [media.url(uri, "jpeg"), media.url(f"{uri}~c5_720x720", "jpeg")],
+        "url_list": [media_url(uri, "jpeg"), media_url(f"{uri}~c5_720x720", "jpeg")],
         "width": width,
         "height": height,
     }
 
 
-def _video_addr(uri: str, size: int) -> Json:
-    urls = [media.url(uri, "mp4"), media.url(f"{uri}~540p", "mp4")]
+def _video_addr(uri: str, size: Any) -> Json:
+    urls = [media_url(uri, "mp4"), media_url(f"{uri}~540p", "mp4")]
     return {"uri": uri, "url_list": urls, "width": 576, "height": 1024, "data_size": size,
             "url_key": f"{uri}_h264_540p_1840"}  # fmt: skip
 
 
-_MOVING = ("is_top", "statistics")  # the keys of an aweme that move with the clock
+# -- shapes: what each object looks like, built once with holes (see _template) ----------------
+
+
+def _user_shape() -> Json:
+    avatar = f"tos-maliva-avt-0068/{T.text('avatar')}"
+    return {
+        "uid": T.text("uid"), "sec_uid": T.text("sec_uid"), "unique_id": T.text("unique_id"),
+        "short_id": "0", "nickname": T.raw("nickname"), "signature": T.raw("signature"),
+        "region": T.text("region"), "language": T.text("language"),
+        "avatar_thumb": image(avatar + "~100x100", 100, 100),
+        "avatar_medium": image(avatar + "~720x720"), "avatar_larger": image(avatar),
+        "follower_count": T.raw("followers"), "following_count": T.raw("following"),
+        "aweme_count": T.raw("aweme_count"), "total_favorited": T.raw("hearts"),
+        "favoriting_count": T.raw("favoriting"), "verification_type": T.raw("verified"),
+        "custom_verify": T.text("custom_verify"),
+        "enterprise_verify_reason": "", "ins_id": "", "youtube_channel_id": "",
+        "youtube_channel_title": "", "twitter_id": "", "twitter_name": "",
+        "secret": T.raw("secret"), "is_private": T.raw("is_private"),
+        "create_time": T.raw("create_time"), "commerce_user_level": 0,
+    }  # fmt: skip
+
+
+def _music_shape() -> Json:
+    mid = T.text("mid")
+    cover = f"tos-maliva-v-2774/{T.text('cover')}"
+    play = f"{CDN}/obj/ies-music-va/{mid}.mp3"
+    return {
+        "id": T.raw("id"), "id_str": mid, "mid": mid, "title": T.raw("title"),
+        "author": T.raw("author"), "album": T.raw("album"),
+        "owner_handle": T.text("owner_handle"), "owner_nickname": T.raw("owner_nickname"),
+        "owner_id": T.text("owner_id"), "is_original": T.raw("original"),
+        "is_original_sound": T.raw("original"), "is_commerce_music": T.raw("commerce"),
+        "duration": T.raw("duration"), "shoot_duration": T.raw("short"),
+        "audition_duration": T.raw("short"), "video_duration": T.raw("duration"),
+        "user_count": T.raw("user_count"),
+        "play_url": {"uri": play, "url_list": [media_url(f"obj/ies-music-va/{mid}", "mp3")]},
+        "cover_hd": image(cover + "~1080x1080"), "cover_large": image(cover + "~720x720"),
+        "cover_medium": image(cover + "~200x200"), "cover_thumb": image(cover + "~100x100"),
+        "matched_song": T.raw("matched_song"), "create_time": T.raw("create_time"), "status": 1,
+    }  # fmt: skip
+
+
+def _video_shape() -> Json:
+    uri, size = T.text("uri"), T.raw("size")
+    addr = _video_addr(uri, size)
+    return {
+        "duration": T.raw("duration"), "width": 576, "height": 1024, "ratio": "540p",
+        "play_addr": addr, "download_addr": _video_addr(uri + "_wm", size),
+        "cover": image(f"tos-maliva-p-0068/{uri}~cover"),
+        "origin_cover": image(f"tos-maliva-p-0068/{uri}~origin"),
+        "dynamic_cover": image(f"tos-maliva-p-0068/{uri}~dynamic"),
+        "bit_rate": [{"gear_name": "normal_540_0", "bit_rate": 1_840_000, "quality_type": 20,
+                      "is_bytevc1": 0, "play_addr": addr}],
+        "has_watermark": True,
+    }  # fmt: skip
+
+
+def _aweme_shape() -> Json:
+    aid = T.text("aid")
+    return {
+        "aweme_id": aid, "desc": T.raw("desc"), "create_time": T.raw("create_time"),
+        "region": T.text("region"), "desc_language": T.text("language"),
+        "is_top": T.raw("is_top"), "aweme_type": T.raw("aweme_type"), "group_id": aid,
+        "share_url": f"https://www.tiktok.com/@{T.text('unique_id')}/video/{aid}",
+        "author": T.raw("author"), "music": T.raw("music"), "video": _video_shape(),
+        "statistics": T.raw("statistics"),
+        "status": {"aweme_id": aid, "is_delete": False, "allow_share": True,
+                   "allow_comment": True, "is_private": False, "private_status": 0,
+                   "in_reviewing": False, "reviewed": 1},
+        "text_extra": T.raw("text_extra"), "cha_list": T.raw("cha_list"),
+        "image_post_info": T.raw("images"),
+    }  # fmt: skip
+
+
+_USER = T.Template(_user_shape(), cuts=("aweme_count",))
+_MUSIC = T.Template(_music_shape(), cuts=("user_count",))
+_AWEME = T.Template(_aweme_shape(), cuts=("is_top", "statistics"))
+_TRUE, _FALSE, _NULL = b"true", b"false", b"null"
+# Ids, handles, secUids and codes are plain ASCII needing no JSON escape (the world makes them
+# so; tests/emulator/test_world.py checks every fixture and a sample of generated users).
+_ascii = str.encode
+# An aweme's statistics as msgspec encodes {"aweme_id": "ID", **World.post_stats(...)}.
+_STATS = b'{"aweme_id":"%d",' + b",".join(b'"%s":%%d' % k.encode() for k in STATS_KEYS) + b"}"
 
 
 class Renderer:
     """Builds (and memoizes) the JSON objects the API returns."""
 
-    def __init__(self, world: World, cache_size: int = 50_000) -> None:
+    def __init__(
+        self, world: World, cache_size: int = 50_000, cache_bytes: int | None = None
+    ) -> None:
         self.world = world
-        self._awemes: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
-        self._users: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
-        self._music: LRU[int, tuple[bytes, ...]] = LRU(cache_size)
+        # awemes weigh ~7 KB, users ~1.5 KB, sounds ~2 KB: shares of the bytes to match
+        share = (lambda n: None) if cache_bytes is None else (lambda n: cache_bytes * n // 8)
+        self._awemes: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(6), _weigh)
+        self._users: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(1), _weigh)
+        self._music: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(1), _weigh)
+        self._tags: dict[str, tuple[T.Template, bytes]] = {}
+
+    def caches(self) -> dict[str, LRU[Any, Any]]:
+        """The rendered-bytes caches by name."""
+        return {"aweme_bytes": self._awemes, "user_bytes": self._users, "music_bytes": self._music}
 
     # -- users -----------------------------------------------------------------------------------
 
     def user(self, user: User, now: int | None = None) -> msgspec.Raw:
-        """The mobile-format user (§2.2), encoded; counts as of ``now`` (default: the feed view).
+        """The mobile-format user (§2.2), encoded; counts as of ``now`` (default: the feed view,
+        whose count is as of ``DEFAULT_NOW``, so its bytes are kept whole).
 
         Kept encoded (bytes): the garbage collector does not walk them, and posts embed them.
         """
-        head, tail = self._users.get(user.index, lambda _: _cut(self._user(user), "aweme_count"))
-        count = self.world.aweme_count(user, DEFAULT_NOW if now is None else now)
-        return msgspec.Raw(b"".join((head, _encode(count), tail)))
+        head, tail, feed = self._users.get(user.index, lambda _: self._user_parts(user))
+        if now is None:
+            return msgspec.Raw(feed)
+        return msgspec.Raw(b"%b%d%b" % (head, self.world.aweme_count(user, now), tail))
+
+    def _user_parts(self, u: User) -> tuple[bytes, ...]:
+        head, tail = _USER.fill({
+            b"uid": _ascii(u.uid), b"sec_uid": _ascii(u.sec_uid),
+            b"unique_id": _ascii(u.unique_id),
+            b"nickname": T.enc(u.nickname), b"signature": T.enc(u.signature),
+            b"region": _ascii(u.region), b"language": _ascii(u.language),
+            b"avatar": _ascii(u.sec_uid[-20:]), b"followers": b"%d" % u.followers,
+            b"following": b"%d" % u.following, b"hearts": b"%d" % u.hearts,
+            b"favoriting": b"%d" % u.favoriting, b"verified": b"1" if u.verified else b"0",
+            b"custom_verify": b"Verified account" if u.verified else b"",
+            b"secret": b"1" if u.private else b"0", b"is_private": _TRUE if u.private else _FALSE,
+            b"create_time": b"%d" % u.create_time,
+        })  # fmt: skip
+        feed = b"%b%d%b" % (head, self.world.aweme_count(u, DEFAULT_NOW), tail)
+        return head, tail, feed
 
     def user_dict(self, user: User, now: int) -> Json:
         """:meth:`user` as a dict, to add keys to."""
@@ -79,24 +194,6 @@ class Renderer:
     def _avatar_thumb(self, u: User) -> Json:
         return image(f"tos-maliva-avt-0068/{u.sec_uid[-20:]}~100x100", 100, 100)
 
-    def _user(self, u: User) -> Json:
-        avatar = f"tos-maliva-avt-0068/{u.sec_uid[-20:]}"
-        return {
-            "uid": u.uid, "sec_uid": u.sec_uid, "unique_id": u.unique_id, "short_id": "0",
-            "nickname": u.nickname, "signature": u.signature, "region": u.region,
-            "language": u.language, "avatar_thumb": image(avatar + "~100x100", 100, 100),
-            "avatar_medium": image(avatar + "~720x720"), "avatar_larger": image(avatar),
-            "follower_count": u.followers, "following_count": u.following,
-            "aweme_count": self.world.aweme_count(u, DEFAULT_NOW),
-            "total_favorited": u.hearts, "favoriting_count": u.favoriting,
-            "verification_type": 1 if u.verified else 0,
-            "custom_verify": "Verified account" if u.verified else "",
-            "enterprise_verify_reason": "", "ins_id": "", "youtube_channel_id": "",
-            "youtube_channel_title": "", "twitter_id": "", "twitter_name": "",
-            "secret": 1 if u.private else 0, "is_private": u.private,
-            "create_time": u.create_time, "commerce_user_level": 0,
-        }  # fmt: skip
-
     def web_user(self, u: User, now: int) -> Json:
         """``/tt/user/info``'s web-format ``{user, stats}`` (§2.5)."""
         avatar = f"tos-maliva-avt-0068/{u.sec_uid[-20:]}"
@@ -105,9 +202,9 @@ class Renderer:
             "id": u.uid, "uniqueId": u.unique_id, "secUid": u.sec_uid, "nickname": u.nickname,
             "signature": u.signature, "verified": u.verified, "privateAccount": u.private,
             "region": u.region, "language": u.language,
-            "avatarThumb": media.url(avatar + "~100x100", "jpeg"),
-            "avatarMedium": media.url(avatar + "~720x720", "jpeg"),
-            "avatarLarger": media.url(avatar, "jpeg"),
+            "avatarThumb": media_url(avatar + "~100x100", "jpeg"),
+            "avatarMedium": media_url(avatar + "~720x720", "jpeg"),
+            "avatarLarger": media_url(avatar, "jpeg"),
             "ins_id": "", "youtube_channel_id": "", "createTime": u.create_time,
             "secret": u.private, "openFavorite": not u.private_likes,
             "bioLink": {"link": "", "risk": 0}, "commentSetting": 0, "duetSetting": 0,
@@ -124,11 +221,9 @@ class Renderer:
 
     def music(self, music: Music, now: int | None = None) -> msgspec.Raw:
         """The mobile music object (§2.3), encoded; ``user_count`` as of ``now`` (or release)."""
-        head, tail = self._music.get(
-            music.id, lambda _: _cut(self._music_json(music), "user_count")
-        )
+        head, tail = self._music.get(music.id, lambda _: self._music_parts(music))
         count = self.user_count(music, now or music.create_time)
-        return msgspec.Raw(b"".join((head, _encode(count), tail)))
+        return msgspec.Raw(b"%b%d%b" % (head, count, tail))
 
     def user_count(self, music: Music, now: int) -> int:
         """How many posts use a sound at ``now``."""
@@ -136,26 +231,21 @@ class Renderer:
             return 1
         return music.timeline.count(now)
 
-    def _music_json(self, m: Music) -> Json:
-        mid = str(m.id)
+    def _music_parts(self, m: Music) -> tuple[bytes, ...]:
+        mid = b"%d" % m.id
         owner = self.world.user(m.owner) if m.owner is not None else None
-        cover = f"tos-maliva-v-2774/{mid[-12:]}"
-        return {
-            "id": m.id, "id_str": mid, "mid": mid, "title": m.title, "author": m.author,
-            "album": m.album, "owner_handle": owner.unique_id if owner else "",
-            "owner_nickname": owner.nickname if owner else "",
-            "owner_id": owner.uid if owner else "",
-            "is_original": owner is not None, "is_original_sound": owner is not None,
-            "is_commerce_music": owner is None, "duration": m.duration,
-            "shoot_duration": min(m.duration, 60), "audition_duration": min(m.duration, 60),
-            "video_duration": m.duration, "user_count": 0,
-            "play_url": {"uri": f"{CDN}/obj/ies-music-va/{mid}.mp3",
-                         "url_list": [media.url(f"obj/ies-music-va/{mid}", "mp3")]},
-            "cover_hd": image(cover + "~1080x1080"), "cover_large": image(cover + "~720x720"),
-            "cover_medium": image(cover + "~200x200"), "cover_thumb": image(cover + "~100x100"),
-            "matched_song": None if owner else {"id": mid, "author": m.author, "title": m.title},
-            "create_time": m.create_time, "status": 1,
-        }  # fmt: skip
+        title, author = T.enc(m.title), T.enc(m.author)
+        matched = _NULL if owner else b'{"id":"%b","author":%b,"title":%b}' % (mid, author, title)
+        short = b"%d" % min(m.duration, 60)
+        return _MUSIC.fill({
+            b"id": mid, b"mid": mid, b"cover": mid[-12:], b"title": title, b"author": author,
+            b"album": T.enc(m.album), b"owner_handle": _ascii(owner.unique_id) if owner else b"",
+            b"owner_nickname": T.enc(owner.nickname if owner else ""),
+            b"owner_id": _ascii(owner.uid) if owner else b"",
+            b"original": _TRUE if owner else _FALSE, b"commerce": _FALSE if owner else _TRUE,
+            b"duration": b"%d" % m.duration, b"short": short, b"matched_song": matched,
+            b"create_time": b"%d" % m.create_time,
+        })  # fmt: skip
 
     # -- posts -----------------------------------------------------------------------------------
 
@@ -163,60 +253,52 @@ class Renderer:
         """The mobile aweme object (§2.1), encoded, with its statistics as of ``now``.
 
         The static part is encoded once per post and kept as bytes (cheap to keep: the garbage
-        collector does not walk bytes); each call only encodes ``is_top`` and the statistics.
+        collector does not walk bytes); each call only fills in ``is_top`` and the statistics.
         """
-        parts = self._awemes.get(post.aweme_id, lambda _: _cut(self._aweme(post), *_MOVING))
-        head, mid, tail = parts
-        stats = _encode({"aweme_id": str(post.aweme_id), **self.world.post_stats(post, now)})
-        return msgspec.Raw(b"".join((head, _encode(is_top), mid, stats, tail)))
+        head, mid, tail = self._awemes.get(post.aweme_id, lambda _: self._aweme_parts(post))
+        stats = _STATS % (post.aweme_id, *self.world.post_stats_values(post, now))
+        return msgspec.Raw(b"%b%d%b%b%b" % (head, is_top, mid, stats, tail))
 
-    def _aweme(self, p: Post) -> Json:
+    def _aweme_parts(self, p: Post) -> tuple[bytes, ...]:
         author = self.world.user(p.author)
         music = self.world.music(p.music_id)
-        aid = str(p.aweme_id)
-        return {
-            "aweme_id": aid, "desc": p.desc, "create_time": p.create_time,
-            "region": author.region, "desc_language": author.language, "is_top": 0,
-            "aweme_type": p.aweme_type, "group_id": aid,
-            "share_url": f"https://www.tiktok.com/@{author.unique_id}/video/{aid}",
-            "author": self.user(author), "music": self.music(music) if music else None,
-            "video": self._video(p), "statistics": None,
-            "status": {"aweme_id": aid, "is_delete": False, "allow_share": True,
-                       "allow_comment": True, "is_private": False, "private_status": 0,
-                       "in_reviewing": False, "reviewed": 1},
-            "text_extra": self._text_extra(p), "cha_list": self._cha_list(p),
-            "image_post_info": self._images(p) if p.aweme_type else None,
-        }  # fmt: skip
+        return _AWEME.fill({
+            b"aid": b"%d" % p.aweme_id, b"desc": T.enc(p.desc),
+            b"create_time": b"%d" % p.create_time, b"region": _ascii(author.region),
+            b"language": _ascii(author.language), b"aweme_type": b"%d" % p.aweme_type,
+            b"unique_id": _ascii(author.unique_id), b"author": self.user(author),
+            b"music": self.music(music) if music else _NULL,
+            b"uri": b"v0f044gc0000%x" % p.aweme_id, b"duration": b"%d" % p.duration_ms,
+            b"size": b"%d" % (max(1, p.duration_ms) * 230),
+            b"text_extra": self._text_extra(p), b"cha_list": self._cha_list(p),
+            b"images": T.enc(self._images(p)) if p.aweme_type else _NULL,
+        })  # fmt: skip
 
-    def _video(self, p: Post) -> Json:
-        uri = f"v0f044gc0000{p.aweme_id:x}"
-        size = max(1, p.duration_ms) * 230
-        addr = _video_addr(uri, size)
-        return {
-            "duration": p.duration_ms, "width": 576, "height": 1024, "ratio": "540p",
-            "play_addr": addr, "download_addr": _video_addr(uri + "_wm", size),
-            "cover": image(f"tos-maliva-p-0068/{uri}~cover"),
-            "origin_cover": image(f"tos-maliva-p-0068/{uri}~origin"),
-            "dynamic_cover": image(f"tos-maliva-p-0068/{uri}~dynamic"),
-            "bit_rate": [{"gear_name": "normal_540_0", "bit_rate": 1_840_000, "quality_type": 20,
-                          "is_bytevc1": 0, "play_addr": addr}],
-            "has_watermark": True,
-        }  # fmt: skip
+    def _tag_json(self, tag: str) -> tuple[T.Template, bytes]:
+        """(text_extra entry with holes start/end, cha_list entry) of hashtag ``tag``; tags
+        are a finite vocabulary, so this dict stays small."""
+        known = self._tags.get(tag)
+        if known is None:
+            tag_obj = self.world.tag(tag)
+            cid = tag_obj.cid if tag_obj else "0"
+            entry = {"start": T.raw("start"), "end": T.raw("end"), "type": 1,
+                     "hashtag_name": tag, "hashtag_id": cid, "is_commerce": False}  # fmt: skip
+            cha = {"cid": cid, "cha_name": tag, "desc": "", "user_count": 0, "view_count": 0}
+            known = self._tags[tag] = (T.Template(entry), T.enc(cha))
+        return known
 
-    def _text_extra(self, p: Post) -> list[Json]:
+    def _text_extra(self, p: Post) -> bytes:
         out = []
         for tag in p.tags:
             start = p.desc.find("#" + tag)
-            tag_obj = self.world.tag(tag)
-            cid = tag_obj.cid if tag_obj else "0"
-            out.append({"start": start, "end": start + len(tag) + 1, "type": 1,
-                        "hashtag_name": tag, "hashtag_id": cid, "is_commerce": False})  # fmt: skip
-        return out
+            entry = self._tag_json(tag)[0]
+            out.append(
+                entry.fill({b"start": b"%d" % start, b"end": b"%d" % (start + len(tag) + 1)})[0]
+            )
+        return b"[%b]" % b",".join(out)
 
-    def _cha_list(self, p: Post) -> list[Json]:
-        cids = [(t, tag.cid if (tag := self.world.tag(t)) else "0") for t in p.tags]
-        return [{"cid": c, "cha_name": t, "desc": "", "user_count": 0, "view_count": 0}
-                for t, c in cids]  # fmt: skip
+    def _cha_list(self, p: Post) -> bytes:
+        return b"[%b]" % b",".join([self._tag_json(t)[1] for t in p.tags])
 
     def _images(self, p: Post) -> Json:
         n = 2 + p.aweme_id % 5

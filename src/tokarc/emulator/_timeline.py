@@ -8,9 +8,9 @@ has one post per slot from ``k_start`` on; "now" decides how many of them exist 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ._rand import h32
+from ._rand import h32_text, key_prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,18 +24,19 @@ class Timeline:
     per: int  # ... per this many posts
     k_start: int
     jitter: bool = True
+    gap: int = field(init=False, repr=False, compare=False)  # smallest gap between slots, s
+    _prefix: str = field(init=False, repr=False, compare=False)  # of h32(seed, key, k)
 
-    @property
-    def gap(self) -> int:
-        """Smallest distance between two slots, in seconds."""
-        return max(1, self.period // self.per)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gap", max(1, self.period // self.per))
+        object.__setattr__(self, "_prefix", key_prefix(self.seed, self.key))
 
     def time(self, k: int) -> int:
-        """Unix time of slot ``k``."""
+        """Unix time of slot ``k``: plus ``h32(seed, key, k) % gap`` with jitter."""
         base = self.origin + k * self.period // self.per
         if not self.jitter or self.gap <= 1:
             return base
-        return base + h32(self.seed, self.key, k) % self.gap
+        return base + h32_text(f"{self._prefix}{k})") % self.gap
 
     def top(self, t: int) -> int:
         """The newest slot at or before time ``t`` (may be below ``k_start``)."""

@@ -18,15 +18,16 @@ import base64
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from hashlib import blake2b
+from typing import Any, NamedTuple
 
 from ..api import _guesses as G
 from . import _fixtures as F
 from . import _vocab as V
 from ._cache import LRU
 from ._clock import DEFAULT_NOW
-from ._rand import Bits, h32
+from ._rand import Bits, h32, h32_text, key_prefix
 from ._timeline import Timeline
 
 DAY = 86_400
@@ -40,6 +41,14 @@ SEC_UID_PREFIX = "MS4wLjABAAAA"
 LIKED_REACH = 3_000  # [I] how many liked posts of a public-likes user can be paged
 NEVER = 10**12  # k_start of a timeline that never posts
 _HANDLE_RE = re.compile(r"^[a-z._]+?(\d+)$")
+STATS_KEYS = (
+    "play_count", "digg_count", "comment_count", "share_count", "collect_count",
+    "download_count", "forward_count", "whatsapp_share_count", "lose_count",
+    "lose_comment_count", "repost_count",
+)  # fmt: skip
+# What one cached entity weighs (its dataclass, strings and timeline; measured with
+# tracemalloc over a few thousand of each), for the caches' byte bounds.
+USER_BYTES, POST_BYTES, MUSIC_BYTES = 1_300, 800, 700
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +86,7 @@ class User:
     pinned: tuple[int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Music:
+class Music(NamedTuple):
     """A sound: a track with its own timeline, or a post's original sound."""
 
     id: int
@@ -92,8 +100,7 @@ class Music:
     timeline: Timeline | None
 
 
-@dataclass(frozen=True, slots=True)
-class Post:
+class Post(NamedTuple):
     """A post; its statistics are computed from these scales and the world time."""
 
     aweme_id: int
@@ -133,8 +140,13 @@ def encode_id(create_time: int, kind: int, index: int, check: int) -> int:
 class World:
     """Every entity of one seeded world. Thread-safety: caches may race, results do not."""
 
-    def __init__(self, seed: int = 0, cache_size: int = 50_000) -> None:
+    def __init__(
+        self, seed: int = 0, cache_size: int = 50_000, cache_bytes: int | None = None
+    ) -> None:
         self.seed = seed
+        self._check_prefix = key_prefix(seed, "check")
+        self._prefixes = {name: key_prefix(seed, name) for name in ("handle", "uid")}
+        self._prefixes["author"] = key_prefix(seed, "pick", "author")
         self.generated: Counter[str] = Counter()
         self._tags = {name: self._make_tag(i, name) for i, name in enumerate(V.TAGS)}
         self._fixture_users = {u.index: u for u in F.FIXTURE_USERS}
@@ -142,12 +154,21 @@ class World:
         self._fixture_secs = {u.sec_uid: u.index for u in F.FIXTURE_USERS}
         self._fixture_uids = {u.uid: u.index for u in F.FIXTURE_USERS}
         self._fixture_tracks = {m.index: mid for mid, m in F.FIXTURE_MUSIC.items()}
-        self._users: LRU[int, User] = LRU(cache_size)
-        self._posts: LRU[int, Post | None] = LRU(cache_size)
-        self._music: LRU[int, Music | None] = LRU(cache_size)
+        third = None if cache_bytes is None else cache_bytes // 3
+        self._users: LRU[int, User] = LRU(cache_size, third, lambda _: USER_BYTES)
+        self._posts: LRU[int, Post | None] = LRU(cache_size, third, lambda _: POST_BYTES)
+        self._music: LRU[int, Music | None] = LRU(cache_size, third, lambda _: MUSIC_BYTES)
+
+    def caches(self) -> dict[str, LRU[Any, Any]]:
+        """The world's caches by name."""
+        return {"users": self._users, "posts": self._posts, "music": self._music}
 
     def _check(self, *key: object) -> int:
         return h32(self.seed, "check", *key) & 0xFF
+
+    def _check_id(self, kind: int, index: int, t: int) -> int:
+        """``_check(kind, index, t)`` for ints, from a ready prefix (the hot path)."""
+        return h32_text(f"{self._check_prefix}{kind}, {index}, {t})") & 0xFF
 
     # -- hashtags --------------------------------------------------------------------------------
 
@@ -189,7 +210,15 @@ class World:
     def tag_post_id(self, tag: Tag, k: int) -> int:
         assert tag.timeline is not None
         t = tag.timeline.time(k)
-        return encode_id(t, KIND_TAG, tag.index, self._check(KIND_TAG, tag.index, t))
+        return encode_id(t, KIND_TAG, tag.index, self._check_id(KIND_TAG, tag.index, t))
+
+    def tag_post(self, tag: Tag, k: int) -> Post:
+        """The post in slot ``k`` of ``tag``'s timeline: :meth:`post` of :meth:`tag_post_id`,
+        without decoding the id back (it is valid by construction)."""
+        aweme_id = self.tag_post_id(tag, k)
+        post = self._posts.get(aweme_id, lambda a: self._make_post(a, (KIND_TAG, tag.index)))
+        assert post is not None
+        return post
 
     # -- users -----------------------------------------------------------------------------------
 
@@ -232,13 +261,13 @@ class World:
         return self.user(index) if ok else None
 
     def _handle(self, index: int) -> str:
-        h = h32(self.seed, "handle", index)
+        h = h32_text(f"{self._prefixes['handle']}{index})")
         word = V.NAME_WORDS[index % len(V.NAME_WORDS)]
         suffix = V.NAME_SUFFIXES[(h >> 4) % len(V.NAME_SUFFIXES)]
         return f"{word}{('', '.', '_')[h % 3]}{suffix}{index}"
 
     def _uid(self, index: int) -> str:
-        return str(UID_BASE + (index << 32) + h32(self.seed, "uid", index))
+        return str(UID_BASE + (index << 32) + h32_text(f"{self._prefixes['uid']}{index})"))
 
     def _sec_uid(self, index: int) -> str:
         tail = blake2b(f"{self.seed}:sec:{index}".encode(), digest_size=44).digest()
@@ -286,7 +315,7 @@ class World:
 
     def _pinned(self, tl: Timeline, n: int, index: int) -> tuple[int, ...]:
         top = tl.top(DEFAULT_NOW)
-        if n == 0 or tl.count(DEFAULT_NOW) < 45:
+        if n == 0 or top - tl.k_start + 1 < 45:  # fewer than 45 posts (tl.count) at DEFAULT_NOW
             return ()
         picks = {top - 11 - h32(self.seed, "pin", index, i) % 30 for i in range(n)}
         return tuple(sorted(picks, reverse=True))
@@ -300,14 +329,21 @@ class World:
 
     def public_user(self, *key: object) -> User:
         """A public generated user chosen by ``key``."""
-        index = F.FIXTURE_USER_COUNT + h32(self.seed, "pick", *key) % (N_USERS - 64)
+        return self._public_user(h32(self.seed, "pick", *key))
+
+    def author(self, aweme_id: int) -> User:
+        """``public_user("author", aweme_id)``: a generated post's author (the hot path)."""
+        return self._public_user(h32_text(f"{self._prefixes['author']}{aweme_id})"))
+
+    def _public_user(self, h: int) -> User:
+        index = F.FIXTURE_USER_COUNT + h % (N_USERS - 64)
         while (user := self.user(index)).private:
             index = F.FIXTURE_USER_COUNT + (index * 7 + 1) % (N_USERS - 64)
         return user
 
     def user_post_id(self, user: User, k: int) -> int:
         t = user.timeline.time(k)
-        return encode_id(t, KIND_USER, user.index, self._check(KIND_USER, user.index, t))
+        return encode_id(t, KIND_USER, user.index, self._check_id(KIND_USER, user.index, t))
 
     def aweme_count(self, user: User, now: int) -> int:
         return user.timeline.count(now)
@@ -323,7 +359,7 @@ class World:
         if index in self._fixture_tracks:
             return self._fixture_tracks[index]
         t = self._track_release(index)
-        return encode_id(t, KIND_TRACK, index, self._check(KIND_TRACK, index, t))
+        return encode_id(t, KIND_TRACK, index, self._check_id(KIND_TRACK, index, t))
 
     def _track_release(self, index: int) -> int:
         return DEFAULT_NOW - (30 + h32(self.seed, "release", index) % 2_500) * DAY
@@ -371,7 +407,7 @@ class World:
     def music_post_id(self, index: int, music: Music, k: int) -> int:
         assert music.timeline is not None
         t = music.timeline.time(k)
-        return encode_id(t, KIND_MUSIC, index, self._check(KIND_MUSIC, index, t))
+        return encode_id(t, KIND_MUSIC, index, self._check_id(KIND_MUSIC, index, t))
 
     def track_index(self, music: Music) -> int:
         fixture = F.FIXTURE_MUSIC.get(music.id)
@@ -398,11 +434,12 @@ class World:
         """The post with this id (whether or not it exists yet at the world's now)."""
         return self._posts.get(aweme_id, self._make_post)
 
-    def _make_post(self, aweme_id: int) -> Post | None:
+    def _make_post(self, aweme_id: int, source: tuple[int, int] | None = None) -> Post | None:
+        """The post ``aweme_id``; ``source`` (kind, index) when the id is known to be valid."""
         fixture = F.FIXTURE_POSTS.get(aweme_id)
         if fixture is not None:
             return self._fixture_post(aweme_id, fixture)
-        source = self._decode_post(aweme_id)
+        source = source or self._decode_post(aweme_id)
         if source is None:
             return None
         self.generated["posts"] += 1
@@ -412,7 +449,7 @@ class World:
         if not 0 < aweme_id < 1 << 63 or aweme_id & FLAG_ORIGINAL:
             return None
         t, kind, index = aweme_id >> 32, (aweme_id >> 28) & 7, (aweme_id >> 8) & 0xFFFFF
-        if aweme_id & 0xFF != self._check(kind, index, t):
+        if aweme_id & 0xFF != self._check_id(kind, index, t):
             return None
         tl = self._source_timeline(kind, index)
         return (kind, index) if tl is not None and tl.slot_at(t) is not None else None
@@ -429,7 +466,7 @@ class World:
 
     def _build_post(self, aweme_id: int, kind: int, index: int) -> Post:
         b = Bits(self.seed, "post", aweme_id)
-        author = self.user(index) if kind == KIND_USER else self.public_user("author", aweme_id)
+        author = self.user(index) if kind == KIND_USER else self.author(aweme_id)
         lead = V.TAGS[index] if kind == KIND_TAG else None
         tags = self._post_tags(b, lead)
         music_id = self._post_music(b, aweme_id, kind, index)
@@ -450,12 +487,12 @@ class World:
         self.generated["posts"] += 1
         b = Bits(self.seed, "post", aweme_id)
         author = self.user_by_name(f.author) if f.author else None
-        author = author or self.public_user("author", aweme_id)
+        author = author or self.author(aweme_id)
         desc = f.desc or self._caption(b, None, ("fyp",))
         tags = tuple(w[1:] for w in desc.split() if w.startswith("#"))
         music_id = self.track_id(1 + b.below(200))
         post = self._post(b, aweme_id, author.index, music_id, desc, tags)
-        return replace(post, plays=post.plays * 1_000, fixed_comments=f.comments)
+        return post._replace(plays=post.plays * 1_000, fixed_comments=f.comments)
 
     def _post_tags(self, b: Bits, lead: str | None) -> tuple[str, ...]:
         extra = [V.TAGS[b.below(40)] for _ in range(b.below(4))]
@@ -478,17 +515,18 @@ class World:
 
     def post_stats(self, post: Post, now: int) -> dict[str, int]:
         """TikTok's ``statistics`` of a post at time ``now``: they only ever grow."""
-        age = max(0, now - post.create_time)
+        return dict(zip(STATS_KEYS, self.post_stats_values(post, now), strict=True))
+
+    def post_stats_values(self, post: Post, now: int) -> tuple[int, ...]:
+        """:meth:`post_stats`' values, in the order of :data:`STATS_KEYS`."""
+        age = now - post.create_time
+        if age < 0:
+            age = 0
         plays = int(post.plays * age / (age + STATS_TAU)) + age // 3_600
         diggs = int(plays * post.like_rate)
         shares = int(plays * post.share_rate)
         comments = self.comment_total(post, now)
-        return {
-            "play_count": plays, "digg_count": diggs, "comment_count": comments,
-            "share_count": shares, "collect_count": diggs // 8, "download_count": shares // 3,
-            "forward_count": 0, "whatsapp_share_count": shares // 20, "lose_count": 0,
-            "lose_comment_count": 0, "repost_count": 0,
-        }  # fmt: skip
+        return (plays, diggs, comments, shares, diggs // 8, shares // 3, 0, shares // 20, 0, 0, 0)
 
     # -- comments --------------------------------------------------------------------------------
 
