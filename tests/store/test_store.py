@@ -431,9 +431,11 @@ def test_pages_saved_together_store_what_they_store_one_by_one(store_url: str) -
             assert got.checkpoint == "after 3"
             assert (got.returned, got.duplicates) == (sum(r.records for r in results[way]),
                                                       len(raw_pages[0]))  # fmt: skip
-            for table in ("posts", "users", "music", "hashtags", "post_hashtags",
-                          "post_stats", "seen_via", "pages", "jobs"):  # fmt: skip
-                store._db.execute(f"DELETE FROM {table}")
+            with store.db.transaction():  # referencing rows first: the archive's foreign keys
+                for table in ("post_stats", "user_stats", "post_hashtags", "seen_via",
+                              "page_items", "posts", "users", "music", "hashtags", "pages",
+                              "jobs"):  # fmt: skip
+                    store._db.execute(f"DELETE FROM {table}")
     one_by_one, together = results["one by one"], results["together"]
     assert [(r.records, r.new, r.duplicates, r.new_ids) for r in one_by_one] == [
         (r.records, r.new, r.duplicates, r.new_ids) for r in together
