@@ -283,10 +283,25 @@ class World:
         tl = Timeline(self.seed, f"user:{f.index}", origin, f.days_between_posts * DAY, 1, 0)
         language = "it" if f.region == "IT" else "en"
         return User(
-            f.index, f.uid, f.sec_uid, f.unique_id, f.nickname, f.signature, f.region, language,
-            origin - 30 * DAY, f.followers, f.following, f.hearts, f.favoriting, f.private,
-            f.private_likes, f.verified, tl, self._pinned(tl, f.pinned, f.index),
-        )  # fmt: skip
+            index=f.index,
+            uid=f.uid,
+            sec_uid=f.sec_uid,
+            unique_id=f.unique_id,
+            nickname=f.nickname,
+            signature=f.signature,
+            region=f.region,
+            language=language,
+            create_time=origin - 30 * DAY,
+            followers=f.followers,
+            following=f.following,
+            hearts=f.hearts,
+            favoriting=f.favoriting,
+            private=f.private,
+            private_likes=f.private_likes,
+            verified=f.verified,
+            timeline=tl,
+            pinned=self._pinned(tl, f.pinned, f.index),
+        )
 
     def _generated_user(self, index: int) -> User:
         b = Bits(self.seed, "user", index)
@@ -299,13 +314,27 @@ class World:
             self.seed, f"user:{index}", origin, gap * DAY, 1, NEVER if b.chance(0.08) else 0
         )
         pinned = self._pinned(tl, 1 + b.below(3), index) if b.chance(0.25) else ()
+        # Arguments are evaluated as written and several draw from ``b``: keep their order.
         return User(
-            index, self._uid(index), self._sec_uid(index), self._handle(index),
-            self._nickname(b, index), b.pick(V.CAPTION_WORDS) + " " + b.pick(V.EMOJI), region,
-            language, origin - b.below(400) * DAY, followers, b.pareto(30, 1.1, 7_500),
-            followers * (3 + b.below(40)), b.pareto(20, 0.9, 60_000), b.chance(0.07),
-            b.chance(0.65), followers > 1_000_000, tl, pinned,
-        )  # fmt: skip
+            index=index,
+            uid=self._uid(index),
+            sec_uid=self._sec_uid(index),
+            unique_id=self._handle(index),
+            nickname=self._nickname(b, index),
+            signature=b.pick(V.CAPTION_WORDS) + " " + b.pick(V.EMOJI),
+            region=region,
+            language=language,
+            create_time=origin - b.below(400) * DAY,
+            followers=followers,
+            following=b.pareto(30, 1.1, 7_500),
+            hearts=followers * (3 + b.below(40)),
+            favoriting=b.pareto(20, 0.9, 60_000),
+            private=b.chance(0.07),
+            private_likes=b.chance(0.65),
+            verified=followers > 1_000_000,
+            timeline=tl,
+            pinned=pinned,
+        )
 
     def _nickname(self, b: Bits, index: int) -> str:
         if b.chance(0.25):
@@ -382,11 +411,17 @@ class World:
         b = Bits(self.seed, "track", index)
         word = V.TRACK_WORDS[index % len(V.TRACK_WORDS)]
         per_day = 4_000 / (index + 1) ** 0.9 * (0.5 + b.unit())
-        return Music(
-            mid, title or f"{word} {b.pick(V.TRACK_NOUNS)}", author or b.pick(V.ARTISTS),
-            b.pick(V.ALBUMS), 15 + b.below(200), mid >> 32, None, None,
-            self._track_timeline(index, mid >> 32, per_day),
-        )  # fmt: skip
+        return Music(  # evaluated as written; keep the order of ``b``'s draws
+            id=mid,
+            title=title or f"{word} {b.pick(V.TRACK_NOUNS)}",
+            author=author or b.pick(V.ARTISTS),
+            album=b.pick(V.ALBUMS),
+            duration=15 + b.below(200),
+            create_time=mid >> 32,
+            owner=None,
+            original_of=None,
+            timeline=self._track_timeline(index, mid >> 32, per_day),
+        )
 
     def _track_timeline(self, index: int, release: int, per_day: float) -> Timeline:
         if per_day >= 1:
@@ -401,8 +436,17 @@ class World:
         owner = self.user(post.author)
         title = f"original sound - {owner.unique_id}"
         secs = max(1, post.duration_ms // 1000)
-        return Music(music_id, title, owner.nickname, "", secs, post.create_time, owner.index,
-                     post.aweme_id, None)  # fmt: skip
+        return Music(
+            id=music_id,
+            title=title,
+            author=owner.nickname,
+            album="",
+            duration=secs,
+            create_time=post.create_time,
+            owner=owner.index,
+            original_of=post.aweme_id,
+            timeline=None,
+        )
 
     def music_post_id(self, index: int, music: Music, k: int) -> int:
         assert music.timeline is not None
@@ -476,12 +520,21 @@ class World:
         self, b: Bits, aweme_id: int, author: int, music_id: int, desc: str, tags: tuple[str, ...]
     ) -> Post:
         photo = b.chance(0.08)
-        return Post(
-            aweme_id, aweme_id >> 32, author, music_id, desc, tags,
-            0 if photo else 3_000 + b.below(177_000), 150 if photo else 0,
-            b.pareto(300, 0.8, 400_000_000), 0.02 + b.unit() * 0.12, 0.0005 + b.unit() * 0.004,
-            0.0005 + b.unit() * 0.01, None,
-        )  # fmt: skip
+        return Post(  # evaluated as written; keep the order of ``b``'s draws
+            aweme_id=aweme_id,
+            create_time=aweme_id >> 32,
+            author=author,
+            music_id=music_id,
+            desc=desc,
+            tags=tags,
+            duration_ms=0 if photo else 3_000 + b.below(177_000),
+            aweme_type=150 if photo else 0,
+            plays=b.pareto(300, 0.8, 400_000_000),
+            like_rate=0.02 + b.unit() * 0.12,
+            comment_rate=0.0005 + b.unit() * 0.004,
+            share_rate=0.0005 + b.unit() * 0.01,
+            fixed_comments=None,
+        )
 
     def _fixture_post(self, aweme_id: int, f: F.FixturePost) -> Post:
         self.generated["posts"] += 1
@@ -549,7 +602,16 @@ class World:
             cid, t, replies = F.REPLIED_COMMENT, F.REPLIED_COMMENT >> 32, F.REPLIED_COMMENT_REPLIES
         user = self.public_user("commenter", post.aweme_id, j).index
         text = b.pick(V.COMMENTS) + (" " + b.pick(V.EMOJI) if b.chance(0.3) else "")
-        return Comment(cid, post.aweme_id, t, text, user, b.pareto(1, 0.8, 2_000_000), replies, 0)
+        return Comment(
+            cid=cid,
+            aweme_id=post.aweme_id,
+            create_time=t,
+            text=text,
+            user=user,
+            digg_count=b.pareto(1, 0.8, 2_000_000),
+            replies=replies,
+            reply_to=0,
+        )
 
     def comment_index(self, post: Post, cid: int) -> int | None:
         """Which comment of ``post`` has id ``cid``, None if none."""
@@ -565,7 +627,16 @@ class World:
         cid = (t << 32) | h32(self.seed, "rcid", parent.cid, r)
         user = self.public_user("replier", parent.cid, r).index
         text = b.pick(V.COMMENTS)
-        return Comment(cid, post.aweme_id, t, text, user, b.pareto(1, 1.0, 50_000), 0, parent.cid)
+        return Comment(
+            cid=cid,
+            aweme_id=post.aweme_id,
+            create_time=t,
+            text=text,
+            user=user,
+            digg_count=b.pareto(1, 1.0, 50_000),
+            replies=0,
+            reply_to=parent.cid,
+        )
 
     # -- follow graph, likes ---------------------------------------------------------------------
 
