@@ -17,6 +17,7 @@ from typing import Any
 from ..api import _guesses as G
 from ..api._countries import COUNTRY_CODES
 from ..api.endpoints import Endpoint
+from . import _fixtures as F
 from . import _vocab as V
 from ._params import ApiError
 from ._payloads import Json, Renderer
@@ -281,7 +282,7 @@ def search_user_indices(ctx: Ctx, keyword: str) -> list[int]:
         return fixtures
     w, step = V.NAME_WORDS.index(words[0]), len(V.NAME_WORDS)
     n = 5 + h32(ctx.world.seed, "usearch", w) % 150
-    return fixtures + [i for i in range(w, w + n * step, step) if i >= 64]
+    return fixtures + [i for i in range(w, w + n * step, step) if i >= F.FIXTURE_USER_COUNT]
 
 
 @handler

@@ -34,7 +34,11 @@ DAY = 86_400
 STATS_TAU = 2 * DAY  # a post gets half its final plays in its first two days
 N_USERS = 1 << 20
 N_TRACKS = 1 << 20
+N_GENERATED_USERS = N_USERS - F.FIXTURE_USER_COUNT  # indices FIXTURE_USER_COUNT..N_USERS-1
 KIND_TAG, KIND_USER, KIND_MUSIC, KIND_TRACK = 1, 2, 3, 4
+KIND_SHIFT, KIND_MASK = 28, 0x7  # the 3-bit kind field of a post or sound id
+INDEX_SHIFT, INDEX_MASK = 8, 0xFFFFF  # its 20-bit index field
+CHECK_MASK = 0xFF  # its 8-bit check field
 FLAG_ORIGINAL = 1 << 31
 UID_BASE = 6_600_000_000_000_000_000
 SEC_UID_PREFIX = "MS4wLjABAAAA"
@@ -134,7 +138,18 @@ class Comment:
 
 def encode_id(create_time: int, kind: int, index: int, check: int) -> int:
     """A post or sound id (see the module docstring)."""
-    return (create_time << 32) | (kind << 28) | ((index & 0xFFFFF) << 8) | (check & 0xFF)
+    fields = (kind << KIND_SHIFT) | ((index & INDEX_MASK) << INDEX_SHIFT) | (check & CHECK_MASK)
+    return (create_time << 32) | fields
+
+
+def id_kind(entity_id: int) -> int:
+    """The kind field of a post or sound id (without the original-sound flag)."""
+    return (entity_id >> KIND_SHIFT) & KIND_MASK
+
+
+def id_index(entity_id: int) -> int:
+    """The index field of a post or sound id."""
+    return (entity_id >> INDEX_SHIFT) & INDEX_MASK
 
 
 class World:
@@ -164,11 +179,11 @@ class World:
         return {"users": self._users, "posts": self._posts, "music": self._music}
 
     def _check(self, *key: object) -> int:
-        return h32(self.seed, "check", *key) & 0xFF
+        return h32(self.seed, "check", *key) & CHECK_MASK
 
     def _check_id(self, kind: int, index: int, t: int) -> int:
         """``_check(kind, index, t)`` for ints, from a ready prefix (the hot path)."""
-        return h32_text(f"{self._check_prefix}{kind}, {index}, {t})") & 0xFF
+        return h32_text(f"{self._check_prefix}{kind}, {index}, {t})") & CHECK_MASK
 
     # -- hashtags --------------------------------------------------------------------------------
 
@@ -365,9 +380,9 @@ class World:
         return self._public_user(h32_text(f"{self._prefixes['author']}{aweme_id})"))
 
     def _public_user(self, h: int) -> User:
-        index = F.FIXTURE_USER_COUNT + h % (N_USERS - 64)
+        index = F.FIXTURE_USER_COUNT + h % N_GENERATED_USERS
         while (user := self.user(index)).private:
-            index = F.FIXTURE_USER_COUNT + (index * 7 + 1) % (N_USERS - 64)
+            index = F.FIXTURE_USER_COUNT + (index * 7 + 1) % N_GENERATED_USERS
         return user
 
     def user_post_id(self, user: User, k: int) -> int:
@@ -400,8 +415,8 @@ class World:
             return self._track(fixture.index, music_id, fixture.title, fixture.author)
         if music_id & FLAG_ORIGINAL:
             return self._original_sound(music_id)
-        index, t = (music_id >> 8) & 0xFFFFF, music_id >> 32
-        if (music_id >> 28) & 0xF != KIND_TRACK or index in self._fixture_tracks:
+        index, t = id_index(music_id), music_id >> 32
+        if id_kind(music_id) != KIND_TRACK or index in self._fixture_tracks:
             return None
         if self._track_release(index) != t or self.track_id(index) != music_id:
             return None
@@ -455,7 +470,7 @@ class World:
 
     def track_index(self, music: Music) -> int:
         fixture = F.FIXTURE_MUSIC.get(music.id)
-        return fixture.index if fixture else (music.id >> 8) & 0xFFFFF
+        return fixture.index if fixture else id_index(music.id)
 
     def search_tracks(self, keyword: str) -> list[int]:
         """Track indices matching ``keyword`` (a fixed, finite list).
@@ -492,8 +507,8 @@ class World:
     def _decode_post(self, aweme_id: int) -> tuple[int, int] | None:
         if not 0 < aweme_id < 1 << 63 or aweme_id & FLAG_ORIGINAL:
             return None
-        t, kind, index = aweme_id >> 32, (aweme_id >> 28) & 7, (aweme_id >> 8) & 0xFFFFF
-        if aweme_id & 0xFF != self._check_id(kind, index, t):
+        t, kind, index = aweme_id >> 32, id_kind(aweme_id), id_index(aweme_id)
+        if aweme_id & CHECK_MASK != self._check_id(kind, index, t):
             return None
         tl = self._source_timeline(kind, index)
         return (kind, index) if tl is not None and tl.slot_at(t) is not None else None
@@ -642,7 +657,7 @@ class World:
 
     def follow_index(self, user: User, relation: str, j: int) -> int:
         """The ``j``-th most recent follower (or following) of ``user``."""
-        return F.FIXTURE_USER_COUNT + h32(self.seed, relation, user.index, j) % (N_USERS - 64)
+        return F.FIXTURE_USER_COUNT + h32(self.seed, relation, user.index, j) % N_GENERATED_USERS
 
     def follow_clock(self, user: User, relation: str, reach: int) -> tuple[int, int]:
         """(time of the most recent follow, seconds between follows) of a follow list."""
