@@ -43,8 +43,10 @@ def test_handlers_use_the_tables_keys(name: str, params: dict[str, Any]) -> None
     ep = BY_NAME[name]
     body = {"data": data, **top} if ep.top_level else data
     key = "data" if ep.top_level else "zz_list"
-    assert isinstance(body[key], list) and body[key]
+    assert isinstance(body[key], list)
+    assert body[key]
     if ep.pagination is not None:
-        assert "zzNext" in body and "nextCursor" not in body
+        assert "zzNext" in body
+        assert "nextCursor" not in body
     if ep.wrapper:
         assert all("zz_wrap" in item for item in body[key])
