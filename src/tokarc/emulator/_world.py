@@ -46,10 +46,18 @@ LIKED_REACH = 3_000  # [I] how many liked posts of a public-likes user can be pa
 NEVER = 10**12  # k_start of a timeline that never posts
 _HANDLE_RE = re.compile(r"^[a-z._]+?(\d+)$")
 STATS_KEYS = (
-    "play_count", "digg_count", "comment_count", "share_count", "collect_count",
-    "download_count", "forward_count", "whatsapp_share_count", "lose_count",
-    "lose_comment_count", "repost_count",
-)  # fmt: skip
+    "play_count",
+    "digg_count",
+    "comment_count",
+    "share_count",
+    "collect_count",
+    "download_count",
+    "forward_count",
+    "whatsapp_share_count",
+    "lose_count",
+    "lose_comment_count",
+    "repost_count",
+)
 # What one cached entity weighs (its dataclass, strings and timeline; measured with
 # tracemalloc over a few thousand of each), for the caches' byte bounds.
 USER_BYTES, POST_BYTES, MUSIC_BYTES = 1_300, 800, 700
