@@ -45,19 +45,6 @@ SEC_UID_PREFIX = "MS4wLjABAAAA"
 LIKED_REACH = 3_000  # [I] how many liked posts of a public-likes user can be paged
 NEVER = 10**12  # k_start of a timeline that never posts
 _HANDLE_RE = re.compile(r"^[a-z._]+?(\d+)$")
-STATS_KEYS = (
-    "play_count",
-    "digg_count",
-    "comment_count",
-    "share_count",
-    "collect_count",
-    "download_count",
-    "forward_count",
-    "whatsapp_share_count",
-    "lose_count",
-    "lose_comment_count",
-    "repost_count",
-)
 # What one cached entity weighs (its dataclass, strings and timeline; measured with
 # tracemalloc over a few thousand of each), for the caches' byte bounds.
 USER_BYTES, POST_BYTES, MUSIC_BYTES = 1_300, 800, 700
@@ -110,6 +97,25 @@ class Music(NamedTuple):
     owner: int | None  # user index of an original sound's author
     original_of: int | None  # aweme id of an original sound's post
     timeline: Timeline | None
+
+
+class PostStats(NamedTuple):
+    """TikTok's ``statistics`` of a post at one time; the field names are the API's keys."""
+
+    play_count: int
+    digg_count: int
+    comment_count: int
+    share_count: int
+    collect_count: int
+    download_count: int
+    forward_count: int
+    whatsapp_share_count: int
+    lose_count: int
+    lose_comment_count: int
+    repost_count: int
+
+
+STATS_KEYS: tuple[str, ...] = PostStats._fields
 
 
 class Post(NamedTuple):
@@ -591,10 +597,10 @@ class World:
 
     def post_stats(self, post: Post, now: int) -> dict[str, int]:
         """TikTok's ``statistics`` of a post at time ``now``: they only ever grow."""
-        return dict(zip(STATS_KEYS, self.post_stats_values(post, now), strict=True))
+        return self.post_stats_values(post, now)._asdict()
 
-    def post_stats_values(self, post: Post, now: int) -> tuple[int, ...]:
-        """:meth:`post_stats`' values, in the order of :data:`STATS_KEYS`."""
+    def post_stats_values(self, post: Post, now: int) -> PostStats:
+        """:meth:`post_stats` as a :class:`PostStats` (a tuple in the order of its fields)."""
         age = now - post.create_time
         if age < 0:
             age = 0
@@ -602,7 +608,19 @@ class World:
         diggs = int(plays * post.like_rate)
         shares = int(plays * post.share_rate)
         comments = self.comment_total(post, now)
-        return (plays, diggs, comments, shares, diggs // 8, shares // 3, 0, shares // 20, 0, 0, 0)
+        return PostStats(
+            play_count=plays,
+            digg_count=diggs,
+            comment_count=comments,
+            share_count=shares,
+            collect_count=diggs // 8,
+            download_count=shares // 3,
+            forward_count=0,
+            whatsapp_share_count=shares // 20,
+            lose_count=0,
+            lose_comment_count=0,
+            repost_count=0,
+        )
 
     # -- comments --------------------------------------------------------------------------------
 
