@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .client._client import AsyncClient, CallEvent, Client, Units
@@ -20,6 +21,9 @@ from .client._retry import RetryPolicy
 from .client._wire import Response
 from .client.pagination import Page, Pager, PagerState
 from .collect._expand import expand
+
+if TYPE_CHECKING:
+    from .store._open import Archive, Frames
 from .errors import (
     APIError,
     EDError,
@@ -58,6 +62,18 @@ class EDAsyncClient(_SDKArguments, AsyncClient):
 
 EDResponse = Response
 
+
+def open(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archive:
+    """An archive (a SQLite path or a ``postgresql://`` URL) as data frames: ``.posts()``,
+    ``.users()``, ``.comments()``, ``.stats()``, ``.sql(...)`` (see ``docs/analysis.md``).
+
+    Example: ``with tokarc.open("magic.db") as a: df = a.posts(source="hashtag:magic")``
+    """
+    from .store._open import open_archive
+
+    return open_archive(target, frames=frames)
+
+
 __all__ = [
     "APIError",
     "AsyncClient",
@@ -80,4 +96,5 @@ __all__ = [
     "Units",
     "__version__",
     "expand",
+    "open",
 ]

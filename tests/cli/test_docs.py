@@ -37,6 +37,7 @@ def test_the_commands_are_all_there() -> None:
         "emulator", "media", "watch", "watch add", "watch list", "watch remove", "watch pause",
         "watch resume", "watch tick", "watch run", "report", "expand",
         "worker", "queue", "queue status", "queue wait", "queue retry", "queue cancel",
+        "search", "sql", "browse", "network", "dehydrate", "hydrate",
     }  # fmt: skip
 
 

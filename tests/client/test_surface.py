@@ -37,6 +37,7 @@ EXPECTED_PUBLIC = {
     "Units",
     "__version__",
     "expand",
+    "open",
 }
 
 

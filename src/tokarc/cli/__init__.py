@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import _admin, _commands, _expand, _media, _monitor, _workers
+from . import _admin, _archive, _commands, _expand, _media, _monitor, _workers
 from ._app import app
 
 __all__ = ["app", "main", "run"]
 
-_COMMANDS = (_admin, _commands, _expand, _monitor, _media, _workers)  # imported for their commands
+_COMMANDS = (_admin, _commands, _expand, _monitor, _media, _workers, _archive)  # for their commands
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -18,7 +18,8 @@ from ..collect import KINDS, JobSpec, coverage, target_label
 from ..store import Job
 from ..store._exports import EXPORTS
 from ..store._exports import get as get_export
-from ..store.export import COLUMNS, export
+from ..store._package import export_with_package
+from ..store.export import COLUMNS
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
 from . import _options as O
@@ -147,20 +148,26 @@ def export_(
     out: O.Out = "-",
     format: O.Fmt = None,
     source: SourceOption = None,
+    pseudonymize: O.Pseudonymize = False,
+    key_file: O.KeyFile = None,
 ) -> None:
     """Write an entity of a database as JSONL, CSV or Parquet (all of it, or with --source
-    what one source found, in the API's order).
+    what one source found, in the API's order), with a datapackage.json beside a file.
 
     Example: tokarc export posts --db magic.db -o posts.parquet
     Example: tokarc export users --db z.db --source followers:zachking -o followers.csv
     """
+    from ._archive import pseudonymizer
+
     if entity not in COLUMNS:
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
+    hide = pseudonymizer(pseudonymize, key_file)
     narrowed = _source(entity, source)
     sink = Sink(db, out or "-", format)
     _check_sink(sink)
     with existing(db, read_only=True) as store:
-        n = export(store, entity, sink.out or "-", sink.fmt(), source=narrowed)  # type: ignore[arg-type]
+        n = export_with_package(store, entity, sink.out or "-", sink.fmt(), source=narrowed,
+                                pseudonymize=hide)  # fmt: skip
     if sink.out != "-":
         print(safe(f"{n} {entity} written to {sink.out}"), file=sys.stderr)
 

@@ -25,7 +25,8 @@ from ..collect import (
 from ..models import BY_ENTITY
 from ..status import JobStatus, StopReason
 from ..store import Store, open_store
-from ..store.export import Run, export
+from ..store._package import export_with_package
+from ..store.export import Run
 from . import _errors
 from ._app import Session
 from ._options import Format
@@ -256,7 +257,7 @@ def _write(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: bool =
     if target is None:
         return
     try:
-        export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
+        export_with_package(store, output_entity(spec), target, sink.fmt(), run=run)
         sys.stdout.flush()
     except BrokenPipeError:
         if not quietly:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..client import _constants as C
 from ..store import DatabaseTarget
+from ..store._pseudonym import ENV_KEY
 
 
 def _target(value: str | None) -> str | None:
@@ -21,6 +23,7 @@ class Format(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
+    fourcat = "4cat"  # 4CAT's CSV (posts, comments)
 
 
 class KeywordSort(StrEnum):
@@ -125,4 +128,21 @@ PagedFallback = Annotated[
 ]
 Country = Annotated[
     str | None, typer.Option(help="Two-letter country code, e.g. US.", show_default=False)
+]
+
+# The archive: what found the records, and pseudonymised output (see docs/archive.md).
+SourceOpt = Annotated[
+    str | None,
+    typer.Option("--source", metavar="KIND:TARGET",
+                 help="Only what this source found, e.g. hashtag:magic."),
+]  # fmt: skip
+Pseudonymize = Annotated[
+    bool,
+    typer.Option("--pseudonymize",
+                 help=f"Replace every user id, handle and name by a keyed pseudonym (key from "
+                      f"--key-file or ${ENV_KEY}); leave raw JSON and URLs out."),
+]  # fmt: skip
+KeyFile = Annotated[
+    Path | None,
+    typer.Option("--key-file", metavar="FILE", help="The pseudonymisation key (16+ bytes)."),
 ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Column types: "text", "int" (64-bit), "bool" (stored 0/1), "float".
+#: Column types: "text", "int" (64-bit), "bool" (stored 0/1), "float", "time" (ISO 8601 UTC text
+#: in the store; a UTC timestamp in Parquet and data frames).
 Column = tuple[str, str]
 
 
@@ -98,7 +99,7 @@ def _cols(spec: str) -> tuple[Column, ...]:
     return tuple((w.partition(":")[0], w.partition(":")[2] or "text") for w in spec.split())
 
 
-_PROV = "first_seen_at last_seen_at first_page:int last_page:int"
+_PROV = "first_seen_at:time last_seen_at:time first_page:int last_page:int"
 
 
 def _table(
@@ -112,7 +113,7 @@ def _table(
 
 
 _OBSERVATIONS = _cols(
-    "entity entity_id observed_at page_id:int play_count:int digg_count:int comment_count:int "
+    "entity entity_id observed_at:time page_id:int play_count:int digg_count:int comment_count:int "
     "share_count:int collect_count:int download_count:int follower_count:int "
     "following_count:int heart_count:int video_count:int user_digg_count:int"
 )
@@ -135,7 +136,7 @@ EXPORTS: dict[str, Export] = {
             "aweme_id author_uid author_unique_id music_id create_time:int description region "
             "is_pinned:bool is_photo:bool hashtags mentions play_count:int digg_count:int "
             "comment_count:int share_count:int collect_count:int download_count:int "
-            "duration_ms:int width:int height:int cover_url play_url share_url gone_at",
+            "duration_ms:int width:int height:int cover_url play_url share_url gone_at:time",
             seen="post",
         ),
         _table(
@@ -171,7 +172,7 @@ EXPORTS: dict[str, Export] = {
         Export(
             "seen_via",
             _cols("entity entity_id source_kind source_target first_job_id:int "
-                  "last_job_id:int first_seen_at last_seen_at"),
+                  "last_job_id:int first_seen_at:time last_seen_at:time"),
             "SELECT entity, entity_id, source_kind, source_target, first_job_id, last_job_id, "
             "first_seen_at, last_seen_at FROM seen_via "
             "ORDER BY entity, entity_id, source_kind, source_target",

@@ -37,7 +37,9 @@ import msgspec
 
 from .._files import atomic_file, refuse_same_file
 from . import Store
+from ._derived import with_twins
 from ._exports import EXPORTS, Export, Run, Source, get
+from ._pseudonym import Pseudonymizer
 from ._target import sqlite_files
 
 __all__ = [
@@ -55,44 +57,52 @@ __all__ = [
 ]
 
 ExportTarget = str | os.PathLike[str] | IO[str] | IO[bytes]
-Format = Literal["jsonl", "csv", "parquet"]
+Format = Literal["jsonl", "csv", "parquet", "4cat"]
 
 #: The formats :func:`export` writes.
-FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
+FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "4cat")
 
 #: Rows per database round trip and per Parquet batch. A raw post is ~7 KB of JSON, up to
 #: 28 KB as a Python str (non-ASCII text is 4 bytes a character): 1000 keep a chunk ~30 MB.
 CHUNK_SIZE = 1000
 
 #: entity -> its exported column names, in order (CSV header, Parquet schema, data frames).
-COLUMNS: dict[str, tuple[str, ...]] = {name: e.names for name, e in EXPORTS.items()}
+COLUMNS: dict[str, tuple[str, ...]] = {name: with_twins(e)[0].names for name, e in EXPORTS.items()}
 
 
 def export(
     store: Store, entity: str, out: ExportTarget, format: Format = "jsonl", *,
     chunk_size: int = CHUNK_SIZE, source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write ``entity`` ("posts", "users", ...; see :data:`COLUMNS`) to ``out`` in
     ``format``; return the number of rows written. ``source`` (``("hashtag", "magic")``)
     keeps only the records that source found, ``run`` (:class:`Run`) those one run of a job
-    collected; both in the order the API gave them. ``ValueError`` for an unknown entity or
-    format; ``ImportError`` for Parquet without pyarrow."""
-    writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet}
+    collected; both in the order the API gave them. ``pseudonymize`` replaces every
+    identifier by its keyed pseudonym and leaves raw JSON and URLs out (see
+    ``docs/archive.md``). ``ValueError`` for an unknown entity or format; ``ImportError`` for
+    Parquet without pyarrow."""
+    from ._fourcat import to_4cat
+
+    writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet, "4cat": to_4cat}
     if format not in writers:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
-    return writers[format](store, entity, out, chunk_size=chunk_size, source=source, run=run)
+    return writers[format](store, entity, out, chunk_size=chunk_size, source=source, run=run,
+                           pseudonymize=pseudonymize)  # fmt: skip
 
 
 def to_jsonl(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
     source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
-    """Write one JSON object per line: the raw JSON of each record, as TikTok sent it."""
-    spec = get(entity)
+    """Write one JSON object per line: the raw JSON of each record, as TikTok sent it
+    (pseudonymised: the columns, raw JSON left out)."""
+    spec = _spec(entity, pseudonymize)
     _refuse_store_file(store, out)
     n = 0
     with _text_out(out) as f:
-        for line in _json_lines(store, spec, chunk_size, source, run):
+        for line in _json_lines(store, spec, chunk_size, source, run, pseudonymize):
             f.write(line)
             f.write("\n")
             n += 1
@@ -100,31 +110,33 @@ def to_jsonl(
 
 
 def _json_lines(
-    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None
-) -> Iterator[str]:
+    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
+) -> Iterator[str]:  # fmt: skip
     if spec.raw_sql:
         sql, params = spec.query(source, raw=True, run=run)
         for rows in store.stream(sql, params, size=size):
             yield from (row[0] for row in rows)
         return
     names = spec.names
-    for rows in _chunks(store, spec, size, source, run):
-        for row in rows:
+    for rows in _chunks(store, spec, size, source, run, pseudonymize):
+        for row in _typed(spec, rows):
             yield msgspec.json.encode(dict(zip(names, row, strict=True))).decode()
 
 
 def to_csv(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
     source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
-    spec = get(entity)
+    spec = _spec(entity, pseudonymize)
     _refuse_store_file(store, out)
     n = 0
     with _text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(spec.names)
-        for rows in _chunks(store, spec, chunk_size, source, run):
+        for rows in _chunks(store, spec, chunk_size, source, run, pseudonymize):
             writer.writerows(rows)
             n += len(rows)
     return n
@@ -133,15 +145,16 @@ def to_csv(
 def to_parquet(
     store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
     source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
 ) -> int:  # fmt: skip
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
-    spec = get(entity)
+    spec = _spec(entity, pseudonymize)
     _refuse_store_file(store, out)
     schema = _arrow_schema(pa, spec)
     n = 0
     with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
-        for rows in _chunks(store, spec, chunk_size, source, run):
+        for rows in _chunks(store, spec, chunk_size, source, run, pseudonymize):
             writer.write_batch(_arrow_batch(pa, schema, spec, rows))
             n += len(rows)
     return n
@@ -152,8 +165,10 @@ def to_pandas(store: Store, entity: str) -> Any:
     columns with pyarrow). The whole frame is in memory: for big tables, export Parquet."""
     pd = _need("pandas", "pandas")
     with contextlib.suppress(ImportError):
-        return _arrow_table(store, entity).to_pandas()
-    spec = get(entity)
+        pa, _ = _pyarrow()
+        nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+        return _arrow_table(store, entity).to_pandas(types_mapper=nullable.get)
+    spec = _spec(entity)
     rows = [row for rows in _chunks(store, spec, CHUNK_SIZE) for row in rows]
     return pd.DataFrame.from_records(rows, columns=list(spec.names))
 
@@ -161,8 +176,11 @@ def to_pandas(store: Store, entity: str) -> Any:
 def to_polars(store: Store, entity: str) -> Any:
     """The entity as a ``polars.DataFrame`` with its fixed columns and types (needs polars)."""
     pl = _need("polars", "polars")
-    spec = get(entity)
-    types = {"text": pl.String, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64}
+    with contextlib.suppress(ImportError):
+        return pl.from_arrow(_arrow_table(store, entity))
+    spec = _spec(entity)
+    types = {"text": pl.String, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64,
+             "time": pl.String}  # fmt: skip
     schema = {name: types[kind] for name, kind in spec.columns}
     frames = [
         pl.DataFrame(_typed(spec, rows), schema=schema, orient="row")
@@ -174,11 +192,30 @@ def to_polars(store: Store, entity: str) -> Any:
 # -- rows ------------------------------------------------------------------------------------
 
 
+def _spec(entity: str, pseudonymize: Pseudonymizer | None = None) -> Export:
+    """The export of ``entity`` with its derived columns (``created_at``); pseudonymised:
+    without its ``drop`` columns and raw JSON."""
+    spec = get(entity)
+    if pseudonymize is not None:
+        spec = pseudonymize.export(spec)[0]
+    return with_twins(spec)[0]
+
+
 def _chunks(
-    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None
-) -> Iterator[list[Any]]:
-    sql, params = spec.query(source, run=run)
-    return store.stream(sql, params, size=size)
+    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None,
+    pseudonymize: Pseudonymizer | None = None,
+) -> Iterator[list[Any]]:  # fmt: skip
+    """Chunks of the rows of ``spec`` (as :func:`_spec` gives it): the entity's stored
+    columns, pseudonymised when asked, then with the derived ones."""
+    stored = get(spec.name)
+    sql, params = stored.query(source, run=run)
+    chunks: Iterator[list[Any]] = store.stream(sql, params, size=size)
+    shown = stored
+    if pseudonymize is not None:
+        shown, hide = pseudonymize.export(stored)
+        chunks = (hide(chunk) for chunk in chunks)
+    twins = with_twins(shown)[1]
+    return chunks if twins is None else (twins(chunk) for chunk in chunks)
 
 
 def _typed(spec: Export, rows: list[Any]) -> list[tuple[Any, ...]]:
@@ -205,21 +242,30 @@ def _pyarrow() -> tuple[Any, Any]:
 
 
 def _arrow_schema(pa: Any, spec: Export) -> Any:
-    types = {"text": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "float": pa.float64()}
+    types = {"text": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(),
+             "time": pa.timestamp("us", tz="UTC")}  # fmt: skip
     return pa.schema([(name, types[kind]) for name, kind in spec.columns])
 
 
 def _arrow_batch(pa: Any, schema: Any, spec: Export, rows: list[Any]) -> Any:
-    columns = list(zip(*_typed(spec, rows), strict=True))
-    arrays = [pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)]
+    columns = list(zip(*_typed(spec, rows), strict=True)) or [() for _ in schema]
+    arrays = [_arrow_array(pa, col, f.type) for col, f in zip(columns, schema, strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _arrow_table(store: Store, entity: str) -> Any:
+def _arrow_array(pa: Any, values: Any, type: Any) -> Any:
+    """A column; ISO 8601 text (``time``) parsed into UTC timestamps by Arrow."""
+    if pa.types.is_timestamp(type):
+        return pa.array(values, type=pa.string()).cast(type)
+    return pa.array(values, type=type)
+
+
+def _arrow_table(store: Store, entity: str, source: Source | None = None) -> Any:
     pa, _ = _pyarrow()
-    spec = get(entity)
+    spec = _spec(entity)
     schema = _arrow_schema(pa, spec)
-    batches = [_arrow_batch(pa, schema, spec, rows) for rows in _chunks(store, spec, CHUNK_SIZE)]
+    chunks = _chunks(store, spec, CHUNK_SIZE, source)
+    batches = [_arrow_batch(pa, schema, spec, rows) for rows in chunks]
     return pa.Table.from_batches(batches, schema=schema)
 
 

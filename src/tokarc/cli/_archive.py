@@ -1,0 +1,266 @@
+"""Commands over the archive: search, sql, browse, network, dehydrate, hydrate."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from .._files import atomic_file
+from ..collect import Checkpoint
+from ..status import JobStatus
+from ..store import Store, is_postgres_url
+from ..store._archive import SEARCH_SCOPES
+from ..store._hydrate import dehydrated, read_ids, record_gone
+from ..store._network import GRAPHS, build, network, write
+from ..store._pseudonym import Pseudonymizer, load_key
+from ..store._readonly import run_sql
+from ..store._search import search as search_store
+from . import _admin, _errors
+from . import _options as O
+from ._app import app, session
+from ._collect import RunOptions, build_spec, collect
+from ._collect import Sink as _Sink
+from ._stores import check_output, existing
+from ._text import cell
+
+Scope = StrEnum("Scope", {s: s for s in SEARCH_SCOPES})  # type: ignore[misc]
+Graph = StrEnum("Graph", {g: g for g in GRAPHS})  # type: ignore[misc]
+
+
+class SqlFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+Json = Annotated[bool, typer.Option("--json", help="JSON lines on stdout instead of a table.")]
+
+
+def pseudonymizer(pseudonymize: bool, key_file: Path | None) -> Pseudonymizer | None:
+    """The pseudonymizer the options ask for (``--key-file`` alone is a usage error)."""
+    if not pseudonymize:
+        if key_file is not None:
+            raise _errors.CLIError("--key-file goes with --pseudonymize")
+        return None
+    return Pseudonymizer(load_key(key_file))
+
+
+def source_of(value: str | None) -> tuple[str, str] | None:
+    """``KIND:TARGET`` as a pair (a usage error when it is not one)."""
+    if value is None:
+        return None
+    kind, sep, target = value.partition(":")
+    if not sep or not kind.strip() or not target.strip():
+        raise _errors.CLIError(f"invalid --source {value!r}: KIND:TARGET, e.g. hashtag:magic")
+    return kind.strip(), target.strip()
+
+
+def _grid(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    table = Table(title=cell(title), title_justify="left")
+    for h in headers:
+        table.add_column(cell(h))
+    for row in rows:
+        table.add_row(*(cell(v) for v in row))
+    return table
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", a OR b, -word.')],
+    db: O.DbRequired,
+    scope: Annotated[Scope, typer.Option("--in", help="What to search.")] = Scope.posts,  # type: ignore[attr-defined]
+    limit: Annotated[int, typer.Option(min=1, help="How many matches.")] = 20,
+    as_json: Json = False,
+) -> None:
+    """Full-text search of captions, comments or bios, best matches first.
+
+    Example: tokarc search --db magic.db "card trick" --in posts
+    """
+    with existing(db, read_only=True) as store:
+        matches = search_store(store.db, query, str(scope.value), limit)
+    if as_json:
+        for m in matches:
+            print(json.dumps(m.__dict__, ensure_ascii=False))
+        return
+    headers = ["rank", "id", "created_at", "author", "sources", "text"]
+    rows = [[m.rank, m.id, m.created_at, m.author, m.sources, m.text] for m in matches]
+    _admin._out().print(_grid(f"{len(rows)} matches of {query!r} in {scope.value}", headers, rows))
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SQL statement (read-only).")],
+    db: O.DbRequired,
+    format: Annotated[SqlFormat, typer.Option("--format", "-f", help="Output.")] = SqlFormat.table,
+) -> None:
+    """Run a read-only SQL query on a database: tables, views (post_view, daily_posts, ...).
+
+    Example: tokarc sql --db magic.db "SELECT author_handle, COUNT(*) FROM post_view GROUP BY 1"
+    """
+    with existing(db, read_only=True):  # checks the database and brings its views up to date
+        pass
+    with run_sql(db, query) as result:
+        _print_rows(result.columns, result.rows, format)
+
+
+def _print_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: SqlFormat) -> None:
+    if fmt is SqlFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt is SqlFormat.json:
+        for row in rows:
+            print(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str))
+    else:
+        _admin._out().print(_grid("", columns, rows))
+
+
+@app.command()
+def browse(
+    db: O.DbRequired,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8001,
+) -> None:
+    """Browse and query a SQLite archive in Datasette on 127.0.0.1 (described, with queries).
+
+    Example: tokarc browse --db magic.db --port 8001
+    """
+    if is_postgres_url(db):
+        raise _errors.CLIError("invalid --db: browse serves a SQLite file (Datasette)")
+    with existing(db, read_only=True):
+        pass
+    import uvicorn
+
+    from ..store._browse import app as datasette_app
+
+    asgi = datasette_app(db)
+    print(f"serving {db} at http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    uvicorn.run(asgi, host="127.0.0.1", port=port, log_level="warning")
+
+
+@app.command("network")
+def network_(
+    db: O.DbRequired,
+    graph: Annotated[Graph, typer.Option(help="Which network.")],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="FILE",
+                                     help="FILE.gexf, FILE.graphml or FILE.csv (edges).")],
+    source: O.SourceOpt = None,
+    pseudonymize: O.Pseudonymize = False,
+    key_file: O.KeyFile = None,
+) -> None:  # fmt: skip
+    """Write a network (hashtags, author-hashtag, mentions, replies, followers, sounds).
+
+    Example: tokarc network --db magic.db --graph hashtags -o hashtags.gexf
+    """
+    hide = pseudonymizer(pseudonymize, key_file)
+    where = source_of(source)
+    check_output(out, db)
+    if Path(out).suffix.lower() not in (".gexf", ".graphml", ".csv"):
+        raise _errors.CLIError(f"invalid --out {out!r}: FILE.gexf, FILE.graphml or FILE.csv")
+    with existing(db, read_only=True) as store:
+        net = build(store, str(graph.value), where)
+        g = network(store, net, hide)
+    write(g, out)
+    print(f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges written to {out}",
+          file=sys.stderr)  # fmt: skip
+
+
+@app.command()
+def dehydrate(
+    db: O.DbRequired,
+    out: O.Out = "-",
+    source: O.SourceOpt = None,
+    users: Annotated[bool, typer.Option("--users", help="User ids instead of post ids.")] = False,
+) -> None:
+    """Write the ids of stored posts (or users), one per line, to share a dataset.
+
+    Example: tokarc dehydrate --db magic.db --source hashtag:magic -o ids.txt
+    """
+    where = source_of(source)
+    target = out or "-"
+    if target != "-":
+        check_output(target, db)
+    with existing(db, read_only=True) as store:
+        n = _write_ids(dehydrated(store, users=users, source=where), target)
+    if target != "-":
+        print(f"{n} {'user' if users else 'post'} ids written to {target}", file=sys.stderr)
+
+
+def _write_ids(ids: Iterable[str], out: str) -> int:
+    n = 0
+    if out == "-":
+        for i in ids:
+            print(i)
+            n += 1
+        return n
+    with atomic_file(out, "w", encoding="utf-8") as f:
+        for i in ids:
+            f.write(f"{i}\n")
+            n += 1
+    return n
+
+
+@app.command()
+def hydrate(
+    ctx: typer.Context,
+    ids: Annotated[str | None, typer.Argument(metavar="FILE|-",
+                                              help="Post ids, one per line ('-': stdin).")] = None,
+    db: O.DbRequired = "",
+    csv_file: Annotated[Path | None, typer.Option("--csv", metavar="FILE",
+                                                  help="Read the ids from a CSV column.")] = None,
+    column: Annotated[str, typer.Option(help="The CSV column with the ids.")] = "aweme_id",
+    max_units: O.MaxUnits = None,
+) -> None:  # fmt: skip
+    """Collect posts again from their ids, 100 per call; records which are gone.
+
+    Resumable: run it again (or `tokarc resume JOB`) and it goes on where it stopped.
+
+    Example: tokarc hydrate ids.txt --db rehydrated.db --max-units 500
+    """
+    if not db:
+        raise _errors.CLIError("invalid --db: give the database to hydrate into")
+    wanted = _hydrate_ids(ids, csv_file, column)
+    spec = build_spec("posts", run=RunOptions(max_units=max_units), ids=wanted)
+    state = session(ctx)
+    collect(state, spec, _Sink(db=db), RunOptions(max_units=max_units))
+    with existing(db) as store:  # writes what is gone
+        gone = _gone(store, spec)
+    state.say(f"{len(wanted) - len(gone)} of {len(wanted)} posts hydrated; {len(gone)} gone "
+              "(recorded in the table `gone`)")  # fmt: skip
+
+
+def _hydrate_ids(ids: str | None, csv_file: Path | None, column: str) -> list[str]:
+    if (ids is None) == (csv_file is None):
+        raise _errors.CLIError("give the ids: FILE, '-' (stdin) or --csv FILE --column NAME")
+    try:
+        if csv_file is not None:
+            with csv_file.open(newline="", encoding="utf-8") as f:
+                found = read_ids(f, column)
+        elif ids == "-":
+            found = read_ids(sys.stdin)
+        else:
+            with open(str(ids), encoding="utf-8") as f:
+                found = read_ids(f)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _errors.CLIError(f"invalid ids file: {exc}") from None
+    if not found:
+        raise _errors.CLIError("invalid ids: the file holds none")
+    return found
+
+
+def _gone(store: Store, spec: Any) -> list[str]:
+    """Record the ids of the batches the hydration job has done that did not come back."""
+    jobs = [j for j in store.list_jobs(kind="posts") if j.options.get("ids") == list(spec.ids)]
+    job = jobs[-1]
+    checkpoint = Checkpoint.from_json(job.checkpoint)
+    batches = checkpoint.batch if checkpoint else 0
+    if job.status == JobStatus.DONE:
+        batches = len(spec.ids)  # every batch (at most one id each)
+    return record_gone(store, job.id, spec.ids, batches)

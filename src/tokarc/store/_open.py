@@ -1,0 +1,115 @@
+"""``tokarc.open``: an archive as data frames, for notebooks.
+
+Example::
+
+    import tokarc
+
+    with tokarc.open("magic.db") as archive:           # or a postgresql:// URL
+        posts = archive.posts(source="hashtag:magic")  # a pandas DataFrame, typed
+        growth = archive.stats()                       # every observation of the counts
+        top = archive.sql("SELECT author_handle, COUNT(*) AS n FROM post_view GROUP BY 1")
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import TracebackType
+from typing import Any, Literal, Self
+
+from ..errors import InvalidInputError
+from . import Store, open_store
+from ._exports import Source
+
+__all__ = ["Archive", "open_archive"]
+
+Frames = Literal["pandas", "polars"]
+
+
+class Archive:
+    """A store read as data frames: ``.posts()``, ``.users()``, ``.comments()``, ``.stats()``,
+    ``.table(name)`` and ``.sql(query)``. Columns and dtypes are the exports' (see
+    ``docs/data-dictionary.md``): nullable integers, booleans, UTC timestamps, and
+    ``created_at`` beside each Unix ``create_time``. Needs pyarrow and pandas or polars."""
+
+    def __init__(self, store: Store, frames: Frames = "pandas") -> None:
+        _check(frames)
+        self.store = store
+        self.frames: Frames = frames
+
+    def __repr__(self) -> str:
+        return f"Archive(backend={self.store.backend!r}, frames={self.frames!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def posts(self, source: str | Source | None = None) -> Any:
+        """The posts (or those ``source``, ``"hashtag:magic"``, found), one row each."""
+        return self.table("posts", source)
+
+    def users(self, source: str | Source | None = None) -> Any:
+        """The accounts, one row each."""
+        return self.table("users", source)
+
+    def comments(self, source: str | Source | None = None) -> Any:
+        """The comments and replies, one row each."""
+        return self.table("comments", source)
+
+    def stats(self) -> Any:
+        """Every observation of a post's or a user's counts (``observations``): growth."""
+        return self.table("observations")
+
+    def table(self, entity: str, source: str | Source | None = None) -> Any:
+        """Any exported entity (see ``tokarc.store.export.COLUMNS``) as a data frame."""
+        from .export import _arrow_table
+
+        return self._frame(_arrow_table(self.store, entity, _source(source)))
+
+    def sql(self, query: str, params: tuple[Any, ...] = ()) -> Any:
+        """The result of a read-only query (views too: ``post_view``, ``daily_posts``, ...)."""
+        from ._readonly import run_sql
+
+        pa = importlib.import_module("pyarrow")
+
+        with run_sql(self.store.url, query, params) as result:
+            rows = list(result.rows)
+        columns = {c: [r[i] for r in rows] for i, c in enumerate(result.columns)}
+        return self._frame(pa.table(columns) if columns else pa.table({}))
+
+    def _frame(self, table: Any) -> Any:
+        if self.frames == "polars":
+            return importlib.import_module("polars").from_arrow(table)
+        pd, pa = importlib.import_module("pandas"), importlib.import_module("pyarrow")
+
+        nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+        return table.to_pandas(types_mapper=nullable.get)
+
+
+def _source(source: str | Source | None) -> Source | None:
+    if source is None or isinstance(source, tuple):
+        return source
+    kind, sep, target = source.partition(":")
+    if not sep or not kind or not target:
+        raise InvalidInputError(f"invalid source {source!r}: KIND:TARGET, e.g. hashtag:magic")
+    return kind, target
+
+
+def open_archive(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archive:
+    """Open the store at ``target`` (a SQLite path or a ``postgresql://`` URL) as an
+    :class:`Archive` whose methods return ``frames`` (pandas or polars) data frames."""
+    _check(frames)
+    return Archive(open_store(target), frames)
+
+
+def _check(frames: str) -> None:
+    if frames not in ("pandas", "polars"):
+        raise InvalidInputError(f"invalid frames {frames!r}: pandas or polars")

@@ -1,0 +1,123 @@
+"""Full-text search over captions, comments and user bios, ranked, on both backends.
+
+One query language for both: words must all match (``magic trick``), ``"a phrase"`` matches
+words in a row, ``OR`` between two terms takes either, ``-word`` leaves out what has it. On
+PostgreSQL that is ``websearch_to_tsquery``; on SQLite it is translated to FTS5 syntax, so no
+input is ever an FTS5 syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidInputError
+from ._archive import PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
+from ._backend import Backend
+
+__all__ = ["Match", "fts5_query", "search"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One search hit: what (``scope``: posts, comments, users), its id, when it was created
+    (ISO UTC), its author's handle, the sources that found it, its text, and its rank (1 =
+    best)."""
+
+    scope: str
+    id: str
+    created_at: str | None
+    author: str | None
+    sources: str | None
+    text: str | None
+    rank: int
+
+
+# Per scope: the table alias's columns for the author's handle and the seen_via entity.
+_AUTHOR = {
+    "posts": "COALESCE(u.unique_id, t.author_unique_id)",
+    "comments": "u.unique_id",
+    "users": "t.unique_id",
+}
+_AUTHOR_JOIN = {
+    "posts": "LEFT JOIN users u ON u.uid = t.author_uid",
+    "comments": "LEFT JOIN users u ON u.uid = t.author_uid",
+    "users": "",
+}
+_ENTITY = {"posts": "post", "comments": "comment", "users": "user"}
+
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def fts5_query(query: str) -> str:
+    """``query`` (see the module docstring) as an FTS5 MATCH expression; every term quoted."""
+    parts: list[str] = []
+    for phrase, word in _TOKEN.findall(query.replace("\x00", " ")):
+        if word == "OR" and parts and parts[-1] != "OR":
+            parts.append("OR")
+        elif word.startswith("-") and len(word) > 1 and parts and parts[-1] != "OR":
+            parts.append(f"NOT {_quoted(word[1:])}")
+        elif phrase.strip() or (word and word.strip("-")):
+            parts.append(_quoted(phrase or word))
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    if not parts:
+        raise InvalidInputError(f"invalid search {query!r}: give at least one word")
+    return " ".join(parts)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def search(db: Backend, query: str, scope: str = "posts", limit: int = 20) -> list[Match]:
+    """The best ``limit`` matches of ``query`` in ``scope`` (posts, comments or users).
+
+    ``InvalidInputError`` for an unknown scope, an empty query or a limit below 1.
+    """
+    if scope not in SEARCHABLE:
+        raise InvalidInputError(f"invalid scope {scope!r}: one of {', '.join(SEARCH_SCOPES)}")
+    if limit < 1:
+        raise InvalidInputError(f"invalid limit {limit!r}: a whole number of 1 or more")
+    query = query.replace("\x00", " ")  # no database takes a NUL in text
+    match = fts5_query(query)  # on both backends: the same queries are refused
+    if db.dialect.name == "sqlite":
+        sql, params = _sqlite(scope, match, limit)
+    else:
+        sql, params = _postgres(scope, query, limit)
+    rows = db.query(sql, params)
+    return [Match(scope, str(r[0]), r[1], r[2], r[3], r[4], i) for i, r in enumerate(rows, 1)]
+
+
+def _select(db_iso: str, scope: str) -> str:
+    column, key = SEARCHABLE[scope]
+    sources = (
+        "(SELECT MIN(v.source_kind || ':' || v.source_target) FROM seen_via v "
+        f"WHERE v.entity = '{_ENTITY[scope]}' AND v.entity_id = t.{key})"
+    )
+    return (
+        f"SELECT t.{key}, {db_iso}, {_AUTHOR[scope]}, {sources}, t.{column}"
+        f" FROM {scope} t {_AUTHOR_JOIN[scope]}"
+    )
+
+
+def _sqlite(scope: str, match: str, limit: int) -> tuple[str, tuple[Any, ...]]:
+    from ._dialect import SQLITE
+
+    fts = f"{scope}_fts"
+    select = _select(iso(SQLITE, "t.create_time"), scope)
+    sql = (
+        f"{select} JOIN {fts} ON {fts}.rowid = t.rowid WHERE {fts} MATCH ?"
+        f" ORDER BY bm25({fts}), 1 LIMIT ?"
+    )
+    return sql, (match, limit)
+
+
+def _postgres(scope: str, query: str, limit: int) -> tuple[str, tuple[Any, ...]]:
+    from ._dialect import POSTGRES
+
+    q = f"websearch_to_tsquery('{PG_CONFIG}', ?)"
+    select = _select(iso(POSTGRES, "t.create_time"), scope)
+    sql = f"{select} WHERE t.search @@ {q} ORDER BY ts_rank(t.search, {q}) DESC, 1 LIMIT ?"
+    return sql, (query, query, limit)

@@ -1,0 +1,100 @@
+"""``tokarc browse``: Datasette started on 127.0.0.1, asked over real HTTP."""
+
+from __future__ import annotations
+
+import html
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tokarc.store import open_store
+from tokarc.store._browse import CANNED_QUERIES, metadata
+from tokarc.store._dictionary import RESOURCES
+
+from .conftest import Ran, fill, one_line_error
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path, emulator: object) -> Iterator[str]:
+    """``tokarc browse`` on a filled archive: the server's base URL."""
+    db = tmp_path / "magic.db"
+    with open_store(db) as store:
+        fill(store, emulator)  # type: ignore[arg-type]
+    port = free_port()
+    exe = str(Path(sys.executable).with_name("tokarc"))
+    log = tmp_path / "browse.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([exe, "browse", "--db", str(db), "--port", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # bounded: ~20 s
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"tokarc browse did not start: {log.read_text()}")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_browse_serves_the_archive_described(served: str) -> None:
+    rows = httpx.get(f"{served}/magic/post_view.json?_shape=array&_size=5", timeout=10).json()
+    assert len(rows) == 5
+    assert {"aweme_id", "created_at", "author_handle"} <= set(rows[0])
+    meta = httpx.get(f"{served}/-/metadata.json", timeout=10).json()
+    posts = meta["databases"]["magic"]["tables"]["posts"]
+    assert posts["description"] == RESOURCES["posts"].description
+    assert posts["columns"]["create_time"].startswith("when it was posted")
+    page = httpx.get(f"{served}/magic/post_view", timeout=10).text
+    assert html.unescape(page).count(RESOURCES["post_view"].description) >= 1
+
+
+@pytest.mark.slow
+def test_browse_canned_queries_answer(served: str) -> None:
+    tags = httpx.get(f"{served}/magic/top_hashtags.json?_shape=array", timeout=10).json()
+    assert tags[0]["name"] == "magic"
+    hits = httpx.get(f"{served}/magic/search_captions.json?_shape=array&q=doing", timeout=10)
+    assert [h["aweme_id"] for h in hits.json()] == ["7999999999999999999"]
+    database = httpx.get(f"{served}/magic", timeout=10).text
+    assert all(q["title"] in database for q in CANNED_QUERIES.values())
+
+
+@pytest.mark.slow
+def test_browse_is_read_only(served: str) -> None:
+    sql = "DELETE FROM posts"
+    reply = httpx.get(f"{served}/magic.json", params={"sql": sql}, timeout=10)
+    assert reply.status_code >= 400
+    count = httpx.get(f"{served}/magic.json?sql=SELECT+COUNT(*)+AS+n+FROM+posts&_shape=array",
+                      timeout=10).json()  # fmt: skip
+    assert count[0]["n"] > 0
+
+
+def test_metadata_covers_every_table_and_view() -> None:
+    tables = metadata("x")["databases"]["x"]["tables"]
+    assert set(RESOURCES) - set(tables) == {"observations"}  # an export, not a table
+
+
+def test_browse_refuses_postgresql(cli: Callable[..., Ran]) -> None:
+    ran = cli("browse", "--db", "postgresql://user:secret@127.0.0.1/db")
+    assert ran.code == 2
+    line = one_line_error(ran)
+    assert "SQLite" in line
+    assert "secret" not in line
