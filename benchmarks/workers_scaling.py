@@ -24,13 +24,14 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 
 from tokarc.collect import JobSpec, job_for
+from tokarc.emulator import Emulator
+from tokarc.emulator import _vocab as V
 from tokarc.store import open_store
 from tokarc.workers import Workers
-
-TAGS = ("magic", "dance", "cats", "food", "travel", "fyp", "music", "art", "funny", "love")
 
 
 def free_port() -> int:
@@ -70,14 +71,23 @@ def fresh_schema(base: str) -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def run(base_url: str, db: str, jobs: int, pages: int, workers: int) -> float:
+def deep_tags(n: int, pages: int) -> list[str]:
+    """``n`` hashtags of the emulator's world with at least ``pages`` full pages each."""
+    world = httpx.Client(transport=Emulator(seed=0).transport(), base_url="http://emulator")
+    found: list[str] = []
+    for tag in V.TAGS:
+        query = {"token": "t", "name": tag, "cursor": str(20 * (pages - 1))}
+        body = world.get("/apis/tt/hashtag/posts", params=query).json()
+        if len(body["data"].get("data", [])) == 20:
+            found.append(tag)
+        if len(found) == n:
+            return found
+    raise SystemExit(f"the world has only {len(found)} hashtags of {pages} pages")
+
+
+def run(base_url: str, db: str, tags: list[str], pages: int, workers: int) -> tuple[float, int]:
     with open_store(db) as store:
-        ids = [
-            job_for(
-                store, JobSpec.build("hashtag", f"{TAGS[i % len(TAGS)]}{i}", max_items=20 * pages)
-            ).id
-            for i in range(jobs)
-        ]
+        ids = [job_for(store, JobSpec.build("hashtag", t, max_items=20 * pages)).id for t in tags]
     Workers(db).enqueue(ids)
     exe = str(Path(sys.executable).with_name("tokarc"))
     argv = [exe, "-q", "--base-url", base_url, "--token", "t", "worker", "--db", db, "--once"]
@@ -88,8 +98,9 @@ def run(base_url: str, db: str, jobs: int, pages: int, workers: int) -> float:
     elapsed = time.perf_counter() - started
     with open_store(db) as store:
         done = sum(1 for j in store.list_jobs() if j.status == "done")
-    assert done == jobs, f"{done} of {jobs} jobs done"
-    return elapsed
+        fetched = int(store.db.query("SELECT COUNT(*) FROM pages")[0][0])
+    assert done == len(tags), f"{done} of {len(tags)} jobs done"
+    return elapsed, fetched
 
 
 def main() -> None:
@@ -102,16 +113,18 @@ def main() -> None:
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     print(f"{args.jobs} hashtag jobs x {args.pages} pages, {args.latency * 1000:.0f} ms latency")
-    print(f"{'workers':>7}  {'wall s':>7}  {'vs 1':>6}  {'bound s':>7}  {'vs bound':>8}")
+    print(f"{'workers':>7}  {'pages':>5}  {'wall s':>7}  {'vs 1':>6}  {'bound s':>7}  "
+          f"{'vs bound':>8}")  # fmt: skip
+    tags = deep_tags(args.jobs, args.pages)
     first: float | None = None
     with emulator(args.latency) as base_url:
         for n in counts:
             with fresh_schema(args.db) as db:
-                wall = run(base_url, db, args.jobs, args.pages, n)
+                wall, fetched = run(base_url, db, tags, args.pages, n)
             first = first or wall
-            bound = args.jobs * args.pages * args.latency / n
-            print(f"{n:>7}  {wall:7.1f}  {wall / first:6.2f}  {bound:7.1f}  {wall / bound:8.2f}",
-                  flush=True)  # fmt: skip
+            bound = fetched * args.latency / n
+            print(f"{n:>7}  {fetched:>5}  {wall:7.1f}  {wall / first:6.2f}  {bound:7.1f}  "
+                  f"{wall / bound:8.2f}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

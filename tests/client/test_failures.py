@@ -160,6 +160,29 @@ def test_faults_over_http_with_real_timeouts(live_emulator: Any) -> None:
     assert got == collect(Emulator(seed=0), 200)
 
 
+async def test_async_default_transport_over_http_with_real_timeouts(live_emulator: Any) -> None:
+    # The async default transport (aiohttp under httpx's interface): resets, 5xx, hangs past
+    # the timeout all retried as with httpx's own, and the items are the same.
+    live_emulator.emulator.set_faults(**FAULTS, hang_seconds=2.0)
+    retry = tokarc.RetryPolicy.instant(attempts=8)
+    async with tokarc.AsyncClient(
+        TOKEN, base_url=live_emulator.base_url, retry=retry, timeout=0.5
+    ) as c:
+        got = [record_key(p) async for p in c.tiktok.iter_hashtag_posts("magic", max_items=200)]
+    assert got == collect(Emulator(seed=0), 200)
+    assert sum(live_emulator.emulator.stats.faults.values()) >= 3
+
+
+async def test_async_unreachable_server_is_a_connect_error_without_the_token() -> None:
+    retry = tokarc.RetryPolicy.instant(attempts=2)
+    async with tokarc.AsyncClient(TOKEN, base_url="http://127.0.0.1:9/apis", retry=retry) as c:
+        with pytest.raises(
+            errors.ConnectError, match=re.escape("cannot reach http://127.0.0.1:9/apis")
+        ) as e:
+            await c.tiktok.hashtag_search("magic")
+    assert TOKEN not in "".join(traceback.format_exception(e.value))
+
+
 def test_retries_give_up_with_the_last_error() -> None:
     emulator = Emulator(seed=0, error_rate=1.0)
     with make_client(emulator, retry=tokarc.RetryPolicy.instant(attempts=3)) as c:

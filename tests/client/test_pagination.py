@@ -163,6 +163,25 @@ def test_sync_pager_refuses_async_iteration(client: tokarc.Client) -> None:
         pager.__aiter__().__anext__().send(None)  # type: ignore[attr-defined]
 
 
+def test_dedupe_memory_is_bounded_and_results_unchanged(
+    client: tokarc.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tokarc.client import pagination
+
+    whole = [p.aweme_id for p in client.tiktok.iter_hashtag_posts("magic", max_items=400)]
+    monkeypatch.setattr(pagination, "SEEN_LIMIT", 50)
+    monkeypatch.setattr(pagination, "SEEN_PAGES", 2)
+    pager = client.tiktok.iter_hashtag_posts("magic", max_items=400)
+    sizes = []
+    got = []
+    for page in pager.iter_pages():
+        got += [p.aweme_id for p in page.items]
+        sizes.append(len(pager._walk._seen))
+    assert got == whole
+    assert len(got) == 400
+    assert max(sizes) <= 50 + 2 * 20
+
+
 def test_no_pinned_posts_do_not_count_towards_max_items(client: tokarc.Client) -> None:
     pinned = [p for p in client.tiktok.iter_user_posts("zachking", max_items=15) if p.is_pinned]
     assert pinned  # zachking pins posts, on top

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tokarc.api import endpoints as E
 from tokarc.client.pagination import raw_items
 from tokarc.emulator import Emulator
-from tokarc.models import decode, decode_json, decode_many, decode_many_json
+from tokarc.models import decode, decode_json, decode_many, decode_many_json, hashtags_of
 
 from ._samples import aweme
 
@@ -38,6 +38,8 @@ def test_fast_and_dict_paths_agree_on_real_pages() -> None:
         assert not bad
         assert [p.to_dict() for p in fast] == [p.to_dict() for p in slow]
         assert [p.raw for p in fast] == items
+        assert [hashtags_of(p) for p in fast] == [hashtags_of(p) for p in slow]
+        assert any(hashtags_of(p) for p in fast)
 
 
 def test_raw_json_is_the_bytes_received() -> None:

@@ -15,6 +15,8 @@ import pytest
 
 from tokarc.cli import run
 
+from .conftest import Hook
+
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,6 +71,44 @@ def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
         (("watch", "remove", "hashtag:nope", "--db", "w.db"), "no such watch"),
         (("report", "--db", "w.db", "-o", "r.html", "--since", "whenever"), "invalid since"),
         (("report", "--db", "w.db", "-o", "r.html", "--watch", "9"), "invalid --watch"),
+        (("report", "--db", "w.db", "-o", "r.html", "--source", "hashtag:x"), "invalid --source"),
+        (("report", "--db", "w.db", "-o", "w.db"), "the database's own file"),
+        (("watch", "add", "user", "u", "--alert", "spike", "--db", "w.db"), "need a --webhook"),
+        (
+            (
+                "watch",
+                "add",
+                "user",
+                "u",
+                "--alert",
+                "plays>1",
+                "--webhook",
+                "http://127.0.0.1/x",
+                "--db",
+                "w.db",
+            ),
+            "invalid --alert 'plays>1'",
+        ),
+        (
+            (
+                "watch",
+                "add",
+                "user",
+                "u",
+                "--alert",
+                "gone",
+                "--webhook",
+                "localhost/x",
+                "--db",
+                "w.db",
+            ),
+            "invalid --webhook",
+        ),
+        (("watch", "edit", "1", "--every", "soon", "--db", "w.db"), "invalid interval"),
+        (("watch", "edit", "1", "--remove-alert", "gone", "--db", "w.db"), "no such rule"),
+        (("watch", "edit", "1", "--budget", "5", "--no-budget", "--db", "w.db"), "--no-budget"),
+        (("watch", "edit", "7", "--every", "1h", "--db", "w.db"), "no such watch"),
+        (("alerts", "--db", "missing.db"), "no such database file"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -94,8 +134,15 @@ def test_sandbox_tick_then_report(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert (code, out, err) == (0, "", "no watch is due\n")
     code, _, err = tokarc(capsys, "report", "--db", "w.db", "-o", "report.html")
     assert code == 0
-    assert "wrote report.html (7 charts" in err
+    assert "wrote report.html (11 charts" in err  # 9, and one per source
     assert "chart-units-per-day" in (tmp_path / "report.html").read_text()
+    code, _, err = tokarc(capsys, "report", "--db", "w.db", "-o", "magic.html", "--source",
+                          "hashtag:magic")  # fmt: skip
+    assert "wrote magic.html (10 charts" in err
+    page = (tmp_path / "magic.html").read_text()
+    assert 'id="source-hashtag-magic"' in page
+    assert 'id="source-user-posts-zachking"' not in page
+    assert "since the last report" in page  # the first report was the last one
 
 
 def test_sigterm_stops_watch_run_cleanly(live_emulator: Any, tmp_path: Path) -> None:
@@ -128,3 +175,48 @@ def _pages(db: Path) -> int:
         return int(rows(db, "SELECT COUNT(*) FROM pages")[0][0])
     except sqlite3.Error:
         return 0
+
+
+def test_watch_list_edit_and_alerts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: the table's cells unfolded
+    hook = "https://hooks.example.com/services/T0/B0/SECRETPATH"
+    code, out, _ = tokarc(capsys, "watch", "add", "hashtag", "magic", "--alert", "new_posts>50",
+                          "--webhook", hook, "--db", "w.db")  # fmt: skip
+    assert code == 0
+    assert out.endswith("alerts new_posts>50 to https://hooks.example.com/…\n")
+    code, out, _ = tokarc(capsys, "watch", "list", "--db", "w.db")
+    assert "now" in out
+    assert "1970" not in out
+    assert "new_posts>50" in out
+    code, out, _ = tokarc(capsys, "watch", "edit", "hashtag:magic", "--every", "15m", "--window",
+                          "2d", "--budget", "99", "--alert", "spike", "--remove-alert",
+                          "new_posts>50", "--db", "w.db")  # fmt: skip
+    assert (code, out) == (0, "changed hashtag:magic (id 1): every 15m, window 2d, 99 units/day, "
+                              "alerts spike to https://hooks.example.com/…\n")  # fmt: skip
+    code, out, _ = tokarc(capsys, "watch", "list", "--db", "w.db", "--json")
+    listed = json.loads(out)
+    assert (listed["every_s"], listed["budget"], listed["alert_rules"]) == (900, 99, ["spike"])
+    assert "SECRETPATH" not in out
+    code, out, _ = tokarc(capsys, "alerts", "--db", "w.db")
+    assert code == 0
+    assert "alerts in w.db" in out
+    assert "SECRETPATH" not in [*rows(Path("w.db"), "SELECT text FROM alerts"), out]
+
+
+def test_a_tick_posts_alerts_and_alerts_lists_them(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, hook: Hook
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    tokarc(capsys, "watch", "add", "hashtag", "magic", "--window", "1d", "--alert",
+           "new_posts>10", "--webhook", hook.url, "--db", "w.db")  # fmt: skip
+    assert tokarc(capsys, "--sandbox", "watch", "tick", "--db", "w.db")[0] == 0
+    [payload] = hook.received
+    assert payload["rule"] == "new_posts>10"
+    code, out, _ = tokarc(capsys, "alerts", "--db", "w.db")
+    assert code == 0
+    assert "new_posts>10" in out
+    assert "sent" in out
+    code, out, _ = tokarc(capsys, "alerts", "--db", "w.db", "--json")
+    assert json.loads(out)["payload"] == payload

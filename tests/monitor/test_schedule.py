@@ -13,7 +13,7 @@ from tokarc.collect import CAUGHT_UP
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
 from tokarc.models import decode
-from tokarc.monitor import Scheduler, Watches, format_duration, parse_duration
+from tokarc.monitor import MAX_FAILURES, Scheduler, Watches, format_duration, parse_duration
 from tokarc.store import Batch, Store, open_store
 
 from .conftest import DAY, HOUR, client_factory, rows, scheduler
@@ -190,6 +190,38 @@ def test_stop_ends_after_the_current_page_and_releases(
     assert stored.claimed_by is None
     assert stored.next_due == now(emulator)  # still due: the next tick resumes the job
     assert s.tick() == []  # a stopped scheduler runs nothing more
+
+
+def test_a_missing_target_stops_after_max_failures(
+    emulator: Emulator, db_path: str, watches: Watches
+) -> None:
+    w = watches.add("user", "nosuchuser_xyz", every="1h", now=now(emulator))
+    ok = watches.add("hashtag", "magic", every="1h", window="1h", now=now(emulator))
+    s = scheduler(emulator, db_path)
+    for tick in range(1, MAX_FAILURES + 2):
+        runs = {r.label: r for r in s.tick()}
+        emulator.clock.advance(HOUR)
+        if tick <= MAX_FAILURES:
+            assert runs[w.label].status == "failed"
+            assert "not found" in runs[w.label].message
+        else:
+            assert w.label not in runs  # stopped: no more retries
+            assert runs[ok.label].status == "ok"
+    stopped = watches.get(w.id)
+    assert stopped.stopped
+    assert stopped.failures == MAX_FAILURES
+    assert stopped.state() == f"stopped after {MAX_FAILURES} failures"
+    assert f"stopped after {MAX_FAILURES} failures in a row" in (stopped.last_message or "")
+    assert watches.get(ok.id).failures == 0
+    resumed = watches.set_paused(w.id, False)
+    assert (resumed.failures, resumed.state()) == (0, "active")
+
+
+def test_a_new_watch_is_due_now(watches: Watches) -> None:
+    w = watches.add("hashtag", "magic")  # the wall clock, not 1970
+    assert w.next_due > 1_700_000_000
+    assert w.due_text(w.next_due) == "now"
+    assert w.due_text(w.next_due - 60).endswith("Z")
 
 
 class Killed(BaseException):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..monitor import (
+    Alerts,
     Scheduler,
     Watch,
     Watches,
@@ -52,6 +53,21 @@ class Kind(StrEnum):
 
 Ref = Annotated[str, typer.Argument(help="The watch: its id or KIND:TARGET (see `watch list`).")]
 Workers = Annotated[int, typer.Option(min=1, help="Watches run at once (threads).")]
+AlertRules = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--alert", metavar="RULE",
+        help="Alert when a tick meets RULE: new_posts>N, plays_per_hour>N, spike, gone "
+        "(repeatable; needs --webhook).",
+    ),
+]  # fmt: skip
+Webhook = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL", help="POST alerts here as JSON (a Slack incoming webhook works).",
+        show_default=False,
+    ),
+]  # fmt: skip
 
 
 def _existing(db: str) -> Store:
@@ -72,8 +88,11 @@ def _find(watches: Watches, ref: str) -> Watch:
 def _describe(w: Watch) -> str:
     budget = f"{w.budget} units/day" if w.budget is not None else "no budget"
     state = ", paused" if w.paused else ""
+    alerts = (
+        f", alerts {' '.join(w.alert_rules)} to {w.public()['webhook']}" if w.alert_rules else ""
+    )
     return (f"{w.label} (id {w.id}): every {format_duration(w.every_s)}, window "
-            f"{format_duration(w.window_s)}, {budget}{state}")  # fmt: skip
+            f"{format_duration(w.window_s)}, {budget}{state}{alerts}")  # fmt: skip
 
 
 @watch_app.command("add")
@@ -92,15 +111,53 @@ def watch_add(
     budget: Annotated[
         int | None, typer.Option(min=1, help="Units a day at most.", show_default=False)
     ] = None,
+    alert: AlertRules = None,
+    webhook: Webhook = None,
 ) -> None:
-    """Add a watch; it is due at once.
+    """Add a watch; it is due at once. With --alert and --webhook, a tick that meets a rule
+    posts an alert (see `tokarc alerts`).
 
-    Example: tokarc watch add hashtag magic --every 1h --window 7d --budget 200 --db watch.db
+    Example: tokarc watch add hashtag magic --every 1h --budget 200 --alert new_posts>50
+    --webhook https://hooks.slack.com/services/... --db watch.db
     """
     parse_duration(every), parse_duration(window, "window")  # bad input creates no database
     with open_store(db) as store:
-        w = Watches(store).add(kind.value, target, every=every, window=window, budget=budget)
+        w = Watches(store).add(kind.value, target, every=every, window=window, budget=budget,
+                               alerts=alert or (), webhook=webhook)  # fmt: skip
     print(safe(f"watching {_describe(w)}"))
+
+
+@watch_app.command("edit")
+def watch_edit(
+    ref: Ref,
+    db: O.DbRequired,
+    every: Annotated[str | None, typer.Option(help="How often.", show_default=False)] = None,
+    window: Annotated[
+        str | None, typer.Option(help="How far back a run looks.", show_default=False)
+    ] = None,
+    budget: Annotated[
+        int | None, typer.Option(min=1, help="Units a day at most.", show_default=False)
+    ] = None,
+    no_budget: Annotated[bool, typer.Option("--no-budget", help="No daily budget.")] = False,
+    alert: AlertRules = None,
+    remove_alert: Annotated[
+        list[str] | None,
+        typer.Option("--remove-alert", metavar="RULE", help="Drop an alert rule (repeatable)."),
+    ] = None,
+    webhook: Webhook = None,
+) -> None:
+    """Change a watch's interval, window, budget, alert rules or webhook; the rest stays.
+
+    Example: tokarc watch edit hashtag:magic --every 30m --budget 500 --alert spike --db watch.db
+    """
+    if budget is not None and no_budget:
+        raise _errors.CLIError("invalid --budget with --no-budget: give one of them")
+    with _existing(db) as store:
+        watches = Watches(store)
+        w = watches.edit(_find(watches, ref).id, every=every, window=window, budget=budget,
+                         no_budget=no_budget, add_alerts=alert or (),
+                         remove_alerts=remove_alert or (), webhook=webhook)  # fmt: skip
+    print(safe(f"changed {_describe(w)}"))
 
 
 @watch_app.command("list")
@@ -116,29 +173,59 @@ def watch_list(
         watches = Watches(store).all()
     if as_json:
         for w in watches:
-            print(json.dumps(w.__dict__))
+            print(json.dumps(w.public()))
         return
     console = Console(highlight=False, soft_wrap=True)  # wide enough not to cut when piped
     (console if console.is_terminal else Console(highlight=False, width=200)).print(
-        _table(db, watches)
+        _table(db, watches, time.time())
     )
 
 
-def _table(db: str, watches: list[Watch]) -> Table:
+def _table(db: str, watches: list[Watch], now: float) -> Table:
     table = Table(title=title(f"watches in {db}"), title_justify="left")
-    for h in ("id", "watch", "every", "window", "budget", "state", "next due", "last"):
-        table.add_column(h)
+    alerts = any(w.alert_rules for w in watches)  # the column only when some watch has rules
+    heads = ("id", "watch", "every", "window", "budget", *(["alerts"] if alerts else []),
+             "state", "next due", "last")  # fmt: skip
+    for h in heads:
+        table.add_column(h, no_wrap=h in ("watch", "next due"))
     for w in watches:
-        state = "paused" if w.paused else ("running" if w.claimed_by else "active")
         last = f"{w.last_status}: {w.last_message}" if w.last_status else ""
+        rules = [" ".join(w.alert_rules)] if alerts else []
         values = (w.id, w.label, format_duration(w.every_s), format_duration(w.window_s),
-                  w.budget or "", state, _iso(w.next_due), last)  # fmt: skip
+                  w.budget or "", *rules, w.state(), w.due_text(now), last)  # fmt: skip
         table.add_row(*(cell(v) for v in values))
     return table
 
 
-def _iso(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+@app.command("alerts")
+def alerts_list(
+    db: O.DbRequired,
+    watch: Annotated[
+        str | None,
+        typer.Option("--watch", help="Only this watch (id or KIND:TARGET).", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout.")] = False,
+) -> None:
+    """The alerts watches raised: when, which rule, what was said, and whether it was sent.
+
+    Example: tokarc alerts --db watch.db
+    """
+    with _existing(db) as store:
+        watch_id = _find(Watches(store), watch).id if watch else None
+        found = Alerts(store).all(watch_id)
+    if as_json:
+        for a in found:
+            print(json.dumps({**a.__dict__, "payload": json.loads(a.payload)}))
+        return
+    table = Table(title=title(f"alerts in {db}"), title_justify="left")
+    for h in ("id", "at", "watch", "rule", "status", "tries", "text"):
+        table.add_column(h)
+    for a in found:
+        status = a.status if not a.error else f"{a.status} ({a.error})"
+        cells = (str(a.id), a.created_at, str(a.watch_id), a.rule, status, str(a.attempts), a.text)
+        table.add_row(*(cell(c) for c in cells))
+    console = Console(highlight=False, soft_wrap=True)  # wide enough not to cut when piped
+    (console if console.is_terminal else Console(highlight=False, width=200)).print(table)
 
 
 @watch_app.command("remove")
@@ -251,21 +338,42 @@ def report(
     out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="The HTML file.")],
     since: Annotated[
         str | None,
-        typer.Option(help="Posts since: 7d, 2026-11-01.", show_default=False),
+        typer.Option(help="Posts created since: 7d, 2026-11-01.", show_default=False),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="KIND:TARGET",
+            help="Only this source: hashtag:magic, user_posts:zachking, or a watch "
+            "(user:zachking, its id); repeatable.",
+        ),
     ] = None,
     watch: Annotated[
         list[str] | None,
-        typer.Option("--watch", help="Only this watch (id or KIND:TARGET); repeatable."),
+        typer.Option("--watch", help="Only this watch's source (id or KIND:TARGET); repeatable."),
+    ] = None,
+    media: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            show_default=False,
+            help="The media archive's root, for thumbnails (default: media/ beside the "
+            "database, else ./media).",
+        ),
     ] = None,
 ) -> None:
-    """One self-contained HTML file (opens offline) of what the watches found: posts per day,
-    growth of the top posts, top authors, hashtags and sounds, units per day, the
-    fastest-growing posts and new accounts.
+    """One self-contained HTML file (opens offline) of every source in the database (jobs and
+    watches): what changed since the last report (new and gone posts, spikes, rising
+    hashtags, alerts), posts per day, engagement, top posts with thumbnails, top authors, a
+    hashtag network, sounds rising, growth of tracked posts, units per day, and a section per
+    source.
 
-    Example: tokarc report --db watch.db -o report.html --since 7d
+    Example: tokarc report --db watch.db -o report.html --since 7d --source hashtag:magic
     """
     check_output(out, db)
     with _existing(db) as store:
-        result = write_report(store, out, since=since, watches=watch or ())
-    print(safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024} KiB)"),
+        result = write_report(store, out, since=since, sources=source or (), watches=watch or (),
+                              media=media)  # fmt: skip
+    print(safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024:,} KiB)"),
           file=sys.stderr)  # fmt: skip

@@ -1,6 +1,11 @@
-"""The transports under every client: the token seam, and a pool that stays cheap under load.
+"""The transports under every client: the token seam, and the async client's connection pool.
 
-``TokenTransport`` adds the token to each request at the last moment. ``ShardedAsyncTransport``:
+``TokenTransport`` adds the token to each request at the last moment. The async client's default
+is :func:`aiohttp_transport`: aiohttp's pool behind httpx's transport interface, measured faster
+than httpx's own (``benchmarks/client_vs_official.py``, ``docs/performance.md``); the client
+above it is still httpx (its API, events, errors), and so are the token seam and the retries.
+
+``ShardedAsyncTransport``, httpx's own pool made cheaper, stays for ``transport=``:
 
 httpcore 1.0.9 walks every pooled connection, and polls every idle socket, on each request it
 assigns: with 40 requests in flight that bookkeeping took more CPU than the responses did
@@ -11,8 +16,11 @@ reopened between pages.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 
@@ -80,3 +88,83 @@ class TokenTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         if isinstance(self._inner, httpx.AsyncBaseTransport):
             await self._inner.aclose()
+
+
+def aiohttp_transport(max_connections: int) -> httpx.AsyncBaseTransport:
+    """aiohttp behind httpx's transport interface (``httpx-aiohttp``), as openai-python's
+    ``DefaultAioHttpClient`` does: httpx's API above, aiohttp's connection pool below.
+
+    Its errors are httpx's, as httpx's own transport would raise them (so the retry policy
+    and tokarc's errors are unchanged): a refused connection is a ``ConnectError``, a reset
+    a ``ReadError``, only a timeout a ``TimeoutException``.
+    """
+    from httpx_aiohttp import AiohttpTransport
+
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    return _HttpxErrors(AiohttpTransport(limits=limits))
+
+
+class _HttpxErrors(httpx.AsyncBaseTransport):
+    """Raises what httpx's transport would for an aiohttp failure, sending or reading."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        with _as_httpx(request):
+            response = await self._inner.handle_async_request(request)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_Body(response.stream, request),
+            request=request,
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class _Body(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, request: httpx.Request) -> None:
+        self._inner, self._request = inner, request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _as_httpx(self._request):
+            async for chunk in self._inner:
+                yield chunk
+
+    async def aclose(self) -> None:
+        with _as_httpx(self._request):
+            await self._inner.aclose()
+
+
+@contextlib.contextmanager
+def _as_httpx(request: httpx.Request) -> Iterator[None]:
+    import aiohttp
+
+    try:
+        yield
+    except httpx.TransportError as exc:  # httpx-aiohttp's mapping: redone from the cause
+        cause = exc.__cause__
+        better = _httpx_error(cause) if isinstance(cause, Exception) else None
+        if better is None or isinstance(exc, better):
+            raise
+        raise better(str(exc), request=request) from cause
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:  # unmapped ones
+        raise (_httpx_error(exc) or httpx.ReadError)(str(exc), request=request) from exc
+
+
+def _httpx_error(exc: Exception) -> type[httpx.TransportError] | None:
+    import aiohttp
+
+    order: list[tuple[type[BaseException] | tuple[type[BaseException], ...], Any]] = [
+        (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+        ((aiohttp.ServerTimeoutError, TimeoutError), httpx.ReadTimeout),
+        (aiohttp.ClientConnectorError, httpx.ConnectError),
+        ((aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError), httpx.ReadError),
+    ]
+    return next((error for kind, error in order if isinstance(exc, kind)), None)

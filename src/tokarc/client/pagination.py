@@ -42,6 +42,9 @@ MAX_ITEMS = StopReason.MAX_ITEMS
 SINCE = StopReason.SINCE
 STUCK = StopReason.STUCK  # the server sent back the cursor it was given: stop, not loop
 
+SEEN_PAGES = 50  # how many pages back a repeated record is still recognized (see Walker)
+SEEN_LIMIT = 10_000  # ids kept before the older ones are forgotten
+
 
 class PagerState(msgspec.Struct, kw_only=True):
     """Where a paginated run is: small, JSON-serializable, enough to resume exactly.
@@ -203,7 +206,10 @@ class Walker(Generic[T]):
             if state
             else PagerState(endpoint=endpoint.name, params=params)
         )
-        self._seen: set[str] = set(self.state.last_ids)
+        # Ids already handed out, for dedupe: those of the last SEEN_PAGES pages only, so that
+        # memory stays flat over a run of a million records (a resumed run knows the last
+        # page's, ``last_ids``; repeats come from offsets shifting by a page or so).
+        self._seen: dict[str, int] = dict.fromkeys(self.state.last_ids, self.state.pages)
         self._next: PagerState | None = None
 
     def _resume(self, state: PagerState, params: dict[str, Any]) -> PagerState:
@@ -268,12 +274,15 @@ class Walker(Generic[T]):
     def _filter(self, records: list[Any]) -> tuple[list[Any], bool]:
         kept: list[Any] = []
         fresh = False
+        page = self.state.pages
+        self._forget(page - SEEN_PAGES)
         for record in records:
             key = record_key(record)
             if key is not None and key in self._seen:
+                self._seen[key] = page  # seen again: kept as recent
                 continue
             if key is not None:
-                self._seen.add(key)
+                self._seen[key] = page
             if too_old(record, self.since):
                 continue
             if self.no_pinned and getattr(record, "is_pinned", False):
@@ -281,6 +290,11 @@ class Walker(Generic[T]):
             fresh = fresh or not getattr(record, "is_pinned", False)
             kept.append(record)
         return kept, fresh
+
+    def _forget(self, before: int) -> None:
+        """Drop the ids last seen on a page before ``before``."""
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen = {k: p for k, p in self._seen.items() if p >= before}
 
     def _cap(self, kept: list[Any]) -> list[Any]:
         if self.max_items is None:

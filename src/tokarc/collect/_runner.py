@@ -1,10 +1,16 @@
-"""Running a job: page by page, each page and its checkpoint committed together."""
+"""Running a job: page by page, each page and its checkpoint committed together.
+
+A backfill fetches ahead (:mod:`._ahead`): the next pages are fetched while the last ones are
+written, and pages waiting to be written are committed together, the checkpoint of the last one
+with them. A kill loses only pages not committed yet, which a resume fetches again.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +31,7 @@ from ..client.pagination import (
 from ..models import Comment, Post, Record, User, decode
 from ..status import JobStatus, StopReason
 from ..store import Batch, Follow, Job, PageResult, Store
+from ._ahead import Ahead
 from ._describe import coverage, target_label
 from ._estimate import worst_case
 from ._kinds import JobKind
@@ -124,6 +131,7 @@ class Collector:
         on_page: Progress | None = None,
         clock: Callable[[], float] = time.time,
         lease: float = LEASE_SECONDS,
+        ahead: int = 0,
         on_records: Records | None = None,
     ) -> None:
         self.client = client
@@ -132,6 +140,11 @@ class Collector:
         self.on_records = on_records  # each page's results, once committed (to stream them)
         self.clock = clock  # stamps fetched_at: the emulator's world clock in tests and sandboxes
         self.lease = lease  # seconds a job's lease lasts without renewal
+        # Pages fetched ahead of the writer in a backfill (0: none, the default everywhere).
+        # Runs that stop on a signal between pages (watches, workers, a closed pipe, media
+        # downloads as pages arrive) keep 0: no page fetched, and paid for, to be thrown away.
+        self.ahead = ahead
+        self._lock = threading.Lock()  # the store, between the fetching thread and the writer
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -209,7 +222,8 @@ class Collector:
             run.report.units += event.units_charged
             run.report.calls += 1
             at = dt.datetime.fromtimestamp(self.clock(), dt.UTC)  # the day a budget counts in
-            self.store.record_request(event, job_id=run.job.id, at=at)
+            with self._lock:
+                self.store.record_request(event, job_id=run.job.id, at=at)
 
         return record
 
@@ -244,7 +258,8 @@ class Collector:
         run.report.stop_reason = fields.get("stop_reason", run.report.stop_reason)
         run.report.outcome = fields.get("outcome")
         changes = {"status": status, "stop_reason": run.report.stop_reason, **fields}
-        run.report.coverage = coverage(self.store.update_job(run.job.id, **changes))
+        with self._lock:  # a fetching thread given up on (Ctrl-C) may still record a request
+            run.report.coverage = coverage(self.store.update_job(run.job.id, **changes))
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -254,27 +269,34 @@ class Collector:
         ``extra`` are further :class:`Batch` fields (``missing``, ``results``, a source). A page
         that holds no results (the user a follows job resolved first) is not streamed either.
         """
+        batch = self._batch(run, page, follow, **extra)
+        with self._lock:
+            result = self.store.save_page(batch)
+            run.lease.renew()
+        return self._saved(run, page, result, bool(extra.get("results", True)))
+
+    def _batch(self, run: _Run, page: Page[Any], follow: Follow | None, **extra: Any) -> Batch:
+        """A page as the store takes it, with the run's checkpoint as it is now."""
         fields: dict[str, Any] = {
             "source_kind": run.kind.source_kind,
             "source_target": run.job.target,
             **extra,
         }
-        result = self.store.save_page(
-            Batch(
-                endpoint=page.response.endpoint or run.kind.endpoint,
-                records=page.items,
-                job_id=run.job.id,
-                params=page.response.params,
-                cursor=page.cursor,
-                fetched_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
-                checkpoint=run.checkpoint.to_json(),
-                follow=follow,
-                undecodable=page.undecodable,
-                **fields,
-            )
+        return Batch(
+            endpoint=page.response.endpoint or run.kind.endpoint,
+            records=page.items,
+            job_id=run.job.id,
+            params=page.response.params,
+            cursor=page.cursor,
+            fetched_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
+            checkpoint=run.checkpoint.to_json(),
+            follow=follow,
+            undecodable=page.undecodable,
+            **fields,
         )
-        run.lease.renew()
-        results = bool(fields.get("results", True))
+
+    def _saved(self, run: _Run, page: Page[Any], result: PageResult, results: bool) -> int:
+        """After a page committed: the run's figures, and its records streamed."""
         self._count(run, result, results)
         if results and self.on_records is not None:
             self.on_records(page.items)
@@ -291,7 +313,8 @@ class Collector:
             report.new += result.new
             report.duplicates += result.duplicates
         if run.on_page:
-            run.on_page(report)
+            with self._lock:  # it may write to the store (a watch renews its claim)
+                run.on_page(report)
 
     # -- paginated endpoints -----------------------------------------------------------------
 
@@ -310,14 +333,45 @@ class Collector:
         return pager
 
     def _walk(self, run: _Run, pager: Pager[Any], follow: Follow | None) -> None:
+        if self.ahead > 0 and run.checkpoint.phase == "backfill":
+            return self._walk_ahead(run, pager, follow)
         mark = _mark(run.job.newest_mark)
         for page in pager.iter_pages():
-            run.checkpoint.state = pager.state
-            run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
+            self._take(run, page, pager.state)
             new = self._save(run, page, follow)
             if self._ends_run(run, page, new, mark):
                 return None
         return self._complete(run, pager.stop_reason or EXHAUSTED)
+
+    def _take(self, run: _Run, page: Page[Any], state: PagerState) -> None:
+        """The run's checkpoint moves past ``page``."""
+        run.checkpoint.state = state
+        run.checkpoint.newest = _newest(page.items, run.checkpoint.newest)
+
+    def _walk_ahead(self, run: _Run, pager: Pager[Any], follow: Follow | None) -> None:
+        """A backfill with the next pages fetched while the last ones are written.
+
+        The fetching thread's calls go through the same budget guard (:meth:`_budget`): when
+        it holds a call back, the pages fetched before it are committed, then the run stops.
+        """
+        with Ahead(self._fetched(pager), self.ahead) as ahead:
+            for group in ahead.groups():
+                batches = []
+                for page, state in group:
+                    self._take(run, page, state)
+                    batches.append(self._batch(run, page, follow))
+                with self._lock:
+                    results = self.store.save_pages(batches)
+                    run.lease.renew()
+                for (page, _), result in zip(group, results, strict=True):
+                    self._saved(run, page, result, True)
+        return self._complete(run, pager.stop_reason or EXHAUSTED)
+
+    @staticmethod
+    def _fetched(pager: Pager[Any]) -> Iterator[tuple[Page[Any], PagerState]]:
+        """The pager's pages, each with the pager's state after it."""
+        for page in pager.iter_pages():
+            yield page, pager.state
 
     def _ends_run(self, run: _Run, page: Page[Any], new: int, mark: int | None) -> bool:
         """After a page is saved: does the pass end (caught up)? (The budget holds back the
@@ -328,7 +382,8 @@ class Collector:
         return False
 
     def _stop(self, run: _Run, reason: str) -> None:
-        self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
+        with self._lock:
+            self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
         self._finish(run, JobStatus.STOPPED, stop_reason=reason)
 
     def _complete(self, run: _Run, reason: str) -> None:

@@ -231,7 +231,13 @@ def _post(raw: dict[str, Any]) -> Post:
     return _post_record(a, author, music, raw)
 
 
-def _post_record(a: _AwemeRaw, author: User | None, music: Music | None, raw: Any) -> Post:
+def _post_record(
+    a: _AwemeRaw,
+    author: User | None,
+    music: Music | None,
+    raw: Any,
+    tags: list[Hashtag] | None = None,
+) -> Post:
     mentions, mention_uids = _mentions(a)
     return Post(
         aweme_id=_need(_id(a.aweme_id), "aweme_id"),
@@ -245,12 +251,13 @@ def _post_record(a: _AwemeRaw, author: User | None, music: Music | None, raw: An
         author_unique_id=author.unique_id if author else None,
         music=music,
         music_id=music.music_id if music else None,
-        hashtags=_tag_names(a),
+        hashtags=_tag_names(a) if tags is None else [t.name for t in tags],
         mentions=mentions,
         mention_uids=mention_uids,
         share_url=a.share_url,
         image_urls=_image_urls(a.image_post_info),
         _raw=raw,
+        _tags=None if tags is None else tuple(tags),
         **(msgspec.structs.asdict(a.statistics) if a.statistics else {}),
         **_video_fields(a.video),
     )
@@ -286,7 +293,7 @@ def _post_json(data: msgspec.Raw) -> Post:
         raise _NotFast
     author = _nested_user(_USER_JSON.decode(a.author), a.author) if _present(a.author) else None
     music = _nested_music(_MUSIC_JSON.decode(a.music), a.music) if _present(a.music) else None
-    return _post_record(a, author, music, data)
+    return _post_record(a, author, music, data, _hashtags(a))
 
 
 _FAST: dict[str, typing.Callable[[msgspec.Raw], Any]] = {"post": _post_json}
@@ -477,6 +484,8 @@ def hashtags_of(post: Post) -> list[Hashtag]:
         >>> hashtags_of(post)
         [Hashtag(name='magic', hashtag_id='5', view_count=None, user_count=None)]
     """
+    if post._tags is not None:  # built when the post was decoded from the wire's bytes
+        return list(post._tags)
     if isinstance(post._raw, msgspec.Raw):  # straight from the bytes: only the tag fields
         try:
             return _hashtags(_TAGS_JSON.decode(post._raw))

@@ -57,7 +57,7 @@ class _Record(msgspec.Struct, frozen=True, kw_only=True):
 
     def __repr__(self) -> str:
         # The raw JSON is often kilobytes: leave it out so that reprs stay readable.
-        shown = (f"{f}={getattr(self, f)!r}" for f in self.__struct_fields__ if f != "_raw")
+        shown = (f"{f}={getattr(self, f)!r}" for f in self.__struct_fields__ if f[0] != "_")
         return f"{type(self).__name__}({', '.join(shown)})"
 
     def to_dict(self, *, raw: bool = True) -> dict[str, Any]:
@@ -65,7 +65,7 @@ class _Record(msgspec.Struct, frozen=True, kw_only=True):
 
         With ``raw=False`` the ``raw`` dicts are left out, at every level.
         """
-        data = {f: _plain(getattr(self, f), raw) for f in self.__struct_fields__ if f != "_raw"}
+        data = {f: _plain(getattr(self, f), raw) for f in self.__struct_fields__ if f[0] != "_"}
         if raw:
             data["raw"] = self.raw
         return data
@@ -191,6 +191,8 @@ class Post(_Record, frozen=True, kw_only=True):
     play_url: str | None = None
     share_url: str | None = None
     image_urls: list[str] = []
+    # The post's Hashtag records, when decoding already built them (see ``hashtags_of``).
+    _tags: tuple[Hashtag, ...] | None = None
 
 
 class Comment(_Record, frozen=True, kw_only=True):

@@ -7,7 +7,8 @@
     from tokarc.store import open_store
 
     with open_store("watch.db") as store:
-        Watches(store).add("hashtag", "magic", every="1h", window="7d", budget=200)
+        Watches(store).add("hashtag", "magic", every="1h", window="7d", budget=200,
+                           alerts=["new_posts>50"], webhook="https://hooks.slack.com/...")
     for run in Scheduler("watch.db", tokarc.Client).tick():   # from cron, or .run() in a loop
         print(run.line())
     with open_store("watch.db") as store:
@@ -16,27 +17,38 @@
 A watch (hashtag, keyword, user, sound, or a set of stored posts to re-hydrate) runs as an
 incremental collection job every ``every``, over the last ``window``, spending at most
 ``budget`` units a day. Two ticks at once never run the same watch: each claims it with a
-lease in the database (``_lock.py``). See ``docs/monitor.md``.
+lease in the database (``_lock.py``). A tick that meets a watch's alert rules posts to its
+webhook (``_alerts.py``, at least once, with an idempotency key). The report covers every
+source in the store, jobs and watches (``_report.py``). See ``docs/monitor.md``.
 """
 
 from __future__ import annotations
 
+from ._alerts import Alert, Alerts, Delivery
 from ._lock import LEASE_SECONDS
 from ._report import Report, write_report
+from ._rules import Rule, is_spike, parse_rule
 from ._schedule import Scheduler, WatchRun
 from ._specs import WATCH_KINDS, WatchKind
-from ._watches import Watch, Watches, format_duration, parse_duration
+from ._watches import MAX_FAILURES, Watch, Watches, format_duration, parse_duration
 
 __all__ = [
     "LEASE_SECONDS",
+    "MAX_FAILURES",
     "WATCH_KINDS",
+    "Alert",
+    "Alerts",
+    "Delivery",
     "Report",
+    "Rule",
     "Scheduler",
     "Watch",
     "WatchKind",
     "WatchRun",
     "Watches",
     "format_duration",
+    "is_spike",
     "parse_duration",
+    "parse_rule",
     "write_report",
 ]

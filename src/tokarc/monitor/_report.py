@@ -1,14 +1,15 @@
-"""The report: one self-contained HTML file of what the watches found and what changed.
+"""The report: one self-contained HTML file of what the store's sources found and what changed.
 
-Queries read the store (plain SQL, both backends); :mod:`._charts` makes the figures; this
-module lays them out with two tables in one page that inlines plotly.js, so it opens with no
-network. Every text from the data is escaped.
+The figures come from :mod:`._report_data` (plain SQL, both backends) and :mod:`._charts`
+(plotly); this module lays them out in one page that inlines plotly.js, so it opens with no
+network, and writes it atomically. Every text from the data is escaped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,24 +24,20 @@ from ..errors import InvalidInputError
 from ..store import Store
 from ..store._target import sqlite_files
 from . import _charts as C
-from ._watches import DAY, Watch, Watches, format_duration, iso, parse_duration
+from ._report_data import (
+    Changes,
+    Data,
+    Scope,
+    Source,
+    all_sources,
+    choose,
+    last_report,
+    record_report,
+)
+from ._rules import MIN_RATE_SPAN, SPIKE_BASELINE, SPIKE_FACTOR, SPIKE_MIN
+from ._watches import Watch, Watches, format_duration, iso, parse_duration, redact_url
 
-TOP = 15  # bars in a ranking
-TOP_POSTS = 8  # lines in a growth chart
-TABLE_ROWS = 20
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a report covers: posts created since ``since`` (unix seconds; None: all), found
-    through ``watches`` (none: every post in the store)."""
-
-    since: int | None
-    watches: tuple[Watch, ...]
-
-    @property
-    def sources(self) -> list[tuple[str, str]]:
-        return [(w.spec.source_kind, w.target) for w in self.watches if w.kind != "posts"]
+SOURCE_POSTS = 5  # rows of each source's top posts
 
 
 @dataclass(frozen=True)
@@ -69,14 +66,23 @@ def parse_since(text: str | None, now: float) -> int | None:
     return int((when if when.tzinfo else when.replace(tzinfo=dt.UTC)).timestamp())
 
 
-def scope(store: Store, since: int | None = None, refs: Sequence[str] = ()) -> Scope:
-    """The report's scope: the watches named by ``refs`` (ids or ``kind:target``), else all."""
+def scope(
+    store: Store, since: int | None = None, refs: Sequence[str] = (), *, option: str = "--source"
+) -> Scope:
+    """The report's scope: the sources named by ``refs`` (``kind:target`` of a source or a
+    watch, or a watch id), else every source in the store."""
     watches = Watches(store)
+    every = all_sources(store)
+    if not refs:
+        return Scope(since, tuple(every), tuple(watches.all()))
     try:
-        chosen = [watches.resolve(r) for r in refs] if refs else watches.all()
+        chosen = choose(every, refs, watches)
     except KeyError as exc:
-        raise InvalidInputError(f"invalid --watch: {exc.args[0]}") from None
-    return Scope(since, tuple(chosen))
+        known = ", ".join(s.label for s in every[:6]) or "none yet"
+        raise InvalidInputError(f"invalid {option}: {exc.args[0]} (sources: {known})") from None
+    picked = {s.label for s in chosen}
+    ws = [w for w in watches.all() if f"{w.spec.source_kind}:{w.target}" in picked]
+    return Scope(since, tuple(chosen), tuple(ws), filtered=True)
 
 
 def write_report(
@@ -84,195 +90,154 @@ def write_report(
     out: str | Path,
     *,
     since: str | None = None,
+    sources: Sequence[str] = (),
     watches: Sequence[str] = (),
+    media: str | Path | None = None,
     now: float | None = None,
 ) -> Report:
-    """Write the report of ``store`` to ``out`` (HTML) and return it.
+    """Write the report of ``store`` to ``out`` (HTML, atomically) and return it.
 
-    ``since`` (``7d``, ``2026-11-01``) keeps posts created since then; ``watches`` (ids or
-    ``kind:target``) keeps what those watches found. Raises InvalidInputError for either
-    being wrong.
+    ``since`` (``7d``, ``2026-11-01``) keeps posts created since then; ``sources`` (or
+    ``watches``: the same, kept for older callers) keeps what those sources found, each
+    ``kind:target`` (``hashtag:magic``, ``user_posts:zachking``, ``user:zachking``) or a watch
+    id. ``media`` is the media archive's root (default: ``media`` beside a SQLite database, else
+    ``media`` in the working directory):
+    top posts show their thumbnails from it. Raises InvalidInputError for a bad ``since``, an
+    unknown source, or ``out`` being the database itself.
     """
     refuse_same_file(out, sqlite_files(store.url), "report file")
     clock = time.time() if now is None else now
-    report = render(store, scope(store, parse_since(since, clock), watches), clock)
+    option = "--watch" if watches and not sources else "--source"
+    sc = scope(store, parse_since(since, clock), [*sources, *watches], option=option)
+    report = render(store, sc, clock, _media_root(store, media))
     with atomic_file(out, "w", encoding="utf-8") as f:  # whole or not at all
         f.write(report.html)
+    chosen = [s.label for s in sc.sources] if sc.filtered else "all"
+    record_report(store, clock, json.dumps(chosen), str(out))
     return report
 
 
-def render(store: Store, sc: Scope, now: float) -> Report:
+def _media_root(store: Store, media: str | Path | None) -> Path | None:
+    """``media``, else ``media/`` beside a SQLite database, else ``media/`` here (where
+    ``tokarc media --dir media`` puts it), the first that exists."""
+    if media is not None:
+        return Path(media)
+    near = [Path(store.url).resolve().parent / "media"] if store.backend == "sqlite" else []
+    return next((p for p in [*near, Path("media")] if p.is_dir()), None)
+
+
+def render(store: Store, sc: Scope, now: float, media: Path | None = None) -> Report:
     """The report page for ``sc``."""
-    q = _Queries(store, sc)
-    figures = {
-        "posts-per-day": C.posts_per_day(q.posts_per_day()),
-        "plays-growth": C.growth("Plays of the top posts over time", "plays", q.growth(0)),
-        "likes-growth": C.growth("Likes of the top posts over time", "likes", q.growth(1)),
-        "top-authors": C.ranking("Top authors", "posts", q.top_authors()),
-        "top-hashtags": C.ranking("Top co-occurring hashtags", "posts", q.top_hashtags()),
-        "top-sounds": C.ranking("Top sounds", "posts", q.top_sounds()),
-        "units-per-day": C.units_per_day(q.units_per_day()),
+    q = Data(store, sc)
+    previous = last_report(store, now)
+    changes = q.changes(previous, now)
+    figures = _overview(q, sc, now)
+    top = q.top_posts()
+    thumbs = q.thumbnails([p["id"] for p in top], media)
+    tables = {
+        "top-posts": _posts_table("table-top-posts", top, thumbs),
+        "fastest-growing": _growing_table(q.fastest_growing()),
+        "new-accounts": _accounts_table(q.new_accounts()),
     }
-    tables = {"fastest-growing": _growing_table(q.fastest_growing()),
-              "new-accounts": _accounts_table(q.new_accounts())}  # fmt: skip
-    page = _page(sc, now, figures, tables)
-    return Report(page, tuple(f"chart-{k}" for k in figures), tuple(f"table-{k}" for k in tables))
+    per_source = [_source_section(q, s) for s in sc.sources]
+    charts = [*(f"chart-{k}" for k in figures), *(f"chart-{s.slug}" for s in sc.sources)]
+    page = _page(sc, now, q.totals(), changes, figures, tables, per_source)
+    table_ids = [*(f"table-{k}" for k in tables), "table-changes-new", "table-watches"]
+    return Report(page, tuple(charts), tuple(table_ids))
 
 
-# -- queries -----------------------------------------------------------------------------------
-
-
-class _Queries:
-    """The report's data, read from the store within a scope."""
-
-    def __init__(self, store: Store, sc: Scope) -> None:
-        self.store, self.sc = store, sc
-        self.cte, self.params = _scoped(sc)
-
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        chunks = self.store.stream(f"{self.cte} {sql}", (*self.params, *params))
-        return [tuple(r) for chunk in chunks for r in chunk]
-
-    def posts_per_day(self) -> dict[str, dict[dt.date, int]]:
-        sql = ("SELECT p.create_time / 86400, COUNT(*) FROM posts p JOIN seen_via s "
-               "ON s.entity = 'post' AND s.entity_id = p.aweme_id "
-               "WHERE s.source_kind = ? AND s.source_target = ? AND p.create_time >= ? "
-               "GROUP BY 1 ORDER BY 1")  # fmt: skip
-        since = self.sc.since or 0
-        out = {}
-        for w in (w for w in self.sc.watches if w.kind != "posts"):
-            rows = self.rows(sql, (w.spec.source_kind, w.target, since))
-            out[w.label] = {_date(int(d) * DAY): int(n) for d, n in rows if d is not None}
-        if not out:
-            sql = ("SELECT p.create_time / 86400, COUNT(*) FROM posts p JOIN scoped s "
-                   "ON s.aweme_id = p.aweme_id GROUP BY 1 ORDER BY 1")  # fmt: skip
-            out["all posts"] = {_date(int(d) * DAY): int(n) for d, n in self.rows(sql) if d}
-        return out
-
-    def top_posts(self) -> list[tuple[str, str]]:
-        sql = ("SELECT p.aweme_id, p.author_unique_id, p.description FROM posts p JOIN scoped s "
-               "ON s.aweme_id = p.aweme_id ORDER BY COALESCE(p.play_count, -1) DESC, p.aweme_id "
-               f"LIMIT {TOP_POSTS}")  # fmt: skip
-        return [(str(a), f"@{u or '?'}: {d or a}") for a, u, d in self.rows(sql)]
-
-    def growth(self, metric: int) -> dict[str, list[tuple[dt.datetime, int]]]:
-        """Plays (``metric=0``) or likes (``1``) of the top posts, per observation."""
-        top = dict(self.top_posts())
-        if not top:
-            return {}
-        marks = ", ".join("?" * len(top))
-        sql = (f"SELECT aweme_id, observed_at, play_count, digg_count FROM post_stats "
-               f"WHERE aweme_id IN ({marks}) ORDER BY observed_at")  # fmt: skip
-        out: dict[str, list[tuple[dt.datetime, int]]] = {name: [] for name in top.values()}
-        for aweme_id, at, plays, likes in self.rows(sql, tuple(top)):
-            value = (plays, likes)[metric]
-            if value is not None:
-                out[top[aweme_id]].append((_time(at), int(value)))
-        return out
-
-    def top_authors(self) -> list[tuple[str, int]]:
-        sql = ("SELECT p.author_unique_id, COUNT(*) FROM posts p JOIN scoped s "
-               "ON s.aweme_id = p.aweme_id WHERE p.author_unique_id IS NOT NULL "
-               f"GROUP BY p.author_unique_id ORDER BY 2 DESC, 1 LIMIT {TOP}")  # fmt: skip
-        return [(f"@{name}", int(n)) for name, n in self.rows(sql)]
-
-    def top_hashtags(self) -> list[tuple[str, int]]:
-        watched = [w.target.lower() for w in self.sc.watches if w.kind == "hashtag"]
-        skip = f"WHERE h.name NOT IN ({', '.join('?' * len(watched))}) " if watched else ""
-        sql = ("SELECT h.name, COUNT(*) FROM post_hashtags h JOIN scoped s "
-               f"ON s.aweme_id = h.aweme_id {skip}GROUP BY h.name ORDER BY 2 DESC, 1 "
-               f"LIMIT {TOP}")  # fmt: skip
-        return [(f"#{name}", int(n)) for name, n in self.rows(sql, watched)]
-
-    def top_sounds(self) -> list[tuple[str, int]]:
-        sql = ("SELECT p.music_id, MAX(m.title), MAX(m.author), COUNT(*) FROM posts p "
-               "JOIN scoped s ON s.aweme_id = p.aweme_id "
-               "LEFT JOIN music m ON m.music_id = p.music_id WHERE p.music_id IS NOT NULL "
-               f"GROUP BY p.music_id ORDER BY 4 DESC, 1 LIMIT {TOP}")  # fmt: skip
-        return [(f"{t or i} - {a or '?'}", int(n)) for i, t, a, n in self.rows(sql)]
-
-    def units_per_day(self) -> dict[str, dict[str, int]]:
-        ids = [w.id for w in self.sc.watches]
-        since = _date(self.sc.since).isoformat() if self.sc.since else ""
-        out: dict[str, dict[str, int]] = {}
-        if ids:
-            sql = ("SELECT r.day, w.kind, w.target, SUM(r.units) FROM watch_runs r "
-                   "JOIN watches w ON w.id = r.watch_id "
-                   f"WHERE r.watch_id IN ({', '.join('?' * len(ids))}) AND r.day >= ? "
-                   "GROUP BY r.day, w.kind, w.target ORDER BY r.day")  # fmt: skip
-            for day, kind, target, units in self.rows(sql, (*ids, since)):
-                out.setdefault(f"{kind}:{target}", {})[str(day)] = int(units)
-        if not out:
-            sql = ("SELECT substr(at, 1, 10), SUM(units) FROM requests WHERE at >= ? "
-                   "GROUP BY 1 ORDER BY 1")  # fmt: skip
-            out = {"all requests": {str(d): int(u) for d, u in self.rows(sql, (since,))}}
-        return {k: v for k, v in out.items() if v}
-
-    def fastest_growing(self) -> list[dict[str, Any]]:
-        sql = ("SELECT st.aweme_id, MAX(p.author_unique_id), MAX(p.description), "
-               "MAX(p.share_url), MIN(st.observed_at), MAX(st.observed_at), "
-               "MIN(st.play_count), MAX(st.play_count), MIN(st.digg_count), MAX(st.digg_count) "
-               "FROM post_stats st JOIN scoped s ON s.aweme_id = st.aweme_id "
-               "JOIN posts p ON p.aweme_id = st.aweme_id GROUP BY st.aweme_id "
-               "HAVING COUNT(*) > 1 ORDER BY MAX(st.play_count) - MIN(st.play_count) DESC, 1 "
-               f"LIMIT {TABLE_ROWS}")  # fmt: skip
-        keys = ("id", "author", "caption", "url", "first", "last", "plays0", "plays1",
-                "likes0", "likes1")  # fmt: skip
-        return [dict(zip(keys, row, strict=True)) for row in self.rows(sql)]
-
-    def new_accounts(self) -> list[dict[str, Any]]:
-        seen = iso(self.sc.since) if self.sc.since else ""
-        sql = (
-            "SELECT u.unique_id, u.nickname, u.follower_count, u.create_time, "
-            "u.first_seen_at, COUNT(*) FROM users u JOIN posts p ON p.author_uid = u.uid "
-            "JOIN scoped s ON s.aweme_id = p.aweme_id WHERE u.first_seen_at >= ? "
-            "GROUP BY u.uid, u.unique_id, u.nickname, u.follower_count, u.create_time, "
-            f"u.first_seen_at ORDER BY u.first_seen_at DESC, 6 DESC LIMIT {TABLE_ROWS}"
-        )
-        keys = ("handle", "nickname", "followers", "created", "first_seen", "posts")
-        return [dict(zip(keys, row, strict=True)) for row in self.rows(sql, (seen,))]
-
-
-def _scoped(sc: Scope) -> tuple[str, tuple[Any, ...]]:
-    """A ``scoped`` CTE: the ids of the posts in scope, with its parameters."""
-    since = ("p.create_time >= ?", (sc.since,)) if sc.since else ("1 = 1", ())
-    if not sc.sources:
-        return f"WITH scoped AS (SELECT p.aweme_id FROM posts p WHERE {since[0]})", since[1]
-    either = " OR ".join("(v.source_kind = ? AND v.source_target = ?)" for _ in sc.sources)
-    cte = ("WITH scoped AS (SELECT DISTINCT p.aweme_id FROM posts p JOIN seen_via v "
-           f"ON v.entity = 'post' AND v.entity_id = p.aweme_id WHERE ({either}) "
-           f"AND {since[0]})")  # fmt: skip
-    return cte, (*(x for pair in sc.sources for x in pair), *since[1])
-
-
-def _date(ts: float) -> dt.date:
-    return dt.datetime.fromtimestamp(ts, dt.UTC).date()
-
-
-def _time(text: str) -> dt.datetime:
-    """A stored UTC time as a naive datetime (plotly draws naive times as they are)."""
-    return dt.datetime.fromisoformat(text).astimezone(dt.UTC).replace(tzinfo=None)
+def _overview(q: Data, sc: Scope, now: float) -> dict[str, Any]:
+    nodes, edges = q.hashtag_network()
+    return {
+        "posts-per-day": C.posts_per_day(
+            q.posts_per_day(sc.sources), "Posts per day by creation, per source"
+        ),
+        "engagement": C.distribution(q.engagement()),
+        "top-authors": C.ranking(
+            "Top authors by engagement (likes + comments + shares)",
+            "engagement",
+            q.top_authors(),
+            log=True,
+        ),
+        "sounds-rising": C.rising(
+            "Sounds rising: posts in the last 7 days vs the 7 before",
+            q.sounds_rising(now),
+            "last 7 days",
+            "7 days before",
+        ),
+        "hashtag-network": C.network("Hashtags used together (drag, zoom, hover)", nodes, edges),
+        "plays-growth": C.growth("Plays of tracked posts over time", "plays", q.growth("plays")),
+        "likes-growth": C.growth("Likes of tracked posts over time", "likes", q.growth("likes")),
+        "new-gone": C.per_day_bars(
+            "Posts stored and posts gone, per day", q.new_and_gone(), "posts"
+        ),
+        "units-per-day": C.per_day_bars(
+            "Units spent per day", q.units_per_day(), "units", stack=True
+        ),
+    }
 
 
 # -- the page ----------------------------------------------------------------------------------
 
 _STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
-h1{margin-bottom:.2rem} .meta{color:#666;margin-top:0}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:1rem}
-.chart{border:1px solid #eee;border-radius:6px;padding:.5rem;min-height:320px}
-table{border-collapse:collapse;width:100%;margin:1rem 0;font-size:.9rem}
-th,td{border-bottom:1px solid #eee;padding:.3rem .5rem;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2933;
+  background:#f5f7fa;line-height:1.4}
+main{max-width:1480px;margin:0 auto;padding:1.2rem 1.5rem 3rem}
+h1{margin:.2rem 0}
+h2{margin:2rem 0 .6rem;padding-bottom:.3rem;border-bottom:2px solid #d9e2ec}
+h3{margin:1.4rem 0 .4rem}
+.meta{color:#52606d;margin:.2rem 0}
+nav a{margin-right:1rem;color:#2f6fb2}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,170px),1fr));gap:.8rem}
+.stat{background:#fff;border:1px solid #e4e7eb;border-radius:8px;padding:.7rem 1rem}
+.stat b{display:block;font-size:1.6rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,520px),1fr));
+  gap:1rem}
+.chart{background:#fff;border:1px solid #e4e7eb;border-radius:8px;padding:.4rem;min-width:0;
+  overflow:hidden}
+.chart.wide{grid-column:1/-1}
+.plotly-graph-div{width:100%!important}
+.scroll{overflow-x:auto;background:#fff;border:1px solid #e4e7eb;border-radius:8px}
+.scroll.narrow{width:fit-content;min-width:min(100%,30rem);max-width:100%}
+table{border-collapse:collapse;width:100%;font-size:.88rem}
+th,td{border-bottom:1px solid #eef0f3;padding:.35rem .55rem;text-align:left;vertical-align:top}
+th{background:#f0f4f8;position:sticky;top:0}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.cap{min-width:12rem;max-width:32rem;overflow-wrap:anywhere}
+td.post{font-size:.82rem;white-space:nowrap}
+td.post small{display:block;color:#52606d;white-space:normal;overflow-wrap:anywhere}
+td.thumb img{width:56px;height:74px;object-fit:cover;border-radius:4px;display:block}
+td.thumb span{display:block;width:56px;height:74px;border-radius:4px;background:#e4e7eb}
+.source{background:#fff;border:1px solid #e4e7eb;border-radius:8px;padding:.6rem 1rem;
+  margin:1rem 0}
+.source .charts{margin:.6rem 0}
+.rule{color:#52606d;font-size:.88rem}
 """
 
 
-def _page(sc: Scope, now: float, figures: dict[str, Any], tables: dict[str, str]) -> str:
+def _page(
+    sc: Scope,
+    now: float,
+    totals: tuple[int, int],
+    changes: Changes,
+    figures: dict[str, Any],
+    tables: dict[str, str],
+    per_source: list[str],
+) -> str:
+    wide = {"hashtag-network"}
     charts = "".join(
-        f'<div class="chart">{_figure_html(f"chart-{key}", fig)}</div>'
+        f'<div class="chart{" wide" if key in wide else ""}">'
+        f"{_figure_html(f'chart-{key}', fig)}</div>"
         for key, fig in figures.items()
     )
     since = iso(sc.since) if sc.since else "the beginning"
+    scope_text = (
+        ", ".join(s.label for s in sc.sources)
+        if sc.filtered
+        else f"every source ({len(sc.sources)})"
+    )
+    e = html.escape
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -280,26 +245,133 @@ def _page(sc: Scope, now: float, figures: dict[str, Any], tables: dict[str, str]
         "<title>tokarc report</title>",
         f"<style>{_STYLE}</style>",
         f'<script type="text/javascript">{get_plotlyjs()}</script>',
-        "</head><body>",
+        "</head><body><main>",
         "<h1>tokarc report</h1>",
-        f'<p class="meta">Generated {html.escape(iso(now))}; posts since {html.escape(since)}.</p>',
-        "<h2>Watches</h2>",
-        _watches_table(sc.watches),
+        f'<p class="meta">Generated {e(iso(now))}; posts created since {e(since)}; '
+        f"{e(scope_text)}: {totals[0]:,} posts by {totals[1]:,} authors.</p>",
+        '<nav><a href="#changes">What changed</a><a href="#overview">Overview</a>'
+        '<a href="#posts">Posts</a><a href="#sources">Sources</a>'
+        '<a href="#watches">Watches</a></nav>',
+        _changes_html(changes),
+        '<h2 id="overview">Overview</h2>',
         f'<div class="charts">{charts}</div>',
-        "<h2>Fastest-growing posts</h2>",
+        '<h2 id="posts">Top posts</h2>',
+        tables["top-posts"],
+        "<h3>Fastest-growing posts</h3>",
+        f'<p class="rule">Plays per hour only over an hour of observation or more '
+        f"({MIN_RATE_SPAN // 3600} h); a post seen twice minutes apart shows its gain alone.</p>",
         tables["fastest-growing"],
-        "<h2>New accounts</h2>",
+        "<h3>New accounts</h3>",
         tables["new-accounts"],
-        "</body></html>",
+        '<h2 id="sources">Sources</h2>',
+        _sources_table(sc.sources),
+        *per_source,
+        '<h2 id="watches">Watches</h2>',
+        _watches_table(sc.watches),
+        "</main></body></html>",
     ]
     return "\n".join(parts)
 
 
 def _figure_html(div_id: str, fig: Any) -> str:
     config = {"displaylogo": False, "responsive": True}
-    text: str = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
-                            config=config)  # fmt: skip
+    text: str = pio.to_html(C.styled(fig), full_html=False, include_plotlyjs=False,
+                            div_id=div_id, config=config, default_width="100%",
+                            validate=False)  # fmt: skip
     return text
+
+
+def _changes_html(ch: Changes) -> str:
+    e = html.escape
+    what = "the last day (no earlier report)" if ch.first else f"the last report ({iso(ch.since)})"
+    new = sum(n for _, n in ch.new_by_source)
+    stats = (
+        ("new posts", new),
+        ("gone posts", len(ch.gone)),
+        ("post spikes", len(ch.post_spikes)),
+        ("hashtag spikes", len(ch.hashtag_spikes)),
+        ("rising hashtags", len(ch.rising)),
+        ("alerts", len(ch.alerts)),
+    )
+    cards = "".join(f'<div class="stat"><b>{n:,}</b>{e(k)}</div>' for k, n in stats)
+    rule = (
+        f"A spike is a value at least {SPIKE_MIN} and more than {SPIKE_FACTOR:g}× the median "
+        f"of its own baseline of {SPIKE_BASELINE} or more earlier values: a post's latest "
+        "plays per hour (each over an hour or more) against its earlier hourly rates; a "
+        "hashtag's posts created in the last day against each of the 7 days before that "
+        "the store covers. A hashtag is rising with 3 or more posts created since the "
+        "last report, over twice as many as its rate over the 7 days before gives."
+    )
+    return "\n".join(
+        [
+            f'<h2 id="changes">What changed since {e(what)}</h2>',
+            f'<div class="cards">{cards}</div>',
+            f'<p class="rule">{e(rule)}</p>',
+            "<h3>New posts by source</h3>",
+            _table("table-changes-new", ("source", "new posts"), ch.new_by_source),
+            "<h3>Spikes</h3>",
+            _table(
+                "table-changes-spikes",
+                ("what", "now", "baseline (median)"),
+                [
+                    (
+                        f"post {r['id']}",
+                        f"{r['rate']:,.0f} plays/h",
+                        f"{r['baseline']:,.0f} plays/h",
+                    )
+                    for r in ch.post_spikes
+                ]
+                + [
+                    (
+                        f"#{r['name']}",
+                        f"{r['last_day']:,} posts in the last day",
+                        f"{r['baseline']:,} a day",
+                    )
+                    for r in ch.hashtag_spikes
+                ],
+            ),
+            "<h3>Newly rising hashtags</h3>",
+            _table(
+                "table-changes-rising",
+                ("hashtag", "posts since", "posts in the 7 days before"),
+                ch.rising,
+            ),
+            "<h3>Gone posts</h3>",
+            _table(
+                "table-changes-gone",
+                ("post", "author", "caption", "gone at"),
+                [
+                    (r["id"], f"@{r['author'] or '?'}", _cut(r["caption"], 80), r["gone_at"])
+                    for r in ch.gone
+                ],
+            ),
+            "<h3>Alerts</h3>",
+            _table("table-changes-alerts", ("at", "watch", "alert", "status"), ch.alerts),
+        ]
+    )
+
+
+def _source_section(q: Data, s: Source) -> str:
+    e = html.escape
+    title = f"{s.label}: posts per day by creation"
+    fig = C.per_day_bars(title, q.posts_per_day([s]), "posts")  # one series: bars read best
+    jobs = ", ".join(f"job {i} {st}" for i, st in s.jobs) or "no job"
+    watch = (
+        f"watch {s.watch.id}, every {format_duration(s.watch.every_s)}, {s.watch.state()}"
+        if s.watch
+        else "no watch"
+    )
+    top = q.top_posts(SOURCE_POSTS, s)
+    return "\n".join(
+        [
+            f'<section class="source" id="{e(s.slug)}"><h3>{e(s.label)}</h3>',
+            f'<p class="meta">{s.posts:,} posts found; {e(watch)}; {e(jobs)}.</p>',
+            f'<div class="charts"><div class="chart">{_figure_html(f"chart-{s.slug}", fig)}</div>'
+            f"</div>",
+            _posts_table(f"table-{s.slug}", top, {}),
+            "</section>",
+        ]
+    )
 
 
 def _table(table_id: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -307,10 +379,20 @@ def _table(table_id: str, headers: Sequence[str], rows: Sequence[Sequence[Any]])
     body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
     if not rows:
         body = f'<tr><td colspan="{len(headers)}">nothing yet</td></tr>'
-    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    narrow = " narrow" if len(headers) <= 3 else ""  # a few columns: as wide as they need
+    return (
+        f'<div class="scroll{narrow}"><table id="{html.escape(table_id)}"><thead><tr>{head}</tr>'
+        f"</thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+class _Html(str):
+    """A cell already made safe (escaped here)."""
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, _Html):
+        return str(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return f'<td class="n">{value:,}</td>'
     if isinstance(value, float):
@@ -318,29 +400,115 @@ def _cell(value: Any) -> str:
     return f"<td>{html.escape('' if value is None else str(value))}</td>"
 
 
+def _posts_table(table_id: str, rows: Sequence[dict[str, Any]], thumbs: dict[str, str]) -> str:
+    e = html.escape
+    out = []
+    for r in rows:
+        thumb = thumbs.get(r["id"])
+        img = (
+            f'<img src="{e(thumb)}" alt="thumbnail of post {e(str(r["id"]))}">'
+            if thumb
+            else "<span></span>"
+        )
+        url = str(r["url"] or "")
+        post = (
+            f'<a href="{e(url)}" rel="noopener noreferrer">{e(str(r["id"]))}</a>'
+            if url.startswith("https://")
+            else e(str(r["id"]))
+        )
+        gone = " (gone)" if r["gone_at"] else ""
+        who = f"@{r['author'] or '?'} · {_created(r['created'])}"
+        shown = (_Html(f'<td class="thumb">{img}</td>'),) if thumbs else ()
+        out.append(
+            (
+                *shown,
+                _Html(f'<td class="post">{post}{gone}<small>{e(who)}</small></td>'),
+                _Html(f'<td class="cap">{e(_cut(r["caption"], 160))}</td>'),
+                r["plays"],
+                r["likes"],
+                r["comments"],
+                r["shares"],
+            )
+        )
+    headers = ("post (author · created)", "caption", "plays", "likes", "comments", "shares")
+    return _table(table_id, ("", *headers) if thumbs else headers, out)
+
+
+def _sources_table(sources: Sequence[Source]) -> str:
+    rows = [
+        (
+            _Html(f'<td><a href="#{html.escape(s.slug)}">{html.escape(s.label)}</a></td>'),
+            s.posts,
+            s.watch.label if s.watch else "",
+            ", ".join(f"{i} ({st})" for i, st in s.jobs),
+        )
+        for s in sources
+    ]
+    return _table("table-sources", ("source", "posts", "watch", "jobs"), rows)
+
+
 def _watches_table(watches: Sequence[Watch]) -> str:
-    rows = [(w.label, format_duration(w.every_s), format_duration(w.window_s),
-             w.budget if w.budget is not None else "none", "paused" if w.paused else "active",
-             w.last_run_at, w.last_status, w.last_message) for w in watches]  # fmt: skip
-    headers = ("watch", "every", "window", "budget/day", "state", "last run", "status", "message")
+    rows = [
+        (
+            w.label,
+            format_duration(w.every_s),
+            format_duration(w.window_s),
+            w.budget if w.budget is not None else "none",
+            w.state(),
+            " ".join(w.alert_rules),
+            redact_url(w.webhook) or "",
+            w.last_run_at,
+            w.last_status,
+            w.last_message,
+        )
+        for w in watches
+    ]
+    headers = (
+        "watch",
+        "every",
+        "window",
+        "budget/day",
+        "state",
+        "alerts",
+        "webhook",
+        "last run",
+        "status",
+        "message",
+    )
     return _table("table-watches", headers, rows)
 
 
 def _growing_table(rows: Sequence[dict[str, Any]]) -> str:
-    out = []
-    for r in rows:
-        hours = max((_time(r["last"]) - _time(r["first"])).total_seconds() / 3600, 1 / 60)
-        gained = (r["plays1"] or 0) - (r["plays0"] or 0)
-        liked = (r["likes1"] or 0) - (r["likes0"] or 0)
-        out.append((f"@{r['author'] or '?'}", _cut(r["caption"], 80), r["id"], gained,
-                    gained / hours, liked, r["plays1"]))  # fmt: skip
-    headers = ("author", "caption", "post", "plays gained", "plays/hour", "likes gained", "plays")
+    e = html.escape
+    out = [
+        (
+            _Html(
+                f'<td class="post">{e(str(r["id"]))}<small>@{e(r["author"] or "?")}</small></td>'
+            ),
+            _Html(f'<td class="cap">{e(_cut(r["caption"], 100))}</td>'),
+            r["gained"],
+            round(r["per_hour"]) if r["per_hour"] is not None else f"— ({r['hours'] * 60:.0f} min)",
+            r["liked"],
+            r["plays"],
+        )
+        for r in rows
+    ]
+    headers = ("post (author)", "caption", "plays gained", "plays/hour", "likes gained", "plays")
     return _table("table-fastest-growing", headers, out)
 
 
 def _accounts_table(rows: Sequence[dict[str, Any]]) -> str:
-    out = [(f"@{r['handle'] or '?'}", r["nickname"], r["followers"], _created(r["created"]),
-            r["first_seen"], r["posts"]) for r in rows]  # fmt: skip
+    out = [
+        (
+            f"@{r['handle'] or '?'}",
+            r["nickname"],
+            r["followers"],
+            _created(r["created"]),
+            str(r["first_seen"] or "")[:16].replace("T", " "),
+            r["posts"],
+        )
+        for r in rows
+    ]
     headers = ("account", "name", "followers", "created", "first seen", "posts in scope")
     return _table("table-new-accounts", headers, out)
 
@@ -351,4 +519,4 @@ def _cut(text: object, length: int) -> str:
 
 
 def _created(ts: int | None) -> str:
-    return _date(ts).isoformat() if ts else ""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).date().isoformat() if ts else ""

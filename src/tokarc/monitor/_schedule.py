@@ -17,9 +17,10 @@ from typing import Any
 
 from ..client._client import CallEvent, Client
 from ..collect import BUDGET, Collector, JobReport, JobSpec
-from ..status import JobStatus, RunStatus
+from ..status import JobStatus, RunStatus, StopReason
 from ..store import Store, open_store
 from . import _lock
+from ._alerts import Delivery, RunFacts, after_run
 from ._specs import build, rehydrate_ids
 from ._watches import Watch, Watches, day_of, db, iso, next_midnight
 
@@ -43,6 +44,7 @@ LEDGER_SPENT = (
 OK, BUDGET_REACHED, FAILED, INTERRUPTED, EMPTY = (
     RunStatus.OK, RunStatus.BUDGET, RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.EMPTY,
 )  # fmt: skip
+TARGET_FAILED = StopReason.TARGET  # a job whose target failed (not found, private)
 
 
 @dataclass
@@ -99,8 +101,9 @@ class Scheduler:
             print(run.line())
 
     ``clock`` gives unix seconds (default: wall time); ``workers`` watches run at once;
-    ``lease`` is how long a claim holds without renewal. :meth:`stop` (e.g. from a signal
-    handler) makes runs end after their current page and releases their claims.
+    ``lease`` is how long a claim holds without renewal; ``delivery`` posts alerts (retries
+    and backoff, ``_alerts.py``). :meth:`stop` (e.g. from a signal handler) makes runs end
+    after their current page and releases their claims.
     """
 
     def __init__(
@@ -112,9 +115,11 @@ class Scheduler:
         workers: int = WORKERS,
         lease: float = _lock.LEASE_SECONDS,
         owner: str | None = None,
+        delivery: Delivery | None = None,
         stop: threading.Event | None = None,
     ) -> None:
         self.db, self.client, self.clock = db, client, clock
+        self.delivery = delivery or Delivery()
         self.workers, self.lease = max(1, workers), lease
         self.owner = owner or _lock.owner_id()
         self._stop = stop or threading.Event()  # a worker shares its own
@@ -186,6 +191,9 @@ class Scheduler:
                 run, next_due = self._run(store, current, started)
             finally:
                 self._release(store, current, run, next_due)
+            if run.status in (OK, FAILED):
+                failed = run.status == FAILED and run.stop_reason == TARGET_FAILED
+                watches.count_failure(current.id, failed)
             return run
 
     def _run(self, store: Store, watch: Watch, now: float) -> tuple[WatchRun, float]:
@@ -197,7 +205,9 @@ class Scheduler:
         tally = _Tally(job_id=watch.job_id)
         run = self._collect(store, watch, now, remaining, tally)
         if run.status != EMPTY:
-            watches.record_run(_run_row(run, day, iso(now), iso(self.clock())))
+            run_id = watches.record_run(_run_row(run, day, iso(now), iso(self.clock())))
+            facts = RunFacts(run_id, now, run.new, run.gone, run.job_id)
+            after_run(store, watch, facts, self.clock(), self.delivery)
         if run.status == BUDGET_REACHED:
             return run, max(now + watch.every_s, next_midnight(now))
         return run, now if run.status == INTERRUPTED else now + watch.every_s

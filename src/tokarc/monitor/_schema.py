@@ -25,3 +25,23 @@ def _watches(d: Dialect) -> list[str]:
             units BIGINT NOT NULL, gone BIGINT NOT NULL, message TEXT)""",
         "CREATE INDEX watch_runs_watch_day ON watch_runs (watch_id, day)",
     ]
+
+
+@MONITOR.migration("alerts")
+def _alerts(d: Dialect) -> list[str]:
+    """Alert rules and a webhook per watch, consecutive target failures, sent alerts, and when
+    each report was written (its "what changed since the last report" starts there)."""
+    return [
+        "ALTER TABLE watches ADD COLUMN alert_rules TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE watches ADD COLUMN webhook TEXT",
+        "ALTER TABLE watches ADD COLUMN failures BIGINT NOT NULL DEFAULT 0",
+        f"""CREATE TABLE alerts (
+            id {d.id_column}, watch_id BIGINT NOT NULL, run_id BIGINT, rule TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, text TEXT NOT NULL,
+            payload TEXT NOT NULL, status TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0,
+            sent_at TEXT, error TEXT)""",
+        "CREATE INDEX alerts_watch ON alerts (watch_id)",
+        f"""CREATE TABLE reports (
+            id {d.id_column}, generated_at DOUBLE PRECISION NOT NULL, scope TEXT NOT NULL,
+            path TEXT NOT NULL)""",
+    ]

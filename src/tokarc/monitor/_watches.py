@@ -11,13 +11,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import InvalidInputError
 from ..store import Store
 from ..store._backend import Backend
+from ._rules import parse_rule
 from ._specs import WATCH_KINDS, WatchKind, check_target
 
 DAY = 86_400
+#: Failed runs in a row, each because the target itself failed (not found, private, ...), after
+#: which the scheduler stops retrying a watch (``watch resume`` tries again).
+MAX_FAILURES = 3
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}
 MAX_DURATION = 366 * DAY  # intervals and windows beyond a year are typos, not plans
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -43,6 +48,9 @@ class Watch:
     last_run_at: str | None
     last_status: str | None
     last_message: str | None
+    alert_rules: tuple[str, ...] = ()
+    webhook: str | None = None
+    failures: int = 0
 
     @property
     def label(self) -> str:
@@ -52,6 +60,33 @@ class Watch:
     @property
     def spec(self) -> WatchKind:
         return WATCH_KINDS[self.kind]
+
+    @property
+    def stopped(self) -> bool:
+        """Paused by the scheduler after :data:`MAX_FAILURES` target failures in a row."""
+        return self.paused and self.failures >= MAX_FAILURES
+
+    def state(self) -> str:
+        """``active``, ``running``, ``paused`` or ``stopped after 3 failures``."""
+        if self.stopped:
+            return f"stopped after {self.failures} failures"
+        return "paused" if self.paused else ("running" if self.claimed_by else "active")
+
+    def due_text(self, now: float) -> str:
+        """When the watch runs next: ``now`` once due, else a UTC time."""
+        if self.paused:
+            return ""
+        if self.next_due <= now:
+            return "now"
+        return dt.datetime.fromtimestamp(self.next_due, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def public(self) -> dict[str, Any]:
+        """The watch as plain data, its webhook shown without its path (a webhook URL's path
+        is a secret: whoever has it can post to the channel)."""
+        out = dict(self.__dict__)
+        out["alert_rules"] = list(self.alert_rules)
+        out["webhook"] = redact_url(self.webhook)
+        return out
 
 
 COLUMNS = tuple(Watch.__dataclass_fields__)
@@ -93,6 +128,29 @@ def next_midnight(ts: float) -> float:
     return float((int(ts) // DAY + 1) * DAY)
 
 
+def redact_url(url: str | None) -> str | None:
+    """``https://hooks.slack.com/services/T0/B0/xyz`` → ``https://hooks.slack.com/…``."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}/…"
+
+
+def check_webhook(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host; InvalidInputError else (never echoing it)."""
+    try:
+        parts = urlsplit(url.strip())
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.username
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InvalidInputError("invalid --webhook: an http(s) URL with a host, like "
+                                "https://hooks.slack.com/services/...")  # fmt: skip
+    return url.strip()
+
+
 def db(store: Store) -> Backend:
     """The store's connection seam (``Store.db``): the monitor's tables are written through it."""
     return store.db
@@ -119,18 +177,62 @@ class Watches:
         every: str = "1h",
         window: str = "7d",
         budget: int | None = None,
-        now: float = 0.0,
+        alerts: Sequence[str] = (),
+        webhook: str | None = None,
+        now: float | None = None,
     ) -> Watch:
-        """Add a watch, due at once (``now``); InvalidInputError for a bad kind, target,
-        interval, window or budget, or a watch that already exists."""
+        """Add a watch, due at once (``now``, default the wall clock); InvalidInputError for a
+        bad kind, target, interval, window, budget, alert rule or webhook, or a watch that
+        already exists. ``alerts`` are rules like ``new_posts>50`` (see ``_alerts.py``)."""
         row = _checked(kind, target, every, window, budget)
+        rules = _rules(alerts, webhook)
+        hook = check_webhook(webhook) if webhook is not None else None
         if self.find(kind, row[1]) is not None:
             raise InvalidInputError(f"already watching {kind}:{row[1]}")
+        at = _wall() if now is None else now
         sql = ("INSERT INTO watches (kind, target, every_s, window_s, budget, created_at, "
-               "next_due) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")  # fmt: skip
+               "next_due, alert_rules, webhook) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+               "RETURNING id")  # fmt: skip
         with self._db.transaction():
-            new_id = int(self._db.query(sql, (*row, iso(now or _wall()), now))[0][0])
+            new_id = int(self._db.query(sql, (*row, iso(at), at, rules, hook))[0][0])
         return self.get(new_id)
+
+    def edit(
+        self,
+        watch_id: int,
+        *,
+        every: str | None = None,
+        window: str | None = None,
+        budget: int | None = None,
+        no_budget: bool = False,
+        add_alerts: Sequence[str] = (),
+        remove_alerts: Sequence[str] = (),
+        webhook: str | None = None,
+    ) -> Watch:
+        """Change a watch's interval, window, budget (``no_budget``: none), alert rules or
+        webhook; what is not given stays. A new interval counts from the last run (due now if
+        that has passed). InvalidInputError for a bad value (nothing changes), KeyError for no
+        such watch."""
+        w = self.get(watch_id)
+        every_s = parse_duration(every) if every is not None else w.every_s
+        window_s = parse_duration(window, "window") if window is not None else w.window_s
+        if budget is not None and budget < 1:
+            raise InvalidInputError(
+                f"invalid budget {budget!r}: a whole number of units, 1 or more"
+            )
+        new_budget = None if no_budget else (budget if budget is not None else w.budget)
+        hook = check_webhook(webhook) if webhook is not None else w.webhook
+        rules = _edited_rules(w.alert_rules, add_alerts, remove_alerts)
+        _rules(rules, hook)
+        next_due = w.next_due
+        if every is not None and w.last_run_at:
+            next_due = dt.datetime.fromisoformat(w.last_run_at).timestamp() + every_s
+        sql = ("UPDATE watches SET every_s = ?, window_s = ?, budget = ?, alert_rules = ?, "
+               "webhook = ?, next_due = ? WHERE id = ?")  # fmt: skip
+        with self._db.transaction():
+            row = (every_s, window_s, new_budget, " ".join(rules), hook, next_due, watch_id)
+            self._db.execute(sql, row)
+        return self.get(watch_id)
 
     def get(self, watch_id: int) -> Watch:
         """The watch ``watch_id``; KeyError if there is none."""
@@ -170,10 +272,27 @@ class Watches:
                 raise KeyError(f"no watch {watch_id}")
 
     def set_paused(self, watch_id: int, paused: bool) -> Watch:
+        """Pause or resume a watch; resuming also forgets its failures in a row."""
         with self._db.transaction():
-            sql = "UPDATE watches SET paused = ? WHERE id = ?"
-            if not self._db.execute(sql, (int(paused), watch_id)):
+            sql = ("UPDATE watches SET paused = ?, "
+                   "failures = CASE WHEN ? = 1 THEN failures ELSE 0 END WHERE id = ?")  # fmt: skip
+            if not self._db.execute(sql, (int(paused), int(paused), watch_id)):
                 raise KeyError(f"no watch {watch_id}")
+        return self.get(watch_id)
+
+    def count_failure(self, watch_id: int, target_failed: bool) -> Watch:
+        """After a run: one more target failure in a row (``target_failed``), or none. At
+        :data:`MAX_FAILURES` the watch is paused, and its last message says so."""
+        w = self.get(watch_id)
+        failures = w.failures + 1 if target_failed else 0
+        stop = failures >= MAX_FAILURES
+        with self._db.transaction():
+            self._db.execute("UPDATE watches SET failures = ? WHERE id = ?", (failures, watch_id))
+            if stop and not w.paused:
+                message = (f"stopped after {failures} failures in a row ({w.last_message}); "
+                           f"`tokarc watch resume {w.id}` tries again")  # fmt: skip
+                sql = "UPDATE watches SET paused = 1, last_message = ? WHERE id = ?"
+                self._db.execute(sql, (message, watch_id))
         return self.get(watch_id)
 
     def set_job(self, watch_id: int, job_id: int) -> None:
@@ -185,12 +304,12 @@ class Watches:
         sql = "SELECT COALESCE(SUM(units), 0) FROM watch_runs WHERE watch_id = ? AND day = ?"
         return int(self._db.query(sql, (watch_id, day))[0][0])
 
-    def record_run(self, row: Sequence[Any]) -> None:
-        """Add one run to ``watch_runs`` (columns in :data:`RUN_COLUMNS` order)."""
+    def record_run(self, row: Sequence[Any]) -> int:
+        """Add one run to ``watch_runs`` (columns in :data:`RUN_COLUMNS` order); its id."""
         marks = ", ".join("?" * len(RUN_COLUMNS))
-        sql = f"INSERT INTO watch_runs ({', '.join(RUN_COLUMNS)}) VALUES ({marks})"
+        sql = f"INSERT INTO watch_runs ({', '.join(RUN_COLUMNS)}) VALUES ({marks}) RETURNING id"
         with self._db.transaction():
-            self._db.execute(sql, tuple(row))
+            return int(self._db.query(sql, tuple(row))[0][0])
 
     def runs(self, watch_id: int) -> list[dict[str, Any]]:
         """The watch's runs, oldest first."""
@@ -211,15 +330,40 @@ def _checked(
     target = target.strip().lstrip("#@") if kind != "posts" else target.strip()
     if not target or (kind != "keyword" and any(c.isspace() for c in target)):
         raise InvalidInputError(f"invalid {kind} {target!r}")
-    if budget is not None and budget < 1:
-        raise InvalidInputError(f"invalid budget {budget!r}: a whole number of units, 1 or more")
+    _check_budget(budget)
     every_s, window_s = parse_duration(every), parse_duration(window, "window")
     return kind, check_target(kind, target), every_s, window_s, budget
+
+
+def _rules(rules: Sequence[str], webhook: str | None) -> str:
+    """The rules, checked, as stored (space-separated)."""
+    checked = [parse_rule(r).text for r in rules]
+    if checked and webhook is None:
+        raise InvalidInputError("invalid --alert: alerts need a --webhook URL to post to")
+    return " ".join(dict.fromkeys(checked))
+
+
+def _edited_rules(rules: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> list[str]:
+    gone = {parse_rule(r).text for r in remove}
+    missing = sorted(gone - set(rules))
+    if missing:
+        raise InvalidInputError(
+            f"invalid --remove-alert {missing[0]!r}: the watch has no such rule"
+        )
+    kept = [r for r in rules if r not in gone]
+    return list(dict.fromkeys([*kept, *(parse_rule(r).text for r in add)]))
+
+
+def _check_budget(budget: int | None) -> None:
+    if budget is not None and budget < 1:
+        raise InvalidInputError(f"invalid budget {budget!r}: a whole number of units, 1 or more")
 
 
 def _watch(row: tuple[Any, ...]) -> Watch:
     values = dict(zip(COLUMNS, row, strict=True))
     values["paused"] = bool(values["paused"])
+    values["alert_rules"] = tuple(str(values["alert_rules"] or "").split())
+    values["failures"] = int(values["failures"] or 0)
     values["next_due"] = float(values["next_due"])
     if values["claim_until"] is not None:
         values["claim_until"] = float(values["claim_until"])

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from ._dialect import Dialect
+from ._dialect import Dialect, Upsert
 
 Params = Sequence[Any]
 
@@ -23,6 +23,9 @@ class Backend(Protocol):
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for many rows, without a round trip per row."""
+
+    def upsert(self, statement: Upsert, rows: Sequence[Params], params: Params = ()) -> None:
+        """Run ``statement`` for ``rows`` (each followed by ``params``, its ``where``'s)."""
 
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         """Run a query and return its (few) rows."""

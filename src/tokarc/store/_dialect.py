@@ -8,6 +8,7 @@ is the same on both.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +70,47 @@ POSTGRES = Dialect(
 )
 
 
+@dataclass(frozen=True)
+class Upsert:
+    """One ``INSERT ... ON CONFLICT (key) DO UPDATE`` (or ``DO NOTHING``), as data.
+
+    ``sql`` is the statement for one row of ``columns`` (``executemany``); :meth:`from_stage`
+    is the same statement taking its rows from a staging table with those columns (PostgreSQL
+    COPYs a page's rows there first). ``where`` limits which stored rows are updated; its
+    ``?`` parameters follow a row's values in ``sql`` and are given once to ``from_stage``.
+    """
+
+    table: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    sets: tuple[str, ...]
+    where: str = ""
+
+    @property
+    def stage(self) -> str:
+        """The name of this statement's staging table (a temporary table on PostgreSQL)."""
+        return f"tokarc_stage_{self.table}_{zlib.crc32(self.sql.encode()):08x}"
+
+    @property
+    def sql(self) -> str:
+        marks = ", ".join("?" * len(self.columns))
+        head = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})"
+        return head + self._conflict()
+
+    def from_stage(self, stage: str) -> str:
+        """The statement, its rows read from ``stage``, in key order (see ``Store._write``)."""
+        cols = ", ".join(self.columns)
+        head = f"INSERT INTO {self.table} ({cols}) SELECT {cols} FROM {stage}"
+        return f"{head} ORDER BY {', '.join(self.key)}{self._conflict()}"
+
+    def _conflict(self) -> str:
+        target = f" ON CONFLICT ({', '.join(self.key)})"
+        if not self.sets:
+            return f"{target} DO NOTHING"
+        where = f" WHERE {self.where}" if self.where else ""
+        return f"{target} DO UPDATE SET {', '.join(self.sets)}{where}"
+
+
 def upsert(
     table: str,
     columns: Sequence[str],
@@ -77,20 +119,20 @@ def upsert(
     fill_only: bool = False,
     keep: Sequence[str] = (),
     update: bool = True,
-) -> str:
+    where: str = "",
+) -> Upsert:
     """``INSERT ... ON CONFLICT (key) DO UPDATE`` for ``columns``.
 
     On conflict a column takes the new value unless it is NULL (``COALESCE(new, old)``); with
     ``fill_only`` the old value wins and the new one only fills a gap. Columns in ``keep`` are
     never updated (first-seen provenance); with ``update=False`` nothing is (``DO NOTHING``).
+    ``raw`` (never NULL) is left as stored when ``fill_only``; otherwise a stored value is kept
+    when the new one is equal, so PostgreSQL keeps a TOASTed value (raw JSON, a long caption)
+    where it is instead of writing it again.
     """
-    marks = ", ".join("?" * len(columns))
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    skip = {*key, *keep}
+    skip = {*key, *keep, *(("raw",) if fill_only else ())}  # a gap in raw: there is none
     sets = [_set(table, c, fill_only) for c in columns if c not in skip] if update else []
-    if not sets:
-        return f"{head} ON CONFLICT ({', '.join(key)}) DO NOTHING"
-    return f"{head} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(sets)}"
+    return Upsert(table, tuple(columns), tuple(key), tuple(sets), where)
 
 
 # Columns that always take the newest value: when and where a record was last seen.
@@ -100,7 +142,9 @@ ALWAYS_NEW = frozenset({"last_page", "last_seen_at", "last_job_id", "gone_at"})
 def _set(table: str, column: str, fill_only: bool) -> str:
     if column in ALWAYS_NEW:
         return f"{column} = excluded.{column}"
-    first, second = (f"{table}.{column}", f"excluded.{column}")
-    if not fill_only:
-        first, second = second, first
-    return f"{column} = COALESCE({first}, {second})"
+    old, new = f"{table}.{column}", f"excluded.{column}"
+    if fill_only:
+        return f"{column} = COALESCE({old}, {new})"
+    # COALESCE(new, old), written so that an equal value keeps the stored one itself: then
+    # PostgreSQL does not write a TOASTed text (raw JSON, a long caption) again.
+    return f"{column} = CASE WHEN {new} IS NULL OR {new} = {old} THEN {old} ELSE {new} END"

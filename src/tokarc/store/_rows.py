@@ -6,11 +6,12 @@ made storable (:func:`~._text.clean`), the raw JSON encoded once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from ..models import Comment, Hashtag, Live, Music, Post, User
 from ._text import clean as c
-from ._text import record_json
+from ._text import cleaner, record_json
 
 PROV = ("first_page", "last_page", "first_seen_at", "last_seen_at")
 
@@ -69,16 +70,17 @@ SEEN_VIA_COLUMNS = (
 Row = tuple[object, ...]
 
 
-def _words(values: list[str]) -> str | None:
+def _words(values: list[str], c: Callable[[str | None], str | None] = c) -> str | None:
     return " ".join(c(v) or "" for v in values) if values else None
 
 
 def post_row(p: Post, s: Seen) -> Row:
     """The ``posts`` row of ``p`` (``gone_at`` is reset: the post was just seen)."""
+    c = cleaner(p)
     return (
         c(p.aweme_id), c(p.author_uid), c(p.author_unique_id), c(p.music_id), p.create_time,
-        c(p.desc), c(p.region), int(p.is_pinned), int(p.is_photo), _words(p.hashtags),
-        _words(p.mentions), p.play_count, p.digg_count, p.comment_count, p.share_count,
+        c(p.desc), c(p.region), int(p.is_pinned), int(p.is_photo), _words(p.hashtags, c),
+        _words(p.mentions, c), p.play_count, p.digg_count, p.comment_count, p.share_count,
         p.collect_count, p.download_count, p.duration_ms, p.width, p.height, c(p.cover_url),
         c(p.play_url), c(p.share_url), None, record_json(p), s.page_id, s.page_id, s.at, s.at,
     )  # fmt: skip
@@ -86,6 +88,7 @@ def post_row(p: Post, s: Seen) -> Row:
 
 def user_row(u: User, s: Seen) -> Row:
     """The ``users`` row of ``u``."""
+    c = cleaner(u)
     return (
         c(u.uid), c(u.sec_uid), c(u.unique_id), c(u.nickname), c(u.signature), c(u.region),
         c(u.language), int(u.verified), int(u.is_private), u.follower_count, u.following_count,
@@ -96,6 +99,7 @@ def user_row(u: User, s: Seen) -> Row:
 
 def music_row(m: Music, s: Seen) -> Row:
     """The ``music`` row of ``m``."""
+    c = cleaner(m)
     return (
         c(m.music_id), c(m.title), c(m.author), c(m.album), int(m.is_original), m.duration_s,
         m.user_count, c(m.owner_uid), c(m.owner_handle), c(m.owner_nickname), c(m.play_url),

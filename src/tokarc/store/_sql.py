@@ -13,11 +13,11 @@ UPSERT_USER = upsert("users", R.USER_COLUMNS, ["uid"], keep=FIRST)
 # Authors and sounds embedded in posts only fill gaps, and are rewritten (last seen, gaps) at
 # most once per refresh interval: the last parameter is "last seen before this, refresh it".
 # Rewriting a kilobyte of raw JSON for every post of a popular sound is what it saves.
-FILL_USER = upsert("users", R.USER_COLUMNS, ["uid"], keep=FIRST, fill_only=True)
-FILL_USER += " WHERE users.last_seen_at < ?"
+FILL_USER = upsert("users", R.USER_COLUMNS, ["uid"], keep=FIRST, fill_only=True,
+                   where="users.last_seen_at < ?")  # fmt: skip
 UPSERT_MUSIC = upsert("music", R.MUSIC_COLUMNS, ["music_id"], keep=FIRST)
-FILL_MUSIC = upsert("music", R.MUSIC_COLUMNS, ["music_id"], keep=FIRST, fill_only=True)
-FILL_MUSIC += " WHERE music.last_seen_at < ?"
+FILL_MUSIC = upsert("music", R.MUSIC_COLUMNS, ["music_id"], keep=FIRST, fill_only=True,
+                    where="music.last_seen_at < ?")  # fmt: skip
 UPSERT_HASHTAG = upsert("hashtags", R.HASHTAG_COLUMNS, ["name"], keep=FIRST)
 UPSERT_COMMENT = upsert("comments", R.COMMENT_COLUMNS, ["cid"], keep=FIRST)
 UPSERT_LIVE = upsert("lives", R.LIVE_COLUMNS, ["room_id"], keep=FIRST)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ._backend import Params
-from ._dialect import SQLITE
+from ._dialect import SQLITE, Upsert
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",  # readers do not block the writer
@@ -49,6 +49,11 @@ class SQLiteBackend:
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._conn.executemany(sql, rows)
+
+    def upsert(self, statement: Upsert, rows: Sequence[Params], params: Params = ()) -> None:
+        if rows:
+            extra = tuple(params)
+            self._conn.executemany(statement.sql, [(*r, *extra) for r in rows] if extra else rows)
 
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return self._conn.execute(sql, params).fetchall()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -106,20 +106,34 @@ class Store:
         transaction or not at all. Raises ``KeyError`` if ``batch.job_id`` names no job and
         ``ValueError`` if a checkpoint is given without a job.
         """
-        if batch.job_id is None and (batch.checkpoint or batch.newest_mark):
-            raise ValueError("a checkpoint or newest mark needs a job_id")
+        return self.save_pages([batch])[0]
+
+    def save_pages(self, batches: Sequence[Batch]) -> list[PageResult]:
+        """Store several pages, in order, in ONE transaction (a group commit).
+
+        Each page is saved as by :meth:`save_page`, and all of them (with the checkpoint of the
+        last page of each job) commit together or not at all. A collection that has several
+        pages waiting to be written uses it: one commit, and each B-tree page touched once,
+        instead of once per page. Results are those of saving the pages one after another.
+        """
+        for batch in batches:
+            if batch.job_id is None and (batch.checkpoint or batch.newest_mark):
+                raise ValueError("a checkpoint or newest mark needs a job_id")
+        with self._db.transaction():
+            return [self._save(batch) for batch in batches]
+
+    def _save(self, batch: Batch) -> PageResult:
         p = plan(batch.records)
         fetched = batch.fetched_at or dt.datetime.now(dt.UTC)
         if fetched.tzinfo is None:  # naive times are UTC, as ``timestamp`` reads them
             fetched = fetched.replace(tzinfo=dt.UTC)
-        with self._db.transaction():
-            new_ids = self._unknown(p)
-            at = timestamp(fetched)
-            seen = R.Seen(self._insert_page(batch, p, len(new_ids), at), at)
-            self._write(p, seen, _stale(fetched))
-            self._write_context(batch, p, seen)
-            gone = self._misses(batch, p, seen)
-            self._to_job(batch, p, len(new_ids), int(fetched.timestamp()))
+        new_ids = self._unknown(p)
+        at = timestamp(fetched)
+        seen = R.Seen(self._insert_page(batch, p, len(new_ids), at), at)
+        self._write(p, seen, _stale(fetched))
+        self._write_context(batch, p, seen)
+        gone = self._misses(batch, p, seen)
+        self._to_job(batch, p, len(new_ids), int(fetched.timestamp()))
         dups = len(p.order) - len(new_ids)
         return PageResult(seen.page_id, len(p.order), len(new_ids), dups, len(batch.undecodable),
                           tuple(new_ids), gone)  # fmt: skip
@@ -143,26 +157,24 @@ class Store:
     def _write(self, p: Plan, s: R.Seen, stale: str) -> None:
         # Rows go in key order: two pages saved at once (concurrent watches on PostgreSQL) then
         # lock shared authors and sounds in the same order, and cannot deadlock on them.
-        db = self._db
-        db.executemany(Q.UPSERT_USER, [R.user_row(u, s) for u in _by_key(p.users)])
-        db.executemany(Q.FILL_USER, [(*R.user_row(u, s), stale) for u in _by_key(p.embedded_users)])
-        db.executemany(Q.UPSERT_MUSIC, [R.music_row(m, s) for m in _by_key(p.music)])
-        db.executemany(
-            Q.FILL_MUSIC, [(*R.music_row(m, s), stale) for m in _by_key(p.embedded_music)]
-        )
-        db.executemany(Q.UPSERT_POST, [R.post_row(x, s) for x in _by_key(p.posts)])
-        db.executemany(Q.UPSERT_HASHTAG, [R.hashtag_row(h, s) for h in _by_key(p.hashtags)])
-        db.executemany(Q.LINK_HASHTAG, sorted(p.post_hashtags))
-        db.executemany(Q.UPSERT_COMMENT, [R.comment_row(c, s) for c in _by_key(p.comments)])
-        db.executemany(Q.UPSERT_LIVE, [R.live_row(v, s) for v in _by_key(p.lives)])
+        up, stale_ = self._db.upsert, (stale,)
+        up(Q.UPSERT_USER, [R.user_row(u, s) for u in _by_key(p.users)])
+        up(Q.FILL_USER, [R.user_row(u, s) for u in _by_key(p.embedded_users)], stale_)
+        up(Q.UPSERT_MUSIC, [R.music_row(m, s) for m in _by_key(p.music)])
+        up(Q.FILL_MUSIC, [R.music_row(m, s) for m in _by_key(p.embedded_music)], stale_)
+        up(Q.UPSERT_POST, [R.post_row(x, s) for x in _by_key(p.posts)])
+        up(Q.UPSERT_HASHTAG, [R.hashtag_row(h, s) for h in _by_key(p.hashtags)])
+        up(Q.LINK_HASHTAG, sorted(p.post_hashtags))
+        up(Q.UPSERT_COMMENT, [R.comment_row(c, s) for c in _by_key(p.comments)])
+        up(Q.UPSERT_LIVE, [R.live_row(v, s) for v in _by_key(p.lives)])
         self._observe(p, s)
 
     def _observe(self, p: Plan, s: R.Seen) -> None:
         """One observation of counts per post and per (listed, not embedded) user."""
         posts = (R.post_stats_row(x, s) for x in p.posts.values())
         users = (R.user_stats_row(u, s) for u in p.users.values())
-        self._db.executemany(Q.ADD_POST_STATS, [r for r in posts if r is not None])
-        self._db.executemany(Q.ADD_USER_STATS, [r for r in users if r is not None])
+        self._db.upsert(Q.ADD_POST_STATS, [r for r in posts if r is not None])
+        self._db.upsert(Q.ADD_USER_STATS, [r for r in users if r is not None])
 
     def _write_context(self, batch: Batch, p: Plan, s: R.Seen) -> None:
         """What the page says beyond its records: sources, follow edges, rejects."""
@@ -171,9 +183,9 @@ class Store:
             kind, target = clean(batch.source_kind), clean(batch.source_target or "")
             order = sorted(p.order)
             rows: list[R.Row] = [(e, i, kind, target, job, job, s.at, s.at) for e, i in order]
-            self._db.executemany(Q.UPSERT_SEEN_VIA, rows)
+            self._db.upsert(Q.UPSERT_SEEN_VIA, rows)
         if batch.follow is not None:
-            self._db.executemany(Q.UPSERT_FOLLOW, _follow_rows(batch, p, s))
+            self._db.upsert(Q.UPSERT_FOLLOW, _follow_rows(batch, p, s))
         if batch.undecodable:
             rows = [_reject_row(u, s, job) for u in batch.undecodable]
             self._db.executemany(Q.INSERT_REJECT, rows)
