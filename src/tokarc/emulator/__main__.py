@@ -51,17 +51,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--require-token", default=None, help="accept only this token")
     p.add_argument("--time-scale", type=float, default=0.0, help="world time speed (0: frozen)")
     p.add_argument(
-        "--start", type=start_time, default=None, metavar="DATE",
+        "--start",
+        type=start_time,
+        default=None,
+        metavar="DATE",
         help="the world clock's start, e.g. 2026-11-01 (default: this machine's clock, now)",
-    )  # fmt: skip
+    )
     p.add_argument(
-        "--header-timeout", type=float, default=HEADER_TIMEOUT, metavar="S",
+        "--header-timeout",
+        type=float,
+        default=HEADER_TIMEOUT,
+        metavar="S",
         help=f"close connections slower to send a request's headers (default {HEADER_TIMEOUT:g})",
-    )  # fmt: skip
+    )
     p.add_argument(
-        "--cache-mb", type=int, default=DEFAULT_CACHE_MB, metavar="N",
+        "--cache-mb",
+        type=int,
+        default=DEFAULT_CACHE_MB,
+        metavar="N",
         help=f"MiB all caches may hold together (default {DEFAULT_CACHE_MB})",
-    )  # fmt: skip
+    )
     p.add_argument("--media-base", default=None, help="origin of media URLs (default: asked)")
     p.add_argument(
         "--http",
@@ -84,13 +93,20 @@ def emulator_from_args(args: argparse.Namespace) -> Emulator:
     Its clock starts at ``--start``, else at this machine's time (like ``tokarc --sandbox``).
     """
     return Emulator(
-        seed=args.seed, latency=args.latency, jitter=args.jitter, error_rate=args.error_rate,
-        rate_limit_rate=args.rate_limit_rate, hang_rate=args.hang_rate,
-        malformed_rate=args.malformed_rate, units=args.units, require_token=args.require_token,
-        time_scale=args.time_scale, media_base=args.media_base,
+        seed=args.seed,
+        latency=args.latency,
+        jitter=args.jitter,
+        error_rate=args.error_rate,
+        rate_limit_rate=args.rate_limit_rate,
+        hang_rate=args.hang_rate,
+        malformed_rate=args.malformed_rate,
+        units=args.units,
+        require_token=args.require_token,
+        time_scale=args.time_scale,
+        media_base=args.media_base,
         start_time=int(time.time()) if args.start is None else args.start,
         cache_bytes=args.cache_mb << 20,
-    )  # fmt: skip
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -101,9 +117,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         emulator = emulator_from_args(args)
         config = server_config(
-            emulator, http=args.http, loop=args.loop, header_timeout=args.header_timeout,
-            host=args.host, port=args.port,
-        )  # fmt: skip
+            emulator,
+            http=args.http,
+            loop=args.loop,
+            header_timeout=args.header_timeout,
+            host=args.host,
+            port=args.port,
+        )
     except ValueError as exc:
         parser.error(str(exc))
     # The world's caches hold many long-lived objects; collecting young ones less often saves

@@ -119,8 +119,12 @@ class FaultInjector:
             self._burst -= 1
             return "rate_limit"
         roll = self._rng.random()
-        for kind, rate in (("hang", s.hang_rate), ("rate_limit", s.rate_limit_rate),
-                           ("error", s.error_rate), ("malformed", s.malformed_rate)):  # fmt: skip
+        for kind, rate in (
+            ("hang", s.hang_rate),
+            ("rate_limit", s.rate_limit_rate),
+            ("error", s.error_rate),
+            ("malformed", s.malformed_rate),
+        ):
             if roll < rate:
                 if kind == "rate_limit":
                     self._burst = self._rng.randint(0, 2)

@@ -17,6 +17,7 @@ from typing import Any
 from ..api import _guesses as G
 from ..api._countries import COUNTRY_CODES
 from ..api.endpoints import Endpoint
+from . import _fixtures as F
 from . import _vocab as V
 from ._params import ApiError
 from ._payloads import Json, Renderer
@@ -66,15 +67,39 @@ def page_size(ctx: Ctx) -> int:
     return ctx.endpoint.page_size or 20
 
 
+def list_key(ctx: Ctx) -> str:
+    """Where the table puts this endpoint's list in ``data`` (``Endpoint.items``)."""
+    items = ctx.endpoint.items
+    if not items:
+        raise LookupError(f"the endpoint table gives {ctx.endpoint.name} no list key")
+    return items
+
+
+def next_cursor_key(ctx: Ctx) -> str:
+    """Where the table puts this endpoint's next cursor (``Pagination.next_cursor``)."""
+    pagination = ctx.endpoint.pagination
+    if pagination is None:
+        raise LookupError(f"the endpoint table gives {ctx.endpoint.name} no pagination")
+    return pagination.next_cursor
+
+
+def wrapper_key(ctx: Ctx) -> str:
+    """The key each list item wraps its record in (``Endpoint.wrapper``)."""
+    wrapper = ctx.endpoint.wrapper
+    if not wrapper:
+        raise LookupError(f"the endpoint table gives {ctx.endpoint.name} no item wrapper")
+    return wrapper
+
+
 def offset_page(
     ctx: Ctx, items: list[Any], cursor: int, reach: int, extra: Json | None = None
 ) -> Result:
     """``{items: [...], nextCursor?}`` for an offset-paged endpoint; no cursor on the last page."""
     ep = ctx.endpoint
     wrapped = [{ep.wrapper: x} if ep.wrapper else x for x in items]
-    data: Json = {ep.items or "data": wrapped}
-    if cursor + page_size(ctx) < reach and ep.pagination is not None:
-        data[ep.pagination.next_cursor] = cursor + page_size(ctx)
+    data: Json = {list_key(ctx): wrapped}
+    if cursor + page_size(ctx) < reach:
+        data[next_cursor_key(ctx)] = cursor + page_size(ctx)
     data.update(extra or {})
     return Result(data, n_items=len(items))
 
@@ -146,7 +171,7 @@ def full_hashtag_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     n = min(limit, tag_reach(ctx, p["hashtag"], since))
     posts = tag_posts(ctx, p["hashtag"], 0, n)
     pages = max(1, math.ceil(min(limit, n + 1) / 20))
-    return Result({"data": posts}, n_items=n, internal_pages=pages)
+    return Result({list_key(ctx): posts}, n_items=n, internal_pages=pages)
 
 
 def keyword_reach(ctx: Ctx, p: dict[str, Any]) -> tuple[str, int]:
@@ -159,7 +184,7 @@ def keyword_reach(ctx: Ctx, p: dict[str, Any]) -> tuple[str, int]:
 
 
 def keyword_items(ctx: Ctx, posts: list[Any]) -> list[Json]:
-    return [{"type": 1, ctx.endpoint.wrapper or "aweme_info": post} for post in posts]
+    return [{"type": 1, wrapper_key(ctx): post} for post in posts]
 
 
 @handler
@@ -168,9 +193,9 @@ def keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     cursor = cursor_of(p)
     rng = window(cursor, page_size(ctx), reach)
     items = keyword_items(ctx, tag_posts(ctx, name, rng.start, rng.stop))
-    data: Json = {"data": items}
+    data: Json = {list_key(ctx): items}
     if rng.stop < reach:
-        data["nextCursor"] = rng.stop
+        data[next_cursor_key(ctx)] = rng.stop
     return Result(data, n_items=len(items))
 
 
@@ -178,7 +203,8 @@ def keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
 def full_keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     name, reach = keyword_reach(ctx, p)
     items = keyword_items(ctx, tag_posts(ctx, name, 0, reach))
-    return Result({"data": items}, n_items=reach, internal_pages=max(1, math.ceil(reach / 20)))
+    pages = max(1, math.ceil(reach / 20))
+    return Result({list_key(ctx): items}, n_items=reach, internal_pages=pages)
 
 
 # -- users --------------------------------------------------------------------------------------
@@ -238,7 +264,7 @@ def user_posts(ctx: Ctx, p: dict[str, Any]) -> Result:
     top: Json = {}
     chrono = [k for k, is_top in slots if not is_top]
     if nxt is not None and chrono:
-        top["nextCursor"] = user.timeline.time(chrono[-1]) * 1000
+        top[next_cursor_key(ctx)] = user.timeline.time(chrono[-1]) * 1000
     return Result(posts, top=top, n_items=len(posts))
 
 
@@ -281,7 +307,7 @@ def search_user_indices(ctx: Ctx, keyword: str) -> list[int]:
         return fixtures
     w, step = V.NAME_WORDS.index(words[0]), len(V.NAME_WORDS)
     n = 5 + h32(ctx.world.seed, "usearch", w) % 150
-    return fixtures + [i for i in range(w, w + n * step, step) if i >= 64]
+    return fixtures + [i for i in range(w, w + n * step, step) if i >= F.FIXTURE_USER_COUNT]
 
 
 @handler
@@ -321,7 +347,7 @@ def follow_page(ctx: Ctx, p: dict[str, Any], relation: str) -> Result:
         ctx.world.user(ctx.world.follow_index(user, relation, j))
         for j in window(offset, size, reach)
     ]
-    data: Json = {relation: [ctx.render.user(u) for u in people], "total": total}
+    data: Json = {list_key(ctx): [ctx.render.user(u) for u in people], "total": total}
     pagination = ctx.endpoint.pagination
     if offset + size < reach and pagination is not None:
         top, gap = ctx.world.follow_clock(user, relation, reach)
@@ -376,9 +402,9 @@ def multi_post_info(ctx: Ctx, p: dict[str, Any]) -> Result:
 
 
 def comment_page(ctx: Ctx, items: list[Json], cursor: int, total: int) -> Result:
-    data: Json = {ctx.endpoint.items or "comments": items}
+    data: Json = {list_key(ctx): items}
     if cursor + page_size(ctx) < total:
-        data["nextCursor"] = cursor + page_size(ctx)
+        data[next_cursor_key(ctx)] = cursor + page_size(ctx)
     data["total"] = total
     return Result(data, n_items=len(items))
 

@@ -38,8 +38,9 @@ def _convert(p: Param, raw: str) -> tuple[Any, dict[str, Any] | None]:
         return None, _error(p, "value could not be parsed to a boolean", "type_error.bool")
     if p.choices is not None and raw not in p.choices:
         allowed = ", ".join(repr(c) for c in p.choices)
-        return None, _error(p, f"value is not a valid enumeration member; permitted: {allowed}",
-                            "type_error.enum")  # fmt: skip
+        return None, _error(
+            p, f"value is not a valid enumeration member; permitted: {allowed}", "type_error.enum"
+        )
     return raw, None
 
 

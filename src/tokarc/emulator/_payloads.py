@@ -50,8 +50,14 @@ def image(uri: str, width: int = 720, height: int = 720) -> Json:
 
 def _video_addr(uri: str, size: Any) -> Json:
     urls = [media_url(uri, "mp4"), media_url(f"{uri}~540p", "mp4")]
-    return {"uri": uri, "url_list": urls, "width": 576, "height": 1024, "data_size": size,
-            "url_key": f"{uri}_h264_540p_1840"}  # fmt: skip
+    return {
+        "uri": uri,
+        "url_list": urls,
+        "width": 576,
+        "height": 1024,
+        "data_size": size,
+        "url_key": f"{uri}_h264_540p_1840",
+    }
 
 
 # -- shapes: what each object looks like, built once with holes (see _template) ----------------
@@ -60,20 +66,35 @@ def _video_addr(uri: str, size: Any) -> Json:
 def _user_shape() -> Json:
     avatar = f"tos-maliva-avt-0068/{T.text('avatar')}"
     return {
-        "uid": T.text("uid"), "sec_uid": T.text("sec_uid"), "unique_id": T.text("unique_id"),
-        "short_id": "0", "nickname": T.raw("nickname"), "signature": T.raw("signature"),
-        "region": T.text("region"), "language": T.text("language"),
+        "uid": T.text("uid"),
+        "sec_uid": T.text("sec_uid"),
+        "unique_id": T.text("unique_id"),
+        "short_id": "0",
+        "nickname": T.raw("nickname"),
+        "signature": T.raw("signature"),
+        "region": T.text("region"),
+        "language": T.text("language"),
         "avatar_thumb": image(avatar + "~100x100", 100, 100),
-        "avatar_medium": image(avatar + "~720x720"), "avatar_larger": image(avatar),
-        "follower_count": T.raw("followers"), "following_count": T.raw("following"),
-        "aweme_count": T.raw("aweme_count"), "total_favorited": T.raw("hearts"),
-        "favoriting_count": T.raw("favoriting"), "verification_type": T.raw("verified"),
+        "avatar_medium": image(avatar + "~720x720"),
+        "avatar_larger": image(avatar),
+        "follower_count": T.raw("followers"),
+        "following_count": T.raw("following"),
+        "aweme_count": T.raw("aweme_count"),
+        "total_favorited": T.raw("hearts"),
+        "favoriting_count": T.raw("favoriting"),
+        "verification_type": T.raw("verified"),
         "custom_verify": T.text("custom_verify"),
-        "enterprise_verify_reason": "", "ins_id": "", "youtube_channel_id": "",
-        "youtube_channel_title": "", "twitter_id": "", "twitter_name": "",
-        "secret": T.raw("secret"), "is_private": T.raw("is_private"),
-        "create_time": T.raw("create_time"), "commerce_user_level": 0,
-    }  # fmt: skip
+        "enterprise_verify_reason": "",
+        "ins_id": "",
+        "youtube_channel_id": "",
+        "youtube_channel_title": "",
+        "twitter_id": "",
+        "twitter_name": "",
+        "secret": T.raw("secret"),
+        "is_private": T.raw("is_private"),
+        "create_time": T.raw("create_time"),
+        "commerce_user_level": 0,
+    }
 
 
 def _music_shape() -> Json:
@@ -81,51 +102,90 @@ def _music_shape() -> Json:
     cover = f"tos-maliva-v-2774/{T.text('cover')}"
     play = f"{CDN}/obj/ies-music-va/{mid}.mp3"
     return {
-        "id": T.raw("id"), "id_str": mid, "mid": mid, "title": T.raw("title"),
-        "author": T.raw("author"), "album": T.raw("album"),
-        "owner_handle": T.text("owner_handle"), "owner_nickname": T.raw("owner_nickname"),
-        "owner_id": T.text("owner_id"), "is_original": T.raw("original"),
-        "is_original_sound": T.raw("original"), "is_commerce_music": T.raw("commerce"),
-        "duration": T.raw("duration"), "shoot_duration": T.raw("short"),
-        "audition_duration": T.raw("short"), "video_duration": T.raw("duration"),
+        "id": T.raw("id"),
+        "id_str": mid,
+        "mid": mid,
+        "title": T.raw("title"),
+        "author": T.raw("author"),
+        "album": T.raw("album"),
+        "owner_handle": T.text("owner_handle"),
+        "owner_nickname": T.raw("owner_nickname"),
+        "owner_id": T.text("owner_id"),
+        "is_original": T.raw("original"),
+        "is_original_sound": T.raw("original"),
+        "is_commerce_music": T.raw("commerce"),
+        "duration": T.raw("duration"),
+        "shoot_duration": T.raw("short"),
+        "audition_duration": T.raw("short"),
+        "video_duration": T.raw("duration"),
         "user_count": T.raw("user_count"),
         "play_url": {"uri": play, "url_list": [media_url(f"obj/ies-music-va/{mid}", "mp3")]},
-        "cover_hd": image(cover + "~1080x1080"), "cover_large": image(cover + "~720x720"),
-        "cover_medium": image(cover + "~200x200"), "cover_thumb": image(cover + "~100x100"),
-        "matched_song": T.raw("matched_song"), "create_time": T.raw("create_time"), "status": 1,
-    }  # fmt: skip
+        "cover_hd": image(cover + "~1080x1080"),
+        "cover_large": image(cover + "~720x720"),
+        "cover_medium": image(cover + "~200x200"),
+        "cover_thumb": image(cover + "~100x100"),
+        "matched_song": T.raw("matched_song"),
+        "create_time": T.raw("create_time"),
+        "status": 1,
+    }
 
 
 def _video_shape() -> Json:
     uri, size = T.text("uri"), T.raw("size")
     addr = _video_addr(uri, size)
     return {
-        "duration": T.raw("duration"), "width": 576, "height": 1024, "ratio": "540p",
-        "play_addr": addr, "download_addr": _video_addr(uri + "_wm", size),
+        "duration": T.raw("duration"),
+        "width": 576,
+        "height": 1024,
+        "ratio": "540p",
+        "play_addr": addr,
+        "download_addr": _video_addr(uri + "_wm", size),
         "cover": image(f"tos-maliva-p-0068/{uri}~cover"),
         "origin_cover": image(f"tos-maliva-p-0068/{uri}~origin"),
         "dynamic_cover": image(f"tos-maliva-p-0068/{uri}~dynamic"),
-        "bit_rate": [{"gear_name": "normal_540_0", "bit_rate": 1_840_000, "quality_type": 20,
-                      "is_bytevc1": 0, "play_addr": addr}],
+        "bit_rate": [
+            {
+                "gear_name": "normal_540_0",
+                "bit_rate": 1_840_000,
+                "quality_type": 20,
+                "is_bytevc1": 0,
+                "play_addr": addr,
+            }
+        ],
         "has_watermark": True,
-    }  # fmt: skip
+    }
 
 
 def _aweme_shape() -> Json:
     aid = T.text("aid")
     return {
-        "aweme_id": aid, "desc": T.raw("desc"), "create_time": T.raw("create_time"),
-        "region": T.text("region"), "desc_language": T.text("language"),
-        "is_top": T.raw("is_top"), "aweme_type": T.raw("aweme_type"), "group_id": aid,
+        "aweme_id": aid,
+        "desc": T.raw("desc"),
+        "create_time": T.raw("create_time"),
+        "region": T.text("region"),
+        "desc_language": T.text("language"),
+        "is_top": T.raw("is_top"),
+        "aweme_type": T.raw("aweme_type"),
+        "group_id": aid,
         "share_url": f"https://www.tiktok.com/@{T.text('unique_id')}/video/{aid}",
-        "author": T.raw("author"), "music": T.raw("music"), "video": _video_shape(),
+        "author": T.raw("author"),
+        "music": T.raw("music"),
+        "video": _video_shape(),
         "statistics": T.raw("statistics"),
-        "status": {"aweme_id": aid, "is_delete": False, "allow_share": True,
-                   "allow_comment": True, "is_private": False, "private_status": 0,
-                   "in_reviewing": False, "reviewed": 1},
-        "text_extra": T.raw("text_extra"), "cha_list": T.raw("cha_list"),
+        "status": {
+            "aweme_id": aid,
+            "is_delete": False,
+            "allow_share": True,
+            "allow_comment": True,
+            "is_private": False,
+            "private_status": 0,
+            "in_reviewing": False,
+            "reviewed": 1,
+        },
+        "text_extra": T.raw("text_extra"),
+        "cha_list": T.raw("cha_list"),
         "image_post_info": T.raw("images"),
-    }  # fmt: skip
+    }
 
 
 _USER = T.Template(_user_shape(), cuts=("aweme_count",))
@@ -171,18 +231,27 @@ class Renderer:
         return msgspec.Raw(b"%b%d%b" % (head, self.world.aweme_count(user, now), tail))
 
     def _user_parts(self, u: User) -> tuple[bytes, ...]:
-        head, tail = _USER.fill({
-            b"uid": _ascii(u.uid), b"sec_uid": _ascii(u.sec_uid),
-            b"unique_id": _ascii(u.unique_id),
-            b"nickname": T.enc(u.nickname), b"signature": T.enc(u.signature),
-            b"region": _ascii(u.region), b"language": _ascii(u.language),
-            b"avatar": _ascii(u.sec_uid[-20:]), b"followers": b"%d" % u.followers,
-            b"following": b"%d" % u.following, b"hearts": b"%d" % u.hearts,
-            b"favoriting": b"%d" % u.favoriting, b"verified": b"1" if u.verified else b"0",
-            b"custom_verify": b"Verified account" if u.verified else b"",
-            b"secret": b"1" if u.private else b"0", b"is_private": _TRUE if u.private else _FALSE,
-            b"create_time": b"%d" % u.create_time,
-        })  # fmt: skip
+        head, tail = _USER.fill(
+            {
+                b"uid": _ascii(u.uid),
+                b"sec_uid": _ascii(u.sec_uid),
+                b"unique_id": _ascii(u.unique_id),
+                b"nickname": T.enc(u.nickname),
+                b"signature": T.enc(u.signature),
+                b"region": _ascii(u.region),
+                b"language": _ascii(u.language),
+                b"avatar": _ascii(u.sec_uid[-20:]),
+                b"followers": b"%d" % u.followers,
+                b"following": b"%d" % u.following,
+                b"hearts": b"%d" % u.hearts,
+                b"favoriting": b"%d" % u.favoriting,
+                b"verified": b"1" if u.verified else b"0",
+                b"custom_verify": b"Verified account" if u.verified else b"",
+                b"secret": b"1" if u.private else b"0",
+                b"is_private": _TRUE if u.private else _FALSE,
+                b"create_time": b"%d" % u.create_time,
+            }
+        )
         feed = b"%b%d%b" % (head, self.world.aweme_count(u, DEFAULT_NOW), tail)
         return head, tail, feed
 
@@ -199,22 +268,39 @@ class Renderer:
         avatar = f"tos-maliva-avt-0068/{u.sec_uid[-20:]}"
         videos = self.world.aweme_count(u, now)
         user = {
-            "id": u.uid, "uniqueId": u.unique_id, "secUid": u.sec_uid, "nickname": u.nickname,
-            "signature": u.signature, "verified": u.verified, "privateAccount": u.private,
-            "region": u.region, "language": u.language,
+            "id": u.uid,
+            "uniqueId": u.unique_id,
+            "secUid": u.sec_uid,
+            "nickname": u.nickname,
+            "signature": u.signature,
+            "verified": u.verified,
+            "privateAccount": u.private,
+            "region": u.region,
+            "language": u.language,
             "avatarThumb": media_url(avatar + "~100x100", "jpeg"),
             "avatarMedium": media_url(avatar + "~720x720", "jpeg"),
             "avatarLarger": media_url(avatar, "jpeg"),
-            "ins_id": "", "youtube_channel_id": "", "createTime": u.create_time,
-            "secret": u.private, "openFavorite": not u.private_likes,
-            "bioLink": {"link": "", "risk": 0}, "commentSetting": 0, "duetSetting": 0,
-            "stitchSetting": 0, "ftc": False, "relation": 0,
-        }  # fmt: skip
+            "ins_id": "",
+            "youtube_channel_id": "",
+            "createTime": u.create_time,
+            "secret": u.private,
+            "openFavorite": not u.private_likes,
+            "bioLink": {"link": "", "risk": 0},
+            "commentSetting": 0,
+            "duetSetting": 0,
+            "stitchSetting": 0,
+            "ftc": False,
+            "relation": 0,
+        }
         stats = {
-            "followingCount": u.following, "followerCount": u.followers,
-            "heartCount": u.hearts, "videoCount": videos, "diggCount": u.favoriting,
-            "heart": u.hearts, "friendCount": min(u.following, u.followers) // 3,
-        }  # fmt: skip
+            "followingCount": u.following,
+            "followerCount": u.followers,
+            "heartCount": u.hearts,
+            "videoCount": videos,
+            "diggCount": u.favoriting,
+            "heart": u.hearts,
+            "friendCount": min(u.following, u.followers) // 3,
+        }
         return {"user": user, "stats": stats}
 
     # -- sounds ----------------------------------------------------------------------------------
@@ -237,15 +323,25 @@ class Renderer:
         title, author = T.enc(m.title), T.enc(m.author)
         matched = _NULL if owner else b'{"id":"%b","author":%b,"title":%b}' % (mid, author, title)
         short = b"%d" % min(m.duration, 60)
-        return _MUSIC.fill({
-            b"id": mid, b"mid": mid, b"cover": mid[-12:], b"title": title, b"author": author,
-            b"album": T.enc(m.album), b"owner_handle": _ascii(owner.unique_id) if owner else b"",
-            b"owner_nickname": T.enc(owner.nickname if owner else ""),
-            b"owner_id": _ascii(owner.uid) if owner else b"",
-            b"original": _TRUE if owner else _FALSE, b"commerce": _FALSE if owner else _TRUE,
-            b"duration": b"%d" % m.duration, b"short": short, b"matched_song": matched,
-            b"create_time": b"%d" % m.create_time,
-        })  # fmt: skip
+        return _MUSIC.fill(
+            {
+                b"id": mid,
+                b"mid": mid,
+                b"cover": mid[-12:],
+                b"title": title,
+                b"author": author,
+                b"album": T.enc(m.album),
+                b"owner_handle": _ascii(owner.unique_id) if owner else b"",
+                b"owner_nickname": T.enc(owner.nickname if owner else ""),
+                b"owner_id": _ascii(owner.uid) if owner else b"",
+                b"original": _TRUE if owner else _FALSE,
+                b"commerce": _FALSE if owner else _TRUE,
+                b"duration": b"%d" % m.duration,
+                b"short": short,
+                b"matched_song": matched,
+                b"create_time": b"%d" % m.create_time,
+            }
+        )
 
     # -- posts -----------------------------------------------------------------------------------
 
@@ -262,17 +358,25 @@ class Renderer:
     def _aweme_parts(self, p: Post) -> tuple[bytes, ...]:
         author = self.world.user(p.author)
         music = self.world.music(p.music_id)
-        return _AWEME.fill({
-            b"aid": b"%d" % p.aweme_id, b"desc": T.enc(p.desc),
-            b"create_time": b"%d" % p.create_time, b"region": _ascii(author.region),
-            b"language": _ascii(author.language), b"aweme_type": b"%d" % p.aweme_type,
-            b"unique_id": _ascii(author.unique_id), b"author": self.user(author),
-            b"music": self.music(music) if music else _NULL,
-            b"uri": b"v0f044gc0000%x" % p.aweme_id, b"duration": b"%d" % p.duration_ms,
-            b"size": b"%d" % (max(1, p.duration_ms) * 230),
-            b"text_extra": self._text_extra(p), b"cha_list": self._cha_list(p),
-            b"images": T.enc(self._images(p)) if p.aweme_type else _NULL,
-        })  # fmt: skip
+        return _AWEME.fill(
+            {
+                b"aid": b"%d" % p.aweme_id,
+                b"desc": T.enc(p.desc),
+                b"create_time": b"%d" % p.create_time,
+                b"region": _ascii(author.region),
+                b"language": _ascii(author.language),
+                b"aweme_type": b"%d" % p.aweme_type,
+                b"unique_id": _ascii(author.unique_id),
+                b"author": self.user(author),
+                b"music": self.music(music) if music else _NULL,
+                b"uri": b"v0f044gc0000%x" % p.aweme_id,
+                b"duration": b"%d" % p.duration_ms,
+                b"size": b"%d" % (max(1, p.duration_ms) * 230),
+                b"text_extra": self._text_extra(p),
+                b"cha_list": self._cha_list(p),
+                b"images": T.enc(self._images(p)) if p.aweme_type else _NULL,
+            }
+        )
 
     def _tag_json(self, tag: str) -> tuple[T.Template, bytes]:
         """(text_extra entry with holes start/end, cha_list entry) of hashtag ``tag``; tags
@@ -281,8 +385,14 @@ class Renderer:
         if known is None:
             tag_obj = self.world.tag(tag)
             cid = tag_obj.cid if tag_obj else "0"
-            entry = {"start": T.raw("start"), "end": T.raw("end"), "type": 1,
-                     "hashtag_name": tag, "hashtag_id": cid, "is_commerce": False}  # fmt: skip
+            entry = {
+                "start": T.raw("start"),
+                "end": T.raw("end"),
+                "type": 1,
+                "hashtag_name": tag,
+                "hashtag_id": cid,
+                "is_commerce": False,
+            }
             cha = {"cid": cid, "cha_name": tag, "desc": "", "user_count": 0, "view_count": 0}
             known = self._tags[tag] = (T.Template(entry), T.enc(cha))
         return known
@@ -312,29 +422,59 @@ class Renderer:
         u = self.world.user(c.user)
         cid = str(c.cid)
         return {
-            "cid": cid, "aweme_id": str(c.aweme_id), "text": c.text, "create_time": c.create_time,
-            "digg_count": c.digg_count, "reply_comment_total": c.replies,
-            "reply_comment_count": c.replies, "reply_comment": None,
-            "reply_id": str(c.reply_to), "reply_to_reply_id": "0",
-            "comment_language": u.language, "text_extra": [], "image_list": None, "status": 1,
-            "stick_position": 0, "author_pin": False, "is_author_digged": False,
-            "user_digged": 0, "collect_stat": 0, "label_list": None,
-            "share_info": {"desc": c.text, "title": c.text,
-                           "url": f"https://m.tiktok.com/v/{c.aweme_id}.html?cid={cid}"},
-            "user": {"uid": u.uid, "sec_uid": u.sec_uid, "unique_id": u.unique_id,
-                     "nickname": u.nickname, "avatar_thumb": self._avatar_thumb(u),
-                     "custom_verify": "", "region": u.region},
-        }  # fmt: skip
+            "cid": cid,
+            "aweme_id": str(c.aweme_id),
+            "text": c.text,
+            "create_time": c.create_time,
+            "digg_count": c.digg_count,
+            "reply_comment_total": c.replies,
+            "reply_comment_count": c.replies,
+            "reply_comment": None,
+            "reply_id": str(c.reply_to),
+            "reply_to_reply_id": "0",
+            "comment_language": u.language,
+            "text_extra": [],
+            "image_list": None,
+            "status": 1,
+            "stick_position": 0,
+            "author_pin": False,
+            "is_author_digged": False,
+            "user_digged": 0,
+            "collect_stat": 0,
+            "label_list": None,
+            "share_info": {
+                "desc": c.text,
+                "title": c.text,
+                "url": f"https://m.tiktok.com/v/{c.aweme_id}.html?cid={cid}",
+            },
+            "user": {
+                "uid": u.uid,
+                "sec_uid": u.sec_uid,
+                "unique_id": u.unique_id,
+                "nickname": u.nickname,
+                "avatar_thumb": self._avatar_thumb(u),
+                "custom_verify": "",
+                "region": u.region,
+            },
+        }
 
     def live(self, room_id: int, title: str, owner: User, viewers: int, start: int) -> Json:
         """A live room ([I]: TikTok's live-search room object, trimmed)."""
         stream = f"https://pull-flv-l1-va01.tiktokcdn.com/stage/stream-{room_id}.flv"
         return {
-            "room_id": str(room_id), "id_str": str(room_id), "title": title,
-            "owner": self.user(owner), "user_count": viewers, "create_time": start,
-            "status": 2, "cover": image(f"webcast-va/{room_id}~cover"),
-            "stats": {"total_user": viewers * 3, "like_count": viewers * 11,
-                      "share_count": viewers // 20},
+            "room_id": str(room_id),
+            "id_str": str(room_id),
+            "title": title,
+            "owner": self.user(owner),
+            "user_count": viewers,
+            "create_time": start,
+            "status": 2,
+            "cover": image(f"webcast-va/{room_id}~cover"),
+            "stats": {
+                "total_user": viewers * 3,
+                "like_count": viewers * 11,
+                "share_count": viewers // 20,
+            },
             "stream_url": {"flv_pull_url": {"HD1": stream, "SD1": stream}},
             "hashtag": {"title": V.TAGS[room_id % 40]},
-        }  # fmt: skip
+        }

@@ -90,10 +90,13 @@ def server_config(
         raise ValueError(f"header_timeout must be positive, not {header_timeout!r}")
     protocol = import_from_string(HTTP_PROTOCOLS[fastest_http(http)])
     return uvicorn.Config(
-        emulator.asgi_app(), log_level="warning", loop=fastest_loop(loop),
+        emulator.asgi_app(),
+        log_level="warning",
+        loop=fastest_loop(loop),
         http=with_header_timeout(protocol, header_timeout),
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN, **options,
-    )  # fmt: skip
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        **options,
+    )
 
 
 class EmulatorServer(uvicorn.Server):

@@ -34,18 +34,17 @@ DAY = 86_400
 STATS_TAU = 2 * DAY  # a post gets half its final plays in its first two days
 N_USERS = 1 << 20
 N_TRACKS = 1 << 20
+N_GENERATED_USERS = N_USERS - F.FIXTURE_USER_COUNT  # indices FIXTURE_USER_COUNT..N_USERS-1
 KIND_TAG, KIND_USER, KIND_MUSIC, KIND_TRACK = 1, 2, 3, 4
+KIND_SHIFT, KIND_MASK = 28, 0x7  # the 3-bit kind field of a post or sound id
+INDEX_SHIFT, INDEX_MASK = 8, 0xFFFFF  # its 20-bit index field
+CHECK_MASK = 0xFF  # its 8-bit check field
 FLAG_ORIGINAL = 1 << 31
 UID_BASE = 6_600_000_000_000_000_000
 SEC_UID_PREFIX = "MS4wLjABAAAA"
 LIKED_REACH = 3_000  # [I] how many liked posts of a public-likes user can be paged
 NEVER = 10**12  # k_start of a timeline that never posts
 _HANDLE_RE = re.compile(r"^[a-z._]+?(\d+)$")
-STATS_KEYS = (
-    "play_count", "digg_count", "comment_count", "share_count", "collect_count",
-    "download_count", "forward_count", "whatsapp_share_count", "lose_count",
-    "lose_comment_count", "repost_count",
-)  # fmt: skip
 # What one cached entity weighs (its dataclass, strings and timeline; measured with
 # tracemalloc over a few thousand of each), for the caches' byte bounds.
 USER_BYTES, POST_BYTES, MUSIC_BYTES = 1_300, 800, 700
@@ -100,6 +99,25 @@ class Music(NamedTuple):
     timeline: Timeline | None
 
 
+class PostStats(NamedTuple):
+    """TikTok's ``statistics`` of a post at one time; the field names are the API's keys."""
+
+    play_count: int
+    digg_count: int
+    comment_count: int
+    share_count: int
+    collect_count: int
+    download_count: int
+    forward_count: int
+    whatsapp_share_count: int
+    lose_count: int
+    lose_comment_count: int
+    repost_count: int
+
+
+STATS_KEYS: tuple[str, ...] = PostStats._fields
+
+
 class Post(NamedTuple):
     """A post; its statistics are computed from these scales and the world time."""
 
@@ -134,7 +152,18 @@ class Comment:
 
 def encode_id(create_time: int, kind: int, index: int, check: int) -> int:
     """A post or sound id (see the module docstring)."""
-    return (create_time << 32) | (kind << 28) | ((index & 0xFFFFF) << 8) | (check & 0xFF)
+    fields = (kind << KIND_SHIFT) | ((index & INDEX_MASK) << INDEX_SHIFT) | (check & CHECK_MASK)
+    return (create_time << 32) | fields
+
+
+def id_kind(entity_id: int) -> int:
+    """The kind field of a post or sound id (without the original-sound flag)."""
+    return (entity_id >> KIND_SHIFT) & KIND_MASK
+
+
+def id_index(entity_id: int) -> int:
+    """The index field of a post or sound id."""
+    return (entity_id >> INDEX_SHIFT) & INDEX_MASK
 
 
 class World:
@@ -164,11 +193,11 @@ class World:
         return {"users": self._users, "posts": self._posts, "music": self._music}
 
     def _check(self, *key: object) -> int:
-        return h32(self.seed, "check", *key) & 0xFF
+        return h32(self.seed, "check", *key) & CHECK_MASK
 
     def _check_id(self, kind: int, index: int, t: int) -> int:
         """``_check(kind, index, t)`` for ints, from a ready prefix (the hot path)."""
-        return h32_text(f"{self._check_prefix}{kind}, {index}, {t})") & 0xFF
+        return h32_text(f"{self._check_prefix}{kind}, {index}, {t})") & CHECK_MASK
 
     # -- hashtags --------------------------------------------------------------------------------
 
@@ -283,10 +312,25 @@ class World:
         tl = Timeline(self.seed, f"user:{f.index}", origin, f.days_between_posts * DAY, 1, 0)
         language = "it" if f.region == "IT" else "en"
         return User(
-            f.index, f.uid, f.sec_uid, f.unique_id, f.nickname, f.signature, f.region, language,
-            origin - 30 * DAY, f.followers, f.following, f.hearts, f.favoriting, f.private,
-            f.private_likes, f.verified, tl, self._pinned(tl, f.pinned, f.index),
-        )  # fmt: skip
+            index=f.index,
+            uid=f.uid,
+            sec_uid=f.sec_uid,
+            unique_id=f.unique_id,
+            nickname=f.nickname,
+            signature=f.signature,
+            region=f.region,
+            language=language,
+            create_time=origin - 30 * DAY,
+            followers=f.followers,
+            following=f.following,
+            hearts=f.hearts,
+            favoriting=f.favoriting,
+            private=f.private,
+            private_likes=f.private_likes,
+            verified=f.verified,
+            timeline=tl,
+            pinned=self._pinned(tl, f.pinned, f.index),
+        )
 
     def _generated_user(self, index: int) -> User:
         b = Bits(self.seed, "user", index)
@@ -299,13 +343,27 @@ class World:
             self.seed, f"user:{index}", origin, gap * DAY, 1, NEVER if b.chance(0.08) else 0
         )
         pinned = self._pinned(tl, 1 + b.below(3), index) if b.chance(0.25) else ()
+        # Arguments are evaluated as written and several draw from ``b``: keep their order.
         return User(
-            index, self._uid(index), self._sec_uid(index), self._handle(index),
-            self._nickname(b, index), b.pick(V.CAPTION_WORDS) + " " + b.pick(V.EMOJI), region,
-            language, origin - b.below(400) * DAY, followers, b.pareto(30, 1.1, 7_500),
-            followers * (3 + b.below(40)), b.pareto(20, 0.9, 60_000), b.chance(0.07),
-            b.chance(0.65), followers > 1_000_000, tl, pinned,
-        )  # fmt: skip
+            index=index,
+            uid=self._uid(index),
+            sec_uid=self._sec_uid(index),
+            unique_id=self._handle(index),
+            nickname=self._nickname(b, index),
+            signature=b.pick(V.CAPTION_WORDS) + " " + b.pick(V.EMOJI),
+            region=region,
+            language=language,
+            create_time=origin - b.below(400) * DAY,
+            followers=followers,
+            following=b.pareto(30, 1.1, 7_500),
+            hearts=followers * (3 + b.below(40)),
+            favoriting=b.pareto(20, 0.9, 60_000),
+            private=b.chance(0.07),
+            private_likes=b.chance(0.65),
+            verified=followers > 1_000_000,
+            timeline=tl,
+            pinned=pinned,
+        )
 
     def _nickname(self, b: Bits, index: int) -> str:
         if b.chance(0.25):
@@ -336,9 +394,9 @@ class World:
         return self._public_user(h32_text(f"{self._prefixes['author']}{aweme_id})"))
 
     def _public_user(self, h: int) -> User:
-        index = F.FIXTURE_USER_COUNT + h % (N_USERS - 64)
+        index = F.FIXTURE_USER_COUNT + h % N_GENERATED_USERS
         while (user := self.user(index)).private:
-            index = F.FIXTURE_USER_COUNT + (index * 7 + 1) % (N_USERS - 64)
+            index = F.FIXTURE_USER_COUNT + (index * 7 + 1) % N_GENERATED_USERS
         return user
 
     def user_post_id(self, user: User, k: int) -> int:
@@ -371,8 +429,8 @@ class World:
             return self._track(fixture.index, music_id, fixture.title, fixture.author)
         if music_id & FLAG_ORIGINAL:
             return self._original_sound(music_id)
-        index, t = (music_id >> 8) & 0xFFFFF, music_id >> 32
-        if (music_id >> 28) & 0xF != KIND_TRACK or index in self._fixture_tracks:
+        index, t = id_index(music_id), music_id >> 32
+        if id_kind(music_id) != KIND_TRACK or index in self._fixture_tracks:
             return None
         if self._track_release(index) != t or self.track_id(index) != music_id:
             return None
@@ -382,11 +440,17 @@ class World:
         b = Bits(self.seed, "track", index)
         word = V.TRACK_WORDS[index % len(V.TRACK_WORDS)]
         per_day = 4_000 / (index + 1) ** 0.9 * (0.5 + b.unit())
-        return Music(
-            mid, title or f"{word} {b.pick(V.TRACK_NOUNS)}", author or b.pick(V.ARTISTS),
-            b.pick(V.ALBUMS), 15 + b.below(200), mid >> 32, None, None,
-            self._track_timeline(index, mid >> 32, per_day),
-        )  # fmt: skip
+        return Music(  # evaluated as written; keep the order of ``b``'s draws
+            id=mid,
+            title=title or f"{word} {b.pick(V.TRACK_NOUNS)}",
+            author=author or b.pick(V.ARTISTS),
+            album=b.pick(V.ALBUMS),
+            duration=15 + b.below(200),
+            create_time=mid >> 32,
+            owner=None,
+            original_of=None,
+            timeline=self._track_timeline(index, mid >> 32, per_day),
+        )
 
     def _track_timeline(self, index: int, release: int, per_day: float) -> Timeline:
         if per_day >= 1:
@@ -401,8 +465,17 @@ class World:
         owner = self.user(post.author)
         title = f"original sound - {owner.unique_id}"
         secs = max(1, post.duration_ms // 1000)
-        return Music(music_id, title, owner.nickname, "", secs, post.create_time, owner.index,
-                     post.aweme_id, None)  # fmt: skip
+        return Music(
+            id=music_id,
+            title=title,
+            author=owner.nickname,
+            album="",
+            duration=secs,
+            create_time=post.create_time,
+            owner=owner.index,
+            original_of=post.aweme_id,
+            timeline=None,
+        )
 
     def music_post_id(self, index: int, music: Music, k: int) -> int:
         assert music.timeline is not None
@@ -411,7 +484,7 @@ class World:
 
     def track_index(self, music: Music) -> int:
         fixture = F.FIXTURE_MUSIC.get(music.id)
-        return fixture.index if fixture else (music.id >> 8) & 0xFFFFF
+        return fixture.index if fixture else id_index(music.id)
 
     def search_tracks(self, keyword: str) -> list[int]:
         """Track indices matching ``keyword`` (a fixed, finite list).
@@ -448,8 +521,8 @@ class World:
     def _decode_post(self, aweme_id: int) -> tuple[int, int] | None:
         if not 0 < aweme_id < 1 << 63 or aweme_id & FLAG_ORIGINAL:
             return None
-        t, kind, index = aweme_id >> 32, (aweme_id >> 28) & 7, (aweme_id >> 8) & 0xFFFFF
-        if aweme_id & 0xFF != self._check_id(kind, index, t):
+        t, kind, index = aweme_id >> 32, id_kind(aweme_id), id_index(aweme_id)
+        if aweme_id & CHECK_MASK != self._check_id(kind, index, t):
             return None
         tl = self._source_timeline(kind, index)
         return (kind, index) if tl is not None and tl.slot_at(t) is not None else None
@@ -476,12 +549,21 @@ class World:
         self, b: Bits, aweme_id: int, author: int, music_id: int, desc: str, tags: tuple[str, ...]
     ) -> Post:
         photo = b.chance(0.08)
-        return Post(
-            aweme_id, aweme_id >> 32, author, music_id, desc, tags,
-            0 if photo else 3_000 + b.below(177_000), 150 if photo else 0,
-            b.pareto(300, 0.8, 400_000_000), 0.02 + b.unit() * 0.12, 0.0005 + b.unit() * 0.004,
-            0.0005 + b.unit() * 0.01, None,
-        )  # fmt: skip
+        return Post(  # evaluated as written; keep the order of ``b``'s draws
+            aweme_id=aweme_id,
+            create_time=aweme_id >> 32,
+            author=author,
+            music_id=music_id,
+            desc=desc,
+            tags=tags,
+            duration_ms=0 if photo else 3_000 + b.below(177_000),
+            aweme_type=150 if photo else 0,
+            plays=b.pareto(300, 0.8, 400_000_000),
+            like_rate=0.02 + b.unit() * 0.12,
+            comment_rate=0.0005 + b.unit() * 0.004,
+            share_rate=0.0005 + b.unit() * 0.01,
+            fixed_comments=None,
+        )
 
     def _fixture_post(self, aweme_id: int, f: F.FixturePost) -> Post:
         self.generated["posts"] += 1
@@ -515,10 +597,10 @@ class World:
 
     def post_stats(self, post: Post, now: int) -> dict[str, int]:
         """TikTok's ``statistics`` of a post at time ``now``: they only ever grow."""
-        return dict(zip(STATS_KEYS, self.post_stats_values(post, now), strict=True))
+        return self.post_stats_values(post, now)._asdict()
 
-    def post_stats_values(self, post: Post, now: int) -> tuple[int, ...]:
-        """:meth:`post_stats`' values, in the order of :data:`STATS_KEYS`."""
+    def post_stats_values(self, post: Post, now: int) -> PostStats:
+        """:meth:`post_stats` as a :class:`PostStats` (a tuple in the order of its fields)."""
         age = now - post.create_time
         if age < 0:
             age = 0
@@ -526,7 +608,19 @@ class World:
         diggs = int(plays * post.like_rate)
         shares = int(plays * post.share_rate)
         comments = self.comment_total(post, now)
-        return (plays, diggs, comments, shares, diggs // 8, shares // 3, 0, shares // 20, 0, 0, 0)
+        return PostStats(
+            play_count=plays,
+            digg_count=diggs,
+            comment_count=comments,
+            share_count=shares,
+            collect_count=diggs // 8,
+            download_count=shares // 3,
+            forward_count=0,
+            whatsapp_share_count=shares // 20,
+            lose_count=0,
+            lose_comment_count=0,
+            repost_count=0,
+        )
 
     # -- comments --------------------------------------------------------------------------------
 
@@ -549,7 +643,16 @@ class World:
             cid, t, replies = F.REPLIED_COMMENT, F.REPLIED_COMMENT >> 32, F.REPLIED_COMMENT_REPLIES
         user = self.public_user("commenter", post.aweme_id, j).index
         text = b.pick(V.COMMENTS) + (" " + b.pick(V.EMOJI) if b.chance(0.3) else "")
-        return Comment(cid, post.aweme_id, t, text, user, b.pareto(1, 0.8, 2_000_000), replies, 0)
+        return Comment(
+            cid=cid,
+            aweme_id=post.aweme_id,
+            create_time=t,
+            text=text,
+            user=user,
+            digg_count=b.pareto(1, 0.8, 2_000_000),
+            replies=replies,
+            reply_to=0,
+        )
 
     def comment_index(self, post: Post, cid: int) -> int | None:
         """Which comment of ``post`` has id ``cid``, None if none."""
@@ -565,13 +668,22 @@ class World:
         cid = (t << 32) | h32(self.seed, "rcid", parent.cid, r)
         user = self.public_user("replier", parent.cid, r).index
         text = b.pick(V.COMMENTS)
-        return Comment(cid, post.aweme_id, t, text, user, b.pareto(1, 1.0, 50_000), 0, parent.cid)
+        return Comment(
+            cid=cid,
+            aweme_id=post.aweme_id,
+            create_time=t,
+            text=text,
+            user=user,
+            digg_count=b.pareto(1, 1.0, 50_000),
+            replies=0,
+            reply_to=parent.cid,
+        )
 
     # -- follow graph, likes ---------------------------------------------------------------------
 
     def follow_index(self, user: User, relation: str, j: int) -> int:
         """The ``j``-th most recent follower (or following) of ``user``."""
-        return F.FIXTURE_USER_COUNT + h32(self.seed, relation, user.index, j) % (N_USERS - 64)
+        return F.FIXTURE_USER_COUNT + h32(self.seed, relation, user.index, j) % N_GENERATED_USERS
 
     def follow_clock(self, user: User, relation: str, reach: int) -> tuple[int, int]:
         """(time of the most recent follow, seconds between follows) of a follow list."""
