@@ -74,7 +74,7 @@ def test_readme_starts_with_make_demo_and_make_test() -> None:
 
 
 def test_the_readme_names_only_files_of_the_repository() -> None:
-    """A fresh clone has every file the README points to: no ../shared, no seed drafts."""
+    """A fresh clone has every file the README points to: none beside the repository."""
     import re
 
     text = (ROOT / "README.md").read_text()

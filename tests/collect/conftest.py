@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,3 +45,16 @@ def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
 
 def post_ids(store: Store) -> set[str]:
     return set(store.post_ids())
+
+
+def said(proc: subprocess.Popen[bytes], word: bytes, times: int) -> bool:
+    """Wait until the child has printed ``times`` lines starting with ``word`` (a page it
+    committed, a target it ran); False if it ended first."""
+    assert proc.stdout is not None
+    seen = 0
+    while seen < times:
+        line = proc.stdout.readline()
+        if not line:
+            return False
+        seen += line.startswith(word)
+    return True

@@ -13,7 +13,7 @@ import pytest
 
 from tokarc.store import Store, open_store
 
-from .conftest import rows
+from .conftest import rows, said
 
 pytestmark = pytest.mark.slow  # subprocesses
 
@@ -43,18 +43,6 @@ def finish(db: Path, **options: float) -> str:
     out, err = run(db, **options).communicate(timeout=120)
     assert b"Traceback" not in err, err.decode()
     return out.decode().splitlines()[-1]
-
-
-def committed(proc: subprocess.Popen[bytes], pages: int) -> bool:
-    """Wait until the child says it committed ``pages`` pages; False if it ended first."""
-    assert proc.stdout is not None
-    seen = 0
-    while seen < pages:
-        line = proc.stdout.readline()
-        if not line:
-            return False
-        seen += line.startswith(b"page ")
-    return True
 
 
 def job_done(db: Path) -> bool:
@@ -87,7 +75,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -
         proc = run(killed_db, latency=0.04)
         # Kill after the child has committed N pages, while page N+1 is in flight (fetched,
         # or being written): the moment a crash is most likely to lose or duplicate a page.
-        finished = not committed(proc, rng.randint(2, 12))
+        finished = not said(proc, b"page ", rng.randint(2, 12))
         if not finished:
             proc.send_signal(signal.SIGKILL)
             kills += 1

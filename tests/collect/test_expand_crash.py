@@ -14,7 +14,7 @@ import pytest
 
 from tokarc.store import open_store
 
-from .conftest import rows
+from .conftest import rows, said
 
 pytestmark = pytest.mark.slow  # subprocesses
 
@@ -47,18 +47,6 @@ def finish(db: Path) -> str:
     return out.decode().splitlines()[-1]
 
 
-def ran(proc: subprocess.Popen[bytes], targets: int) -> bool:
-    """Wait until the child says ``targets`` targets ran; False if it ended first."""
-    assert proc.stdout is not None
-    seen = 0
-    while seen < targets:
-        line = proc.stdout.readline()
-        if not line:
-            return False
-        seen += line.startswith(b"target ")
-    return True
-
-
 def snapshot(db: Path) -> dict[str, object]:
     with open_store(db) as store:
 
@@ -84,7 +72,7 @@ def test_sigkill_then_again_equals_a_clean_run(tmp_path: Path) -> None:
     for _ in range(4):
         # Killed after N targets ran, while target N+1 is planned, made or in flight.
         proc = start(killed, 0.02)
-        if ran(proc, rng.randint(1, 6)):
+        if said(proc, b"target ", rng.randint(1, 6)):
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.communicate(timeout=60)
