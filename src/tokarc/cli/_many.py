@@ -20,7 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 from ..collect import Collector, Events, JobReport, JobSpec, Many, ManyResult, target_label
 from ..status import JobStatus, StopReason
-from ..store import redact
+from ..store import Store, redact
 from ..store.export import Run
 from . import _errors
 from ._app import Session
@@ -28,6 +28,7 @@ from ._collect import (
     RunOptions,
     Sink,
     _check_sink,
+    _job,
     _store,
     _streams,
     _write,
@@ -37,6 +38,7 @@ from ._collect import (
 )
 from ._progress import enabled
 from ._signals import Terminated, stop_on_signals
+from ._stores import existing
 from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
 
@@ -67,6 +69,28 @@ def collect_many(
             ids = [r.job_id for r in result.reports]
             _write(store, specs[0], sink, Run(ids[0], after, tuple(ids[1:])), quietly=True)
     return _finish(state, result, sink)
+
+
+def resume_many(
+    state: Session, db: str, job_ids: Sequence[int], overrides: dict[str, Any], *,
+    concurrency: int, wait: bool = False,
+) -> None:  # fmt: skip
+    """``tokarc resume 2 3 5``: the stored jobs, each from its checkpoint, run together."""
+    with existing(db) as store:
+        specs = [_stored_spec(store, job_id, overrides) for job_id in dict.fromkeys(job_ids)]
+    run = RunOptions(max_units=overrides.get("max_units"), wait=wait, concurrency=concurrency)
+    collect_many(state, specs, Sink(db=db), run, concurrency)
+
+
+def _stored_spec(store: Store, job_id: int, overrides: dict[str, Any]) -> JobSpec:
+    from ..collect._expand import KIND
+
+    job = _job(store, job_id)
+    if job.kind == KIND:
+        raise _errors.CLIError(f"invalid job {job_id}: an expansion resumes alone "
+                               f"(tokarc resume {job_id} --db ...)")  # fmt: skip
+    spec = JobSpec.from_job(job.kind, job.target, job.options)
+    return JobSpec(**{**spec.__dict__, **overrides}) if overrides else spec
 
 
 def _estimates(specs: Sequence[JobSpec]) -> None:
@@ -111,9 +135,14 @@ def _finish(state: Session, result: ManyResult, sink: Sink) -> None:
         )
     budget = [r for r in result.reports if r.stop_reason == StopReason.BUDGET]
     if budget and sink.db:
-        left = len(budget) + len(result.not_started)
-        state.say(f"budget reached, {left} targets unfinished; the same command again goes on "
-                  "where each stopped (with its own --max-units)")  # fmt: skip
+        state.say(f"budget reached, {len(result.unfinished)} targets unfinished; go on with: "
+                  f"{_resume(state, result, sink)} --max-units N")  # fmt: skip
+
+
+def _resume(state: Session, result: ManyResult, sink: Sink) -> str:
+    """The command that goes on with the unfinished jobs (each from its checkpoint)."""
+    ids = " ".join(str(i) for i in result.unfinished)
+    return f"tokarc{state.flags()} resume {ids} --db {sink.db}"
 
 
 def _total(result: ManyResult) -> str:
@@ -131,8 +160,9 @@ def _total(result: ManyResult) -> str:
 def _stopped(state: Session, result: ManyResult, sink: Sink) -> _errors.CLIError:
     """The exit of a run that was stopped: by a signal (its exit code) or a fatal error."""
     exc = result.error
-    again = " the same command again" if sink.db else ""
-    hint = f"; stored records are kept, go on with{again}" if sink.db else ""
+    hint = (
+        f"; stored records are kept, go on with: {_resume(state, result, sink)}" if sink.db else ""
+    )
     if isinstance(exc, Terminated):
         name = signal.Signals(exc.signum).name
         return _errors.CLIError(f"stopped by {name} at a page boundary{hint}", 128 + exc.signum)

@@ -107,12 +107,19 @@ class ManyResult:
 
     reports: list[JobReport] = field(default_factory=list)
     not_started: list[JobSpec] = field(default_factory=list)
+    job_ids: list[int] = field(default_factory=list)  # each target's job, in the order given
     units: int = 0
     error: BaseException | None = None  # a fatal error, or the Ctrl-C / signal that stopped it
 
     @property
     def failed(self) -> list[JobReport]:
         return [r for r in self.reports if not r.ok]
+
+    @property
+    def unfinished(self) -> list[int]:
+        """The jobs to resume: stopped (budget, signal, error) or not started."""
+        ended = {r.job_id for r in self.reports if r.status in (JobStatus.DONE, JobStatus.FAILED)}
+        return [job_id for job_id in self.job_ids if job_id not in ended]
 
 
 #: Called as a target starts (its spec), after each of its committed pages, and as it ends.
@@ -159,8 +166,8 @@ class Many:
         ``error``: it is not raised."""
         for spec in specs:
             spec.check()
-        for spec in specs:  # every target's job, in the order given (ids follow it)
-            self.collector.job_for(spec)
+        # Every target's job, in the order given (ids follow it; one not started is resumable).
+        job_ids = [self.collector.job_for(spec).id for spec in specs]
         reports: dict[int, JobReport] = {}
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="tokarc-target") as pool:
             futures = {pool.submit(self._one, spec): i for i, spec in enumerate(specs)}
@@ -168,6 +175,7 @@ class Many:
         return ManyResult(
             reports=[reports[i] for i in sorted(reports)],
             not_started=[spec for i, spec in enumerate(specs) if i not in reports],
+            job_ids=job_ids,
             units=self.budget.spent,
             error=self._error,
         )
