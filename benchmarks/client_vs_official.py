@@ -1,6 +1,7 @@
 """tokarc against the official `ensembledata` SDK, side by side, in one run.
 
     .venv/bin/python benchmarks/client_vs_official.py [--tags 40] [--pages 5] [--latency 0.1]
+        [--many-only]
 
 Workload: TAGS hashtags x PAGES pages of /tt/hashtag/posts against the emulator (its own
 process, on loopback) with LATENCY seconds added to every response. Prints the wall time of
@@ -247,6 +248,45 @@ def latency_race(args: argparse.Namespace) -> None:
         )
 
 
+def many_targets(args: argparse.Namespace) -> None:
+    """The same workload as one command: ``tokarc hashtag T1 ... T20 --concurrency 20``, one
+    job per hashtag into one SQLite store (decoded, written, checkpointed), and the same through
+    the library's ``Many`` in this process. The command's own start (imports, no request) is
+    measured apart: ``tokarc hashtag x --estimate``."""
+    import tempfile
+
+    from tokarc.collect import Collector, JobSpec, Many
+    from tokarc.store import open_store
+
+    names, bound = tags(args.tags, args.pages), args.pages * args.latency
+    exe = os.path.join(os.path.dirname(sys.executable), "tokarc")
+    with emulator(args.latency) as base, tempfile.TemporaryDirectory() as tmp:
+        api = [exe, "--quiet", "--base-url", base, "--token", TOKEN, "hashtag"]
+        walls: dict[str, float] = {}
+        for round_ in range(args.repeat):
+            start = time.perf_counter()
+            subprocess.run([*api, "x", "--estimate"], check=True, capture_output=True)
+            walls["start"] = min(time.perf_counter() - start, walls.get("start", 1e9))
+            db, start = f"{tmp}/cli{round_}.db", time.perf_counter()
+            subprocess.run([*api, *names, "--max-items", str(args.pages * 20), "--concurrency",
+                            str(len(names)), "--db", db], check=True)  # fmt: skip
+            walls["cli"] = min(time.perf_counter() - start, walls.get("cli", 1e9))
+            specs = [JobSpec.build("hashtag", n, max_items=args.pages * 20) for n in names]
+            with tokarc.Client(TOKEN, base_url=base) as c, open_store(f"{tmp}/lib{round_}.db") as s:
+                start = time.perf_counter()
+                Many(Collector(c, s, ahead=1), concurrency=len(names)).run(specs)
+                walls["lib"] = min(time.perf_counter() - start, walls.get("lib", 1e9))
+        run = walls["cli"] - walls["start"]
+        print(f"many targets in one command ({len(names)} hashtags x {args.pages} pages, "
+              f"--concurrency {len(names)}, into SQLite; best of {args.repeat}):")  # fmt: skip
+        print(f"  tokarc hashtag T1..T{len(names)}, whole command {walls['cli']:7.2f} s")
+        print(f"  its start (imports, --estimate)  {walls['start']:7.2f} s")
+        print(f"  the collection itself            {run:7.2f} s  ({run / bound:5.2f}x bound)")
+        print(f"  library Many, in process         {walls['lib']:7.2f} s  "
+              f"({walls['lib'] / bound:5.2f}x bound)")  # fmt: skip
+        print(f"  lower bound                      {bound:7.2f} s  ({args.pages} x latency)")
+
+
 def cpu_per_page(args: argparse.Namespace) -> None:
     names = tags(args.cpu_tags, args.pages)
     n_pages = len(names) * args.pages
@@ -267,10 +307,14 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--cpu-tags", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; each figure is the best")
+    parser.add_argument("--many-only", action="store_true", help="only the many-targets command")
     args = parser.parse_args()
     os.environ.pop("TOKARC_BASE_URL", None)
-    latency_race(args)
-    cpu_per_page(args)
+    if not args.many_only:
+        latency_race(args)
+    many_targets(args)
+    if not args.many_only:
+        cpu_per_page(args)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import pytest
 
 from tokarc.client.pagination import EXHAUSTED
 from tokarc.collect import Collector, JobSpec, coverage, target_label
+from tokarc.collect._commit import Committer
 from tokarc.emulator import Emulator
 from tokarc.store import Batch, Store
 from tokarc.store.export import Run, export
@@ -191,15 +192,14 @@ def test_a_crash_just_after_the_page_keeps_the_miss(
 ) -> None:
     """Killed the moment the page is committed: the mark is in that commit, not lost."""
     _ghost(store)
-    save = store.save_page
+    write = Committer._write
 
-    def save_then_die(batch: Batch) -> Any:
-        result = save(batch)
-        if batch.endpoint.endswith("multi-info") or batch.missing is not None:
+    def commit_then_die(self: Committer, group: list[Any]) -> None:
+        write(self, group)  # committed: the page, its checkpoint, its misses
+        if any(b.missing is not None for pages in group for b in pages.batches):
             raise KeyboardInterrupt
-        return result
 
-    monkeypatch.setattr(store, "save_page", save_then_die)
+    monkeypatch.setattr(Committer, "_write", commit_then_die)
     spec = JobSpec.build("posts", ids=[GHOST, REAL], gone_after=1)
     with client_for(emulator) as client, pytest.raises(KeyboardInterrupt):
         Collector(client, store).run(spec)

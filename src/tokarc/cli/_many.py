@@ -7,6 +7,7 @@ and a summary line per target as it ends, then one for the whole run.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -43,6 +44,10 @@ from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
 
 
+#: Pages each run fetches ahead of its writer (see ``Collector(ahead=...)``).
+AHEAD = int(os.environ.get("TOKARC_AHEAD", "1"))
+
+
 def collect_many(
     state: Session, specs: Sequence[JobSpec], sink: Sink, run: RunOptions, concurrency: int
 ) -> None:
@@ -60,7 +65,9 @@ def collect_many(
     entity = output_entity(specs[0])
     stream = _Locked(Stream.of(entity)) if _streams(sink) else None
     with state.client() as client, _store(sink) as store:
-        collector = Collector(client, store, on_records=stream)
+        # Each run fetches its next page while it writes the last: the API's latency and the
+        # store's writing overlap (a stop throws at most one fetched page per run away).
+        collector = Collector(client, store, on_records=stream, ahead=AHEAD)
         after = store.last_page_id()
         many = Many(collector, concurrency=concurrency, max_units=run.max_units, wait=run.wait)
         with stop_on_signals(), _display(state) as many.events:

@@ -32,6 +32,7 @@ from ..models import Comment, Post, Record, User, decode
 from ..status import JobStatus, StopReason
 from ..store import Batch, Follow, Job, PageResult, Store
 from ._ahead import Ahead
+from ._commit import Committer
 from ._describe import coverage, target_label
 from ._estimate import worst_case
 from ._kinds import JobKind
@@ -150,6 +151,8 @@ class Collector:
         # downloads as pages arrive) keep 0: no page fetched, and paid for, to be thrown away.
         self.ahead = ahead
         self._lock = threading.Lock()  # the store, between the fetching thread and the writer
+        # Pages commit with their checkpoint and lease; runs in threads commit theirs together.
+        self._committer = Committer(store, self._lock)
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -276,10 +279,7 @@ class Collector:
         ``extra`` are further :class:`Batch` fields (``missing``, ``results``, a source). A page
         that holds no results (the user a follows job resolved first) is not streamed either.
         """
-        batch = self._batch(run, page, follow, **extra)
-        with self._lock:
-            result = self.store.save_page(batch)
-            run.lease.renew()
+        result = self._committer.commit(run.lease, [self._batch(run, page, follow, **extra)])[0]
         return self._saved(run, page, result, bool(extra.get("results", True)))
 
     def _batch(self, run: _Run, page: Page[Any], follow: Follow | None, **extra: Any) -> Batch:
@@ -367,9 +367,7 @@ class Collector:
                 for page, state in group:
                     self._take(run, page, state)
                     batches.append(self._batch(run, page, follow))
-                with self._lock:
-                    results = self.store.save_pages(batches)
-                    run.lease.renew()
+                results = self._committer.commit(run.lease, batches)
                 for (page, _), result in zip(group, results, strict=True):
                     self._saved(run, page, result, True)
         return self._complete(run, pager.stop_reason or EXHAUSTED)
