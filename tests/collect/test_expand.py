@@ -3,6 +3,7 @@ charged, estimates above spend, fresh records not fetched again, failures record
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,56 @@ def test_a_budget_stop_then_more_budget_equals_one_run(tmp_path: Path) -> None:
     two, two_db = expansion(tmp_path / "two.db", [9, 17, 25])
     assert one_db == two_db
     assert one.units == two.units <= 25
+
+
+@pytest.mark.parametrize("budget", [None, 13, 30])
+def test_targets_run_together_to_what_one_after_the_other_gives(
+    tmp_path: Path, budget: int | None
+) -> None:
+    def expansion(db: Path, concurrency: int) -> tuple[int, list[Any]]:
+        emulator = Emulator(seed=0)
+        with open_store(db) as store:
+            report = run(emulator, store, "hashtag:magic", "authors,followers", depth=2,
+                         max_units=budget, concurrency=concurrency)  # fmt: skip
+            assert report.units == emulator.stats.units_total
+            snapshot = sorted(rows(store, "SELECT depth, step, kind, target, outcome "
+                                          "FROM expand_targets"))  # fmt: skip
+            users = sorted(rows(store, "SELECT uid FROM users"))
+        return report.units, [snapshot, users]
+
+    serial, serial_db = expansion(tmp_path / "serial.db", 1)
+    together, together_db = expansion(tmp_path / "together.db", 6)
+    assert together_db == serial_db
+    assert together == serial
+    if budget is not None:
+        assert together <= budget
+
+
+def test_a_depths_targets_are_fetched_at_the_same_time(tmp_path: Path) -> None:
+    emulator = Emulator(seed=0, latency=0.02)
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+
+    def sent(endpoint: str, params: Any) -> None:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+
+    def back(event: Any) -> None:
+        nonlocal in_flight
+        with lock:
+            in_flight -= 1
+
+    with client_for(emulator) as client, open_store(tmp_path / "t.db") as store:
+        client.add_guard(sent)
+        client.add_listener(back)
+        report = tokarc.expand(client, store, "hashtag:magic", "authors", per_target=8,
+                               concurrency=4)  # fmt: skip
+    assert isinstance(report, ExpansionReport)
+    assert step(report, "authors").done >= 4
+    assert most >= 2  # profiles fetched at once (one after the other: never more than 1)
+    assert most <= 4
 
 
 def test_jobs_are_a_parent_and_its_children(emulator: Emulator, store: Store) -> None:

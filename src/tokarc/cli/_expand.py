@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from ..collect import DEFAULT_CONCURRENCY
 from ..collect._expand import KIND, Expansion
 from ..collect._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
 from ..collect._runner import BUDGET, JobReport
@@ -19,6 +21,7 @@ from . import _errors
 from . import _options as O
 from ._admin import _out, _table
 from ._app import Session, app, session
+from ._signals import Terminated, stop_on_signals
 from ._stores import existing
 
 
@@ -70,6 +73,7 @@ def expand(
     estimate: O.Estimate = False,
     fresh_for: FreshFor = "7d",
     as_json: Json = False,
+    concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
 ) -> None:
     """Grow a collection into its network: authors, their posts, comments, commenters,
     followers, followings, sound and hashtag posts; breadth-first, within --max-units.
@@ -84,7 +88,8 @@ def expand(
     if estimate:
         return _estimate(db, spec, as_json)
     with open_store(db) as store:
-        _run(session(ctx), store, db, Expansion(None, store, spec), as_json)
+        expansion = Expansion(None, store, spec, concurrency=concurrency)
+        _run(session(ctx), store, db, expansion, as_json)
     return None
 
 
@@ -151,7 +156,8 @@ def _run(state: Session, store: Store, db: str, expansion: Expansion, as_json: b
     with state.client() as client:
         expansion.client = client
         try:
-            report = expansion.run()
+            with stop_on_signals():  # SIGTERM, SIGHUP: as Ctrl-C, every target at a page boundary
+                report = expansion.run()
         except BaseException as exc:
             raise _failed(state, exc, job, db) from exc
     _print_report(report, as_json)
@@ -173,6 +179,9 @@ def _progress(state: Session) -> Any:
 
 def _failed(state: Session, exc: BaseException, job: Job, db: str) -> BaseException:
     again = f"; go on with: tokarc{state.flags()} resume {job.id} --db {db}"
+    if isinstance(exc, Terminated):
+        name = signal.Signals(exc.signum).name
+        return _errors.CLIError(f"stopped by {name}{again}", 128 + exc.signum)
     if isinstance(exc, KeyboardInterrupt):
         return _errors.CLIError(f"interrupted{again}", _errors.INTERRUPTED)
     if not isinstance(exc, Exception):

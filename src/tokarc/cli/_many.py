@@ -43,7 +43,6 @@ from ._stores import existing
 from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
 
-
 #: Pages each run fetches ahead of its writer (see ``Collector(ahead=...)``).
 AHEAD = int(os.environ.get("TOKARC_AHEAD", "1"))
 

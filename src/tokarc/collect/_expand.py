@@ -32,6 +32,7 @@ from ._expand_spec import (
     StepReport,
 )
 from ._kinds import kind as job_kind
+from ._many import DEFAULT_CONCURRENCY, Many, SharedBudget
 from ._runner import BUDGET, COMPLETE, INTERRUPTED, Collector, JobReport
 from ._spec import JobSpec
 from ._steps import ENTITY_ORDER, STEPS, YIELDS, Order, Reader, Target
@@ -90,6 +91,7 @@ class Expansion:
         *,
         clock: Callable[[], float] = time.time,
         on_target: Callable[[JobReport], None] | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         spec.check()
         self.client = client
@@ -100,7 +102,9 @@ class Expansion:
         self.read = Reader(store, spec.order)
         # The seam for running a depth's targets at once (the many-targets machinery) or on
         # workers (``--enqueue``): a callable taking the rows to run, returning BUDGET to stop.
-        self.run_children: ChildRunner = self._run_in_turn
+        self.run_children: ChildRunner = self._run_together
+        self.concurrency = concurrency  # a depth's targets at once, in plan order
+        self._budget = SharedBudget()  # the budget left when the depth's targets began
         self._parent: Job | None = None
 
     # -- the parent job ---------------------------------------------------------------------
@@ -257,12 +261,48 @@ class Expansion:
 
     # -- children ---------------------------------------------------------------------------
 
-    def _run_in_turn(self, rows: list[_Row]) -> str | None:
-        """Run targets one after the other, in plan order; BUDGET when the next cannot start."""
-        for row in rows:
-            if self._run_child(row) == BUDGET:
+    def _run_together(self, rows: list[_Row]) -> str | None:
+        """Run a depth's targets in plan order, ``concurrency`` at a time; BUDGET when one
+        could not start or go on for the expansion's budget.
+
+        Targets run together only while the budget left pays each its whole price (an upper
+        bound of what it spends), so a budget ends the plan exactly where one target after
+        the other would: the first target it cannot pay in full runs alone, on what is left.
+        """
+        rest = rows
+        while rest:
+            n = max(1, self._affordable(rest))
+            many = Many(self.collector, concurrency=self.concurrency, max_units=self.remaining())
+            self._budget = many.budget
+            outcomes = many.map(self._run_child, rest[:n])
+            if many.error is not None:
+                raise many.error  # Ctrl-C or a signal: each target stopped at its page boundary
+            if BUDGET in outcomes:
                 return BUDGET
+            rest = rest[n:]
         return None
+
+    def _affordable(self, rows: list[_Row]) -> int:
+        """How many of the next ``rows`` the budget left pays for in full."""
+        left = self.remaining()
+        if left is None:
+            return len(rows)
+        for n, row in enumerate(rows):
+            left -= self._price(row)
+            if left < 0:
+                return n
+        return len(rows)
+
+    def _price(self, row: _Row) -> int:
+        """What the target may still cost at most (0: nothing left to run)."""
+        try:
+            spec = self._child_spec(row)
+        except InvalidInputError:
+            return 0
+        job = self.store.get_job(row.job_id) if row.job_id is not None else None
+        if job is not None and job.status == JobStatus.DONE:
+            return 0
+        return _own(spec, job)
 
     def _child_spec(self, row: _Row) -> JobSpec:
         if row.kind == "posts":
@@ -288,21 +328,17 @@ class Expansion:
         if job is not None and job.status == JobStatus.DONE:
             self._outcome(row, DONE)  # finished, then killed before it was noted
             return None
-        # Its own price, less what it spent in earlier runs; a job killed just after its last
-        # page still gets one call's worth, to finish as an uninterrupted run would.
-        first = first_call(spec, job)
-        own = max(child_units(spec) - (job.units if job else 0), first)
-        remaining = self.remaining()
-        if remaining is not None and remaining < first:
+        own, first = _own(spec, job), first_call(spec, job)
+        left = self._budget.left()
+        if left is not None and left < first:
             return BUDGET  # checked before the child job is made: none waits for nothing
-        limit = own if remaining is None else min(own, remaining)
         job = job or self._child_job(row, spec)
-        report = self.collector.resume(job.id, max_units=limit, max_items=spec.max_items)
+        report = self.collector.resume(job.id, max_units=own, max_items=spec.max_items)
         if self.on_target:
             self.on_target(report)
         if report.status == JobStatus.FAILED:
             self._outcome(row, failure(report.error))
-        elif report.status == JobStatus.STOPPED and limit < own:
+        elif report.status == JobStatus.STOPPED and self._budget.refused():
             return BUDGET  # the expansion's budget, not the target's own price
         else:
             self._outcome(row, self._posts_outcome(spec) if spec.kind == "posts" else DONE)
@@ -455,10 +491,12 @@ def expand(
     fresh_for: str | float = "7d",
     estimate_only: bool = False,
     clock: Callable[[], float] = time.time,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> ExpansionReport | ExpansionEstimate:
     """Expand ``source`` (``hashtag:magic``, ``user:NAME``...) or post ``ids`` through ``steps``.
 
-    Runs (or resumes) the expansion and returns its :class:`ExpansionReport`; with
+    Runs (or resumes) the expansion, ``concurrency`` targets at a time, and returns its
+    :class:`ExpansionReport`; with
     ``estimate_only=True`` returns an :class:`ExpansionEstimate` and sends nothing::
 
         with tokarc.Client() as client, open_store("magic.db") as store:
@@ -468,5 +506,11 @@ def expand(
     """
     spec = ExpandSpec.build(source, steps, ids=ids, depth=depth, max_units=max_units,
                             per_target=per_target, order=order, fresh_for=fresh_for)  # fmt: skip
-    expansion = Expansion(client, store, spec, clock=clock)
+    expansion = Expansion(client, store, spec, clock=clock, concurrency=concurrency)
     return expansion.estimate() if estimate_only else expansion.run()
+
+
+def _own(spec: JobSpec, job: Job | None) -> int:
+    """A target's own price, less what it spent in earlier runs; a job killed just after its
+    last page still gets one call's worth, to finish as an uninterrupted run would."""
+    return max(child_units(spec) - (job.units if job else 0), first_call(spec, job))

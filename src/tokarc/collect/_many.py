@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import errors
 from ..api import endpoints as E
@@ -34,6 +34,9 @@ from ._estimate import worst_case
 from ._lease import JobRunningError
 from ._runner import Collector, JobReport, OverBudget, StopRequested
 from ._spec import JobSpec
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: Targets run at once unless told otherwise: enough to hide the API's latency, few enough
 #: for two cores to decode and write what arrives.
@@ -63,6 +66,7 @@ class SharedBudget:
         self.spent = 0
         self.stop = stop or threading.Event()
         self._held: dict[int, int] = {}
+        self._refused: set[int] = set()  # threads whose last call this budget held back
         self._lock = threading.Lock()
 
     def left(self) -> int | None:
@@ -83,6 +87,7 @@ class SharedBudget:
             worst = worst_case(E.get(endpoint), params)
             left = self.limit - self.spent - sum(self._held.values())
             if worst > left:
+                self._refused.add(me)
                 raise OverBudget(
                     f"the next {endpoint} call may cost up to {worst} units and {left} of "
                     f"the shared budget of {self.limit} are left"
@@ -98,6 +103,13 @@ class SharedBudget:
         """What the calling thread holds is let go (its run ended)."""
         with self._lock:
             self._held.pop(threading.get_ident(), None)
+            self._refused.discard(threading.get_ident())
+
+    def refused(self) -> bool:
+        """Whether this budget held back the calling thread's call since its run began (so a
+        run that stopped at a budget stopped at this one, not at one of its own)."""
+        with self._lock:
+            return threading.get_ident() in self._refused
 
 
 @dataclass
@@ -168,22 +180,45 @@ class Many:
             spec.check()
         # Every target's job, in the order given (ids follow it; one not started is resumable).
         job_ids = [self.collector.job_for(spec).id for spec in specs]
-        reports: dict[int, JobReport] = {}
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="tokarc-target") as pool:
-            futures = {pool.submit(self._one, spec): i for i, spec in enumerate(specs)}
-            self._wait(futures, reports)
+        reports = self.map(self._one, specs)
         return ManyResult(
-            reports=[reports[i] for i in sorted(reports)],
-            not_started=[spec for i, spec in enumerate(specs) if i not in reports],
+            reports=[r for r in reports if r is not None],
+            not_started=[spec for spec, r in zip(specs, reports, strict=True) if r is None],
             job_ids=job_ids,
             units=self.budget.spent,
             error=self._error,
         )
 
-    def _wait(
-        self, futures: dict[Future[JobReport | None], int], reports: dict[int, JobReport]
-    ) -> None:
-        pending = set(futures)
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R | None]:
+        """``fn(item)`` for each item, ``concurrency`` at a time, in order of start, within
+        the shared budget; None for an item not started (stopped first). A Ctrl-C stops every
+        call at its page boundary and becomes :attr:`error`; an exception ``fn`` raises stops
+        the others too, and is raised once all have ended."""
+        results: list[R | None] = [None] * len(items)
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="tokarc-target") as pool:
+            futures = {pool.submit(self._scoped, fn, item): i for i, item in enumerate(items)}
+            raised = self._wait(futures, results)
+        if raised is not None:
+            raise raised
+        return results
+
+    @property
+    def error(self) -> BaseException | None:
+        """What stopped every run: a Ctrl-C or signal, or an error no target gets past."""
+        return self._error
+
+    def _scoped(self, fn: Callable[[T], R], item: T) -> R | None:
+        if self.budget.stop.is_set():
+            return None  # stopped before this item's turn
+        client = self.collector.client
+        try:
+            with client.scope(listener=self.budget.listener, guard=self.budget.guard):
+                return fn(item)
+        finally:
+            self.budget.release()
+
+    def _wait(self, futures: dict[Future[Any], int], results: list[Any]) -> BaseException | None:
+        pending, raised = set(futures), None
         while pending:
             try:
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -192,12 +227,14 @@ class Many:
                 self.stop()
                 continue
             for future in done:
-                if (report := future.result()) is not None:
-                    reports[futures[future]] = report
+                if (failed := future.exception()) is not None:
+                    raised = raised or failed
+                    self.stop()
+                else:
+                    results[futures[future]] = future.result()
+        return raised
 
-    def _one(self, spec: JobSpec) -> JobReport | None:
-        if self.budget.stop.is_set():
-            return None  # stopped before this target's turn
+    def _one(self, spec: JobSpec) -> JobReport:
         if self.events.started:
             self.events.started(spec)
         report = self._collect(spec)
@@ -206,10 +243,9 @@ class Many:
         return report
 
     def _collect(self, spec: JobSpec) -> JobReport:
-        client, seen = self.collector.client, _Latest(spec, self.events.page)
+        seen = _Latest(spec, self.events.page)
         try:
-            with client.scope(listener=self.budget.listener, guard=self.budget.guard):
-                return self.collector.run(spec, wait=self.wait, on_page=seen)
+            return self.collector.run(spec, wait=self.wait, on_page=seen)
         except JobRunningError as exc:
             return self._failed(spec, seen.report, exc, JobStatus.STOPPED)
         except FATAL_ERRORS as exc:
@@ -218,8 +254,6 @@ class Many:
             return self._failed(spec, seen.report, exc, JobStatus.INTERRUPTED)
         except Exception as exc:  # this target's walk failed (the API, the network): recorded
             return self._failed(spec, seen.report, exc, JobStatus.INTERRUPTED)
-        finally:
-            self.budget.release()
 
     def _failed(
         self, spec: JobSpec, report: JobReport | None, exc: Exception, status: str
