@@ -163,6 +163,43 @@ def test_targets_run_together_to_what_one_after_the_other_gives(
         assert together <= budget
 
 
+def test_a_stop_in_one_target_stops_them_all_and_a_resume_ends_as_a_clean_run(
+    tmp_path: Path,
+) -> None:
+    """A child's page callback raises (a worker stopping, Ctrl-C): every target stops at its
+    page boundary, none is marked done that is not, and running again ends as a clean run."""
+
+    def snapshot(db: Path) -> list[Any]:
+        with open_store(db) as store:
+            return [sorted(rows(store, "SELECT depth, step, kind, target, outcome "
+                                       "FROM expand_targets")),
+                    sorted(rows(store, "SELECT uid FROM users"))]  # fmt: skip
+
+    pages, lock = 0, threading.Lock()
+
+    def stop_at_the_eleventh(report: Any) -> None:
+        nonlocal pages
+        with lock:
+            pages += 1
+            if pages == 11:
+                raise KeyboardInterrupt
+
+    spec = ExpandSpec.build("hashtag:magic", "authors,followers", depth=2, per_target=3)
+    stopped, clean = tmp_path / "stopped.db", tmp_path / "clean.db"
+    with client_for(Emulator(seed=0)) as client, open_store(stopped) as store:
+        with pytest.raises(KeyboardInterrupt):
+            Expansion(client, store, spec, on_page=stop_at_the_eleventh, concurrency=4).run()
+        assert store.get_job(1).status == "interrupted"
+        done = rows(store, "SELECT COUNT(*) FROM expand_targets WHERE outcome = 'done'")[0][0]
+        finished = rows(store, "SELECT COUNT(*) FROM expand_targets t JOIN jobs j "
+                               "ON j.id = t.job_id WHERE j.status = 'done'")[0][0]  # fmt: skip
+        assert done <= finished  # a target marked done has its job done
+        Expansion(client, store, spec, concurrency=4).run()
+    with client_for(Emulator(seed=0)) as client, open_store(clean) as store:
+        Expansion(client, store, spec, concurrency=4).run()
+    assert snapshot(stopped) == snapshot(clean)
+
+
 def test_a_depths_targets_are_fetched_at_the_same_time(tmp_path: Path) -> None:
     emulator = Emulator(seed=0, latency=0.02)
     in_flight, most = 0, 0

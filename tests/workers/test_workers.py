@@ -128,6 +128,35 @@ def test_enqueue_from_a_file_queues_one_job_per_target(
     assert posts_by_source(pg_url) == posts_by_source(reference)
 
 
+def test_an_enqueued_expansion_runs_on_a_worker_as_it_runs_alone(
+    served: tuple[Emulator, str], pg_url: str, tmp_path: Path
+) -> None:
+    emulator, base_url = served
+    args = ("expand", "--from", "hashtag:magic", "--to", "authors,followers", "--depth", "2",
+            "--per-target", "3", "--max-units", "20")  # fmt: skip
+    ran = subprocess.run(tokarc_cmd(base_url, "--enqueue", *args, "--db", pg_url),
+                         capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    job_id = int(ran.stdout.strip())
+    assert Workers(pg_url).status().counts["todo"] == 1
+    runtime = WorkerRuntime(pg_url, lambda: tokarc.Client("t", base_url=base_url))
+    run_worker(runtime, concurrency=1, wait=False)
+    charged = emulator.stats.units_total
+    alone = str(tmp_path / "alone.db")
+    subprocess.run(tokarc_cmd(base_url, *args, "--db", alone), check=True, capture_output=True,
+                   timeout=120)  # fmt: skip
+
+    def outcome(db: str) -> tuple[Any, ...]:
+        with open_store(db) as store:
+            targets = store.db.query("SELECT depth, step, kind, target, outcome FROM "
+                                     "expand_targets")  # fmt: skip
+            parent = store.get_job(job_id if db == pg_url else 1)
+        return parent.status, parent.units, sorted(tuple(t) for t in targets)
+
+    assert outcome(pg_url) == outcome(alone)
+    assert outcome(pg_url)[1] == charged <= 20
+
+
 def test_a_worker_killed_mid_job_is_replaced_and_the_data_is_a_clean_run_s(
     pg_url: str, tmp_path: Path
 ) -> None:

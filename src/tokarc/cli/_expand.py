@@ -87,6 +87,8 @@ def expand(
     )  # fmt: skip
     if estimate:
         return _estimate(db, spec, as_json)
+    if session(ctx).enqueue:
+        return _enqueue(session(ctx), db, spec)
     with open_store(db) as store:
         expansion = Expansion(None, store, spec, concurrency=concurrency)
         _run(session(ctx), store, db, expansion, as_json)
@@ -148,6 +150,20 @@ def _print_estimate(est: ExpansionEstimate, as_json: bool) -> None:
     title = f"expansion: at most {est.units} units{budget}; targets at most; nothing sent"
     table = _table(title, ["depth", "step", "targets", "units", "bounded from"], rows)
     _out().print(table)
+
+
+def _enqueue(state: Session, db: str, spec: ExpandSpec) -> None:
+    """``--enqueue``: the expansion becomes one job on the workers' queue (a worker runs its
+    plan, its targets together; a stopped worker's expansion goes on from its state)."""
+    from ..workers import Workers, require_postgres
+
+    require_postgres(db, "--enqueue")
+    with open_store(db) as store:
+        job = Expansion(None, store, spec).job()
+    queued = Workers(db).enqueue([job.id], queue=state.queue)[0]
+    print(job.id)
+    how = "queued" if queued is not None else "already queued"
+    state.say(f"expansion {job.id} {spec.label}: {how} on {state.queue!r}")
 
 
 def _run(state: Session, store: Store, db: str, expansion: Expansion, as_json: bool) -> None:

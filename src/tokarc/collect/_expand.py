@@ -92,6 +92,7 @@ class Expansion:
         clock: Callable[[], float] = time.time,
         on_target: Callable[[JobReport], None] | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
+        on_page: Callable[[JobReport], None] | None = None,
     ) -> None:
         spec.check()
         self.client = client
@@ -99,6 +100,7 @@ class Expansion:
         self.spec = spec
         self.clock = clock
         self.on_target = on_target
+        self.on_page = on_page  # after each page of every target (a worker's heartbeat)
         self.read = Reader(store, spec.order)
         # The seam for running a depth's targets at once (the many-targets machinery) or on
         # workers (``--enqueue``): a callable taking the rows to run, returning BUDGET to stop.
@@ -133,7 +135,7 @@ class Expansion:
         """Run (or go on with) the expansion; a network failure or Ctrl-C leaves it resumable."""
         if self.client is None:
             raise ValueError("running an expansion needs a client")
-        self.collector = Collector(self.client, self.store, on_page=None, clock=self.clock)
+        self.collector = Collector(self.client, self.store, on_page=self.on_page, clock=self.clock)
         parent = self.job()
         self.store.update_job(parent.id, status=JobStatus.RUNNING)
         try:
@@ -338,6 +340,8 @@ class Expansion:
             self.on_target(report)
         if report.status == JobStatus.FAILED:
             self._outcome(row, failure(report.error))
+        elif report.status == JobStatus.INTERRUPTED:
+            return None  # stopped with the others (Ctrl-C, a worker stopping): resumed later
         elif report.status == JobStatus.STOPPED and self._budget.refused():
             return BUDGET  # the expansion's budget, not the target's own price
         else:

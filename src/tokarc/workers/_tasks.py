@@ -18,10 +18,13 @@ import procrastinate.jobs
 import psycopg
 from procrastinate.job_context import JobContext
 
-from ..collect import BUDGET, Collector, JobReport
+from ..client import Client
+from ..collect import BUDGET, Collector, ExpandSpec, Expansion, JobReport
+from ..collect._expand import KIND as EXPANSION
 from ..errors import TransportError
 from ..monitor import Scheduler, Watches
 from ..monitor._schedule import Stopping
+from ..store import Store
 from . import _run
 from ._limits import SharedLimits
 
@@ -67,9 +70,12 @@ def watch_key(watch_id: int) -> str:
 
 @blueprint.task(name="collect_job", pass_context=True, retry=RETRY)
 def collect_job(context: JobContext, job_id: int) -> str:
-    """Run the tokarc job ``job_id`` from its checkpoint, one page at a time."""
+    """Run the tokarc job ``job_id`` from its checkpoint, one page at a time (an expansion:
+    its plan from where it stopped, its targets together)."""
     rt = _run.current()
     with rt.store() as store, rt.limited_client(store) as client:
+        if store.get_job(job_id).kind == EXPANSION:
+            return _expand(rt, context, store, client, job_id)
         collector = Collector(client, store, on_page=_beat(rt, context), clock=rt.clock,
                               lease=rt.lease)  # fmt: skip
         try:
@@ -126,6 +132,18 @@ async def retry_stalled(context: JobContext, timestamp: int) -> int:
     await manager.prune_stalled_workers(rt.stalled_after)
     await manager.delete_old_jobs(nb_hours=1, include_failed=False)
     return len(stalled)
+
+
+def _expand(
+    rt: _run.WorkerRuntime, context: JobContext, store: Store, client: Client, job_id: int
+) -> str:
+    spec = ExpandSpec.from_job(store.get_job(job_id))
+    expansion = Expansion(client, store, spec, clock=rt.clock, on_page=_beat(rt, context))
+    try:
+        report = expansion.run()
+    except Stopping as exc:
+        raise Interrupted(f"expansion {job_id}: {exc}") from None
+    return f"expansion {job_id}: {report.status} ({report.stop_reason}), {report.units} units"
 
 
 def _beat(rt: _run.WorkerRuntime, context: JobContext) -> Any:
