@@ -250,7 +250,7 @@ def latency_race(args: argparse.Namespace) -> None:
 
 def many_targets(args: argparse.Namespace) -> None:
     """The same workload as one command: ``tokarc hashtag T1 ... T20 --concurrency 20``, one
-    job per hashtag into one SQLite store (decoded, written, checkpointed), and the same through
+    job per hashtag into one existing SQLite store (decoded, written, checkpointed), and the same through
     the library's ``Many`` in this process. The command's own start (imports, no request) is
     measured apart: ``tokarc hashtag x --estimate``."""
     import tempfile
@@ -267,7 +267,9 @@ def many_targets(args: argparse.Namespace) -> None:
             start = time.perf_counter()
             subprocess.run([*api, "x", "--estimate"], check=True, capture_output=True)
             walls["start"] = min(time.perf_counter() - start, walls.get("start", 1e9))
-            db, start = f"{tmp}/cli{round_}.db", time.perf_counter()
+            db = f"{tmp}/cli{round_}.db"
+            open_store(db).close()  # an existing store (its schema made), as in a study's days
+            start = time.perf_counter()
             subprocess.run([*api, *names, "--max-items", str(args.pages * 20), "--concurrency",
                             str(len(names)), "--db", db], check=True)  # fmt: skip
             walls["cli"] = min(time.perf_counter() - start, walls.get("cli", 1e9))

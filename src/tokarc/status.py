@@ -30,7 +30,8 @@ class StopReason(StrEnum):
     BUDGET = "budget"  # the next call's worst case did not fit in what was left
     CAUGHT_UP = "caught_up"  # an incremental pass reached what the store had
     COMPLETE = "complete"  # a one-call or by-id job did its calls
-    INTERRUPTED = "interrupted"
+    INTERRUPTED = "interrupted"  # Ctrl-C, a signal, an API, network or database failure
+    ERROR = "error"  # an unexpected error (a bug in tokarc): see the outcome; resumable
     TARGET = "target"  # the target failed (see the job's outcome)
 
 

@@ -251,3 +251,40 @@ def test_exports_can_be_narrowed_to_one_source(collector: Collector, tmp_path: A
     assert export(store, "posts", tmp_path / "m.jsonl", source=("hashtag", "magic")) == 40
     with pytest.raises(ValueError, match="cannot be narrowed"):
         export(store, "hashtags", tmp_path / "h.csv", "csv", source=("hashtag", "magic"))
+
+
+@pytest.mark.parametrize(
+    ("raised", "reason", "outcome"),
+    [
+        (TypeError("'NoneType' object is not iterable"), "error",
+         "unexpected TypeError: 'NoneType' object is not iterable"),
+        (OSError(28, "No space left on device"), "interrupted",
+         "[Errno 28] No space left on device"),
+        (KeyboardInterrupt(), "interrupted", "KeyboardInterrupt"),
+    ],
+)  # fmt: skip
+def test_a_run_ended_by_an_exception_says_what_ended_it(
+    emulator: Emulator, store: Store, monkeypatch: pytest.MonkeyPatch,
+    raised: BaseException, reason: str, outcome: str,
+) -> None:  # fmt: skip
+    """A bug is named as one (stop reason ``error``), not as an interruption; either way the
+    job keeps its checkpoint and a run goes on from it."""
+    save, calls = store.save_pages, 0
+
+    def second_page_fails(batches: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise raised
+        return save(batches)
+
+    monkeypatch.setattr(store, "save_pages", second_page_fails)
+    with client_for(emulator) as client, pytest.raises(type(raised)):
+        Collector(client, store).run(JobSpec.build("hashtag", "magic", max_items=60))
+    job = store.list_jobs()[0]
+    assert (job.status, job.stop_reason, job.outcome) == ("interrupted", reason, outcome)
+    monkeypatch.undo()
+    with client_for(emulator) as client:
+        again = Collector(client, store).run(JobSpec.build("hashtag", "magic", max_items=60))
+    assert again.status == "done"
+    assert again.pages == 2  # the first page was kept: only the two after it are fetched

@@ -209,10 +209,9 @@ class Collector:
         except TARGET_ERRORS as exc:
             report.error = exc
             self._finish(run, JobStatus.FAILED, stop_reason=StopReason.TARGET, outcome=str(exc))
-        except BaseException as exc:  # API/network failure, Ctrl-C: the checkpoint is saved
-            self._finish(
-                run, JobStatus.INTERRUPTED, stop_reason=INTERRUPTED, outcome=_one_line(exc)
-            )
+        except BaseException as exc:  # the checkpoint is saved: resumable, whatever it was
+            reason, outcome = _interruption(exc)
+            self._finish(run, JobStatus.INTERRUPTED, stop_reason=reason, outcome=outcome)
             raise
         return report
 
@@ -508,6 +507,15 @@ def job_for(store: Store, spec: JobSpec) -> Job:
 
 def _identity(options: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in options.items() if k != "run"}
+
+
+def _interruption(exc: BaseException) -> tuple[str, str]:
+    """The stop reason and outcome of a run an exception ended: an interruption (Ctrl-C, a
+    signal, the API, the network, the database), or an error nobody expected, named so."""
+    expected = (KeyboardInterrupt, SystemExit, errors.TokarcError, OSError)
+    if isinstance(exc, expected) or type(exc).__module__.startswith(("psycopg", "sqlite3")):
+        return INTERRUPTED, _one_line(exc)
+    return StopReason.ERROR, f"unexpected {type(exc).__name__}: {_one_line(exc)}"
 
 
 def _one_line(exc: BaseException) -> str:
