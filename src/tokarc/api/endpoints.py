@@ -19,6 +19,10 @@ from typing import Any, Literal
 
 from . import _guesses as G
 
+#: The key of an answer's JSON object that holds its payload (``{"data": ...}``; an error's
+#: object holds ``detail`` instead): what the SDK calls ``result.data``.
+ENVELOPE_KEY = "data"
+
 ParamType = Literal["str", "int", "bool", "ids"]
 RecordKind = Literal["post", "user", "user_web", "comment", "music", "live"]
 

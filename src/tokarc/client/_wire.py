@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import msgspec
 
+from ..api import endpoints as E
 from ..api.endpoints import Endpoint
 from ..errors import MalformedResponseError, TokarcError, api_error
 from . import _validate
@@ -60,11 +61,11 @@ class Response:
     @functools.cached_property
     def data(self) -> Any:
         payload = _json.decode(self.content)
-        return payload if self.top_level else payload.get("data")
+        return payload if self.top_level else payload.get(E.ENVELOPE_KEY)
 
     def raw_at(self, path: str) -> msgspec.Raw | None:
         """The JSON at a dotted path of ``data``, still undecoded (None when absent)."""
-        node = self.content if self.top_level else _member(self.content, "data")
+        node = self.content if self.top_level else _member(self.content, E.ENVELOPE_KEY)
         for key in path.split(".") if path else ():
             node = _member(node, key) if node is not None else None
         return None if node is None else msgspec.Raw(node)
@@ -142,7 +143,7 @@ def parse(call: Call, response: httpx.Response) -> Response:
     """
     units = units_of(response.headers)
     envelope = _envelope(call, response, units)
-    if "data" in envelope:
+    if E.ENVELOPE_KEY in envelope:
         top_level = call.endpoint is not None and call.endpoint.top_level
         return Response(
             response.status_code, units, call.name, call.params, response.content, top_level

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..api import _guesses as G
-from ..api.endpoints import ENDPOINTS, Endpoint
+from ..api.endpoints import ENDPOINTS, ENVELOPE_KEY, Endpoint
 from . import _media as media
 from ._cache import LRU
 from ._clock import DEFAULT_NOW, WorldClock
@@ -196,7 +196,7 @@ class Emulator:
         except ApiError as exc:
             return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
         units = endpoint.cost.units(params, result.n_items, result.internal_pages)
-        reply = Reply.json(200, {"data": result.data, **result.top}, units)
+        reply = Reply.json(200, {ENVELOPE_KEY: result.data, **result.top}, units)
         return Reply(reply.status, media.sign(reply.body, now), reply.headers)
 
     def _media(self, path: str, query: Mapping[str, str]) -> Reply:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ._rand import h32_text, key_prefix
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Timeline:
     """The post times of one source (see the module docstring)."""
 

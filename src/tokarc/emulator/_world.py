@@ -15,6 +15,7 @@ The guide's names and ids (:mod:`._fixtures`) are looked up first.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -50,7 +51,7 @@ _HANDLE_RE = re.compile(r"^[a-z._]+?(\d+)$")
 USER_BYTES, POST_BYTES, MUSIC_BYTES = 1_300, 800, 700
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Tag:
     """A hashtag: its timeline (None: no posts) and how many posts can be paged."""
 
@@ -206,20 +207,21 @@ class World:
         lo, hi = G.HASHTAG_CAP_RANGE
         cap = lo + h32(self.seed, "cap", name) % (hi - lo + 1)
         if name in V.EMPTY_TAGS:
-            return Tag(name, index, cid, None, 0)
+            return Tag(name=name, index=index, cid=cid, timeline=None, cap=0)
         fixture = F.FIXTURE_TAGS.get(name)
         if fixture is not None:
             origin = F.TESLA_ORIGIN if not fixture.jitter else 0
             tl = self._timeline(f"tag:{name}", origin, fixture.period, fixture.per, fixture.jitter)
-            return Tag(name, index, cid, tl, fixture.cap or cap)
+            return Tag(name=name, index=index, cid=cid, timeline=tl, cap=fixture.cap or cap)
         per_day = 3_000 / (index + 1) ** 1.25 * (0.5 + h32(self.seed, "rate", name) / 2**32)
-        return Tag(name, index, cid, self._rate_timeline(f"tag:{name}", 0, per_day), cap)
+        tl = self._rate_timeline(f"tag:{name}", 0, per_day)
+        return Tag(name=name, index=index, cid=cid, timeline=tl, cap=cap)
 
     def _timeline(self, key: str, origin: int, period: int, per: int, jitter: bool) -> Timeline:
         """A timeline that starts about three years before the default "now"."""
-        tl = Timeline(self.seed, key, origin, period, per, 0, jitter)
-        start = tl.top(DEFAULT_NOW - 3 * 365 * DAY)
-        return Timeline(self.seed, key, origin, period, per, start, jitter)
+        tl = Timeline(seed=self.seed, key=key, origin=origin, period=period, per=per,
+                      k_start=0, jitter=jitter)  # fmt: skip
+        return dataclasses.replace(tl, k_start=tl.top(DEFAULT_NOW - 3 * 365 * DAY))
 
     def _rate_timeline(self, key: str, origin: int, per_day: float) -> Timeline:
         if per_day >= 1:
@@ -309,7 +311,8 @@ class World:
 
     def _fixture_user(self, f: F.FixtureUser) -> User:
         origin = DEFAULT_NOW - f.age_days * DAY
-        tl = Timeline(self.seed, f"user:{f.index}", origin, f.days_between_posts * DAY, 1, 0)
+        tl = Timeline(seed=self.seed, key=f"user:{f.index}", origin=origin,
+                      period=f.days_between_posts * DAY, per=1, k_start=0)  # fmt: skip
         language = "it" if f.region == "IT" else "en"
         return User(
             index=f.index,
@@ -339,9 +342,9 @@ class World:
         age = 60 + b.below(2_400)
         origin = DEFAULT_NOW - age * DAY
         gap = b.pick((1, 2, 3, 5, 7, 14, 30, 60))
-        tl = Timeline(
-            self.seed, f"user:{index}", origin, gap * DAY, 1, NEVER if b.chance(0.08) else 0
-        )
+        never = b.chance(0.08)  # drawn here, where the positional call drew it: same world
+        tl = Timeline(seed=self.seed, key=f"user:{index}", origin=origin, period=gap * DAY, per=1,
+                      k_start=NEVER if never else 0)  # fmt: skip
         pinned = self._pinned(tl, 1 + b.below(3), index) if b.chance(0.25) else ()
         # Arguments are evaluated as written and several draw from ``b``: keep their order.
         return User(
@@ -454,9 +457,11 @@ class World:
 
     def _track_timeline(self, index: int, release: int, per_day: float) -> Timeline:
         if per_day >= 1:
-            return Timeline(self.seed, f"track:{index}", release, DAY, int(per_day), 0)
+            return Timeline(seed=self.seed, key=f"track:{index}", origin=release, period=DAY,
+                            per=int(per_day), k_start=0)  # fmt: skip
         period = DAY * math.ceil(1 / per_day)
-        return Timeline(self.seed, f"track:{index}", release, period, 1, 0)
+        return Timeline(seed=self.seed, key=f"track:{index}", origin=release, period=period,
+                        per=1, k_start=0)  # fmt: skip
 
     def _original_sound(self, music_id: int) -> Music | None:
         post = self.post(music_id & ~FLAG_ORIGINAL)
