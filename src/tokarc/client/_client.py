@@ -64,10 +64,17 @@ _SCOPES: contextvars.ContextVar[tuple[_Scope, ...]] = contextvars.ContextVar(
 
 
 class Units:
-    """Units charged so far, in total and per endpoint (failed attempts included)."""
+    """Units charged to a client so far, in total and per endpoint, and the attempts made.
+
+    tokarc's one meaning of "units": what the API charged an attempt (its units header; a
+    failed attempt is charged too). Every count of units derives from these same events: the
+    requests ledger and each job's ``units`` (in the store), a run's ``JobReport.units``, a
+    shared budget's ``spent``, a watch run's units.
+    """
 
     def __init__(self) -> None:
         self.by_endpoint: Counter[str] = Counter()
+        self.calls = 0
         self._lock = threading.Lock()
 
     @property
@@ -77,9 +84,11 @@ class Units:
     def add(self, endpoint: str, units: int) -> None:
         with self._lock:
             self.by_endpoint[endpoint] += units
+            self.calls += 1
 
     def __repr__(self) -> str:
-        return f"Units(total={self.total}, by_endpoint={dict(self.by_endpoint)})"
+        return (f"Units(total={self.total}, calls={self.calls}, "
+                f"by_endpoint={dict(self.by_endpoint)})")  # fmt: skip
 
 
 class Pacer:

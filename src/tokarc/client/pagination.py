@@ -56,7 +56,9 @@ class PagerState(msgspec.Struct, kw_only=True):
     ``items`` counts the items of the whole walk, across resumes: ``max_items`` bounds that
     total, not one run. A walk that stopped at ``max_items`` goes on when resumed with a
     larger ``max_items`` (or none), from the item after the last one handed out, even in the
-    middle of a page.
+    middle of a page. ``pages`` and ``units`` count the walk's pages and what they were
+    charged, across resumes (failed attempts and retries are not pages: the client's
+    ``Units`` and the store's ledger count those too).
     """
 
     endpoint: str

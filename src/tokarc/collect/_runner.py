@@ -61,7 +61,10 @@ TARGET_ERRORS = (
 
 @dataclass
 class JobReport:
-    """A run's coverage: what it asked for, got, found new, spent, and why it ended."""
+    """A run's coverage: what it asked for, got, found new, spent, and why it ended.
+
+    ``units`` and ``calls`` are this run's attempts (retries and failed ones included), the
+    same events its job's ``units`` and ``requested`` columns add up over every run."""
 
     job_id: int
     kind: str
@@ -69,7 +72,7 @@ class JobReport:
     status: str = JobStatus.RUNNING
     stop_reason: str | None = None
     outcome: str | None = None
-    requested: int | None = None
+    max_items: int | None = None  # what the run was asked for at most (None: no bound)
     pages: int = 0
     returned: int = 0
     new: int = 0
@@ -192,7 +195,7 @@ class Collector:
             lease.release()
 
     def _run(self, job: Job, spec: JobSpec, lease: Lease, on_page: Progress | None) -> JobReport:
-        report = JobReport(job.id, job.kind, job.target, requested=spec.max_items,
+        report = JobReport(job.id, job.kind, job.target, max_items=spec.max_items,
                            label=target_label(job.kind, job.target, job.options))  # fmt: skip
         run = _Run(job, spec, report, self._start(job, spec), lease, on_page)
         self.store.update_job(job.id, status=JobStatus.RUNNING)

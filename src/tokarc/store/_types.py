@@ -103,11 +103,11 @@ class Job:
     newest_mark: str | None
     outcome: str | None
     stop_reason: str | None
-    requested: int
+    requested: int  # requests sent for the job over all its runs (every attempt)
     returned: int
     new_records: int
     duplicates: int
-    units: int
+    units: int  # the units those requests were charged (the requests ledger's, per job)
     tokarc_version: str
     covered_from: int | None = None
     covered_to: int | None = None
