@@ -22,6 +22,7 @@ from ..collect import BUDGET, Collector, JobReport
 from ..errors import TransportError
 from ..monitor import Scheduler, Watches
 from ..monitor._schedule import Stopping
+from ..store import TransientError
 from . import _run
 from ._limits import SharedLimits
 
@@ -32,6 +33,11 @@ blueprint = procrastinate.Blueprint()
 
 class Interrupted(Exception):
     """The worker stopped between two pages; the job goes back to the queue, checkpointed."""
+
+
+# What a job is retried after: the network, the database giving up because of another writer,
+# the connection to PostgreSQL lost (a restart).
+RETRIED = (TransportError, TransientError, psycopg.OperationalError)
 
 
 class Retry(procrastinate.BaseRetryStrategy):
@@ -47,9 +53,7 @@ class Retry(procrastinate.BaseRetryStrategy):
     ) -> procrastinate.RetryDecision | None:
         if isinstance(exception, Interrupted):
             return procrastinate.RetryDecision(retry_in={"seconds": 0})
-        if isinstance(exception, TransportError | psycopg.OperationalError) and (
-            job.attempts < self.attempts
-        ):
+        if isinstance(exception, RETRIED) and job.attempts < self.attempts:
             return procrastinate.RetryDecision(retry_in={"seconds": min(60, 2**job.attempts)})
         return None
 
