@@ -174,7 +174,7 @@ def test_the_password_still_reaches_the_driver(pg_url: str) -> None:
     assert "Hunter2" not in f"{db} {db!r}"
     with open_store(db) as store:
         assert "Hunter2" not in store.url
-        assert store.db._conn.info.password == "Hunter2-s3cret"  # type: ignore[attr-defined]
+        assert store.db.inner._conn.info.password == "Hunter2-s3cret"  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow

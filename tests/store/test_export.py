@@ -198,7 +198,7 @@ class NoFetchall:
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_exports_stream_in_chunks(filled: Store, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     calls = {"fetchmany": 0}
-    monkeypatch.setattr(filled._db, "_conn", NoFetchall(filled._db._conn, calls))
+    monkeypatch.setattr(filled._db.inner, "_conn", NoFetchall(filled._db.inner._conn, calls))
     assert X.export(filled, "posts", io.BytesIO(), fmt, chunk_size=1) == 3  # type: ignore[arg-type]
     assert calls["fetchmany"] == 4  # 3 chunks of one row, then the empty one
 

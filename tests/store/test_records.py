@@ -118,7 +118,7 @@ def test_read_only_sqlite_opens_with_mode_ro(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     open_store(path).close()
     with open_store(path, read_only=True) as ro:
-        conn: sqlite3.Connection = ro.db._conn  # type: ignore[attr-defined]
+        conn: sqlite3.Connection = ro.db.inner._conn  # type: ignore[attr-defined]
         assert conn.execute("PRAGMA query_only").fetchone() == (0,)
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             conn.execute("CREATE TABLE x (a)")

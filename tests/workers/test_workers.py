@@ -107,6 +107,27 @@ def test_enqueued_jobs_run_once_each_and_match_a_clean_run(
     assert {t: len(v) for t, v in posts_by_source(pg_url).items()} == dict.fromkeys(TAGS, 100)
 
 
+def test_enqueue_from_a_file_queues_one_job_per_target(
+    served: tuple[Emulator, str], pg_url: str, tmp_path: Path
+) -> None:
+    _emulator, base_url = served
+    (tmp_path / "tags.txt").write_text("# three tags\nmagic\ndance\n#cats\n")
+    ran = subprocess.run(
+        tokarc_cmd(base_url, "--enqueue", "hashtag", "--from-file", str(tmp_path / "tags.txt"),
+                   "--max-items", "100", "--db", pg_url),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    job_ids = [int(line) for line in ran.stdout.split()]
+    assert len(set(job_ids)) == 3
+    assert Workers(pg_url).status().counts["todo"] == 3
+    runtime = WorkerRuntime(pg_url, lambda: tokarc.Client("t", base_url=base_url))
+    run_worker(runtime, concurrency=2, wait=False)
+    reference = str(tmp_path / "ref.db")
+    clean_run(base_url, reference)
+    assert posts_by_source(pg_url) == posts_by_source(reference)
+
+
 def test_a_worker_killed_mid_job_is_replaced_and_the_data_is_a_clean_run_s(
     pg_url: str, tmp_path: Path
 ) -> None:

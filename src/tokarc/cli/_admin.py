@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ..client import _constants as C
 from ..client._config import config_path, read_config_file, write_config_file
-from ..collect import KINDS, JobSpec, coverage, target_label
+from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, target_label
 from ..store import Job
 from ..store._exports import EXPORTS
 from ..store._exports import get as get_export
@@ -25,6 +25,7 @@ from . import _errors
 from . import _options as O
 from ._app import app, session
 from ._collect import Sink, _check_sink, resume
+from ._many import resume_many
 from ._stores import existing
 from ._text import cell, safe
 from ._text import title as title_text
@@ -82,14 +83,15 @@ def jobs(db: O.DbRequired, as_json: Json = False) -> None:
 @app.command("resume")
 def resume_(
     ctx: typer.Context,
-    job: Annotated[int, typer.Argument(help="The job's id (see `tokarc jobs`).")],
+    jobs: Annotated[list[int], typer.Argument(help="Job ids (see `tokarc jobs`).")],
     db: O.DbRequired,
     max_items: O.MaxItems = None,
     max_units: O.MaxUnits = None,
     wait: O.Wait = False,
+    concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
 ) -> None:
-    """Run a stored job (or expansion) on from its checkpoint (after Ctrl-C, an error or a
-    budget).
+    """Run stored jobs (or an expansion) on from their checkpoints (after Ctrl-C, an error or
+    a budget). Several jobs run together, --concurrency at a time, --max-units shared.
 
     Example: tokarc resume 3 --db magic.db
     """
@@ -97,8 +99,11 @@ def resume_(
 
     overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
     existing(db).close()
-    if not resume_expansion(session(ctx), db, job, max_units, max_items):
-        resume(session(ctx), db, job, wait=wait, **overrides)
+    if len(jobs) > 1:
+        return resume_many(session(ctx), db, jobs, overrides, concurrency=concurrency, wait=wait)
+    if not resume_expansion(session(ctx), db, jobs[0], max_units, max_items):
+        resume(session(ctx), db, jobs[0], wait=wait, **overrides)
+    return None
 
 
 SourceOption = Annotated[

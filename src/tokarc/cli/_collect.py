@@ -14,6 +14,7 @@ from typing import Any
 
 from ..client.pagination import to_unix
 from ..collect import (
+    DEFAULT_CONCURRENCY,
     Collector,
     JobReport,
     JobRunningError,
@@ -72,6 +73,7 @@ class RunOptions:
     incremental: bool = False
     estimate: bool = False
     wait: bool = False
+    concurrency: int = DEFAULT_CONCURRENCY  # targets at once, when a command is given many
 
 
 def build_spec(

@@ -5,14 +5,20 @@ spaces, a hashtag's case)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
 
+from ..collect import DEFAULT_CONCURRENCY, JobSpec
+from ..errors import InvalidInputError
 from . import _errors
 from . import _options as O
 from ._app import app, session
 from ._collect import RunOptions, Sink, build_spec, collect, fits_budget, ids_of
+from ._many import collect_many
+from ._targets import Target, read_targets
 
 music_app = typer.Typer(
     help="Sounds: search them, their posts, their details.\n\nExample: tokarc music search lofi",
@@ -27,6 +33,42 @@ def _go(ctx: typer.Context, kind: str, target: str, sink: Sink, run: RunOptions,
     collect(session(ctx), spec, sink, run)
 
 
+def _go_all(ctx: typer.Context, specs: list[JobSpec], sink: Sink, run: RunOptions) -> None:
+    """One target: its job, as ever; many: one job each, run together (``_many``)."""
+    if len(specs) == 1:
+        return collect(session(ctx), specs[0], sink, run)
+    return collect_many(session(ctx), specs, sink, run, run.concurrency)
+
+
+def _specs(targets: Sequence[Target], build: Callable[[str], JobSpec]) -> list[JobSpec]:
+    """A checked spec per target (an error names the bad one and its line: nothing is sent),
+    each data set once (``#Magic`` and ``magic`` are one hashtag)."""
+    specs: dict[str, JobSpec] = {}
+    for target in targets:
+        try:
+            spec = build(target.text)
+            spec.check()
+        except InvalidInputError as exc:
+            raise target.refuse(exc) from None
+        key = json.dumps([spec.kind, spec.target, spec.identity()], sort_keys=True, default=str)
+        specs.setdefault(key, spec)
+    return list(specs.values())
+
+
+def _each(ctx: typer.Context, kind: str, targets: list[Target], sink: Sink, run: RunOptions,
+          **options: Any) -> None:  # fmt: skip
+    specs = _specs(targets, lambda text: build_spec(kind, text, run=run, **options))
+    _go_all(ctx, specs, sink, run)
+
+
+def _post_id(target: Target) -> Target:
+    """A post URL as its id (an error names the bad one and where it was given)."""
+    try:
+        return Target(ids_of([target.text])[0], target.origin)
+    except InvalidInputError as exc:
+        raise target.refuse(exc) from None
+
+
 def _params(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v is not False}
 
@@ -34,7 +76,11 @@ def _params(**values: Any) -> dict[str, Any]:
 @app.command()
 def hashtag(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The hashtag, without '#'.")],
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Hashtags, without '#'.", show_default=False)
+    ] = None,
+    from_file: O.FromFile = None,
+    concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
     days: O.Days = None,
     since: O.Since = None,
     full: O.Full = False,
@@ -44,29 +90,38 @@ def hashtag(
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
     incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
-    """Posts using a hashtag (Hashtag Search; --full: Full Hashtag Search).
+    """Posts using a hashtag (Hashtag Search; --full: Full Hashtag Search). Many hashtags
+    (or --from-file): one job each, --concurrency at a time, --max-units shared.
 
     Example: tokarc hashtag magic --days 7 --db magic.db
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
-    sink = Sink(db, out, format)
+    targets = read_targets(names or [], from_file, "HASHTAG")
+    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    if not full and (max_cursor is not None or paged_fallback):
+        raise _errors.CLIError("invalid --max-cursor or --paged-fallback: they go with --full")
     if not full:
-        if max_cursor is not None or paged_fallback:
-            raise _errors.CLIError("invalid --max-cursor or --paged-fallback: they go with --full")
-        return _go(ctx, "hashtag", name, sink, run, days=days, since=since)
+        return _each(ctx, "hashtag", targets, Sink(db, out, format), run, days=days, since=since)
     params = _params(days=None if days is None else max(1, round(days)), max_cursor=max_cursor)
-    spec = build_spec("full_hashtag", name, run=run, days=days, since=since, params=params)
-    if paged_fallback and not fits_budget(spec):
-        session(ctx).say(f"the full search may cost more than --max-units {max_units}: "
-                         "paging the hashtag instead")  # fmt: skip
-        spec = build_spec("hashtag", name, run=run, days=days, since=since)
-    return collect(session(ctx), spec, sink, run)
+
+    def build(name: str) -> JobSpec:
+        spec = build_spec("full_hashtag", name, run=run, days=days, since=since, params=params)
+        if paged_fallback and not fits_budget(spec):
+            session(ctx).say(f"the full search of {name} may cost more than --max-units "
+                             f"{max_units}: paging the hashtag instead")  # fmt: skip
+            spec = build_spec("hashtag", name, run=run, days=days, since=since)
+        return spec
+
+    return _go_all(ctx, _specs(targets, build), Sink(db, out, format), run)
 
 
 @app.command()
 def keyword(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="The keyword or phrase.")],
+    texts: Annotated[
+        list[str] | None, typer.Argument(help="Keywords or phrases.", show_default=False)
+    ] = None,
+    from_file: O.FromFile = None,
+    concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
     period: Annotated[
         int, typer.Option(help="Server-side: posts of the last 0 (any), 1, 7, 30, 90, 180 days.")
     ] = 0,
@@ -84,33 +139,43 @@ def keyword(
 
     Example: tokarc keyword "magic trick" --period 7 --sort likes -o posts.csv
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
+    targets = read_targets(texts or [], from_file, "KEYWORD")
+    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
     params = _params(period=str(period), sorting=O.KEYWORD_SORTING[sort.value] if sort else None,
                      country=country, match_exactly=exact)  # fmt: skip
     kind = "full_keyword" if full else "keyword"
-    _go(ctx, kind, text, Sink(db, out, format), run, days=days, since=since, params=params)
+    _each(ctx, kind, targets, Sink(db, out, format), run, days=days, since=since, params=params)
 
 
 @app.command()
 def user(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The username, without '@'.")],
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, estimate: O.Estimate = False,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Usernames, without '@'.", show_default=False)
+    ] = None,
+    from_file: O.FromFile = None,
+    concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
+    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    estimate: O.Estimate = False,
 ) -> None:  # fmt: skip
-    """A user's profile and stats (User Info).
+    """A user's profile and stats (User Info); of many users with several names or
+    --from-file.
 
     Example: tokarc user zachking
     """
-    run = RunOptions(estimate=estimate)
-    _go(ctx, "user", name, Sink(db, out, format), run)
+    targets = read_targets(names or [], from_file, "USERNAME")
+    run = RunOptions(max_units=max_units, estimate=estimate, concurrency=concurrency)
+    _each(ctx, "user", targets, Sink(db, out, format), run)
 
 
 @app.command("user-posts")
 def user_posts(
     ctx: typer.Context,
-    name: Annotated[
-        str | None, typer.Argument(help="The username, without '@'.", show_default=False)
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Usernames, without '@'.", show_default=False)
     ] = None,
+    from_file: O.FromFile = None,
+    concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
     sec_uid: Annotated[
         str | None, typer.Option(help="The user's secUid, instead of a username.")
     ] = None,
@@ -130,14 +195,14 @@ def user_posts(
 
     Example: tokarc user-posts zachking --days 30 --no-pinned --db zach.db
     """
-    if (name is None) == (sec_uid is None):
-        raise typer.BadParameter("give a USERNAME or --sec-uid, one of them")
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
-    kind, target = ("user_posts", name or "")
-    if sec_uid is not None:
-        kind, target = "user_posts_secuid", sec_uid
-    _go(ctx, kind, target, Sink(db, out, format), run, days=days, since=since,
-        params=_params(depth=depth), no_pinned=no_pinned)  # fmt: skip
+    if bool(names or from_file) == (sec_uid is not None):
+        raise typer.BadParameter("give USERNAMEs (or --from-file) or --sec-uid, one of them")
+    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    kind, targets = "user_posts_secuid", [Target(sec_uid or "")]
+    if sec_uid is None:
+        kind, targets = "user_posts", read_targets(names or [], from_file, "USERNAME")
+    _each(ctx, kind, targets, Sink(db, out, format), run, days=days, since=since,
+          params=_params(depth=depth), no_pinned=no_pinned)  # fmt: skip
 
 
 @app.command()
@@ -159,13 +224,18 @@ def liked(
 def _follows(kind: str) -> Any:
     def command(
         ctx: typer.Context,
-        name: Annotated[str, typer.Argument(help="The username, without '@'.")],
+        names: Annotated[
+            list[str] | None, typer.Argument(help="Usernames, without '@'.", show_default=False)
+        ] = None,
+        from_file: O.FromFile = None,
+        concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
         max_items: O.MaxItems = None,
         db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
         incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
     ) -> None:  # fmt: skip
-        run = RunOptions(max_items, max_units, incremental, estimate, wait)
-        _go(ctx, kind, name, Sink(db, out, format), run)
+        targets = read_targets(names or [], from_file, "USERNAME")
+        run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+        _each(ctx, kind, targets, Sink(db, out, format), run)
 
     return command
 
@@ -203,7 +273,12 @@ def post(
 @app.command()
 def comments(
     ctx: typer.Context,
-    post: Annotated[str, typer.Argument(help="The post's id or URL.", metavar="POST")],
+    posts: Annotated[
+        list[str] | None,
+        typer.Argument(help="Post ids or URLs.", metavar="POST...", show_default=False),
+    ] = None,
+    from_file: O.FromFile = None,
+    concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
     replies: Annotated[bool, typer.Option(help="Also fetch every comment's replies.")] = False,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
@@ -213,8 +288,9 @@ def comments(
 
     Example: tokarc comments 7230000000000000000 --replies --db comments.db
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
-    _go(ctx, "comments", ids_of([post])[0], Sink(db, out, format), run, replies=replies)
+    targets = [_post_id(t) for t in read_targets(posts or [], from_file, "POST")]
+    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    _each(ctx, "comments", targets, Sink(db, out, format), run, replies=replies)
 
 
 @app.command("replies")
@@ -291,17 +367,22 @@ def music_search(
 @music_app.command("posts")
 def music_posts(
     ctx: typer.Context,
-    music_id: Annotated[str, typer.Argument(help="The sound's id.")],
+    music_ids: Annotated[
+        list[str] | None, typer.Argument(help="Sound ids.", show_default=False)
+    ] = None,
+    from_file: O.FromFile = None,
+    concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
     max_items: O.MaxItems = None,
     db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
     incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
 ) -> None:  # fmt: skip
-    """Posts using a sound (Music Posts).
+    """Posts using a sound (Music Posts); of many sounds with several ids or --from-file.
 
     Example: tokarc music posts 7016547803243022337 --max-items 200 --db sound.db
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
-    _go(ctx, "music_posts", music_id, Sink(db, out, format), run)
+    targets = read_targets(music_ids or [], from_file, "MUSIC_ID")
+    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    _each(ctx, "music_posts", targets, Sink(db, out, format), run)
 
 
 @music_app.command("info")

@@ -146,3 +146,15 @@ KeyFile = Annotated[
     Path | None,
     typer.Option("--key-file", metavar="FILE", help="The pseudonymisation key (16+ bytes)."),
 ]
+FromFile = Annotated[
+    str | None,
+    typer.Option(
+        "--from-file", metavar="FILE",
+        help="Also the targets in FILE, one per line ('# ' starts a comment; '-': stdin).",
+        show_default=False,
+    ),
+]  # fmt: skip
+Concurrency = Annotated[
+    int,
+    typer.Option(min=1, help="With many targets: how many run at once (one job each)."),
+]

@@ -8,10 +8,12 @@ is a pooled httpx client, stamina's retry loop, and the pacing of requests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -45,6 +47,20 @@ Listener = Callable[[CallEvent], None]
 #: Called with the endpoint name and the (python-named) params before every attempt, retries
 #: included; raising stops the call unsent (a unit budget, a shutdown).
 Guard = Callable[[str, Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    client: _BaseClient
+    listener: Listener | None
+    guard: Guard | None
+
+
+#: The listeners and guards of :meth:`_BaseClient.scope`, per thread or task (a thread started
+#: inside a scope sees it only when run in a copy of the context: ``copy_context().run``).
+_SCOPES: contextvars.ContextVar[tuple[_Scope, ...]] = contextvars.ContextVar(
+    "tokarc_client_scopes", default=()
+)
 
 
 class Units:
@@ -138,8 +154,25 @@ class _BaseClient:
         """Stop calling ``guard``."""
         self._guards.remove(guard)
 
+    @contextlib.contextmanager
+    def scope(
+        self, *, listener: Listener | None = None, guard: Guard | None = None
+    ) -> Iterator[None]:
+        """Call ``listener`` and ``guard`` on this client's calls made in this thread (or
+        task) until the block ends: runs sharing one client each count and bound their own
+        calls, where :meth:`add_listener` and :meth:`add_guard` see every call."""
+        token = _SCOPES.set((*_SCOPES.get(), _Scope(self, listener, guard)))
+        try:
+            yield
+        finally:
+            _SCOPES.reset(token)
+
+    def _scoped(self) -> list[_Scope]:
+        return [scope for scope in _SCOPES.get() if scope.client is self]
+
     def _check(self, call: Call) -> None:
-        for guard in self._guards:
+        guards = [*self._guards, *(s.guard for s in self._scoped() if s.guard)]
+        for guard in guards:
             guard(call.name, call.params)
 
     def _httpx_args(
@@ -187,7 +220,7 @@ class _BaseClient:
             time.monotonic() - started,
             str(error) if error else None,
         )
-        for listener in self._listeners:
+        for listener in [*self._listeners, *(s.listener for s in self._scoped() if s.listener)]:
             listener(event)
 
     def _walker(

@@ -24,6 +24,7 @@ from ._expand import Expansion, expand
 from ._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
 from ._kinds import KINDS, JobKind, kind
 from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
+from ._many import DEFAULT_CONCURRENCY, Events, Many, ManyResult, SharedBudget
 from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, job_for
 from ._spec import Checkpoint, JobSpec, post_ids
 
@@ -31,11 +32,13 @@ __all__ = [
     "BUDGET",
     "CAUGHT_UP",
     "COMPLETE",
+    "DEFAULT_CONCURRENCY",
     "KINDS",
     "LEASE_SECONDS",
     "Checkpoint",
     "Collector",
     "Estimate",
+    "Events",
     "ExpandSpec",
     "Expansion",
     "ExpansionEstimate",
@@ -45,6 +48,9 @@ __all__ = [
     "JobRunningError",
     "JobSpec",
     "LeaseLostError",
+    "Many",
+    "ManyResult",
+    "SharedBudget",
     "StepReport",
     "coverage",
     "estimate",

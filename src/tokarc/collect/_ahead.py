@@ -9,6 +9,7 @@ place, after the pages fetched before it.
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Iterator
@@ -40,7 +41,11 @@ class Ahead(Generic[T]):
         self._items = items
         self._queue: queue.Queue[T | _End] = queue.Queue(maxsize=max(1, depth))
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._produce, name="tokarc-fetch", daemon=True)
+        # In a copy of the caller's context: the client's scoped budget and ledger see its calls.
+        run = contextvars.copy_context().run
+        self._thread = threading.Thread(
+            target=run, args=(self._produce,), name="tokarc-fetch", daemon=True
+        )
         self._thread.start()
 
     def _produce(self) -> None:

@@ -95,6 +95,11 @@ class OverBudget(Exception):
     """Raised before a call (or a retry) whose worst case exceeds what is left of the budget."""
 
 
+class StopRequested(Exception):
+    """Raised before a call when the run is asked to stop (Ctrl-C of a many-targets run):
+    the job is interrupted at its last committed page, resumable, and the run returns."""
+
+
 @dataclass
 class _Run:
     job: Job
@@ -152,12 +157,15 @@ class Collector:
         """The stored job collecting what ``spec`` describes, created if there is none."""
         return job_for(self.store, spec)
 
-    def run(self, spec: JobSpec, *, wait: bool = False) -> JobReport:
-        """Run (or resume, or incrementally re-run) the job ``spec`` describes.
+    def run(
+        self, spec: JobSpec, *, wait: bool = False, on_page: Progress | None = None
+    ) -> JobReport:
+        """Run (or resume, or incrementally re-run) the job ``spec`` describes; ``on_page``
+        (default: the collector's) is called after each committed page.
 
         ``JobRunningError`` if another run holds the job, unless ``wait``."""
         spec.check()
-        return self._leased(self.job_for(spec).id, spec, wait)
+        return self._leased(self.job_for(spec).id, spec, wait, on_page)
 
     def resume(self, job_id: int, *, wait: bool = False, **run_options: Any) -> JobReport:
         """Run the stored job ``job_id`` again from its checkpoint."""
@@ -167,30 +175,32 @@ class Collector:
             spec = JobSpec(**{**spec.__dict__, **run_options})
         return self._leased(job_id, spec, wait)
 
-    def _leased(self, job_id: int, spec: JobSpec, wait: bool) -> JobReport:
+    def _leased(
+        self, job_id: int, spec: JobSpec, wait: bool, on_page: Progress | None = None
+    ) -> JobReport:
         lease = Lease(self.store, job_id, clock=self.clock, seconds=self.lease)
         waited = lease.take(wait=wait)
         try:
             job = self.store.get_job(job_id)  # as the last run left it
             if waited and job.status == JobStatus.DONE:
                 return _done_by_another(job)  # the run waited for did the walk: not again
-            return self._run(job, spec, lease)
+            return self._run(job, spec, lease, on_page or self.on_page)
         finally:
             lease.release()
 
-    def _run(self, job: Job, spec: JobSpec, lease: Lease) -> JobReport:
+    def _run(self, job: Job, spec: JobSpec, lease: Lease, on_page: Progress | None) -> JobReport:
         report = JobReport(job.id, job.kind, job.target, requested=spec.max_items,
                            label=target_label(job.kind, job.target, job.options))  # fmt: skip
-        run = _Run(job, spec, report, self._start(job, spec), lease, self.on_page)
-        listener, guard = self._ledger(run), self._budget(run)
-        self.client.add_listener(listener)
-        self.client.add_guard(guard)
+        run = _Run(job, spec, report, self._start(job, spec), lease, on_page)
         self.store.update_job(job.id, status=JobStatus.RUNNING)
         try:
-            self._dispatch(run)
+            with self.client.scope(listener=self._ledger(run), guard=self._budget(run)):
+                self._dispatch(run)
         except OverBudget as exc:
             report.unsent = str(exc)
             self._stop(run, BUDGET)
+        except StopRequested:
+            self._stop(run, INTERRUPTED, JobStatus.INTERRUPTED)
         except LeaseLostError:
             raise  # the job is another run's now: leave its record alone
         except TARGET_ERRORS as exc:
@@ -201,9 +211,6 @@ class Collector:
                 run, JobStatus.INTERRUPTED, stop_reason=INTERRUPTED, outcome=_one_line(exc)
             )
             raise
-        finally:
-            self.client.remove_guard(guard)
-            self.client.remove_listener(listener)
         return report
 
     def _start(self, job: Job, spec: JobSpec) -> Checkpoint:
@@ -381,10 +388,10 @@ class Collector:
             return True
         return False
 
-    def _stop(self, run: _Run, reason: str) -> None:
+    def _stop(self, run: _Run, reason: str, status: str = JobStatus.STOPPED) -> None:
         with self._lock:
             self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
-        self._finish(run, JobStatus.STOPPED, stop_reason=reason)
+        self._finish(run, status, stop_reason=reason)
 
     def _complete(self, run: _Run, reason: str) -> None:
         ck = run.checkpoint

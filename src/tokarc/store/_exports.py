@@ -21,10 +21,16 @@ Source = tuple[str, str]
 @dataclass(frozen=True)
 class Run:
     """One run of a job: the pages of job ``job_id`` saved after page ``after_page`` (the
-    store's ``last_page_id()`` when the run began)."""
+    store's ``last_page_id()`` when the run began); with ``more``, of those jobs too (one run
+    of many targets, in the order their pages were committed)."""
 
     job_id: int
     after_page: int = 0
+    more: tuple[int, ...] = ()
+
+    @property
+    def job_ids(self) -> tuple[int, ...]:
+        return (self.job_id, *self.more)
 
 
 _SEEN_VIA = (
@@ -40,7 +46,7 @@ _POSITIONS = (
     " FROM page_items i{join} WHERE i.entity = ?{where} GROUP BY i.entity_id"
 )
 _BY_SOURCE = (" JOIN pages g ON g.id = i.page_id", " AND g.source_kind = ? AND g.source_target = ?")
-_BY_RUN = ("", " AND i.job_id = ? AND i.page_id > ?")
+_BY_RUN = ("", " AND i.job_id IN ({jobs}) AND i.page_id > ?")
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,11 @@ class Export:
             raise ValueError(f"{self.name} cannot be narrowed to a source or a run")
         select = sql.split(" FROM ", 1)[0]
         if run is not None:
-            positions = _POSITIONS.format(join=_BY_RUN[0], where=_BY_RUN[1])
+            jobs = ", ".join("?" * len(run.job_ids))
+            positions = _POSITIONS.format(join=_BY_RUN[0], where=_BY_RUN[1].format(jobs=jobs))
             return (f"{select} FROM {self.table} JOIN ({positions}) sel"
                     f" ON sel.sel_id = {self.table}.{self.key} ORDER BY sel.sel_pos",
-                    (self.seen, run.job_id, run.after_page))  # fmt: skip
+                    (self.seen, *run.job_ids, run.after_page))  # fmt: skip
         assert source is not None
         positions = _POSITIONS.format(join=_BY_SOURCE[0], where=_BY_SOURCE[1])
         where = _SEEN_VIA.format(key=f"{self.table}.{self.key}")

@@ -17,6 +17,7 @@ from . import _schema
 from . import _sql as Q
 from ._backend import Backend
 from ._plan import Plan, plan
+from ._serial import Serialized
 from ._text import clean, clean_json, raw_json, timestamp
 from ._types import Batch, Job, PageResult, Stats
 
@@ -42,7 +43,7 @@ class Store:
     """
 
     def __init__(self, backend: Backend) -> None:
-        self._db = backend
+        self._db: Backend = Serialized(backend)  # one thread at a time (see _serial)
         self.applied_migrations: list[str] = []
         #: Migrations this database lacks, left unapplied because it was opened read-only.
         self.pending_migrations: list[str] = []

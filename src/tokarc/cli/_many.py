@@ -1,0 +1,226 @@
+"""Many targets in one command: ``tokarc hashtag magic cats dance``, ``--from-file tags.txt``.
+
+One job per target, ``--concurrency`` of them at a time (:class:`tokarc.collect.Many`), one
+store, one ``--max-units`` shared by all, one progress display with a line per running target,
+and a summary line per target as it ends, then one for the whole run.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from ..collect import Collector, Events, JobReport, JobSpec, Many, ManyResult, target_label
+from ..status import JobStatus, StopReason
+from ..store import Store, redact
+from ..store.export import Run
+from . import _errors
+from ._app import Session
+from ._collect import (
+    RunOptions,
+    Sink,
+    _check_sink,
+    _job,
+    _store,
+    _streams,
+    _write,
+    output_entity,
+    print_estimate,
+    summary,
+)
+from ._progress import enabled
+from ._signals import Terminated, stop_on_signals
+from ._stores import existing
+from ._stream import PipeClosed, Stream, quiet_stdout
+from ._text import safe
+
+
+def collect_many(
+    state: Session, specs: Sequence[JobSpec], sink: Sink, run: RunOptions, concurrency: int
+) -> None:
+    """Run one job per spec into ``sink``; exit 1 if a target failed, 130/143 if stopped."""
+    if run.estimate:
+        return _estimates(specs)
+    if state.media is not None:
+        raise _errors.CLIError("--media goes with one target: with many, download their media "
+                               "afterwards with `tokarc media --db DB`")  # fmt: skip
+    if state.enqueue:
+        from ._workers import enqueue
+
+        return enqueue(state, specs, sink.db, state.queue)
+    _check_sink(sink)
+    entity = output_entity(specs[0])
+    stream = _Locked(Stream.of(entity)) if _streams(sink) else None
+    with state.client() as client, _store(sink) as store:
+        collector = Collector(client, store, on_records=stream)
+        after = store.last_page_id()
+        many = Many(collector, concurrency=concurrency, max_units=run.max_units, wait=run.wait)
+        with stop_on_signals(), _display(state) as many.events:
+            result = many.run(specs)
+        if stream is None and result.reports:
+            ids = [r.job_id for r in result.reports]
+            _write(store, specs[0], sink, Run(ids[0], after, tuple(ids[1:])), quietly=True)
+    return _finish(state, result, sink)
+
+
+def resume_many(
+    state: Session, db: str, job_ids: Sequence[int], overrides: dict[str, Any], *,
+    concurrency: int, wait: bool = False,
+) -> None:  # fmt: skip
+    """``tokarc resume 2 3 5``: the stored jobs, each from its checkpoint, run together."""
+    with existing(db) as store:
+        specs = [_stored_spec(store, job_id, overrides) for job_id in dict.fromkeys(job_ids)]
+    run = RunOptions(max_units=overrides.get("max_units"), wait=wait, concurrency=concurrency)
+    collect_many(state, specs, Sink(db=db), run, concurrency)
+
+
+def _stored_spec(store: Store, job_id: int, overrides: dict[str, Any]) -> JobSpec:
+    from ..collect._expand import KIND
+
+    job = _job(store, job_id)
+    if job.kind == KIND:
+        raise _errors.CLIError(f"invalid job {job_id}: an expansion resumes alone "
+                               f"(tokarc resume {job_id} --db ...)")  # fmt: skip
+    spec = JobSpec.from_job(job.kind, job.target, job.options)
+    return JobSpec(**{**spec.__dict__, **overrides}) if overrides else spec
+
+
+def _estimates(specs: Sequence[JobSpec]) -> None:
+    from ..collect import estimate
+
+    for spec in specs:
+        print_estimate(spec)
+    units = [estimate(spec).units for spec in specs]
+    total = "?" if None in units else f"{sum(u or 0 for u in units):,}"
+    print(f"{len(specs)} targets: {total} units at most in all; nothing sent")
+
+
+class _Locked:
+    """The stdout stream, one page at a time (runs commit pages from many threads); a closed
+    pipe stops them all."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream, self.closed = stream, False
+        self._lock = threading.Lock()
+
+    def __call__(self, records: list[Any]) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            try:
+                self.stream(records)
+            except PipeClosed:
+                self.closed = True
+                quiet_stdout()
+
+
+def _finish(state: Session, result: ManyResult, sink: Sink) -> None:
+    state.say(_total(result))
+    if result.error is not None:
+        raise _stopped(state, result, sink)
+    if result.failed:
+        names = ", ".join(safe(r.label or r.target) for r in result.failed[:5])
+        more = "" if len(result.failed) <= 5 else f" and {len(result.failed) - 5} more"
+        raise _errors.CLIError(
+            f"{len(result.failed)} of {len(result.reports)} targets failed: {names}{more}",
+            _errors.FAILED,
+        )
+    budget = [r for r in result.reports if r.stop_reason == StopReason.BUDGET]
+    if budget and sink.db:
+        state.say(f"budget reached, {len(result.unfinished)} targets unfinished; go on with: "
+                  f"{_resume(state, result, sink)} --max-units N")  # fmt: skip
+
+
+def _resume(state: Session, result: ManyResult, sink: Sink) -> str:
+    """The command that goes on with the unfinished jobs (each from its checkpoint)."""
+    ids = " ".join(str(i) for i in result.unfinished)
+    return f"tokarc{state.flags()} resume {ids} --db {sink.db}"
+
+
+def _total(result: ManyResult) -> str:
+    by_status: dict[str, int] = {}
+    for report in result.reports:
+        by_status[report.status] = by_status.get(report.status, 0) + 1
+    counts = ", ".join(f"{n} {status}" for status, n in by_status.items())
+    new = sum(r.new for r in result.reports)
+    items = sum(r.returned for r in result.reports)
+    skipped = f", {len(result.not_started)} not started" if result.not_started else ""
+    return (f"{len(result.reports) + len(result.not_started)} targets: {counts}{skipped}; "
+            f"{items} items, {new} new, {result.units} units")  # fmt: skip
+
+
+def _stopped(state: Session, result: ManyResult, sink: Sink) -> _errors.CLIError:
+    """The exit of a run that was stopped: by a signal (its exit code) or a fatal error."""
+    exc = result.error
+    hint = (
+        f"; stored records are kept, go on with: {_resume(state, result, sink)}" if sink.db else ""
+    )
+    if isinstance(exc, Terminated):
+        name = signal.Signals(exc.signum).name
+        return _errors.CLIError(f"stopped by {name} at a page boundary{hint}", 128 + exc.signum)
+    if isinstance(exc, KeyboardInterrupt):
+        return _errors.CLIError(f"interrupted at a page boundary{hint}", _errors.INTERRUPTED)
+    assert exc is not None
+    code, message = _errors.describe(exc)
+    return _errors.CLIError(message + hint, code)
+
+
+@contextmanager
+def _display(state: Session) -> Iterator[Events]:
+    """A live line per running target (on a terminal, not with --quiet), and a summary line
+    per target as it ends (stderr, above the live lines)."""
+    console = state.console
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.completed:,.0f} items · {task.fields[pages]} pages"),
+        TextColumn("· {task.fields[units]} units"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not enabled(console, state.quiet),
+    )
+    lines = _Lines(bar, _say(state, console, bar))
+    with bar:
+        yield Events(started=lines.started, page=lines.page, ended=lines.ended)
+
+
+def _say(state: Session, console: Console, bar: Progress) -> Callable[[str], None]:
+    if bar.disable:
+        return state.say
+    return lambda text: console.print(escape(safe(redact(text))))
+
+
+class _Lines:
+    """The progress display's lines, one per running target (keyed by its spec)."""
+
+    def __init__(self, bar: Progress, say: Callable[[str], None]) -> None:
+        self.bar, self.say = bar, say
+        self.tasks: dict[int, TaskID] = {}
+        self.started_at = time.monotonic()
+
+    def started(self, spec: JobSpec) -> None:
+        label = f"{spec.kind} {target_label(spec.kind, spec.target, spec.identity())}"[:40]
+        self.tasks[id(spec)] = self.bar.add_task(escape(safe(label)), pages=0, units=0)
+
+    def page(self, spec: JobSpec, report: JobReport) -> None:
+        task = self.tasks.get(id(spec))
+        if task is not None:
+            self.bar.update(task, completed=report.returned, pages=report.pages,
+                            units=report.units)  # fmt: skip
+
+    def ended(self, spec: JobSpec, report: JobReport) -> None:
+        task = self.tasks.pop(id(spec), None)
+        if task is not None:
+            self.bar.remove_task(task)
+        line = summary(report)
+        if report.outcome and report.status != JobStatus.INTERRUPTED:
+            line += f": {report.outcome}"
+        self.say(line)

@@ -1,0 +1,250 @@
+"""Many targets at once: one job per target, run concurrently over one client and one store.
+
+Each target's job runs in a thread of its own (at most ``concurrency`` at a time) with the
+collector's usual guarantees: its pages and checkpoint commit together, it resumes from its
+checkpoint. The runs share the client's connection pool and pacing, the store's one writer
+(:mod:`tokarc.store._serial`), and one unit budget (:class:`SharedBudget`), which holds exactly:
+a call goes out only when its worst case fits in what is neither spent nor held by calls under
+way. A failed target (private, not found...) is that target's outcome; an error that no target
+can get past (the token, the account's units, the API unreachable) stops every run at its page
+boundary, as :meth:`Many.stop` does.
+
+::
+
+    with tokarc.Client() as client, open_store("tags.db") as store:
+        specs = [JobSpec.build("hashtag", tag, days=7) for tag in ("magic", "cats", "dance")]
+        result = Many(Collector(client, store), concurrency=3, max_units=100).run(specs)
+        print(result.units, "units;", [r.status for r in result.reports])
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import errors
+from ..api import endpoints as E
+from ..client._client import CallEvent
+from ..status import JobStatus, StopReason
+from ._describe import target_label
+from ._estimate import worst_case
+from ._lease import JobRunningError
+from ._runner import Collector, JobReport, OverBudget, StopRequested
+from ._spec import JobSpec
+
+#: Targets run at once unless told otherwise: enough to hide the API's latency, few enough
+#: for two cores to decode and write what arrives.
+DEFAULT_CONCURRENCY = 4
+
+#: Errors no target gets past: every run stops at its page boundary.
+FATAL_ERRORS = (
+    errors.InvalidTokenError,
+    errors.UnverifiedEmailError,
+    errors.SubscriptionExpiredError,
+    errors.UnitsDepletedError,
+    errors.MissingTokenError,
+    errors.ConnectError,
+)
+
+
+class SharedBudget:
+    """One unit budget for runs in many threads (``limit`` None: unbounded, only counted).
+
+    Its :meth:`guard` runs before every attempt and holds the call's worst case for the thread
+    making it; its :meth:`listener` runs after the attempt and replaces what was held with what
+    the API charged. So spent + held never exceeds the limit, whatever the threads do.
+    """
+
+    def __init__(self, limit: int | None = None, stop: threading.Event | None = None) -> None:
+        self.limit = limit
+        self.spent = 0
+        self.stop = stop or threading.Event()
+        self._held: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def left(self) -> int | None:
+        """Units neither spent nor held (None without a limit)."""
+        with self._lock:
+            return (
+                None if self.limit is None else self.limit - self.spent - sum(self._held.values())
+            )
+
+    def guard(self, endpoint: str, params: Mapping[str, Any]) -> None:
+        if self.stop.is_set():
+            raise StopRequested("the run was asked to stop")
+        me = threading.get_ident()
+        with self._lock:
+            self._held.pop(me, None)  # this thread's last call, held back by a later guard
+            if self.limit is None:
+                return
+            worst = worst_case(E.get(endpoint), params)
+            left = self.limit - self.spent - sum(self._held.values())
+            if worst > left:
+                raise OverBudget(
+                    f"the next {endpoint} call may cost up to {worst} units and {left} of "
+                    f"the shared budget of {self.limit} are left"
+                )
+            self._held[me] = worst
+
+    def listener(self, event: CallEvent) -> None:
+        with self._lock:
+            self._held.pop(threading.get_ident(), None)
+            self.spent += event.units_charged
+
+    def release(self) -> None:
+        """What the calling thread holds is let go (its run ended)."""
+        with self._lock:
+            self._held.pop(threading.get_ident(), None)
+
+
+@dataclass
+class ManyResult:
+    """What a many-targets run did: a report per target that ran (in the order given),
+    the targets not started (stopped first), the units charged, and what stopped it all."""
+
+    reports: list[JobReport] = field(default_factory=list)
+    not_started: list[JobSpec] = field(default_factory=list)
+    job_ids: list[int] = field(default_factory=list)  # each target's job, in the order given
+    units: int = 0
+    error: BaseException | None = None  # a fatal error, or the Ctrl-C / signal that stopped it
+
+    @property
+    def failed(self) -> list[JobReport]:
+        return [r for r in self.reports if not r.ok]
+
+    @property
+    def unfinished(self) -> list[int]:
+        """The jobs to resume: stopped (budget, signal, error) or not started."""
+        ended = {r.job_id for r in self.reports if r.status in (JobStatus.DONE, JobStatus.FAILED)}
+        return [job_id for job_id in self.job_ids if job_id not in ended]
+
+
+#: Called as a target starts (its spec), after each of its committed pages, and as it ends.
+Started = Callable[[JobSpec], None]
+Paged = Callable[[JobSpec, JobReport], None]
+
+
+@dataclass
+class Events:
+    started: Started | None = None
+    page: Paged | None = None
+    ended: Paged | None = None
+
+
+class Many:
+    """Runs one job per target, ``concurrency`` at a time, within one shared ``max_units``."""
+
+    def __init__(
+        self,
+        collector: Collector,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        max_units: int | None = None,
+        wait: bool = False,
+        events: Events | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise errors.InvalidInputError(f"invalid concurrency {concurrency}: at least 1")
+        self.collector = collector
+        self.concurrency = concurrency
+        self.wait = wait
+        self.events = events or Events()
+        self.budget = SharedBudget(max_units)
+        self._error: BaseException | None = None
+
+    def stop(self) -> None:
+        """Every run stops before its next call (its job interrupted, resumable); targets not
+        started are not started."""
+        self.budget.stop.set()
+
+    def run(self, specs: Sequence[JobSpec]) -> ManyResult:
+        """Run every spec's job; returns when all have ended. A Ctrl-C (or a signal raising
+        in the main thread) stops the runs at their page boundaries and is the result's
+        ``error``: it is not raised."""
+        for spec in specs:
+            spec.check()
+        # Every target's job, in the order given (ids follow it; one not started is resumable).
+        job_ids = [self.collector.job_for(spec).id for spec in specs]
+        reports: dict[int, JobReport] = {}
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="tokarc-target") as pool:
+            futures = {pool.submit(self._one, spec): i for i, spec in enumerate(specs)}
+            self._wait(futures, reports)
+        return ManyResult(
+            reports=[reports[i] for i in sorted(reports)],
+            not_started=[spec for i, spec in enumerate(specs) if i not in reports],
+            job_ids=job_ids,
+            units=self.budget.spent,
+            error=self._error,
+        )
+
+    def _wait(
+        self, futures: dict[Future[JobReport | None], int], reports: dict[int, JobReport]
+    ) -> None:
+        pending = set(futures)
+        while pending:
+            try:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: all stop, none lost
+                self._error = self._error or exc
+                self.stop()
+                continue
+            for future in done:
+                if (report := future.result()) is not None:
+                    reports[futures[future]] = report
+
+    def _one(self, spec: JobSpec) -> JobReport | None:
+        if self.budget.stop.is_set():
+            return None  # stopped before this target's turn
+        if self.events.started:
+            self.events.started(spec)
+        report = self._collect(spec)
+        if self.events.ended:
+            self.events.ended(spec, report)
+        return report
+
+    def _collect(self, spec: JobSpec) -> JobReport:
+        client, seen = self.collector.client, _Latest(spec, self.events.page)
+        try:
+            with client.scope(listener=self.budget.listener, guard=self.budget.guard):
+                return self.collector.run(spec, wait=self.wait, on_page=seen)
+        except JobRunningError as exc:
+            return self._failed(spec, seen.report, exc, JobStatus.STOPPED)
+        except FATAL_ERRORS as exc:
+            self._error = self._error or exc
+            self.stop()
+            return self._failed(spec, seen.report, exc, JobStatus.INTERRUPTED)
+        except Exception as exc:  # this target's walk failed (the API, the network): recorded
+            return self._failed(spec, seen.report, exc, JobStatus.INTERRUPTED)
+        finally:
+            self.budget.release()
+
+    def _failed(
+        self, spec: JobSpec, report: JobReport | None, exc: Exception, status: str
+    ) -> JobReport:
+        """The report of a run that raised: the collector's (its job interrupted at its last
+        committed page), or a new one when it ended before a page; the error its outcome."""
+        if report is None:
+            job = self.collector.job_for(spec)
+            report = JobReport(job.id, job.kind, job.target, stop_reason=job.stop_reason,
+                               label=target_label(job.kind, job.target, job.options))  # fmt: skip
+        report.status, report.outcome = status, " ".join(str(exc).split()) or type(exc).__name__
+        report.stop_reason = report.stop_reason or StopReason.INTERRUPTED
+        report.error = exc if isinstance(exc, errors.APIError) else None
+        return report
+
+
+class _Latest:
+    """A run's ``on_page``: keeps its report (the collector's own, updated to the end) and
+    passes it on."""
+
+    def __init__(self, spec: JobSpec, then: Paged | None) -> None:
+        self.spec, self.then = spec, then
+        self.report: JobReport | None = None
+
+    def __call__(self, report: JobReport) -> None:
+        self.report = report
+        if self.then is not None:
+            self.then(self.spec, report)
