@@ -10,6 +10,8 @@
     ├── MissingTokenError        no token given, in the environment or the config file
     ├── ResumeMismatchError      a saved cursor state whose parameters differ from the call
     ├── SchemaTooNewError        a database written by a newer tokarc (refused, unchanged)
+    ├── TransientError           the database gave up because of another writer (a deadlock,
+    │                            a serialization failure, SQLite still locked): run it again
     ├── DecodeError              a record the models cannot use (raw and kind attached)
     ├── TransportError           the request did not get a usable response
     │   ├── ConnectError         the server could not be reached
@@ -73,6 +75,7 @@ __all__ = [
     "TokarcError",
     "TooManyPostIdsError",
     "TopicRestrictedError",
+    "TransientError",
     "TransportError",
     "UnitsDepletedError",
     "UnverifiedEmailError",
@@ -129,6 +132,13 @@ class MissingTokenError(TokarcError):
 
 class SchemaTooNewError(TokarcError):
     """The database records a migration this tokarc does not know: a newer tokarc wrote it."""
+
+
+class TransientError(TokarcError):
+    """The database gave up a statement or transaction because of another writer: a
+    PostgreSQL deadlock (40P01) or serialization failure (40001), or SQLite still locked
+    after its busy timeout. Nothing of the transaction was written; running it again may
+    succeed. The driver's own exception is ``__cause__``."""
 
 
 class ResumeMismatchError(TokarcError, ValueError):

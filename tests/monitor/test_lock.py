@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
+from conftest import write_locked  # tests/conftest.py
 from tokarc.emulator import Emulator
 from tokarc.monitor import LEASE_SECONDS, Scheduler, Watches, WatchRun, _lock
 from tokarc.monitor._watches import db
-from tokarc.store import open_store
+from tokarc.store import Batch, PageResult, Store, TransientError, open_store
 
 from .conftest import scheduler
 
@@ -92,13 +94,9 @@ def test_a_crashed_ticks_claim_expires(emulator: Emulator, db_path: str, watches
                              status="ok", message="")  # fmt: skip
 
 
-class _Deadlock(Exception):
-    sqlstate = "40P01"
-
-
 def test_a_deadlocked_page_is_resumed_not_failed() -> None:
     from tokarc.collect import JobReport
-    from tokarc.monitor._schedule import _resume
+    from tokarc.monitor._schedule import DB_ATTEMPTS, _resume
 
     calls: list[int] = []
 
@@ -106,18 +104,55 @@ def test_a_deadlocked_page_is_resumed_not_failed() -> None:
         def resume(self, job_id: int, **overrides: Any) -> JobReport:
             calls.append(job_id)
             if len(calls) == 1:
-                raise _Deadlock("deadlock detected")
+                raise TransientError("deadlock detected")
             return JobReport(job_id, "hashtag", "magic", status="done")
 
     assert _resume(Flaky(), 7, max_units=None).status == "done"  # type: ignore[arg-type]
     assert calls == [7, 7]
+    other, locked = _Raises(ValueError("not transient")), _Raises(TransientError("still locked"))
     with pytest.raises(ValueError, match="not transient"):
-        _resume(_Raises(ValueError("not transient")), 7)  # type: ignore[arg-type]
+        _resume(other, 7)  # type: ignore[arg-type]
+    with pytest.raises(TransientError, match="still locked"):
+        _resume(locked, 7)  # type: ignore[arg-type]
+    assert (other.calls, locked.calls) == (1, DB_ATTEMPTS)  # run again twice, then given up
 
 
 class _Raises:
     def __init__(self, exc: Exception) -> None:
         self.exc = exc
+        self.calls = 0
 
     def resume(self, job_id: int, **overrides: Any) -> None:
+        self.calls += 1
         raise self.exc
+
+
+def test_a_page_that_meets_a_locked_database_is_run_again(
+    emulator: Emulator, db_path: str, watches: Watches, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first save of the run meets SQLite locked by another connection (a real
+    ``database is locked``, after a 1 ms busy timeout): the run resumes its job and ends ok."""
+    locked: list[str] = []
+    save_pages = Store.save_pages
+
+    def first_save_locked(store: Store, batches: Sequence[Batch]) -> list[PageResult]:
+        if locked:
+            return save_pages(store, batches)
+        busy_timeout = store.db.query("PRAGMA busy_timeout")[0][0]
+        store.db.execute("PRAGMA busy_timeout = 1")
+        try:
+            with write_locked(db_path):
+                return save_pages(store, batches)
+        except TransientError as exc:
+            locked.append(str(exc.__cause__))
+            raise
+        finally:
+            store.db.execute(f"PRAGMA busy_timeout = {busy_timeout}")
+
+    magic = watches.add("hashtag", "magic", every="1h", window="1d", now=emulator.clock.now())
+    monkeypatch.setattr(Store, "save_pages", first_save_locked)
+    run = scheduler(emulator, db_path).tick()[0]
+    assert locked == ["database is locked"]
+    assert (run.status, run.stop_reason) == ("ok", "since")
+    assert run.new == len(list(watches.store.post_ids())) > 0
+    assert [r["status"] for r in watches.runs(magic.id)] == ["ok"]

@@ -7,7 +7,6 @@ next. The clock is a parameter, so tests drive the scheduler with the emulator's
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from typing import Any
 from ..client._client import CallEvent, Client
 from ..collect import BUDGET, Collector, JobReport, JobSpec
 from ..status import JobStatus, RunStatus, StopReason
-from ..store import Store, open_store
+from ..store import Store, TransientError, open_store
 from . import _lock
 from ._alerts import Delivery, RunFacts, after_run
 from ._specs import build, rehydrate_ids
@@ -30,8 +29,7 @@ ClientFactory = Callable[[], Client]
 #: Watches run at once within a tick (each on a thread with its own client and connection).
 WORKERS = 4
 
-# Transient database errors a run is resumed after: PostgreSQL deadlock, serialization failure.
-TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+# Runs of a job a watch makes when the database gives up on them (``TransientError``).
 DB_ATTEMPTS = 3
 
 # Units a job was charged on a day, from the request ledger: every attempt reaches it as it
@@ -290,16 +288,10 @@ def _resume(collector: Collector, job_id: int, **overrides: Any) -> JobReport:
     for attempt in range(1, DB_ATTEMPTS + 1):
         try:
             return collector.resume(job_id, **overrides)
-        except Exception as exc:
-            if attempt == DB_ATTEMPTS or not _transient(exc):
+        except TransientError:
+            if attempt == DB_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
-
-
-def _transient(exc: BaseException) -> bool:
-    if getattr(exc, "sqlstate", None) in TRANSIENT_SQLSTATES:
-        return True
-    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 def _finished(watch: Watch, tally: _Tally, now: float) -> WatchRun:

@@ -4,6 +4,10 @@
 ``postgres://`` URL opens PostgreSQL (psycopg 3, the ``postgres`` extra); anything else is a
 SQLite path (``":memory:"`` too). Migrations are applied on open. See ``docs/store.md``.
 
+Either backend raises :class:`TransientError` when the database gives up because of another
+writer (a deadlock, a serialization failure, SQLite still locked after its busy timeout):
+nothing of that transaction was written, and running it again may succeed.
+
 Example::
 
     from tokarc.store import Batch, open_store
@@ -20,6 +24,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..errors import TransientError
 from ._store import Store
 from ._target import DatabaseTarget, check_target, is_postgres_url, redact
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
@@ -33,6 +38,7 @@ __all__ = [
     "PageResult",
     "Stats",
     "Store",
+    "TransientError",
     "is_postgres_url",
     "open_store",
     "redact",

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from functools import wraps
+from typing import Any, ParamSpec, Protocol, TypeVar
 
+from ..errors import TransientError
 from ._dialect import Dialect, Upsert
 
 Params = Sequence[Any]
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
 
 class Backend(Protocol):
-    """A connection, in the store's terms. SQL is written with ``?`` placeholders."""
+    """A connection, in the store's terms. SQL is written with ``?`` placeholders.
+
+    Every method raises :class:`TransientError` (decorated with a :class:`Transient`) when
+    the database gives up because of another writer; other driver errors pass unchanged.
+    """
 
     dialect: Dialect
     url: str
@@ -38,3 +47,42 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Close the connection."""
+
+
+class Transient:
+    """Backend methods that raise :class:`TransientError` (the driver's exception as its
+    ``__cause__``) for the driver's errors ``is_transient`` recognizes, and let any other
+    error through unchanged. Decorate a method with the instance, a generator method (a
+    stream, a transaction) with :meth:`each`.
+    """
+
+    def __init__(self, is_transient: Callable[[BaseException], bool]) -> None:
+        self.is_transient = is_transient
+
+    @contextmanager
+    def translated(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:
+            if not self.is_transient(exc):
+                raise
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise TransientError(
+                f"the database gave up because of another writer, try again: {reason}"
+            ) from exc
+
+    def __call__(self, method: Callable[_P, _R]) -> Callable[_P, _R]:
+        @wraps(method)
+        def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            with self.translated():
+                return method(*args, **kwargs)
+
+        return run
+
+    def each(self, method: Callable[_P, Iterator[_R]]) -> Callable[_P, Iterator[_R]]:
+        @wraps(method)
+        def run(*args: _P.args, **kwargs: _P.kwargs) -> Iterator[_R]:
+            with self.translated():
+                yield from method(*args, **kwargs)
+
+        return run

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import InvalidInputError, TokarcError
-from ._backend import Params
+from ._backend import Params, Transient
 from ._dialect import POSTGRES, Upsert
 from ._target import DatabaseTarget, redact
 
@@ -22,10 +22,24 @@ def _sql(text: str) -> str:
     return POSTGRES.sql(text)
 
 
+# The server gave the transaction up because of another one: deadlock_detected (40P01),
+# serialization_failure (40001).
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL aborting a transaction for the sake of another one."""
+    return getattr(exc, "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
+transient = Transient(is_transient)
+
+
 class PostgresBackend:
     """One psycopg connection; ``executemany`` is pipelined and statements are prepared.
 
-    ``read_only=True`` makes every transaction of the session read-only.
+    ``read_only=True`` makes every transaction of the session read-only. A deadlock or a
+    serialization failure raises :class:`~tokarc.errors.TransientError`.
     """
 
     dialect = POSTGRES
@@ -56,16 +70,19 @@ class PostgresBackend:
         with suppress(error):
             self._conn.execute("SET default_toast_compression = 'lz4'")
 
+    @transient
     def execute(self, sql: str, params: Params = ()) -> int:
         cursor = self._conn.execute(_sql(sql), params)
         if self._pipeline is not None:
             self._pipeline.sync()  # the row count is only known once the server has answered
         return cursor.rowcount
 
+    @transient
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         with self._conn.cursor() as cursor:
             cursor.executemany(_sql(sql), rows)
 
+    @transient
     def upsert(self, statement: Upsert, rows: Sequence[Params], params: Params = ()) -> None:
         # Measured against COPY into a staging table + INSERT ... SELECT (docs/performance.md):
         # at a page's few dozen rows, prepared statements in one pipeline are as fast, and need
@@ -74,9 +91,11 @@ class PostgresBackend:
             extra = tuple(params)
             self.executemany(statement.sql, [(*r, *extra) for r in rows] if extra else rows)
 
+    @transient
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return self._conn.execute(_sql(sql), params).fetchall()
 
+    @transient.each
     def stream(self, sql: str, params: Params = (), size: int = 1000) -> Iterator[list[Any]]:
         with self._conn.transaction(), self._conn.cursor(name=f"tokarc_{next(_names)}") as cur:
             cur.itersize = size
@@ -85,6 +104,7 @@ class PostgresBackend:
                 yield rows
 
     @contextmanager
+    @transient.each
     def transaction(self) -> Iterator[None]:
         # Pipeline mode: statements whose results are not read go out without waiting for the
         # server, so a page's dozen statements cost a few round trips, not a dozen.

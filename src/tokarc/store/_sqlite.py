@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ._backend import Params
+from ._backend import Params, Transient
 from ._dialect import SQLITE, Upsert
 
 PRAGMAS = (
@@ -21,6 +21,19 @@ PRAGMAS = (
     "PRAGMA wal_autocheckpoint = 10000",
 )
 
+# Another connection holds the lock (still, after the busy timeout): SQLITE_BUSY, and
+# SQLITE_LOCKED for a conflict within the process; extended codes keep them in the low byte.
+BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite giving up because another connection holds the lock."""
+    code = getattr(exc, "sqlite_errorcode", 0)  # only errors of SQLite itself have one
+    return isinstance(exc, sqlite3.OperationalError) and code & 0xFF in BUSY_CODES
+
+
+transient = Transient(is_transient)
+
 
 class SQLiteBackend:
     """One SQLite file (or ``:memory:``) in autocommit mode; writes go in :meth:`transaction`.
@@ -29,6 +42,9 @@ class SQLiteBackend:
     ``sqlite3.OperationalError``); where SQLite cannot even read that way (a WAL database in
     a directory it cannot create the ``-shm`` file in), it opens it ``immutable``, as the
     ``sqlite3`` tool does.
+
+    Another connection's lock, still held after the busy timeout, raises
+    :class:`~tokarc.errors.TransientError`.
     """
 
     dialect = SQLITE
@@ -44,20 +60,25 @@ class SQLiteBackend:
                 self._conn.execute(pragma)
         self._depth = 0
 
+    @transient
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._conn.execute(sql, params).rowcount
 
+    @transient
     def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._conn.executemany(sql, rows)
 
+    @transient
     def upsert(self, statement: Upsert, rows: Sequence[Params], params: Params = ()) -> None:
         if rows:
             extra = tuple(params)
             self._conn.executemany(statement.sql, [(*r, *extra) for r in rows] if extra else rows)
 
+    @transient
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return self._conn.execute(sql, params).fetchall()
 
+    @transient.each
     def stream(self, sql: str, params: Params = (), size: int = 1000) -> Iterator[list[Any]]:
         cursor = self._conn.execute(sql, params)
         try:
@@ -67,6 +88,7 @@ class SQLiteBackend:
             cursor.close()
 
     @contextmanager
+    @transient.each
     def transaction(self) -> Iterator[None]:
         if self._depth:
             yield

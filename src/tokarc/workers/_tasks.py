@@ -24,7 +24,7 @@ from ..collect._expand import KIND as EXPANSION
 from ..errors import TransportError
 from ..monitor import Scheduler, Watches
 from ..monitor._schedule import Stopping
-from ..store import Store
+from ..store import Store, TransientError
 from . import _run
 from ._limits import SharedLimits
 
@@ -35,6 +35,11 @@ blueprint = procrastinate.Blueprint()
 
 class Interrupted(Exception):
     """The worker stopped between two pages; the job goes back to the queue, checkpointed."""
+
+
+# What a job is retried after: the network, the database giving up because of another writer,
+# the connection to PostgreSQL lost (a restart).
+RETRIED = (TransportError, TransientError, psycopg.OperationalError)
 
 
 class Retry(procrastinate.BaseRetryStrategy):
@@ -50,9 +55,7 @@ class Retry(procrastinate.BaseRetryStrategy):
     ) -> procrastinate.RetryDecision | None:
         if isinstance(exception, Interrupted):
             return procrastinate.RetryDecision(retry_in={"seconds": 0})
-        if isinstance(exception, TransportError | psycopg.OperationalError) and (
-            job.attempts < self.attempts
-        ):
+        if isinstance(exception, RETRIED) and job.attempts < self.attempts:
             return procrastinate.RetryDecision(retry_in={"seconds": min(60, 2**job.attempts)})
         return None
 
