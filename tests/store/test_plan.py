@@ -87,10 +87,16 @@ def test_a_repeated_post_is_planned_once_where_first_seen_with_its_last_values()
     assert p.ids("post") == ["1", "2"]
 
 
-@pytest.mark.xfail(strict=True, reason="plan() links a repeated post's hashtags once per sighting")
 def test_a_repeated_post_links_each_hashtag_once() -> None:
     p = plan(from_dicts("post", [_raw.aweme("1"), _raw.aweme("1")]))
     assert p.post_hashtags == [("1", "magic"), ("1", "fyp")]
+
+
+def test_a_repeated_posts_hashtags_are_its_last_sightings() -> None:
+    later = _raw.aweme("1", desc="now #cats", cha_list=[], text_extra=[
+        {"type": 1, "hashtag_name": "cats"}])  # fmt: skip
+    p = plan(from_dicts("post", [_raw.aweme("1"), later]))
+    assert p.post_hashtags == [("1", "cats")]
 
 
 def test_a_hashtag_keeps_the_counts_some_post_gave_it() -> None:

@@ -178,6 +178,11 @@ def read_cursor(response: Response, path: str) -> Any:
     return None if found is None else msgspec.json.decode(found)
 
 
+def _token(value: Any) -> str | None:
+    """A page token as the state keeps it: text (one sent as a JSON number too)."""
+    return None if value is None or value == "" else str(value)
+
+
 def record_key(record: Any) -> str | None:
     """The id a record is known by (its type says which attribute: ``key``)."""
     return record.ident() if hasattr(record, "ident") else None
@@ -307,9 +312,8 @@ class Walker(Generic[T]):
         self, response: Response, records: list[Any], next_cursor: Any, fresh: bool, kept: int
     ) -> PagerState:
         state = self.state
-        token = (
-            dig(response.data, self.pagination.next_token) if self.pagination.next_token else None
-        )
+        path = self.pagination.next_token
+        token = _token(read_cursor(response, path)) if path else None
         after = msgspec.structs.replace(
             state,
             cursor=next_cursor,

@@ -1,8 +1,9 @@
 """What a page's records become, before any SQL: pure, so it is testable and cheap.
 
-A :class:`Plan` sorts a page's records by table, drops repeats (the last sighting wins), and
-collects what the records embed (a post's author and music, a comment's author, a live's
-owner), which is stored too, but only to fill gaps (see :func:`._dialect.upsert`).
+A :class:`Plan` sorts a page's records by table, drops repeats (of a page's own records the last
+sighting wins, a post's hashtag links included), and collects what the records embed (a post's
+author and music, a comment's author, a live's owner: the first sighting), which is stored too,
+but only to fill gaps (see :func:`._dialect.upsert`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class Plan:
     embedded_users: dict[str, User] = field(default_factory=dict)
     embedded_music: dict[str, Music] = field(default_factory=dict)
     hashtags: dict[str, Hashtag] = field(default_factory=dict)
-    post_hashtags: list[tuple[str, str]] = field(default_factory=list)
+    post_hashtags: list[tuple[str, str]] = field(default_factory=list)  # (aweme_id, name)
+    tag_links: dict[str, list[str]] = field(default_factory=dict)  # aweme_id -> its hashtags
     order: dict[tuple[str, str], None] = field(default_factory=dict)  # (entity, id), page order
 
     def ids(self, entity: str) -> list[str]:
@@ -43,6 +45,7 @@ def plan(records: Sequence[Record]) -> Plan:
         p.embedded_users.pop(uid, None)
     for mid in p.music:
         p.embedded_music.pop(mid, None)
+    p.post_hashtags = [(aid, name) for aid, names in p.tag_links.items() for name in names]
     return p
 
 
@@ -55,7 +58,7 @@ def _post(p: Plan, post: Post) -> None:
     tags = hashtags_of(post) if post.hashtags else []
     for tag in tags:
         p.hashtags[tag.name] = _merge(p.hashtags.get(tag.name), tag)
-        p.post_hashtags.append((post.aweme_id, tag.name))
+    p.tag_links[post.aweme_id] = [tag.name for tag in tags]
 
 
 def _merge(old: Hashtag | None, new: Hashtag) -> Hashtag:
