@@ -4,9 +4,11 @@
     python scripts/generate_methods.py --check  # fail when the file differs (CI runs this)
 
 Each method is one line that hands its arguments to the client's ``_call`` / ``_paginate``; the
-methods exist as source only so that IDEs and mypy see each endpoint's signature. One generated
-class serves both clients: it is generic in what ``_call`` returns (a ``Response`` for
-``Client``, an awaitable of one for ``AsyncClient``).
+methods exist as source only so that IDEs and mypy see each endpoint's signature. The call
+methods are one class for both clients, generic in what ``_call`` returns (a ``Response`` for
+``Client``, an awaitable of one for ``AsyncClient``); the paginators are generated twice, in a
+subclass for each client, because they return different pagers (``SyncPager[Post]``, iterated
+with ``for``; ``AsyncPager[Post]``, with ``async for``), which a type variable cannot say.
 """
 
 from __future__ import annotations
@@ -38,12 +40,14 @@ Do not edit: change the endpoint table and run `make generate`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+from ._wire import Response  # a base class's argument: needed at run time
 
 if TYPE_CHECKING:
     from ..models import Comment, Live, Music, Post, User
-    from .pagination import Pager, PagerState, Since
+    from .pagination import AsyncPager, PagerState, Since, SyncPager
 
 _R = TypeVar("_R")
 
@@ -52,7 +56,7 @@ class _Methods(Generic[_R]):
     def __init__(
         self,
         call: Callable[[str, dict[str, Any], Mapping[str, Any] | None, float | None], _R],
-        paginate: Callable[..., Pager[Any]],
+        paginate: Callable[..., Any],
     ) -> None:
         self._call = call
         self._paginate = paginate
@@ -114,7 +118,7 @@ def method(e: Endpoint) -> list[str]:
     ]
 
 
-def iterator(e: Endpoint) -> list[str]:
+def iterator(e: Endpoint, pager: str) -> list[str]:
     assert e.pagination
     assert e.iterator
     skip = {e.pagination.cursor_param, e.pagination.token_param}
@@ -141,7 +145,7 @@ def iterator(e: Endpoint) -> list[str]:
     return [
         f"    def {e.iterator}(",
         *signature(params, tail, defaults),
-        f"    ) -> Pager[{RECORD_CLASS[e.record or 'post']}]:",
+        f"    ) -> {pager}[{RECORD_CLASS[e.record or 'post']}]:",
         *docstring(e, params, extra),
         f"        return self._paginate({e.name!r}, {{{args}}}, {kwargs})",
         "",
@@ -153,14 +157,28 @@ def group_class(group: str, title: str) -> list[str]:
     for e in ENDPOINTS:
         if e.group == group:
             lines += method(e)
-            lines += iterator(e) if e.iterator else []
+    return lines
+
+
+def pager_class(group: str, title: str, base: str, pager: str) -> list[str]:
+    """The group's paginators for one client (``pager``: what they return)."""
+    doc = f'    """{group} endpoints, and their paginators ({pager})."""'
+    lines = ["", "", f"class {title}({base}):", doc, "",
+             f"    _paginate: Callable[..., {pager}[Any]]", ""]  # fmt: skip
+    for e in ENDPOINTS:
+        if e.group == group and e.iterator:
+            lines += iterator(e, pager)
     return lines
 
 
 def render() -> str:
     lines = [HEADER.rstrip("\n")]
     lines += group_class("tiktok", "TiktokMethods")
+    lines += pager_class("tiktok", "SyncTiktokMethods", "TiktokMethods[Response]", "SyncPager")
+    lines += pager_class("tiktok", "AsyncTiktokMethods", "TiktokMethods[Awaitable[Response]]",
+                         "AsyncPager")  # fmt: skip
     lines += group_class("customer", "CustomerMethods")
+    assert not any(e.iterator for e in ENDPOINTS if e.group == "customer")
     return format_source("\n".join(lines).rstrip() + "\n")
 
 

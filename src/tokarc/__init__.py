@@ -19,7 +19,7 @@ from .client._client import AsyncClient, CallEvent, Client, Units
 from .client._config import Config
 from .client._retry import RetryPolicy
 from .client._wire import Response
-from .client.pagination import Page, Pager, PagerState
+from .client.pagination import AsyncPager, Page, Pager, PagerState, SyncPager
 from .collect._expand import expand
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ def open(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archiv
 __all__ = [
     "APIError",
     "AsyncClient",
+    "AsyncPager",
     "CallEvent",
     "Client",
     "Config",
@@ -91,6 +92,7 @@ __all__ = [
     "PagerState",
     "Response",
     "RetryPolicy",
+    "SyncPager",
     "TokarcError",
     "TransportError",
     "Units",

@@ -157,10 +157,11 @@ def test_finished_state_fetches_nothing(client: tokarc.Client) -> None:
     assert client.units_used == used
 
 
-def test_sync_pager_refuses_async_iteration(client: tokarc.Client) -> None:
+async def test_sync_pager_refuses_async_iteration(client: tokarc.Client) -> None:
     pager = client.tiktok.iter_hashtag_posts("magic")
-    with pytest.raises(TypeError, match="use `for`"):
-        pager.__aiter__().__anext__().send(None)  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match="requires an object with __aiter__"):
+        async for _ in pager:  # type: ignore[attr-defined]
+            pass
 
 
 def test_dedupe_memory_is_bounded_and_results_unchanged(

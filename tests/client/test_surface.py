@@ -11,7 +11,12 @@ import pytest
 
 import tokarc
 from tokarc.api import endpoints as E
-from tokarc.client._methods import CustomerMethods, TiktokMethods
+from tokarc.client._methods import (
+    AsyncTiktokMethods,
+    CustomerMethods,
+    SyncTiktokMethods,
+    TiktokMethods,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +34,8 @@ EXPECTED_PUBLIC = {
     "MissingTokenError",
     "Page",
     "Pager",
+    "SyncPager",
+    "AsyncPager",
     "PagerState",
     "Response",
     "RetryPolicy",
@@ -59,11 +66,12 @@ def test_every_endpoint_is_a_method_with_its_params(endpoint: E.Endpoint) -> Non
 @pytest.mark.parametrize("endpoint", [e for e in E.ENDPOINTS if e.iterator], ids=lambda e: e.name)
 def test_every_cursor_endpoint_has_an_iterator(endpoint: E.Endpoint) -> None:
     assert endpoint.iterator
-    method = getattr(TiktokMethods, endpoint.iterator)
-    params = set(inspect.signature(method).parameters)
-    assert {"max_items", "state"} <= params
-    assert "cursor" not in params
-    assert ("since" in params) == (endpoint.record == "post")
+    for methods in (SyncTiktokMethods, AsyncTiktokMethods):  # the same paginators for both
+        method = getattr(methods, endpoint.iterator)
+        params = set(inspect.signature(method).parameters)
+        assert {"max_items", "state"} <= params
+        assert "cursor" not in params
+        assert ("since" in params) == (endpoint.record == "post")
 
 
 def test_sdk_tiktok_methods_all_exist() -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from conftest import write_locked  # tests/conftest.py
+from tokarc.collect._commit import Committer
 from tokarc.emulator import Emulator
 from tokarc.monitor import LEASE_SECONDS, Scheduler, Watches, WatchRun, _lock
 from tokarc.monitor._watches import db
-from tokarc.store import Batch, PageResult, Store, TransientError, open_store
+from tokarc.store import TransientError, open_store
 
 from .conftest import scheduler
 
@@ -133,24 +133,25 @@ def test_a_page_that_meets_a_locked_database_is_run_again(
     """The first save of the run meets SQLite locked by another connection (a real
     ``database is locked``, after a 1 ms busy timeout): the run resumes its job and ends ok."""
     locked: list[str] = []
-    save_pages = Store.save_pages
+    write = Committer._write  # the page's transaction: its checkpoint, its lease, its rows
 
-    def first_save_locked(store: Store, batches: Sequence[Batch]) -> list[PageResult]:
+    def first_save_locked(committer: Committer, group: list[Any]) -> None:
         if locked:
-            return save_pages(store, batches)
-        busy_timeout = store.db.query("PRAGMA busy_timeout")[0][0]
-        store.db.execute("PRAGMA busy_timeout = 1")
+            return write(committer, group)
+        db = committer.store.db
+        busy_timeout = db.query("PRAGMA busy_timeout")[0][0]
+        db.execute("PRAGMA busy_timeout = 1")
         try:
             with write_locked(db_path):
-                return save_pages(store, batches)
+                return write(committer, group)
         except TransientError as exc:
             locked.append(str(exc.__cause__))
             raise
         finally:
-            store.db.execute(f"PRAGMA busy_timeout = {busy_timeout}")
+            db.execute(f"PRAGMA busy_timeout = {busy_timeout}")
 
     magic = watches.add("hashtag", "magic", every="1h", window="1d", now=emulator.clock.now())
-    monkeypatch.setattr(Store, "save_pages", first_save_locked)
+    monkeypatch.setattr(Committer, "_write", first_save_locked)
     run = scheduler(emulator, db_path).tick()[0]
     assert locked == ["database is locked"]
     assert (run.status, run.stop_reason) == ("ok", "since")

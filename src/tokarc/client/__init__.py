@@ -5,10 +5,11 @@ from ._client import AsyncClient, CallEvent, Client, Units
 from ._config import Config
 from ._retry import RetryPolicy
 from ._wire import Response
-from .pagination import Page, Pager, PagerState
+from .pagination import AsyncPager, Page, Pager, PagerState, SyncPager
 
 __all__ = [
     "AsyncClient",
+    "AsyncPager",
     "CallEvent",
     "Client",
     "Config",
@@ -17,5 +18,6 @@ __all__ = [
     "PagerState",
     "Response",
     "RetryPolicy",
+    "SyncPager",
     "Units",
 ]

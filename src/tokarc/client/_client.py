@@ -24,11 +24,11 @@ from ..api import endpoints as E
 from ..errors import APIError, ConnectError, MalformedResponseError, TimeoutError, TransportError
 from . import _constants as C
 from ._config import Config, resolve_base_url, resolve_token
-from ._methods import CustomerMethods, TiktokMethods
+from ._methods import AsyncTiktokMethods, CustomerMethods, SyncTiktokMethods
 from ._retry import RetryPolicy
 from ._transports import TokenTransport, aiohttp_transport
 from ._wire import Call, Response, Secret, parse, prepare, prepare_raw
-from .pagination import Pager, PagerState, Since, Walker, to_unix
+from .pagination import AsyncPager, PagerState, Since, SyncPager, Walker, to_unix
 
 
 @dataclass(frozen=True)
@@ -294,14 +294,14 @@ class Client(_BaseClient):
     - ``requests_per_second``: pace requests to at most this rate.
     """
 
-    tiktok: TiktokMethods[Response]
+    tiktok: SyncTiktokMethods
     customer: CustomerMethods[Response]
 
     def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
         if transport is not None and not isinstance(transport, httpx.BaseTransport):
             raise TypeError("Client needs a sync transport (httpx.BaseTransport)")
         self._http = httpx.Client(**self._httpx_args(transport or httpx.HTTPTransport()))
-        self.tiktok = TiktokMethods(self._call, self._paginate)
+        self.tiktok = SyncTiktokMethods(self._call, self._paginate)
         self.customer = CustomerMethods(self._call, self._paginate)
 
     def request(
@@ -319,9 +319,9 @@ class Client(_BaseClient):
     ) -> Response:
         return self._send(self._prepare(name, kwargs, extra, timeout))
 
-    def _paginate(self, name: str, kwargs: dict[str, Any], **options: Any) -> Pager[Any]:
+    def _paginate(self, name: str, kwargs: dict[str, Any], **options: Any) -> SyncPager[Any]:
         walker, build = self._walker(name, kwargs, **options)
-        return Pager(walker, fetch=lambda kw: self._send(build(kw)))
+        return SyncPager(walker, lambda kw: self._send(build(kw)))
 
     def _send(self, call: Call) -> Response:
         for attempt in stamina.retry_context(**self.config.retry.stamina_args()):
@@ -364,7 +364,7 @@ class AsyncClient(_BaseClient):
             )
     """
 
-    tiktok: TiktokMethods[Awaitable[Response]]
+    tiktok: AsyncTiktokMethods
     customer: CustomerMethods[Awaitable[Response]]
 
     def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
@@ -373,7 +373,7 @@ class AsyncClient(_BaseClient):
         inner = transport or aiohttp_transport(self.config.max_concurrency)
         self._http = httpx.AsyncClient(**self._httpx_args(inner))
         self._slots = asyncio.Semaphore(self.config.max_concurrency)
-        self.tiktok = TiktokMethods(self._call, self._paginate)
+        self.tiktok = AsyncTiktokMethods(self._call, self._paginate)
         self.customer = CustomerMethods(self._call, self._paginate)
 
     async def request(
@@ -391,9 +391,9 @@ class AsyncClient(_BaseClient):
     ) -> Response:
         return await self._send(self._prepare(name, kwargs, extra, timeout))
 
-    def _paginate(self, name: str, kwargs: dict[str, Any], **options: Any) -> Pager[Any]:
+    def _paginate(self, name: str, kwargs: dict[str, Any], **options: Any) -> AsyncPager[Any]:
         walker, build = self._walker(name, kwargs, **options)
-        return Pager(walker, afetch=lambda kw: self._send(build(kw)))
+        return AsyncPager(walker, lambda kw: self._send(build(kw)))
 
     async def _send(self, call: Call) -> Response:
         async for attempt in stamina.retry_context(**self.config.retry.stamina_args()):

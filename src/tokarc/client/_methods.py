@@ -5,12 +5,14 @@ Do not edit: change the endpoint table and run `make generate`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+from ._wire import Response  # a base class's argument: needed at run time
 
 if TYPE_CHECKING:
     from ..models import Comment, Live, Music, Post, User
-    from .pagination import Pager, PagerState, Since
+    from .pagination import AsyncPager, PagerState, Since, SyncPager
 
 _R = TypeVar("_R")
 
@@ -19,7 +21,7 @@ class _Methods(Generic[_R]):
     def __init__(
         self,
         call: Callable[[str, dict[str, Any], Mapping[str, Any] | None, float | None], _R],
-        paginate: Callable[..., Pager[Any]],
+        paginate: Callable[..., Any],
     ) -> None:
         self._call = call
         self._paginate = paginate
@@ -48,39 +50,6 @@ class TiktokMethods(_Methods[_R]):
         """
         return self._call(
             "hashtag_search", {"hashtag": hashtag, "cursor": cursor}, extra_params, timeout
-        )
-
-    def iter_hashtag_posts(
-        self,
-        hashtag: str,
-        *,
-        max_items: int | None = None,
-        since: Since | None = None,
-        no_pinned: bool = False,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Post]:
-        """Posts using a hashtag, about 20 a page.
-
-        ``GET /tt/hashtag/posts``.
-
-        Args:
-            hashtag: Without '#'.
-            max_items: Stop after this many items in all (a saved state counts on).
-            since: Leave out (and, when newest first, stop at) older posts.
-            no_pinned: Leave out pinned posts (they do not count towards max_items).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "hashtag_search",
-            {"hashtag": hashtag},
-            max_items=max_items,
-            since=since,
-            no_pinned=no_pinned,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
         )
 
     def full_hashtag_search(
@@ -160,56 +129,6 @@ class TiktokMethods(_Methods[_R]):
             timeout,
         )
 
-    def iter_keyword_posts(
-        self,
-        keyword: str,
-        period: Literal["0", "1", "7", "30", "90", "180"],
-        *,
-        sorting: Literal["0", "1"] | None = None,
-        country: str | None = None,
-        match_exactly: bool | None = None,
-        get_author_stats: bool | None = None,
-        max_items: int | None = None,
-        since: Since | None = None,
-        no_pinned: bool = False,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Post]:
-        """Posts whose text matches a keyword, about 20 a page.
-
-        ``GET /tt/keyword/search``.
-
-        Args:
-            keyword: Words to search for.
-            period: Only posts of the last N days (0 = any).
-            sorting: '0' relevance, '1' most liked.
-            country: ISO 3166-1 alpha-2 country code, e.g. 'US'.
-            match_exactly: Match the keyword exactly.
-            get_author_stats: Fill in authors' stats (costs 1 a post).
-            max_items: Stop after this many items in all (a saved state counts on).
-            since: Leave out (and, when newest first, stop at) older posts.
-            no_pinned: Leave out pinned posts (they do not count towards max_items).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "keyword_search",
-            {
-                "keyword": keyword,
-                "period": period,
-                "sorting": sorting,
-                "country": country,
-                "match_exactly": match_exactly,
-                "get_author_stats": get_author_stats,
-            },
-            max_items=max_items,
-            since=since,
-            no_pinned=no_pinned,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
-        )
-
     def full_keyword_search(
         self,
         keyword: str,
@@ -287,53 +206,6 @@ class TiktokMethods(_Methods[_R]):
             timeout,
         )
 
-    def iter_user_posts(
-        self,
-        username: str,
-        *,
-        depth: int = 1,
-        oldest_createtime: int | None = None,
-        new_version: bool | None = None,
-        download_video: bool | None = None,
-        max_items: int | None = None,
-        since: Since | None = None,
-        no_pinned: bool = False,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Post]:
-        """A user's posts, newest first, pinned posts on top; ~10 per depth.
-
-        ``GET /tt/user/posts``.
-
-        Args:
-            username: Without '@'.
-            depth: How many chunks of ~10 posts to fetch.
-            oldest_createtime: Stop past this unix time.
-            new_version: Ask for the newer post schema.
-            download_video: Include a download link for the video.
-            max_items: Stop after this many items in all (a saved state counts on).
-            since: Leave out (and, when newest first, stop at) older posts.
-            no_pinned: Leave out pinned posts (they do not count towards max_items).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "user_posts_from_username",
-            {
-                "username": username,
-                "depth": depth,
-                "oldest_createtime": oldest_createtime,
-                "new_version": new_version,
-                "download_video": download_video,
-            },
-            max_items=max_items,
-            since=since,
-            no_pinned=no_pinned,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
-        )
-
     def user_posts_from_secuid(
         self,
         sec_uid: str,
@@ -372,53 +244,6 @@ class TiktokMethods(_Methods[_R]):
             },
             extra_params,
             timeout,
-        )
-
-    def iter_user_posts_from_secuid(
-        self,
-        sec_uid: str,
-        *,
-        depth: int = 1,
-        oldest_createtime: int | None = None,
-        new_version: bool | None = None,
-        download_video: bool | None = None,
-        max_items: int | None = None,
-        since: Since | None = None,
-        no_pinned: bool = False,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Post]:
-        """A user's posts by secUid; same as user_posts_from_username.
-
-        ``GET /tt/user/posts-from-secuid``.
-
-        Args:
-            sec_uid: The user's secUid.
-            depth: How many chunks of ~10 posts to fetch.
-            oldest_createtime: Stop past this unix time.
-            new_version: Ask for the newer post schema.
-            download_video: Include a download link for the video.
-            max_items: Stop after this many items in all (a saved state counts on).
-            since: Leave out (and, when newest first, stop at) older posts.
-            no_pinned: Leave out pinned posts (they do not count towards max_items).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "user_posts_from_secuid",
-            {
-                "sec_uid": sec_uid,
-                "depth": depth,
-                "oldest_createtime": oldest_createtime,
-                "new_version": new_version,
-                "download_video": download_video,
-            },
-            max_items=max_items,
-            since=since,
-            no_pinned=no_pinned,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
         )
 
     def user_info_from_username(
@@ -484,33 +309,6 @@ class TiktokMethods(_Methods[_R]):
         """
         return self._call(
             "user_search", {"keyword": keyword, "cursor": cursor}, extra_params, timeout
-        )
-
-    def iter_user_search(
-        self,
-        keyword: str,
-        *,
-        max_items: int | None = None,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[User]:
-        """Users matching a keyword.
-
-        ``GET /tt/user/search``.
-
-        Args:
-            keyword: Words to search for.
-            max_items: Stop after this many items in all (a saved state counts on).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "user_search",
-            {"keyword": keyword},
-            max_items=max_items,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
         )
 
     def post_info(
@@ -589,33 +387,6 @@ class TiktokMethods(_Methods[_R]):
             "post_comments", {"aweme_id": aweme_id, "cursor": cursor}, extra_params, timeout
         )
 
-    def iter_comments(
-        self,
-        aweme_id: str,
-        *,
-        max_items: int | None = None,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Comment]:
-        """A post's comments, 30 a page.
-
-        ``GET /tt/post/comments``.
-
-        Args:
-            aweme_id: The post's id.
-            max_items: Stop after this many items in all (a saved state counts on).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "post_comments",
-            {"aweme_id": aweme_id},
-            max_items=max_items,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
-        )
-
     def post_comment_replies(
         self,
         aweme_id: str,
@@ -641,35 +412,6 @@ class TiktokMethods(_Methods[_R]):
             {"aweme_id": aweme_id, "comment_id": comment_id, "cursor": cursor},
             extra_params,
             timeout,
-        )
-
-    def iter_replies(
-        self,
-        aweme_id: str,
-        comment_id: str,
-        *,
-        max_items: int | None = None,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Comment]:
-        """Replies to a comment, 30 a page.
-
-        ``GET /tt/post/comments-replies``.
-
-        Args:
-            aweme_id: The post's id.
-            comment_id: The comment's id (cid).
-            max_items: Stop after this many items in all (a saved state counts on).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "post_comment_replies",
-            {"aweme_id": aweme_id, "comment_id": comment_id},
-            max_items=max_items,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
         )
 
     def music_search(
@@ -701,37 +443,6 @@ class TiktokMethods(_Methods[_R]):
             timeout,
         )
 
-    def iter_music_search(
-        self,
-        keyword: str,
-        *,
-        sorting: Literal["0", "1", "2", "3", "4"] | None = None,
-        filter_by: Literal["0", "1", "2"] | None = None,
-        max_items: int | None = None,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Music]:
-        """Sounds matching a keyword.
-
-        ``GET /tt/music/info``.
-
-        Args:
-            keyword: Words to search for.
-            sorting: 0 relevance 1 used 2 recent 3/4 length.
-            filter_by: 0 all, 1 music only, 2 creators only.
-            max_items: Stop after this many items in all (a saved state counts on).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "music_search",
-            {"keyword": keyword, "sorting": sorting, "filter_by": filter_by},
-            max_items=max_items,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
-        )
-
     def music_posts(
         self,
         music_id: str,
@@ -752,39 +463,6 @@ class TiktokMethods(_Methods[_R]):
         """
         return self._call(
             "music_posts", {"music_id": music_id, "cursor": cursor}, extra_params, timeout
-        )
-
-    def iter_music_posts(
-        self,
-        music_id: str,
-        *,
-        max_items: int | None = None,
-        since: Since | None = None,
-        no_pinned: bool = False,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Post]:
-        """Posts using a sound.
-
-        ``GET /tt/music/posts``.
-
-        Args:
-            music_id: The sound's id.
-            max_items: Stop after this many items in all (a saved state counts on).
-            since: Leave out (and, when newest first, stop at) older posts.
-            no_pinned: Leave out pinned posts (they do not count towards max_items).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "music_posts",
-            {"music_id": music_id},
-            max_items=max_items,
-            since=since,
-            no_pinned=no_pinned,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
         )
 
     def music_details(
@@ -834,35 +512,6 @@ class TiktokMethods(_Methods[_R]):
             timeout,
         )
 
-    def iter_followers(
-        self,
-        id: str,
-        sec_uid: str,
-        *,
-        max_items: int | None = None,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[User]:
-        """A user's most recent followers (up to 5,000), 100 a page.
-
-        ``GET /tt/user/followers``.
-
-        Args:
-            id: The user's numeric id (uid).
-            sec_uid: The user's secUid.
-            max_items: Stop after this many items in all (a saved state counts on).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "user_followers",
-            {"id": id, "sec_uid": sec_uid},
-            max_items=max_items,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
-        )
-
     def user_followings(
         self,
         id: str,
@@ -892,35 +541,6 @@ class TiktokMethods(_Methods[_R]):
             timeout,
         )
 
-    def iter_followings(
-        self,
-        id: str,
-        sec_uid: str,
-        *,
-        max_items: int | None = None,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[User]:
-        """The accounts a user follows, 100 a page.
-
-        ``GET /tt/user/followings``.
-
-        Args:
-            id: The user's numeric id (uid).
-            sec_uid: The user's secUid.
-            max_items: Stop after this many items in all (a saved state counts on).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "user_followings",
-            {"id": id, "sec_uid": sec_uid},
-            max_items=max_items,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
-        )
-
     def user_liked_posts(
         self,
         sec_uid: str,
@@ -941,39 +561,6 @@ class TiktokMethods(_Methods[_R]):
         """
         return self._call(
             "user_liked_posts", {"sec_uid": sec_uid, "cursor": cursor}, extra_params, timeout
-        )
-
-    def iter_liked_posts(
-        self,
-        sec_uid: str,
-        *,
-        max_items: int | None = None,
-        since: Since | None = None,
-        no_pinned: bool = False,
-        state: PagerState | None = None,
-        extra_params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Pager[Post]:
-        """Posts a user liked, when their likes are public.
-
-        ``GET /tt/user/liked-posts``.
-
-        Args:
-            sec_uid: The user's secUid.
-            max_items: Stop after this many items in all (a saved state counts on).
-            since: Leave out (and, when newest first, stop at) older posts.
-            no_pinned: Leave out pinned posts (they do not count towards max_items).
-            state: A PagerState saved from an earlier run, to resume it.
-        """
-        return self._paginate(
-            "user_liked_posts",
-            {"sec_uid": sec_uid},
-            max_items=max_items,
-            since=since,
-            no_pinned=no_pinned,
-            state=state,
-            extra_params=extra_params,
-            timeout=timeout,
         )
 
     def lives_search(
@@ -1003,6 +590,427 @@ class TiktokMethods(_Methods[_R]):
             timeout,
         )
 
+
+class SyncTiktokMethods(TiktokMethods[Response]):
+    """tiktok endpoints, and their paginators (SyncPager)."""
+
+    _paginate: Callable[..., SyncPager[Any]]
+
+    def iter_hashtag_posts(
+        self,
+        hashtag: str,
+        *,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Post]:
+        """Posts using a hashtag, about 20 a page.
+
+        ``GET /tt/hashtag/posts``.
+
+        Args:
+            hashtag: Without '#'.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "hashtag_search",
+            {"hashtag": hashtag},
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_keyword_posts(
+        self,
+        keyword: str,
+        period: Literal["0", "1", "7", "30", "90", "180"],
+        *,
+        sorting: Literal["0", "1"] | None = None,
+        country: str | None = None,
+        match_exactly: bool | None = None,
+        get_author_stats: bool | None = None,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Post]:
+        """Posts whose text matches a keyword, about 20 a page.
+
+        ``GET /tt/keyword/search``.
+
+        Args:
+            keyword: Words to search for.
+            period: Only posts of the last N days (0 = any).
+            sorting: '0' relevance, '1' most liked.
+            country: ISO 3166-1 alpha-2 country code, e.g. 'US'.
+            match_exactly: Match the keyword exactly.
+            get_author_stats: Fill in authors' stats (costs 1 a post).
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "keyword_search",
+            {
+                "keyword": keyword,
+                "period": period,
+                "sorting": sorting,
+                "country": country,
+                "match_exactly": match_exactly,
+                "get_author_stats": get_author_stats,
+            },
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_user_posts(
+        self,
+        username: str,
+        *,
+        depth: int = 1,
+        oldest_createtime: int | None = None,
+        new_version: bool | None = None,
+        download_video: bool | None = None,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Post]:
+        """A user's posts, newest first, pinned posts on top; ~10 per depth.
+
+        ``GET /tt/user/posts``.
+
+        Args:
+            username: Without '@'.
+            depth: How many chunks of ~10 posts to fetch.
+            oldest_createtime: Stop past this unix time.
+            new_version: Ask for the newer post schema.
+            download_video: Include a download link for the video.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_posts_from_username",
+            {
+                "username": username,
+                "depth": depth,
+                "oldest_createtime": oldest_createtime,
+                "new_version": new_version,
+                "download_video": download_video,
+            },
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_user_posts_from_secuid(
+        self,
+        sec_uid: str,
+        *,
+        depth: int = 1,
+        oldest_createtime: int | None = None,
+        new_version: bool | None = None,
+        download_video: bool | None = None,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Post]:
+        """A user's posts by secUid; same as user_posts_from_username.
+
+        ``GET /tt/user/posts-from-secuid``.
+
+        Args:
+            sec_uid: The user's secUid.
+            depth: How many chunks of ~10 posts to fetch.
+            oldest_createtime: Stop past this unix time.
+            new_version: Ask for the newer post schema.
+            download_video: Include a download link for the video.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_posts_from_secuid",
+            {
+                "sec_uid": sec_uid,
+                "depth": depth,
+                "oldest_createtime": oldest_createtime,
+                "new_version": new_version,
+                "download_video": download_video,
+            },
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_user_search(
+        self,
+        keyword: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[User]:
+        """Users matching a keyword.
+
+        ``GET /tt/user/search``.
+
+        Args:
+            keyword: Words to search for.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_search",
+            {"keyword": keyword},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_comments(
+        self,
+        aweme_id: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Comment]:
+        """A post's comments, 30 a page.
+
+        ``GET /tt/post/comments``.
+
+        Args:
+            aweme_id: The post's id.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "post_comments",
+            {"aweme_id": aweme_id},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_replies(
+        self,
+        aweme_id: str,
+        comment_id: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Comment]:
+        """Replies to a comment, 30 a page.
+
+        ``GET /tt/post/comments-replies``.
+
+        Args:
+            aweme_id: The post's id.
+            comment_id: The comment's id (cid).
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "post_comment_replies",
+            {"aweme_id": aweme_id, "comment_id": comment_id},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_music_search(
+        self,
+        keyword: str,
+        *,
+        sorting: Literal["0", "1", "2", "3", "4"] | None = None,
+        filter_by: Literal["0", "1", "2"] | None = None,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Music]:
+        """Sounds matching a keyword.
+
+        ``GET /tt/music/info``.
+
+        Args:
+            keyword: Words to search for.
+            sorting: 0 relevance 1 used 2 recent 3/4 length.
+            filter_by: 0 all, 1 music only, 2 creators only.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "music_search",
+            {"keyword": keyword, "sorting": sorting, "filter_by": filter_by},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_music_posts(
+        self,
+        music_id: str,
+        *,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Post]:
+        """Posts using a sound.
+
+        ``GET /tt/music/posts``.
+
+        Args:
+            music_id: The sound's id.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "music_posts",
+            {"music_id": music_id},
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_followers(
+        self,
+        id: str,
+        sec_uid: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[User]:
+        """A user's most recent followers (up to 5,000), 100 a page.
+
+        ``GET /tt/user/followers``.
+
+        Args:
+            id: The user's numeric id (uid).
+            sec_uid: The user's secUid.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_followers",
+            {"id": id, "sec_uid": sec_uid},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_followings(
+        self,
+        id: str,
+        sec_uid: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[User]:
+        """The accounts a user follows, 100 a page.
+
+        ``GET /tt/user/followings``.
+
+        Args:
+            id: The user's numeric id (uid).
+            sec_uid: The user's secUid.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_followings",
+            {"id": id, "sec_uid": sec_uid},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_liked_posts(
+        self,
+        sec_uid: str,
+        *,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> SyncPager[Post]:
+        """Posts a user liked, when their likes are public.
+
+        ``GET /tt/user/liked-posts``.
+
+        Args:
+            sec_uid: The user's secUid.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_liked_posts",
+            {"sec_uid": sec_uid},
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
     def iter_lives(
         self,
         keyword: str,
@@ -1012,7 +1020,457 @@ class TiktokMethods(_Methods[_R]):
         state: PagerState | None = None,
         extra_params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
-    ) -> Pager[Live]:
+    ) -> SyncPager[Live]:
+        """Live rooms matching a keyword (response shape inferred).
+
+        ``GET /tt/live/search``.
+
+        Args:
+            keyword: Words to search for.
+            country: ISO 3166-1 alpha-2 country code, e.g. 'US'.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "lives_search",
+            {"keyword": keyword, "country": country},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+
+class AsyncTiktokMethods(TiktokMethods[Awaitable[Response]]):
+    """tiktok endpoints, and their paginators (AsyncPager)."""
+
+    _paginate: Callable[..., AsyncPager[Any]]
+
+    def iter_hashtag_posts(
+        self,
+        hashtag: str,
+        *,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Post]:
+        """Posts using a hashtag, about 20 a page.
+
+        ``GET /tt/hashtag/posts``.
+
+        Args:
+            hashtag: Without '#'.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "hashtag_search",
+            {"hashtag": hashtag},
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_keyword_posts(
+        self,
+        keyword: str,
+        period: Literal["0", "1", "7", "30", "90", "180"],
+        *,
+        sorting: Literal["0", "1"] | None = None,
+        country: str | None = None,
+        match_exactly: bool | None = None,
+        get_author_stats: bool | None = None,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Post]:
+        """Posts whose text matches a keyword, about 20 a page.
+
+        ``GET /tt/keyword/search``.
+
+        Args:
+            keyword: Words to search for.
+            period: Only posts of the last N days (0 = any).
+            sorting: '0' relevance, '1' most liked.
+            country: ISO 3166-1 alpha-2 country code, e.g. 'US'.
+            match_exactly: Match the keyword exactly.
+            get_author_stats: Fill in authors' stats (costs 1 a post).
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "keyword_search",
+            {
+                "keyword": keyword,
+                "period": period,
+                "sorting": sorting,
+                "country": country,
+                "match_exactly": match_exactly,
+                "get_author_stats": get_author_stats,
+            },
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_user_posts(
+        self,
+        username: str,
+        *,
+        depth: int = 1,
+        oldest_createtime: int | None = None,
+        new_version: bool | None = None,
+        download_video: bool | None = None,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Post]:
+        """A user's posts, newest first, pinned posts on top; ~10 per depth.
+
+        ``GET /tt/user/posts``.
+
+        Args:
+            username: Without '@'.
+            depth: How many chunks of ~10 posts to fetch.
+            oldest_createtime: Stop past this unix time.
+            new_version: Ask for the newer post schema.
+            download_video: Include a download link for the video.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_posts_from_username",
+            {
+                "username": username,
+                "depth": depth,
+                "oldest_createtime": oldest_createtime,
+                "new_version": new_version,
+                "download_video": download_video,
+            },
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_user_posts_from_secuid(
+        self,
+        sec_uid: str,
+        *,
+        depth: int = 1,
+        oldest_createtime: int | None = None,
+        new_version: bool | None = None,
+        download_video: bool | None = None,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Post]:
+        """A user's posts by secUid; same as user_posts_from_username.
+
+        ``GET /tt/user/posts-from-secuid``.
+
+        Args:
+            sec_uid: The user's secUid.
+            depth: How many chunks of ~10 posts to fetch.
+            oldest_createtime: Stop past this unix time.
+            new_version: Ask for the newer post schema.
+            download_video: Include a download link for the video.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_posts_from_secuid",
+            {
+                "sec_uid": sec_uid,
+                "depth": depth,
+                "oldest_createtime": oldest_createtime,
+                "new_version": new_version,
+                "download_video": download_video,
+            },
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_user_search(
+        self,
+        keyword: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[User]:
+        """Users matching a keyword.
+
+        ``GET /tt/user/search``.
+
+        Args:
+            keyword: Words to search for.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_search",
+            {"keyword": keyword},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_comments(
+        self,
+        aweme_id: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Comment]:
+        """A post's comments, 30 a page.
+
+        ``GET /tt/post/comments``.
+
+        Args:
+            aweme_id: The post's id.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "post_comments",
+            {"aweme_id": aweme_id},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_replies(
+        self,
+        aweme_id: str,
+        comment_id: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Comment]:
+        """Replies to a comment, 30 a page.
+
+        ``GET /tt/post/comments-replies``.
+
+        Args:
+            aweme_id: The post's id.
+            comment_id: The comment's id (cid).
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "post_comment_replies",
+            {"aweme_id": aweme_id, "comment_id": comment_id},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_music_search(
+        self,
+        keyword: str,
+        *,
+        sorting: Literal["0", "1", "2", "3", "4"] | None = None,
+        filter_by: Literal["0", "1", "2"] | None = None,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Music]:
+        """Sounds matching a keyword.
+
+        ``GET /tt/music/info``.
+
+        Args:
+            keyword: Words to search for.
+            sorting: 0 relevance 1 used 2 recent 3/4 length.
+            filter_by: 0 all, 1 music only, 2 creators only.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "music_search",
+            {"keyword": keyword, "sorting": sorting, "filter_by": filter_by},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_music_posts(
+        self,
+        music_id: str,
+        *,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Post]:
+        """Posts using a sound.
+
+        ``GET /tt/music/posts``.
+
+        Args:
+            music_id: The sound's id.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "music_posts",
+            {"music_id": music_id},
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_followers(
+        self,
+        id: str,
+        sec_uid: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[User]:
+        """A user's most recent followers (up to 5,000), 100 a page.
+
+        ``GET /tt/user/followers``.
+
+        Args:
+            id: The user's numeric id (uid).
+            sec_uid: The user's secUid.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_followers",
+            {"id": id, "sec_uid": sec_uid},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_followings(
+        self,
+        id: str,
+        sec_uid: str,
+        *,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[User]:
+        """The accounts a user follows, 100 a page.
+
+        ``GET /tt/user/followings``.
+
+        Args:
+            id: The user's numeric id (uid).
+            sec_uid: The user's secUid.
+            max_items: Stop after this many items in all (a saved state counts on).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_followings",
+            {"id": id, "sec_uid": sec_uid},
+            max_items=max_items,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_liked_posts(
+        self,
+        sec_uid: str,
+        *,
+        max_items: int | None = None,
+        since: Since | None = None,
+        no_pinned: bool = False,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Post]:
+        """Posts a user liked, when their likes are public.
+
+        ``GET /tt/user/liked-posts``.
+
+        Args:
+            sec_uid: The user's secUid.
+            max_items: Stop after this many items in all (a saved state counts on).
+            since: Leave out (and, when newest first, stop at) older posts.
+            no_pinned: Leave out pinned posts (they do not count towards max_items).
+            state: A PagerState saved from an earlier run, to resume it.
+        """
+        return self._paginate(
+            "user_liked_posts",
+            {"sec_uid": sec_uid},
+            max_items=max_items,
+            since=since,
+            no_pinned=no_pinned,
+            state=state,
+            extra_params=extra_params,
+            timeout=timeout,
+        )
+
+    def iter_lives(
+        self,
+        keyword: str,
+        *,
+        country: str | None = None,
+        max_items: int | None = None,
+        state: PagerState | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncPager[Live]:
         """Live rooms matching a keyword (response shape inferred).
 
         ``GET /tt/live/search``.

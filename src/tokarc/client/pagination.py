@@ -358,68 +358,45 @@ def _canon(params: Mapping[str, Any]) -> bytes:
     return msgspec.json.encode(dict(sorted(params.items())))
 
 
-class Pager(Generic[T]):
-    """Records of a paginated endpoint: iterate items (``for`` / ``async for``) or pages.
+class _Pager(Generic[T]):
+    """What both pagers share: the walk (pure, in :class:`Walker`), its state, the records
+    the models could not decode."""
 
-    Iterate with ``for`` when it came from a :class:`tokarc.Client`, with ``async for`` when it
-    came from a :class:`tokarc.AsyncClient`. ``state`` is the resumable position at any moment;
-    ``undecodable`` the raw records the models could not decode (kept, never dropped silently).
-    """
-
-    def __init__(
-        self,
-        walker: Walker[T],
-        *,
-        fetch: Fetch | None = None,
-        afetch: AsyncFetch | None = None,
-    ) -> None:
+    def __init__(self, walker: Walker[T]) -> None:
         self._walk = walker
-        self._fetch = fetch
-        self._afetch = afetch
         self.undecodable: list[Undecodable] = []
 
     @property
     def state(self) -> PagerState:
+        """The resumable position at any moment (``state.to_json()`` to keep it)."""
         return self._walk.state
 
     @property
     def stop_reason(self) -> str | None:
         return self._walk.state.stop_reason
 
-    def _sync(self) -> Fetch:
-        if self._fetch is None:
-            raise TypeError("this pager belongs to an AsyncClient: use `async for`")
-        return self._fetch
-
-    def _async(self) -> AsyncFetch:
-        if self._afetch is None:
-            raise TypeError("this pager belongs to a Client: use `for`")
-        return self._afetch
-
     def _take(self, response: Response) -> Page[T]:
         page = self._walk.take(response)
         self.undecodable.extend(page.undecodable)
         return page
 
-    def _pages(self) -> Iterator[Page[T]]:
-        fetch = self._sync()
-        while (kwargs := self._walk.next_request()) is not None:
-            yield self._take(fetch(kwargs))
 
-    async def _apages(self) -> AsyncIterator[Page[T]]:
-        fetch = self._async()
+class SyncPager(_Pager[T]):
+    """Records of a paginated endpoint from a :class:`tokarc.Client`: ``for item in pager``,
+    or ``for page in pager.iter_pages()``. ``undecodable`` keeps the raw records the models
+    could not decode (never dropped silently)."""
+
+    def __init__(self, walker: Walker[T], fetch: Fetch) -> None:
+        super().__init__(walker)
+        self._fetch = fetch
+
+    def _pages(self) -> Iterator[Page[T]]:
         while (kwargs := self._walk.next_request()) is not None:
-            yield self._take(await fetch(kwargs))
+            yield self._take(self._fetch(kwargs))
 
     def iter_pages(self) -> Iterator[Page[T]]:
-        """Pages rather than items (sync)."""
+        """Pages rather than items."""
         for page in self._pages():
-            self._walk.finish_page()
-            yield page
-
-    async def aiter_pages(self) -> AsyncIterator[Page[T]]:
-        """Pages rather than items (async)."""
-        async for page in self._apages():
             self._walk.finish_page()
             yield page
 
@@ -430,9 +407,32 @@ class Pager(Generic[T]):
                 yield item
             self._walk.finish_page()
 
+
+class AsyncPager(_Pager[T]):
+    """Records of a paginated endpoint from a :class:`tokarc.AsyncClient`: ``async for item
+    in pager``, or ``async for page in pager.aiter_pages()``."""
+
+    def __init__(self, walker: Walker[T], fetch: AsyncFetch) -> None:
+        super().__init__(walker)
+        self._fetch = fetch
+
+    async def _pages(self) -> AsyncIterator[Page[T]]:
+        while (kwargs := self._walk.next_request()) is not None:
+            yield self._take(await self._fetch(kwargs))
+
+    async def aiter_pages(self) -> AsyncIterator[Page[T]]:
+        """Pages rather than items."""
+        async for page in self._pages():
+            self._walk.finish_page()
+            yield page
+
     async def __aiter__(self) -> AsyncIterator[T]:
-        async for page in self._apages():
+        async for page in self._pages():
             for item in page.items:
                 self._walk.count_item()
                 yield item
             self._walk.finish_page()
+
+
+#: The sync pager's name before the split (``for`` over a ``Client``'s ``iter_*``).
+Pager = SyncPager
