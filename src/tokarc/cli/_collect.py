@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -32,7 +31,7 @@ from . import _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
-from ._signals import Terminated, stop_on_signals
+from ._signals import stop_on_signals, stopped
 from ._stores import check_output
 from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
@@ -209,11 +208,8 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
         hint = f"; stored records are kept, resume with: {again}"
     if isinstance(exc, JobRunningError):
         return _errors.CLIError(str(exc), _errors.FAILED)
-    if isinstance(exc, Terminated):
-        name = signal.Signals(exc.signum).name
-        return _errors.CLIError(f"stopped by {name} at a page boundary{hint}", 128 + exc.signum)
-    if isinstance(exc, KeyboardInterrupt):
-        return _errors.CLIError(f"interrupted at a page boundary{hint}", _errors.INTERRUPTED)
+    if (by_signal := stopped(exc, hint)) is not None:
+        return by_signal
     if not isinstance(exc, Exception):
         return exc
     code, message = _errors.describe(exc)

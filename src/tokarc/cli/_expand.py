@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import json
 import os
-import signal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +20,7 @@ from . import _errors
 from . import _options as O
 from ._admin import _out, _table
 from ._app import Session, app, session
-from ._signals import Terminated, stop_on_signals
+from ._signals import stop_on_signals, stopped
 from ._stores import existing
 
 
@@ -195,11 +194,8 @@ def _progress(state: Session) -> Any:
 
 def _failed(state: Session, exc: BaseException, job: Job, db: str) -> BaseException:
     again = f"; go on with: tokarc{state.flags()} resume {job.id} --db {db}"
-    if isinstance(exc, Terminated):
-        name = signal.Signals(exc.signum).name
-        return _errors.CLIError(f"stopped by {name}{again}", 128 + exc.signum)
-    if isinstance(exc, KeyboardInterrupt):
-        return _errors.CLIError(f"interrupted{again}", _errors.INTERRUPTED)
+    if (by_signal := stopped(exc, again)) is not None:
+        return by_signal
     if not isinstance(exc, Exception):
         return exc
     code, message = _errors.describe(exc)

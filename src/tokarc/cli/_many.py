@@ -8,7 +8,6 @@ and a summary line per target as it ends, then one for the whole run.
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -38,7 +37,7 @@ from ._collect import (
     summary,
 )
 from ._progress import enabled
-from ._signals import Terminated, stop_on_signals
+from ._signals import stop_on_signals, stopped
 from ._stores import existing
 from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
@@ -169,12 +168,9 @@ def _stopped(state: Session, result: ManyResult, sink: Sink) -> _errors.CLIError
     hint = (
         f"; stored records are kept, go on with: {_resume(state, result, sink)}" if sink.db else ""
     )
-    if isinstance(exc, Terminated):
-        name = signal.Signals(exc.signum).name
-        return _errors.CLIError(f"stopped by {name} at a page boundary{hint}", 128 + exc.signum)
-    if isinstance(exc, KeyboardInterrupt):
-        return _errors.CLIError(f"interrupted at a page boundary{hint}", _errors.INTERRUPTED)
     assert exc is not None
+    if (by_signal := stopped(exc, hint)) is not None:
+        return by_signal
     code, message = _errors.describe(exc)
     return _errors.CLIError(message + hint, code)
 

@@ -6,6 +6,8 @@ import contextlib
 import signal
 from collections.abc import Iterator
 
+from ._errors import INTERRUPTED, CLIError
+
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP, taken as Ctrl-C is: the run stops, its job is marked interrupted."""
@@ -37,3 +39,14 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def stopped(exc: BaseException, hint: str = "") -> CLIError | None:
+    """The exit of a run stopped by Ctrl-C (130) or by a signal (128 + its number) at a page
+    boundary, with ``hint`` (how to go on); None for any other exception."""
+    if isinstance(exc, Terminated):
+        name = signal.Signals(exc.signum).name
+        return CLIError(f"stopped by {name} at a page boundary{hint}", 128 + exc.signum)
+    if isinstance(exc, KeyboardInterrupt):
+        return CLIError(f"interrupted at a page boundary{hint}", INTERRUPTED)
+    return None
