@@ -71,11 +71,8 @@ class Refresher:
             self.calls += 1
             self.store.record_request(event)
 
-        self.client.add_listener(ledger)
-        try:
+        with self.client.scope(listener=ledger):  # this refresh's calls, not another run's
             response = self.client.tiktok.multi_post_info(batch)
-        finally:
-            self.client.remove_listener(ledger)
         records, bad, _ = decode_page(ENDPOINT, response)
         fetched = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
         self.store.save_page(

@@ -75,7 +75,8 @@ class ClaimLost(Exception):
 
 @dataclass
 class _Tally:
-    """Units and calls as the client reports them, and the job's last page report."""
+    """The run's units and calls (its own calls' events, even on a client other runs share),
+    and the job's last page report."""
 
     units: int = 0
     calls: int = 0
@@ -214,8 +215,7 @@ class Scheduler:
         self, store: Store, watch: Watch, now: float, remaining: int | None, tally: _Tally
     ) -> WatchRun:
         try:
-            with self.client() as client:
-                client.add_listener(tally.on_call)
+            with self.client() as client, client.scope(listener=tally.on_call):  # this run's
                 beat = self._heartbeat(store, watch, tally)
                 collector = Collector(client, store, on_page=beat, clock=self.clock,
                                       lease=self.lease)  # fmt: skip
