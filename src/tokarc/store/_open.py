@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import importlib
 import os
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
+from .._closing import Closing
 from ..errors import InvalidInputError
 from . import Store, open_store
 from ._exports import Source
@@ -26,7 +26,7 @@ __all__ = ["Archive", "open_archive"]
 Frames = Literal["pandas", "polars"]
 
 
-class Archive:
+class Archive(Closing):
     """A store read as data frames: ``.posts()``, ``.users()``, ``.comments()``, ``.stats()``,
     ``.table(name)`` and ``.sql(query)``. Columns and dtypes are the exports' (see
     ``docs/data-dictionary.md``): nullable integers, booleans, UTC timestamps, and
@@ -39,14 +39,6 @@ class Archive:
 
     def __repr__(self) -> str:
         return f"Archive(backend={self.store.backend!r}, frames={self.frames!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the store."""

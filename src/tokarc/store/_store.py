@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
+from .._closing import Closing
 from .._version import __version__
 from ..models import Undecodable
 from ..status import JobStatus
@@ -29,7 +29,7 @@ _ID_CHUNK = 10_000  # ids per known_ids query: one parameter each way, so only m
 _JOB_FIELDS = frozenset(Q.JOB_COLUMNS) - {"id", "created_at", "updated_at", "tokarc_version"}
 
 
-class Store:
+class Store(Closing):
     """Posts, users, comments, music, hashtags, follows, stats over time, jobs and a request
     ledger, in SQLite or PostgreSQL. Open one with :func:`tokarc.store.open_store`.
 
@@ -75,14 +75,6 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store(backend={self.backend!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection."""
