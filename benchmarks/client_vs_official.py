@@ -251,8 +251,8 @@ def latency_race(args: argparse.Namespace) -> None:
 def many_targets(args: argparse.Namespace) -> None:
     """The same workload as one command: ``tokarc hashtag T1 ... T20 --concurrency 20``, one
     job per hashtag into one existing SQLite store (decoded, written, checkpointed), and the
-    same through the library's ``Many`` in this process. The command's own start (imports, no request) is
-    measured apart: ``tokarc hashtag x --estimate``."""
+    same through the library's ``Many`` in this process. The command's own start (imports, no
+    request) is measured apart: ``tokarc hashtag x --estimate``."""
     import tempfile
 
     from tokarc.collect import Collector, JobSpec, Many
