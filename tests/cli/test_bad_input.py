@@ -26,7 +26,7 @@ CORPUS: list[tuple[tuple[str, ...], str]] = [
     (("hashtag", "magic", "--max-units", "0"), "max_units"),
     (("hashtag", "magic", "--format", "xml"), "--format"),
     (("hashtag", "magic", "-o", "/nonexistent/dir/x.jsonl"), "--out"),
-    (("hashtag",), "NAME"),
+    (("hashtag",), "give a HASHTAG"),
     (("hashtag", "magic", "--bogus"), "--bogus"),
     (("keyword", "magic", "--period", "5"), "period"),
     (("keyword", "magic", "--sort", "newest"), "--sort"),

@@ -12,11 +12,14 @@ from .conftest import Ran, rows
 
 
 def test_collecting_with_media_downloads_as_pages_arrive(cli: Callable[..., Ran]) -> None:
-    ran = cli("--sandbox", "hashtag", "magic", "--max-items", "20", "--db", "m.db",
+    ran = cli("--sandbox", "hashtag", "magic", "--max-items", "60", "--db", "m.db",
               "--media", "cover,images", "--media-dir", "files")  # fmt: skip
     assert ran.code == 0, ran.err
     done = rows(Path("m.db"), "SELECT kind, path FROM media WHERE status = 'done'")
-    assert {k for k, _ in done} == {"cover", "images"}
+    # The sandbox's world follows the wall clock: whether its newest posts hold a carousel
+    # depends on the hour. Images are downloaded exactly when a stored post is one.
+    photos = rows(Path("m.db"), "SELECT COUNT(*) FROM posts WHERE is_photo = 1")[0][0]
+    assert {k for k, _ in done} == ({"cover", "images"} if photos else {"cover"})
     assert all((Path("files") / p).is_file() for _, p in done)
     assert "media: " in ran.err
     assert " downloaded of " in ran.err
