@@ -32,7 +32,7 @@ test: lint typecheck pytest
 
 # The fast subset: no servers, subprocesses, browser or PostgreSQL.
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n 2
 
 generate: $(STAMP)
 	$(BIN)/python scripts/generate_methods.py
