@@ -49,13 +49,24 @@ def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
     return table
 
 
-_JOB_FIELDS = ["id", "kind", "target", "status", "stop_reason", "returned", "new_records",
-               "duplicates", "units", "updated_at", "outcome", "coverage"]  # fmt: skip
+_JOB_FIELDS = [
+    "id",
+    "kind",
+    "target",
+    "status",
+    "stop_reason",
+    "returned",
+    "new_records",
+    "duplicates",
+    "units",
+    "updated_at",
+    "outcome",
+    "coverage",
+]
 
 
 def _job_row(job: Job) -> list[Any]:
-    shown = {"target": target_label(job.kind, job.target, job.options),
-             "coverage": coverage(job)}  # fmt: skip
+    shown = {"target": target_label(job.kind, job.target, job.options), "coverage": coverage(job)}
     return [shown[f] if f in shown else getattr(job, f) for f in _JOB_FIELDS]
 
 
@@ -171,8 +182,9 @@ def export_(
     sink = Sink(db, out or "-", format)
     _check_sink(sink)
     with existing(db, read_only=True) as store:
-        n = export_with_package(store, entity, sink.out or "-", sink.fmt(), source=narrowed,
-                                pseudonymize=hide)  # fmt: skip
+        n = export_with_package(
+            store, entity, sink.out or "-", sink.fmt(), source=narrowed, pseudonymize=hide
+        )
     if sink.out != "-":
         print(safe(f"{n} {entity} written to {sink.out}"), file=sys.stderr)
 
@@ -186,15 +198,25 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
     with existing(db, read_only=True) as store:
         s = store.stats()
     if as_json:
-        print(json.dumps({"counts": s.counts, "units_by_day": s.units_by_day,
-                          "units_by_job": {str(k): v for k, v in s.units_by_job.items()},
-                          "units_by_endpoint": s.units_by_endpoint,
-                          "units_total": s.units_total}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "counts": s.counts,
+                    "units_by_day": s.units_by_day,
+                    "units_by_job": {str(k): v for k, v in s.units_by_job.items()},
+                    "units_by_endpoint": s.units_by_endpoint,
+                    "units_total": s.units_total,
+                }
+            )
+        )
         return
     out = _out()
     out.print(_table(f"{db}", ["table", "rows"], [[k, v] for k, v in s.counts.items()]))
-    for title, data in (("units by day", s.units_by_day), ("units by job", s.units_by_job),
-                        ("units by endpoint", s.units_by_endpoint)):  # fmt: skip
+    for title, data in (
+        ("units by day", s.units_by_day),
+        ("units by job", s.units_by_job),
+        ("units by endpoint", s.units_by_endpoint),
+    ):
         out.print(_table(title, [title.split()[-1], "units"], [[k, v] for k, v in data.items()]))
     out.print(cell(f"units spent in total: {s.units_total}"))
 
@@ -234,8 +256,11 @@ def configure(ctx: typer.Context) -> None:
     state = session(ctx)
     token = state.token
     if token is None:
-        token = (typer.prompt("API token", hide_input=True) if sys.stdin.isatty()
-                 else sys.stdin.readline())  # fmt: skip
+        token = (
+            typer.prompt("API token", hide_input=True)
+            if sys.stdin.isatty()
+            else sys.stdin.readline()
+        )
     token = token.strip()
     if not token or any(c.isspace() for c in token):
         raise _errors.CLIError("invalid token: an empty value or one with spaces")
@@ -262,9 +287,12 @@ def doctor(ctx: typer.Context) -> None:
 def _token_source(state: Any) -> str:
     if state.sandbox:
         return "not needed (--sandbox)"
-    sources = (("--token", state.token), (C.ENV_TOKEN, os.environ.get(C.ENV_TOKEN)),
-               (C.ENV_TOKEN_FALLBACK, os.environ.get(C.ENV_TOKEN_FALLBACK)),
-               (str(config_path()), read_config_file().get("token")))  # fmt: skip
+    sources = (
+        ("--token", state.token),
+        (C.ENV_TOKEN, os.environ.get(C.ENV_TOKEN)),
+        (C.ENV_TOKEN_FALLBACK, os.environ.get(C.ENV_TOKEN_FALLBACK)),
+        (str(config_path()), read_config_file().get("token")),
+    )
     for where, value in sources:
         if isinstance(value, str) and value.strip():
             return f"set (from {where})"

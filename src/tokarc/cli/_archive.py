@@ -149,12 +149,16 @@ def browse(
 def network_(
     db: O.DbRequired,
     graph: Annotated[Graph, typer.Option(help="Which network.")],
-    out: Annotated[str, typer.Option("--out", "-o", metavar="FILE",
-                                     help="FILE.gexf, FILE.graphml or FILE.csv (edges).")],
+    out: Annotated[
+        str,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="FILE.gexf, FILE.graphml or FILE.csv (edges)."
+        ),
+    ],
     source: O.SourceOpt = None,
     pseudonymize: O.Pseudonymize = False,
     key_file: O.KeyFile = None,
-) -> None:  # fmt: skip
+) -> None:
     """Write a network (hashtags, author-hashtag, mentions, replies, followers, sounds).
 
     Example: tokarc network --db magic.db --graph hashtags -o hashtags.gexf
@@ -168,8 +172,10 @@ def network_(
         net = build(store, str(graph.value), where)
         g = network(store, net, hide)
     write(g, out)
-    print(f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges written to {out}",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges written to {out}",
+        file=sys.stderr,
+    )
 
 
 @app.command()
@@ -210,14 +216,16 @@ def _write_ids(ids: Iterable[str], out: str) -> int:
 @app.command()
 def hydrate(
     ctx: typer.Context,
-    ids: Annotated[str | None, typer.Argument(metavar="FILE|-",
-                                              help="Post ids, one per line ('-': stdin).")] = None,
+    ids: Annotated[
+        str | None, typer.Argument(metavar="FILE|-", help="Post ids, one per line ('-': stdin).")
+    ] = None,
     db: O.DbRequired = "",
-    csv_file: Annotated[Path | None, typer.Option("--csv", metavar="FILE",
-                                                  help="Read the ids from a CSV column.")] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", metavar="FILE", help="Read the ids from a CSV column.")
+    ] = None,
     column: Annotated[str, typer.Option(help="The CSV column with the ids.")] = "aweme_id",
     max_units: O.MaxUnits = None,
-) -> None:  # fmt: skip
+) -> None:
     """Collect posts again from their ids, 100 per call; records which are gone.
 
     Resumable: run it again (or `tokarc resume JOB`) and it goes on where it stopped.
@@ -232,8 +240,10 @@ def hydrate(
     collect(state, spec, _Sink(db=db), RunOptions(max_units=max_units))
     with existing(db) as store:  # writes what is gone
         gone = _gone(store, spec)
-    state.say(f"{len(wanted) - len(gone)} of {len(wanted)} posts hydrated; {len(gone)} gone "
-              "(recorded in the table `gone`)")  # fmt: skip
+    state.say(
+        f"{len(wanted) - len(gone)} of {len(wanted)} posts hydrated; {len(gone)} gone "
+        "(recorded in the table `gone`)"
+    )
 
 
 def _hydrate_ids(ids: str | None, csv_file: Path | None, column: str) -> list[str]:

@@ -76,18 +76,28 @@ class RunOptions:
 
 
 def build_spec(
-    kind: str, target: str = "", *, run: RunOptions, days: float | None = None,
-    since: dt.datetime | None = None, **options: Any,
-) -> JobSpec:  # fmt: skip
+    kind: str,
+    target: str = "",
+    *,
+    run: RunOptions,
+    days: float | None = None,
+    since: dt.datetime | None = None,
+    **options: Any,
+) -> JobSpec:
     """A checked job spec (InvalidInputError for bad input: nothing is sent)."""
     if days is not None and since is not None:
         raise _errors.CLIError("give --days or --since, not both")
     if since is not None:
         options["since"] = to_unix(since)
     return JobSpec.build(
-        kind, target, days=days, max_items=run.max_items, max_units=run.max_units,
-        incremental=run.incremental, **options,
-    )  # fmt: skip
+        kind,
+        target,
+        days=days,
+        max_items=run.max_items,
+        max_units=run.max_units,
+        incremental=run.incremental,
+        **options,
+    )
 
 
 def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
@@ -106,8 +116,9 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
         job_id = collector.job_for(spec).id
         this_run = Run(job_id, store.last_page_id())  # what -o writes: this run's records
         try:
-            report = _with_progress(state, collector, spec,
-                                    lambda: collector.run(spec, wait=run.wait))  # fmt: skip
+            report = _with_progress(
+                state, collector, spec, lambda: collector.run(spec, wait=run.wait)
+            )
             if stream is None:
                 _write(store, spec, sink, this_run)
         except PipeClosed:
@@ -154,8 +165,12 @@ def print_estimate(spec: JobSpec) -> None:
     est = estimate(spec)
     calls = "?" if est.calls is None else f"{est.calls:,}"
     units = "?" if est.units is None else f"{est.units:,}"
-    print(safe(f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
-               f"at most ({est.note}); nothing sent"))  # fmt: skip
+    print(
+        safe(
+            f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
+            f"at most ({est.note}); nothing sent"
+        )
+    )
 
 
 def fits_budget(spec: JobSpec) -> bool:
@@ -171,11 +186,15 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
         message = _errors.api_message(report.error) if report.error else report.outcome
         raise _errors.CLIError(message, _errors.FAILED)
     if report.stop_reason == StopReason.BUDGET and report.unsent and not report.pages:
-        raise _errors.CLIError(f"not sent: {report.unsent}; raise --max-units or bound the "
-                               "job (--max-items)", _errors.FAILED)  # fmt: skip
+        raise _errors.CLIError(
+            f"not sent: {report.unsent}; raise --max-units or bound the job (--max-items)",
+            _errors.FAILED,
+        )
     if report.stop_reason == StopReason.BUDGET and sink.db:
-        state.say(f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
-                  f"--db {sink.db} --max-units N")  # fmt: skip
+        state.say(
+            f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
+            f"--db {sink.db} --max-units N"
+        )
 
 
 def summary(r: JobReport) -> str:

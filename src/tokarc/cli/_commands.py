@@ -27,8 +27,9 @@ music_app = typer.Typer(
 app.add_typer(music_app, name="music")
 
 
-def _go(ctx: typer.Context, kind: str, target: str, sink: Sink, run: RunOptions,
-        **options: Any) -> None:  # fmt: skip
+def _go(
+    ctx: typer.Context, kind: str, target: str, sink: Sink, run: RunOptions, **options: Any
+) -> None:
     spec = build_spec(kind, target, run=run, **options)
     collect(session(ctx), spec, sink, run)
 
@@ -55,8 +56,14 @@ def _specs(targets: Sequence[Target], build: Callable[[str], JobSpec]) -> list[J
     return list(specs.values())
 
 
-def _each(ctx: typer.Context, kind: str, targets: list[Target], sink: Sink, run: RunOptions,
-          **options: Any) -> None:  # fmt: skip
+def _each(
+    ctx: typer.Context,
+    kind: str,
+    targets: list[Target],
+    sink: Sink,
+    run: RunOptions,
+    **options: Any,
+) -> None:
     specs = _specs(targets, lambda text: build_spec(kind, text, run=run, **options))
     _go_all(ctx, specs, sink, run)
 
@@ -87,9 +94,14 @@ def hashtag(
     max_cursor: O.MaxCursor = None,
     paged_fallback: O.PagedFallback = False,
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """Posts using a hashtag (Hashtag Search; --full: Full Hashtag Search). Many hashtags
     (or --from-file): one job each, --concurrency at a time, --max-units shared.
 
@@ -106,8 +118,10 @@ def hashtag(
     def build(name: str) -> JobSpec:
         spec = build_spec("full_hashtag", name, run=run, days=days, since=since, params=params)
         if paged_fallback and not fits_budget(spec):
-            session(ctx).say(f"the full search of {name} may cost more than --max-units "
-                             f"{max_units}: paging the hashtag instead")  # fmt: skip
+            session(ctx).say(
+                f"the full search of {name} may cost more than --max-units "
+                f"{max_units}: paging the hashtag instead"
+            )
             spec = build_spec("hashtag", name, run=run, days=days, since=since)
         return spec
 
@@ -132,17 +146,26 @@ def keyword(
     days: O.Days = None,
     since: O.Since = None,
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """Posts matching a keyword (Keyword Search; --full: Full Keyword Search).
 
     Example: tokarc keyword "magic trick" --period 7 --sort likes -o posts.csv
     """
     targets = read_targets(texts or [], from_file, "KEYWORD")
     run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
-    params = _params(period=str(period), sorting=O.KEYWORD_SORTING[sort.value] if sort else None,
-                     country=country, match_exactly=exact)  # fmt: skip
+    params = _params(
+        period=str(period),
+        sorting=O.KEYWORD_SORTING[sort.value] if sort else None,
+        country=country,
+        match_exactly=exact,
+    )
     kind = "full_keyword" if full else "keyword"
     _each(ctx, kind, targets, Sink(db, out, format), run, days=days, since=since, params=params)
 
@@ -155,9 +178,12 @@ def user(
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
     estimate: O.Estimate = False,
-) -> None:  # fmt: skip
+) -> None:
     """A user's profile and stats (User Info); of many users with several names or
     --from-file.
 
@@ -188,9 +214,14 @@ def user_posts(
     days: O.Days = None,
     since: O.Since = None,
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """A user's posts, newest first (User Posts, from a username or a secUid).
 
     Example: tokarc user-posts zachking --days 30 --no-pinned --db zach.db
@@ -201,8 +232,17 @@ def user_posts(
     kind, targets = "user_posts_secuid", [Target(sec_uid or "")]
     if sec_uid is None:
         kind, targets = "user_posts", read_targets(names or [], from_file, "USERNAME")
-    _each(ctx, kind, targets, Sink(db, out, format), run, days=days, since=since,
-          params=_params(depth=depth), no_pinned=no_pinned)  # fmt: skip
+    _each(
+        ctx,
+        kind,
+        targets,
+        Sink(db, out, format),
+        run,
+        days=days,
+        since=since,
+        params=_params(depth=depth),
+        no_pinned=no_pinned,
+    )
 
 
 @app.command()
@@ -210,9 +250,14 @@ def liked(
     ctx: typer.Context,
     sec_uid: Annotated[str, typer.Argument(help="The user's secUid (see `tokarc user`).")],
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """Posts a user liked (User Liked Posts; private for most accounts).
 
     Example: tokarc liked MS4wLjABAAAA... --max-items 100
@@ -230,9 +275,14 @@ def _follows(kind: str) -> Any:
         from_file: O.FromFile = None,
         concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
         max_items: O.MaxItems = None,
-        db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-        incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-    ) -> None:  # fmt: skip
+        db: O.Db = None,
+        out: O.Out = None,
+        format: O.Fmt = None,
+        max_units: O.MaxUnits = None,
+        incremental: O.Incremental = False,
+        estimate: O.Estimate = False,
+        wait: O.Wait = False,
+    ) -> None:
         targets = read_targets(names or [], from_file, "USERNAME")
         run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
         _each(ctx, kind, targets, Sink(db, out, format), run)
@@ -256,11 +306,15 @@ app.command(
 def post(
     ctx: typer.Context,
     posts: Annotated[list[str], typer.Argument(help="Post ids or URLs.", metavar="URL_OR_ID...")],
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
     estimate: O.Estimate = False,
-    gone_after: Annotated[int, typer.Option(
-        min=1, help="Lookups in a row that miss a post before it is marked gone.")] = 2,
-) -> None:  # fmt: skip
+    gone_after: Annotated[
+        int, typer.Option(min=1, help="Lookups in a row that miss a post before it is marked gone.")
+    ] = 2,
+) -> None:
     """Posts by id or URL, 100 per call (Post Info / Multi Post Info). A post that does not
     come back --gone-after times in a row is marked gone (the misses are kept).
 
@@ -281,9 +335,14 @@ def comments(
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
     replies: Annotated[bool, typer.Option(help="Also fetch every comment's replies.")] = False,
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """A post's comments, and with --replies their replies (Post Comments).
 
     Example: tokarc comments 7230000000000000000 --replies --db comments.db
@@ -299,16 +358,27 @@ def replies_(
     post: Annotated[str, typer.Argument(help="The post's id or URL.", metavar="POST")],
     comment_id: Annotated[str, typer.Argument(help="The comment's id (cid).")],
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """Replies to one comment (Post Comment Replies).
 
     Example: tokarc replies 7230000000000000000 7230000000000000001
     """
     run = RunOptions(max_items, max_units, incremental, estimate, wait)
-    _go(ctx, "replies", comment_id, Sink(db, out, format), run,
-        params={"aweme_id": ids_of([post])[0]})  # fmt: skip
+    _go(
+        ctx,
+        "replies",
+        comment_id,
+        Sink(db, out, format),
+        run,
+        params={"aweme_id": ids_of([post])[0]},
+    )
 
 
 @app.command()
@@ -316,9 +386,14 @@ def users(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to search for in users.")],
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """Users matching a keyword (User Search).
 
     Example: tokarc users magic --max-items 50
@@ -333,9 +408,14 @@ def lives(
     text: Annotated[str, typer.Argument(help="What to search for in live rooms.")],
     country: O.Country = None,
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """Live rooms matching a keyword (Live Search).
 
     Example: tokarc lives music --country US --max-items 40
@@ -351,16 +431,23 @@ def music_search(
     sort: Annotated[O.MusicSort | None, typer.Option(help="Order of results.")] = None,
     filter: Annotated[O.MusicFilter | None, typer.Option(help="Which sounds.")] = None,
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """Sounds matching a keyword (Music Search).
 
     Example: tokarc music search lofi --sort used --max-items 60
     """
     run = RunOptions(max_items, max_units, incremental, estimate, wait)
-    params = _params(sorting=O.MUSIC_SORTING[sort.value] if sort else None,
-                     filter_by=O.MUSIC_FILTER[filter.value] if filter else None)  # fmt: skip
+    params = _params(
+        sorting=O.MUSIC_SORTING[sort.value] if sort else None,
+        filter_by=O.MUSIC_FILTER[filter.value] if filter else None,
+    )
     _go(ctx, "music_search", text, Sink(db, out, format), run, params=params)
 
 
@@ -373,9 +460,14 @@ def music_posts(
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
     max_items: O.MaxItems = None,
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False, estimate: O.Estimate = False, wait: O.Wait = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    max_units: O.MaxUnits = None,
+    incremental: O.Incremental = False,
+    estimate: O.Estimate = False,
+    wait: O.Wait = False,
+) -> None:
     """Posts using a sound (Music Posts); of many sounds with several ids or --from-file.
 
     Example: tokarc music posts 7016547803243022337 --max-items 200 --db sound.db
@@ -389,8 +481,11 @@ def music_posts(
 def music_info(
     ctx: typer.Context,
     music_id: Annotated[str, typer.Argument(help="The sound's id.")],
-    db: O.Db = None, out: O.Out = None, format: O.Fmt = None, estimate: O.Estimate = False,
-) -> None:  # fmt: skip
+    db: O.Db = None,
+    out: O.Out = None,
+    format: O.Fmt = None,
+    estimate: O.Estimate = False,
+) -> None:
     """One sound's details (Music Details).
 
     Example: tokarc music info 7016547803243022337

@@ -28,12 +28,20 @@ class CLIError(Exception):
 
 # Plain messages for the API answers a user meets, by class (most specific first).
 _API_MESSAGES: tuple[tuple[type[E.APIError], str], ...] = (
-    (E.UnitsDepletedError, "no API units left for today (HTTP 495): wait for the daily reset, "
-     "see `tokarc usage`"),
-    (E.SubscriptionExpiredError, "the EnsembleData subscription has expired (HTTP 493): renew it "
-     "at https://dashboard.ensembledata.com"),
-    (E.InvalidTokenError, "the API token was refused (HTTP 491): check it, then set it with "
-     "`tokarc configure` or TOKARC_TOKEN"),
+    (
+        E.UnitsDepletedError,
+        "no API units left for today (HTTP 495): wait for the daily reset, see `tokarc usage`",
+    ),
+    (
+        E.SubscriptionExpiredError,
+        "the EnsembleData subscription has expired (HTTP 493): renew it "
+        "at https://dashboard.ensembledata.com",
+    ),
+    (
+        E.InvalidTokenError,
+        "the API token was refused (HTTP 491): check it, then set it with "
+        "`tokarc configure` or TOKARC_TOKEN",
+    ),
     (E.UnverifiedEmailError, "the account's email address is not verified (HTTP 492)"),
     (E.PrivateUserError, "this account is private (HTTP 472)"),
     (E.UserNotFoundError, "user not found (HTTP 473): check the username"),
@@ -43,10 +51,12 @@ _API_MESSAGES: tuple[tuple[type[E.APIError], str], ...] = (
     (E.TopicRestrictedError, "TikTok restricts this topic (HTTP 469)"),
     (E.PostRestrictedError, "TikTok restricts this post (HTTP 520)"),
     (E.InvalidURLError, "invalid TikTok post URL (HTTP 462)"),
-    (E.RateLimitError, "rate limited by the API (HTTP 429), still after retries: wait a "
-     "little and run again"),
+    (
+        E.RateLimitError,
+        "rate limited by the API (HTTP 429), still after retries: wait a little and run again",
+    ),
     (E.ServerError, "the API kept failing with a server error, still after retries"),
-)  # fmt: skip
+)
 
 
 def api_message(exc: E.APIError) -> str:

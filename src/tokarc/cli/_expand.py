@@ -32,9 +32,12 @@ class OrderChoice(enum.StrEnum):
 
 Source = Annotated[
     str | None,
-    typer.Option("--from", metavar="KIND:TARGET",
-                 help="The seed: hashtag:NAME, keyword:WORDS, music:ID, user:NAME or post:ID."),
-]  # fmt: skip
+    typer.Option(
+        "--from",
+        metavar="KIND:TARGET",
+        help="The seed: hashtag:NAME, keyword:WORDS, music:ID, user:NAME or post:ID.",
+    ),
+]
 FromFile = Annotated[
     Path | None,
     typer.Option("--from-file", metavar="FILE", help="The seed: post ids or URLs, one a line."),
@@ -81,9 +84,15 @@ def expand(
     """
     ids = _read_ids(from_file) if from_file is not None else []
     spec = ExpandSpec.build(
-        source or "", to, ids=ids, depth=depth, max_units=max_units, per_target=per_target,
-        order=order.value, fresh_for=fresh_for,
-    )  # fmt: skip
+        source or "",
+        to,
+        ids=ids,
+        depth=depth,
+        max_units=max_units,
+        per_target=per_target,
+        order=order.value,
+        fresh_for=fresh_for,
+    )
     if estimate:
         return _estimate(db, spec, as_json)
     if session(ctx).enqueue:
@@ -141,8 +150,17 @@ def _print_estimate(est: ExpansionEstimate, as_json: bool) -> None:
     rows = [[s.depth, s.step, s.targets, s.units, source[s.stored]] for s in est.steps]
     if as_json:
         for s in est.steps:
-            print(json.dumps({"depth": s.depth, "step": s.step, "targets": s.targets,
-                              "units": s.units, "from_stored": s.stored}))  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "depth": s.depth,
+                        "step": s.step,
+                        "targets": s.targets,
+                        "units": s.units,
+                        "from_stored": s.stored,
+                    }
+                )
+            )
         print(json.dumps({"units": est.units, "max_units": est.max_units}))
         return
     budget = "" if est.max_units is None else f" (budget {est.max_units})"
@@ -176,18 +194,24 @@ def _run(state: Session, store: Store, db: str, expansion: Expansion, as_json: b
         except BaseException as exc:
             raise _failed(state, exc, job, db) from exc
     _print_report(report, as_json)
-    state.say(f"expansion {job.id}: {report.status} ({report.stop_reason}), {report.units} units"
-              + ("" if report.max_units is None else f" of {report.max_units}"))  # fmt: skip
+    state.say(
+        f"expansion {job.id}: {report.status} ({report.stop_reason}), {report.units} units"
+        + ("" if report.max_units is None else f" of {report.max_units}")
+    )
     if report.stop_reason == BUDGET:
-        state.say(f"budget reached; go on with: tokarc{state.flags()} resume {job.id} --db {db} "
-                  "--max-units N")  # fmt: skip
+        state.say(
+            f"budget reached; go on with: tokarc{state.flags()} resume {job.id} --db {db} "
+            "--max-units N"
+        )
 
 
 def _progress(state: Session) -> Any:
     def say(report: JobReport) -> None:
         end = report.outcome or report.stop_reason
-        state.say(f"job {report.job_id} {report.kind} {report.target}: {report.status} ({end}), "
-                  f"{report.new} new, {report.units} units")  # fmt: skip
+        state.say(
+            f"job {report.job_id} {report.kind} {report.target}: {report.status} ({end}), "
+            f"{report.new} new, {report.units} units"
+        )
 
     return say
 
@@ -208,15 +232,36 @@ _COLUMNS = ["depth", "step", "planned", "done", "fresh", "failed", "not reached"
 def _print_report(report: ExpansionReport, as_json: bool) -> None:
     if as_json:
         for s in report.steps:
-            print(json.dumps({"depth": s.depth, "step": s.step, "planned": s.planned,
-                              "done": s.done, "fresh": s.fresh, "failed": s.failed,
-                              "not_reached": s.pending, "units": s.units}))  # fmt: skip
-        print(json.dumps({"job": report.job_id, "status": report.status,
-                          "stop_reason": report.stop_reason, "units": report.units,
-                          "max_units": report.max_units}))  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "depth": s.depth,
+                        "step": s.step,
+                        "planned": s.planned,
+                        "done": s.done,
+                        "fresh": s.fresh,
+                        "failed": s.failed,
+                        "not_reached": s.pending,
+                        "units": s.units,
+                    }
+                )
+            )
+        print(
+            json.dumps(
+                {
+                    "job": report.job_id,
+                    "status": report.status,
+                    "stop_reason": report.stop_reason,
+                    "units": report.units,
+                    "max_units": report.max_units,
+                }
+            )
+        )
         return
-    rows = [[s.depth, s.step, s.planned, s.done, s.fresh, _failures(s), s.pending, s.units]
-            for s in report.steps]  # fmt: skip
+    rows = [
+        [s.depth, s.step, s.planned, s.done, s.fresh, _failures(s), s.pending, s.units]
+        for s in report.steps
+    ]
     title = f"expansion {report.job_id}: {report.status}, {report.units} units"
     _out().print(_table(title, _COLUMNS, rows))
 

@@ -53,8 +53,10 @@ def collect_many(
     if run.estimate:
         return _estimates(specs)
     if state.media is not None:
-        raise _errors.CLIError("--media goes with one target: with many, download their media "
-                               "afterwards with `tokarc media --db DB`")  # fmt: skip
+        raise _errors.CLIError(
+            "--media goes with one target: with many, download their media "
+            "afterwards with `tokarc media --db DB`"
+        )
     if state.enqueue:
         from ._workers import enqueue
 
@@ -77,9 +79,14 @@ def collect_many(
 
 
 def resume_many(
-    state: Session, db: str, job_ids: Sequence[int], overrides: dict[str, Any], *,
-    concurrency: int, wait: bool = False,
-) -> None:  # fmt: skip
+    state: Session,
+    db: str,
+    job_ids: Sequence[int],
+    overrides: dict[str, Any],
+    *,
+    concurrency: int,
+    wait: bool = False,
+) -> None:
     """``tokarc resume 2 3 5``: the stored jobs, each from its checkpoint, run together."""
     with existing(db) as store:
         specs = [_stored_spec(store, job_id, overrides) for job_id in dict.fromkeys(job_ids)]
@@ -92,8 +99,9 @@ def _stored_spec(store: Store, job_id: int, overrides: dict[str, Any]) -> JobSpe
 
     job = _job(store, job_id)
     if job.kind == KIND:
-        raise _errors.CLIError(f"invalid job {job_id}: an expansion resumes alone "
-                               f"(tokarc resume {job_id} --db ...)")  # fmt: skip
+        raise _errors.CLIError(
+            f"invalid job {job_id}: an expansion resumes alone (tokarc resume {job_id} --db ...)"
+        )
     spec = JobSpec.from_job(job.kind, job.target, job.options)
     return JobSpec(**{**spec.__dict__, **overrides}) if overrides else spec
 
@@ -140,8 +148,10 @@ def _finish(state: Session, result: ManyResult, sink: Sink) -> None:
         )
     budget = [r for r in result.reports if r.stop_reason == StopReason.BUDGET]
     if budget and sink.db:
-        state.say(f"budget reached, {len(result.unfinished)} targets unfinished; go on with: "
-                  f"{_resume(state, result, sink)} --max-units N")  # fmt: skip
+        state.say(
+            f"budget reached, {len(result.unfinished)} targets unfinished; go on with: "
+            f"{_resume(state, result, sink)} --max-units N"
+        )
 
 
 def _resume(state: Session, result: ManyResult, sink: Sink) -> str:
@@ -158,8 +168,10 @@ def _total(result: ManyResult) -> str:
     new = sum(r.new for r in result.reports)
     items = sum(r.returned for r in result.reports)
     skipped = f", {len(result.not_started)} not started" if result.not_started else ""
-    return (f"{len(result.reports) + len(result.not_started)} targets: {counts}{skipped}; "
-            f"{items} items, {new} new, {result.units} units")  # fmt: skip
+    return (
+        f"{len(result.reports) + len(result.not_started)} targets: {counts}{skipped}; "
+        f"{items} items, {new} new, {result.units} units"
+    )
 
 
 def _stopped(state: Session, result: ManyResult, sink: Sink) -> _errors.CLIError:
@@ -215,8 +227,7 @@ class _Lines:
     def page(self, spec: JobSpec, report: JobReport) -> None:
         task = self.tasks.get(id(spec))
         if task is not None:
-            self.bar.update(task, completed=report.returned, pages=report.pages,
-                            units=report.units)  # fmt: skip
+            self.bar.update(task, completed=report.returned, pages=report.pages, units=report.units)
 
     def ended(self, spec: JobSpec, report: JobReport) -> None:
         task = self.tasks.pop(id(spec), None)

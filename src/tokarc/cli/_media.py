@@ -158,19 +158,28 @@ class _OnFile:
     def __call__(self, report: MediaReport) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = f"{decimal(int(report.bytes / elapsed))}/s"
-        self.bar.update(self.task, total=max(report.planned, 1), completed=report.done,
-                        size=decimal(report.bytes), rate=rate)  # fmt: skip
+        self.bar.update(
+            self.task,
+            total=max(report.planned, 1),
+            completed=report.done,
+            size=decimal(report.bytes),
+            rate=rate,
+        )
 
 
 @contextmanager
 def media_progress(state: Session, label: str) -> Iterator[_OnFile]:
     """A live bar of files (done of planned) and bytes while the block runs."""
     bar = Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
         TextColumn("{task.completed:,.0f}/{task.total:,.0f} files · {task.fields[size]}"),
-        TextColumn("· {task.fields[rate]}"), TimeElapsedColumn(),
-        console=state.console, disable=not enabled(state.console, state.quiet),
-    )  # fmt: skip
+        TextColumn("· {task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=state.console,
+        disable=not enabled(state.console, state.quiet),
+    )
     task = bar.add_task(label, total=None, size="0 bytes", rate="")
     with bar:
         yield _OnFile(bar, task)
@@ -180,17 +189,28 @@ def media_progress(state: Session, label: str) -> Iterator[_OnFile]:
 
 _MEDIA_PARAMS = [
     inspect.Parameter(
-        "media", inspect.Parameter.KEYWORD_ONLY, default=typer.Option(
-            None, "--media", metavar="KINDS",
+        "media",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option(
+            None,
+            "--media",
+            metavar="KINDS",
             help=f"Download these media as pages arrive: {','.join(KINDS)} or all.",
-        ), annotation=str | None,
+        ),
+        annotation=str | None,
     ),
     inspect.Parameter(
-        "media_dir", inspect.Parameter.KEYWORD_ONLY, default=typer.Option(
-            "media", "--media-dir", metavar="DIR", help="Where --media puts the files.",
-        ), annotation=str,
+        "media_dir",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option(
+            "media",
+            "--media-dir",
+            metavar="DIR",
+            help="Where --media puts the files.",
+        ),
+        annotation=str,
     ),
-]  # fmt: skip
+]
 
 
 def with_media(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -56,18 +56,20 @@ Workers = Annotated[int, typer.Option(min=1, help="Watches run at once (threads)
 AlertRules = Annotated[
     list[str] | None,
     typer.Option(
-        "--alert", metavar="RULE",
+        "--alert",
+        metavar="RULE",
         help="Alert when a tick meets RULE: new_posts>N, plays_per_hour>N, spike, gone "
         "(repeatable; needs --webhook).",
     ),
-]  # fmt: skip
+]
 Webhook = Annotated[
     str | None,
     typer.Option(
-        metavar="URL", help="POST alerts here as JSON (a Slack incoming webhook works).",
+        metavar="URL",
+        help="POST alerts here as JSON (a Slack incoming webhook works).",
         show_default=False,
     ),
-]  # fmt: skip
+]
 
 
 def _existing(db: str) -> Store:
@@ -91,8 +93,10 @@ def _describe(w: Watch) -> str:
     alerts = (
         f", alerts {' '.join(w.alert_rules)} to {w.public()['webhook']}" if w.alert_rules else ""
     )
-    return (f"{w.label} (id {w.id}): every {format_duration(w.every_s)}, window "
-            f"{format_duration(w.window_s)}, {budget}{state}{alerts}")  # fmt: skip
+    return (
+        f"{w.label} (id {w.id}): every {format_duration(w.every_s)}, window "
+        f"{format_duration(w.window_s)}, {budget}{state}{alerts}"
+    )
 
 
 @watch_app.command("add")
@@ -122,8 +126,15 @@ def watch_add(
     """
     parse_duration(every), parse_duration(window, "window")  # bad input creates no database
     with open_store(db) as store:
-        w = Watches(store).add(kind.value, target, every=every, window=window, budget=budget,
-                               alerts=alert or (), webhook=webhook)  # fmt: skip
+        w = Watches(store).add(
+            kind.value,
+            target,
+            every=every,
+            window=window,
+            budget=budget,
+            alerts=alert or (),
+            webhook=webhook,
+        )
     print(safe(f"watching {_describe(w)}"))
 
 
@@ -154,9 +165,16 @@ def watch_edit(
         raise _errors.CLIError("invalid --budget with --no-budget: give one of them")
     with _existing(db) as store:
         watches = Watches(store)
-        w = watches.edit(_find(watches, ref).id, every=every, window=window, budget=budget,
-                         no_budget=no_budget, add_alerts=alert or (),
-                         remove_alerts=remove_alert or (), webhook=webhook)  # fmt: skip
+        w = watches.edit(
+            _find(watches, ref).id,
+            every=every,
+            window=window,
+            budget=budget,
+            no_budget=no_budget,
+            add_alerts=alert or (),
+            remove_alerts=remove_alert or (),
+            webhook=webhook,
+        )
     print(safe(f"changed {_describe(w)}"))
 
 
@@ -184,15 +202,33 @@ def watch_list(
 def _table(db: str, watches: list[Watch], now: float) -> Table:
     table = Table(title=title(f"watches in {db}"), title_justify="left")
     alerts = any(w.alert_rules for w in watches)  # the column only when some watch has rules
-    heads = ("id", "watch", "every", "window", "budget", *(["alerts"] if alerts else []),
-             "state", "next due", "last")  # fmt: skip
+    heads = (
+        "id",
+        "watch",
+        "every",
+        "window",
+        "budget",
+        *(["alerts"] if alerts else []),
+        "state",
+        "next due",
+        "last",
+    )
     for h in heads:
         table.add_column(h, no_wrap=h in ("watch", "next due"))
     for w in watches:
         last = f"{w.last_status}: {w.last_message}" if w.last_status else ""
         rules = [" ".join(w.alert_rules)] if alerts else []
-        values = (w.id, w.label, format_duration(w.every_s), format_duration(w.window_s),
-                  w.budget or "", *rules, w.state(), w.due_text(now), last)  # fmt: skip
+        values = (
+            w.id,
+            w.label,
+            format_duration(w.every_s),
+            format_duration(w.window_s),
+            w.budget or "",
+            *rules,
+            w.state(),
+            w.due_text(now),
+            last,
+        )
         table.add_row(*(cell(v) for v in values))
     return table
 
@@ -373,7 +409,10 @@ def report(
     """
     check_output(out, db)
     with _existing(db) as store:
-        result = write_report(store, out, since=since, sources=source or (), watches=watch or (),
-                              media=media)  # fmt: skip
-    print(safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024:,} KiB)"),
-          file=sys.stderr)  # fmt: skip
+        result = write_report(
+            store, out, since=since, sources=source or (), watches=watch or (), media=media
+        )
+    print(
+        safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024:,} KiB)"),
+        file=sys.stderr,
+    )

@@ -53,17 +53,23 @@ MUSIC_FILTER = {"all": "0", "music": "1", "creators": "2"}
 Db = Annotated[
     str | None,
     typer.Option(
-        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL", callback=_target,
+        "--db",
+        envvar=C.ENV_DB,
+        metavar="PATH_OR_URL",
+        callback=_target,
         help="SQLite file or postgresql:// URL to store into (else a temporary store).",
     ),
-]  # fmt: skip
+]
 DbRequired = Annotated[
     str,
     typer.Option(
-        "--db", envvar=C.ENV_DB, metavar="PATH_OR_URL", callback=_target,
+        "--db",
+        envvar=C.ENV_DB,
+        metavar="PATH_OR_URL",
+        callback=_target,
         help="SQLite file or postgresql:// URL.",
     ),
-]  # fmt: skip
+]
 Out = Annotated[
     str | None,
     typer.Option("--out", "-o", metavar="FILE", help="Write the records here ('-': stdout)."),
@@ -104,21 +110,23 @@ Days = Annotated[
 Since = Annotated[
     dt.datetime | None,
     typer.Option(
-        formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+        formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
         help="Only items created on or after this day (UTC).",
     ),
-]  # fmt: skip
+]
 Full = Annotated[
     bool, typer.Option(help="One server-side call that walks every page (slow, costly).")
 ]
 MaxCursor = Annotated[
     int | None,
     typer.Option(
-        min=1, show_default=False,
+        min=1,
+        show_default=False,
         help="With --full: the server stops paging at this offset, in posts (default: "
         "--max-items).",
     ),
-]  # fmt: skip
+]
 PagedFallback = Annotated[
     bool,
     typer.Option(
@@ -133,15 +141,18 @@ Country = Annotated[
 # The archive: what found the records, and pseudonymised output (see docs/archive.md).
 SourceOpt = Annotated[
     str | None,
-    typer.Option("--source", metavar="KIND:TARGET",
-                 help="Only what this source found, e.g. hashtag:magic."),
-]  # fmt: skip
+    typer.Option(
+        "--source", metavar="KIND:TARGET", help="Only what this source found, e.g. hashtag:magic."
+    ),
+]
 Pseudonymize = Annotated[
     bool,
-    typer.Option("--pseudonymize",
-                 help=f"Replace every user id, handle and name by a keyed pseudonym (key from "
-                      f"--key-file or ${ENV_KEY}); leave raw JSON and URLs out."),
-]  # fmt: skip
+    typer.Option(
+        "--pseudonymize",
+        help=f"Replace every user id, handle and name by a keyed pseudonym (key from "
+        f"--key-file or ${ENV_KEY}); leave raw JSON and URLs out.",
+    ),
+]
 KeyFile = Annotated[
     Path | None,
     typer.Option("--key-file", metavar="FILE", help="The pseudonymisation key (16+ bytes)."),
@@ -149,11 +160,12 @@ KeyFile = Annotated[
 FromFile = Annotated[
     str | None,
     typer.Option(
-        "--from-file", metavar="FILE",
+        "--from-file",
+        metavar="FILE",
         help="Also the targets in FILE, one per line ('# ' starts a comment; '-': stdin).",
         show_default=False,
     ),
-]  # fmt: skip
+]
 Concurrency = Annotated[
     int,
     typer.Option(min=1, help="With many targets: how many run at once (one job each)."),

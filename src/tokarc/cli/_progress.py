@@ -46,8 +46,9 @@ def job_progress(
     def on_page(report: JobReport) -> None:
         elapsed = max(time.monotonic() - started, 1e-6)
         rate = f"{report.returned / elapsed:,.0f} items/s"
-        bar.update(task, completed=report.returned, pages=report.pages, units=report.units,
-                   rate=rate)  # fmt: skip
+        bar.update(
+            task, completed=report.returned, pages=report.pages, units=report.units, rate=rate
+        )
 
     with bar:
         yield on_page

@@ -12,8 +12,13 @@ from ..store._text import record_json
 from ..store.export import _text_out  # stdout as the export writes it (terminal-safe on a tty)
 
 # The record type each exported entity holds (what of a page goes to stdout).
-_TYPES = {"posts": "Post", "users": "User", "comments": "Comment", "music": "Music",
-          "lives": "Live"}  # fmt: skip
+_TYPES = {
+    "posts": "Post",
+    "users": "User",
+    "comments": "Comment",
+    "music": "Music",
+    "lives": "Live",
+}
 
 
 class PipeClosed(Exception):

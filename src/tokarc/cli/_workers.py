@@ -97,8 +97,10 @@ def worker(
         with open_store(db) as store:
             SharedLimits(store).configure(rate=requests_per_second or None, budget=daily_units)
     runtime = WorkerRuntime(db=db, client=state.client, stalled_after=stalled_after)
-    state.say(f"worker on {redact(db)}: concurrency {concurrency}, "
-              f"queues {', '.join(queue) if queue else 'all'}")  # fmt: skip
+    state.say(
+        f"worker on {redact(db)}: concurrency {concurrency}, "
+        f"queues {', '.join(queue) if queue else 'all'}"
+    )
     run_worker(runtime, concurrency=concurrency, queues=queue, wait=not once)
     state.say("worker stopped")
 

@@ -87,8 +87,9 @@ class Units:
             self.calls += 1
 
     def __repr__(self) -> str:
-        return (f"Units(total={self.total}, calls={self.calls}, "
-                f"by_endpoint={dict(self.by_endpoint)})")  # fmt: skip
+        return (
+            f"Units(total={self.total}, calls={self.calls}, by_endpoint={dict(self.by_endpoint)})"
+        )
 
 
 class Pacer:

@@ -274,9 +274,14 @@ class Walker(Generic[T]):
         """The state after a page that max_items cut: still on it, ``given`` items further."""
         state = self.state
         return msgspec.structs.replace(
-            state, skip=state.skip + given, items=state.items + given, pages=state.pages + 1,
-            units=state.units + response.units_charged, done=True, stop_reason=MAX_ITEMS,
-        )  # fmt: skip
+            state,
+            skip=state.skip + given,
+            items=state.items + given,
+            pages=state.pages + 1,
+            units=state.units + response.units_charged,
+            done=True,
+            stop_reason=MAX_ITEMS,
+        )
 
     def _filter(self, records: list[Any]) -> tuple[list[Any], bool]:
         kept: list[Any] = []

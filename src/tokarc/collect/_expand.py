@@ -40,8 +40,13 @@ from ._steps import ENTITY_ORDER, STEPS, YIELDS, Order, Reader, Target
 KIND = "expand"  # the parent job's kind
 SEED = "seed"  # the step name of the job collecting the seed, when it is not stored yet
 DONE, FRESH = TargetOutcome.DONE, TargetOutcome.FRESH  # beside the failures below
-FAILURES = (TargetOutcome.PRIVATE, TargetOutcome.GONE, TargetOutcome.RESTRICTED,
-            TargetOutcome.INVALID, TargetOutcome.FAILED)  # fmt: skip
+FAILURES = (
+    TargetOutcome.PRIVATE,
+    TargetOutcome.GONE,
+    TargetOutcome.RESTRICTED,
+    TargetOutcome.INVALID,
+    TargetOutcome.FAILED,
+)
 _FAILURE_OF: tuple[tuple[type[errors.APIError], str], ...] = (
     (errors.PrivateUserError, TargetOutcome.PRIVATE),
     (errors.UserNotFoundError, TargetOutcome.GONE),
@@ -168,8 +173,9 @@ class Expansion:
         return self.run_children([r for r in self._rows(depth, step) if r.outcome is None])
 
     def _close(self, status: str, reason: str, outcome: str | None) -> None:
-        self.store.update_job(self.job().id, status=status, stop_reason=reason, outcome=outcome,
-                              units=self.spent())  # fmt: skip
+        self.store.update_job(
+            self.job().id, status=status, stop_reason=reason, outcome=outcome, units=self.spent()
+        )
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -196,8 +202,10 @@ class Expansion:
         if depth == 1 and self.spec.source.startswith("post:"):
             found["post"] += self.spec.seed_spec().ids
         seen = {(e, i) for f in state["frontiers"].values() for e, ids in f.items() for i in ids}
-        frontier = {e: [i for i in self.read.ranked(e, ids) if (e, i) not in seen]
-                    for e, ids in found.items()}  # fmt: skip
+        frontier = {
+            e: [i for i in self.read.ranked(e, ids) if (e, i) not in seen]
+            for e, ids in found.items()
+        }
         state["frontiers"][str(depth)] = frontier
         self._save_state(state)
         return frontier
@@ -236,23 +244,29 @@ class Expansion:
                 )
                 known.add((kind, target))
                 seq += 1
-            db.execute("UPDATE jobs SET checkpoint = ? WHERE id = ?",
-                       (msgspec.json.encode(state).decode(), parent))  # fmt: skip
+            db.execute(
+                "UPDATE jobs SET checkpoint = ? WHERE id = ?",
+                (msgspec.json.encode(state).decode(), parent),
+            )
 
     def _fresh(self, kind: str, target: str) -> bool:
         """Did a job collect this profile or feed, to the end, within ``fresh_for``?"""
         if self.spec.fresh_for <= 0 or kind == "posts":
             return False
         cutoff = _stamp(self.clock() - self.spec.fresh_for)
-        return any(j.status == JobStatus.DONE and j.updated_at >= cutoff
-                   for j in self.store.list_jobs(kind=kind, target=target))  # fmt: skip
+        return any(
+            j.status == JobStatus.DONE and j.updated_at >= cutoff
+            for j in self.store.list_jobs(kind=kind, target=target)
+        )
 
     def _save_state(self, state: dict[str, Any]) -> None:
         self.store.update_job(self.job().id, checkpoint=msgspec.json.encode(state).decode())
 
     def _rows(self, depth: int | None = None, step: str | None = None) -> list[_Row]:
-        sql = ("SELECT id, depth, step, seq, kind, target, job_id, outcome FROM expand_targets "
-               "WHERE parent_id = ?")  # fmt: skip
+        sql = (
+            "SELECT id, depth, step, seq, kind, target, job_id, outcome FROM expand_targets "
+            "WHERE parent_id = ?"
+        )
         params: list[Any] = [self.job().id]
         for name, value in (("depth", depth), ("step", step)):
             if value is not None:
@@ -316,8 +330,9 @@ class Expansion:
         options = {**spec.options(), "expansion": {"parent": self.job().id, "slot": row.id}}
         with self.store.db.transaction():
             job = self.store.create_job(spec.kind, spec.target, options)
-            self.store.db.execute("UPDATE expand_targets SET job_id = ? WHERE id = ?",
-                                  (job.id, row.id))  # fmt: skip
+            self.store.db.execute(
+                "UPDATE expand_targets SET job_id = ? WHERE id = ?", (job.id, row.id)
+            )
         return job
 
     def _run_child(self, row: _Row) -> str | None:
@@ -354,8 +369,9 @@ class Expansion:
 
     def _outcome(self, row: _Row, outcome: str) -> None:
         with self.store.db.transaction():
-            self.store.db.execute("UPDATE expand_targets SET outcome = ? WHERE id = ?",
-                                  (outcome, row.id))  # fmt: skip
+            self.store.db.execute(
+                "UPDATE expand_targets SET outcome = ? WHERE id = ?", (outcome, row.id)
+            )
         row.outcome = outcome
 
     # -- units and reports ------------------------------------------------------------------
@@ -364,7 +380,9 @@ class Expansion:
         """Units the expansion's jobs were charged, over all its runs."""
         rows = self.store.db.query(
             "SELECT COALESCE(SUM(j.units), 0) FROM jobs j JOIN expand_targets t "
-            "ON t.job_id = j.id WHERE t.parent_id = ?", (self.job().id,))  # fmt: skip
+            "ON t.job_id = j.id WHERE t.parent_id = ?",
+            (self.job().id,),
+        )
         return int(rows[0][0])
 
     def remaining(self) -> int | None:
@@ -375,8 +393,9 @@ class Expansion:
     def report(self) -> ExpansionReport:
         """The expansion's outcome so far, from the store."""
         job = self.store.get_job(self.job().id)
-        out = ExpansionReport(job.id, job.status, job.stop_reason, units=self.spent(),
-                              max_units=self.spec.max_units)  # fmt: skip
+        out = ExpansionReport(
+            job.id, job.status, job.stop_reason, units=self.spent(), max_units=self.spec.max_units
+        )
         units = {int(j.id): int(j.units) for j in self.store.list_jobs()}
         by: dict[tuple[int, str], StepReport] = {}
         for depth, step in self._state()["planned"]:
@@ -508,8 +527,16 @@ def expand(
                                    depth=2, max_units=200, per_target=5)
             print(report.units, [(s.step, s.done, s.fresh, s.failed) for s in report.steps])
     """
-    spec = ExpandSpec.build(source, steps, ids=ids, depth=depth, max_units=max_units,
-                            per_target=per_target, order=order, fresh_for=fresh_for)  # fmt: skip
+    spec = ExpandSpec.build(
+        source,
+        steps,
+        ids=ids,
+        depth=depth,
+        max_units=max_units,
+        per_target=per_target,
+        order=order,
+        fresh_for=fresh_for,
+    )
     expansion = Expansion(client, store, spec, clock=clock, concurrency=concurrency)
     return expansion.estimate() if estimate_only else expansion.run()
 

@@ -13,8 +13,13 @@ from ._spec import JobSpec, post_ids
 from ._steps import ORDERS, STEPS, Order
 
 #: A seed's kind -> the job that collects it.
-SOURCES = {"hashtag": "hashtag", "keyword": "keyword", "music": "music_posts", "user": "user",
-           "post": "posts"}  # fmt: skip
+SOURCES = {
+    "hashtag": "hashtag",
+    "keyword": "keyword",
+    "music": "music_posts",
+    "user": "user",
+    "post": "posts",
+}
 MAX_DEPTH = 5
 MAX_PER_TARGET = 1000
 
@@ -55,14 +60,20 @@ class ExpandSpec:
 
     @classmethod
     def build(
-        cls, source: str = "", steps: Sequence[str] | str = (), *, ids: Sequence[str] = (),
-        fresh_for: str | float = "7d", **options: Any,
-    ) -> ExpandSpec:  # fmt: skip
+        cls,
+        source: str = "",
+        steps: Sequence[str] | str = (),
+        *,
+        ids: Sequence[str] = (),
+        fresh_for: str | float = "7d",
+        **options: Any,
+    ) -> ExpandSpec:
         """A checked spec (InvalidInputError for bad input: nothing is sent or stored)."""
         names = steps.split(",") if isinstance(steps, str) else list(steps)
         names = [n.strip() for n in names if n.strip()]
-        spec = cls(source.strip(), tuple(names), tuple(ids), fresh_for=parse_duration(fresh_for),
-                   **options)  # fmt: skip
+        spec = cls(
+            source.strip(), tuple(names), tuple(ids), fresh_for=parse_duration(fresh_for), **options
+        )
         spec.check()
         return spec if not spec.ids else replace(spec, ids=tuple(post_ids(spec.ids)))
 
@@ -81,12 +92,19 @@ class ExpandSpec:
             post_ids(self.ids)
         if self.order not in ORDERS:
             raise InvalidInputError(f"invalid order {self.order!r}: one of {', '.join(ORDERS)}")
-        for name, value, top in (("depth", self.depth, MAX_DEPTH), ("per_target", self.per_target,
-                                 MAX_PER_TARGET), ("max_units", self.max_units, None)):  # fmt: skip
+        for name, value, top in (
+            ("depth", self.depth, MAX_DEPTH),
+            ("per_target", self.per_target, MAX_PER_TARGET),
+            ("max_units", self.max_units, None),
+        ):
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (
-                    top is not None and value > top):  # fmt: skip
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value < 1
+                or (top is not None and value > top)
+            ):
                 bound = f"1 to {top}" if top else "1 or more"
                 raise InvalidInputError(f"invalid {name} {value!r}: a whole number, {bound}")
 
@@ -115,9 +133,17 @@ class ExpandSpec:
 
     def identity(self) -> dict[str, Any]:
         """What defines the expansion (found again by it); ``max_units`` is not part of it."""
-        return {"expand": {"source": self.label, "ids": list(self.ids), "steps": list(self.steps),
-                           "depth": self.depth, "per_target": self.per_target,
-                           "order": self.order, "fresh_for": self.fresh_for}}  # fmt: skip
+        return {
+            "expand": {
+                "source": self.label,
+                "ids": list(self.ids),
+                "steps": list(self.steps),
+                "depth": self.depth,
+                "per_target": self.per_target,
+                "order": self.order,
+                "fresh_for": self.fresh_for,
+            }
+        }
 
     def options(self) -> dict[str, Any]:
         return {**self.identity(), "run": {"max_units": self.max_units}}
@@ -127,9 +153,16 @@ class ExpandSpec:
         """The spec a stored expansion was made with."""
         o = job.options["expand"]
         source = "" if o["ids"] else str(o["source"])
-        return cls(source, tuple(o["steps"]), tuple(o["ids"]), int(o["depth"]),
-                   int(o["per_target"]), o["order"], float(o["fresh_for"]),
-                   (job.options.get("run") or {}).get("max_units"))  # fmt: skip
+        return cls(
+            source,
+            tuple(o["steps"]),
+            tuple(o["ids"]),
+            int(o["depth"]),
+            int(o["per_target"]),
+            o["order"],
+            float(o["fresh_for"]),
+            (job.options.get("run") or {}).get("max_units"),
+        )
 
 
 # -- reports ---------------------------------------------------------------------------------

@@ -38,31 +38,64 @@ class JobKind:
 
 _KINDS = (
     JobKind("hashtag", "hashtag_search", "hashtag", summary="posts using a hashtag"),
-    JobKind("full_hashtag", "full_hashtag_search", "hashtag", "single", "hashtag",
-            "every reachable post of a hashtag in one server-side call"),
+    JobKind(
+        "full_hashtag",
+        "full_hashtag_search",
+        "hashtag",
+        "single",
+        "hashtag",
+        "every reachable post of a hashtag in one server-side call",
+    ),
     JobKind("keyword", "keyword_search", "keyword", summary="posts matching a keyword"),
-    JobKind("full_keyword", "full_keyword_search", "keyword", "single", "keyword",
-            "every reachable post of a keyword in one server-side call"),
+    JobKind(
+        "full_keyword",
+        "full_keyword_search",
+        "keyword",
+        "single",
+        "keyword",
+        "every reachable post of a keyword in one server-side call",
+    ),
     JobKind("user_posts", "user_posts_from_username", "username", summary="a user's posts"),
-    JobKind("user_posts_secuid", "user_posts_from_secuid", "sec_uid", source="user_posts",
-            summary="a user's posts, by secUid"),
+    JobKind(
+        "user_posts_secuid",
+        "user_posts_from_secuid",
+        "sec_uid",
+        source="user_posts",
+        summary="a user's posts, by secUid",
+    ),
     JobKind("liked", "user_liked_posts", "sec_uid", summary="posts a user liked"),
     JobKind("followers", "user_followers", "username", "follows", summary="a user's followers"),
-    JobKind("followings", "user_followings", "username", "follows",
-            summary="the accounts a user follows"),
-    JobKind("comments", "post_comments", "aweme_id", "comments",
-            summary="a post's comments (and replies, with replies=True)"),
+    JobKind(
+        "followings",
+        "user_followings",
+        "username",
+        "follows",
+        summary="the accounts a user follows",
+    ),
+    JobKind(
+        "comments",
+        "post_comments",
+        "aweme_id",
+        "comments",
+        summary="a post's comments (and replies, with replies=True)",
+    ),
     JobKind("replies", "post_comment_replies", "comment_id", summary="replies to a comment"),
     JobKind("music_posts", "music_posts", "music_id", summary="posts using a sound"),
     JobKind("music_search", "music_search", "keyword", summary="sounds matching a keyword"),
     JobKind("user_search", "user_search", "keyword", summary="users matching a keyword"),
     JobKind("lives", "lives_search", "keyword", summary="live rooms matching a keyword"),
-    JobKind("user", "user_info_from_username", "username", "single",
-            summary="a user's profile and stats"),
+    JobKind(
+        "user",
+        "user_info_from_username",
+        "username",
+        "single",
+        summary="a user's profile and stats",
+    ),
     JobKind("music", "music_details", "music_id", "single", summary="one sound's details"),
-    JobKind("posts", "multi_post_info", "aweme_ids", "posts",
-            summary="posts by id or URL, 100 per call"),
-)  # fmt: skip
+    JobKind(
+        "posts", "multi_post_info", "aweme_ids", "posts", summary="posts by id or URL, 100 per call"
+    ),
+)
 
 KINDS: dict[str, JobKind] = {k.name: k for k in _KINDS}
 

@@ -114,8 +114,9 @@ class Lease:
         with self.store.db.transaction():
             row = (self.clock() + self.seconds, self.job_id, self.owner)
             if self.store.db.execute(RENEW, row) != 1:
-                raise LeaseLostError(f"job {self.job_id}: the lease ran out and another run "
-                                     "took the job over")  # fmt: skip
+                raise LeaseLostError(
+                    f"job {self.job_id}: the lease ran out and another run took the job over"
+                )
 
     def release(self) -> None:
         """Give the job back (a no-op when the lease was lost)."""

@@ -262,8 +262,13 @@ class Many:
         committed page), or a new one when it ended before a page; the error its outcome."""
         if report is None:
             job = self.collector.job_for(spec)
-            report = JobReport(job.id, job.kind, job.target, stop_reason=job.stop_reason,
-                               label=target_label(job.kind, job.target, job.options))  # fmt: skip
+            report = JobReport(
+                job.id,
+                job.kind,
+                job.target,
+                stop_reason=job.stop_reason,
+                label=target_label(job.kind, job.target, job.options),
+            )
         report.status, report.outcome = status, " ".join(str(exc).split()) or type(exc).__name__
         report.stop_reason = report.stop_reason or StopReason.INTERRUPTED
         report.error = exc if isinstance(exc, errors.APIError) else None

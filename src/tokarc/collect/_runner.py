@@ -195,8 +195,13 @@ class Collector:
             lease.release()
 
     def _run(self, job: Job, spec: JobSpec, lease: Lease, on_page: Progress | None) -> JobReport:
-        report = JobReport(job.id, job.kind, job.target, max_items=spec.max_items,
-                           label=target_label(job.kind, job.target, job.options))  # fmt: skip
+        report = JobReport(
+            job.id,
+            job.kind,
+            job.target,
+            max_items=spec.max_items,
+            label=target_label(job.kind, job.target, job.options),
+        )
         run = _Run(job, spec, report, self._start(job, spec), lease, on_page)
         self.store.update_job(job.id, status=JobStatus.RUNNING)
         try:
@@ -424,8 +429,9 @@ class Collector:
             records, bad, count = decode_page(run.kind.api, response)
             run.checkpoint.batch = index + 1
             page = Page(records, response, index, None, bad, count)
-            self._save(run, page, missing=_missing(batches[index], records),
-                       gone_after=run.spec.gone_after)  # fmt: skip
+            self._save(
+                run, page, missing=_missing(batches[index], records), gone_after=run.spec.gone_after
+            )
         return self._complete(run, COMPLETE)
 
     # -- followers / followings --------------------------------------------------------------

@@ -122,19 +122,30 @@ class JobSpec:
 
     def options(self) -> dict[str, Any]:
         """Everything to store with the job, so ``resume`` can run it again."""
-        run = {"max_items": self.max_items, "max_units": self.max_units,
-               "incremental": self.incremental, "gone_after": self.gone_after}  # fmt: skip
+        run = {
+            "max_items": self.max_items,
+            "max_units": self.max_units,
+            "incremental": self.incremental,
+            "gone_after": self.gone_after,
+        }
         return {**self.identity(), "run": run}
 
     @classmethod
     def from_job(cls, kind_name: str, target: str, options: Mapping[str, Any]) -> JobSpec:
         run = options.get("run") or {}
         return cls(
-            kind_name, target, dict(options.get("params") or {}), options.get("since"),
-            bool(options.get("replies")), tuple(options.get("ids") or ()),
-            bool(options.get("no_pinned")), run.get("max_items"), run.get("max_units"),
-            bool(run.get("incremental")), int(run.get("gone_after") or 2),
-        )  # fmt: skip
+            kind_name,
+            target,
+            dict(options.get("params") or {}),
+            options.get("since"),
+            bool(options.get("replies")),
+            tuple(options.get("ids") or ()),
+            bool(options.get("no_pinned")),
+            run.get("max_items"),
+            run.get("max_units"),
+            bool(run.get("incremental")),
+            int(run.get("gone_after") or 2),
+        )
 
 
 def server_side(jk: JobKind) -> bool:

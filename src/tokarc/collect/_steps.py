@@ -46,28 +46,60 @@ STEPS: dict[str, Step] = {
     s.name: s
     for s in (
         Step("authors", "user", {"post": "author"}, "user", "profiles of the posts' authors"),
-        Step("author-posts", "user_posts", {"user": "self", "post": "author"}, "post",
-             "the authors' (or users') posts"),
+        Step(
+            "author-posts",
+            "user_posts",
+            {"user": "self", "post": "author"},
+            "post",
+            "the authors' (or users') posts",
+        ),
         Step("comments", "comments", {"post": "self"}, "comment", "the posts' comments"),
-        Step("commenters", "user", {"comment": "comment_authors", "post": "comment_authors"},
-             "user", "profiles of the comments' authors"),
-        Step("followers", "followers", {"user": "self", "post": "author"}, "user",
-             "the users' (or authors') followers"),
-        Step("followings", "followings", {"user": "self", "post": "author"}, "user",
-             "the accounts the users (or authors) follow"),
-        Step("sound-posts", "music_posts", {"post": "music"}, "post",
-             "posts using the posts' sounds"),
-        Step("hashtag-posts", "hashtag", {"post": "hashtags"}, "post",
-             "posts of the posts' (other) hashtags"),
+        Step(
+            "commenters",
+            "user",
+            {"comment": "comment_authors", "post": "comment_authors"},
+            "user",
+            "profiles of the comments' authors",
+        ),
+        Step(
+            "followers",
+            "followers",
+            {"user": "self", "post": "author"},
+            "user",
+            "the users' (or authors') followers",
+        ),
+        Step(
+            "followings",
+            "followings",
+            {"user": "self", "post": "author"},
+            "user",
+            "the accounts the users (or authors) follow",
+        ),
+        Step(
+            "sound-posts", "music_posts", {"post": "music"}, "post", "posts using the posts' sounds"
+        ),
+        Step(
+            "hashtag-posts",
+            "hashtag",
+            {"post": "hashtags"},
+            "post",
+            "posts of the posts' (other) hashtags",
+        ),
     )
-}  # fmt: skip
+}
 
 #: What a job kind's target yields, and through which source (seen_via) it is found.
 YIELDS: dict[str, Entity] = {
-    "user": "user", "user_posts": "post", "comments": "comment", "followers": "user",
-    "followings": "user", "music_posts": "post", "hashtag": "post", "keyword": "post",
+    "user": "user",
+    "user_posts": "post",
+    "comments": "comment",
+    "followers": "user",
+    "followings": "user",
+    "music_posts": "post",
+    "hashtag": "post",
+    "keyword": "post",
     "posts": "post",
-}  # fmt: skip
+}
 
 _TABLE = {"post": ("posts", "aweme_id"), "user": ("users", "uid"), "comment": ("comments", "cid")}
 _FOLLOWERS = "(SELECT follower_count FROM users a WHERE a.uid = t.author_uid)"
@@ -92,8 +124,10 @@ class Reader:
         self, entity: str, where: str, params: tuple[Any, ...], limit: int | None
     ) -> list[str]:
         table, key = _TABLE[entity]
-        sql = (f"SELECT t.{key} FROM {table} t WHERE {where} "
-               f"ORDER BY COALESCE({_KEYS[entity][self.order]}, -1) DESC, t.{key}")  # fmt: skip
+        sql = (
+            f"SELECT t.{key} FROM {table} t WHERE {where} "
+            f"ORDER BY COALESCE({_KEYS[entity][self.order]}, -1) DESC, t.{key}"
+        )
         ids = [str(r[0]) for r in self._q(sql, params)]
         return ids if limit is None else ids[:limit]
 
@@ -113,15 +147,22 @@ class Reader:
         if kind == "user":
             return self._sorted("user", "t.unique_id = ?", (target,), 1)
         if kind in ("followers", "followings"):
-            mine, theirs = ("followed_uid", "follower_uid") if kind == "followers" else (
-                "follower_uid", "followed_uid")  # fmt: skip
-            where = (f"t.uid IN (SELECT f.{theirs} FROM follows f JOIN users u "
-                     f"ON u.uid = f.{mine} WHERE u.unique_id = ?)")  # fmt: skip
+            mine, theirs = (
+                ("followed_uid", "follower_uid")
+                if kind == "followers"
+                else ("follower_uid", "followed_uid")
+            )
+            where = (
+                f"t.uid IN (SELECT f.{theirs} FROM follows f JOIN users u "
+                f"ON u.uid = f.{mine} WHERE u.unique_id = ?)"
+            )
             return self._sorted("user", where, (target,), limit)
         source = job_kind(kind).source_kind
         _, key = _TABLE[entity]
-        where = (f"t.{key} IN (SELECT s.entity_id FROM seen_via s WHERE s.entity = ? "
-                 "AND s.source_kind = ? AND s.source_target = ?)")  # fmt: skip
+        where = (
+            f"t.{key} IN (SELECT s.entity_id FROM seen_via s WHERE s.entity = ? "
+            "AND s.source_kind = ? AND s.source_target = ?)"
+        )
         return self._sorted(entity, where, (entity, source, target), limit)
 
     def stored_posts(self, ids: Iterable[str]) -> list[str]:

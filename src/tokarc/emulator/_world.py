@@ -219,8 +219,9 @@ class World:
 
     def _timeline(self, key: str, origin: int, period: int, per: int, jitter: bool) -> Timeline:
         """A timeline that starts about three years before the default "now"."""
-        tl = Timeline(seed=self.seed, key=key, origin=origin, period=period, per=per,
-                      k_start=0, jitter=jitter)  # fmt: skip
+        tl = Timeline(
+            seed=self.seed, key=key, origin=origin, period=period, per=per, k_start=0, jitter=jitter
+        )
         return dataclasses.replace(tl, k_start=tl.top(DEFAULT_NOW - 3 * 365 * DAY))
 
     def _rate_timeline(self, key: str, origin: int, per_day: float) -> Timeline:
@@ -311,8 +312,14 @@ class World:
 
     def _fixture_user(self, f: F.FixtureUser) -> User:
         origin = DEFAULT_NOW - f.age_days * DAY
-        tl = Timeline(seed=self.seed, key=f"user:{f.index}", origin=origin,
-                      period=f.days_between_posts * DAY, per=1, k_start=0)  # fmt: skip
+        tl = Timeline(
+            seed=self.seed,
+            key=f"user:{f.index}",
+            origin=origin,
+            period=f.days_between_posts * DAY,
+            per=1,
+            k_start=0,
+        )
         language = "it" if f.region == "IT" else "en"
         return User(
             index=f.index,
@@ -343,8 +350,14 @@ class World:
         origin = DEFAULT_NOW - age * DAY
         gap = b.pick((1, 2, 3, 5, 7, 14, 30, 60))
         never = b.chance(0.08)  # drawn here, where the positional call drew it: same world
-        tl = Timeline(seed=self.seed, key=f"user:{index}", origin=origin, period=gap * DAY, per=1,
-                      k_start=NEVER if never else 0)  # fmt: skip
+        tl = Timeline(
+            seed=self.seed,
+            key=f"user:{index}",
+            origin=origin,
+            period=gap * DAY,
+            per=1,
+            k_start=NEVER if never else 0,
+        )
         pinned = self._pinned(tl, 1 + b.below(3), index) if b.chance(0.25) else ()
         # Arguments are evaluated as written and several draw from ``b``: keep their order.
         return User(
@@ -457,11 +470,18 @@ class World:
 
     def _track_timeline(self, index: int, release: int, per_day: float) -> Timeline:
         if per_day >= 1:
-            return Timeline(seed=self.seed, key=f"track:{index}", origin=release, period=DAY,
-                            per=int(per_day), k_start=0)  # fmt: skip
+            return Timeline(
+                seed=self.seed,
+                key=f"track:{index}",
+                origin=release,
+                period=DAY,
+                per=int(per_day),
+                k_start=0,
+            )
         period = DAY * math.ceil(1 / per_day)
-        return Timeline(seed=self.seed, key=f"track:{index}", origin=release, period=period,
-                        per=1, k_start=0)  # fmt: skip
+        return Timeline(
+            seed=self.seed, key=f"track:{index}", origin=release, period=period, per=1, k_start=0
+        )
 
     def _original_sound(self, music_id: int) -> Music | None:
         post = self.post(music_id & ~FLAG_ORIGINAL)

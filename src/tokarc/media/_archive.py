@@ -165,10 +165,21 @@ class MediaArchive:
     def _record(self, item: Item, outcome: Outcome, report: MediaReport) -> None:
         s = outcome.stored
         now = timestamp()
-        row = (item.kind, item.record_id, item.position, public_url(item.url),
-               s.sha256 if s else None, s.size if s else None, outcome.content_type,
-               s.path if s else None, now if s else None, outcome.status,
-               max(1, outcome.attempts), outcome.error, now)  # fmt: skip
+        row = (
+            item.kind,
+            item.record_id,
+            item.position,
+            public_url(item.url),
+            s.sha256 if s else None,
+            s.size if s else None,
+            outcome.content_type,
+            s.path if s else None,
+            now if s else None,
+            outcome.status,
+            max(1, outcome.attempts),
+            outcome.error,
+            now,
+        )
         with self.store.db.transaction():
             self.store.db.execute(_UPSERT, row)
         _count(report, outcome)

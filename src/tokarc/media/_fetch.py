@@ -25,10 +25,21 @@ EXPIRED_STATUSES = frozenset({403, 410})
 RETRIED_STATUSES = frozenset({408, 425, 429})
 
 # Query parameters that grant access (signatures, tokens): never stored.
-SECRET_PARAMS = frozenset({
-    "x-signature", "x-esig", "signature", "sig", "token", "tk", "policy", "key-pair-id",
-    "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-})  # fmt: skip
+SECRET_PARAMS = frozenset(
+    {
+        "x-signature",
+        "x-esig",
+        "signature",
+        "sig",
+        "token",
+        "tk",
+        "policy",
+        "key-pair-id",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+    }
+)
 
 
 @dataclass(frozen=True)

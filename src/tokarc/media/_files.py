@@ -24,9 +24,15 @@ MIN_FREE = 64 * 1024 * 1024
 
 #: File extensions by content type (what the name ends with).
 EXTENSIONS = {
-    "image/jpeg": "jpg", "image/webp": "webp", "image/png": "png", "image/heic": "heic",
-    "video/mp4": "mp4", "audio/mpeg": "mp3", "audio/mp4": "m4a", "audio/x-m4a": "m4a",
-}  # fmt: skip
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/png": "png",
+    "image/heic": "heic",
+    "video/mp4": "mp4",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+}
 
 _PART = ".part"
 

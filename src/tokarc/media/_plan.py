@@ -104,14 +104,19 @@ def _carousel(aweme_id: str, raw: str | bytes) -> Iterator[Item]:
 
 _BASE = {
     "video": "SELECT aweme_id, play_url FROM posts WHERE play_url IS NOT NULL"
-             " AND (is_photo = 0 OR is_photo IS NULL)",
+    " AND (is_photo = 0 OR is_photo IS NULL)",
     "images": "SELECT aweme_id, raw FROM posts WHERE is_photo = 1",
     "cover": "SELECT aweme_id, cover_url FROM posts WHERE cover_url IS NOT NULL",
     "avatar": "SELECT uid, avatar_url FROM users WHERE avatar_url IS NOT NULL",
     "music": "SELECT music_id, play_url FROM music WHERE play_url IS NOT NULL",
-}  # fmt: skip
-_KEY = {"video": "aweme_id", "images": "aweme_id", "cover": "aweme_id", "avatar": "uid",
-        "music": "music_id"}  # fmt: skip
+}
+_KEY = {
+    "video": "aweme_id",
+    "images": "aweme_id",
+    "cover": "aweme_id",
+    "avatar": "uid",
+    "music": "music_id",
+}
 _SEEN = "SELECT entity_id FROM seen_via WHERE entity = ? AND source_kind = ? AND source_target = ?"
 # Authors and sounds of the posts a source found belong to it too.
 _VIA_POSTS = {"avatar": "author_uid", "music": "music_id"}

@@ -76,9 +76,14 @@ class Refresher:
         records, bad, _ = decode_page(ENDPOINT, response)
         fetched = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
         self.store.save_page(
-            Batch(endpoint=ENDPOINT.path, records=records, params=response.params,
-                  fetched_at=fetched, undecodable=bad)
-        )  # fmt: skip
+            Batch(
+                endpoint=ENDPOINT.path,
+                records=records,
+                params=response.params,
+                fetched_at=fetched,
+                undecodable=bad,
+            )
+        )
         self._posts.update({p.aweme_id: p for p in records if isinstance(p, Post)})
 
 

@@ -272,6 +272,11 @@ Record: TypeAlias = Post | User | Comment | Music | Live  # what decode() return
 #: Every kind of stored record, in the order tables are listed; each names its entity, table and
 #: id attribute once (class variables), and everything else derives from them.
 RECORD_TYPES: tuple[type[Post | User | Comment | Music | Hashtag | Live], ...] = (
-    Post, User, Comment, Music, Hashtag, Live,
-)  # fmt: skip
+    Post,
+    User,
+    Comment,
+    Music,
+    Hashtag,
+    Live,
+)
 BY_ENTITY = {t.entity: t for t in RECORD_TYPES}

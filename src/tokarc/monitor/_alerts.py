@@ -35,8 +35,20 @@ TIMEOUT = 10.0
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 BASELINE_RUNS = 10  # earlier runs the spike rule compares with
 
-COLUMNS = ("id", "watch_id", "run_id", "rule", "idempotency_key", "created_at", "text",
-           "payload", "status", "attempts", "sent_at", "error")  # fmt: skip
+COLUMNS = (
+    "id",
+    "watch_id",
+    "run_id",
+    "rule",
+    "idempotency_key",
+    "created_at",
+    "text",
+    "payload",
+    "status",
+    "attempts",
+    "sent_at",
+    "error",
+)
 
 Post = Callable[[str, dict[str, Any]], int]  # (url, payload) → HTTP status
 
@@ -140,18 +152,33 @@ class Alerts:
         """Add a pending alert (once per run and rule: a repeat is ignored)."""
         key = f"tokarc:{watch.id}:{facts.run_id}:{met.rule.text}"
         payload = _payload(watch, facts, met, key, now)
-        sql = ("INSERT INTO alerts (watch_id, run_id, rule, idempotency_key, created_at, text, "
-               "payload, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
+        sql = (
+            "INSERT INTO alerts (watch_id, run_id, rule, idempotency_key, created_at, text, "
+            "payload, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
         with self._db.transaction():
             if self._db.query("SELECT 1 FROM alerts WHERE idempotency_key = ?", (key,)):
                 return
-            self._db.execute(sql, (watch.id, facts.run_id, met.rule.text, key, iso(now),
-                                   met.text, json.dumps(payload), PENDING))  # fmt: skip
+            self._db.execute(
+                sql,
+                (
+                    watch.id,
+                    facts.run_id,
+                    met.rule.text,
+                    key,
+                    iso(now),
+                    met.text,
+                    json.dumps(payload),
+                    PENDING,
+                ),
+            )
 
     def deliver(self, watch: Watch, delivery: Delivery, now: float) -> list[Alert]:
         """Post every unsent alert of ``watch`` to its webhook; the alerts as they are after."""
-        sql = (f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE watch_id = ? "
-               "AND status <> ? AND attempts < ? ORDER BY id")  # fmt: skip
+        sql = (
+            f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE watch_id = ? "
+            "AND status <> ? AND attempts < ? ORDER BY id"
+        )
         todo = [_alert(r) for r in self._db.query(sql, (watch.id, SENT, MAX_ATTEMPTS))]
         for alert in todo:
             if watch.webhook is None:
@@ -161,10 +188,13 @@ class Alerts:
             self._mark(alert.id, SENT if ok else FAILED, tries, error, iso(now) if ok else None)
         return [a for a in self.all(watch.id) if a.id in {t.id for t in todo}]
 
-    def _mark(self, alert_id: int, status: str, tries: int, error: str | None,
-              sent_at: str | None) -> None:  # fmt: skip
-        sql = ("UPDATE alerts SET status = ?, attempts = attempts + ?, error = ?, sent_at = ? "
-               "WHERE id = ?")  # fmt: skip
+    def _mark(
+        self, alert_id: int, status: str, tries: int, error: str | None, sent_at: str | None
+    ) -> None:
+        sql = (
+            "UPDATE alerts SET status = ?, attempts = attempts + ?, error = ?, sent_at = ? "
+            "WHERE id = ?"
+        )
         with self._db.transaction():
             self._db.execute(sql, (status, tries, error, sent_at, alert_id))
 
@@ -203,14 +233,18 @@ def _gone(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float) -> Met | 
 
 
 def _spike(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float) -> Met | None:
-    sql = ("SELECT new_records FROM watch_runs WHERE watch_id = ? AND id < ? AND status = 'ok' "
-           f"ORDER BY id DESC LIMIT {BASELINE_RUNS}")  # fmt: skip
+    sql = (
+        "SELECT new_records FROM watch_runs WHERE watch_id = ? AND id < ? AND status = 'ok' "
+        f"ORDER BY id DESC LIMIT {BASELINE_RUNS}"
+    )
     baseline = [int(r[0]) for r in db(store).query(sql, (w.id, f.run_id))]
     if not is_spike(f.new, baseline):
         return None
     median = sorted(baseline)[len(baseline) // 2]
-    text = (f"{w.label}: spike: {f.new:,} new posts in one tick, more than {SPIKE_FACTOR:g}× "
-            f"its usual {median:,} (rule spike)")  # fmt: skip
+    text = (
+        f"{w.label}: spike: {f.new:,} new posts in one tick, more than {SPIKE_FACTOR:g}× "
+        f"its usual {median:,} (rule spike)"
+    )
     return Met(rule, f.new, text, {"new_posts": f.new, "baseline": baseline})
 
 
@@ -219,11 +253,13 @@ def _plays_per_hour(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float)
     observation at least an hour older."""
     if f.job_id is None or rule.threshold is None:
         return None
-    sql = ("SELECT n.aweme_id, n.observed_at, n.play_count, o.observed_at, o.play_count "
-           "FROM post_stats n JOIN pages g ON g.id = n.page_id "
-           "JOIN post_stats o ON o.aweme_id = n.aweme_id AND o.observed_at <= ? "
-           "WHERE g.job_id = ? AND n.observed_at >= ? AND n.play_count IS NOT NULL "
-           "AND o.play_count IS NOT NULL")  # fmt: skip
+    sql = (
+        "SELECT n.aweme_id, n.observed_at, n.play_count, o.observed_at, o.play_count "
+        "FROM post_stats n JOIN pages g ON g.id = n.page_id "
+        "JOIN post_stats o ON o.aweme_id = n.aweme_id AND o.observed_at <= ? "
+        "WHERE g.job_id = ? AND n.observed_at >= ? AND n.play_count IS NOT NULL "
+        "AND o.play_count IS NOT NULL"
+    )
     before = timestamp(dt.datetime.fromtimestamp(f.started - MIN_RATE_SPAN, dt.UTC))
     since = timestamp(dt.datetime.fromtimestamp(f.started, dt.UTC))
     latest: dict[str, tuple[str, int, str, int]] = {}

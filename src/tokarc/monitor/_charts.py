@@ -115,8 +115,12 @@ DAY_MS = 86_400_000
 
 def counts(title: str, top: float) -> dict[str, object]:
     """An axis of whole counts from 0: a tick per unit when there are few (never 0.2 posts)."""
-    return {"title": title, "rangemode": "tozero", "tickformat": ",d",
-            **({"dtick": 1} if top <= 6 else {})}  # fmt: skip
+    return {
+        "title": title,
+        "rangemode": "tozero",
+        "tickformat": ",d",
+        **({"dtick": 1} if top <= 6 else {}),
+    }
 
 
 def _top(series: Mapping[str, Mapping[dt.date, int]], stack: bool = False) -> int:

@@ -275,9 +275,15 @@ def _page(
 
 def _figure_html(div_id: str, fig: Any) -> str:
     config = {"displaylogo": False, "responsive": True}
-    text: str = pio.to_html(C.styled(fig), full_html=False, include_plotlyjs=False,
-                            div_id=div_id, config=config, default_width="100%",
-                            validate=False)  # fmt: skip
+    text: str = pio.to_html(
+        C.styled(fig),
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config=config,
+        default_width="100%",
+        validate=False,
+    )
     return text
 
 

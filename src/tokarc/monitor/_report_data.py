@@ -457,32 +457,46 @@ class Data:
         against their daily counts of the BASELINE_DAYS before, counting only days after the
         hashtag's first post in the store (a day before it is no baseline, just no data)."""
         start = int(now - (BASELINE_DAYS + 1) * DAY)
-        sql = ("SELECT h.name, MIN(p.create_time) FROM post_hashtags h JOIN scoped s "
-               "ON s.aweme_id = h.aweme_id JOIN posts p ON p.aweme_id = h.aweme_id "
-               "WHERE p.create_time >= ? AND p.create_time < ? GROUP BY h.name")  # fmt: skip
+        sql = (
+            "SELECT h.name, MIN(p.create_time) FROM post_hashtags h JOIN scoped s "
+            "ON s.aweme_id = h.aweme_id JOIN posts p ON p.aweme_id = h.aweme_id "
+            "WHERE p.create_time >= ? AND p.create_time < ? GROUP BY h.name"
+        )
         recent = {str(n): int(t) for n, t in self.rows(sql, (int(now - DAY), int(now)))}
         if not recent:
             return []
         marks = ", ".join("?" * len(recent))
-        sql = ("SELECT h.name, MIN(p.create_time) FROM post_hashtags h JOIN scoped s "
-               "ON s.aweme_id = h.aweme_id JOIN posts p ON p.aweme_id = h.aweme_id "
-               f"WHERE h.name IN ({marks}) GROUP BY h.name")  # fmt: skip
+        sql = (
+            "SELECT h.name, MIN(p.create_time) FROM post_hashtags h JOIN scoped s "
+            "ON s.aweme_id = h.aweme_id JOIN posts p ON p.aweme_id = h.aweme_id "
+            f"WHERE h.name IN ({marks}) GROUP BY h.name"
+        )
         first = {str(n): int(t) for n, t in self.rows(sql, tuple(recent)) if t is not None}
-        sql = ("SELECT h.name, p.create_time FROM post_hashtags h JOIN scoped s "
-               "ON s.aweme_id = h.aweme_id JOIN posts p ON p.aweme_id = h.aweme_id "
-               f"WHERE h.name IN ({marks}) AND p.create_time >= ? "
-               "AND p.create_time < ?")  # fmt: skip
+        sql = (
+            "SELECT h.name, p.create_time FROM post_hashtags h JOIN scoped s "
+            "ON s.aweme_id = h.aweme_id JOIN posts p ON p.aweme_id = h.aweme_id "
+            f"WHERE h.name IN ({marks}) AND p.create_time >= ? "
+            "AND p.create_time < ?"
+        )
         days: dict[str, Counter[int]] = {}
         for name, created in self.rows(sql, (*recent, start, int(now))):
             days.setdefault(str(name), Counter())[int((now - int(created)) // DAY)] += 1
         out: list[dict[str, Any]] = []
         for name, counts in days.items():
-            covered = [i for i in range(1, BASELINE_DAYS + 1)
-                       if now - (i + 1) * DAY >= first.get(name, int(now))]  # fmt: skip
+            covered = [
+                i
+                for i in range(1, BASELINE_DAYS + 1)
+                if now - (i + 1) * DAY >= first.get(name, int(now))
+            ]
             baseline = [counts.get(i, 0) for i in covered]
             if is_spike(counts.get(0, 0), baseline):
-                out.append({"name": name, "last_day": counts.get(0, 0),
-                            "baseline": sorted(baseline)[len(baseline) // 2]})  # fmt: skip
+                out.append(
+                    {
+                        "name": name,
+                        "last_day": counts.get(0, 0),
+                        "baseline": sorted(baseline)[len(baseline) // 2],
+                    }
+                )
         out.sort(key=lambda r: (-int(r["last_day"]), str(r["name"])))
         return out[:TABLE_ROWS]
 
@@ -490,10 +504,12 @@ class Data:
         """Hashtags with RISING_MIN posts or more created since ``since``, more than twice as
         many as their rate over the BASELINE_DAYS before gives for as long a period."""
         span, base = max(now - since, 3600.0), BASELINE_DAYS * DAY
-        sql = ("SELECT h.name, SUM(CASE WHEN p.create_time >= ? THEN 1 ELSE 0 END), "
-               "SUM(CASE WHEN p.create_time < ? THEN 1 ELSE 0 END) FROM post_hashtags h "
-               "JOIN scoped s ON s.aweme_id = h.aweme_id JOIN posts p ON p.aweme_id = h.aweme_id "
-               "WHERE p.create_time >= ? AND p.create_time < ? GROUP BY h.name")  # fmt: skip
+        sql = (
+            "SELECT h.name, SUM(CASE WHEN p.create_time >= ? THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN p.create_time < ? THEN 1 ELSE 0 END) FROM post_hashtags h "
+            "JOIN scoped s ON s.aweme_id = h.aweme_id JOIN posts p ON p.aweme_id = h.aweme_id "
+            "WHERE p.create_time >= ? AND p.create_time < ? GROUP BY h.name"
+        )
         params = (int(since), int(since), int(since - base), int(now))
         rows = [(f"#{n}", int(r), int(b)) for n, r, b in self.rows(sql, params)]
         rows = [r for r in rows if r[1] >= RISING_MIN and r[1] > 2 * r[2] * span / base]

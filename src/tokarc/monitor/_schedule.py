@@ -40,8 +40,12 @@ LEDGER_SPENT = (
 
 # How a watch's run went (``watch_runs.status`` and ``watches.last_status``).
 OK, BUDGET_REACHED, FAILED, INTERRUPTED, EMPTY = (
-    RunStatus.OK, RunStatus.BUDGET, RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.EMPTY,
-)  # fmt: skip
+    RunStatus.OK,
+    RunStatus.BUDGET,
+    RunStatus.FAILED,
+    RunStatus.INTERRUPTED,
+    RunStatus.EMPTY,
+)
 TARGET_FAILED = StopReason.TARGET  # a job whose target failed (not found, private)
 
 
@@ -217,8 +221,9 @@ class Scheduler:
         try:
             with self.client() as client, client.scope(listener=tally.on_call):  # this run's
                 beat = self._heartbeat(store, watch, tally)
-                collector = Collector(client, store, on_page=beat, clock=self.clock,
-                                      lease=self.lease)  # fmt: skip
+                collector = Collector(
+                    client, store, on_page=beat, clock=self.clock, lease=self.lease
+                )
                 if not _start_job(collector, store, watch, now, remaining, tally):
                     return WatchRun(watch.id, watch.label, EMPTY, "no stored posts to refresh")
         except (Stopping, ClaimLost) as exc:
@@ -240,8 +245,15 @@ class Scheduler:
         return beat
 
     def _release(self, store: Store, watch: Watch, run: WatchRun, next_due: float) -> None:
-        _lock.release(db(store), watch.id, self.owner, next_due=next_due, at=iso(self.clock()),
-                      status=run.status, message=run.message)  # fmt: skip
+        _lock.release(
+            db(store),
+            watch.id,
+            self.owner,
+            next_due=next_due,
+            at=iso(self.clock()),
+            status=run.status,
+            message=run.message,
+        )
 
 
 def spent(store: Store, watch: Watch, day: str) -> int:
@@ -299,22 +311,35 @@ def _finished(watch: Watch, tally: _Tally, now: float) -> WatchRun:
     assert report is not None
     if report.stop_reason == BUDGET:
         until = iso(next_midnight(now))
-        message = (f"hit its budget of {watch.budget} units for {day_of(now)}: stopped until "
-                   f"{until} ({report.new} new, {report.units} units)")  # fmt: skip
+        message = (
+            f"hit its budget of {watch.budget} units for {day_of(now)}: stopped until "
+            f"{until} ({report.new} new, {report.units} units)"
+        )
         return _summary(watch, tally, BUDGET_REACHED, message)
     if report.status == JobStatus.FAILED:
         return _summary(watch, tally, FAILED, report.outcome or "the target failed")
     gone = f", {tally.gone} gone" if watch.kind == "posts" else ""
-    message = (f"{report.new} new, {_n(report.pages, 'page')}, {_n(tally.units, 'unit')}"
-               f"{gone} ({report.stop_reason})")  # fmt: skip
+    message = (
+        f"{report.new} new, {_n(report.pages, 'page')}, {_n(tally.units, 'unit')}"
+        f"{gone} ({report.stop_reason})"
+    )
     return _summary(watch, tally, OK, message)
 
 
 def _summary(watch: Watch, tally: _Tally, status: str, message: str) -> WatchRun:
     r = tally.report
-    return WatchRun(watch.id, watch.label, status, message, r.stop_reason if r else None,
-                    r.pages if r else 0, r.new if r else 0, tally.units, tally.gone,
-                    tally.job_id)  # fmt: skip
+    return WatchRun(
+        watch.id,
+        watch.label,
+        status,
+        message,
+        r.stop_reason if r else None,
+        r.pages if r else 0,
+        r.new if r else 0,
+        tally.units,
+        tally.gone,
+        tally.job_id,
+    )
 
 
 def _budget_run(watch: Watch, day: str) -> WatchRun:
@@ -327,8 +352,20 @@ def _failed(watch: Watch) -> WatchRun:
 
 
 def _run_row(run: WatchRun, day: str, started: str, finished: str) -> tuple[Any, ...]:
-    return (run.watch_id, run.job_id, day, started, finished, run.status, run.stop_reason,
-            run.pages, run.new, run.units, run.gone, run.message)  # fmt: skip
+    return (
+        run.watch_id,
+        run.job_id,
+        day,
+        started,
+        finished,
+        run.status,
+        run.stop_reason,
+        run.pages,
+        run.new,
+        run.units,
+        run.gone,
+        run.message,
+    )
 
 
 def _n(count: int, noun: str) -> str:

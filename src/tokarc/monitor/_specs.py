@@ -33,10 +33,14 @@ WATCH_KINDS: dict[str, WatchKind] = {
         WatchKind("keyword", "keyword", "keyword", "posts matching a keyword"),
         WatchKind("user", "user_posts", "user_posts", "an account's posts"),
         WatchKind("sound", "music_posts", "music_posts", "posts using a sound (music id)"),
-        WatchKind("posts", "posts", "posts",
-                  "re-hydrate stored posts: 'all', a source like 'hashtag:magic', or ids"),
+        WatchKind(
+            "posts",
+            "posts",
+            "posts",
+            "re-hydrate stored posts: 'all', a source like 'hashtag:magic', or ids",
+        ),
     )
-}  # fmt: skip
+}
 
 
 def check_target(kind: str, target: str) -> str:
@@ -54,8 +58,15 @@ def build(
     """The incremental job a (non-posts) watch runs at ``now``, over the last ``window_s``."""
     wk = WATCH_KINDS[kind]
     params: dict[str, Any] = {"period": period(window_s)} if wk.job_kind == "keyword" else {}
-    return JobSpec.build(wk.job_kind, target, days=window_s / DAY, now=now,
-                         params=params, max_units=max_units, incremental=True)  # fmt: skip
+    return JobSpec.build(
+        wk.job_kind,
+        target,
+        days=window_s / DAY,
+        now=now,
+        params=params,
+        max_units=max_units,
+        incremental=True,
+    )
 
 
 def period(window_s: int) -> str:
@@ -71,9 +82,11 @@ def rehydrate_ids(store: Store, watch: Watch) -> list[str]:
         return source
     if source is None:
         return list(store.post_ids(gone=False))
-    sql = ("SELECT s.entity_id FROM seen_via s JOIN posts p ON p.aweme_id = s.entity_id "
-           "WHERE s.entity = 'post' AND s.source_kind = ? AND s.source_target = ? "
-           "AND p.gone_at IS NULL ORDER BY s.entity_id")  # fmt: skip
+    sql = (
+        "SELECT s.entity_id FROM seen_via s JOIN posts p ON p.aweme_id = s.entity_id "
+        "WHERE s.entity = 'post' AND s.source_kind = ? AND s.source_target = ? "
+        "AND p.gone_at IS NULL ORDER BY s.entity_id"
+    )
     return [r[0] for chunk in store.stream(sql, source) for r in chunk]
 
 

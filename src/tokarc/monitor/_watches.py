@@ -146,8 +146,10 @@ def check_webhook(url: str) -> str:
     except ValueError:
         ok = False
     if not ok:
-        raise InvalidInputError("invalid --webhook: an http(s) URL with a host, like "
-                                "https://hooks.slack.com/services/...")  # fmt: skip
+        raise InvalidInputError(
+            "invalid --webhook: an http(s) URL with a host, like "
+            "https://hooks.slack.com/services/..."
+        )
     return url.strip()
 
 
@@ -190,9 +192,11 @@ class Watches:
         if self.find(kind, row[1]) is not None:
             raise InvalidInputError(f"already watching {kind}:{row[1]}")
         at = _wall() if now is None else now
-        sql = ("INSERT INTO watches (kind, target, every_s, window_s, budget, created_at, "
-               "next_due, alert_rules, webhook) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-               "RETURNING id")  # fmt: skip
+        sql = (
+            "INSERT INTO watches (kind, target, every_s, window_s, budget, created_at, "
+            "next_due, alert_rules, webhook) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id"
+        )
         with self._db.transaction():
             new_id = int(self._db.query(sql, (*row, iso(at), at, rules, hook))[0][0])
         return self.get(new_id)
@@ -227,8 +231,10 @@ class Watches:
         next_due = w.next_due
         if every is not None and w.last_run_at:
             next_due = dt.datetime.fromisoformat(w.last_run_at).timestamp() + every_s
-        sql = ("UPDATE watches SET every_s = ?, window_s = ?, budget = ?, alert_rules = ?, "
-               "webhook = ?, next_due = ? WHERE id = ?")  # fmt: skip
+        sql = (
+            "UPDATE watches SET every_s = ?, window_s = ?, budget = ?, alert_rules = ?, "
+            "webhook = ?, next_due = ? WHERE id = ?"
+        )
         with self._db.transaction():
             row = (every_s, window_s, new_budget, " ".join(rules), hook, next_due, watch_id)
             self._db.execute(sql, row)
@@ -260,8 +266,10 @@ class Watches:
 
     def due(self, now: float) -> list[Watch]:
         """Watches due at ``now``: not paused, ``next_due`` passed, not held by a live claim."""
-        sql = (f"{SELECT} WHERE paused = 0 AND next_due <= ? "
-               "AND (claimed_by IS NULL OR claim_until < ?) ORDER BY next_due, id")  # fmt: skip
+        sql = (
+            f"{SELECT} WHERE paused = 0 AND next_due <= ? "
+            "AND (claimed_by IS NULL OR claim_until < ?) ORDER BY next_due, id"
+        )
         return [_watch(r) for r in self._db.query(sql, (now, now))]
 
     def remove(self, watch_id: int) -> None:
@@ -274,8 +282,10 @@ class Watches:
     def set_paused(self, watch_id: int, paused: bool) -> Watch:
         """Pause or resume a watch; resuming also forgets its failures in a row."""
         with self._db.transaction():
-            sql = ("UPDATE watches SET paused = ?, "
-                   "failures = CASE WHEN ? = 1 THEN failures ELSE 0 END WHERE id = ?")  # fmt: skip
+            sql = (
+                "UPDATE watches SET paused = ?, "
+                "failures = CASE WHEN ? = 1 THEN failures ELSE 0 END WHERE id = ?"
+            )
             if not self._db.execute(sql, (int(paused), int(paused), watch_id)):
                 raise KeyError(f"no watch {watch_id}")
         return self.get(watch_id)
@@ -289,8 +299,10 @@ class Watches:
         with self._db.transaction():
             self._db.execute("UPDATE watches SET failures = ? WHERE id = ?", (failures, watch_id))
             if stop and not w.paused:
-                message = (f"stopped after {failures} failures in a row ({w.last_message}); "
-                           f"`tokarc watch resume {w.id}` tries again")  # fmt: skip
+                message = (
+                    f"stopped after {failures} failures in a row ({w.last_message}); "
+                    f"`tokarc watch resume {w.id}` tries again"
+                )
                 sql = "UPDATE watches SET paused = 1, last_message = ? WHERE id = ?"
                 self._db.execute(sql, (message, watch_id))
         return self.get(watch_id)
@@ -318,8 +330,20 @@ class Watches:
         return [dict(zip(RUN_COLUMNS, r, strict=True)) for r in rows]
 
 
-RUN_COLUMNS = ("watch_id", "job_id", "day", "started_at", "finished_at", "status",
-               "stop_reason", "pages", "new_records", "units", "gone", "message")  # fmt: skip
+RUN_COLUMNS = (
+    "watch_id",
+    "job_id",
+    "day",
+    "started_at",
+    "finished_at",
+    "status",
+    "stop_reason",
+    "pages",
+    "new_records",
+    "units",
+    "gone",
+    "message",
+)
 
 
 def _checked(

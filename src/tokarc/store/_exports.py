@@ -89,16 +89,20 @@ class Export:
         if run is not None:
             jobs = ", ".join("?" * len(run.job_ids))
             positions = _POSITIONS.format(join=_BY_RUN[0], where=_BY_RUN[1].format(jobs=jobs))
-            return (f"{select} FROM {self.table} JOIN ({positions}) sel"
-                    f" ON sel.sel_id = {self.table}.{self.key} ORDER BY sel.sel_pos",
-                    (self.seen, *run.job_ids, run.after_page))  # fmt: skip
+            return (
+                f"{select} FROM {self.table} JOIN ({positions}) sel"
+                f" ON sel.sel_id = {self.table}.{self.key} ORDER BY sel.sel_pos",
+                (self.seen, *run.job_ids, run.after_page),
+            )
         assert source is not None
         positions = _POSITIONS.format(join=_BY_SOURCE[0], where=_BY_SOURCE[1])
         where = _SEEN_VIA.format(key=f"{self.table}.{self.key}")
         order = f"CASE WHEN sel.sel_pos IS NULL THEN 1 ELSE 0 END, sel.sel_pos, {self.key}"
-        return (f"{select} FROM {self.table} LEFT JOIN ({positions}) sel"
-                f" ON sel.sel_id = {self.table}.{self.key}{where} ORDER BY {order}",
-                (self.seen, *source, self.seen, *source))  # fmt: skip
+        return (
+            f"{select} FROM {self.table} LEFT JOIN ({positions}) sel"
+            f" ON sel.sel_id = {self.table}.{self.key}{where} ORDER BY {order}",
+            (self.seen, *source, self.seen, *source),
+        )
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
@@ -139,7 +143,9 @@ EXPORTS: dict[str, Export] = {
     e.name: e
     for e in (
         _table(
-            "posts", "posts", "aweme_id",
+            "posts",
+            "posts",
+            "aweme_id",
             "aweme_id author_uid author_unique_id music_id create_time:int description region "
             "is_pinned:bool is_photo:bool hashtags mentions play_count:int digg_count:int "
             "comment_count:int share_count:int collect_count:int download_count:int "
@@ -147,52 +153,74 @@ EXPORTS: dict[str, Export] = {
             seen="post",
         ),
         _table(
-            "users", "users", "uid",
+            "users",
+            "users",
+            "uid",
             "uid sec_uid unique_id nickname signature region language verified:bool "
             "is_private:bool follower_count:int following_count:int heart_count:int "
             "video_count:int digg_count:int avatar_url create_time:int",
             seen="user",
         ),
         _table(
-            "comments", "comments", "cid",
+            "comments",
+            "comments",
+            "cid",
             "cid aweme_id parent_cid author_uid text create_time:int digg_count:int "
             "reply_count:int language",
             seen="comment",
         ),
         _table(
-            "music", "music", "music_id",
+            "music",
+            "music",
+            "music_id",
             "music_id title author album is_original:bool duration_s:int user_count:int "
             "owner_uid owner_handle owner_nickname play_url cover_url",
             seen="music",
         ),
-        _table("hashtags", "hashtags", "name", "name hashtag_id view_count:int user_count:int",
-               raw=False),
-        _table("lives", "lives", "room_id", "room_id title owner_uid viewer_count:int",
-               seen="live"),
-        _table("follows", "follows", "follower_uid, followed_uid",
-               "follower_uid followed_uid first_job_id:int last_job_id:int", raw=False),
+        _table(
+            "hashtags",
+            "hashtags",
+            "name",
+            "name hashtag_id view_count:int user_count:int",
+            raw=False,
+        ),
+        _table(
+            "lives", "lives", "room_id", "room_id title owner_uid viewer_count:int", seen="live"
+        ),
+        _table(
+            "follows",
+            "follows",
+            "follower_uid, followed_uid",
+            "follower_uid followed_uid first_job_id:int last_job_id:int",
+            raw=False,
+        ),
         Export("observations", _OBSERVATIONS, _OBSERVATIONS_SQL),
         Export(
-            "post_hashtags", _cols("aweme_id name"),
+            "post_hashtags",
+            _cols("aweme_id name"),
             "SELECT aweme_id, name FROM post_hashtags ORDER BY aweme_id, name",
         ),
         Export(
             "seen_via",
-            _cols("entity entity_id source_kind source_target first_job_id:int "
-                  "last_job_id:int first_seen_at:time last_seen_at:time"),
+            _cols(
+                "entity entity_id source_kind source_target first_job_id:int "
+                "last_job_id:int first_seen_at:time last_seen_at:time"
+            ),
             "SELECT entity, entity_id, source_kind, source_target, first_job_id, last_job_id, "
             "first_seen_at, last_seen_at FROM seen_via "
             "ORDER BY entity, entity_id, source_kind, source_target",
         ),
         Export(  # the media archive's files (tokarc.media): local paths under the media root
             "media",
-            _cols("kind record_id position:int status path sha256 bytes:int content_type url "
-                  "fetched_at attempts:int"),
+            _cols(
+                "kind record_id position:int status path sha256 bytes:int content_type url "
+                "fetched_at attempts:int"
+            ),
             "SELECT kind, record_id, position, status, path, sha256, bytes, content_type, url, "
             "fetched_at, attempts FROM media ORDER BY kind, record_id, position",
         ),
     )
-}  # fmt: skip
+}
 
 
 def get(entity: str) -> Export:

@@ -23,19 +23,35 @@ __all__ = ["FOURCAT_COLUMNS", "to_4cat"]
 Mapping = dict[str, str | Callable[[dict[str, Any]], Any]]
 
 _POSTS: Mapping = {
-    "id": "aweme_id", "thread_id": "aweme_id", "author": "author_unique_id",
-    "author_id": "author_uid", "body": "description",
-    "timestamp": lambda r: _stamp(r["create_time"]), "unix_timestamp": "create_time",
-    "hashtags": "hashtags", "mentions": "mentions", "plays": "play_count", "likes": "digg_count",
-    "comments": "comment_count", "shares": "share_count", "music_id": "music_id",
+    "id": "aweme_id",
+    "thread_id": "aweme_id",
+    "author": "author_unique_id",
+    "author_id": "author_uid",
+    "body": "description",
+    "timestamp": lambda r: _stamp(r["create_time"]),
+    "unix_timestamp": "create_time",
+    "hashtags": "hashtags",
+    "mentions": "mentions",
+    "plays": "play_count",
+    "likes": "digg_count",
+    "comments": "comment_count",
+    "shares": "share_count",
+    "music_id": "music_id",
     "region": "region",
-}  # fmt: skip
+}
 _COMMENTS: Mapping = {
-    "id": "cid", "thread_id": "aweme_id", "author": "author_uid", "author_id": "author_uid",
-    "body": "text", "timestamp": lambda r: _stamp(r["create_time"]),
-    "unix_timestamp": "create_time", "parent_id": lambda r: r["parent_cid"] or r["aweme_id"],
-    "likes": "digg_count", "replies": "reply_count", "language": "language",
-}  # fmt: skip
+    "id": "cid",
+    "thread_id": "aweme_id",
+    "author": "author_uid",
+    "author_id": "author_uid",
+    "body": "text",
+    "timestamp": lambda r: _stamp(r["create_time"]),
+    "unix_timestamp": "create_time",
+    "parent_id": lambda r: r["parent_cid"] or r["aweme_id"],
+    "likes": "digg_count",
+    "replies": "reply_count",
+    "language": "language",
+}
 _MAPS = {"posts": _POSTS, "comments": _COMMENTS}
 
 #: The columns of each entity's 4CAT CSV.
@@ -48,10 +64,15 @@ def _stamp(unix: Any) -> str | None:
 
 
 def to_4cat(
-    store: Store, entity: str, out: Any, *, chunk_size: int = 1000,
-    source: Source | None = None, run: Run | None = None,
+    store: Store,
+    entity: str,
+    out: Any,
+    *,
+    chunk_size: int = 1000,
+    source: Source | None = None,
+    run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Write ``entity`` (posts or comments) as 4CAT's CSV; return the rows written.
     ``InvalidInputError`` (a ``ValueError``) for another entity."""
     from . import export as X

@@ -70,6 +70,8 @@ def record_gone(store: Store, job_id: int, asked: Iterable[str], batches_done: i
     with store.db.transaction():
         store.db.executemany(upsert, [(i, job_id, at) for i in missing])
         if here:
-            store.db.execute(f"DELETE FROM gone WHERE entity = 'post' AND {d.in_ids('entity_id')}",
-                             (d.ids(sorted(here)),))  # fmt: skip
+            store.db.execute(
+                f"DELETE FROM gone WHERE entity = 'post' AND {d.in_ids('entity_id')}",
+                (d.ids(sorted(here)),),
+            )
     return missing

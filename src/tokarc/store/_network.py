@@ -250,8 +250,14 @@ def _node_attrs(node: str, count: int, names: dict[str, Any], hide: Any) -> dict
     info = names.get(node) or (None, None, None)
     handle, nickname = hide.pseudonym("handle", info[0]), hide.pseudonym("nickname", info[1])
     label = f"@{handle}" if handle else _node_id(node, hide)
-    attrs = {"kind": "account", "label": label, "handle": handle, "nickname": nickname,
-             "follower_count": info[2], "count": count}  # fmt: skip
+    attrs = {
+        "kind": "account",
+        "label": label,
+        "handle": handle,
+        "nickname": nickname,
+        "follower_count": info[2],
+        "count": count,
+    }
     return {k: v for k, v in attrs.items() if v is not None}
 
 
@@ -311,8 +317,9 @@ def _edges_csv(g: Any, f: Any) -> None:
 
     text = io.TextIOWrapper(f, encoding="utf-8", newline="")
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["source", "target", "weight", "start", "first_at", "source_label",
-                     "target_label"])  # fmt: skip
+    writer.writerow(
+        ["source", "target", "weight", "start", "first_at", "source_label", "target_label"]
+    )
     for a, b, data in g.edges(data=True):
         start = data.get("start")
         labels = [g.nodes[a].get("label"), g.nodes[b].get("label")]

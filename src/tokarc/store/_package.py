@@ -31,11 +31,20 @@ __all__ = ["FRICTIONLESS_TYPES", "PACKAGE_FILE", "describe_export", "write_packa
 PACKAGE_FILE = "datapackage.json"
 
 #: The data dictionary's types as Table Schema types.
-FRICTIONLESS_TYPES = {"text": "string", "int": "integer", "bool": "boolean", "float": "number",
-                      "time": "datetime"}  # fmt: skip
+FRICTIONLESS_TYPES = {
+    "text": "string",
+    "int": "integer",
+    "bool": "boolean",
+    "float": "number",
+    "time": "datetime",
+}
 
-_MEDIA = {"csv": "text/csv", "jsonl": "application/x-ndjson",
-          "parquet": "application/vnd.apache.parquet", "4cat": "text/csv"}  # fmt: skip
+_MEDIA = {
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+    "4cat": "text/csv",
+}
 
 #: The API's limits a reader of the data should know (``tokarc.api._guesses``).
 KNOWN_CAPS = {
@@ -70,10 +79,12 @@ def describe_export(
         return out
     names = [n for n, _ in with_twins(get(entity))[0].columns]
     fields = [described.field(n) for n in names if not (pseudonymized and _dropped(entity, n))]
-    out["schema"] = {"fields": [
-        {"name": f.name, "type": FRICTIONLESS_TYPES[f.type], "description": f.description}
-        for f in fields
-    ]}  # fmt: skip
+    out["schema"] = {
+        "fields": [
+            {"name": f.name, "type": FRICTIONLESS_TYPES[f.type], "description": f.description}
+            for f in fields
+        ]
+    }
     if format == "csv":
         out["dialect"] = {"delimiter": ",", "header": True}
         out["encoding"] = "utf-8"
@@ -158,18 +169,38 @@ def _job(job: Any, pseudonymize: Pseudonymizer | None) -> dict[str, Any]:
     target = job.target
     if pseudonymize is not None and job.kind in USER_SOURCES:
         target = pseudonymize.pseudonym(USER_SOURCES[job.kind], target)
-    return {"job_id": job.id, "kind": job.kind, "target": target, "options": options,
-            "status": job.status, "stop_reason": job.stop_reason, "requests": job.requested,
-            "returned": job.returned, "new_records": job.new_records, "units": job.units,
-            "started_at": job.created_at, "updated_at": job.updated_at}  # fmt: skip
+    return {
+        "job_id": job.id,
+        "kind": job.kind,
+        "target": target,
+        "options": options,
+        "status": job.status,
+        "stop_reason": job.stop_reason,
+        "requests": job.requested,
+        "returned": job.returned,
+        "new_records": job.new_records,
+        "units": job.units,
+        "started_at": job.created_at,
+        "updated_at": job.updated_at,
+    }
 
 
 def _endpoints(store: Store) -> list[dict[str, Any]]:
-    sql = ("SELECT endpoint, COUNT(*), SUM(units), SUM(CASE WHEN error IS NULL THEN 0 ELSE 1 END)"
-           " FROM requests GROUP BY endpoint ORDER BY endpoint")  # fmt: skip
+    sql = (
+        "SELECT endpoint, COUNT(*), SUM(units), SUM(CASE WHEN error IS NULL THEN 0 ELSE 1 END)"
+        " FROM requests GROUP BY endpoint ORDER BY endpoint"
+    )
     rows = store.db.query(sql)
-    return [{"endpoint": e, "path": _path(e), "calls": int(n), "units": int(u or 0),
-             "errors": int(x or 0)} for e, n, u, x in rows]  # fmt: skip
+    return [
+        {
+            "endpoint": e,
+            "path": _path(e),
+            "calls": int(n),
+            "units": int(u or 0),
+            "errors": int(x or 0),
+        }
+        for e, n, u, x in rows
+    ]
 
 
 def _path(endpoint: str) -> str | None:
@@ -187,8 +218,12 @@ def _span(store: Store) -> dict[str, Any]:
         f"SELECT {iso(d, 'MIN(create_time)')}, {iso(d, 'MAX(create_time)')} FROM posts"
     )[0]
     pages = store.db.query("SELECT MIN(fetched_at), MAX(fetched_at) FROM pages")[0]
-    return {"posts_created_from": posts[0], "posts_created_to": posts[1],
-            "collected_from": pages[0], "collected_to": pages[1]}  # fmt: skip
+    return {
+        "posts_created_from": posts[0],
+        "posts_created_to": posts[1],
+        "collected_from": pages[0],
+        "collected_to": pages[1],
+    }
 
 
 def _now() -> str:
@@ -210,15 +245,27 @@ def export_with_package(
     number of rows written."""
     from .export import export
 
-    n = export(store, entity, out, format, source=source, pseudonymize=pseudonymize,  # type: ignore[arg-type]
-               **options)  # fmt: skip
+    n = export(
+        store,
+        entity,
+        out,
+        format,  # type: ignore[arg-type]
+        source=source,
+        pseudonymize=pseudonymize,
+        **options,
+    )
     if isinstance(out, str | os.PathLike) and out != "-":
         path = Path(out)
         described = describe_export(entity, path.name, format, n, pseudonymize is not None)
-        parameters = {"entity": entity, "format": format, "source": _source(source),
-                      "pseudonymized": pseudonymize is not None}  # fmt: skip
-        write_package(store, path.parent, [described], pseudonymize=pseudonymize,
-                      parameters=parameters)  # fmt: skip
+        parameters = {
+            "entity": entity,
+            "format": format,
+            "source": _source(source),
+            "pseudonymized": pseudonymize is not None,
+        }
+        write_package(
+            store, path.parent, [described], pseudonymize=pseudonymize, parameters=parameters
+        )
     return n
 
 

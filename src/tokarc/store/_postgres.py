@@ -144,8 +144,11 @@ def _createdb(target: DatabaseTarget, name: str) -> str:
     from psycopg.conninfo import conninfo_to_dict
 
     info = conninfo_to_dict(target.reveal())
-    flags = [f"-{flag} {info[key]}" for flag, key in (("h", "host"), ("p", "port"), ("U", "user"))
-             if info.get(key)]  # fmt: skip
+    flags = [
+        f"-{flag} {info[key]}"
+        for flag, key in (("h", "host"), ("p", "port"), ("U", "user"))
+        if info.get(key)
+    ]
     return " ".join(["createdb", *flags, name])
 
 

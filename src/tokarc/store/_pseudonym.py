@@ -50,8 +50,9 @@ def load_key(key_file: str | os.PathLike[str] | None = None) -> bytes:
         try:
             key = Path(key_file).read_bytes().strip()
         except OSError as exc:
-            raise InvalidInputError(f"invalid --key-file {os.fspath(key_file)!r}: "
-                                    f"{exc.strerror or exc}") from None  # fmt: skip
+            raise InvalidInputError(
+                f"invalid --key-file {os.fspath(key_file)!r}: {exc.strerror or exc}"
+            ) from None
         where = f"the key file {os.fspath(key_file)!r}"
     else:
         key = os.environ.get(ENV_KEY, "").strip().encode()
@@ -106,8 +107,9 @@ class Pseudonymizer:
         """``spec`` as a pseudonymised export (``drop`` columns and raw JSON left out), and the
         function turning a chunk of its rows into pseudonymised rows."""
         described = resource(spec.name)
-        keep = [i for i, (name, _) in enumerate(spec.columns)
-                if described.field(name).role != "drop"]  # fmt: skip
+        keep = [
+            i for i, (name, _) in enumerate(spec.columns) if described.field(name).role != "drop"
+        ]
         shown = replace(spec, columns=tuple(spec.columns[i] for i in keep), raw_sql=None)
         convert = self.rows_of(described, spec.names)
 
@@ -130,8 +132,11 @@ class Pseudonymizer:
         return convert
 
     def _row(self, row: Row, roles: list[str], at: dict[str, int]) -> Row:
-        names = [(r, str(v)) for r, v in zip(roles, row, strict=True)
-                 if v and r in _PREFIX and r != "user"]  # fmt: skip
+        names = [
+            (r, str(v))
+            for r, v in zip(roles, row, strict=True)
+            if v and r in _PREFIX and r != "user"
+        ]
         return tuple(
             self._value(row, role, v, names, at) for role, v in zip(roles, row, strict=True)
         )

@@ -13,11 +13,18 @@ UPSERT_USER = upsert("users", R.USER_COLUMNS, ["uid"], keep=FIRST)
 # Authors and sounds embedded in posts only fill gaps, and are rewritten (last seen, gaps) at
 # most once per refresh interval: the last parameter is "last seen before this, refresh it".
 # Rewriting a kilobyte of raw JSON for every post of a popular sound is what it saves.
-FILL_USER = upsert("users", R.USER_COLUMNS, ["uid"], keep=FIRST, fill_only=True,
-                   where="users.last_seen_at < ?")  # fmt: skip
+FILL_USER = upsert(
+    "users", R.USER_COLUMNS, ["uid"], keep=FIRST, fill_only=True, where="users.last_seen_at < ?"
+)
 UPSERT_MUSIC = upsert("music", R.MUSIC_COLUMNS, ["music_id"], keep=FIRST)
-FILL_MUSIC = upsert("music", R.MUSIC_COLUMNS, ["music_id"], keep=FIRST, fill_only=True,
-                    where="music.last_seen_at < ?")  # fmt: skip
+FILL_MUSIC = upsert(
+    "music",
+    R.MUSIC_COLUMNS,
+    ["music_id"],
+    keep=FIRST,
+    fill_only=True,
+    where="music.last_seen_at < ?",
+)
 UPSERT_HASHTAG = upsert("hashtags", R.HASHTAG_COLUMNS, ["name"], keep=FIRST)
 UPSERT_COMMENT = upsert("comments", R.COMMENT_COLUMNS, ["cid"], keep=FIRST)
 UPSERT_LIVE = upsert("lives", R.LIVE_COLUMNS, ["room_id"], keep=FIRST)
@@ -26,9 +33,11 @@ ADD_POST_STATS = upsert("post_stats", R.POST_STATS_COLUMNS, ["aweme_id", "page_i
 ADD_USER_STATS = upsert("user_stats", R.USER_STATS_COLUMNS, ["uid", "page_id"], update=False)
 UPSERT_FOLLOW = upsert("follows", R.FOLLOW_COLUMNS, ["follower_uid", "followed_uid"], keep=FIRST)
 UPSERT_SEEN_VIA = upsert(
-    "seen_via", R.SEEN_VIA_COLUMNS, ["entity", "entity_id", "source_kind", "source_target"],
+    "seen_via",
+    R.SEEN_VIA_COLUMNS,
+    ["entity", "entity_id", "source_kind", "source_target"],
     keep=FIRST,
-)  # fmt: skip
+)
 
 INSERT_PAGE = """INSERT INTO pages (job_id, endpoint, params, cursor, fetched_at, tokarc_version,
     source_kind, source_target, items, new_records, rejected)
@@ -68,10 +77,27 @@ ADD_MISS = f"""INSERT INTO post_misses (aweme_id, misses, first_missed_at, last_
     last_job_id = excluded.last_job_id"""
 
 JOB_COLUMNS = (
-    "id", "kind", "target", "options", "status", "created_at", "updated_at", "checkpoint",
-    "newest_mark", "outcome", "stop_reason", "requested", "returned", "new_records",
-    "duplicates", "units", "tokarc_version", "covered_from", "covered_to", "last_fetched",
-)  # fmt: skip
+    "id",
+    "kind",
+    "target",
+    "options",
+    "status",
+    "created_at",
+    "updated_at",
+    "checkpoint",
+    "newest_mark",
+    "outcome",
+    "stop_reason",
+    "requested",
+    "returned",
+    "new_records",
+    "duplicates",
+    "units",
+    "tokarc_version",
+    "covered_from",
+    "covered_to",
+    "last_fetched",
+)
 
 INSERT_JOB = """INSERT INTO jobs (kind, target, options, status, created_at, updated_at,
     tokarc_version) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"""
@@ -83,7 +109,21 @@ SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"
 TABLES = {t.entity: (t.table, t.key) for t in RECORD_TYPES}
 
 COUNTED_TABLES = (
-    "posts", "users", "comments", "music", "hashtags", "lives", "post_hashtags", "follows",
-    "seen_via", "post_stats", "user_stats", "jobs", "pages", "requests", "rejects",
-    "page_items", "post_misses",
-)  # fmt: skip
+    "posts",
+    "users",
+    "comments",
+    "music",
+    "hashtags",
+    "lives",
+    "post_hashtags",
+    "follows",
+    "seen_via",
+    "post_stats",
+    "user_stats",
+    "jobs",
+    "pages",
+    "requests",
+    "rejects",
+    "page_items",
+    "post_misses",
+)

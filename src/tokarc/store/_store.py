@@ -128,8 +128,15 @@ class Store(Closing):
         gone = self._misses(batch, p, seen)
         self._to_job(batch, p, len(new_ids), int(fetched.timestamp()))
         dups = len(p.order) - len(new_ids)
-        return PageResult(seen.page_id, len(p.order), len(new_ids), dups, len(batch.undecodable),
-                          tuple(new_ids), gone)  # fmt: skip
+        return PageResult(
+            seen.page_id,
+            len(p.order),
+            len(new_ids),
+            dups,
+            len(batch.undecodable),
+            tuple(new_ids),
+            gone,
+        )
 
     def _unknown(self, p: Plan) -> list[str]:
         """The ids of the page's own records not stored yet, in page order."""
@@ -142,9 +149,19 @@ class Store(Closing):
 
     def _insert_page(self, batch: Batch, p: Plan, new: int, at: str) -> int:
         cursor = None if batch.cursor is None else clean(str(batch.cursor))
-        row = (batch.job_id, clean(batch.endpoint), clean_json(dict(batch.params)), cursor,
-               at, __version__, clean(batch.source_kind),
-               clean(batch.source_target), len(p.order), new, len(batch.undecodable))  # fmt: skip
+        row = (
+            batch.job_id,
+            clean(batch.endpoint),
+            clean_json(dict(batch.params)),
+            cursor,
+            at,
+            __version__,
+            clean(batch.source_kind),
+            clean(batch.source_target),
+            len(p.order),
+            new,
+            len(batch.undecodable),
+        )
         return int(self._db.query(Q.INSERT_PAGE, row)[0][0])
 
     def _write(self, p: Plan, s: R.Seen, stale: str) -> None:
@@ -210,8 +227,20 @@ class Store(Closing):
             return
         records, new = (len(p.order), new) if batch.results else (0, 0)
         oldest, newest = _span(p) if batch.results else (None, None)
-        row = (batch.checkpoint, clean(batch.newest_mark), records, new, records - new,
-               oldest, oldest, newest, newest, fetched, timestamp(), batch.job_id)  # fmt: skip
+        row = (
+            batch.checkpoint,
+            clean(batch.newest_mark),
+            records,
+            new,
+            records - new,
+            oldest,
+            oldest,
+            newest,
+            newest,
+            fetched,
+            timestamp(),
+            batch.job_id,
+        )
         if not self._db.execute(Q.PAGE_TO_JOB, row):
             raise KeyError(f"no job {batch.job_id}")
 
@@ -272,9 +301,16 @@ class Store(Closing):
         Any parameter named ``token`` (any case) is dropped: the ledger never holds a secret.
         """
         params = {k: v for k, v in dict(event.params).items() if str(k).lower() != "token"}
-        row = (job_id, clean(event.endpoint), clean_json(params), event.status_code,
-               int(event.units_charged), float(event.elapsed), clean(event.error),
-               timestamp(at))  # fmt: skip
+        row = (
+            job_id,
+            clean(event.endpoint),
+            clean_json(params),
+            event.status_code,
+            int(event.units_charged),
+            float(event.elapsed),
+            clean(event.error),
+            timestamp(at),
+        )
         with self._db.transaction():
             self._db.execute(Q.INSERT_REQUEST, row)
             if job_id is not None:
@@ -285,8 +321,15 @@ class Store(Closing):
     def create_job(self, kind: str, target: str, options: Mapping[str, Any] | None = None) -> Job:
         """Create a job (status ``"pending"``) and return it."""
         now = timestamp()
-        row = (clean(kind), clean(target), clean_json(dict(options or {})), JobStatus.PENDING,
-               now, now, __version__)  # fmt: skip
+        row = (
+            clean(kind),
+            clean(target),
+            clean_json(dict(options or {})),
+            JobStatus.PENDING,
+            now,
+            now,
+            __version__,
+        )
         with self._db.transaction():
             job_id = int(self._db.query(Q.INSERT_JOB, row)[0][0])
         return self.get_job(job_id)
@@ -374,8 +417,10 @@ def _table(entity: str) -> tuple[str, str]:
 def _follow_rows(batch: Batch, p: Plan, s: R.Seen) -> list[R.Row]:
     assert batch.follow is not None
     them, job = clean(batch.follow.uid), batch.job_id
-    pairs = ((uid, them) if batch.follow.direction == "followers" else (them, uid)
-             for uid in (clean(u) for u in sorted(p.users)))  # fmt: skip
+    pairs = (
+        (uid, them) if batch.follow.direction == "followers" else (them, uid)
+        for uid in (clean(u) for u in sorted(p.users))
+    )
     return [(a, b, job, job, s.page_id, s.page_id, s.at, s.at) for a, b in pairs]
 
 

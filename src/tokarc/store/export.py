@@ -71,10 +71,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {name: with_twins(e)[0].names for name, e 
 
 
 def export(
-    store: Store, entity: str, out: ExportTarget, format: Format = "jsonl", *,
-    chunk_size: int = CHUNK_SIZE, source: Source | None = None, run: Run | None = None,
+    store: Store,
+    entity: str,
+    out: ExportTarget,
+    format: Format = "jsonl",
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    source: Source | None = None,
+    run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Write ``entity`` ("posts", "users", ...; see :data:`COLUMNS`) to ``out`` in
     ``format``; return the number of rows written. ``source`` (``("hashtag", "magic")``)
     keeps only the records that source found, ``run`` (:class:`Run`) those one run of a job
@@ -87,15 +93,21 @@ def export(
     writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet, "4cat": to_4cat}
     if format not in writers:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
-    return writers[format](store, entity, out, chunk_size=chunk_size, source=source, run=run,
-                           pseudonymize=pseudonymize)  # fmt: skip
+    return writers[format](
+        store, entity, out, chunk_size=chunk_size, source=source, run=run, pseudonymize=pseudonymize
+    )
 
 
 def to_jsonl(
-    store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None, run: Run | None = None,
+    store: Store,
+    entity: str,
+    out: ExportTarget,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    source: Source | None = None,
+    run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Write one JSON object per line: the raw JSON of each record, as TikTok sent it
     (pseudonymised: the columns, raw JSON left out)."""
     spec = _spec(entity, pseudonymize)
@@ -110,9 +122,13 @@ def to_jsonl(
 
 
 def _json_lines(
-    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None,
+    store: Store,
+    spec: Export,
+    size: int,
+    source: Source | None = None,
+    run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
-) -> Iterator[str]:  # fmt: skip
+) -> Iterator[str]:
     if spec.raw_sql:
         sql, params = spec.query(source, raw=True, run=run)
         for rows in store.stream(sql, params, size=size):
@@ -125,10 +141,15 @@ def _json_lines(
 
 
 def to_csv(
-    store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None, run: Run | None = None,
+    store: Store,
+    entity: str,
+    out: ExportTarget,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    source: Source | None = None,
+    run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
     spec = _spec(entity, pseudonymize)
     _refuse_store_file(store, out)
@@ -143,10 +164,15 @@ def to_csv(
 
 
 def to_parquet(
-    store: Store, entity: str, out: ExportTarget, *, chunk_size: int = CHUNK_SIZE,
-    source: Source | None = None, run: Run | None = None,
+    store: Store,
+    entity: str,
+    out: ExportTarget,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    source: Source | None = None,
+    run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
     spec = _spec(entity, pseudonymize)
@@ -179,8 +205,13 @@ def to_polars(store: Store, entity: str) -> Any:
     with contextlib.suppress(ImportError):
         return pl.from_arrow(_arrow_table(store, entity))
     spec = _spec(entity)
-    types = {"text": pl.String, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64,
-             "time": pl.String}  # fmt: skip
+    types = {
+        "text": pl.String,
+        "int": pl.Int64,
+        "bool": pl.Boolean,
+        "float": pl.Float64,
+        "time": pl.String,
+    }
     schema = {name: types[kind] for name, kind in spec.columns}
     frames = [
         pl.DataFrame(_typed(spec, rows), schema=schema, orient="row")
@@ -202,9 +233,13 @@ def _spec(entity: str, pseudonymize: Pseudonymizer | None = None) -> Export:
 
 
 def _chunks(
-    store: Store, spec: Export, size: int, source: Source | None = None, run: Run | None = None,
+    store: Store,
+    spec: Export,
+    size: int,
+    source: Source | None = None,
+    run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
-) -> Iterator[list[Any]]:  # fmt: skip
+) -> Iterator[list[Any]]:
     """Chunks of the rows of ``spec`` (as :func:`_spec` gives it): the entity's stored
     columns, pseudonymised when asked, then with the derived ones."""
     stored = get(spec.name)
@@ -242,8 +277,13 @@ def _pyarrow() -> tuple[Any, Any]:
 
 
 def _arrow_schema(pa: Any, spec: Export) -> Any:
-    types = {"text": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(),
-             "time": pa.timestamp("us", tz="UTC")}  # fmt: skip
+    types = {
+        "text": pa.string(),
+        "int": pa.int64(),
+        "bool": pa.bool_(),
+        "float": pa.float64(),
+        "time": pa.timestamp("us", tz="UTC"),
+    }
     return pa.schema([(name, types[kind]) for name, kind in spec.columns])
 
 

@@ -23,5 +23,10 @@ from ._queue import QueueStatus, Workers, require_postgres
 from ._run import WorkerRuntime, run_worker
 
 __all__ = [
-    "QueueStatus", "SharedLimits", "WorkerRuntime", "Workers", "require_postgres", "run_worker",
-]  # fmt: skip
+    "QueueStatus",
+    "SharedLimits",
+    "WorkerRuntime",
+    "Workers",
+    "require_postgres",
+    "run_worker",
+]

@@ -85,11 +85,18 @@ class Workers:
             counts.update({s: int(n) for s, n in found})
             rows = conn.execute(_JOBS, (["todo", "doing", "failed"], WORK_TASKS)).fetchall()
         jobs = [
-            {"id": r[0], "state": r[1], "task": r[2], "job_id": _int(r[3]), "watch_id": _int(r[4]),
-             "attempts": r[5], "queue": r[6]}
+            {
+                "id": r[0],
+                "state": r[1],
+                "task": r[2],
+                "job_id": _int(r[3]),
+                "watch_id": _int(r[4]),
+                "attempts": r[5],
+                "queue": r[6],
+            }
             for r in rows
             if queue is None or r[6] == queue
-        ]  # fmt: skip
+        ]
         return QueueStatus(counts, jobs)
 
     def wait(self, *, timeout: float | None = None, poll: float = 0.5) -> bool:

@@ -125,13 +125,16 @@ async def _work(
     worker = asyncio.create_task(
         app.run_worker_async(
             queues=cast(Iterable[str], queues),  # None: every queue
-            concurrency=concurrency, wait=wait,
-            install_signal_handlers=False, update_heartbeat_interval=HEARTBEAT_EVERY,
-            stalled_worker_timeout=runtime.stalled_after, listen_notify=True,
+            concurrency=concurrency,
+            wait=wait,
+            install_signal_handlers=False,
+            update_heartbeat_interval=HEARTBEAT_EVERY,
+            stalled_worker_timeout=runtime.stalled_after,
+            listen_notify=True,
             fetch_job_polling_interval=1.0,
             delete_jobs="successful",  # the queue stays small: history is in jobs and watch_runs
         )
-    )  # fmt: skip
+    )
     loop = asyncio.get_running_loop()
 
     def cancel() -> None:

@@ -79,8 +79,9 @@ def collect_job(context: JobContext, job_id: int) -> str:
     with rt.store() as store, rt.limited_client(store) as client:
         if store.get_job(job_id).kind == EXPANSION:
             return _expand(rt, context, store, client, job_id)
-        collector = Collector(client, store, on_page=_beat(rt, context), clock=rt.clock,
-                              lease=rt.lease)  # fmt: skip
+        collector = Collector(
+            client, store, on_page=_beat(rt, context), clock=rt.clock, lease=rt.lease
+        )
         try:
             # The queue's lock keeps other workers off this job; a run outside the workers may
             # hold its lease, or a dead worker's lease may not have run out yet: wait for it.
@@ -165,8 +166,9 @@ def _due_watch_ids(rt: _run.WorkerRuntime) -> list[int]:
 def _again_tomorrow(job_id: int, now: float) -> None:
     midnight = dt.datetime.fromtimestamp(now, dt.UTC).date() + dt.timedelta(days=1)
     at = dt.datetime.combine(midnight, dt.time(), dt.UTC)
-    deferrer = collect_job.configure(queueing_lock=job_key(job_id), lock=job_key(job_id),
-                                     schedule_at=at)  # fmt: skip
+    deferrer = collect_job.configure(
+        queueing_lock=job_key(job_id), lock=job_key(job_id), schedule_at=at
+    )
     with contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
         deferrer.defer(job_id=job_id)
 
