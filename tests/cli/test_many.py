@@ -70,6 +70,7 @@ def test_one_target_in_a_file_runs_as_one_target(cli: Cli, tmp_path: Path) -> No
             "invalid --from-file missing.txt: No such file",
         ),
         (("hashtag", "--from-file", "bad.txt"), "bad.txt:3: invalid hashtag"),
+        (("hashtag", "--from-file", "empty.txt"), "invalid --from-file empty.txt: no HASHTAG"),
         (("hashtag", "magic", "--concurrency", "0"), "'--concurrency': Input should be greater"),
         (("comments", "--from-file", "posts.txt"), "posts.txt:2:"),
         (("user-posts", "zachking", "--sec-uid", "MS4w"), "one of them"),
@@ -79,6 +80,7 @@ def test_bad_targets_are_refused_before_any_request(
     cli: Cli, tmp_path: Path, args: tuple[str, ...], says: str
 ) -> None:
     (tmp_path / "bad.txt").write_text("magic\ncats\nno/such#tag here\n")
+    (tmp_path / "empty.txt").write_text("# nothing yet\n\n")
     (tmp_path / "posts.txt").write_text("7230000000000000000\nhttps://example.com/nothing\n")
     ran = cli("--sandbox", *args, "--db", "x.db")
     assert ran.code == 2, ran.err

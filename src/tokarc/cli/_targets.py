@@ -39,6 +39,9 @@ def read_targets(given: Sequence[str], from_file: str | None, what: str) -> list
     targets = [Target(text) for text in given]
     if from_file is not None:
         targets += _from_file(from_file)
+    if not targets and from_file is not None:
+        name = "stdin" if from_file == "-" else from_file
+        raise _errors.CLIError(f"invalid --from-file {name}: no {what} in it (one a line)")
     if not targets:
         raise _errors.CLIError(f"give a {what} or --from-file FILE (one {what} per line)")
     first = {t.text: t for t in reversed(targets)}  # each target where it was first given
