@@ -7,7 +7,6 @@ and a summary line per target as it ends, then one for the whole run.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -43,7 +42,7 @@ from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
 
 #: Pages each run fetches ahead of its writer (see ``Collector(ahead=...)``).
-AHEAD = int(os.environ.get("TOKARC_AHEAD", "1"))
+AHEAD = 1
 
 
 def collect_many(
