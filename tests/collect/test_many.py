@@ -149,3 +149,17 @@ def test_events_give_a_line_per_running_target(tmp_path: Path) -> None:
 def test_concurrency_below_one_is_refused() -> None:
     with pytest.raises(errors.InvalidInputError, match="concurrency"):
         Many(None, concurrency=0)  # type: ignore[arg-type]
+
+
+def test_many_targets_into_postgresql_as_one_by_one(tmp_path: Path, pg_url: str) -> None:
+    """The threads share one PostgreSQL connection, one statement or transaction at a time."""
+    emulator = Emulator(seed=0)
+    with client_for(emulator) as client, open_store(pg_url) as store:
+        result = Many(Collector(client, store, ahead=1), concurrency=5, max_units=22).run(specs())
+    assert result.error is None
+    assert emulator.stats.units_total == result.units == 22
+    with client_for(Emulator(seed=0)) as client, open_store(pg_url) as store:
+        again = Many(Collector(client, store), concurrency=5).run(specs())
+        found = set(store.db.query("SELECT entity_id, source_kind, source_target FROM seen_via"))
+    assert {r.status for r in again.reports} == {JobStatus.DONE}
+    assert found == one_by_one(tmp_path)[1]
