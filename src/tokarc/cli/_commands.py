@@ -84,7 +84,8 @@ def _params(**values: Any) -> dict[str, Any]:
 def hashtag(
     ctx: typer.Context,
     names: Annotated[
-        list[str] | None, typer.Argument(help="Hashtags, without '#'.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Hashtags, without '#'.", metavar="HASHTAG", show_default=False),
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
@@ -132,7 +133,8 @@ def hashtag(
 def keyword(
     ctx: typer.Context,
     texts: Annotated[
-        list[str] | None, typer.Argument(help="Keywords or phrases.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Keywords or phrases.", metavar="KEYWORD", show_default=False),
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
@@ -174,7 +176,8 @@ def keyword(
 def user(
     ctx: typer.Context,
     names: Annotated[
-        list[str] | None, typer.Argument(help="Usernames, without '@'.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Usernames, without '@'.", metavar="USERNAME", show_default=False),
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
@@ -198,7 +201,8 @@ def user(
 def user_posts(
     ctx: typer.Context,
     names: Annotated[
-        list[str] | None, typer.Argument(help="Usernames, without '@'.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Usernames, without '@'.", metavar="USERNAME", show_default=False),
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
@@ -270,7 +274,8 @@ def _follows(kind: str) -> Any:
     def command(
         ctx: typer.Context,
         names: Annotated[
-            list[str] | None, typer.Argument(help="Usernames, without '@'.", show_default=False)
+            list[str] | None,
+            typer.Argument(help="Usernames, without '@'.", metavar="USERNAME", show_default=False),
         ] = None,
         from_file: O.FromFile = None,
         concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
@@ -305,7 +310,7 @@ app.command(
 @app.command()
 def post(
     ctx: typer.Context,
-    posts: Annotated[list[str], typer.Argument(help="Post ids or URLs.", metavar="URL_OR_ID...")],
+    posts: Annotated[list[str], typer.Argument(help="Post ids or URLs.", metavar="URL_OR_ID")],
     db: O.Db = None,
     out: O.Out = None,
     format: O.Fmt = None,
@@ -329,7 +334,7 @@ def comments(
     ctx: typer.Context,
     posts: Annotated[
         list[str] | None,
-        typer.Argument(help="Post ids or URLs.", metavar="POST...", show_default=False),
+        typer.Argument(help="Post ids or URLs.", metavar="POST", show_default=False),
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
@@ -455,7 +460,8 @@ def music_search(
 def music_posts(
     ctx: typer.Context,
     music_ids: Annotated[
-        list[str] | None, typer.Argument(help="Sound ids.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Sound ids.", metavar="MUSIC_ID", show_default=False),
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
