@@ -73,7 +73,11 @@ def collect_many(
             result = many.run(specs)
         if stream is None and result.reports:
             ids = [r.job_id for r in result.reports]
-            _write(store, specs[0], sink, Run(ids[0], after, tuple(ids[1:])), quietly=True)
+            this_run = Run(ids[0], after, tuple(ids[1:]))  # what -o writes: this run's records
+            try:
+                _write(store, specs[0], sink, this_run, quietly=result.error is not None)
+            except PipeClosed:
+                quiet_stdout()  # CSV or Parquet on stdout, its reader gone: the run is stored
     return _finish(state, result, sink)
 
 
