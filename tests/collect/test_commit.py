@@ -32,8 +32,8 @@ def _lease(store: Store, job_id: int, *, taken: bool = True) -> Lease:
 
 def _commit_together(store: Store, leases: list[Lease]) -> tuple[list[Any], list[int], Committer]:
     """Each lease's run commits one page while the writer is held; then it is let go."""
-    lock, groups, outcomes = threading.Lock(), [], [None] * len(leases)
-    committer = Committer(store, lock)
+    groups, outcomes = [], [None] * len(leases)
+    committer = Committer(store)
     write = committer._write
 
     def counted(group: list[Any]) -> None:
@@ -48,7 +48,7 @@ def _commit_together(store: Store, leases: list[Lease]) -> tuple[list[Any], list
         except BaseException as exc:
             outcomes[i] = exc
 
-    with lock:  # the writer is busy: every run's page waits
+    with committer._writing:  # the writer is busy: every run's page waits
         threads = [threading.Thread(target=run, args=(i,)) for i in range(len(leases))]
         for t in threads:
             t.start()

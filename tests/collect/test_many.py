@@ -106,15 +106,15 @@ def test_stopped_runs_resume_to_the_same_dataset(tmp_path: Path) -> None:
     db, pages = tmp_path / "s.db", 0
     lock = threading.Lock()
 
-    def stop_after_six(spec: JobSpec, report: JobReport) -> None:
+    def stop_after_two(spec: JobSpec, report: JobReport) -> None:
         nonlocal pages
         with lock:
             pages += 1
-            if pages == 6:
+            if pages == 2:  # no run can have its 5 pages by then, nor after (one call in flight)
                 many.stop()
 
     with client_for(Emulator(seed=0)) as client, open_store(db) as store:
-        many = Many(Collector(client, store), concurrency=2, events=Events(page=stop_after_six))
+        many = Many(Collector(client, store), concurrency=2, events=Events(page=stop_after_two))
         first = many.run(specs())
         statuses = {r.status for r in first.reports}
         assert JobStatus.INTERRUPTED in statuses

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..store import Batch, PageResult, Store
-from ._lease import Lease
+from ._lease import Lease, LeaseLostError
 
 
 @dataclass
@@ -32,12 +32,12 @@ class _Pages:
 class Committer:
     """Commits pages for the runs sharing ``store``, grouped (see the module docstring).
 
-    ``lock`` is the store's writer lock (the collector's), held while committing.
+    Whoever holds ``_writing`` commits for all waiting; ``_queue`` guards the list of them.
     """
 
-    def __init__(self, store: Store, lock: threading.Lock | threading.RLock) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self._lock = lock
+        self._writing = threading.Lock()
         self._waiting: list[_Pages] = []
         self._queue = threading.Lock()
 
@@ -47,7 +47,7 @@ class Committer:
         mine = _Pages(lease, batches)
         with self._queue:
             self._waiting.append(mine)
-        with self._lock:
+        with self._writing:
             if not mine.done:
                 with self._queue:
                     group, self._waiting = self._waiting, []
@@ -73,10 +73,11 @@ class Committer:
 
 
 def _renewed(pages: _Pages) -> bool:
-    """Renew the run's lease in the group's transaction; a run that lost it is left out."""
+    """Renew the run's lease in the group's transaction; a run that lost it is left out (any
+    other error ends the whole group's transaction, and every run is told)."""
     try:
         pages.lease.renew()
-    except BaseException as exc:
+    except LeaseLostError as exc:
         pages.error = exc
         return False
     return True

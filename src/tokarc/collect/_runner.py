@@ -8,7 +8,6 @@ with them. A kill loses only pages not committed yet, which a resume fetches aga
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -153,9 +152,9 @@ class Collector:
         # Runs that stop on a signal between pages (watches, workers, a closed pipe, media
         # downloads as pages arrive) keep 0: no page fetched, and paid for, to be thrown away.
         self.ahead = ahead
-        self._lock = threading.Lock()  # the store, between the fetching thread and the writer
         # Pages commit with their checkpoint and lease; runs in threads commit theirs together.
-        self._committer = Committer(store, self._lock)
+        # (The store itself runs one statement or transaction at a time: store/_serial.py.)
+        self._committer = Committer(store)
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -239,8 +238,7 @@ class Collector:
             run.report.units += event.units_charged
             run.report.calls += 1
             at = dt.datetime.fromtimestamp(self.clock(), dt.UTC)  # the day a budget counts in
-            with self._lock:
-                self.store.record_request(event, job_id=run.job.id, at=at)
+            self.store.record_request(event, job_id=run.job.id, at=at)
 
         return record
 
@@ -275,8 +273,7 @@ class Collector:
         run.report.stop_reason = fields.get("stop_reason", run.report.stop_reason)
         run.report.outcome = fields.get("outcome")
         changes = {"status": status, "stop_reason": run.report.stop_reason, **fields}
-        with self._lock:  # a fetching thread given up on (Ctrl-C) may still record a request
-            run.report.coverage = coverage(self.store.update_job(run.job.id, **changes))
+        run.report.coverage = coverage(self.store.update_job(run.job.id, **changes))
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -327,8 +324,7 @@ class Collector:
             report.new += result.new
             report.duplicates += result.duplicates
         if run.on_page:
-            with self._lock:  # it may write to the store (a watch renews its claim)
-                run.on_page(report)
+            run.on_page(report)
 
     # -- paginated endpoints -----------------------------------------------------------------
 
@@ -394,8 +390,7 @@ class Collector:
         return False
 
     def _stop(self, run: _Run, reason: str, status: str = JobStatus.STOPPED) -> None:
-        with self._lock:
-            self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
+        self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
         self._finish(run, status, stop_reason=reason)
 
     def _complete(self, run: _Run, reason: str) -> None:
