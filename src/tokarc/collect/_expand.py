@@ -111,7 +111,6 @@ class Expansion:
         # workers (``--enqueue``): a callable taking the rows to run, returning BUDGET to stop.
         self.run_children: ChildRunner = self._run_together
         self.concurrency = concurrency  # a depth's targets at once, in plan order
-        self._budget = SharedBudget()  # the budget left when the depth's targets began
         self._parent: Job | None = None
 
     # -- the parent job ---------------------------------------------------------------------
@@ -289,8 +288,7 @@ class Expansion:
         while rest:
             n = max(1, self._affordable(rest))
             many = Many(self.collector, concurrency=self.concurrency, max_units=self.remaining())
-            self._budget = many.budget
-            outcomes = many.map(self._run_child, rest[:n])
+            outcomes = many.map(functools.partial(self._run_child, budget=many.budget), rest[:n])
             if many.error is not None:
                 raise many.error  # Ctrl-C or a signal: each target stopped at its page boundary
             if BUDGET in outcomes:
@@ -335,7 +333,8 @@ class Expansion:
             )
         return job
 
-    def _run_child(self, row: _Row) -> str | None:
+    def _run_child(self, row: _Row, budget: SharedBudget) -> str | None:
+        """Run one target within ``budget`` (what was left when its batch began, shared)."""
         try:
             spec = self._child_spec(row)
         except InvalidInputError:
@@ -346,7 +345,7 @@ class Expansion:
             self._outcome(row, DONE)  # finished, then killed before it was noted
             return None
         own, first = _own(spec, job), first_call(spec, job)
-        left = self._budget.left()
+        left = budget.left()
         if left is not None and left < first:
             return BUDGET  # checked before the child job is made: none waits for nothing
         job = job or self._child_job(row, spec)
@@ -357,7 +356,7 @@ class Expansion:
             self._outcome(row, failure(report.error))
         elif report.status == JobStatus.INTERRUPTED:
             return None  # stopped with the others (Ctrl-C, a worker stopping): resumed later
-        elif report.status == JobStatus.STOPPED and self._budget.refused():
+        elif report.status == JobStatus.STOPPED and budget.refused():
             return BUDGET  # the expansion's budget, not the target's own price
         else:
             self._outcome(row, self._posts_outcome(spec) if spec.kind == "posts" else DONE)

@@ -29,10 +29,9 @@ from .. import errors
 from ..api import endpoints as E
 from ..client._client import CallEvent
 from ..status import JobStatus, StopReason
-from ._describe import target_label
 from ._estimate import worst_case
 from ._lease import JobRunningError
-from ._runner import Collector, JobReport, OverBudget, StopRequested
+from ._runner import Collector, JobReport, OverBudget, StopRequested, one_line
 from ._spec import JobSpec
 
 T = TypeVar("T")
@@ -180,7 +179,7 @@ class Many:
             spec.check()
         # Every target's job, in the order given (ids follow it; one not started is resumable).
         job_ids = [self.collector.job_for(spec).id for spec in specs]
-        reports = self.map(self._one, specs)
+        reports = self.map(self._one, list(zip(specs, job_ids, strict=True)))
         return ManyResult(
             reports=[r for r in reports if r is not None],
             not_started=[spec for spec, r in zip(specs, reports, strict=True) if r is None],
@@ -234,42 +233,38 @@ class Many:
                     results[futures[future]] = future.result()
         return raised
 
-    def _one(self, spec: JobSpec) -> JobReport:
+    def _one(self, target: tuple[JobSpec, int]) -> JobReport:
+        spec = target[0]
         if self.events.started:
             self.events.started(spec)
-        report = self._collect(spec)
+        report = self._collect(*target)
         if self.events.ended:
             self.events.ended(spec, report)
         return report
 
-    def _collect(self, spec: JobSpec) -> JobReport:
+    def _collect(self, spec: JobSpec, job_id: int) -> JobReport:
         seen = _Latest(spec, self.events.page)
         try:
             return self.collector.run(spec, wait=self.wait, on_page=seen)
         except JobRunningError as exc:
-            return self._failed(spec, seen.report, exc, JobStatus.STOPPED)
+            return self._failed(job_id, seen.report, exc, JobStatus.STOPPED)
         except FATAL_ERRORS as exc:
             self._error = self._error or exc
             self.stop()
-            return self._failed(spec, seen.report, exc, JobStatus.INTERRUPTED)
+            return self._failed(job_id, seen.report, exc, JobStatus.INTERRUPTED)
         except Exception as exc:  # this target's walk failed (the API, the network): recorded
-            return self._failed(spec, seen.report, exc, JobStatus.INTERRUPTED)
+            return self._failed(job_id, seen.report, exc, JobStatus.INTERRUPTED)
 
     def _failed(
-        self, spec: JobSpec, report: JobReport | None, exc: Exception, status: str
+        self, job_id: int, report: JobReport | None, exc: Exception, status: str
     ) -> JobReport:
         """The report of a run that raised: the collector's (its job interrupted at its last
-        committed page), or a new one when it ended before a page; the error its outcome."""
+        committed page), or one of the job as stored when it ended before a page; the error
+        its outcome."""
         if report is None:
-            job = self.collector.job_for(spec)
-            report = JobReport(
-                job.id,
-                job.kind,
-                job.target,
-                stop_reason=job.stop_reason,
-                label=target_label(job.kind, job.target, job.options),
-            )
-        report.status, report.outcome = status, " ".join(str(exc).split()) or type(exc).__name__
+            job = self.collector.store.get_job(job_id)
+            report = JobReport.of(job, stop_reason=job.stop_reason)
+        report.status, report.outcome = status, one_line(exc)
         report.stop_reason = report.stop_reason or StopReason.INTERRUPTED
         report.error = exc if isinstance(exc, errors.APIError) else None
         return report

@@ -89,6 +89,12 @@ class JobReport:
     def ok(self) -> bool:
         return self.outcome is None
 
+    @classmethod
+    def of(cls, job: Job, **fields: Any) -> JobReport:
+        """A report on ``job`` as it stands (its target labelled), with ``fields``."""
+        label = target_label(job.kind, job.target, job.options)
+        return cls(job.id, job.kind, job.target, label=label, **fields)
+
 
 Progress = Callable[[JobReport], None]
 Records = Callable[[list[Any]], None]
@@ -194,13 +200,7 @@ class Collector:
             lease.release()
 
     def _run(self, job: Job, spec: JobSpec, lease: Lease, on_page: Progress | None) -> JobReport:
-        report = JobReport(
-            job.id,
-            job.kind,
-            job.target,
-            max_items=spec.max_items,
-            label=target_label(job.kind, job.target, job.options),
-        )
+        report = JobReport.of(job, max_items=spec.max_items)
         run = _Run(job, spec, report, self._start(job, spec), lease, on_page)
         self.store.update_job(job.id, status=JobStatus.RUNNING)
         try:
@@ -487,9 +487,7 @@ def _missing(asked: list[str], got: list[Record]) -> list[str]:
 
 def _done_by_another(job: Job) -> JobReport:
     """The report of a run that found its job finished by the run it waited for."""
-    return JobReport(
-        job.id, job.kind, job.target, status=JobStatus.DONE, stop_reason=job.stop_reason
-    )
+    return JobReport.of(job, status=JobStatus.DONE, stop_reason=job.stop_reason)
 
 
 def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
@@ -518,11 +516,11 @@ def _interruption(exc: BaseException) -> tuple[str, str]:
     signal, the API, the network, the database), or an error nobody expected, named so."""
     expected = (KeyboardInterrupt, SystemExit, errors.TokarcError, OSError)
     if isinstance(exc, expected) or type(exc).__module__.startswith(("psycopg", "sqlite3")):
-        return INTERRUPTED, _one_line(exc)
-    return StopReason.ERROR, f"unexpected {type(exc).__name__}: {_one_line(exc)}"
+        return INTERRUPTED, one_line(exc)
+    return StopReason.ERROR, f"unexpected {type(exc).__name__}: {one_line(exc)}"
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
