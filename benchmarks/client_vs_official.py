@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import inspect
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -31,36 +29,8 @@ import tokarc
 
 TOKEN = "bench-token"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def emulator(latency: float) -> Iterator[str]:
-    """An emulator in its own process; yields its base URL."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "tokarc.emulator", "--port", str(port), "--latency", str(latency)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/apis"
-    try:
-        wait_ready(base)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def wait_ready(base: str, deadline: float = 20.0) -> None:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(f"{base}/tt/hashtag/posts", params={"name": "x", "token": "t"}, timeout=1)
-            return
-        time.sleep(0.1)
-    raise SystemExit("the emulator did not start")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _serve import emulator  # noqa: E402
 
 
 def tags(n: int, pages: int) -> list[str]:
@@ -273,19 +243,23 @@ def many_targets(args: argparse.Namespace) -> None:
             subprocess.run([*api, *names, "--max-items", str(args.pages * 20), "--concurrency",
                             str(len(names)), "--db", db], check=True)  # fmt: skip
             walls["cli"] = min(time.perf_counter() - start, walls.get("cli", 1e9))
-            specs = [JobSpec.build("hashtag", n, max_items=args.pages * 20) for n in names]
-            with tokarc.Client(TOKEN, base_url=base) as c, open_store(f"{tmp}/lib{round_}.db") as s:
-                start = time.perf_counter()
-                Many(Collector(c, s, ahead=1), concurrency=len(names)).run(specs)
-                walls["lib"] = min(time.perf_counter() - start, walls.get("lib", 1e9))
+            for ahead in (0, 1):  # the command fetches one page ahead; 0 for comparison
+                specs = [JobSpec.build("hashtag", n, max_items=args.pages * 20) for n in names]
+                db, key = f"{tmp}/lib{round_}-{ahead}.db", f"lib{ahead}"
+                with tokarc.Client(TOKEN, base_url=base) as c, open_store(db) as s:
+                    start = time.perf_counter()
+                    Many(Collector(c, s, ahead=ahead), concurrency=len(names)).run(specs)
+                    walls[key] = min(time.perf_counter() - start, walls.get(key, 1e9))
         run = walls["cli"] - walls["start"]
         print(f"many targets in one command ({len(names)} hashtags x {args.pages} pages, "
               f"--concurrency {len(names)}, into SQLite; best of {args.repeat}):")  # fmt: skip
         print(f"  tokarc hashtag T1..T{len(names)}, whole command {walls['cli']:7.2f} s")
         print(f"  its start (imports, --estimate)  {walls['start']:7.2f} s")
         print(f"  the collection itself            {run:7.2f} s  ({run / bound:5.2f}x bound)")
-        print(f"  library Many, in process         {walls['lib']:7.2f} s  "
-              f"({walls['lib'] / bound:5.2f}x bound)")  # fmt: skip
+        for ahead in (1, 0):
+            lib = walls[f"lib{ahead}"]
+            print(f"  library Many, in process, ahead {ahead} {lib:5.2f} s  "
+                  f"({lib / bound:5.2f}x bound)")  # fmt: skip
         print(f"  lower bound                      {bound:7.2f} s  ({args.pages} x latency)")
 
 

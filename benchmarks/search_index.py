@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _serve import fresh_schema
 from tests.store.bench_save_page import fetch
 
 from tokarc.models import decode_many
@@ -65,17 +67,8 @@ def target(backend: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield str(Path(tmp) / "bench.db")
         return
-    import psycopg
-
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        sep = "&" if "?" in PG_URL else "?"
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_schema(PG_URL, "bench") as url:
+        yield url
 
 
 def run(backend: str, pages: list[tuple[str, Any, list[Any]]], n: int) -> None:

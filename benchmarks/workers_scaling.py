@@ -15,17 +15,12 @@ latency, bounds the larger counts: read the ratios.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 
 from tokarc.collect import JobSpec, job_for
 from tokarc.emulator import Emulator
@@ -33,42 +28,8 @@ from tokarc.emulator import _vocab as V
 from tokarc.store import open_store
 from tokarc.workers import Workers
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def emulator(latency: float) -> Iterator[str]:
-    port = free_port()
-    exe = Path(sys.executable).with_name("tokarc-emulator")
-    args = [str(exe), "--port", str(port), "--latency", str(latency)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/apis"
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-@contextlib.contextmanager
-def fresh_schema(base: str) -> Iterator[str]:
-    schema = f"tokarc_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        sep = "&" if "?" in base else "?"
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+sys.path.insert(0, str(Path(__file__).parent))
+from _serve import emulator, fresh_schema
 
 
 def deep_tags(n: int, pages: int) -> list[str]:
