@@ -24,7 +24,7 @@ from . import _commands as _commands  # registered first: collecting commands le
 from . import _errors
 from . import _options as O
 from ._app import app, session
-from ._collect import Sink, _check_sink, resume
+from ._collect import Sink, check_sink, resume
 from ._many import resume_many
 from ._stores import existing
 from ._text import cell, safe
@@ -180,7 +180,7 @@ def export_(
     hide = pseudonymizer(pseudonymize, key_file)
     narrowed = _source(entity, source)
     sink = Sink(db, out or "-", format)
-    _check_sink(sink)
+    check_sink(sink)
     with existing(db, read_only=True) as store:
         n = export_with_package(
             store, entity, sink.out or "-", sink.fmt(), source=narrowed, pseudonymize=hide

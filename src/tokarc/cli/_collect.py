@@ -109,9 +109,9 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
         from ._workers import enqueue
 
         return enqueue(state, [spec], sink.db, state.queue)
-    _check_sink(sink)
-    stream = Stream.of(output_entity(spec)) if _streams(sink) else None
-    with state.client() as client, _store(sink) as store:
+    check_sink(sink)
+    stream = Stream.of(output_entity(spec)) if streams_records(sink) else None
+    with state.client() as client, open_sink(sink) as store:
         collector = Collector(client, store, on_records=stream)
         job_id = collector.job_for(spec).id
         this_run = Run(job_id, store.last_page_id())  # what -o writes: this run's records
@@ -120,12 +120,12 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
                 state, collector, spec, lambda: collector.run(spec, wait=run.wait)
             )
             if stream is None:
-                _write(store, spec, sink, this_run)
+                write_run(store, spec, sink, this_run)
         except PipeClosed:
             return _pipe_closed(state, store.get_job(job_id), sink)
         except BaseException as exc:
             if stream is None and not isinstance(exc, JobRunningError):
-                _write(store, spec, sink, this_run, quietly=True)
+                write_run(store, spec, sink, this_run, quietly=True)
             raise _failed(state, exc, job_id, sink) from exc
     finish(state, report, sink)
     return None
@@ -134,9 +134,9 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
 def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overrides: Any) -> None:
     """Run the stored job ``job_id`` on from its checkpoint."""
     sink = Sink(db=db)
-    with state.client() as client, _store(sink) as store:
+    with state.client() as client, open_sink(sink) as store:
         collector = Collector(client, store)
-        job = _job(store, job_id)
+        job = stored_job(store, job_id)
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         try:
             report = _with_progress(
@@ -147,7 +147,7 @@ def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overri
     finish(state, report, sink)
 
 
-def _streams(sink: Sink) -> bool:
+def streams_records(sink: Sink) -> bool:
     """Records go to stdout as they come: JSONL there (CSV and Parquet once, at the end)."""
     return sink.export_to == "-" and sink.fmt() == "jsonl"
 
@@ -239,14 +239,14 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
     return _errors.CLIError(message + hint, code)
 
 
-def _check_sink(sink: Sink) -> None:
+def check_sink(sink: Sink) -> None:
     check_output(sink.out, sink.db)
     if sink.fmt() == "parquet" and sink.export_to == "-" and sys.stdout.isatty():
         raise _errors.CLIError("invalid --format parquet to a terminal: give -o FILE.parquet")
 
 
 @contextlib.contextmanager
-def _store(sink: Sink) -> Iterator[Store]:
+def open_sink(sink: Sink) -> Iterator[Store]:
     if sink.db:
         with open_store(sink.db) as store:
             yield store
@@ -258,7 +258,7 @@ def _store(sink: Sink) -> Iterator[Store]:
         yield store
 
 
-def _job(store: Store, job_id: int) -> Any:
+def stored_job(store: Store, job_id: int) -> Any:
     try:
         return store.get_job(job_id)
     except KeyError:
@@ -267,7 +267,7 @@ def _job(store: Store, job_id: int) -> Any:
         ) from None
 
 
-def _write(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: bool = False) -> None:
+def write_run(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: bool = False) -> None:
     """Export what this run collected, in the API's order: not the table, nor all that the
     source ever found (``tokarc export --source`` writes that)."""
     target = sink.export_to

@@ -26,14 +26,14 @@ from ._app import Session
 from ._collect import (
     RunOptions,
     Sink,
-    _check_sink,
-    _job,
-    _store,
-    _streams,
-    _write,
+    check_sink,
+    open_sink,
     output_entity,
     print_estimate,
+    stored_job,
+    streams_records,
     summary,
+    write_run,
 )
 from ._progress import enabled
 from ._signals import stop_on_signals, stopped
@@ -60,10 +60,10 @@ def collect_many(
         from ._workers import enqueue
 
         return enqueue(state, specs, sink.db, state.queue)
-    _check_sink(sink)
+    check_sink(sink)
     entity = output_entity(specs[0])
-    stream = _Locked(Stream.of(entity)) if _streams(sink) else None
-    with state.client() as client, _store(sink) as store:
+    stream = _Locked(Stream.of(entity)) if streams_records(sink) else None
+    with state.client() as client, open_sink(sink) as store:
         # Each run fetches its next page while it writes the last: the API's latency and the
         # store's writing overlap (a stop throws at most one fetched page per run away).
         collector = Collector(client, store, on_records=stream, ahead=AHEAD)
@@ -75,7 +75,7 @@ def collect_many(
             ids = [r.job_id for r in result.reports]
             this_run = Run(ids[0], after, tuple(ids[1:]))  # what -o writes: this run's records
             try:
-                _write(store, specs[0], sink, this_run, quietly=result.error is not None)
+                write_run(store, specs[0], sink, this_run, quietly=result.error is not None)
             except PipeClosed:
                 quiet_stdout()  # CSV or Parquet on stdout, its reader gone: the run is stored
     return _finish(state, result, sink)
@@ -100,7 +100,7 @@ def resume_many(
 def _stored_spec(store: Store, job_id: int, overrides: dict[str, Any]) -> JobSpec:
     from ..collect._expand import KIND
 
-    job = _job(store, job_id)
+    job = stored_job(store, job_id)
     if job.kind == KIND:
         raise _errors.CLIError(
             f"invalid job {job_id}: an expansion resumes alone (tokarc resume {job_id} --db ...)"

@@ -64,7 +64,7 @@ _SCOPES: contextvars.ContextVar[tuple[_Scope, ...]] = contextvars.ContextVar(
 
 
 class Units:
-    """Units charged to a client so far, in total and per endpoint, and the attempts made.
+    """Units charged to a client so far, in total and per endpoint.
 
     tokarc's one meaning of "units": what the API charged an attempt (its units header; a
     failed attempt is charged too). Every count of units derives from these same events: the
@@ -74,7 +74,6 @@ class Units:
 
     def __init__(self) -> None:
         self.by_endpoint: Counter[str] = Counter()
-        self.calls = 0
         self._lock = threading.Lock()
 
     @property
@@ -84,12 +83,9 @@ class Units:
     def add(self, endpoint: str, units: int) -> None:
         with self._lock:
             self.by_endpoint[endpoint] += units
-            self.calls += 1
 
     def __repr__(self) -> str:
-        return (
-            f"Units(total={self.total}, calls={self.calls}, by_endpoint={dict(self.by_endpoint)})"
-        )
+        return f"Units(total={self.total}, by_endpoint={dict(self.by_endpoint)})"
 
 
 class Pacer:
