@@ -26,7 +26,7 @@ from . import _constants as C
 from ._config import Config, resolve_base_url, resolve_token
 from ._methods import AsyncTiktokMethods, CustomerMethods, SyncTiktokMethods
 from ._retry import RetryPolicy
-from ._transports import TokenTransport, aiohttp_transport
+from ._transports import AsyncHttp, SyncHttp, TokenTransport, aiohttp_transport, tls_context
 from ._wire import Call, Response, Secret, parse, prepare, prepare_raw
 from .pagination import AsyncPager, PagerState, Since, SyncPager, Walker, to_unix
 
@@ -106,6 +106,8 @@ class Pacer:
 
 
 class _BaseClient:
+    _http: httpx.Client | httpx.AsyncClient
+
     def __init__(
         self,
         token: str | None = None,
@@ -190,6 +192,13 @@ class _BaseClient:
             "headers": {"User-Agent": self.config.user_agent},
             "transport": TokenTransport(transport, self._token),
         }
+
+    def _url(self, call: Call) -> httpx.URL:
+        """The request's URL, parsed once (httpx would parse it four times: the base merged,
+        the params merged, the request built; ~60 us a request, measured)."""
+        query = str(httpx.QueryParams(call.wire))
+        path = f"{self._http.base_url}{call.path.lstrip('/')}"
+        return httpx.URL(f"{path}?{query}" if query else path)
 
     def _prepare(
         self,
@@ -293,11 +302,14 @@ class Client(_BaseClient):
 
     tiktok: SyncTiktokMethods
     customer: CustomerMethods[Response]
+    _http: httpx.Client
 
     def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
         if transport is not None and not isinstance(transport, httpx.BaseTransport):
             raise TypeError("Client needs a sync transport (httpx.BaseTransport)")
-        self._http = httpx.Client(**self._httpx_args(transport or httpx.HTTPTransport()))
+        if transport is None:
+            transport = httpx.HTTPTransport(verify=tls_context(self.config.base_url))
+        self._http = SyncHttp(**self._httpx_args(transport))
         self.tiktok = SyncTiktokMethods(self._call, self._paginate)
         self.customer = CustomerMethods(self._call, self._paginate)
 
@@ -335,7 +347,7 @@ class Client(_BaseClient):
         started = time.monotonic()
         try:
             response = self._http.get(
-                call.path, params=call.wire, timeout=call.timeout or httpx.USE_CLIENT_DEFAULT
+                self._url(call), timeout=call.timeout or httpx.USE_CLIENT_DEFAULT
             )
         except httpx.HTTPError as exc:
             raise self._failed(call, exc, started) from None
@@ -363,12 +375,15 @@ class AsyncClient(_BaseClient):
 
     tiktok: AsyncTiktokMethods
     customer: CustomerMethods[Awaitable[Response]]
+    _http: httpx.AsyncClient
 
     def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise TypeError("AsyncClient needs an async transport (httpx.AsyncBaseTransport)")
-        inner = transport or aiohttp_transport(self.config.max_concurrency)
-        self._http = httpx.AsyncClient(**self._httpx_args(inner))
+        inner = transport or aiohttp_transport(
+            self.config.max_concurrency, tls_context(self.config.base_url)
+        )
+        self._http = AsyncHttp(**self._httpx_args(inner))
         self._slots = asyncio.Semaphore(self.config.max_concurrency)
         self.tiktok = AsyncTiktokMethods(self._call, self._paginate)
         self.customer = CustomerMethods(self._call, self._paginate)
@@ -406,7 +421,7 @@ class AsyncClient(_BaseClient):
             started = time.monotonic()
             try:
                 response = await self._http.get(
-                    call.path, params=call.wire, timeout=call.timeout or httpx.USE_CLIENT_DEFAULT
+                    self._url(call), timeout=call.timeout or httpx.USE_CLIENT_DEFAULT
                 )
             except httpx.HTTPError as exc:
                 raise self._failed(call, exc, started) from None

@@ -17,16 +17,42 @@ reopened between pages.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import math
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from ._wire import Secret
 
 SHARD_SIZE = 8  # connections per pool: measured flat cost up to here (benchmarks/)
+
+
+def tls_context(base_url: str) -> ssl.SSLContext:
+    """The TLS context of a client of ``base_url``: one per process, built when first needed.
+
+    httpx builds one per transport by default, loading certifi's CA bundle: ~25 ms of CPU for
+    every client (the CLI's start, a benchmark's each run). A client of a plain-HTTP base URL
+    (the emulator, a local proxy) never does TLS: it gets a context with no CA loaded, which
+    would refuse any certificate rather than trust one.
+    """
+    if urlsplit(base_url).scheme == "http":
+        return _no_tls()
+    return _verified()
+
+
+@functools.cache
+def _verified() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+@functools.cache
+def _no_tls() -> ssl.SSLContext:
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, with no CA: refuses every peer
 
 
 class ShardedAsyncTransport(httpx.AsyncBaseTransport):
@@ -36,7 +62,7 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
         size = max(1, min(shard_size, max_connections))
         count = max(1, math.ceil(max_connections / size))
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        ssl_context = httpx.create_ssl_context()  # one for all: each costs ~25 ms to build
+        ssl_context = _verified()  # one for all: each costs ~25 ms to build
         self._shards = [
             httpx.AsyncHTTPTransport(limits=limits, verify=ssl_context) for _ in range(count)
         ]
@@ -63,7 +89,9 @@ class TokenTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._token = token
 
     def _with_token(self, request: httpx.Request) -> httpx.Request:
-        url = request.url.copy_add_param("token", self._token.reveal())
+        # Appended as text: ``copy_add_param`` would parse the query and the URL again.
+        query = urlencode({"token": self._token.reveal()})
+        url = httpx.URL(f"{request.url}{'&' if request.url.query else '?'}{query}")
         return httpx.Request(
             request.method,
             url,
@@ -90,7 +118,9 @@ class TokenTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             await self._inner.aclose()
 
 
-def aiohttp_transport(max_connections: int) -> httpx.AsyncBaseTransport:
+def aiohttp_transport(
+    max_connections: int, verify: ssl.SSLContext | None = None
+) -> httpx.AsyncBaseTransport:
     """aiohttp behind httpx's transport interface (``httpx-aiohttp``), as openai-python's
     ``DefaultAioHttpClient`` does: httpx's API above, aiohttp's connection pool below.
 
@@ -103,7 +133,7 @@ def aiohttp_transport(max_connections: int) -> httpx.AsyncBaseTransport:
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
-    return _HttpxErrors(AiohttpTransport(limits=limits))
+    return _HttpxErrors(AiohttpTransport(limits=limits, verify=verify or _verified()))
 
 
 class _HttpxErrors(httpx.AsyncBaseTransport):
@@ -168,3 +198,36 @@ def _httpx_error(exc: Exception) -> type[httpx.TransportError] | None:
         ((aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError), httpx.ReadError),
     ]
     return next((error for kind, error in order if isinstance(exc, kind)), None)
+
+
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing: the API is keyed by its token, never by a cookie.
+
+    httpx looks for ``Set-Cookie`` in every reply by building a urllib request and response
+    around it (~50 us a reply, profiled); with nothing to keep, that is skipped.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class _Cookieless:
+    """An httpx client whose cookie jar keeps nothing (see :class:`_NoCookies`)."""
+
+    _jar = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._jar
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        return None  # httpx's own __init__ sets its jar through the private attribute
+
+
+class SyncHttp(_Cookieless, httpx.Client):
+    """The sync client's httpx client."""
+
+
+class AsyncHttp(_Cookieless, httpx.AsyncClient):
+    """The async client's httpx client."""

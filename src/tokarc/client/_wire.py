@@ -57,6 +57,8 @@ class Response:
     params: Mapping[str, Any] = field(default_factory=dict, repr=False)
     content: bytes = field(default=b"", repr=False)
     top_level: bool = field(default=False, repr=False)
+    # The answer's top-level members, undecoded, as :func:`parse` read them (else read anew).
+    members: Mapping[str, msgspec.Raw] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def data(self) -> Any:
@@ -65,10 +67,27 @@ class Response:
 
     def raw_at(self, path: str) -> msgspec.Raw | None:
         """The JSON at a dotted path of ``data``, still undecoded (None when absent)."""
-        node = self.content if self.top_level else _member(self.content, E.ENVELOPE_KEY)
-        for key in path.split(".") if path else ():
-            node = _member(node, key) if node is not None else None
-        return None if node is None else msgspec.Raw(node)
+        if not path:
+            node = self.content if self.top_level else self._top.get(E.ENVELOPE_KEY)
+            return None if node is None else msgspec.Raw(node)
+        first, *rest = path.split(".")
+        found = self._data_members.get(first)
+        for key in rest:
+            found = _member(found, key) if found is not None else None
+        return None if found is None else msgspec.Raw(found)
+
+    @functools.cached_property
+    def _top(self) -> Mapping[str, msgspec.Raw]:
+        return self.members if self.members is not None else _members_of(self.content)
+
+    @functools.cached_property
+    def _data_members(self) -> Mapping[str, msgspec.Raw]:
+        """The members of ``data``, each body scanned once however many paths are read (the
+        items and the cursor of every page)."""
+        if self.top_level:
+            return self._top
+        data = self._top.get(E.ENVELOPE_KEY)
+        return {} if data is None else _members_of(data)
 
 
 _members = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -76,10 +95,15 @@ _members = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
 def _member(node: bytes | msgspec.Raw, key: str) -> msgspec.Raw | None:
     """``node[key]`` of a JSON object given as bytes, without decoding the rest."""
+    return _members_of(node).get(key)
+
+
+def _members_of(node: bytes | msgspec.Raw) -> dict[str, msgspec.Raw]:
+    """The members of a JSON object given as bytes, undecoded (none: not an object)."""
     try:
-        return _members.decode(node).get(key)
+        return _members.decode(node)
     except msgspec.ValidationError:  # valid JSON, but not an object
-        return None
+        return {}
 
 
 @dataclass(frozen=True)
@@ -145,8 +169,9 @@ def parse(call: Call, response: httpx.Response) -> Response:
     envelope = _envelope(call, response, units)
     if E.ENVELOPE_KEY in envelope:
         top_level = call.endpoint is not None and call.endpoint.top_level
+        content = response.content
         return Response(
-            response.status_code, units, call.name, call.params, response.content, top_level
+            response.status_code, units, call.name, call.params, content, top_level, envelope
         )
     detail = envelope.get("detail")
     if detail is None or response.status_code < 400:

@@ -1,0 +1,151 @@
+"""What the client puts on the wire, built the cheap way, is what httpx would have built.
+
+The client parses each request's URL once and appends the token as text, builds one TLS context
+per process (none with a CA for a plain-HTTP base URL), keeps no cookies, and reads a page's
+envelope once for its items and its cursor. Each test here fails if one of those shortcuts
+changes what is sent or read.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+import tokarc
+from tokarc.api import endpoints as E
+from tokarc.client import _transports as T
+from tokarc.client import _wire as W
+from tokarc.emulator import Emulator
+
+from .conftest import BASE, TOKEN
+
+WIRES: list[dict[str, Any]] = [
+    {},
+    {"name": "magic", "cursor": 40},
+    {"keyword": "café au lait & more", "flag": True, "off": False, "n": 0},
+    {"ids": ["1", "2"], "plus": "a+b=c?d#e/f", "emoji": "🎉"},
+]
+
+
+@pytest.mark.parametrize("wire", WIRES)
+def test_the_url_is_the_one_httpx_builds_from_the_params(
+    client: tokarc.Client, wire: dict[str, Any]
+) -> None:
+    call = W.Call(None, "/tt/hashtag/posts", dict(wire), wire, None)
+    with httpx.Client(base_url=BASE) as plain:
+        expected = plain.build_request("GET", call.path, params=wire).url
+    assert client._url(call) == expected
+    assert str(client._url(call)) == str(expected)
+
+
+@pytest.mark.parametrize("query", [b"", b"name=magic&cursor=40"])
+def test_the_token_is_appended_as_httpx_would_add_it(query: bytes) -> None:
+    secret = "tok en/+&=?é"
+    seen: list[httpx.URL] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return httpx.Response(200)
+
+    transport = T.TokenTransport(httpx.MockTransport(record), W.Secret(secret))
+    url = httpx.URL(f"{BASE}/tt/hashtag/posts" + (f"?{query.decode()}" if query else ""))
+    transport.handle_request(httpx.Request("GET", url))
+    assert seen == [url.copy_add_param("token", secret)]
+    assert seen[0].params["token"] == secret
+
+
+def test_the_emulator_reads_every_param_and_the_token(emulator: Emulator) -> None:
+    received: list[httpx.QueryParams] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        received.append(request.url.params)
+        return emulator.handle(request)
+
+    transport = httpx.MockTransport(handle)
+    with tokarc.Client(TOKEN, base_url=BASE, transport=transport) as client:
+        page = client.tiktok.keyword_search("café au lait", "7", sorting="1", match_exactly=True)
+    assert page.status_code == 200
+    assert emulator.stats.requests["keyword_search"] == 1
+    [params] = received
+    assert params["token"] == TOKEN
+    assert list(params.values())[:4] == ["café au lait", "7", "1", "True"]  # as the SDK sends
+    assert list(params.keys())[-1] == "token"  # added last, by the token seam
+
+
+def test_a_plain_http_client_loads_no_ca_and_shares_one_context() -> None:
+    plain = T.tls_context("http://127.0.0.1:8000/apis")
+    assert plain is T.tls_context("http://localhost/other")
+    assert plain.verify_mode == ssl.CERT_REQUIRED
+    assert plain.check_hostname
+    assert plain.cert_store_stats()["x509_ca"] == 0  # would refuse every certificate
+
+
+def test_an_https_client_verifies_with_one_context_per_process() -> None:
+    verified = T.tls_context("https://ensembledata.com/apis")
+    assert verified is T.tls_context("https://example.org/apis")
+    assert verified.verify_mode == ssl.CERT_REQUIRED
+    assert verified.check_hostname
+    assert verified.cert_store_stats()["x509_ca"] > 0
+
+
+def test_cookies_set_by_a_reply_are_never_kept_or_sent(emulator: Emulator) -> None:
+    sent: list[str | None] = []
+
+    def with_cookie(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("cookie"))
+        reply = emulator.handle(request)
+        return httpx.Response(
+            reply.status_code,
+            headers=[*reply.headers.multi_items(), ("set-cookie", "session=abc; Path=/")],
+            content=reply.content,
+        )
+
+    transport = httpx.MockTransport(with_cookie)
+    with tokarc.Client(TOKEN, base_url=BASE, transport=transport) as client:
+        client.tiktok.hashtag_search("magic")
+        client.tiktok.hashtag_search("magic", cursor=20)
+        assert len(client._http.cookies) == 0
+    assert sent == [None, None]
+
+
+BODIES = [
+    b'{"data": {"data": [1, 2], "nextCursor": 20}}',
+    b'{"data": {"data": [], "nextCursor": {"a": {"b": 3}}}}',
+    b'{"data": [1, 2], "nextCursor": 5}',
+    b'{"data": null}',
+    b'{"data": "text"}',
+]
+PATHS = ["", "data", "nextCursor", "nextCursor.a", "nextCursor.a.b", "missing", "data.x"]
+
+
+def _at(response: W.Response, path: str) -> bytes | None:
+    found = response.raw_at(path)
+    return None if found is None else bytes(found)
+
+
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("top_level", [False, True])
+def test_paths_read_from_the_parsed_envelope_are_those_read_from_the_body(
+    body: bytes, top_level: bool
+) -> None:
+    members = msgspec.json.decode(body, type=dict[str, msgspec.Raw])
+    given = W.Response(200, 1, "x", {}, body, top_level, members)
+    fresh = W.Response(200, 1, "x", {}, body, top_level)
+    for path in PATHS:
+        assert _at(given, path) == _at(fresh, path), path
+    expected = msgspec.json.decode(body) if top_level else msgspec.json.decode(body)["data"]
+    assert given.data == expected
+
+
+def test_a_page_read_twice_gives_the_same_items_and_cursor() -> None:
+    call = W.prepare(E.get("hashtag_search"), {"hashtag": "magic"})
+    body = b'{"data": {"data": [{"aweme_id": "1"}], "nextCursor": 20}}'
+    response = W.parse(call, httpx.Response(200, content=body, headers={"units_charged": "1"}))
+    assert bytes(response.raw_at("data") or b"") == b'[{"aweme_id": "1"}]'
+    assert bytes(response.raw_at("nextCursor") or b"") == b"20"
+    assert bytes(response.raw_at("data") or b"") == b'[{"aweme_id": "1"}]'
+    assert response.data == {"data": [{"aweme_id": "1"}], "nextCursor": 20}
