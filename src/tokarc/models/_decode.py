@@ -143,16 +143,19 @@ def _nested_music(m: _MusicRaw | None, raw: Any) -> Music | None:
 
 
 def _hashtags(t: _TagsRaw) -> list[Hashtag]:
-    """The hashtags of ``text_extra`` then ``cha_list``, merged by lower-case name."""
-    found: dict[str, Hashtag] = {}
+    """The hashtags of ``text_extra`` then ``cha_list``, merged by lower-case name; a later
+    sighting fills in what an earlier one lacked."""
+    found: dict[str, list[Any]] = {}  # name: [hashtag_id, view_count, user_count]
     for e in t.text_extra or ():
         if e.type == 1 and e.hashtag_name:
-            _add_tag(found, Hashtag(name=e.hashtag_name, hashtag_id=_id(e.hashtag_id)))
+            _add_tag(found, e.hashtag_name, _id(e.hashtag_id), None, None)
     for c in t.cha_list or ():
         if c.cha_name:
-            counts = {"view_count": c.view_count, "user_count": c.user_count}
-            _add_tag(found, Hashtag(name=c.cha_name, hashtag_id=_id(c.cid), **counts))
-    return list(found.values())
+            _add_tag(found, c.cha_name, _id(c.cid), c.view_count, c.user_count)
+    return [
+        Hashtag(name=name, hashtag_id=tag_id, view_count=views, user_count=users)
+        for name, (tag_id, views, users) in found.items()
+    ]
 
 
 def _tag_names(t: _TagsRaw) -> list[str]:
@@ -166,18 +169,25 @@ def _tag_name(name: str) -> str:
     return name.strip().lstrip("#").lower()
 
 
-def _add_tag(found: dict[str, Hashtag], tag: Hashtag) -> None:
-    """Add ``tag`` under its normalized name; a second sighting fills in what the first lacked."""
-    name = _tag_name(tag.name)
-    if not name:
+def _add_tag(
+    found: dict[str, list[Any]],
+    name: str,
+    tag_id: str | None,
+    views: int | None,
+    users: int | None,
+) -> None:
+    """Add a sighting under its normalized name, filling in what an earlier one lacked (one
+    record per name is built at the end, not one per sighting: the hot path of a page)."""
+    key = _tag_name(name)
+    if not key:
         return
-    old = found.get(name) or Hashtag(name=name)
-    found[name] = Hashtag(
-        name=name,
-        hashtag_id=old.hashtag_id or tag.hashtag_id,
-        view_count=_either(old.view_count, tag.view_count),
-        user_count=_either(old.user_count, tag.user_count),
-    )
+    old = found.get(key)
+    if old is None:
+        found[key] = [tag_id, views, users]
+        return
+    old[0] = old[0] or tag_id
+    old[1] = _either(old[1], views)
+    old[2] = _either(old[2], users)
 
 
 def _mentions(a: _TagsRaw) -> tuple[list[str], list[str]]:
