@@ -6,7 +6,8 @@ The emulator runs in its own process on loopback; every page of TAGS hashtags is
 first, so that both sides then replay cached pages (the emulator's generation is not measured).
 Then, for each backend, one after the other on the same pages:
   - the CLI: `tokarc hashtag T --db DB` for each hashtag, as a user runs it (a subprocess, its
-    start-up included);
+    start-up included), then one command for them all (`tokarc hashtag T1 T2 T3`), one target
+    at a time and with --concurrency 4;
   - tokarc's Collector in this process, page by page (ahead=0) and fetching ahead (the default);
   - the floor: the naive loop (httpx, msgspec, one executemany of the posts rows and a
     checkpoint UPDATE per page, one transaction per page; psycopg pipeline on PostgreSQL).
@@ -76,6 +77,15 @@ def cli(base: str, tags: list[str], where: str) -> int:
         return int(store.db.query("SELECT COUNT(*) FROM posts")[0][0])
 
 
+def cli_once(base: str, tags: list[str], where: str, concurrency: int) -> int:
+    """One command for every hashtag: ``tokarc hashtag T1 T2 T3 --concurrency N``."""
+    subprocess.run([CLI, "--base-url", base, "--token", TOKEN, "--quiet", "hashtag", *tags,
+                    "--concurrency", str(concurrency), "--db", where],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    with open_store(where) as store:
+        return int(store.db.query("SELECT COUNT(*) FROM posts")[0][0])
+
+
 def collector(base: str, tags: list[str], where: str, ahead: int) -> int:
     with tokarc.Client(TOKEN, base_url=base) as client, open_store(where) as store:
         runner = Collector(client, store, ahead=ahead)
@@ -107,6 +117,8 @@ def race(base: str, tags: list[str], backend: str) -> None:
     runs: list[tuple[str, Callable[..., int], tuple[Any, ...]]] = [
         ("naive floor", floor, ()),
         ("tokarc CLI", cli, ()),
+        ("tokarc CLI, one command", cli_once, (1,)),
+        ("one command, concurrency 4", cli_once, (4,)),
         ("Collector, page by page", collector, (0,)),
         ("Collector, fetching ahead", collector, (3,)),
     ]
@@ -119,7 +131,7 @@ def race(base: str, tags: list[str], backend: str) -> None:
     print(f"{backend}:")
     for label, (wall, posts) in results.items():
         rate = posts / wall
-        print(f"  {label:<26} {rate:8,.0f} posts/s  ({posts:,} posts, {wall:5.1f} s, "
+        print(f"  {label:<27} {rate:8,.0f} posts/s  ({posts:,} posts, {wall:5.1f} s, "
               f"{rate / floor_rate:4.2f}x the floor)")  # fmt: skip
 
 
