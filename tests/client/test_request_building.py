@@ -9,6 +9,8 @@ changes what is sent or read.
 from __future__ import annotations
 
 import ssl
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -149,3 +151,52 @@ def test_a_page_read_twice_gives_the_same_items_and_cursor() -> None:
     assert bytes(response.raw_at("nextCursor") or b"") == b"20"
     assert bytes(response.raw_at("data") or b"") == b'[{"aweme_id": "1"}]'
     assert response.data == {"data": [{"aweme_id": "1"}], "nextCursor": 20}
+
+
+class _Pool(httpx.BaseTransport):
+    """A pool that records which thread used it, answering from the emulator."""
+
+    def __init__(self, emulator: Emulator, **_: Any) -> None:
+        self.emulator = emulator
+        self.threads: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.threads.append(threading.get_ident())
+        return self.emulator.handle(request)
+
+
+def _sharded(emulator: Emulator) -> tuple[T.ShardedTransport, list[_Pool]]:
+    pools: list[_Pool] = []
+
+    def make(**options: Any) -> _Pool:
+        pools.append(_Pool(emulator, **options))
+        return pools[-1]
+
+    return T.ShardedTransport(24, shard_size=8, pool=make), pools
+
+
+def test_one_thread_keeps_to_one_pool_of_the_sync_client(emulator: Emulator) -> None:
+    transport, pools = _sharded(emulator)
+    with tokarc.Client(TOKEN, base_url=BASE, transport=transport) as client:
+        posts = list(client.tiktok.iter_hashtag_posts("magic", max_items=100))
+    assert len(posts) == 100
+    assert len(pools) == 3
+    assert [len(p.threads) for p in pools] == [5, 0, 0]  # one connection, kept alive
+
+
+def test_threads_spread_over_the_pools_and_get_what_one_thread_gets(emulator: Emulator) -> None:
+    transport, pools = _sharded(emulator)
+    tags = ["magic", "cats", "dance", "food", "travel", "music"]
+    with tokarc.Client(TOKEN, base_url=BASE, transport=transport) as client:
+
+        def ids(tag: str) -> list[str]:
+            return [p.aweme_id for p in client.tiktok.iter_hashtag_posts(tag, max_items=60)]
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            together = list(pool.map(ids, tags))
+        alone = [ids(tag) for tag in tags]
+    assert together == alone
+    threads = {t for p in pools for t in p.threads}
+    assert len(threads) >= 3
+    assert all(sum(t in p.threads for p in pools) == 1 for t in threads)  # each keeps to one
+    assert sum(bool(p.threads) for p in pools) == 3  # and the threads use every pool

@@ -26,7 +26,14 @@ from . import _constants as C
 from ._config import Config, resolve_base_url, resolve_token
 from ._methods import AsyncTiktokMethods, CustomerMethods, SyncTiktokMethods
 from ._retry import RetryPolicy
-from ._transports import AsyncHttp, SyncHttp, TokenTransport, aiohttp_transport, tls_context
+from ._transports import (
+    AsyncHttp,
+    ShardedTransport,
+    SyncHttp,
+    TokenTransport,
+    aiohttp_transport,
+    tls_context,
+)
 from ._wire import Call, Response, Secret, parse, prepare, prepare_raw
 from .pagination import AsyncPager, PagerState, Since, SyncPager, Walker, to_unix
 
@@ -308,7 +315,7 @@ class Client(_BaseClient):
         if transport is not None and not isinstance(transport, httpx.BaseTransport):
             raise TypeError("Client needs a sync transport (httpx.BaseTransport)")
         if transport is None:
-            transport = httpx.HTTPTransport(verify=tls_context(self.config.base_url))
+            transport = ShardedTransport(verify=tls_context(self.config.base_url))
         self._http = SyncHttp(**self._httpx_args(transport))
         self.tiktok = SyncTiktokMethods(self._call, self._paginate)
         self.customer = CustomerMethods(self._call, self._paginate)

@@ -5,13 +5,11 @@ is :func:`aiohttp_transport`: aiohttp's pool behind httpx's transport interface,
 than httpx's own (``benchmarks/client_vs_official.py``, ``docs/performance.md``); the client
 above it is still httpx (its API, events, errors), and so are the token seam and the retries.
 
-``ShardedAsyncTransport``, httpx's own pool made cheaper, stays for ``transport=``:
-
-httpcore 1.0.9 walks every pooled connection, and polls every idle socket, on each request it
-assigns: with 40 requests in flight that bookkeeping took more CPU than the responses did
-(encode/httpcore#1035 rewrites it; unreleased). Spreading requests round-robin over a few small
-pools keeps each walk short. Each pool keeps all its connections alive, so none is closed and
-reopened between pages.
+The sync client's default is :class:`ShardedTransport`, and ``ShardedAsyncTransport`` (httpx's own
+async pool made cheaper) stays for ``transport=``: httpcore 1.0.9 walks every pooled connection,
+and polls every idle socket, on each request it assigns; with 40 requests in flight that
+bookkeeping took more CPU than the responses did (encode/httpcore#1035 rewrites it; unreleased).
+Spreading requests over a few small pools keeps each walk short.
 """
 
 from __future__ import annotations
@@ -21,7 +19,9 @@ import functools
 import itertools
 import math
 import ssl
-from collections.abc import AsyncIterator, Iterator
+import threading
+import typing
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -55,17 +55,32 @@ def _no_tls() -> ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, with no CA: refuses every peer
 
 
-class ShardedAsyncTransport(httpx.AsyncBaseTransport):
-    """Up to ``max_connections`` connections, in pools of at most ``SHARD_SIZE``."""
+Pool = typing.TypeVar("Pool")
 
-    def __init__(self, max_connections: int, shard_size: int = SHARD_SIZE) -> None:
-        size = max(1, min(shard_size, max_connections))
-        count = max(1, math.ceil(max_connections / size))
-        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        ssl_context = _verified()  # one for all: each costs ~25 ms to build
-        self._shards = [
-            httpx.AsyncHTTPTransport(limits=limits, verify=ssl_context) for _ in range(count)
-        ]
+
+def _pools(
+    make: Callable[..., Pool], max_connections: int, shard_size: int, verify: ssl.SSLContext
+) -> list[Pool]:
+    """Pools of at most ``shard_size`` connections, up to ``max_connections`` in all; each
+    keeps all its connections alive, so none is closed and reopened between pages."""
+    size = max(1, min(shard_size, max_connections))
+    count = max(1, math.ceil(max_connections / size))
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    return [make(limits=limits, verify=verify) for _ in range(count)]
+
+
+class ShardedAsyncTransport(httpx.AsyncBaseTransport):
+    """Up to ``max_connections`` connections, in pools of at most ``SHARD_SIZE``, taken in
+    turn by each request."""
+
+    def __init__(
+        self,
+        max_connections: int,
+        shard_size: int = SHARD_SIZE,
+        verify: ssl.SSLContext | None = None,
+    ) -> None:
+        verify = verify or _verified()  # one for all: each costs ~25 ms to build
+        self._shards = _pools(httpx.AsyncHTTPTransport, max_connections, shard_size, verify)
         self._next = itertools.cycle(self._shards)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -74,6 +89,38 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         for shard in self._shards:
             await shard.aclose()
+
+
+class ShardedTransport(httpx.BaseTransport):
+    """The sync client's pool: up to ``max_connections`` connections in pools of at most
+    ``SHARD_SIZE``, each thread keeping to the pool it was first given.
+
+    One thread (a script, a run) so uses one pool and one connection, as with httpx's own;
+    the threads of many runs at once (``Many``, a worker) spread over the pools, so that each
+    request's walk of its pool stays short (measured: ``benchmarks/client_vs_official.py
+    --many-only``, ``docs/performance.md``).
+    """
+
+    def __init__(
+        self,
+        max_connections: int = 100,
+        shard_size: int = SHARD_SIZE,
+        verify: ssl.SSLContext | None = None,
+        pool: Callable[..., httpx.BaseTransport] = httpx.HTTPTransport,
+    ) -> None:
+        self._shards = _pools(pool, max_connections, shard_size, verify or _verified())
+        self._next = itertools.cycle(self._shards)
+        self._mine = threading.local()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        shard: httpx.BaseTransport | None = getattr(self._mine, "shard", None)
+        if shard is None:
+            shard = self._mine.shard = next(self._next)
+        return shard.handle_request(request)
+
+    def close(self) -> None:
+        for shard in self._shards:
+            shard.close()
 
 
 class TokenTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
