@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import logging
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +33,15 @@ def test_version(cli: Cli) -> None:
     ran = cli("--version")
     assert ran.code == 0
     assert ran.out.strip() == f"tokarc {__version__}"
+
+
+@pytest.mark.parametrize("module", ["tokarc", "tokarc.cli"])
+def test_python_dash_m_runs_the_command(module: str) -> None:
+    ran = subprocess.run(
+        [sys.executable, "-m", module, "--version"], capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == f"tokarc {__version__}"
 
 
 def test_global_options_after_the_command(cli: Cli, tmp_path: Path) -> None:
