@@ -18,9 +18,33 @@ SQLite stays the one-machine default: everything here needs a PostgreSQL databas
     print(workers.status())                  # {'todo': 1, 'doing': 0, ...}
 """
 
-from ._limits import SharedLimits
-from ._queue import QueueStatus, Workers, require_postgres
-from ._run import WorkerRuntime, run_worker
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._limits import SharedLimits
+    from ._queue import QueueStatus, Workers, require_postgres
+    from ._run import WorkerRuntime, run_worker
+
+# Loaded when first used: procrastinate costs ~90 ms to import, and every store imports this
+# package's migration set (``_schema``), so opening a store would pay for it.
+_WHERE = {
+    "SharedLimits": "._limits",
+    "QueueStatus": "._queue",
+    "Workers": "._queue",
+    "require_postgres": "._queue",
+    "WorkerRuntime": "._run",
+    "run_worker": "._run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_WHERE[name], __name__), name)
+
 
 __all__ = [
     "QueueStatus",
