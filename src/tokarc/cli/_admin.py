@@ -18,7 +18,6 @@ from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, target_labe
 from ..store import Job
 from ..store._exports import EXPORTS
 from ..store._exports import get as get_export
-from ..store._package import export_with_package
 from ..store.export import COLUMNS
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
@@ -182,6 +181,8 @@ def export_(
     sink = Sink(db, out or "-", format)
     check_sink(sink)
     with existing(db, read_only=True) as store:
+        from ..store._package import export_with_package  # loaded when exporting
+
         n = export_with_package(
             store, entity, sink.out or "-", sink.fmt(), source=narrowed, pseudonymize=hide
         )

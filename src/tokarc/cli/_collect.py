@@ -25,7 +25,6 @@ from ..collect import (
 from ..models import BY_ENTITY
 from ..status import JobStatus, StopReason
 from ..store import Store, open_store
-from ..store._package import export_with_package
 from ..store.export import Run
 from . import _errors
 from ._app import Session
@@ -274,6 +273,8 @@ def write_run(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: boo
     if target is None:
         return
     try:
+        from ..store._package import export_with_package  # loaded when exporting
+
         export_with_package(store, output_entity(spec), target, sink.fmt(), run=run)
         sys.stdout.flush()
     except BrokenPipeError:

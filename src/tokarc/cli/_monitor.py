@@ -24,7 +24,6 @@ from ..monitor import (
     WatchRun,
     format_duration,
     parse_duration,
-    write_report,
 )
 from ..status import RunStatus
 from ..store import Store, open_store
@@ -409,6 +408,8 @@ def report(
     """
     check_output(out, db)
     with _existing(db) as store:
+        from ..monitor import write_report  # loaded when reporting: charts, templates
+
         result = write_report(
             store, out, since=since, sources=source or (), watches=watch or (), media=media
         )

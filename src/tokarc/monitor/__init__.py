@@ -24,13 +24,27 @@ source in the store, jobs and watches (``_report.py``). See ``docs/monitor.md``.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._alerts import Alert, Alerts, Delivery
 from ._lock import LEASE_SECONDS
-from ._report import Report, write_report
 from ._rules import Rule, is_spike, parse_rule
 from ._schedule import Scheduler, WatchRun
 from ._specs import WATCH_KINDS, WatchKind
 from ._watches import MAX_FAILURES, Watch, Watches, format_duration, parse_duration
+
+if TYPE_CHECKING:
+    from ._report import Report, write_report
+
+
+def __getattr__(name: str) -> Any:
+    # The report (charts, templates: ~25 ms to import) loads when first asked for: every store
+    # imports this package's migration set, and most commands never write a report.
+    if name in ("Report", "write_report"):
+        return getattr(importlib.import_module("._report", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "LEASE_SECONDS",
