@@ -24,9 +24,9 @@ source in the store, jobs and watches (``_report.py``). See ``docs/monitor.md``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy
 from ._alerts import Alert, Alerts, Delivery
 from ._lock import LEASE_SECONDS
 from ._rules import Rule, is_spike, parse_rule
@@ -37,13 +37,9 @@ from ._watches import MAX_FAILURES, Watch, Watches, format_duration, parse_durat
 if TYPE_CHECKING:
     from ._report import Report, write_report
 
-
-def __getattr__(name: str) -> Any:
-    # The report (charts, templates: ~25 ms to import) loads when first asked for: every store
-    # imports this package's migration set, and most commands never write a report.
-    if name in ("Report", "write_report"):
-        return getattr(importlib.import_module("._report", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The report (charts, templates: ~25 ms to import) loads when first asked for: every store
+# imports this package's migration set, and most commands never write a report.
+__getattr__ = lazy(__name__, {"Report": "._report", "write_report": "._report"})
 
 
 __all__ = [

@@ -20,8 +20,9 @@ SQLite stays the one-machine default: everything here needs a PostgreSQL databas
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy
 
 if TYPE_CHECKING:
     from ._limits import SharedLimits
@@ -39,11 +40,7 @@ _WHERE = {
     "run_worker": "._run",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_WHERE[name], __name__), name)
+__getattr__ = lazy(__name__, _WHERE)
 
 
 __all__ = [
