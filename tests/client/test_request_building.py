@@ -109,6 +109,10 @@ def test_cookies_set_by_a_reply_are_never_kept_or_sent(emulator: Emulator) -> No
     transport = httpx.MockTransport(with_cookie)
     with tokarc.Client(TOKEN, base_url=BASE, transport=transport) as client:
         client.tiktok.hashtag_search("magic")
+        jar = client._http.cookies
+        jar.set("a", "1")
+        jar.update({"b": "2"})
+        jar["c"] = "3"
         client.tiktok.hashtag_search("magic", cursor=20)
         assert len(client._http.cookies) == 0
     assert sent == [None, None]
@@ -192,11 +196,17 @@ def test_threads_spread_over_the_pools_and_get_what_one_thread_gets(emulator: Em
         def ids(tag: str) -> list[str]:
             return [p.aweme_id for p in client.tiktok.iter_hashtag_posts(tag, max_items=60)]
 
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            together = list(pool.map(ids, tags))
+        together_at_once = threading.Barrier(len(tags))  # six threads, none reused
+
+        def at_once(tag: str) -> list[str]:
+            together_at_once.wait(timeout=30)
+            return ids(tag)
+
+        with ThreadPoolExecutor(max_workers=len(tags)) as pool:
+            together = list(pool.map(at_once, tags))
         alone = [ids(tag) for tag in tags]
     assert together == alone
     threads = {t for p in pools for t in p.threads}
-    assert len(threads) >= 3
+    assert len(threads) == len(tags) + 1  # the six, and this one alone
     assert all(sum(t in p.threads for p in pools) == 1 for t in threads)  # each keeps to one
     assert sum(bool(p.threads) for p in pools) == 3  # and the threads use every pool

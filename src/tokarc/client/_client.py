@@ -139,6 +139,7 @@ class _BaseClient:
         self._listeners: list[Listener] = []
         self._guards: list[Guard] = []
         self._open(transport)
+        self._root = str(self._http.base_url)  # ends with "/": httpx normalizes it
 
     def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
         """Build the shell's pooled httpx client over ``transport`` (None: the network)."""
@@ -201,10 +202,10 @@ class _BaseClient:
         }
 
     def _url(self, call: Call) -> httpx.URL:
-        """The request's URL, parsed once (httpx would parse it four times: the base merged,
-        the params merged, the request built; ~60 us a request, measured)."""
+        """The request's URL, parsed once: from a path and params, httpx parses it again to
+        merge the base URL, again to merge the params and again to build the request."""
         query = str(httpx.QueryParams(call.wire))
-        path = f"{self._http.base_url}{call.path.lstrip('/')}"
+        path = f"{self._root}{call.path.lstrip('/')}"
         return httpx.URL(f"{path}?{query}" if query else path)
 
     def _prepare(

@@ -103,7 +103,7 @@ class ShardedTransport(httpx.BaseTransport):
 
     def __init__(
         self,
-        max_connections: int = 100,
+        max_connections: int = 100,  # httpx's own default
         shard_size: int = SHARD_SIZE,
         verify: ssl.SSLContext | None = None,
         pool: Callable[..., httpx.BaseTransport] = httpx.HTTPTransport,
@@ -257,9 +257,16 @@ class _NoCookies(httpx.Cookies):
     def extract_cookies(self, response: httpx.Response) -> None:
         return None
 
+    def set(self, name: str, value: str, domain: str = "", path: str = "/") -> None:
+        return None  # ``cookies[name] = value`` comes here too
+
+    def update(self, cookies: Any = None) -> None:  # type: ignore[override]
+        return None
+
 
 class _Cookieless:
-    """An httpx client whose cookie jar keeps nothing (see :class:`_NoCookies`)."""
+    """An httpx client whose cookie jar keeps nothing (see :class:`_NoCookies`); one jar
+    serves every client, since it never holds a cookie."""
 
     _jar = _NoCookies()
 
