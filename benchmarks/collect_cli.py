@@ -70,18 +70,24 @@ def floor(base: str, tags: list[str], where: str) -> int:
 
 
 def cli(base: str, tags: list[str], where: str) -> int:
+    """A command per hashtag: ``tokarc hashtag T --db DB``, one after the other."""
     for tag in tags:
-        subprocess.run([CLI, "--base-url", base, "--token", TOKEN, "--quiet", "hashtag", tag,
-                        "--db", where], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-    with open_store(where) as store:
-        return int(store.db.query("SELECT COUNT(*) FROM posts")[0][0])
+        _tokarc(base, "hashtag", tag, "--db", where)
+    return _posts(where)
 
 
 def cli_once(base: str, tags: list[str], where: str, concurrency: int) -> int:
     """One command for every hashtag: ``tokarc hashtag T1 T2 T3 --concurrency N``."""
-    subprocess.run([CLI, "--base-url", base, "--token", TOKEN, "--quiet", "hashtag", *tags,
-                    "--concurrency", str(concurrency), "--db", where],
-                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    _tokarc(base, "hashtag", *tags, "--concurrency", str(concurrency), "--db", where)
+    return _posts(where)
+
+
+def _tokarc(base: str, *args: str) -> None:
+    command = [CLI, "--base-url", base, "--token", TOKEN, "--quiet", *args]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def _posts(where: str) -> int:
     with open_store(where) as store:
         return int(store.db.query("SELECT COUNT(*) FROM posts")[0][0])
 
