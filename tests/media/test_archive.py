@@ -10,7 +10,16 @@ from PIL import Image
 
 from tokarc.emulator import Emulator
 from tokarc.emulator import _media as emulator_media
-from tokarc.media import KINDS, DiskFullError, MediaRoot, media_paths, pending, public_url
+from tokarc.media import (
+    KINDS,
+    DiskFullError,
+    MediaRoot,
+    media_paths,
+    media_root,
+    pending,
+    public_url,
+    recorded_root,
+)
 from tokarc.models import Post, decode_json
 from tokarc.store import Store
 
@@ -43,6 +52,15 @@ def test_every_kind_is_downloaded_whole_and_recorded(
                 assert image.format == "JPEG"
     assert len(assert_files_whole(root)) == len({r[4] for r in got})
     assert report.bytes == sum(r[5] for r in got)
+
+
+def test_the_store_records_where_its_media_are(run: Run, collected: Store, tmp_path: Path) -> None:
+    assert recorded_root(collected) is None
+    assert media_root(collected, None) is None  # nothing guessed from the URL's text
+    run(kinds=("cover",))
+    assert recorded_root(collected) == (tmp_path / "media").resolve()
+    assert media_root(collected, None) == (tmp_path / "media").resolve()
+    assert media_root(collected, tmp_path / "other") == tmp_path / "other"
 
 
 def test_stored_urls_keep_no_signature(run: Run, collected: Store) -> None:

@@ -18,6 +18,7 @@ import pytest
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
+from tokarc.media import record_root
 from tokarc.models import decode
 from tokarc.monitor import Report, Watches, write_report
 from tokarc.store import Batch, Store, open_store
@@ -76,7 +77,7 @@ def media_table(store: Store, rows_: list[tuple[str, str]]) -> None:
                       (record_id, path))  # fmt: skip
 
 
-def _watched(emulator: Emulator, db: str) -> None:
+def _watched(emulator: Emulator, db: str, media: Path) -> None:
     """Two watches ticked three times an hour apart, a plain job, a hostile post observed five
     hours apart, and a cover for it in the media archive."""
     with open_store(db) as store:
@@ -97,14 +98,15 @@ def _watched(emulator: Emulator, db: str) -> None:
         s.tick()
         emulator.clock.advance(HOUR)
     with open_store(db) as store:
-        (Path(db).parent / "media" / "ab").mkdir(parents=True, exist_ok=True)
-        (Path(db).parent / "media" / "ab" / "cover.png").write_bytes(png(36, 48, (200, 60, 90)))
+        (media / "ab").mkdir(parents=True, exist_ok=True)
+        (media / "ab" / "cover.png").write_bytes(png(36, 48, (200, 60, 90)))
+        record_root(store, media, 0.0)  # as `tokarc media --dir` does: the report finds it so
         media_table(store, [(HOSTILE_ID, "ab/cover.png"), ("7300000000000000002", "../../x.png")])
 
 
 @pytest.fixture
-def report_db(emulator: Emulator, db_path: str) -> str:
-    _watched(emulator, db_path)
+def report_db(emulator: Emulator, db_path: str, tmp_path: Path) -> str:
+    _watched(emulator, db_path, tmp_path / "media")
     return db_path
 
 
@@ -233,9 +235,10 @@ def test_the_file_is_written_atomically_never_over_the_database(
 
 
 def test_report_on_both_backends(emulator: Emulator, any_db: str, tmp_path: Path) -> None:
-    _watched(emulator, any_db)
+    _watched(emulator, any_db, tmp_path / "media")
     report = _report(any_db, tmp_path / "report.html")
     assert 'id="source-hashtag-magic"' in report.html
+    assert "data:image/png;base64," in report.html  # the cover, found through the store's record
     assert "nothing yet" not in report.html.split("Fastest-growing posts")[1].split("New")[0]
     assert "<b>" in report.html.split('id="changes"')[1]
 

@@ -393,8 +393,8 @@ def report(
         typer.Option(
             metavar="DIR",
             show_default=False,
-            help="The media archive's root, for thumbnails (default: media/ beside the "
-            "database, else ./media).",
+            help="The media archive's root, for thumbnails (default: where the database's "
+            "media were downloaded to, else media/ beside a SQLite file).",
         ),
     ] = None,
 ) -> None:

@@ -31,6 +31,7 @@ from ._archive import MediaArchive, MediaReport, OnFile
 from ._fetch import Fetcher, Outcome, public_url, sniff
 from ._files import MIN_FREE, DiskFullError, MediaRoot, Stored
 from ._plan import ENTITY, KINDS, Item, Source, parse_kinds, parse_source, pending
+from ._root import media_root, record_root, recorded_root
 
 __all__ = [
     "ENTITY",
@@ -46,10 +47,13 @@ __all__ = [
     "Stored",
     "archive",
     "media_paths",
+    "media_root",
     "parse_kinds",
     "parse_source",
     "pending",
     "public_url",
+    "record_root",
+    "recorded_root",
     "sniff",
 ]
 

@@ -21,6 +21,7 @@ from ._fetch import Fetcher, Outcome, public_url
 from ._files import DiskFullError
 from ._plan import Item, Source, pending
 from ._refresh import Refresher
+from ._root import record_root
 
 
 @dataclass
@@ -104,6 +105,8 @@ class MediaArchive:
         items = self.plan(kinds, source)
         report.planned += len(items)
         self.fetcher.root.check_space()
+        if items:
+            record_root(self.store, self.fetcher.root.path, self.fetcher.clock())
         expired = self._download(items, report)
         if expired and self.client is not None:
             self._refresh_and_retry(expired, report)

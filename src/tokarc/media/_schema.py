@@ -26,3 +26,12 @@ def _files(d: Dialect) -> list[str]:
             PRIMARY KEY (kind, record_id, position)){d.clustered}""",
         "CREATE INDEX media_sha256 ON media (sha256)",
     ]
+
+
+@MEDIA.migration("root")
+def _root(d: Dialect) -> list[str]:
+    """Where the files are: the media root that downloads last went to (one row)."""
+    return [
+        """CREATE TABLE media_root (
+            id INTEGER PRIMARY KEY CHECK (id = 1), path TEXT NOT NULL, recorded_at TEXT NOT NULL)"""
+    ]

@@ -21,6 +21,7 @@ from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
 from .._files import atomic_file, refuse_same_file
 from ..errors import InvalidInputError
+from ..media import media_root
 from ..store import Store
 from ..store._target import sqlite_files
 from . import _charts as C
@@ -100,30 +101,21 @@ def write_report(
     ``since`` (``7d``, ``2026-11-01``) keeps posts created since then; ``sources`` (or
     ``watches``: the same, kept for older callers) keeps what those sources found, each
     ``kind:target`` (``hashtag:magic``, ``user_posts:zachking``, ``user:zachking``) or a watch
-    id. ``media`` is the media archive's root (default: ``media`` beside a SQLite database, else
-    ``media`` in the working directory):
-    top posts show their thumbnails from it. Raises InvalidInputError for a bad ``since``, an
+    id. ``media`` is the media archive's root (default: the root the store recorded when
+    its media were downloaded, else ``media`` beside a SQLite database): top posts show their
+    thumbnails from it. Raises InvalidInputError for a bad ``since``, an
     unknown source, or ``out`` being the database itself.
     """
     refuse_same_file(out, sqlite_files(store.url), "report file")
     clock = time.time() if now is None else now
     option = "--watch" if watches and not sources else "--source"
     sc = scope(store, parse_since(since, clock), [*sources, *watches], option=option)
-    report = render(store, sc, clock, _media_root(store, media))
+    report = render(store, sc, clock, media_root(store, media))
     with atomic_file(out, "w", encoding="utf-8") as f:  # whole or not at all
         f.write(report.html)
     chosen = [s.label for s in sc.sources] if sc.filtered else "all"
     record_report(store, clock, json.dumps(chosen), str(out))
     return report
-
-
-def _media_root(store: Store, media: str | Path | None) -> Path | None:
-    """``media``, else ``media/`` beside a SQLite database, else ``media/`` here (where
-    ``tokarc media --dir media`` puts it), the first that exists."""
-    if media is not None:
-        return Path(media)
-    near = [Path(store.url).resolve().parent / "media"] if store.backend == "sqlite" else []
-    return next((p for p in [*near, Path("media")] if p.is_dir()), None)
 
 
 def render(store: Store, sc: Scope, now: float, media: Path | None = None) -> Report:
