@@ -89,9 +89,11 @@ def jobs(db: O.DbRequired, as_json: Json = False) -> None:
         for row in rows:
             print(json.dumps(dict(zip(headers, row, strict=True))))
         return
-    for row in rows:
-        row[-1] = "; ".join(row[-1])
-    _out().print(_table(f"jobs in {db}", headers, rows))
+    if not caps:  # the column only when an expansion says what capped it
+        _out().print(_table(f"jobs in {db}", headers[:-1], [row[:-1] for row in rows]))
+        return
+    cells = [[*row[:-1], "; ".join(row[-1])] for row in rows]
+    _out().print(_table(f"jobs in {db}", headers, cells))
 
 
 @app.command("resume")
