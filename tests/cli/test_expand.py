@@ -61,3 +61,26 @@ def test_from_file(cli: Callable[..., Ran], tmp_path: Path) -> None:
     assert ran.code == 0, ran.err
     authors = next(r for r in ran.lines() if r.get("step") == "authors")
     assert authors["done"] == 1
+
+
+def test_the_summary_the_json_and_jobs_say_what_capped_it(cli: Callable[..., Ran]) -> None:
+    stored = cli("--sandbox", "hashtag", "magic", "--max-items", "30", "--db", "x.db")
+    assert stored.code == 0, stored.err
+    said = "authors: 5 of 30 posts (capped by --per-target 5)"
+    args = ("--sandbox", "expand", "--db", "x.db", "--from", "hashtag:magic", "--to", "authors",
+            "--per-target", "5")  # fmt: skip
+    ran = cli(*args)
+    assert ran.code == 0, ran.err
+    assert said in ran.out
+    total = cli(*args, "--json").lines()[-1]
+    caps = total["caps"]
+    assert isinstance(caps, list)
+    assert [c["text"] for c in caps] == [said]
+    assert caps[0]["option"] == "--per-target"
+    assert (caps[0]["taken"], caps[0]["available"], caps[0]["value"]) == (5, 30, 5)
+    jobs = cli("jobs", "--db", "x.db", "--json").lines()
+    assert next(j for j in jobs if j["kind"] == "expand")["capped"] == [said]
+    assert all(j["capped"] == [] for j in jobs if j["kind"] != "expand")
+    table = cli("jobs", "--db", "x.db").out
+    assert "capped" in table
+    assert "5 of 30 posts" in " ".join(table.split())  # the table may wrap the cell

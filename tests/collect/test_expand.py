@@ -315,3 +315,43 @@ def test_ctrl_c_then_again_equals_a_clean_run(tmp_path: Path) -> None:
             ]
 
     assert expansion(tmp_path / "cut.db", 4) == expansion(tmp_path / "clean.db", None)
+
+
+def _collect(emulator: Emulator, store: Store, kind: str, target: str, items: int) -> None:
+    with client_for(emulator) as client:
+        Collector(client, store).run(JobSpec.build(kind, target, max_items=items))
+
+
+def _caps(report: ExpansionReport) -> list[str]:
+    return [c.text() for c in report.caps]
+
+
+def test_a_per_target_cut_is_said_and_recorded(emulator: Emulator, store: Store) -> None:
+    _collect(emulator, store, "hashtag", "magic", 200)  # 200 stored posts to take authors from
+    report = run(emulator, store, "hashtag:magic", "authors", per_target=10)
+    assert report.status == "done"
+    assert "authors: 10 of 200 posts (capped by --per-target 10)" in _caps(report)
+    recorded = rows(store, "SELECT step, cap, taken, available, noun, cap_value FROM expand_caps")
+    assert ("authors", "per_target", 10, 200, "post", 10) in recorded
+    again = Expansion(None, store, ExpandSpec.build("hashtag:magic", "authors", per_target=10))
+    assert _caps(again.report()) == _caps(report)  # the record, read back
+
+
+def test_every_other_cap_is_said(emulator: Emulator, store: Store) -> None:
+    _collect(emulator, store, "comments", str(F.COMMENTED_POST), 30)
+    fan = run(emulator, store, COMMENTED, "commenters", per_target=3)
+    assert any(t.startswith("commenters: 3 of ") and t.endswith("targets (capped by "
+               "--per-target 3)") for t in _caps(fan)), _caps(fan)  # fmt: skip
+    deep = run(emulator, store, "user:zachking", "followers", per_target=2)
+    assert "followers: 1 of 1 targets stopped at 2 items (capped by --per-target 2)" in _caps(deep)
+    assert "depth 1: 2 users found, not expanded (capped by --depth 1)" in _caps(deep)
+    broke = run(emulator, store, "hashtag:magic", "followers", depth=2, per_target=2,
+                max_units=8)  # fmt: skip
+    assert broke.stop_reason == "budget"
+    assert any(t.endswith("(capped by --max-units 8)") for t in _caps(broke)), _caps(broke)
+
+
+def test_an_uncapped_expansion_says_nothing_capped(emulator: Emulator, store: Store) -> None:
+    report = run(emulator, store, "user:zachking", "authors", per_target=3)
+    assert report.status == "done"
+    assert report.caps == []

@@ -73,7 +73,6 @@ def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
         (("report", "--db", "w.db", "-o", "r.html", "--watch", "9"), "invalid --watch"),
         (("report", "--db", "w.db", "-o", "r.html", "--source", "hashtag:x"), "invalid --source"),
         (("report", "--db", "w.db", "-o", "w.db"), "the database's own file"),
-        (("watch", "add", "user", "u", "--alert", "spike", "--db", "w.db"), "need a --webhook"),
         (
             (
                 "watch",
@@ -220,3 +219,26 @@ def test_a_tick_posts_alerts_and_alerts_lists_them(
     assert "sent" in out
     code, out, _ = tokarc(capsys, "alerts", "--db", "w.db", "--json")
     assert json.loads(out)["payload"] == payload
+
+
+def test_alerts_without_a_webhook_are_recorded_and_shown(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = tokarc(capsys, "watch", "add", "hashtag", "magic", "--window", "1d",
+                            "--alert", "new_posts>10", "--db", "w.db")  # fmt: skip
+    assert code == 0, err
+    assert out.endswith("alerts new_posts>10 recorded (not delivered: no webhook)\n")
+    assert tokarc(capsys, "--sandbox", "watch", "tick", "--db", "w.db")[0] == 0
+    said = "recorded (not delivered: no webhook)"
+    code, out, _ = tokarc(capsys, "alerts", "--db", "w.db")
+    assert code == 0
+    assert "new_posts>10" in out
+    assert said in out
+    code, out, _ = tokarc(capsys, "alerts", "--db", "w.db", "--json")
+    alert = json.loads(out)
+    assert (alert["status"], alert["attempts"]) == ("recorded", 0)  # nothing was posted
+    assert tokarc(capsys, "--sandbox", "watch", "tick", "--db", "w.db")[0] == 0
+    assert json.loads(tokarc(capsys, "alerts", "--db", "w.db", "--json")[1])["attempts"] == 0
+    assert tokarc(capsys, "report", "--db", "w.db", "-o", "r.html")[0] == 0
+    assert said in (tmp_path / "r.html").read_text()

@@ -266,3 +266,36 @@ def test_crashed_ticks_cannot_exceed_the_daily_budget(emulator: Emulator, any_db
         spent = rows(store, "SELECT SUM(units) FROM requests WHERE job_id = ?",
                      (Watches(store).get(magic.id).job_id,))[0][0]  # fmt: skip
     assert spent == emulator.stats.units_total == 10
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_posts_watch_runs_after_the_watch_it_reads(
+    emulator: Emulator, db_path: str, store: Store, watches: Watches, workers: int
+) -> None:
+    posts = watches.add("posts", "hashtag:magic", every="1d", now=now(emulator))  # added first
+    watches.add("hashtag", "magic", every="1h", window="1d", now=now(emulator))
+    runs = scheduler(emulator, db_path, workers=workers).tick()
+    assert [r.label for r in runs] == ["hashtag:magic", "posts:hashtag:magic"]
+    refresh = runs[1]
+    assert refresh.status == "ok", refresh.message
+    assert refresh.pages >= 1
+    assert [r["status"] for r in watches.runs(posts.id)] == ["ok"]
+
+
+def test_an_empty_posts_watch_stays_due_while_its_producer_has_not_run(
+    emulator: Emulator, db_path: str, watches: Watches
+) -> None:
+    start = now(emulator)
+    posts = watches.add("posts", "hashtag:magic", every="1d", now=start)
+    watches.add("hashtag", "magic", every="1h", window="1d", now=start + HOUR)  # due later
+    s = scheduler(emulator, db_path)
+    [empty] = s.tick()
+    assert (empty.label, empty.status) == ("posts:hashtag:magic", "empty")
+    assert empty.message.endswith("yet: due again once hashtag:magic has run")
+    assert [w.id for w in watches.due(start)] == [posts.id]  # not pushed a day away
+    emulator.clock.advance(HOUR)
+    runs = s.tick()
+    assert [(r.label, r.status) for r in runs] == [("hashtag:magic", "ok"),
+                                                   ("posts:hashtag:magic", "ok")]  # fmt: skip
+    emulator.clock.advance(HOUR)
+    assert [r.label for r in s.tick()] == ["hashtag:magic"]  # the posts watch: due in a day

@@ -73,21 +73,27 @@ def _job_row(job: Job) -> list[Any]:
 def jobs(db: O.DbRequired, as_json: Json = False) -> None:
     """Jobs in a database, with status and coverage (items returned, new, units, and how
     far a --days/--since window got when the feed ended first); an expansion's children name
-    it as their parent.
+    it as their parent, and an expansion says what capped it.
 
     Example: tokarc jobs --db magic.db
     """
     from ..collect._expand import parents
+    from ..collect._expand_caps import stored
 
     with existing(db, read_only=True) as store:
         parent = parents(store)  # an expansion's children name it
-        rows = [[*_job_row(j), parent.get(j.id)] for j in store.list_jobs()]
-    headers = [*_JOB_FIELDS, "parent"]
+        caps = {job: [c.text() for c in found] for job, found in stored(store).items()}
+        rows = [[*_job_row(j), parent.get(j.id), caps.get(j.id, [])] for j in store.list_jobs()]
+    headers = [*_JOB_FIELDS, "parent", "capped"]
     if as_json:
         for row in rows:
             print(json.dumps(dict(zip(headers, row, strict=True))))
         return
-    _out().print(_table(f"jobs in {db}", headers, rows))
+    if not caps:  # the column only when an expansion says what capped it
+        _out().print(_table(f"jobs in {db}", headers[:-1], [row[:-1] for row in rows]))
+        return
+    cells = [[*row[:-1], "; ".join(row[-1])] for row in rows]
+    _out().print(_table(f"jobs in {db}", headers, cells))
 
 
 @app.command("resume")

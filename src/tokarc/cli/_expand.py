@@ -254,6 +254,7 @@ def _print_report(report: ExpansionReport, as_json: bool) -> None:
                     "stop_reason": report.stop_reason,
                     "units": report.units,
                     "max_units": report.max_units,
+                    "caps": [c.public() for c in report.caps],
                 }
             )
         )
@@ -264,6 +265,8 @@ def _print_report(report: ExpansionReport, as_json: bool) -> None:
     ]
     title = f"expansion {report.job_id}: {report.status}, {report.units} units"
     _out().print(_table(title, _COLUMNS, rows))
+    for cap in report.caps:  # what cut it short: said, not left to --help
+        _out().print(cap.text(), highlight=False, markup=False)
 
 
 def _failures(s: StepReport) -> str:

@@ -25,6 +25,7 @@ from ..monitor import (
     format_duration,
     parse_duration,
 )
+from ..monitor._alerts import status_text
 from ..status import RunStatus
 from ..store import Store, open_store
 from . import _errors
@@ -58,7 +59,7 @@ AlertRules = Annotated[
         "--alert",
         metavar="RULE",
         help="Alert when a tick meets RULE: new_posts>N, plays_per_hour>N, spike, gone "
-        "(repeatable; needs --webhook).",
+        "(repeatable; posted to --webhook, else recorded only: see `tokarc alerts`).",
     ),
 ]
 Webhook = Annotated[
@@ -89,9 +90,8 @@ def _find(watches: Watches, ref: str) -> Watch:
 def _describe(w: Watch) -> str:
     budget = f"{w.budget} units/day" if w.budget is not None else "no budget"
     state = ", paused" if w.paused else ""
-    alerts = (
-        f", alerts {' '.join(w.alert_rules)} to {w.public()['webhook']}" if w.alert_rules else ""
-    )
+    to = f"to {w.public()['webhook']}" if w.webhook else "recorded (not delivered: no webhook)"
+    alerts = f", alerts {' '.join(w.alert_rules)} {to}" if w.alert_rules else ""
     return (
         f"{w.label} (id {w.id}): every {format_duration(w.every_s)}, window "
         f"{format_duration(w.window_s)}, {budget}{state}{alerts}"
@@ -117,8 +117,8 @@ def watch_add(
     alert: AlertRules = None,
     webhook: Webhook = None,
 ) -> None:
-    """Add a watch; it is due at once. With --alert and --webhook, a tick that meets a rule
-    posts an alert (see `tokarc alerts`).
+    """Add a watch; it is due at once. With --alert, a tick that meets a rule records an alert
+    (see `tokarc alerts`), posted to --webhook when there is one.
 
     Example: tokarc watch add hashtag magic --every 1h --budget 200 --alert new_posts>50
     --webhook https://hooks.slack.com/services/... --db watch.db
@@ -256,7 +256,7 @@ def alerts_list(
     for h in ("id", "at", "watch", "rule", "status", "tries", "text"):
         table.add_column(h)
     for a in found:
-        status = a.status if not a.error else f"{a.status} ({a.error})"
+        status = status_text(a.status, a.error)
         cells = (str(a.id), a.created_at, str(a.watch_id), a.rule, status, str(a.attempts), a.text)
         table.add_row(*(cell(c) for c in cells))
     console = Console(highlight=False, soft_wrap=True)  # wide enough not to cut when piped

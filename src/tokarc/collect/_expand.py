@@ -23,6 +23,7 @@ from ..errors import InvalidInputError
 from ..status import JobStatus, TargetOutcome
 from ..store import Job, Store
 from ..store._text import timestamp
+from . import _expand_caps as _caps
 from ._estimate import estimate
 from ._expand_spec import (
     ExpandSpec,
@@ -175,6 +176,7 @@ class Expansion:
         self.store.update_job(
             self.job().id, status=status, stop_reason=reason, outcome=outcome, units=self.spent()
         )
+        _caps.record(self.store, self.job().id, _caps.caps(self))
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -192,31 +194,38 @@ class Expansion:
         state = self._state()
         if str(depth) in state["frontiers"]:
             return dict(state["frontiers"][str(depth)])
-        found: dict[str, list[str]] = {e: [] for e in ENTITY_ORDER}
-        for row in self._rows(depth - 1):
-            if row.outcome is not None:
-                self._add_yield(found, row)
-        if depth == 1 and not self.spec.source:
-            found["post"] += self.spec.ids
-        if depth == 1 and self.spec.source.startswith("post:"):
-            found["post"] += self.spec.seed_spec().ids
-        seen = {(e, i) for f in state["frontiers"].values() for e, ids in f.items() for i in ids}
-        frontier = {
-            e: [i for i in self.read.ranked(e, ids) if (e, i) not in seen]
-            for e, ids in found.items()
-        }
+        frontier = self.found(depth, self.spec.per_target, fresh_only=True)
         state["frontiers"][str(depth)] = frontier
         self._save_state(state)
         return frontier
 
-    def _add_yield(self, found: dict[str, list[str]], row: _Row) -> None:
-        if row.kind == "posts":
-            return  # the seed's posts by id: taken from the spec, whichever were collected
-        found[YIELDS[row.kind]] += self.read.yielded(row.kind, row.target, self.spec.per_target)
+    def found(
+        self, depth: int, limit: int | None, *, fresh_only: bool = False
+    ) -> dict[str, list[str]]:
+        """The stored records the targets of depth ``depth - 1`` found, each target's first
+        ``limit`` (None: all), in order; ``fresh_only``: less those a depth started from."""
+        found: dict[str, list[str]] = {e: [] for e in ENTITY_ORDER}
+        for row in self._rows(depth - 1):
+            if row.outcome is not None and row.kind != "posts":  # posts: the spec's ids, below
+                found[YIELDS[row.kind]] += self.read.yielded(row.kind, row.target, limit)
+        if depth == 1 and not self.spec.source:
+            found["post"] += self.spec.ids
+        if depth == 1 and self.spec.source.startswith("post:"):
+            found["post"] += self.spec.seed_spec().ids
+        state = self._state()
+        seen = {(e, i) for f in state["frontiers"].values() for e, ids in f.items() for i in ids}
+        return {
+            e: [i for i in self.read.ranked(e, ids) if not fresh_only or (e, i) not in seen]
+            for e, ids in found.items()
+        }
 
-    def _targets(self, step: str, frontier: Mapping[str, list[str]]) -> list[Target]:
+    def _targets(
+        self, step: str, frontier: Mapping[str, list[str]], *, bounded: bool = True
+    ) -> list[Target]:
+        """The targets ``step`` makes of ``frontier``; a post gives at most ``per_target``
+        (hashtags, commenters) unless not ``bounded``."""
         s = STEPS[step]
-        k = self.spec.per_target
+        k = self.spec.per_target if bounded else None
         out: dict[Target, None] = {}
         for entity in ENTITY_ORDER:
             fan = k if s.fanout(entity) else 1
@@ -395,6 +404,7 @@ class Expansion:
         out = ExpansionReport(
             job.id, job.status, job.stop_reason, units=self.spent(), max_units=self.spec.max_units
         )
+        out.caps = _caps.stored(self.store).get(job.id, [])
         units = {int(j.id): int(j.units) for j in self.store.list_jobs()}
         by: dict[tuple[int, str], StepReport] = {}
         for depth, step in self._state()["planned"]:

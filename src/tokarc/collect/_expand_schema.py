@@ -22,3 +22,18 @@ def _targets(d: Dialect) -> list[str]:
             job_id BIGINT, outcome TEXT, UNIQUE (parent_id, kind, target))""",
         "CREATE INDEX expand_targets_job ON expand_targets (job_id)",
     ]
+
+
+@EXPAND.migration("caps")
+def _caps(d: Dialect) -> list[str]:
+    """What cut an expansion short when its last run ended (``._expand_caps``): at ``depth``, in
+    ``step``, ``taken`` of ``available`` (none: not known) ``noun``s because of ``cap``
+    (``per_target``, ``fanout``, ``max_items``, ``max_units``, ``depth``) set to ``cap_value``;
+    ``seq`` keeps the order they are said in."""
+    return [
+        f"""CREATE TABLE expand_caps (
+            id {d.id_column}, parent_id BIGINT NOT NULL, seq INTEGER NOT NULL,
+            depth INTEGER NOT NULL, step TEXT NOT NULL, cap TEXT NOT NULL,
+            taken INTEGER NOT NULL, available INTEGER, noun TEXT NOT NULL,
+            cap_value INTEGER NOT NULL, UNIQUE (parent_id, seq))""",
+    ]

@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import InvalidInputError
 from ..status import JobStatus
 from ..store import Job
+from ._expand_caps import Cap
 from ._spec import JobSpec, post_ids
 from ._steps import ORDERS, STEPS, Order
 
@@ -193,6 +194,7 @@ class ExpansionReport:
     steps: list[StepReport] = field(default_factory=list)
     units: int = 0
     max_units: int | None = None
+    caps: list[Cap] = field(default_factory=list)  # what cut it short (``._expand_caps``)
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,9 @@ class Reader:
 
     # -- what a target yields --------------------------------------------------------------
 
-    def yielded(self, kind: str, target: str, limit: int) -> list[str]:
-        """The ids of what target ``(kind, target)`` found, at most ``limit``, in order."""
+    def yielded(self, kind: str, target: str, limit: int | None) -> list[str]:
+        """The ids of what target ``(kind, target)`` found, at most ``limit`` (None: all), in
+        order."""
         entity = YIELDS[kind]
         if kind == "user":
             return self._sorted("user", "t.unique_id = ?", (target,), 1)
@@ -175,9 +176,9 @@ class Reader:
 
     # -- what an entity starts --------------------------------------------------------------
 
-    def targets(self, step: Step, entity: str, ids: list[str], fanout: int) -> list[Target]:
+    def targets(self, step: Step, entity: str, ids: list[str], fanout: int | None) -> list[Target]:
         """The targets ``step`` makes of these entities, in their order, without repeats; an
-        entity gives at most ``fanout`` of them."""
+        entity gives at most ``fanout`` of them (None: all)."""
         via = step.starts.get(entity)
         if via is None:
             return []

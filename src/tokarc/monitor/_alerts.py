@@ -4,9 +4,11 @@ Each met rule becomes a row of the ``alerts`` table (``pending``) *before* anyth
 keyed by ``tokarc:<watch>:<run>:<rule>`` (unique). Then every pending alert of the watch is
 POSTed to its webhook as JSON (Slack-compatible ``text`` plus structured fields), retried with
 exponential backoff, and marked ``sent`` (or ``failed`` with the last error, tried again at the
-watch's next run, up to :data:`MAX_ATTEMPTS` in all). Delivery is *at least once*: a crash
-after the webhook answered and before ``sent`` was recorded sends that alert again at the next
-run, with the same ``idempotency_key`` in the payload, so the receiver can drop the repeat.
+watch's next run, up to :data:`MAX_ATTEMPTS` in all). A watch without a webhook still records
+its alerts: they are marked ``recorded`` (not delivered: no webhook), and never posted.
+Delivery is *at least once*: a crash after the webhook answered and before ``sent`` was
+recorded sends that alert again at the next run, with the same ``idempotency_key`` in the
+payload, so the receiver can drop the repeat.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ BACKOFF = 1.0
 #: Tries of one alert over all runs, after which it stays ``failed``.
 MAX_ATTEMPTS = 12
 TIMEOUT = 10.0
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, RECORDED = "pending", "sent", "failed", "recorded"
+NO_WEBHOOK = "not delivered: no webhook"  # a recorded alert's ``error``
 BASELINE_RUNS = 10  # earlier runs the spike rule compares with
 
 COLUMNS = (
@@ -125,6 +128,12 @@ class Delivery:
         return False, self.attempts, error
 
 
+def status_text(status: str, error: str | None) -> str:
+    """How an alert's delivery went, in words: ``sent``, ``recorded (not delivered: no
+    webhook)``, ``failed (HTTP 500)``."""
+    return f"{status} ({error})" if error else str(status)
+
+
 def _no_url(text: str) -> str:
     """An error without the URL httpx may quote (a webhook's path is a secret)."""
     return re.sub(r"https?://\S+", lambda m: redact_url(m.group(0)) or "", " ".join(text.split()))
@@ -174,15 +183,16 @@ class Alerts:
             )
 
     def deliver(self, watch: Watch, delivery: Delivery, now: float) -> list[Alert]:
-        """Post every unsent alert of ``watch`` to its webhook; the alerts as they are after."""
+        """Post every unsent alert of ``watch`` to its webhook (none: mark it recorded); the
+        alerts as they are after."""
         sql = (
             f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE watch_id = ? "
-            "AND status <> ? AND attempts < ? ORDER BY id"
+            "AND status NOT IN (?, ?) AND attempts < ? ORDER BY id"
         )
-        todo = [_alert(r) for r in self._db.query(sql, (watch.id, SENT, MAX_ATTEMPTS))]
+        todo = [_alert(r) for r in self._db.query(sql, (watch.id, SENT, RECORDED, MAX_ATTEMPTS))]
         for alert in todo:
             if watch.webhook is None:
-                self._mark(alert.id, FAILED, 0, "the watch has no webhook", None)
+                self._mark(alert.id, RECORDED, 0, NO_WEBHOOK, None)
                 continue
             ok, tries, error = delivery.send(watch.webhook, json.loads(alert.payload))
             self._mark(alert.id, SENT if ok else FAILED, tries, error, iso(now) if ok else None)

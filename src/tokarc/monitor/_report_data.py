@@ -15,6 +15,7 @@ from typing import Any
 from ..collect import KINDS
 from ..store import Store
 from ..store._text import timestamp
+from ._alerts import status_text
 from ._rules import MIN_RATE_SPAN, SPIKE_MIN, is_spike
 from ._watches import DAY, Watch, Watches, db
 
@@ -419,11 +420,12 @@ class Data:
         ch.rising = self._rising(ch.since, now)
         if self.has_table("alerts"):
             sql = (
-                "SELECT a.created_at, w.kind || ':' || w.target, a.text, a.status FROM alerts a "
-                "JOIN watches w ON w.id = a.watch_id WHERE a.created_at > ? ORDER BY a.id"
+                "SELECT a.created_at, w.kind || ':' || w.target, a.text, a.status, a.error "
+                "FROM alerts a JOIN watches w ON w.id = a.watch_id WHERE a.created_at > ? "
+                "ORDER BY a.id"
             )
             found = db(self.store).query(sql, (_iso(ch.since),))
-            ch.alerts = [(str(a), str(w), str(t), str(s)) for a, w, t, s in found]
+            ch.alerts = [(str(a), str(w), str(t), status_text(s, e)) for a, w, t, s, e in found]
         return ch
 
     def _post_spikes(self, at: str) -> list[dict[str, Any]]:

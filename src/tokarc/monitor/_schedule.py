@@ -20,7 +20,7 @@ from ..status import JobStatus, RunStatus, StopReason
 from ..store import Store, TransientError, open_store
 from . import _lock
 from ._alerts import Delivery, RunFacts, after_run
-from ._specs import build, rehydrate_ids
+from ._specs import build, producers, rehydrate_ids
 from ._watches import Watch, Watches, day_of, db, iso, next_midnight
 
 Clock = Callable[[], float]
@@ -143,13 +143,15 @@ class Scheduler:
     def tick(self) -> list[WatchRun]:
         """Run every due watch once, up to ``workers`` at a time; what each run did.
 
-        A watch another tick holds is left to it (and not in the result).
+        A watch that reads what another due watch collects (``posts hashtag:magic``) runs once
+        that one has run. A watch another tick holds is left to it (and not in the result).
         """
-        due = self.due()
-        if not due or self.stopping:
-            return []
-        with ThreadPoolExecutor(min(self.workers, len(due)), "tokarc-watch") as pool:
-            runs = list(pool.map(self._claim_and_run, due))
+        runs: list[WatchRun | None] = []
+        for stage in stages(self.due()):  # what a watch reads is collected before it runs
+            if self.stopping:
+                break
+            with ThreadPoolExecutor(min(self.workers, len(stage)), "tokarc-watch") as pool:
+                runs += pool.map(self._claim_and_run, stage)
         return [r for r in runs if r is not None]
 
     def run(
@@ -207,6 +209,9 @@ class Scheduler:
             return _budget_run(watch, day), max(now + watch.every_s, next_midnight(now))
         tally = _Tally(job_id=watch.job_id)
         run = self._collect(store, watch, now, remaining, tally)
+        if run.status == EMPTY and (waiting := _unrun_producers(store, watch)):
+            run.message += f" yet: due again once {', '.join(waiting)} has run"
+            return run, now  # not a period away: its producer has not collected anything yet
         if run.status != EMPTY:
             run_id = watches.record_run(_run_row(run, day, iso(now), iso(self.clock())))
             facts = RunFacts(run_id, now, run.new, run.gone, run.job_id)
@@ -254,6 +259,21 @@ class Scheduler:
             status=run.status,
             message=run.message,
         )
+
+
+def stages(due: list[Watch]) -> list[list[Watch]]:
+    """The due watches in the order a tick runs them: first those that read no other due
+    watch's finds, then the rest (a ``posts`` watch reads what hashtag, keyword, user and sound
+    watches collect, never another ``posts`` watch's)."""
+    later = [w for w in due if producers(w, due)]
+    first = [w for w in due if w not in later]
+    return [s for s in (first, later) if s]
+
+
+def _unrun_producers(store: Store, watch: Watch) -> list[str]:
+    """The active watches ``watch`` reads from that have never run."""
+    found = producers(watch, Watches(store).all())
+    return [w.label for w in found if w.last_run_at is None and not w.paused]
 
 
 def spent(store: Store, watch: Watch, day: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +89,24 @@ def rehydrate_ids(store: Store, watch: Watch) -> list[str]:
         "AND p.gone_at IS NULL ORDER BY s.entity_id"
     )
     return [r[0] for chunk in store.stream(sql, source) for r in chunk]
+
+
+def producers(watch: Watch, others: Sequence[Watch]) -> list[Watch]:
+    """The watches among ``others`` whose finds ``watch`` reads: a ``posts`` watch of a source
+    (``hashtag:magic``) reads what that watch stores, one of ``all`` what every watch stores.
+    A tick runs a watch after its producers."""
+    if watch.kind != "posts":
+        return []
+    source = _post_source(watch.target)
+    if isinstance(source, list):
+        return []
+    return [
+        w
+        for w in others
+        if w.kind != "posts"
+        and w.id != watch.id
+        and (source is None or (WATCH_KINDS[w.kind].source_kind, w.target) == source)
+    ]
 
 
 def _post_source(target: str) -> tuple[str, str] | list[str] | None:

@@ -187,7 +187,7 @@ class Watches:
         bad kind, target, interval, window, budget, alert rule or webhook, or a watch that
         already exists. ``alerts`` are rules like ``new_posts>50`` (see ``_alerts.py``)."""
         row = _checked(kind, target, every, window, budget)
-        rules = _rules(alerts, webhook)
+        rules = _rules(alerts)
         hook = check_webhook(webhook) if webhook is not None else None
         if self.find(kind, row[1]) is not None:
             raise InvalidInputError(f"already watching {kind}:{row[1]}")
@@ -227,7 +227,6 @@ class Watches:
         new_budget = None if no_budget else (budget if budget is not None else w.budget)
         hook = check_webhook(webhook) if webhook is not None else w.webhook
         rules = _edited_rules(w.alert_rules, add_alerts, remove_alerts)
-        _rules(rules, hook)
         next_due = w.next_due
         if every is not None and w.last_run_at:
             next_due = dt.datetime.fromisoformat(w.last_run_at).timestamp() + every_s
@@ -359,12 +358,10 @@ def _checked(
     return kind, check_target(kind, target), every_s, window_s, budget
 
 
-def _rules(rules: Sequence[str], webhook: str | None) -> str:
-    """The rules, checked, as stored (space-separated)."""
-    checked = [parse_rule(r).text for r in rules]
-    if checked and webhook is None:
-        raise InvalidInputError("invalid --alert: alerts need a --webhook URL to post to")
-    return " ".join(dict.fromkeys(checked))
+def _rules(rules: Sequence[str]) -> str:
+    """The rules, checked, as stored (space-separated). A watch without a webhook keeps its
+    rules: what they meet is recorded (``tokarc alerts``, the report), not delivered."""
+    return " ".join(dict.fromkeys(parse_rule(r).text for r in rules))
 
 
 def _edited_rules(rules: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> list[str]:
