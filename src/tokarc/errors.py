@@ -10,6 +10,7 @@
     ├── MissingTokenError        no token given, in the environment or the config file
     ├── ResumeMismatchError      a saved cursor state whose parameters differ from the call
     ├── SchemaTooNewError        a database written by a newer tokarc (refused, unchanged)
+    ├── ReadOnlyStoreError       a database that cannot be written where it is (nothing written)
     ├── TransientError           the database gave up because of another writer (a deadlock,
     │                            a serialization failure, SQLite still locked): run it again
     ├── DecodeError              a record the models cannot use (raw and kind attached)
@@ -67,6 +68,7 @@ __all__ = [
     "PrivateUserError",
     "ProfileUnavailableError",
     "RateLimitError",
+    "ReadOnlyStoreError",
     "ResumeMismatchError",
     "SchemaTooNewError",
     "ServerError",
@@ -132,6 +134,12 @@ class MissingTokenError(TokarcError):
 
 class SchemaTooNewError(TokarcError):
     """The database records a migration this tokarc does not know: a newer tokarc wrote it."""
+
+
+class ReadOnlyStoreError(TokarcError):
+    """A store that cannot be written where it is: a read-only file system, file or folder
+    (SQLite writes ``-wal`` and ``-shm`` files beside the database), or a store opened
+    read-only. Refused before anything was written; commands that only read it still work."""
 
 
 class TransientError(TokarcError):
