@@ -191,6 +191,8 @@ class APIError(EDError):
     """
 
     default_message = "the API returned an error"
+    #: Why, in a word or two, for a job's one-line summary ("failed: private (472)").
+    reason = "refused"
 
     def __init__(
         self,
@@ -254,10 +256,12 @@ class RateLimitError(BadRequestError):
 
 class InvalidURLError(BadRequestError):
     default_message = "invalid TikTok post URL"
+    reason = "invalid URL"
 
 
 class InvalidUserError(BadRequestError):
     default_message = "invalid user"
+    reason = "invalid user"
 
 
 class TooManyPostIdsError(BadRequestError):
@@ -270,22 +274,27 @@ class InvalidCountryError(BadRequestError):
 
 class TopicRestrictedError(BadRequestError):
     default_message = "TikTok restricts this topic"
+    reason = "restricted"
 
 
 class UserRestrictedError(BadRequestError):
     default_message = "TikTok restricts this user"
+    reason = "restricted"
 
 
 class PrivateUserError(BadRequestError):
     default_message = "this account is private"
+    reason = "private"
 
 
 class UserNotFoundError(BadRequestError):
     default_message = "user not found"
+    reason = "not found"
 
 
 class ProfileUnavailableError(BadRequestError):
     default_message = "this profile is unavailable"
+    reason = "unavailable"
 
 
 class InvalidTokenError(BadRequestError):
@@ -310,6 +319,7 @@ class InternalServerError(ServerError):
 
 class PostRestrictedError(ServerError):
     default_message = "TikTok restricts this post"
+    reason = "restricted"
 
 
 STATUS_ERRORS: dict[int, type[APIError]] = {

@@ -213,7 +213,7 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
 
 def summary(r: JobReport) -> str:
     counts = f"{r.returned} items, {r.new} new, {r.duplicates} duplicates, {r.units} units"
-    head = f"job {r.job_id} {r.kind} {r.label or r.target}: {r.status} ({r.stop_reason})"
+    head = f"job {r.job_id} {r.kind} {r.label or r.target}: {r.ended}"
     gone = f", {r.gone} marked gone" if r.gone else ""
     covers = f"; {r.coverage}" if r.coverage else ""
     return f"{head}, {r.pages} pages, {counts}{gone}{covers}"
