@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from .errors import InvalidInputError
 
-__all__ = ["atomic_file", "is_same_file", "refuse_same_file"]
+__all__ = ["atomic_file", "is_same_file", "refuse_same_file", "unwritable"]
 
 
 @contextlib.contextmanager
@@ -85,6 +85,33 @@ def _sync_directory(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def unwritable(path: str | os.PathLike[str], *, beside: Iterable[str] = ()) -> str | None:
+    """Why the file ``path`` (new, or written over) cannot be written, or None if it can.
+
+    ``beside`` are suffixes of files that must be created next to it unless they already
+    exist and can be written (SQLite's ``-wal`` and ``-shm``). By the kernel's own checks
+    (``access``, and ``statvfs`` to say why), so a read-only mount stops root too.
+    """
+    target = Path(path).expanduser().absolute()
+    folder = target.parent
+    if _read_only_mount(folder):
+        return f"{folder} is on a read-only file system"
+    if target.exists() and not os.access(target, os.W_OK):
+        return f"the file {target} is read-only"
+    sides = (target.with_name(target.name + s) for s in beside)
+    new = not target.exists() or any(not os.access(side, os.W_OK) for side in sides)
+    if new and not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} cannot be written"
+    return None
+
+
+def _read_only_mount(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # a folder that does not exist; no statvfs (Windows)
+        return False
 
 
 def is_same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:

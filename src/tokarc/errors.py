@@ -10,6 +10,7 @@
     ├── MissingTokenError        no token given, in the environment or the config file
     ├── ResumeMismatchError      a saved cursor state whose parameters differ from the call
     ├── SchemaTooNewError        a database written by a newer tokarc (refused, unchanged)
+    ├── ReadOnlyStoreError       a database that cannot be written where it is (nothing written)
     ├── TransientError           the database gave up because of another writer (a deadlock,
     │                            a serialization failure, SQLite still locked): run it again
     ├── DecodeError              a record the models cannot use (raw and kind attached)
@@ -67,6 +68,7 @@ __all__ = [
     "PrivateUserError",
     "ProfileUnavailableError",
     "RateLimitError",
+    "ReadOnlyStoreError",
     "ResumeMismatchError",
     "SchemaTooNewError",
     "ServerError",
@@ -134,6 +136,12 @@ class SchemaTooNewError(TokarcError):
     """The database records a migration this tokarc does not know: a newer tokarc wrote it."""
 
 
+class ReadOnlyStoreError(TokarcError):
+    """A store that cannot be written where it is: a read-only file system, file or folder
+    (SQLite writes ``-wal`` and ``-shm`` files beside the database), or a store opened
+    read-only. Refused before anything was written; commands that only read it still work."""
+
+
 class TransientError(TokarcError):
     """The database gave up a statement or transaction because of another writer: a
     PostgreSQL deadlock (40P01) or serialization failure (40001), or SQLite still locked
@@ -183,6 +191,8 @@ class APIError(EDError):
     """
 
     default_message = "the API returned an error"
+    #: Why, in a word or two, for a job's one-line summary ("failed: private (472)").
+    reason = "refused"
 
     def __init__(
         self,
@@ -246,10 +256,12 @@ class RateLimitError(BadRequestError):
 
 class InvalidURLError(BadRequestError):
     default_message = "invalid TikTok post URL"
+    reason = "invalid URL"
 
 
 class InvalidUserError(BadRequestError):
     default_message = "invalid user"
+    reason = "invalid user"
 
 
 class TooManyPostIdsError(BadRequestError):
@@ -262,22 +274,27 @@ class InvalidCountryError(BadRequestError):
 
 class TopicRestrictedError(BadRequestError):
     default_message = "TikTok restricts this topic"
+    reason = "restricted"
 
 
 class UserRestrictedError(BadRequestError):
     default_message = "TikTok restricts this user"
+    reason = "restricted"
 
 
 class PrivateUserError(BadRequestError):
     default_message = "this account is private"
+    reason = "private"
 
 
 class UserNotFoundError(BadRequestError):
     default_message = "user not found"
+    reason = "not found"
 
 
 class ProfileUnavailableError(BadRequestError):
     default_message = "this profile is unavailable"
+    reason = "unavailable"
 
 
 class InvalidTokenError(BadRequestError):
@@ -302,6 +319,7 @@ class InternalServerError(ServerError):
 
 class PostRestrictedError(ServerError):
     default_message = "TikTok restricts this post"
+    reason = "restricted"
 
 
 STATUS_ERRORS: dict[int, type[APIError]] = {

@@ -1,5 +1,5 @@
-"""datapackage.json beside every export (validated with frictionless), and the one data
-dictionary it, the docs and Datasette share."""
+"""datapackage.json beside an export that asks for it (validated with frictionless), and the
+one data dictionary it, the docs and Datasette share."""
 
 from __future__ import annotations
 
@@ -34,11 +34,13 @@ def package(folder: Path) -> dict:  # type: ignore[type-arg]
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_every_export_is_a_valid_data_package(archive: Store, tmp_path: Path, fmt: str) -> None:
     for entity in EXPORTS:
-        export_with_package(archive, entity, str(tmp_path / f"{entity}.{fmt}"), fmt)
-    pkg = package(tmp_path)
-    assert [r["path"] for r in pkg["resources"]] == [f"{e}.{fmt}" for e in EXPORTS]
-    report = frictionless.validate(str(tmp_path / "datapackage.json"))
-    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+        folder = tmp_path / entity
+        folder.mkdir()
+        export_with_package(archive, entity, str(folder / f"{entity}.{fmt}"), fmt)
+        pkg = package(folder)
+        assert [r["path"] for r in pkg["resources"]] == [f"{entity}.{fmt}"]
+        report = frictionless.validate(str(folder / "datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
 
 
 def test_fields_come_from_the_dictionary(archive: Store, tmp_path: Path) -> None:
@@ -87,18 +89,39 @@ def test_a_pseudonymised_package_names_no_one(archive: Store, tmp_path: Path) ->
     assert frictionless.validate(str(tmp_path / "datapackage.json")).valid
 
 
-def test_exports_to_one_folder_make_one_package(
+def test_a_package_is_written_when_asked_and_describes_that_export_only(
     archive_url: str, tmp_path: Path, cli: Callable[..., Ran]
 ) -> None:
-    for entity in ("posts", "users"):
-        ran = cli("export", entity, "--db", archive_url, "-o", str(tmp_path / f"{entity}.csv"))
-        assert ran.code == 0, ran.err
-    again = cli("export", "posts", "--db", archive_url, "-o", str(tmp_path / "posts.csv"))
-    assert again.code == 0
-    assert [r["path"] for r in package(tmp_path)["resources"]] == ["users.csv", "posts.csv"]
+    posts, users = str(tmp_path / "posts.csv"), str(tmp_path / "users.csv")
+    ran = cli("export", "posts", "--db", archive_url, "-o", posts)
+    assert ran.code == 0, ran.err
+    assert not (tmp_path / "datapackage.json").exists()  # nobody asked for it
+    assert cli("export", "users", "--db", archive_url, "-o", users, "--package").code == 0
+    assert [r["path"] for r in package(tmp_path)["resources"]] == ["users.csv"]
+    (tmp_path / "users.csv").unlink()
+    assert cli("export", "posts", "--db", archive_url, "-o", posts, "--package").code == 0
+    assert [r["path"] for r in package(tmp_path)["resources"]] == ["posts.csv"]  # none stale
     stdout = cli("export", "posts", "--db", archive_url)
     assert stdout.code == 0
     assert stdout.out
+    to_stdout = cli("export", "posts", "--db", archive_url, "--package")
+    assert to_stdout.code == 2
+    assert "--package" in to_stdout.err
+
+
+def test_a_pseudonymised_export_always_gets_its_package(
+    archive_url: str, tmp_path: Path, cli: Callable[..., Ran]
+) -> None:
+    key = tmp_path / "key"
+    key.write_bytes(b"0123456789abcdef-key")
+    out = tmp_path / "share" / "users.csv"
+    out.parent.mkdir()
+    ran = cli("export", "users", "--db", archive_url, "-o", str(out), "--pseudonymize",
+              "--key-file", str(key))  # fmt: skip
+    assert ran.code == 0, ran.err
+    pkg = package(out.parent)
+    assert [r["path"] for r in pkg["resources"]] == ["users.csv"]
+    assert pkg["x-tokarc"]["pseudonymized"] is True
 
 
 @pytest.mark.slow
@@ -146,12 +169,17 @@ def test_docs_data_dictionary_is_up_to_date() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def test_a_collection_written_to_a_file_gets_its_package(
+def test_a_collection_written_to_a_file_gets_a_package_when_asked(
     tmp_path: Path, cli: Callable[..., Ran]
 ) -> None:
-    out = tmp_path / "magic.csv"
-    ran = cli("--sandbox", "hashtag", "magic", "--max-items", "20", "-o", str(out))
+    out, db = tmp_path / "magic.csv", str(tmp_path / "m.db")
+    ran = cli("--sandbox", "hashtag", "magic", "--max-items", "20", "--db", db, "-o", str(out))
     assert ran.code == 0, ran.err
+    assert len(out.read_text().splitlines()) == 21
+    assert not (tmp_path / "datapackage.json").exists()  # nobody asked for it
+    again = cli("export", "posts", "--db", db, "--source", "hashtag:magic", "-o", str(out),
+                "--package")  # fmt: skip
+    assert again.code == 0, again.err
     pkg = package(tmp_path)
     assert [r["path"] for r in pkg["resources"]] == ["magic.csv"]
     assert pkg["x-tokarc"]["sources"][0]["kind"] == "hashtag"

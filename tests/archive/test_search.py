@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tokarc.errors import InvalidInputError
 from tokarc.models import decode
 from tokarc.store import Batch, Store, open_store
-from tokarc.store._search import fts5_query, search
+from tokarc.store._search import count, fts5_query, search
 
 from .conftest import Ran, one, one_line_error
 
@@ -101,6 +101,20 @@ def test_cli_search(archive_url: str, cli: Callable[..., Ran]) -> None:
     table = cli("search", "--db", archive_url, "doing magic")
     assert MENTION in table.out
     assert "hashtag:magic" in table.out
+
+
+def test_a_search_cut_at_its_limit_says_how_many_match(
+    archive: Store, archive_url: str, cli: Callable[..., Ran]
+) -> None:
+    total = one(archive, "SELECT COUNT(*) FROM posts WHERE description LIKE '%magic%'")
+    assert total > 5
+    assert count(archive.db, "magic") == total
+    assert count(archive.db, "doing magic") == 1
+    ran = cli("search", "--db", archive_url, "magic", "--limit", "5")
+    assert ran.code == 0, ran.err
+    assert f"5 of {total} matches of 'magic' in posts (--limit 5)" in ran.out
+    whole = cli("search", "--db", archive_url, "magic", "--limit", str(total))
+    assert whole.out.splitlines()[0].rstrip() == f"{total} matches of 'magic' in posts"
 
 
 def test_cli_search_bad_input(archive_url: str, cli: Callable[..., Ran]) -> None:

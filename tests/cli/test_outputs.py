@@ -67,6 +67,32 @@ def test_an_output_on_the_database_is_refused(
         assert rows(db, "SELECT COUNT(*) FROM jobs")[0][0] == jobs  # nothing ran
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("export", "posts", "--db", "{db}", "-o", "{out}"),
+        ("--sandbox", "hashtag", "magic", "--max-items", "20", "--db", "{db}", "-o", "{out}"),
+    ],
+    ids=["export", "collect"],
+)
+def test_a_suffix_that_names_no_format_is_a_usage_error(
+    cli: Cli, db: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    jobs = rows(db, "SELECT COUNT(*) FROM jobs")[0][0]
+    out = tmp_path / "x.xlsx"
+    ran = cli(*(a.format(db=db, out=out) for a in command))
+    assert ran.code == 2, ran.err
+    assert ran.err.count("\n") == 1, ran.err
+    assert "'.xlsx'" in ran.err
+    assert ".jsonl, .ndjson, .csv, .parquet" in ran.err
+    assert "--format jsonl|csv|parquet|4cat" in ran.err
+    assert not out.exists()
+    assert rows(db, "SELECT COUNT(*) FROM jobs")[0][0] == jobs  # nothing ran, nothing spent
+    given = cli(*(a.format(db=db, out=out) for a in command), "--format", "csv")
+    assert given.code == 0, given.err
+    assert out.read_text().startswith("aweme_id,")
+
+
 def test_the_library_refuses_too(db: Path) -> None:
     with open_store(db) as store:
         for out in (db, f"{db}-wal"):

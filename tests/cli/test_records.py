@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tokarc.errors import ReadOnlyStoreError
 from tokarc.models import decode
 from tokarc.store import Batch, open_store
 
@@ -127,7 +128,7 @@ def test_jobs_stats_and_export_read_a_read_only_database(cli: Cli, tmp_path: Pat
     )
     before = db.read_bytes()
     _unwritable(db)
-    with pytest.raises(sqlite3.OperationalError):  # what writing to it meets here
+    with pytest.raises(ReadOnlyStoreError):  # what writing to it meets here
         with open_store(db) as store:
             store.db.execute("CREATE TABLE probe (a INTEGER)")
     jobs = cli("jobs", "--db", str(db), "--json")

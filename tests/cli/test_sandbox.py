@@ -110,6 +110,14 @@ def test_liked_private_is_exit_1_with_its_message(cli: Cli) -> None:
     ran = cli("--sandbox", "liked", ZACH_SECUID)
     assert ran.code == 1
     assert ran.err.splitlines()[-1] == "tokarc: error: this account is private (HTTP 472)"
+    summary = ran.err.splitlines()[-2]
+    assert ": failed: private (472), 0 pages" in summary  # why, not "failed (target)"
+
+
+def test_an_unknown_user_s_job_says_not_found_with_the_code(cli: Cli) -> None:
+    ran = cli("--sandbox", "user-posts", "nosuchuser_zz")
+    assert ran.code == 1
+    assert ": failed: not found (473), 0 pages" in ran.err
 
 
 def test_unknown_user_is_exit_1(cli: Cli) -> None:

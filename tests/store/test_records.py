@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tokarc.errors import ReadOnlyStoreError
 from tokarc.store import Batch, Store, open_store
 from tokarc.store.export import Run, export
 
@@ -131,8 +132,9 @@ def test_read_only_sqlite_reads_where_the_shm_file_cannot_be_made(tmp_path: Path
     with open_store(path) as store:
         store.save_page(_page_of(IDS))
     (tmp_path / "s.db-shm").mkdir()
-    with pytest.raises(sqlite3.OperationalError), open_store(path) as store:
-        store.db.execute("CREATE TABLE probe (a INTEGER)")  # it cannot be written
+    with pytest.raises(ReadOnlyStoreError, match="cannot write the database"):
+        with open_store(path) as store:
+            store.db.execute("CREATE TABLE probe (a INTEGER)")  # it cannot be written
     with open_store(path, read_only=True) as ro:
         assert ro.stats().counts["posts"] == 3
 

@@ -524,7 +524,7 @@ def test_public_surface() -> None:
 
     assert set(tokarc.store.__all__) == {
         "ENTITIES", "Batch", "DatabaseTarget", "Follow", "Job", "PageResult", "Stats", "Store",
-        "TransientError", "is_postgres_url", "open_store", "redact",
+        "TransientError", "is_postgres_url", "open_reader", "open_store", "redact",
     }  # fmt: skip
     assert all(hasattr(tokarc.store.export, name) for name in tokarc.store.export.__all__)
     assert all(getattr(tokarc.store, name).__doc__ for name in tokarc.store.__all__[1:])

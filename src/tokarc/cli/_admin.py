@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,7 +15,7 @@ from rich.table import Table
 from ..client import _constants as C
 from ..client._config import config_path, read_config_file, write_config_file
 from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, target_label
-from ..store import Job
+from ..store import Job, Store
 from ..store._exports import EXPORTS
 from ..store._exports import get as get_export
 from ..store.export import COLUMNS
@@ -28,6 +28,9 @@ from ._many import resume_many
 from ._stores import existing
 from ._text import cell, safe
 from ._text import title as title_text
+
+if TYPE_CHECKING:
+    from ..store._pseudonym import Pseudonymizer
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 
@@ -171,12 +174,21 @@ def export_(
     source: SourceOption = None,
     pseudonymize: O.Pseudonymize = False,
     key_file: O.KeyFile = None,
+    package: Annotated[
+        bool,
+        typer.Option(
+            "--package",
+            help="Write a datapackage.json beside the file that describes it (types, "
+            "meanings, provenance); always with --pseudonymize.",
+        ),
+    ] = False,
 ) -> None:
     """Write an entity of a database as JSONL, CSV or Parquet (all of it, or with --source
-    what one source found, in the API's order), with a datapackage.json beside a file.
+    what one source found, in the API's order); with --package (or --pseudonymize), a
+    datapackage.json beside the file describes it.
 
     Example: tokarc export posts --db magic.db -o posts.parquet
-    Example: tokarc export users --db z.db --source followers:zachking -o followers.csv
+    Example: tokarc export users --db z.db --source followers:zachking -o followers.csv --package
     """
     from ._archive import pseudonymizer
 
@@ -185,15 +197,32 @@ def export_(
     hide = pseudonymizer(pseudonymize, key_file)
     narrowed = _source(entity, source)
     sink = Sink(db, out or "-", format)
+    if package and sink.out == "-":
+        raise _errors.CLIError("invalid --package to stdout: give -o FILE")
     check_sink(sink)
     with existing(db, read_only=True) as store:
-        from ..store._package import export_with_package  # loaded when exporting
-
-        n = export_with_package(
-            store, entity, sink.out or "-", sink.fmt(), source=narrowed, pseudonymize=hide
-        )
+        n = _export(store, entity, sink, narrowed, hide, package=package or hide is not None)
     if sink.out != "-":
         print(safe(f"{n} {entity} written to {sink.out}"), file=sys.stderr)
+
+
+def _export(
+    store: Store,
+    entity: str,
+    sink: Sink,
+    source: tuple[str, str] | None,
+    hide: Pseudonymizer | None,
+    *,
+    package: bool,
+) -> int:
+    """Write the export, with its data package when ``package`` (and ``sink`` is a file)."""
+    from ..store._package import export_with_package  # loaded when exporting
+    from ..store.export import export
+
+    out, fmt = sink.out or "-", sink.fmt()
+    if package and out != "-":
+        return export_with_package(store, entity, out, fmt, source=source, pseudonymize=hide)
+    return export(store, entity, out, fmt, source=source, pseudonymize=hide)  # type: ignore[arg-type]
 
 
 @app.command()

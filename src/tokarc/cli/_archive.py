@@ -22,6 +22,7 @@ from ..store._hydrate import dehydrated, read_ids, record_gone
 from ..store._network import GRAPHS, build, network, write
 from ..store._pseudonym import Pseudonymizer, load_key
 from ..store._readonly import run_sql
+from ..store._search import count as count_matches
 from ..store._search import search as search_store
 from . import _admin, _errors
 from . import _options as O
@@ -86,13 +87,16 @@ def search(
     """
     with existing(db, read_only=True) as store:
         matches = search_store(store.db, query, str(scope.value), limit)
+        total = count_matches(store.db, query, str(scope.value)) if len(matches) == limit else 0
     if as_json:
         for m in matches:
             print(json.dumps(m.__dict__, ensure_ascii=False))
         return
     headers = ["rank", "id", "created_at", "author", "sources", "text"]
     rows = [[m.rank, m.id, m.created_at, m.author, m.sources, m.text] for m in matches]
-    _admin._out().print(_grid(f"{len(rows)} matches of {query!r} in {scope.value}", headers, rows))
+    found = f"{len(rows)} of {total} matches" if total > len(rows) else f"{len(rows)} matches"
+    cut = f" (--limit {limit})" if total > len(rows) else ""
+    _admin._out().print(_grid(f"{found} of {query!r} in {scope.value}{cut}", headers, rows))
 
 
 @app.command()

@@ -42,6 +42,10 @@ def output_entity(spec: JobSpec) -> str:
     return BY_ENTITY["user" if record == "user_web" else record].table
 
 
+#: The file suffixes that name an output format (``-o posts.csv``).
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+
+
 @dataclass(frozen=True)
 class Sink:
     """Where a job's records go: a store (``db``), a file (``out``), or both."""
@@ -56,10 +60,21 @@ class Sink:
         return self.out if self.out else (None if self.db else "-")
 
     def fmt(self) -> str:
+        """The --format, else the one --out's suffix names, else JSONL (stdout, no suffix);
+        a usage error for a suffix that names no format (``-o x.xlsx``)."""
         if self.format is not None:
             return self.format.value
-        suffix = Path(self.out or "").suffix.lstrip(".").lower()
-        return suffix if suffix in ("csv", "parquet") else "jsonl"
+        suffix = Path(self.out or "").suffix.lower()
+        if not suffix or self.out == "-":
+            return "jsonl"
+        if suffix not in SUFFIX_FORMATS:
+            known = ", ".join(SUFFIX_FORMATS)
+            choices = "|".join(f.value for f in Format)
+            raise _errors.CLIError(
+                f"invalid --out {self.out!r}: no format is known for {suffix!r} "
+                f"(known: {known}); name the file so, or give --format {choices}"
+            )
+        return SUFFIX_FORMATS[suffix]
 
 
 @dataclass(frozen=True)
@@ -198,7 +213,7 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
 
 def summary(r: JobReport) -> str:
     counts = f"{r.returned} items, {r.new} new, {r.duplicates} duplicates, {r.units} units"
-    head = f"job {r.job_id} {r.kind} {r.label or r.target}: {r.status} ({r.stop_reason})"
+    head = f"job {r.job_id} {r.kind} {r.label or r.target}: {r.ended}"
     gone = f", {r.gone} marked gone" if r.gone else ""
     covers = f"; {r.coverage}" if r.coverage else ""
     return f"{head}, {r.pages} pages, {counts}{gone}{covers}"
@@ -239,7 +254,9 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
 
 
 def check_sink(sink: Sink) -> None:
+    """Exit 2, before anything is opened or sent, for an output that cannot be written."""
     check_output(sink.out, sink.db)
+    sink.fmt()  # a suffix that names no format
     if sink.fmt() == "parquet" and sink.export_to == "-" and sys.stdout.isatty():
         raise _errors.CLIError("invalid --format parquet to a terminal: give -o FILE.parquet")
 
@@ -273,9 +290,9 @@ def write_run(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: boo
     if target is None:
         return
     try:
-        from ..store._package import export_with_package  # loaded when exporting
+        from ..store.export import export  # loaded when exporting
 
-        export_with_package(store, output_entity(spec), target, sink.fmt(), run=run)
+        export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
         sys.stdout.flush()
     except BrokenPipeError:
         if not quietly:

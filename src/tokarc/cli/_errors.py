@@ -6,6 +6,7 @@ stored stays stored); 2 bad usage or input (nothing was sent); 130 interrupted (
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
 
@@ -75,6 +76,8 @@ def describe(exc: BaseException) -> tuple[int, str]:
         return USAGE, str(exc)
     if isinstance(exc, E.InvalidInputError | E.ResumeMismatchError | E.SchemaTooNewError):
         return USAGE, str(exc)
+    if isinstance(exc, E.ReadOnlyStoreError):
+        return USAGE, _one_line(exc)
     if isinstance(exc, E.APIError):
         return FAILED, api_message(exc)
     if isinstance(exc, E.ConnectError):
@@ -88,8 +91,19 @@ def describe(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, ImportError):
         return USAGE, f"a missing package: {_one_line(exc)}"
     if isinstance(exc, OSError):
-        return FAILED, _one_line(exc)
+        return USAGE if exc.errno in _UNWRITABLE else FAILED, _os_line(exc)
     return FAILED, f"unexpected error: {type(exc).__name__}: {_one_line(exc)}"
+
+
+# A file or folder the command was told to write that cannot be: bad input, not a failed run.
+_UNWRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def _os_line(exc: OSError) -> str:
+    """``cannot write out.csv: Read-only file system``, without Python's ``[Errno 30]``."""
+    if exc.strerror and exc.filename is None:
+        return _one_line_text(exc.strerror)
+    return _one_line(exc)
 
 
 def report(exc: BaseException, *, verbose: bool) -> int:

@@ -40,6 +40,7 @@ from . import _commands, _errors
 from . import _options as O
 from ._app import Session, app, session
 from ._progress import enabled
+from ._stores import check_folder
 from ._stores import existing as _open
 
 _KINDS_HELP = f"Media kinds, comma-separated: {','.join(KINDS)} (or all)."
@@ -123,6 +124,7 @@ def media(
     except InvalidInputError as exc:
         raise _errors.CLIError(str(exc)) from None
     limit, margin = parse_size(max_bytes, "--max-bytes"), parse_size(min_free, "--min-free")
+    check_folder(folder, "--dir")
     with _open(db) as store, _http(state) as http, _api(state) as client:
         root = MediaRoot(folder, margin or 0)
         fetcher = Fetcher(http, root, _retry(state), limit, _clock(state))
@@ -223,6 +225,7 @@ def with_media(command: Callable[..., Any]) -> Callable[..., Any]:
                 kinds = parse_kinds(media)
             except InvalidInputError as exc:
                 raise _errors.CLIError(str(exc).replace("media kinds", "--media")) from None
+            check_folder(media_dir, "--media-dir")
             session(kw["ctx"]).media = MediaOptions(kinds, media_dir)
         return command(*args, **kw)
 

@@ -31,7 +31,7 @@ from ..store import Store, open_store
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session
-from ._stores import check_output, existing
+from ._stores import check_output, existing, readable
 from ._text import cell, safe, title
 
 watch_app = typer.Typer(
@@ -72,11 +72,16 @@ Webhook = Annotated[
 ]
 
 
-def _existing(db: str) -> Store:
-    """An existing store (a missing SQLite file is an error, not a new empty database)."""
+def _existing(db: str, *, read_only: bool = False) -> Store:
+    """An existing store (a missing SQLite file is an error, not a new empty database), read
+    only by commands that only read it."""
+    _not_memory(db)
+    return existing(db, read_only=read_only)
+
+
+def _not_memory(db: str) -> None:
     if db == ":memory:":
         raise _errors.CLIError("invalid --db ':memory:': watches need a database file or URL")
-    return existing(db)
 
 
 def _find(watches: Watches, ref: str) -> Watch:
@@ -186,7 +191,7 @@ def watch_list(
 
     Example: tokarc watch list --db watch.db
     """
-    with _existing(db) as store:
+    with _existing(db, read_only=True) as store:
         watches = Watches(store).all()
     if as_json:
         for w in watches:
@@ -245,7 +250,7 @@ def alerts_list(
 
     Example: tokarc alerts --db watch.db
     """
-    with _existing(db) as store:
+    with _existing(db, read_only=True) as store:
         watch_id = _find(Watches(store), watch).id if watch else None
         found = Alerts(store).all(watch_id)
     if as_json:
@@ -407,7 +412,8 @@ def report(
     Example: tokarc report --db watch.db -o report.html --since 7d --source hashtag:magic
     """
     check_output(out, db)
-    with _existing(db) as store:
+    _not_memory(db)
+    with readable(db) as store:
         from ..monitor import write_report  # loaded when reporting: charts, templates
 
         result = write_report(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .._files import refuse_same_file
-from ..store import DatabaseTarget, Store, is_postgres_url, open_store
-from ..store._target import redact, sqlite_files
+from .._files import refuse_same_file, unwritable
+from ..errors import ReadOnlyStoreError
+from ..store import DatabaseTarget, Store, is_postgres_url, open_reader, open_store
+from ..store._target import sqlite_files
 from . import _errors
 
 
@@ -20,26 +21,23 @@ def existing(db: str, *, read_only: bool = False) -> Store:
     """
     if not is_postgres_url(db) and db != ":memory:" and not os.path.exists(_path(db)):
         raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    if not read_only:
-        return open_store(db)
-    store = open_store(db, read_only=True)
-    if not (pending := store.pending_migrations):
-        return store
-    store.close()
+    return open_reader(db) if read_only else open_store(db)
+
+
+def readable(db: str) -> Store:
+    """An existing store for a command that reads it and records what it did where it can
+    (``report`` records itself for the next one's "since the last report"): writable, else
+    read-only."""
     try:
-        return open_store(db)
-    except Exception as exc:  # sqlite3 / psycopg: it cannot be written here
-        raise _errors.CLIError(
-            f"invalid --db {db!r}: written by an older tokarc, it needs migrating "
-            f"({', '.join(pending)}) and cannot be written here "
-            f"({type(exc).__name__}: {redact(str(exc))}); "
-            "open it once where it can be written"
-        ) from None
+        return existing(db)
+    except ReadOnlyStoreError:
+        return existing(db, read_only=True)
 
 
 def check_output(out: str | None, db: str | None, what: str = "--out") -> None:
     """Exit 2, before anything is opened, when the file ``out`` cannot be written: its folder
-    does not exist, or it is the database ``db`` or one of its files (-wal, -shm...)."""
+    does not exist or cannot be written (a read-only mount...), or it is the database ``db``
+    or one of its files (-wal, -shm...)."""
     if not out or out == "-":
         return
     if db:
@@ -47,6 +45,18 @@ def check_output(out: str | None, db: str | None, what: str = "--out") -> None:
     parent = Path(out).expanduser().parent
     if not parent.is_dir():
         raise _errors.CLIError(f"invalid {what} {out!r}: no folder {parent}")
+    if reason := unwritable(out):
+        raise _errors.CLIError(f"invalid {what} {out!r}: cannot be written, {reason}")
+
+
+def check_folder(folder: str, what: str) -> None:
+    """Exit 2, before anything is opened, when files cannot be put in ``folder`` (made if
+    need be): it, or the nearest folder above it that exists, cannot be written."""
+    probe = Path(folder).expanduser().absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if reason := unwritable(probe / ".tokarc-probe"):
+        raise _errors.CLIError(f"invalid {what} {folder!r}: cannot be written, {reason}")
 
 
 def _path(db: str) -> str:

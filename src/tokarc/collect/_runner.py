@@ -89,6 +89,14 @@ class JobReport:
     def ok(self) -> bool:
         return self.outcome is None
 
+    @property
+    def ended(self) -> str:
+        """How the run ended, for its one-line summary: ``done (max_items)``, or for a target
+        the API refused, why with the API's code: ``failed: private (472)``."""
+        if self.stop_reason == StopReason.TARGET and self.error is not None:
+            return f"{self.status}: {self.error.reason} ({self.error.status_code})"
+        return f"{self.status} ({self.stop_reason})"
+
     @classmethod
     def of(cls, job: Job, **fields: Any) -> JobReport:
         """A report on ``job`` as it stands (its target labelled), with ``fields``."""

@@ -539,6 +539,10 @@ def last_report(store: Store, now: float) -> float | None:
 
 
 def record_report(store: Store, now: float, scope: str, path: str) -> None:
+    """Record the report, for the next one's "since the last report" (not in a store opened
+    read-only: a report of a read-only archive compares with the last one recorded)."""
+    if store.read_only:
+        return
     b = db(store)
     with b.transaction():
         b.execute(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import TransientError
+from ..errors import InvalidInputError, ReadOnlyStoreError, TransientError
 from ._store import Store
 from ._target import DatabaseTarget, check_target, is_postgres_url, redact
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
@@ -40,6 +40,7 @@ __all__ = [
     "Store",
     "TransientError",
     "is_postgres_url",
+    "open_reader",
     "open_store",
     "redact",
 ]
@@ -69,3 +70,23 @@ def open_store(target: str | os.PathLike[str], *, read_only: bool = False) -> St
 
     path = Path(db.reveal()) if db != ":memory:" else ":memory:"
     return Store(SQLiteBackend(path, read_only=read_only))
+
+
+def open_reader(target: str | os.PathLike[str]) -> Store:
+    """Open the existing store at ``target`` to read it: read-only (see :func:`open_store`),
+    so that read-only files and file systems can be read. One written by an older tokarc is
+    opened writable once, to migrate it, or refused with :class:`ReadOnlyStoreError` where it
+    cannot be written. InvalidInputError for a SQLite file that does not exist."""
+    if not is_postgres_url(target) and target != ":memory:" and not os.path.exists(target):
+        raise InvalidInputError(f"invalid database {os.fspath(target)!r}: no such database file")
+    store = open_store(target, read_only=True)
+    if not (pending := store.pending_migrations):
+        return store
+    store.close()
+    try:
+        return open_store(target)
+    except (ReadOnlyStoreError, OSError) as exc:  # it cannot be written here
+        raise ReadOnlyStoreError(
+            f"written by an older tokarc, the database needs migrating ({', '.join(pending)}), "
+            f"which it cannot be here ({redact(str(exc))}); open it once where it can be written"
+        ) from None

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import wraps
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from ..errors import TransientError
+from ..errors import ReadOnlyStoreError, TransientError
 from ._dialect import Dialect, Upsert
 
 Params = Sequence[Any]
@@ -51,22 +51,32 @@ class Backend(Protocol):
 
 class Transient:
     """Backend methods that raise :class:`TransientError` (the driver's exception as its
-    ``__cause__``) for the driver's errors ``is_transient`` recognizes, and let any other
-    error through unchanged. Decorate a method with the instance, a generator method (a
-    stream, a transaction) with :meth:`each`.
+    ``__cause__``) for the driver's errors ``is_transient`` recognizes, and
+    :class:`ReadOnlyStoreError` for those ``is_unwritable`` recognizes (a write the database
+    refused because its files cannot be written), and let any other error through unchanged.
+    Decorate a method with the instance, a generator method (a stream, a transaction) with
+    :meth:`each`.
     """
 
-    def __init__(self, is_transient: Callable[[BaseException], bool]) -> None:
+    def __init__(
+        self,
+        is_transient: Callable[[BaseException], bool],
+        is_unwritable: Callable[[BaseException], bool] = lambda exc: False,
+    ) -> None:
         self.is_transient = is_transient
+        self.is_unwritable = is_unwritable
 
     @contextmanager
-    def translated(self) -> Iterator[None]:
+    def translated(self, backend: object = None) -> Iterator[None]:
         try:
             yield
         except Exception as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            if self.is_unwritable(exc):
+                where = getattr(backend, "url", "")
+                raise ReadOnlyStoreError(f"cannot write the database {where}: {reason}") from exc
             if not self.is_transient(exc):
                 raise
-            reason = " ".join(str(exc).split()) or type(exc).__name__
             raise TransientError(
                 f"the database gave up because of another writer, try again: {reason}"
             ) from exc
@@ -74,7 +84,7 @@ class Transient:
     def __call__(self, method: Callable[_P, _R]) -> Callable[_P, _R]:
         @wraps(method)
         def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-            with self.translated():
+            with self.translated(args[0] if args else None):
                 return method(*args, **kwargs)
 
         return run
@@ -82,7 +92,7 @@ class Transient:
     def each(self, method: Callable[_P, Iterator[_R]]) -> Callable[_P, Iterator[_R]]:
         @wraps(method)
         def run(*args: _P.args, **kwargs: _P.kwargs) -> Iterator[_R]:
-            with self.translated():
+            with self.translated(args[0] if args else None):
                 yield from method(*args, **kwargs)
 
         return run

@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
+from .._files import unwritable
 from .._version import __version__
 from ._dictionary import RESOURCES
 
@@ -78,7 +79,8 @@ def metadata(database: str) -> dict[str, Any]:
 
 
 def app(path: str | Path) -> Any:
-    """The Datasette ASGI app serving the SQLite archive at ``path`` with its metadata.
+    """The Datasette ASGI app serving the SQLite archive at ``path`` with its metadata
+    (read-only, as an immutable file where it cannot be written).
 
     ``ImportError`` when Datasette is not installed.
     """
@@ -87,8 +89,12 @@ def app(path: str | Path) -> Any:
     except ImportError as exc:
         raise ImportError("tokarc browse needs Datasette: pip install 'tokarc[browse]'") from exc
     file = Path(path)
+    # Datasette reads a mutable file with mode=ro, which needs a -shm file beside a WAL
+    # database: where none can be made (a read-only folder or mount), it reads it immutable.
+    fixed = unwritable(file, beside=("-wal", "-shm")) is not None
     ds = datasette.Datasette(
-        [str(file)],
+        [] if fixed else [str(file)],
+        immutables=[str(file)] if fixed else [],
         metadata=metadata(file.stem),
         settings={"default_page_size": 50, "sql_time_limit_ms": 5000},
     )

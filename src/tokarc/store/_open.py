@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from .._closing import Closing
 from ..errors import InvalidInputError
-from . import Store, open_store
+from . import Store, open_reader
 from ._exports import Source
 
 __all__ = ["Archive", "open_archive"]
@@ -97,9 +97,11 @@ def _source(source: str | Source | None) -> Source | None:
 
 def open_archive(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archive:
     """Open the store at ``target`` (a SQLite path or a ``postgresql://`` URL) as an
-    :class:`Archive` whose methods return ``frames`` (pandas or polars) data frames."""
+    :class:`Archive` whose methods return ``frames`` (pandas or polars) data frames. It is
+    opened read-only (see :func:`tokarc.store.open_reader`): an archive on a read-only file or
+    file system reads as any other."""
     _check(frames)
-    return Archive(open_store(target), frames)
+    return Archive(open_reader(target), frames)
 
 
 def _check(frames: str) -> None:

@@ -1,10 +1,11 @@
-"""``datapackage.json`` beside every export: a Frictionless Data Package.
+"""``datapackage.json`` beside an export that asks for it: a Frictionless Data Package.
 
-Each exported file is a resource whose fields (types, descriptions) come from the data
+The exported file is a resource whose fields (types, descriptions) come from the data
 dictionary; the package carries the provenance a citation needs: the sources collected and
 their parameters, the endpoints called and the units spent, the time span covered, the API's
-known caps, the tokarc version and when. A second export into the same folder adds its resource
-to the package already there, so a folder of exports is one package.
+known caps, the tokarc version and when. It describes the files of that export and nothing
+else: a package already in the folder is replaced, never extended with entries for files that
+may be gone or belong to another export.
 """
 
 from __future__ import annotations
@@ -110,12 +111,9 @@ def write_package(
     pseudonymize: Pseudonymizer | None = None,
     parameters: dict[str, Any] | None = None,
 ) -> Path:
-    """Write (or update) ``directory/datapackage.json`` with ``resources`` (replacing those of
-    the same path) and the store's provenance; return its path."""
+    """Write ``directory/datapackage.json`` describing ``resources`` (and only them: a package
+    already there is replaced) with the store's provenance; return its path."""
     path = Path(directory) / PACKAGE_FILE
-    old = _read(path)
-    replaced = {x["path"] for x in resources}
-    kept = [r for r in old.get("resources", []) if r.get("path") not in replaced]
     package = {
         "profile": "data-package",
         "name": "tokarc-export",
@@ -123,21 +121,13 @@ def write_package(
         "created": _now(),
         "licenses": [{"name": "other-closed", "title": "TikTok content: see TikTok's terms"}],
         "sources": [{"title": "EnsembleData TikTok API", "path": "https://ensembledata.com/apis"}],
-        "resources": [*kept, *resources],
+        "resources": resources,
         "x-tokarc": provenance(store, pseudonymize, parameters),
     }
     with atomic_file(path, "w", encoding="utf-8") as f:
         json.dump(package, f, indent=2, ensure_ascii=False)
         f.write("\n")
     return path
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def provenance(
@@ -241,8 +231,8 @@ def export_with_package(
     **options: Any,
 ) -> int:
     """Export ``entity`` to ``out`` (see :func:`tokarc.store.export.export`; ``options`` go to
-    it) and, when ``out`` is a file, add it to the ``datapackage.json`` beside it. Returns the
-    number of rows written."""
+    it) and, when ``out`` is a file, write the ``datapackage.json`` beside it that describes
+    that file. Returns the number of rows written."""
     from .export import export
 
     n = export(

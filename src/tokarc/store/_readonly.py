@@ -1,8 +1,9 @@
 """Ad-hoc SQL on a read-only connection: nothing a query does can change the archive.
 
-SQLite opens the file with ``mode=ro`` (and ``query_only``); PostgreSQL runs the statement in
-a ``READ ONLY`` transaction that is rolled back. Either driver takes one statement at a time,
-so a ``;`` cannot smuggle a second, writing one in.
+SQLite opens the file as the read-only store does (``mode=ro``, or ``immutable`` where a
+read-only folder leaves no room for the ``-shm`` file) with ``query_only``; PostgreSQL runs
+the statement in a ``READ ONLY`` transaction that is rolled back. Either driver takes one
+statement at a time, so a ``;`` cannot smuggle a second, writing one in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInputError
+from ._sqlite import _read_only
 from ._target import DatabaseTarget, is_postgres_url, redact
 
 __all__ = ["Result", "run_sql"]
@@ -44,7 +46,7 @@ def run_sql(target: str, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Res
 
 @contextlib.contextmanager
 def _sqlite(path: Path, sql: str, params: tuple[Any, ...]) -> Iterator[Result]:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = _read_only(str(path))
     try:
         conn.execute("PRAGMA query_only = ON")
         try:

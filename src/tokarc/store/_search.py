@@ -16,7 +16,7 @@ from ..errors import InvalidInputError
 from ._archive import PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
 from ._backend import Backend
 
-__all__ = ["Match", "fts5_query", "search"]
+__all__ = ["Match", "count", "fts5_query", "search"]
 
 
 @dataclass(frozen=True)
@@ -76,18 +76,37 @@ def search(db: Backend, query: str, scope: str = "posts", limit: int = 20) -> li
 
     ``InvalidInputError`` for an unknown scope, an empty query or a limit below 1.
     """
-    if scope not in SEARCHABLE:
-        raise InvalidInputError(f"invalid scope {scope!r}: one of {', '.join(SEARCH_SCOPES)}")
     if limit < 1:
         raise InvalidInputError(f"invalid limit {limit!r}: a whole number of 1 or more")
+    matching, params, (order, by) = _matching(db, query, scope)
+    select = _select(iso(db.dialect, "t.create_time"), scope)
+    sql = f"{select} {matching} ORDER BY {order}, 1 LIMIT ?"
+    rows = db.query(sql, (*params, *by, limit))
+    return [Match(scope, str(r[0]), r[1], r[2], r[3], r[4], i) for i, r in enumerate(rows, 1)]
+
+
+def count(db: Backend, query: str, scope: str = "posts") -> int:
+    """How many records of ``scope`` match ``query`` in all (what ``search`` ranks and cuts
+    at its limit). ``InvalidInputError`` as for :func:`search`."""
+    matching, params, _ = _matching(db, query, scope)
+    return int(db.query(f"SELECT COUNT(*) FROM {scope} t {matching}", params)[0][0])
+
+
+def _matching(
+    db: Backend, query: str, scope: str
+) -> tuple[str, tuple[Any, ...], tuple[str, tuple[Any, ...]]]:
+    """The ``JOIN ... WHERE`` that keeps the matches of ``query`` in ``scope`` (the table is
+    ``t``), its parameters, and the ranking to order them by (best first) with its own."""
+    if scope not in SEARCHABLE:
+        raise InvalidInputError(f"invalid scope {scope!r}: one of {', '.join(SEARCH_SCOPES)}")
     query = query.replace("\x00", " ")  # no database takes a NUL in text
     match = fts5_query(query)  # on both backends: the same queries are refused
     if db.dialect.name == "sqlite":
-        sql, params = _sqlite(scope, match, limit)
-    else:
-        sql, params = _postgres(scope, query, limit)
-    rows = db.query(sql, params)
-    return [Match(scope, str(r[0]), r[1], r[2], r[3], r[4], i) for i, r in enumerate(rows, 1)]
+        fts = f"{scope}_fts"
+        where = f"JOIN {fts} ON {fts}.rowid = t.rowid WHERE {fts} MATCH ?"
+        return where, (match,), (f"bm25({fts})", ())
+    q = f"websearch_to_tsquery('{PG_CONFIG}', ?)"
+    return f"WHERE t.search @@ {q}", (query,), (f"ts_rank(t.search, {q}) DESC", (query,))
 
 
 def _select(db_iso: str, scope: str) -> str:
@@ -100,24 +119,3 @@ def _select(db_iso: str, scope: str) -> str:
         f"SELECT t.{key}, {db_iso}, {_AUTHOR[scope]}, {sources}, t.{column}"
         f" FROM {scope} t {_AUTHOR_JOIN[scope]}"
     )
-
-
-def _sqlite(scope: str, match: str, limit: int) -> tuple[str, tuple[Any, ...]]:
-    from ._dialect import SQLITE
-
-    fts = f"{scope}_fts"
-    select = _select(iso(SQLITE, "t.create_time"), scope)
-    sql = (
-        f"{select} JOIN {fts} ON {fts}.rowid = t.rowid WHERE {fts} MATCH ?"
-        f" ORDER BY bm25({fts}), 1 LIMIT ?"
-    )
-    return sql, (match, limit)
-
-
-def _postgres(scope: str, query: str, limit: int) -> tuple[str, tuple[Any, ...]]:
-    from ._dialect import POSTGRES
-
-    q = f"websearch_to_tsquery('{PG_CONFIG}', ?)"
-    select = _select(iso(POSTGRES, "t.create_time"), scope)
-    sql = f"{select} WHERE t.search @@ {q} ORDER BY ts_rank(t.search, {q}) DESC, 1 LIMIT ?"
-    return sql, (query, query, limit)

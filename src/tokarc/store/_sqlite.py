@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .._files import unwritable
+from ..errors import ReadOnlyStoreError
 from ._backend import Params, Transient
 from ._dialect import SQLITE, Upsert
 
@@ -21,6 +23,13 @@ PRAGMAS = (
     "PRAGMA wal_autocheckpoint = 10000",
 )
 
+# Opening it to write: it could not write or create a file of the database (its -wal, -shm
+# or journal among them). Once open: a write to a database it could open only read-only.
+UNWRITABLE_CODES = frozenset(
+    {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
+)
+READ_ONLY_CODES = frozenset({sqlite3.SQLITE_READONLY})
+
 # Another connection holds the lock (still, after the busy timeout): SQLITE_BUSY, and
 # SQLITE_LOCKED for a conflict within the process; extended codes keep them in the low byte.
 BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
@@ -32,7 +41,14 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and code & 0xFF in BUSY_CODES
 
 
-transient = Transient(is_transient)
+def is_unwritable(exc: BaseException, codes: frozenset[int] = READ_ONLY_CODES) -> bool:
+    """Whether ``exc`` is SQLite refusing a write (by default: to a database it has open
+    read-only) because a file of the database cannot be written."""
+    code = getattr(exc, "sqlite_errorcode", 0)
+    return isinstance(exc, sqlite3.OperationalError) and code & 0xFF in codes
+
+
+transient = Transient(is_transient, is_unwritable)
 
 
 class SQLiteBackend:
@@ -43,7 +59,9 @@ class SQLiteBackend:
     a directory it cannot create the ``-shm`` file in), it opens it ``immutable``, as the
     ``sqlite3`` tool does.
 
-    Another connection's lock, still held after the busy timeout, raises
+    Otherwise a database that cannot be written where it is (a read-only file, folder or
+    file system) raises :class:`~tokarc.errors.ReadOnlyStoreError` on opening, before
+    anything is written. Another connection's lock, still held after the busy timeout, raises
     :class:`~tokarc.errors.TransientError`.
     """
 
@@ -52,12 +70,7 @@ class SQLiteBackend:
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.url = str(path)
         self.read_only = read_only
-        if read_only:
-            self._conn = _read_only(self.url)
-        else:
-            self._conn = _connect(self.url)
-            for pragma in PRAGMAS:
-                self._conn.execute(pragma)
+        self._conn = _read_only(self.url) if read_only else _writable(self.url)
         self._depth = 0
 
     @transient
@@ -113,6 +126,22 @@ def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
     return sqlite3.connect(
         target, isolation_level=None, check_same_thread=False, cached_statements=256, uri=uri
     )
+
+
+def _writable(path: str) -> sqlite3.Connection:
+    """A connection that writes ``path``; ReadOnlyStoreError where it cannot be written."""
+    if path != ":memory:" and (reason := unwritable(path, beside=("-wal", "-shm"))):
+        raise ReadOnlyStoreError(f"cannot write the database {path}: {reason}")
+    conn = _connect(path)
+    try:
+        for pragma in PRAGMAS:
+            conn.execute(pragma)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not is_unwritable(exc, UNWRITABLE_CODES):
+            raise
+        raise ReadOnlyStoreError(f"cannot write the database {path}: {exc}") from exc
+    return conn
 
 
 def _read_only(path: str) -> sqlite3.Connection:

@@ -179,6 +179,6 @@ def _queue(context: JobContext) -> str:
 
 def _line(report: JobReport) -> str:
     return (
-        f"job {report.job_id} {report.kind} {report.target}: {report.status} "
-        f"({report.stop_reason}), {report.returned} items, {report.units} units"
+        f"job {report.job_id} {report.kind} {report.target}: {report.ended}, "
+        f"{report.returned} items, {report.units} units"
     )
