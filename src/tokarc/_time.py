@@ -48,7 +48,9 @@ def parse_duration(text: str, what: str = "interval") -> int:
     match = _DURATION.match(text or "")
     seconds = int(float(match.group(1)) * UNITS[match.group(2)]) if match else 0
     if seconds < 1:
-        raise InvalidInputError(f"invalid {what} {text!r}: {DURATIONS}", param=what)
+        dated = isinstance(text, str) and _DATE.match(text)  # a date: say why it cannot be
+        why = f"a duration ({DURATIONS}), not a date" if dated else DURATIONS
+        raise InvalidInputError(f"invalid {what} {text!r}: {why}", param=what)
     if seconds > MAX_DURATION:
         raise InvalidInputError(
             f"invalid {what} {text!r}: at most {MAX_DURATION // DAY}d", param=what

@@ -77,10 +77,6 @@ class ExpandSpec:
                 raise InvalidInputError(f"invalid step {name!r}: one of {', '.join(STEPS)}")
         if bool(self.source) == bool(self.ids):
             raise InvalidInputError("give a source KIND:TARGET or post ids, not both or neither")
-        if self.source:
-            self.seed_spec()
-        else:
-            post_ids(self.ids)
         if self.order not in ORDERS:
             raise InvalidInputError(
                 f"invalid order {self.order!r}: one of {', '.join(ORDERS)}", param="order"
@@ -102,6 +98,10 @@ class ExpandSpec:
                 raise InvalidInputError(
                     f"invalid {name} {value!r}: a whole number, {bound}", param=name
                 )
+        if self.source:  # after its own numbers: a bad per_target is not a bad max_items
+            self.seed_spec()
+        else:
+            post_ids(self.ids)
 
     def seed_spec(self) -> JobSpec:
         """The job that collects the seed."""
