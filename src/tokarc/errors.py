@@ -108,24 +108,29 @@ class InvalidInputError(EDError, ValueError):
     """Input rejected locally, before any request was sent (so it cost no units).
 
     ``status_code`` is what the API answers such input with (422, or 462 for a post URL, 464
-    for too many ids, 466 for a country); ``detail`` is the message.
+    for too many ids, 466 for a country); ``detail`` is the message. ``param`` is the
+    parameter at fault as the library names it (``max_items``), where one is: the CLI shows
+    it as its option (``--max-items``).
     """
 
-    def __init__(self, message: str = "", *, status_code: int = 422) -> None:
+    def __init__(
+        self, message: str = "", *, status_code: int = 422, param: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.units_charged = 0
+        self.param = param
 
     @property
     def detail(self) -> str:
         return str(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_invalid_input, (str(self), self.status_code))
+        return (_invalid_input, (str(self), self.status_code, self.param))
 
 
-def _invalid_input(message: str, status_code: int) -> InvalidInputError:
-    return InvalidInputError(message, status_code=status_code)
+def _invalid_input(message: str, status_code: int, param: str | None = None) -> InvalidInputError:
+    return InvalidInputError(message, status_code=status_code, param=param)
 
 
 class MissingTokenError(TokarcError):

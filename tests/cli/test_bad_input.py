@@ -22,8 +22,15 @@ CORPUS: list[tuple[tuple[str, ...], str]] = [
     (("hashtag", "magic", "--days", "abc"), "--days"),
     (("hashtag", "magic", "--since", "2026-13-01"), "--since"),
     (("hashtag", "magic", "--days", "3", "--since", "2026-01-01"), "--since"),
-    (("hashtag", "magic", "--max-items", "0"), "max_items"),
-    (("hashtag", "magic", "--max-units", "0"), "max_units"),
+    (("hashtag", "magic", "--max-items", "0"), "invalid --max-items 0"),
+    (("hashtag", "magic", "--max-units", "0"), "invalid --max-units 0"),
+    (("keyword", "magic", "--full", "--max-items", "5"), "leave it out"),
+    # Dates: a bad one names the formats; one in the future would spend units to find nothing.
+    (("hashtag", "magic", "--since", "2026-13-45"), "a date like 2026-11-01"),
+    (("hashtag", "magic", "--since", "yesterday"), "a duration back from now like 7d"),
+    (("user-posts", "zachking", "--since", "2999-01-01"), "--since 2999-01-01T00:00:00Z: it is in"),
+    (("hashtag", "magic", "--since", "2999-01-01T12:00+01:00"), "in the future"),
+    (("keyword", "magic", "--since", "3000-01-01"), "in the future"),
     (("hashtag", "magic", "--format", "xml"), "--format"),
     (("hashtag", "magic", "-o", "/nonexistent/dir/x.jsonl"), "--out"),
     (("hashtag",), "give a HASHTAG"),
@@ -74,8 +81,28 @@ CORPUS: list[tuple[tuple[str, ...], str]] = [
     (("hashtag", "magic", "--days", "inf"), "days"),
     (("hashtag", "magic", "--days", "1e308"), "days"),
     (("user-posts", "zachking", "--days", "-inf"), "days"),
-    (("watch", "add", "hashtag", "magic", "--every", "99999999w", "--db", "w.db"), "interval"),
-    (("watch", "add", "hashtag", "magic", "--window", "1e9d", "--db", "w.db"), "window"),
+    (("watch", "add", "hashtag", "magic", "--every", "99999999w", "--db", "w.db"), "--every"),
+    (("watch", "add", "hashtag", "magic", "--window", "1e9d", "--db", "w.db"), "--window"),
+    (("watch", "add", "hashtag", "magic", "--window", "2999-01-01", "--db", "w.db"), "--window"),
+    (("watch", "add", "hashtag", "magic", "--window", "-7d", "--db", "w.db"), "--window"),
+    (
+        (
+            "expand",
+            "--db",
+            "x.db",
+            "--from",
+            "hashtag:magic",
+            "--to",
+            "authors",
+            "--fresh-for",
+            "2999-01-01",
+        ),
+        "invalid --fresh-for",
+    ),
+    (
+        ("expand", "--db", "x.db", "--from", "hashtag:magic", "--to", "authors", "--depth", "9"),
+        "invalid --depth 9",
+    ),
     # Databases that cannot be opened as given: nothing is created.
     (("hashtag", "magic", "--db", "no/such/folder/x.db"), "no folder"),
     (("hashtag", "magic", "--db", "."), "folder"),
@@ -105,7 +132,8 @@ def test_bad_input(
     assert "Traceback" not in ran.err
     assert word.lower() in lines[0].lower(), lines[0]
     assert ran.out == ""
-    assert live_emulator.emulator.stats.to_dict()["requests_total"] == 0
+    spent = live_emulator.emulator.stats.to_dict()
+    assert (spent["requests_total"], spent["units_total"]) == (0, 0)  # the emulator's own count
     assert not db.exists()
     assert not (tmp_path / "x.db").exists()
     assert not (tmp_path / "missing.db").exists()

@@ -195,7 +195,7 @@ def test_edit_adds_and_removes_rules(watches: Watches, hook: Hook) -> None:
     assert watches.edit(w.id, no_budget=True).budget is None
     with pytest.raises(InvalidInputError, match="no such rule"):
         watches.edit(w.id, remove_alerts=["spike"])
-    with pytest.raises(InvalidInputError, match="invalid interval"):
+    with pytest.raises(InvalidInputError, match="invalid every"):
         watches.edit(w.id, every="soon")
     assert watches.get(w.id).every_s == 1800  # unchanged
     assert "secret-path" not in json.dumps(watches.get(w.id).public())

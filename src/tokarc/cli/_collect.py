@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..client.pagination import to_unix
+from .._time import parse_since
 from ..collect import (
     DEFAULT_CONCURRENCY,
     Collector,
@@ -95,14 +94,14 @@ def build_spec(
     *,
     run: RunOptions,
     days: float | None = None,
-    since: dt.datetime | None = None,
+    since: str | None = None,
     **options: Any,
 ) -> JobSpec:
     """A checked job spec (InvalidInputError for bad input: nothing is sent)."""
     if days is not None and since is not None:
         raise _errors.CLIError("give --days or --since, not both")
     if since is not None:
-        options["since"] = to_unix(since)
+        options["since"] = parse_since(since)
     return JobSpec.build(
         kind,
         target,
@@ -182,7 +181,7 @@ def print_estimate(spec: JobSpec) -> None:
     print(
         safe(
             f"{spec.kind} {spec.target or ' '.join(spec.ids)}: {calls} calls, {units} units "
-            f"at most ({est.note}); nothing sent"
+            f"at most ({_errors.as_typed(est.note, est.params)}); nothing sent"
         )
     )
 

@@ -7,8 +7,10 @@ stored stays stored); 2 bad usage or input (nothing was sent); 130 interrupted (
 from __future__ import annotations
 
 import errno
+import re
 import sys
 import traceback
+from collections.abc import Sequence
 
 from typer._click.exceptions import ClickException
 
@@ -74,7 +76,9 @@ def describe(exc: BaseException) -> tuple[int, str]:
         return exc.code, str(exc)
     if isinstance(exc, E.MissingTokenError):
         return USAGE, str(exc)
-    if isinstance(exc, E.InvalidInputError | E.ResumeMismatchError | E.SchemaTooNewError):
+    if isinstance(exc, E.InvalidInputError):
+        return USAGE, as_typed(str(exc), (exc.param,) if exc.param else ())
+    if isinstance(exc, E.ResumeMismatchError | E.SchemaTooNewError):
         return USAGE, str(exc)
     if isinstance(exc, E.ReadOnlyStoreError):
         return USAGE, _one_line(exc)
@@ -104,6 +108,19 @@ def _os_line(exc: OSError) -> str:
     if exc.strerror and exc.filename is None:
         return _one_line_text(exc.strerror)
     return _one_line(exc)
+
+
+def option(param: str) -> str:
+    """The option a library parameter is given by on the command line: ``--max-items``."""
+    return "--" + param.replace("_", "-")
+
+
+def as_typed(text: str, params: Sequence[str]) -> str:
+    """``text`` with the library's name of each of ``params`` (``max_items``), where it first
+    appears, as users type it on the command line (``--max-items``)."""
+    for param in params:
+        text = re.sub(rf"(?<![-\w]){re.escape(param)}(?!\w)", option(param), text, count=1)
+    return text
 
 
 def report(exc: BaseException, *, verbose: bool) -> int:

@@ -35,7 +35,7 @@ from ._collect import (
     summary,
     write_run,
 )
-from ._progress import enabled
+from ._progress import Fitting, enabled
 from ._signals import stop_on_signals, stopped
 from ._stores import existing
 from ._stream import PipeClosed, Stream, quiet_stdout
@@ -195,12 +195,17 @@ def _display(state: Session) -> Iterator[Events]:
     """A live line per running target (on a terminal, not with --quiet), and a summary line
     per target as it ends (stderr, above the live lines)."""
     console = state.console
-    bar = Progress(
+    label = TextColumn("[bold]{task.description}")
+    pages = TextColumn("· {task.fields[pages]} pages")
+    bar = Fitting(
         SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        TextColumn("{task.completed:,.0f} items · {task.fields[pages]} pages"),
+        label,
+        TextColumn("{task.completed:,.0f} items"),
+        pages,
         TextColumn("· {task.fields[units]} units"),
         TimeElapsedColumn(),
+        drop=(pages,),
+        label=label,
         console=console,
         disable=not enabled(console, state.quiet),
     )

@@ -39,7 +39,7 @@ from ..media import (
 from . import _commands, _errors
 from . import _options as O
 from ._app import Session, app, session
-from ._progress import enabled
+from ._progress import Fitting, enabled
 from ._stores import check_folder
 from ._stores import existing as _open
 
@@ -172,13 +172,20 @@ class _OnFile:
 @contextmanager
 def media_progress(state: Session, label: str) -> Iterator[_OnFile]:
     """A live bar of files (done of planned) and bytes while the block runs."""
-    bar = Progress(
-        SpinnerColumn(),
+    name, bar_column, rate = (
         TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,.0f}/{task.total:,.0f} files · {task.fields[size]}"),
+        BarColumn(None),
         TextColumn("· {task.fields[rate]}"),
+    )
+    bar = Fitting(
+        SpinnerColumn(),
+        name,
+        bar_column,
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} files · {task.fields[size]}"),
+        rate,
         TimeElapsedColumn(),
+        drop=(bar_column, rate),
+        label=name,
         console=state.console,
         disable=not enabled(state.console, state.quiet),
     )

@@ -128,7 +128,7 @@ def watch_add(
     Example: tokarc watch add hashtag magic --every 1h --budget 200 --alert new_posts>50
     --webhook https://hooks.slack.com/services/... --db watch.db
     """
-    parse_duration(every), parse_duration(window, "window")  # bad input creates no database
+    parse_duration(every, "every"), parse_duration(window, "window")  # bad input: no database
     with open_store(db) as store:
         w = Watches(store).add(
             kind.value,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -108,11 +107,12 @@ Days = Annotated[
     typer.Option(help="Only items of the last N days.", show_default=False),
 ]
 Since = Annotated[
-    dt.datetime | None,
+    str | None,
     typer.Option(
-        formats=["%Y-%m-%d"],
-        metavar="YYYY-MM-DD",
-        help="Only items created on or after this day (UTC).",
+        metavar="DATE",
+        help="Only items created since this day or time (UTC unless it has an offset), or "
+        "this long ago: 2026-11-01, 2026-11-01T12:00, 7d.",
+        show_default=False,
     ),
 ]
 Full = Annotated[

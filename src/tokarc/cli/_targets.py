@@ -30,7 +30,7 @@ class Target:
     def refuse(self, exc: errors.InvalidInputError) -> _errors.CLIError:
         """``exc`` about this target, saying where it came from."""
         where = f"{self.origin}: " if self.origin else ""
-        return _errors.CLIError(f"{where}{exc}")
+        return _errors.CLIError(f"{where}{_errors.describe(exc)[1]}")
 
 
 def read_targets(given: Sequence[str], from_file: str | None, what: str) -> list[Target]:

@@ -20,6 +20,7 @@ from typing import Any, Self
 import httpx
 import stamina
 
+from .._time import check_past
 from ..api import endpoints as E
 from ..errors import APIError, ConnectError, MalformedResponseError, TimeoutError, TransportError
 from . import _constants as C
@@ -259,6 +260,8 @@ class _BaseClient:
         timeout: float | None = None,
     ) -> tuple[Walker[Any], Callable[[dict[str, Any]], Call]]:
         endpoint = E.get(name)
+        if since is not None:
+            check_past(to_unix(since) or 0)  # nothing is newer than now: it would cost units
         kwargs = _with_since(endpoint, kwargs, since)
         params = prepare(endpoint, kwargs, extra_params, timeout).params  # checks now, not later
         walker: Walker[Any] = Walker(

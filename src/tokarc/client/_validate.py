@@ -39,10 +39,11 @@ _SHORT_HOSTS = ("vm.tiktok.com", "vt.tiktok.com", "www.tiktok.com")
 _STATUS = {"post URL": 462, "country code": 466}
 
 
-def _bad(what: str, value: Any, valid: str) -> InvalidInputError:
+def _bad(what: str, value: Any, valid: str, param: str | None = None) -> InvalidInputError:
+    """The error for ``value``; ``param``: the parameter it was given as, if ``what`` is one."""
     shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "...'"
     status = _STATUS.get(what, 422)
-    return InvalidInputError(f"invalid {what} {shown}: {valid}", status_code=status)
+    return InvalidInputError(f"invalid {what} {shown}: {valid}", status_code=status, param=param)
 
 
 def _text(what: str, value: Any) -> str:
@@ -185,9 +186,9 @@ def check_days(value: Any) -> float:
     """A number of days back: finite, above 0, at most :data:`MAX_DAYS` (``nan``, ``inf`` and
     ``1e308`` are refused)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _bad("days", value, "a number of days, like 7 or 0.5")
+        raise _bad("days", value, "a number of days, like 7 or 0.5", "days")
     if not math.isfinite(value) or not 0 < value <= MAX_DAYS:
-        raise _bad("days", value, f"a number above 0 and at most {MAX_DAYS:,}")
+        raise _bad("days", value, f"a number above 0 and at most {MAX_DAYS:,}", "days")
     return float(value)
 
 
@@ -203,7 +204,7 @@ def check_date(value: Any) -> str:
 def _check_int(minimum: int) -> Callable[[Any, str], int]:
     def check(value: Any, what: str = "number") -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise _bad(what, value, f"a whole number of {minimum} or more")
+            raise _bad(what, value, f"a whole number of {minimum} or more", what)
         return value
 
     return check
@@ -243,9 +244,9 @@ def normalize(param: Param, value: Any) -> Any:
     if param.choices is not None:
         return _check_choice(param, value)
     if param.type == "bool" and not isinstance(value, bool):
-        raise _bad(param.name, value, "True or False")
+        raise _bad(param.name, value, "True or False", param.name)
     if param.type == "int" and (isinstance(value, bool) or not isinstance(value, int)):
-        raise _bad(param.name, value, "a whole number")
+        raise _bad(param.name, value, "a whole number", param.name)
     if param.check in NUMBER_CHECKS:
         return NUMBER_CHECKS[param.check](value, param.name)
     return CHECKS[param.check](value) if param.check else value
@@ -254,7 +255,7 @@ def normalize(param: Param, value: Any) -> Any:
 def _check_choice(param: Param, value: Any) -> str:
     text = str(value).strip()
     if isinstance(value, bool) or text not in (param.choices or ()):
-        raise _bad(param.name, value, f"one of {', '.join(param.choices or ())}")
+        raise _bad(param.name, value, f"one of {', '.join(param.choices or ())}", param.name)
     return text
 
 

@@ -25,8 +25,9 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from .._time import parse_date, unix, wall
 from ..api import endpoints as E
-from ..errors import InvalidInputError, ResumeMismatchError
+from ..errors import ResumeMismatchError
 from ..models import Undecodable, decode_many, decode_many_json
 from ..status import StopReason
 from ._wire import Response
@@ -99,24 +100,12 @@ def to_unix(since: Since | None) -> int | None:
     if since is None:
         return None
     if isinstance(since, str):
-        since = _parse_iso(since)
+        return parse_date(since)
     if isinstance(since, dt.timedelta):
-        return int((dt.datetime.now(dt.UTC) - since).timestamp())
-    if isinstance(since, dt.datetime):
-        aware = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
-        return int(aware.timestamp())
+        return int(wall() - since.total_seconds())
     if isinstance(since, dt.date):
-        return int(dt.datetime(since.year, since.month, since.day, tzinfo=dt.UTC).timestamp())
+        return unix(since)
     return int(since)
-
-
-def _parse_iso(text: str) -> dt.datetime:
-    try:
-        return dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInputError(
-            f"invalid since {text!r}: a date or time such as '2026-11-01' or '2026-11-01T12:00'"
-        ) from None
 
 
 def dig(data: Any, path: str) -> Any:

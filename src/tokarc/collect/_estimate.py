@@ -36,12 +36,15 @@ _GUESSED_PAGES = {"music_search", "music_posts", "user_liked_posts", "user_searc
 class Estimate:
     """Calls and units a job would take at most; ``None`` where nothing bounds it (say
     ``max_items``). ``guess`` is True when the bound rests on inferred facts (a server-side
-    search's internal pages and discount, an undocumented page size); ``note`` says which."""
+    search's internal pages and discount, an undocumented page size); ``note`` says which.
+    ``params``: the parameters the note names (``max_items``), for a caller to name its way
+    (the CLI's ``--max-items``)."""
 
     calls: int | None
     units: int | None
     note: str
     guess: bool = False
+    params: tuple[str, ...] = ()
 
 
 def server_side(api: E.Endpoint) -> bool:
@@ -106,7 +109,8 @@ def _paged(spec: JobSpec, per_call: int) -> Estimate:
     bound = min(filter(None, (spec.max_items, _CAPS.get(api.name))), default=None)
     extra = 1 if kind.strategy == "follows" else 0  # resolving the username
     if bound is None:
-        return Estimate(None, None, f"unbounded: give max_items (pages of ~{page})")
+        note = f"unbounded: give max_items (pages of ~{page})"
+        return Estimate(None, None, note, params=("max_items",))
     calls = math.ceil(bound / page)
     units = calls * per_call + extra
     note = f"up to {bound} items in pages of ~{page}"

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .._time import parse_duration_or_zero
 from ..errors import InvalidInputError
 from ..status import JobStatus
 from ..store import Job
@@ -23,15 +24,6 @@ SOURCES = {
 }
 MAX_DEPTH = 5
 MAX_PER_TARGET = 1000
-
-
-def parse_duration(text: str | float, what: str = "fresh_for") -> float:
-    """Seconds in ``text`` (``7d``, ``12h``, ``30m``; ``0`` for none); InvalidInputError else."""
-    from ..monitor._watches import parse_duration as seconds  # the one duration syntax
-
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        text = f"{text}s" if text else "0"
-    return 0.0 if str(text).strip() == "0" else float(seconds(str(text), what))
 
 
 @dataclass(frozen=True)
@@ -72,9 +64,8 @@ class ExpandSpec:
         """A checked spec (InvalidInputError for bad input: nothing is sent or stored)."""
         names = steps.split(",") if isinstance(steps, str) else list(steps)
         names = [n.strip() for n in names if n.strip()]
-        spec = cls(
-            source.strip(), tuple(names), tuple(ids), fresh_for=parse_duration(fresh_for), **options
-        )
+        fresh = parse_duration_or_zero(fresh_for, "fresh_for")
+        spec = cls(source.strip(), tuple(names), tuple(ids), fresh_for=fresh, **options)
         spec.check()
         return spec if not spec.ids else replace(spec, ids=tuple(post_ids(spec.ids)))
 
@@ -87,12 +78,10 @@ class ExpandSpec:
                 raise InvalidInputError(f"invalid step {name!r}: one of {', '.join(STEPS)}")
         if bool(self.source) == bool(self.ids):
             raise InvalidInputError("give a source KIND:TARGET or post ids, not both or neither")
-        if self.source:
-            self.seed_spec()
-        else:
-            post_ids(self.ids)
         if self.order not in ORDERS:
-            raise InvalidInputError(f"invalid order {self.order!r}: one of {', '.join(ORDERS)}")
+            raise InvalidInputError(
+                f"invalid order {self.order!r}: one of {', '.join(ORDERS)}", param="order"
+            )
         for name, value, top in (
             ("depth", self.depth, MAX_DEPTH),
             ("per_target", self.per_target, MAX_PER_TARGET),
@@ -107,7 +96,13 @@ class ExpandSpec:
                 or (top is not None and value > top)
             ):
                 bound = f"1 to {top}" if top else "1 or more"
-                raise InvalidInputError(f"invalid {name} {value!r}: a whole number, {bound}")
+                raise InvalidInputError(
+                    f"invalid {name} {value!r}: a whole number, {bound}", param=name
+                )
+        if self.source:  # after its own numbers: a bad per_target is not a bad max_items
+            self.seed_spec()
+        else:
+            post_ids(self.ids)
 
     def seed_spec(self) -> JobSpec:
         """The job that collects the seed."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
+from .._time import check_past
 from ..api import _guesses as G
 from ..api import endpoints as E
 from ..client._client import CallEvent, Client
@@ -192,6 +193,8 @@ class Collector:
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         if run_options:
             spec = JobSpec(**{**spec.__dict__, **run_options})
+        if spec.since is not None:
+            check_past(spec.since)  # a job stored by hand, or by an older tokarc
         return self._leased(job_id, spec, wait)
 
     def _leased(

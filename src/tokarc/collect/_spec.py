@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import msgspec
 
+from .._time import check_past, wall
 from ..client._validate import check_days, checked_params, post_id
 from ..client.pagination import PagerState
 from ..errors import InvalidInputError
@@ -59,27 +59,31 @@ class JobSpec:
     ) -> JobSpec:
         """A checked spec, its target normalized (``##Magic`` is ``magic``); ``days`` becomes
         ``since`` counted back from ``now``."""
+        at = wall() if now is None else now
         if days is not None:
-            days = check_days(days)
-            options["since"] = int((now if now is not None else time.time()) - days * DAY)
+            options["since"] = int(at - check_days(days) * DAY)
         spec = cls(kind_name, target, ids=tuple(ids), **options)
-        normalized = spec.check()
+        normalized = spec.check(at)
         return spec if normalized == spec.target else replace(spec, target=normalized)
 
     @property
     def job_kind(self) -> JobKind:
         return kind(self.kind)
 
-    def check(self) -> str:
-        """Reject bad input before anything is sent (raises InvalidInputError); return the
-        target as the API is sent it (the one spelling of a job's target)."""
+    def check(self, now: float | None = None) -> str:
+        """Reject bad input before anything is sent (raises InvalidInputError), ``since`` after
+        ``now`` (default: the wall clock) too; return the target as the API is sent it (the
+        one spelling of a job's target)."""
+        if self.since is not None:
+            check_past(self.since, now)
         jk = self.job_kind
         if jk.strategy == "posts":
             if not post_ids(self.ids):
                 raise InvalidInputError("give at least one post id or URL")
             if self.gone_after < 1:
                 raise InvalidInputError(
-                    f"invalid gone_after {self.gone_after!r}: a whole number of 1 or more"
+                    f"invalid gone_after {self.gone_after!r}: a whole number of 1 or more",
+                    param="gone_after",
                 )
             return self.target
         args = {**self.params, jk.target_param: self.target}
@@ -91,11 +95,14 @@ class JobSpec:
             raise InvalidInputError(
                 f"invalid max_items with {jk.endpoint}: the server walks every page in one "
                 "call and cannot stop early; page it yourself (keyword search without --full) "
-                "or leave max_items out"
+                "or leave it out",
+                param="max_items",
             )
         for name, value in (("max_items", self.max_items), ("max_units", self.max_units)):
             if value is not None and value < 1:
-                raise InvalidInputError(f"invalid {name} {value!r}: a whole number of 1 or more")
+                raise InvalidInputError(
+                    f"invalid {name} {value!r}: a whole number of 1 or more", param=name
+                )
         return str(checked.get(jk.target_param, self.target))
 
     def call_params(self) -> dict[str, Any]:

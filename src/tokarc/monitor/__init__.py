@@ -27,12 +27,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy
+from .._time import format_duration, parse_duration
 from ._alerts import Alert, Alerts, Delivery
 from ._lock import LEASE_SECONDS
 from ._rules import Rule, is_spike, parse_rule
 from ._schedule import Scheduler, WatchRun
 from ._specs import WATCH_KINDS, WatchKind
-from ._watches import MAX_FAILURES, Watch, Watches, format_duration, parse_duration
+from ._watches import MAX_FAILURES, Watch, Watches
 
 if TYPE_CHECKING:
     from ._report import Report, write_report

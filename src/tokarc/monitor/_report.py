@@ -20,6 +20,7 @@ import plotly.io as pio  # type: ignore[import-untyped]
 from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
 from .._files import atomic_file, refuse_same_file
+from .._time import format_duration, parse_since
 from ..errors import InvalidInputError
 from ..media import media_root
 from ..store import Store
@@ -36,7 +37,7 @@ from ._report_data import (
     record_report,
 )
 from ._rules import MIN_RATE_SPAN, SPIKE_BASELINE, SPIKE_FACTOR, SPIKE_MIN
-from ._watches import Watch, Watches, format_duration, iso, parse_duration, redact_url
+from ._watches import Watch, Watches, iso, redact_url
 
 SOURCE_POSTS = 5  # rows of each source's top posts
 
@@ -48,23 +49,6 @@ class Report:
     html: str
     charts: tuple[str, ...]
     tables: tuple[str, ...]
-
-
-def parse_since(text: str | None, now: float) -> int | None:
-    """``7d`` (back from ``now``), ``2026-11-01`` or an ISO time → unix seconds; None → None."""
-    if not text:
-        return None
-    try:
-        return int(now - parse_duration(text, "since"))
-    except InvalidInputError:
-        pass
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"invalid since {text!r}: a duration like 7d, or a date like 2026-11-01"
-        ) from None
-    return int((when if when.tzinfo else when.replace(tzinfo=dt.UTC)).timestamp())
 
 
 def scope(

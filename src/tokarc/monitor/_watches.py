@@ -7,25 +7,21 @@ them through a store; the scheduler (``_schedule.py``) runs them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._time import DAY, parse_duration
 from ..errors import InvalidInputError
 from ..store import Store
 from ..store._backend import Backend
 from ._rules import parse_rule
 from ._specs import WATCH_KINDS, WatchKind, check_target
 
-DAY = 86_400
 #: Failed runs in a row, each because the target itself failed (not found, private, ...), after
 #: which the scheduler stops retrying a watch (``watch resume`` tries again).
 MAX_FAILURES = 3
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}
-MAX_DURATION = 366 * DAY  # intervals and windows beyond a year are typos, not plans
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 
 
 @dataclass(frozen=True)
@@ -91,26 +87,6 @@ class Watch:
 
 COLUMNS = tuple(Watch.__dataclass_fields__)
 SELECT = f"SELECT {', '.join(COLUMNS)} FROM watches"
-
-
-def parse_duration(text: str, what: str = "interval") -> int:
-    """Seconds in ``text`` like ``90s``, ``15m``, ``1h``, ``7d``, ``2w``; InvalidInputError else."""
-    match = _DURATION.match(text or "")
-    seconds = int(float(match.group(1)) * _UNITS[match.group(2)]) if match else 0
-    if seconds < 1:
-        raise InvalidInputError(f"invalid {what} {text!r}: a number and a unit, like 30m, 1h, 7d")
-    if seconds > MAX_DURATION:
-        raise InvalidInputError(f"invalid {what} {text!r}: at most {MAX_DURATION // DAY}d")
-    return seconds
-
-
-def format_duration(seconds: float) -> str:
-    """The shortest exact spelling of ``seconds`` in days, hours, minutes (``3600`` → ``1h``)."""
-    for unit in ("d", "h", "m"):
-        size = _UNITS[unit]
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
 
 
 def iso(ts: float) -> str:
@@ -218,11 +194,11 @@ class Watches:
         that has passed). InvalidInputError for a bad value (nothing changes), KeyError for no
         such watch."""
         w = self.get(watch_id)
-        every_s = parse_duration(every) if every is not None else w.every_s
+        every_s = parse_duration(every, "every") if every is not None else w.every_s
         window_s = parse_duration(window, "window") if window is not None else w.window_s
         if budget is not None and budget < 1:
             raise InvalidInputError(
-                f"invalid budget {budget!r}: a whole number of units, 1 or more"
+                f"invalid budget {budget!r}: a whole number of units, 1 or more", param="budget"
             )
         new_budget = None if no_budget else (budget if budget is not None else w.budget)
         hook = check_webhook(webhook) if webhook is not None else w.webhook
@@ -354,7 +330,7 @@ def _checked(
     if not target or (kind != "keyword" and any(c.isspace() for c in target)):
         raise InvalidInputError(f"invalid {kind} {target!r}")
     _check_budget(budget)
-    every_s, window_s = parse_duration(every), parse_duration(window, "window")
+    every_s, window_s = parse_duration(every, "every"), parse_duration(window, "window")
     return kind, check_target(kind, target), every_s, window_s, budget
 
 
@@ -377,7 +353,9 @@ def _edited_rules(rules: Sequence[str], add: Sequence[str], remove: Sequence[str
 
 def _check_budget(budget: int | None) -> None:
     if budget is not None and budget < 1:
-        raise InvalidInputError(f"invalid budget {budget!r}: a whole number of units, 1 or more")
+        raise InvalidInputError(
+            f"invalid budget {budget!r}: a whole number of units, 1 or more", param="budget"
+        )
 
 
 def _watch(row: tuple[Any, ...]) -> Watch:
