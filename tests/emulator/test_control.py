@@ -67,6 +67,8 @@ def test_cli_parses_every_option() -> None:
             "secret",
             "--time-scale",
             "60",
+            "--error-status",
+            "463",
         ]
     )
     assert (args.host, args.port, args.seed) == ("0.0.0.0", 9000, 7)
@@ -75,6 +77,7 @@ def test_cli_parses_every_option() -> None:
     assert (s.latency, s.jitter, s.error_rate, s.rate_limit_rate) == (0.1, 0.05, 0.1, 0.2)
     assert (s.hang_rate, s.malformed_rate, s.units, s.require_token) == (0.01, 0.03, 500, "secret")
     assert emu.clock.time_scale == 60
+    assert s.error_status == 463
 
 
 def test_cli_defaults() -> None:
@@ -107,6 +110,9 @@ BAD_FAULTS = [
     {"retry_after": 1.5},
     {"error_rate": 0.5, "malformed_rate": 2},  # the good half is not applied either
     {"error_rate": [1]},
+    {"error_status": 600},
+    {"error_status": 200},
+    {"error_status": 463.5},
 ]
 
 
@@ -128,6 +134,18 @@ def test_bad_control_values_are_refused_and_change_nothing(live_emulator: Any) -
         page = http.get(f"{api}/tt/hashtag/posts", params={"token": "t", "name": "magic"})
         assert page.status_code == 200
         assert len(page.json()["data"]["data"]) == 20
+
+
+def test_error_status_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from tokarc.emulator.__main__ import main
+
+    assert emulator_from_args(build_parser().parse_args([])).settings.error_status == 0
+    with pytest.raises(SystemExit) as exited:
+        main(["--error-status", "700", "--port", "0"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --error-status: '700': give a code from 400 to 599, or 0 (off)" in err
+    assert "Traceback" not in err
 
 
 def test_bad_settings_are_refused_at_construction() -> None:

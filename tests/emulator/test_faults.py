@@ -119,3 +119,43 @@ async def test_live_latency_overlaps_and_hang_sleeps(live_emulator: Any) -> None
         live.emulator.set_faults(latency=0.0, hang_rate=1.0, hang_seconds=2.0)
         with pytest.raises(httpx.ReadTimeout):
             await http.get(url, params=PARAMS, timeout=0.3)
+
+
+# Every code of API.md's error table, and two the table does not name.
+TABLE_STATUSES = [404, 422, 429, 462, 463, 464, 465, 466, 469, 471, 472, 473, 474]
+TABLE_STATUSES += [491, 492, 493, 495, 500, 520]
+
+
+@pytest.mark.parametrize("status", [*TABLE_STATUSES, 400, 599])
+def test_error_status_answers_that_code_every_time(status: int) -> None:
+    emu = Emulator(error_status=status)
+    with _client(emu) as http:
+        replies = [http.get("/tt/hashtag/posts", params=PARAMS) for _ in range(5)]
+    assert {r.status_code for r in replies} == {status}  # not bounded like the random faults
+    assert replies[0].json()["detail"]
+    assert "data" not in replies[0].json()
+    assert replies[0].headers["units_charged"] == "0"
+    assert ("retry-after" in replies[0].headers) is (status == 429)
+    assert emu.stats.faults["status"] == 5
+
+
+def test_error_status_leaves_media_and_control_alone(emulator: Emulator) -> None:
+    with _client(emulator) as http:
+        page = http.get("/tt/hashtag/posts", params=PARAMS).json()
+        emulator.set_faults(error_status=463)
+        assert http.get("/tt/user/info", params={"token": "t", "username": "zachking"}).json() == {
+            "detail": "Invalid user"
+        }
+        cover = page["data"]["data"][0]["video"]["cover"]["url_list"][0]
+        assert http.get(cover).status_code == 200
+        assert http.get("http://emulator.test/_emulator/faults").json()["error_status"] == 463
+        emulator.set_faults(error_status=0)
+        assert http.get("/tt/hashtag/posts", params=PARAMS).status_code == 200
+
+
+@pytest.mark.parametrize("bad", [399, 600, 200, -1, 463.5, True])
+def test_error_status_outside_400_599_is_refused(bad: Any) -> None:
+    with pytest.raises(ValueError, match="error_status"):
+        Emulator(error_status=bad)
+    with pytest.raises(ValueError, match="error_status"):
+        Emulator().set_faults(error_status=bad)

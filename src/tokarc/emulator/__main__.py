@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from ._app import API_PREFIX, DEFAULT_CACHE_MB, Emulator
 from ._clock import check_time
+from ._faults import check_status
 from ._server import HEADER_TIMEOUT, EmulatorServer, server_config
 
 
@@ -31,6 +32,18 @@ def start_time(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r}: {detail}") from None
 
 
+def error_status(text: str) -> int:
+    """``--error-status``: 0 (off) or an HTTP error code from 400 to 599."""
+    try:
+        code = int(text)
+        check_status(code)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a code from 400 to 599, or 0 (off)"
+        ) from None
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line parser (``tokarc emulator`` wraps the same options)."""
     p = argparse.ArgumentParser(
@@ -47,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate-limit-rate", type=float, default=0.0, help="share starting 429 bursts")
     p.add_argument("--hang-rate", type=float, default=0.0, help="share of hanging responses")
     p.add_argument("--malformed-rate", type=float, default=0.0, help="share of broken bodies")
+    p.add_argument(
+        "--error-status",
+        type=error_status,
+        default=0,
+        metavar="CODE",
+        help="every API request answers this code, 400-599 (default 0: off)",
+    )
     p.add_argument("--units", type=int, default=None, help="unit allowance, then 495")
     p.add_argument("--require-token", default=None, help="accept only this token")
     p.add_argument("--time-scale", type=float, default=0.0, help="world time speed (0: frozen)")
@@ -100,6 +120,7 @@ def emulator_from_args(args: argparse.Namespace) -> Emulator:
         rate_limit_rate=args.rate_limit_rate,
         hang_rate=args.hang_rate,
         malformed_rate=args.malformed_rate,
+        error_status=args.error_status,
         units=args.units,
         require_token=args.require_token,
         time_scale=args.time_scale,

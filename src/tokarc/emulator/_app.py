@@ -31,7 +31,7 @@ from . import _media as media
 from ._cache import LRU
 from ._clock import DEFAULT_NOW, WorldClock
 from ._control import CONTROL_PREFIX, control
-from ._faults import Fault, FaultInjector, FaultSettings, malform
+from ._faults import Fault, FaultInjector, FaultSettings, malform, status_detail
 from ._handlers import HANDLERS, Ctx, Result
 from ._params import ApiError, parse_query
 from ._payloads import Renderer
@@ -56,6 +56,7 @@ class EmulatorSettings:
     hang_rate: float = 0.0
     hang_seconds: float = 30.0
     malformed_rate: float = 0.0
+    error_status: int = 0  # 400-599: every API request answers this code (0: off)
     units: int | None = None  # allowance; past it every API call answers 495
     require_token: str | None = None  # None: any non-empty token is accepted
     time_scale: float = 0.0  # >0: world time runs this many times faster than real time
@@ -212,13 +213,15 @@ class Emulator:
         """The fault for a request to ``path`` (none outside ``/apis`` and ``/_media``)."""
         if not _faulty(path):
             return Fault()
-        fault = self.faults.decide()
+        fault = self.faults.decide(api=not media.is_media(path))
         if fault.kind:
             self.stats.faults[fault.kind] += 1
         return fault
 
     def apply(self, fault: Fault, path: str, query: Mapping[str, str]) -> Reply:
         """The reply to a request whose fault (delay and hang aside) is ``fault``."""
+        if fault.kind == "status":
+            return self._status_reply(self.faults.settings.error_status)
         if fault.kind == "error":
             return Reply.json(500, {"detail": "Internal Server Error"}, G.ERROR_COST)
         if fault.kind == "rate_limit":
@@ -231,6 +234,12 @@ class Emulator:
         if fault.kind == "malformed":
             return Reply(reply.status, malform(reply.body, self._malform_rng), reply.headers)
         return reply
+
+    def _status_reply(self, status: int) -> Reply:
+        """The ``error_status`` fault's answer: ``{"detail": ...}`` with that code (a 429 with
+        its ``Retry-After``)."""
+        extra = {"retry-after": str(self.faults.settings.retry_after)} if status == 429 else {}
+        return Reply.json(status, {"detail": status_detail(status)}, G.ERROR_COST, **extra)
 
     # -- shells ----------------------------------------------------------------------------------
 

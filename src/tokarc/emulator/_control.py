@@ -5,7 +5,7 @@
 ``GET  /_emulator/clock``   ``{"now": ts, "iso": "...", "time_scale": x}``
 ``POST /_emulator/clock``   JSON ``{"now": ts}`` or ``{"advance": seconds}`` (or the same as query)
 ``GET  /_emulator/faults``  the fault settings
-``POST /_emulator/faults``  JSON with the settings to change, e.g. ``{"error_rate": 0.2}``
+``POST /_emulator/faults``  JSON of the settings to change, e.g. ``{"error_status": 463}``
 ``GET  /_emulator/stats``   requests and units per endpoint, units per world day, faults
 ``GET  /_emulator/world``   how many entities the lazy world generated so far
 ``GET  /_emulator/caches``  bytes and entries each cache holds, and the limit of all together

@@ -1,8 +1,11 @@
-"""Fault injection: latency, 500s, 429 bursts, hangs and malformed bodies, from their own RNG.
+"""Fault injection: latency, 500s, 429 bursts, hangs and malformed bodies, from their own RNG;
+and ``error_status``, one chosen error code for every API request.
 
 The RNG is separate from the world's hashes, so turning faults on never changes world data.
-Faults are bounded: never more than ``max_streak`` faulted requests in a row, so a client that
-retries always gets through.
+Random faults are bounded: never more than ``max_streak`` faulted requests in a row, so a client
+that retries always gets through. ``error_status`` is not random and not bounded: while it is set
+(400-599; 0 is off), every API request answers it, so any code of the API's error table can be
+produced on demand.
 """
 
 from __future__ import annotations
@@ -13,9 +16,38 @@ import threading
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
-FaultKind = Literal["error", "rate_limit", "hang", "malformed"]
+FaultKind = Literal["error", "rate_limit", "hang", "malformed", "status"]
 RATES = ("error_rate", "rate_limit_rate", "hang_rate", "malformed_rate")
 MAX_SECONDS = 3_600.0  # the longest latency, jitter or hang accepted
+
+# The ``detail`` of an ``error_status`` answer: the meaning of each code of the API's error
+# table (the official SDK's ``errors.py`` names them); other codes get a generic one.
+STATUS_DETAILS = {
+    404: "Not Found",
+    422: "Invalid or missing parameter",
+    429: "Rate limit exceeded",
+    462: "Invalid TikTok URL",
+    463: "Invalid user",
+    464: "Too many post ids",
+    465: "Invalid YouTube URL",
+    466: "Invalid country code",
+    469: "TikTok restricts this topic",
+    471: "TikTok restricts this user",
+    472: "This account is private",
+    473: "User not found",
+    474: "This profile is unavailable",
+    491: "Invalid token",
+    492: "Unverified email",
+    493: "Subscription expired",
+    495: "Units depleted",
+    500: "Internal Server Error",
+    520: "TikTok restricts this post",
+}
+
+
+def status_detail(status: int) -> str:
+    """The ``detail`` an ``error_status`` fault answers with."""
+    return STATUS_DETAILS.get(status, f"Emulated error {status}")
 
 
 @dataclass(frozen=True)
@@ -31,6 +63,7 @@ class FaultSettings:
     malformed_rate: float = 0.0  # share of truncated or non-JSON bodies
     retry_after: int = 1  # the 429s' Retry-After header, seconds
     max_streak: int = 3  # never more faults than this in a row
+    error_status: int = 0  # 400-599: every API request answers this code; 0: off
 
     def __post_init__(self) -> None:
         for name in RATES:
@@ -39,6 +72,7 @@ class FaultSettings:
             _check_range(name, getattr(self, name), 0.0, MAX_SECONDS)
         _check_range("retry_after", self.retry_after, 0, 3_600)
         _check_range("max_streak", self.max_streak, 1, 1_000)
+        check_status(self.error_status)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values."""
@@ -79,6 +113,16 @@ def _check_range(name: str, value: float, lo: float, hi: float) -> None:
         raise ValueError(f"{name} must be between {lo:g} and {hi:g}, not {value!r}")
 
 
+def check_status(value: object) -> None:
+    """``error_status``: 0 (off) or a whole number from 400 to 599."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not (value == 0 or 400 <= value <= 599)
+    ):
+        raise ValueError(f"error_status must be 0 (off) or a code from 400 to 599, not {value!r}")
+
+
 @dataclass(frozen=True)
 class Fault:
     """What to do to one request: wait ``delay`` seconds, then misbehave as ``kind`` (or not)."""
@@ -102,11 +146,13 @@ class FaultInjector:
         self._burst = 0
         self._streak = 0
 
-    def decide(self) -> Fault:
-        """The fault for the next API request."""
+    def decide(self, api: bool = True) -> Fault:
+        """The fault for the next request (``api``: under ``/apis``, not a media download)."""
         with self._lock:
             s = self.settings
             delay = s.latency + (self._rng.random() * s.jitter if s.jitter > 0 else 0.0)
+            if api and s.error_status:
+                return Fault(delay, "status")
             kind = self._kind(s)
             self._streak = self._streak + 1 if kind else 0
             return Fault(delay, kind)
