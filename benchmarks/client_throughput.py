@@ -187,7 +187,6 @@ def phase(label: str, args: argparse.Namespace, base: str, names: list[str]) -> 
 PARTS = (
     ("tokarc", ("tokarc/",)),
     ("httpx", ("httpx/",)),
-    ("httpx-aiohttp", ("httpx_aiohttp/",)),
     ("aiohttp, yarl, multidict", ("aiohttp/", "yarl/", "multidict/")),
     ("httpcore, h11", ("httpcore/", "h11/")),
     ("stamina, tenacity", ("stamina/", "tenacity/")),

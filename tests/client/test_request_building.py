@@ -210,3 +210,19 @@ def test_threads_spread_over_the_pools_and_get_what_one_thread_gets(emulator: Em
     assert len(threads) == len(tags) + 1  # the six, and this one alone
     assert all(sum(t in p.threads for p in pools) == 1 for t in threads)  # each keeps to one
     assert sum(bool(p.threads) for p in pools) == 3  # and the threads use every pool
+
+
+async def test_the_async_default_transport_reads_a_page_whole(live_emulator: Any) -> None:
+    # One read of the whole body, not one pass through the stream layers per 16 KB chunk: the
+    # reply arrives already read (is_closed), and is the page the emulator serves.
+    transport = T.aiohttp_transport(4)
+    url = f"{live_emulator.base_url}/tt/hashtag/posts?name=magic&cursor=0&token={TOKEN}"
+    try:
+        reply = await transport.handle_async_request(httpx.Request("GET", url))
+    finally:
+        await transport.aclose()
+    assert reply.is_closed
+    assert reply.status_code == 200
+    assert int(reply.headers["content-length"]) == len(reply.content) > 16 * 1024
+    with httpx.Client() as plain:
+        assert msgspec.json.decode(reply.content) == plain.get(url).json()
