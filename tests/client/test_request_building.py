@@ -44,6 +44,33 @@ def test_the_url_is_the_one_httpx_builds_from_the_params(
     assert str(client._url(call)) == str(expected)
 
 
+@pytest.mark.parametrize("endpoint", E.ENDPOINTS, ids=lambda e: e.name)
+@pytest.mark.parametrize("wire", WIRES)
+@pytest.mark.parametrize("base", [BASE, "http://127.0.0.1:8123/apis/v2/"])
+def test_an_endpoints_url_is_joined_to_the_one_httpx_builds(
+    endpoint: E.Endpoint, wire: dict[str, Any], base: str
+) -> None:
+    # An endpoint's URL is the base URL's parsed parts with its path and query swapped in:
+    # equal to httpx's own, part by part, and as text.
+    call = W.Call(endpoint, endpoint.path, dict(wire), wire, None)
+    with httpx.Client(base_url=base) as plain:
+        expected = plain.build_request("GET", endpoint.path.lstrip("/"), params=wire).url
+    with tokarc.Client(TOKEN, base_url=base, transport=httpx.MockTransport(Emulator().handle)) as c:
+        got = c._url(call)
+    assert (got, str(got), got.raw_path, got.params) == (
+        expected,
+        str(expected),
+        expected.raw_path,
+        expected.params,
+    )
+    assert (got.scheme, got.host, got.port, got.path) == (
+        expected.scheme,
+        expected.host,
+        expected.port,
+        expected.path,
+    )
+
+
 @pytest.mark.parametrize("query", [b"", b"name=magic&cursor=40"])
 def test_the_token_is_appended_as_httpx_would_add_it(query: bytes) -> None:
     secret = "tok en/+&=?é"
@@ -226,3 +253,26 @@ async def test_the_async_default_transport_reads_a_page_whole(live_emulator: Any
     assert int(reply.headers["content-length"]) == len(reply.content) > 16 * 1024
     with httpx.Client() as plain:
         assert msgspec.json.decode(reply.content) == plain.get(url).json()
+
+
+def test_a_request_url_and_its_token_are_not_parsed_again(
+    client: tokarc.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx's parser checks a URL's text character by character (~35 us a URL): the endpoint's
+    # URL and its copy with the token are built from parts already parsed.
+    import httpx._urls
+
+    parsed: list[str] = []
+    real = httpx._urls.urlparse
+
+    def counting(url: str = "", **kwargs: Any) -> Any:
+        parsed.append(url)
+        return real(url, **kwargs)
+
+    call = W.prepare(E.get("hashtag_search"), {"hashtag": "magic", "cursor": 40})
+    monkeypatch.setattr(httpx._urls, "urlparse", counting)
+    url = client._url(call)
+    with_token = T.TokenTransport(httpx.MockTransport(Emulator().handle), W.Secret("s"))
+    sent = with_token._with_token(httpx.Request("GET", url))
+    assert parsed == []
+    assert str(sent.url) == f"{BASE}/tt/hashtag/posts?name=magic&cursor=40&token=s"
