@@ -44,6 +44,33 @@ def test_the_url_is_the_one_httpx_builds_from_the_params(
     assert str(client._url(call)) == str(expected)
 
 
+@pytest.mark.parametrize("endpoint", E.ENDPOINTS, ids=lambda e: e.name)
+@pytest.mark.parametrize("wire", WIRES)
+@pytest.mark.parametrize("base", [BASE, "http://127.0.0.1:8123/apis/v2/"])
+def test_an_endpoints_url_is_joined_to_the_one_httpx_builds(
+    endpoint: E.Endpoint, wire: dict[str, Any], base: str
+) -> None:
+    # An endpoint's URL is the base URL's parsed parts with its path and query swapped in:
+    # equal to httpx's own, part by part, and as text.
+    call = W.Call(endpoint, endpoint.path, dict(wire), wire, None)
+    with httpx.Client(base_url=base) as plain:
+        expected = plain.build_request("GET", endpoint.path.lstrip("/"), params=wire).url
+    with tokarc.Client(TOKEN, base_url=base, transport=httpx.MockTransport(Emulator().handle)) as c:
+        got = c._url(call)
+    assert (got, str(got), got.raw_path, got.params) == (
+        expected,
+        str(expected),
+        expected.raw_path,
+        expected.params,
+    )
+    assert (got.scheme, got.host, got.port, got.path) == (
+        expected.scheme,
+        expected.host,
+        expected.port,
+        expected.path,
+    )
+
+
 @pytest.mark.parametrize("query", [b"", b"name=magic&cursor=40"])
 def test_the_token_is_appended_as_httpx_would_add_it(query: bytes) -> None:
     secret = "tok en/+&=?é"
@@ -210,3 +237,42 @@ def test_threads_spread_over_the_pools_and_get_what_one_thread_gets(emulator: Em
     assert len(threads) == len(tags) + 1  # the six, and this one alone
     assert all(sum(t in p.threads for p in pools) == 1 for t in threads)  # each keeps to one
     assert sum(bool(p.threads) for p in pools) == 3  # and the threads use every pool
+
+
+async def test_the_async_default_transport_reads_a_page_whole(live_emulator: Any) -> None:
+    # One read of the whole body, not one pass through the stream layers per 16 KB chunk: the
+    # reply arrives already read (is_closed), and is the page the emulator serves.
+    transport = T.aiohttp_transport(4)
+    url = f"{live_emulator.base_url}/tt/hashtag/posts?name=magic&cursor=0&token={TOKEN}"
+    try:
+        reply = await transport.handle_async_request(httpx.Request("GET", url))
+    finally:
+        await transport.aclose()
+    assert reply.is_closed
+    assert reply.status_code == 200
+    assert int(reply.headers["content-length"]) == len(reply.content) > 16 * 1024
+    with httpx.Client() as plain:
+        assert msgspec.json.decode(reply.content) == plain.get(url).json()
+
+
+def test_a_request_url_and_its_token_are_not_parsed_again(
+    client: tokarc.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx's parser checks a URL's text character by character (~35 us a URL): the endpoint's
+    # URL and its copy with the token are built from parts already parsed.
+    import httpx._urls
+
+    parsed: list[str] = []
+    real = httpx._urls.urlparse
+
+    def counting(url: str = "", **kwargs: Any) -> Any:
+        parsed.append(url)
+        return real(url, **kwargs)
+
+    call = W.prepare(E.get("hashtag_search"), {"hashtag": "magic", "cursor": 40})
+    monkeypatch.setattr(httpx._urls, "urlparse", counting)
+    url = client._url(call)
+    with_token = T.TokenTransport(httpx.MockTransport(Emulator().handle), W.Secret("s"))
+    sent = with_token._with_token(httpx.Request("GET", url))
+    assert parsed == []
+    assert str(sent.url) == f"{BASE}/tt/hashtag/posts?name=magic&cursor=40&token=s"

@@ -33,6 +33,7 @@ from ._transports import (
     SyncHttp,
     TokenTransport,
     aiohttp_transport,
+    replaced,
     tls_context,
 )
 from ._wire import Call, Response, Secret, parse, prepare, prepare_raw
@@ -140,7 +141,11 @@ class _BaseClient:
         self._listeners: list[Listener] = []
         self._guards: list[Guard] = []
         self._open(transport)
-        self._root = str(self._http.base_url)  # ends with "/": httpx normalizes it
+        self._root = self._http.base_url  # its path ends with "/": httpx normalizes it
+        self._root_text, self._root_path = (
+            str(self._root),
+            self._root.raw_path.decode().partition("?")[0],
+        )
 
     def _open(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None) -> None:
         """Build the shell's pooled httpx client over ``transport`` (None: the network)."""
@@ -203,11 +208,15 @@ class _BaseClient:
         }
 
     def _url(self, call: Call) -> httpx.URL:
-        """The request's URL, parsed once: from a path and params, httpx parses it again to
-        merge the base URL, again to merge the params and again to build the request."""
+        """The request's URL, built once: from a path and params, httpx parses it again to
+        merge the base URL, again to merge the params and again to build the request. An
+        endpoint's path is the table's (plain ASCII), so it is joined, not parsed; a path
+        given to :meth:`request` is parsed (and quoted) as httpx would."""
         query = str(httpx.QueryParams(call.wire))
-        path = f"{self._root}{call.path.lstrip('/')}"
-        return httpx.URL(f"{path}?{query}" if query else path)
+        if call.endpoint is None:
+            path = f"{self._root_text}{call.path.lstrip('/')}"
+            return httpx.URL(f"{path}?{query}" if query else path)
+        return replaced(self._root, path=f"{self._root_path}{call.path.lstrip('/')}", query=query)
 
     def _prepare(
         self,
