@@ -236,6 +236,71 @@ def test_sigterm_stops_at_a_page_boundary_and_requeues(pg_url: str) -> None:
         assert job.checkpoint
         status = Workers(pg_url).status()
         assert status.counts["todo"] == 1  # back in the queue for any worker
+        # The page fetched ahead was committed, and nothing was asked after the signal: every
+        # unit spent is a stored page.
+        assert emulator.stats.units_total == _pages(pg_url)
+
+
+def test_a_job_fetches_its_next_page_while_the_last_one_commits(pg_url: str) -> None:
+    """The pages table locked by another transaction holds a page's commit; meanwhile the
+    worker's next request goes out (page by page, the worker would wait for the commit)."""
+    import psycopg
+
+    emulator = Emulator(seed=0, latency=0.05)
+    with serve_in_thread(emulator, startup_timeout=10.0) as base_url:
+        enqueue(pg_url, ("magic",), max_items=300)
+        proc = subprocess.Popen(
+            tokarc_cmd(base_url, "-q", "worker", "--db", pg_url, "--once"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            _wait_for_pages(pg_url, 1, deadline=60)
+            with psycopg.connect(pg_url) as conn:  # one transaction, until the block ends
+                conn.execute("LOCK TABLE pages IN EXCLUSIVE MODE")  # a commit in progress ends
+                committed = _count(conn, "SELECT COUNT(*) FROM pages")
+                sent = _settled(lambda: sum(emulator.stats.requests.values()))
+                conn.rollback()
+            assert sent >= committed + 2, (sent, committed)
+            _, err = proc.communicate(timeout=120)
+        finally:
+            proc.kill()
+        assert proc.returncode == 0, err
+    with open_store(pg_url) as store:
+        assert store.list_jobs()[0].status == "done"
+    assert _pages(pg_url) == 15 == sum(emulator.stats.requests.values())  # none fetched twice
+
+
+def test_a_worker_keeps_its_connections_from_job_to_job(pg_url: str) -> None:
+    runtime = WorkerRuntime(db=pg_url, client=lambda: tokarc.Client("t"))
+    try:
+        with runtime.store() as first:
+            pass
+        with runtime.store() as again:
+            assert again is first  # not a new connection per job
+        with pytest.raises(RuntimeError), runtime.store() as failed:
+            raise RuntimeError("a job failed: its connection may be broken")
+        with runtime.store() as fresh:
+            assert failed is first
+            assert fresh is not first
+            assert fresh.db.query("SELECT 1") == [(1,)]
+    finally:
+        runtime.close()
+
+
+def _count(conn: Any, sql: str) -> int:
+    return int(conn.execute(sql).fetchone()[0])
+
+
+def _settled(read: Any, *, quiet: float = 1.0, deadline: float = 30.0) -> int:
+    """``read()`` once it has not changed for ``quiet`` seconds."""
+    until, last, since = time.monotonic() + deadline, read(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        assert time.monotonic() < until, "still changing"
+        time.sleep(0.05)
+        now = read()
+        if now != last:
+            last, since = now, time.monotonic()
+    return int(last)
 
 
 def _pages(db: str) -> int:

@@ -311,10 +311,13 @@ class Store(Closing):
             clean(event.error),
             timestamp(at),
         )
+        # No row count is read: on PostgreSQL both statements and the commit go out in one
+        # round trip (pipelined), which a worker's next request waits for.
         with self._db.transaction():
-            self._db.execute(Q.INSERT_REQUEST, row)
+            self._db.executemany(Q.INSERT_REQUEST, [row])
             if job_id is not None:
-                self._db.execute(Q.REQUEST_TO_JOB, (int(event.units_charged), timestamp(), job_id))
+                job = (int(event.units_charged), timestamp(), job_id)
+                self._db.executemany(Q.REQUEST_TO_JOB, [job])
 
     # -- jobs ------------------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 Each worker's client consults them before every attempt (a client *guard*: retries included)
 and after it (a *listener*): the guard reserves the call's worst case against the day's budget
-and waits for the next free request slot; the listener settles the reservation with what the
-API charged (``units_charged``). Both are one ``UPDATE ... RETURNING`` each, so the row lock
-makes workers on any number of machines take turns. A worker killed between the two leaves its
+and takes the next free request slot, in one ``UPDATE ... RETURNING`` (one round trip), then
+waits for the slot; the listener settles the reservation with what the API charged
+(``units_charged``), only when that differs. The row lock of the ``UPDATE`` makes workers on
+any number of machines take turns. A worker killed between the two leaves its
 reservation counted: the budget may be under-spent by one call's worst case, never over-spent.
 """
 
@@ -30,19 +31,18 @@ _UPSERT = (
     "ON CONFLICT (name) DO UPDATE SET rate = excluded.rate, budget = excluded.budget"
 )
 _ENSURE = "INSERT INTO shared_limits (name) VALUES (?) ON CONFLICT (name) DO NOTHING"
-_RESERVE = (
+# One statement per attempt: the call's worst case out of today's budget (no row returned: no
+# room) and the next request slot (``None`` without a rate), under the row lock of the UPDATE.
+_TAKE = (
     "UPDATE shared_limits SET "
-    "spent = (CASE WHEN day = ? THEN spent ELSE 0 END) + ?, day = ? "
+    "spent = (CASE WHEN day = ? THEN spent ELSE 0 END) + ?, day = ?, "
+    "next_at = CASE WHEN rate > 0 THEN GREATEST(next_at, ?) + 1.0 / rate ELSE next_at END "
     "WHERE name = ? "
     "AND (budget IS NULL OR (CASE WHEN day = ? THEN spent ELSE 0 END) + ? <= budget) "
-    "RETURNING spent"
+    "RETURNING CASE WHEN rate > 0 THEN next_at - 1.0 / rate END"
 )
 _LEFT = "SELECT budget, CASE WHEN day = ? THEN spent ELSE 0 END FROM shared_limits WHERE name = ?"
 _SETTLE = "UPDATE shared_limits SET spent = spent + ? WHERE name = ? AND day = ?"
-_SLOT = (
-    "UPDATE shared_limits SET next_at = GREATEST(next_at, ?) + 1.0 / rate "
-    "WHERE name = ? AND rate > 0 RETURNING next_at - 1.0 / rate"
-)
 
 
 def today(now: float) -> str:
@@ -77,33 +77,34 @@ class SharedLimits:
             return None
         return int(rows[0][0]) - int(rows[0][1] or 0)
 
-    def reserve(self, units: int) -> None:
-        """Reserve ``units`` of today's budget, or raise :class:`OverBudget`."""
-        day = today(self.clock())
-        with self._lock, self.store.db.transaction():
-            rows = self.store.db.query(_RESERVE, (day, units, day, self.name, day, units))
+    def take(self, units: int) -> float | None:
+        """Reserve ``units`` of today's budget (or raise :class:`OverBudget`) and sleep until
+        this worker's turn under the shared request rate: one round trip to the database. The
+        unix time the turn began (``None``: no rate set)."""
+        day, now = today(self.clock()), time.time()
+        with self._lock:  # one statement, which commits itself (autocommit)
+            rows = self.store.db.query(_TAKE, (day, units, day, now, self.name, day, units))
         if not rows:
             raise OverBudget(
                 f"the shared daily budget has no room for a call of up to {units} units"
             )
+        if rows[0][0] is None:
+            return None
+        slot = float(rows[0][0])
+        time.sleep(max(0.0, slot - time.time()))
+        return slot
+
+    def wait_for_slot(self) -> float | None:
+        """Sleep until this worker's turn under the shared request rate (a call of no units);
+        the unix time the turn began (``None``: no rate set)."""
+        return self.take(0)
 
     def settle(self, reserved: int, charged: int) -> None:
         """Replace a reservation by what was charged."""
         if reserved == charged:
             return
-        with self._lock, self.store.db.transaction():
+        with self._lock:
             self.store.db.execute(_SETTLE, (charged - reserved, self.name, today(self.clock())))
-
-    def wait_for_slot(self) -> float | None:
-        """Sleep until this worker's turn under the shared request rate; the unix time the
-        turn began (``None``: no rate set)."""
-        with self._lock, self.store.db.transaction():
-            rows = self.store.db.query(_SLOT, (time.time(), self.name))
-        if not rows:
-            return None
-        slot = float(rows[0][0])
-        time.sleep(max(0.0, slot - time.time()))
-        return slot
 
     def attach(self, client: Client) -> None:
         """Make ``client`` reserve, pace and settle every attempt through these limits."""
@@ -114,9 +115,8 @@ class SharedLimits:
         def guard(endpoint: str, params: Mapping[str, Any]) -> None:
             api = E.BY_NAME.get(endpoint)  # a raw client.request(path) is not in the table
             worst = worst_case(api, params) if api else G.DEFAULT_CALL_COST
-            self.reserve(worst)
+            self.take(worst)
             pending.append(worst)
-            self.wait_for_slot()
 
         def listener(event: CallEvent) -> None:
             self.settle(pending.pop() if pending else 0, event.units_charged)

@@ -18,17 +18,22 @@ import procrastinate.jobs
 import psycopg
 from procrastinate.job_context import JobContext
 
-from ..client import Client
 from ..collect import BUDGET, Collector, ExpandSpec, Expansion, JobReport
 from ..collect._expand import KIND as EXPANSION
 from ..errors import TransportError
 from ..monitor import Scheduler, Watches
 from ..monitor._schedule import Stopping
+from ..status import JobStatus
 from ..store import Store, TransientError
 from . import _run
 from ._limits import SharedLimits
 
 log = logging.getLogger("tokarc.workers")
+
+#: Pages a job fetches ahead of the one being committed: the next request is under way while
+#: a page is written, so a worker waits on the network, not on the network and the database
+#: in turn. One is enough while a page is written faster than it comes back.
+AHEAD = 1
 
 blueprint = procrastinate.Blueprint()
 
@@ -73,24 +78,13 @@ def watch_key(watch_id: int) -> str:
 
 @blueprint.task(name="collect_job", pass_context=True, retry=RETRY)
 def collect_job(context: JobContext, job_id: int) -> str:
-    """Run the tokarc job ``job_id`` from its checkpoint, one page at a time (an expansion:
-    its plan from where it stopped, its targets together)."""
+    """Run the tokarc job ``job_id`` from its checkpoint (an expansion: its plan from where it
+    stopped, its targets together)."""
     rt = _run.current()
-    with rt.store() as store, rt.limited_client(store) as client:
+    with rt.store() as store:
         if store.get_job(job_id).kind == EXPANSION:
-            return _expand(rt, context, store, client, job_id)
-        collector = Collector(
-            client, store, on_page=_beat(rt, context), clock=rt.clock, lease=rt.lease
-        )
-        try:
-            # The queue's lock keeps other workers off this job; a run outside the workers may
-            # hold its lease, or a dead worker's lease may not have run out yet: wait for it.
-            report = collector.resume(job_id, wait=True)
-        except Stopping as exc:
-            raise Interrupted(f"job {job_id}: {exc}") from None
-        if report.stop_reason == BUDGET and SharedLimits(store).left() is not None:
-            _again_tomorrow(job_id, rt.clock())
-    return _line(report)
+            return _expand(rt, context, store, job_id)
+        return _collect(rt, context, store, job_id)
 
 
 @blueprint.task(name="run_watch", pass_context=True, retry=RETRY)
@@ -138,15 +132,30 @@ async def retry_stalled(context: JobContext, timestamp: int) -> int:
     return len(stalled)
 
 
-def _expand(
-    rt: _run.WorkerRuntime, context: JobContext, store: Store, client: Client, job_id: int
-) -> str:
+def _collect(rt: _run.WorkerRuntime, context: JobContext, store: Store, job_id: int) -> str:
+    """A backfill's next page is fetched while the last one is committed; a stop (a signal, a
+    cancel) sends nothing more, commits what was fetched, and queues the job again."""
+    with rt.limited_client(stop=context.should_abort) as client:
+        collector = Collector(client, store, clock=rt.clock, lease=rt.lease, ahead=AHEAD)
+        # The queue's lock keeps other workers off this job; a run outside the workers may
+        # hold its lease, or a dead worker's lease may not have run out yet: wait for it.
+        report = collector.resume(job_id, wait=True)
+    if report.status == JobStatus.INTERRUPTED:
+        raise Interrupted(f"job {job_id}: the worker is stopping")
+    if report.stop_reason == BUDGET and SharedLimits(store).left() is not None:
+        _again_tomorrow(job_id, rt.clock())
+    return _line(report)
+
+
+def _expand(rt: _run.WorkerRuntime, context: JobContext, store: Store, job_id: int) -> str:
+    """An expansion stops between its pages (``on_page``), its targets together."""
     spec = ExpandSpec.from_job(store.get_job(job_id))
-    expansion = Expansion(client, store, spec, clock=rt.clock, on_page=_beat(rt, context))
-    try:
-        report = expansion.run()
-    except Stopping as exc:
-        raise Interrupted(f"expansion {job_id}: {exc}") from None
+    with rt.limited_client() as client:
+        expansion = Expansion(client, store, spec, clock=rt.clock, on_page=_beat(rt, context))
+        try:
+            report = expansion.run()
+        except Stopping as exc:
+            raise Interrupted(f"expansion {job_id}: {exc}") from None
     return f"expansion {job_id}: {report.status} ({report.stop_reason}), {report.units} units"
 
 
