@@ -104,20 +104,7 @@ async def _body(reader: asyncio.StreamReader) -> bytes:
 
 async def bare_httpx_pool(base: str, names: list[str], pages: int) -> int:
     """Bare httpx with its own connection pool, and msgspec."""
-    decode = msgspec.json.Decoder().decode
-    limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
-    async with httpx.AsyncClient(base_url=base + "/", limits=limits) as client:
-
-        async def one(name: str) -> int:
-            cursor, count = 0, 0
-            for _ in range(pages):
-                params = {"name": name, "cursor": cursor, "token": TOKEN}
-                data = decode((await client.get("tt/hashtag/posts", params=params)).content)
-                count += len(data["data"]["data"])
-                cursor = data["data"].get("nextCursor", cursor)
-            return count
-
-        return sum(await asyncio.gather(*(one(n) for n in names)))
+    return await bare_httpx_async(base, names, pages, pool="httpx")
 
 
 BOUND = "bound: raw sockets"

@@ -94,15 +94,20 @@ async def tokarc_async_raw(base: str, names: list[str], pages: int) -> int:
         return sum(await asyncio.gather(*(one(n) for n in names)))
 
 
-async def bare_httpx_async(base: str, names: list[str], pages: int) -> int:
-    """The floor of any httpx-based client: bare httpx (tokarc's pool) and msgspec decoding."""
+async def bare_httpx_async(base: str, names: list[str], pages: int, pool: str = "sharded") -> int:
+    """The floor of any httpx-based client: bare httpx and msgspec decoding, on tokarc's
+    sharded pool (``pool="sharded"``) or httpx's own (``pool="httpx"``)."""
     import msgspec
 
     from tokarc.client._transports import ShardedAsyncTransport
 
     decode = msgspec.json.Decoder().decode
-    transport = ShardedAsyncTransport(50)
-    async with httpx.AsyncClient(base_url=base + "/", transport=transport) as client:
+    options: dict[str, Any] = (
+        {"transport": ShardedAsyncTransport(50)}
+        if pool == "sharded"
+        else {"limits": httpx.Limits(max_connections=50, max_keepalive_connections=50)}
+    )
+    async with httpx.AsyncClient(base_url=base + "/", **options) as client:
 
         async def one(name: str) -> int:
             cursor, count = 0, 0
