@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import sqlite3
+import subprocess
+import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tokarc.emulator import Emulator, serve_in_thread
@@ -76,6 +80,38 @@ def pg_url() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextmanager
+def _served(argv: Callable[[int], list[str]], log: Path, cwd: Path | None = None) -> Iterator[str]:
+    """``argv(port)`` (a ``tokarc browse``) run as a process until the block ends; its base URL,
+    once Datasette answers (bounded: ~20 s)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    with log.open("w") as err:
+        proc = subprocess.Popen(argv(port), stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"tokarc browse did not start: {log.read_text()}")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def browse_server() -> Callable[..., AbstractContextManager[str]]:
+    """``with browse_server(lambda port: argv, log, cwd) as base:`` a ``tokarc browse`` process
+    serving over HTTP on a free loopback port."""
+    return _served
 
 
 @contextmanager

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import html
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,38 +18,16 @@ from tokarc.store._dictionary import RESOURCES
 from .conftest import Ran, fill, one_line_error
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def served(tmp_path: Path, emulator: object) -> Iterator[str]:
+def served(tmp_path: Path, emulator: object, browse_server: Callable[..., Any]) -> Iterator[str]:
     """``tokarc browse`` on a filled archive: the server's base URL."""
     db = tmp_path / "magic.db"
     with open_store(db) as store:
         fill(store, emulator)  # type: ignore[arg-type]
-    port = free_port()
     exe = str(Path(sys.executable).with_name("tokarc"))
-    log = tmp_path / "browse.log"
-    with log.open("w") as err:
-        proc = subprocess.Popen([exe, "browse", "--db", str(db), "--port", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):  # bounded: ~20 s
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"tokarc browse did not start: {log.read_text()}")
+    argv = lambda port: [exe, "browse", "--db", str(db), "--port", str(port)]  # noqa: E731
+    with browse_server(argv, tmp_path / "browse.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.slow
