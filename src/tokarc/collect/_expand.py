@@ -8,7 +8,6 @@ moment, the same expansion run again goes on where it was, and ends as an uninte
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -261,7 +260,7 @@ class Expansion:
         """Did a job collect this profile or feed, to the end, within ``fresh_for``?"""
         if self.spec.fresh_for <= 0 or kind == "posts":
             return False
-        cutoff = _stamp(self.clock() - self.spec.fresh_for)
+        cutoff = timestamp(self.clock() - self.spec.fresh_for)
         return any(
             j.status == JobStatus.DONE and j.updated_at >= cutoff
             for j in self.store.list_jobs(kind=kind, target=target)
@@ -503,10 +502,6 @@ def failure(error: BaseException | None) -> str:
         if isinstance(error, cls):
             return word
     return TargetOutcome.FAILED
-
-
-def _stamp(seconds: float) -> str:
-    return timestamp(dt.datetime.fromtimestamp(seconds, dt.UTC))
 
 
 def expand(

@@ -89,6 +89,7 @@ class MediaArchive:
     concurrency: int = 4
     max_units: int | None = None  # for refreshing
     on_file: OnFile | None = None
+    _root_recorded: bool = field(default=False, init=False, repr=False)
 
     def plan(self, kinds: Sequence[str], source: Source | None = None) -> list[Item]:
         """The items a run would get now."""
@@ -105,8 +106,9 @@ class MediaArchive:
         items = self.plan(kinds, source)
         report.planned += len(items)
         self.fetcher.root.check_space()
-        if items:
+        if items and not self._root_recorded:  # once: --media runs this after every page
             record_root(self.store, self.fetcher.root.path, self.fetcher.clock())
+            self._root_recorded = True
         expired = self._download(items, report)
         if expired and self.client is not None:
             self._refresh_and_retry(expired, report)

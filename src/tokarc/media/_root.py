@@ -7,7 +7,6 @@ that downloads last went to.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from ..store import Store
@@ -21,9 +20,8 @@ _RECORD = (
 
 def record_root(store: Store, root: Path, now: float) -> None:
     """Remember ``root`` (made absolute) as the store's media root."""
-    at = timestamp(dt.datetime.fromtimestamp(now, dt.UTC))
     with store.db.transaction():
-        store.db.execute(_RECORD, (str(root.resolve()), at))
+        store.db.execute(_RECORD, (str(root.resolve()), timestamp(now)))
 
 
 def recorded_root(store: Store) -> Path | None:

@@ -270,8 +270,8 @@ def _plays_per_hour(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float)
         "WHERE g.job_id = ? AND n.observed_at >= ? AND n.play_count IS NOT NULL "
         "AND o.play_count IS NOT NULL"
     )
-    before = timestamp(dt.datetime.fromtimestamp(f.started - MIN_RATE_SPAN, dt.UTC))
-    since = timestamp(dt.datetime.fromtimestamp(f.started, dt.UTC))
+    before = timestamp(f.started - MIN_RATE_SPAN)
+    since = timestamp(f.started)
     latest: dict[str, tuple[str, int, str, int]] = {}
     for aweme_id, n_at, n_plays, o_at, o_plays in db(store).query(sql, (before, f.job_id, since)):
         seen = latest.get(aweme_id)

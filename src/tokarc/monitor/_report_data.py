@@ -383,7 +383,7 @@ class Data:
         return out
 
     def new_accounts(self) -> list[dict[str, Any]]:
-        seen = timestamp(dt.datetime.fromtimestamp(self.sc.since, dt.UTC)) if self.sc.since else ""
+        seen = timestamp(self.sc.since) if self.sc.since else ""
         sql = (
             "SELECT u.unique_id, u.nickname, u.follower_count, u.create_time, "
             "u.first_seen_at, COUNT(*) FROM users u JOIN posts p ON p.author_uid = u.uid "
@@ -400,7 +400,7 @@ class Data:
         """New and gone posts, spikes, rising hashtags and alerts since ``since`` (the last
         report; None: the last day)."""
         ch = Changes(since if since is not None else now - DAY, now, since is None)
-        at = _ts(ch.since)
+        at = timestamp(ch.since)
         sql = (
             "SELECT v.source_kind, v.source_target, COUNT(*) FROM seen_via v JOIN scoped s "
             "ON s.aweme_id = v.entity_id WHERE v.entity = 'post' AND v.first_seen_at > ? "
@@ -581,11 +581,6 @@ def _scoped(sc: Scope) -> tuple[str, tuple[Any, ...]]:
 
 def _date(ts: float) -> dt.date:
     return dt.datetime.fromtimestamp(ts, dt.UTC).date()
-
-
-def _ts(ts: float) -> str:
-    """Unix seconds as the store writes times (``first_seen_at``, ``gone_at``)."""
-    return timestamp(dt.datetime.fromtimestamp(ts, dt.UTC))
 
 
 def _iso(ts: float) -> str:

@@ -89,11 +89,14 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def timestamp(at: dt.datetime | None = None) -> str:
-    """``at`` (default: now) as UTC ISO 8601 text, e.g. ``2026-11-25T10:56:35.000001+00:00``.
+def timestamp(at: dt.datetime | float | None = None) -> str:
+    """``at`` (a datetime or unix seconds; default: now) as UTC ISO 8601 text, e.g.
+    ``2026-11-25T10:56:35.000001+00:00``.
 
     All stored times use this one format, so they sort as text and parse anywhere.
     """
+    if isinstance(at, int | float):
+        at = dt.datetime.fromtimestamp(at, dt.UTC)
     at = at or dt.datetime.now(dt.UTC)
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
