@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 import tokarc
 from tokarc.collect import Collector, JobSpec
+from tokarc.collect._runner import StopRequested
 from tokarc.emulator import Emulator, serve_in_thread
 from tokarc.store import open_store
 from tokarc.workers import SharedLimits, WorkerRuntime, Workers, run_worker
@@ -283,6 +285,26 @@ def test_a_worker_keeps_its_connections_from_job_to_job(pg_url: str) -> None:
             assert failed is first
             assert fresh is not first
             assert fresh.db.query("SELECT 1") == [(1,)]
+    finally:
+        runtime.close()
+
+
+def test_one_job_stopping_leaves_the_shared_limits_to_the_others(
+    pg_url: str, emulator: Emulator
+) -> None:
+    client = lambda: tokarc.Client("t", transport=emulator.transport())  # noqa: E731
+    runtime = WorkerRuntime(db=pg_url, client=client)
+    try:
+        with runtime._shared_limits() as beside:  # another job, running beside this one
+            with pytest.raises(StopRequested), runtime.limited_client(stop=lambda: True) as c:
+                c.tiktok.hashtag_search("magic")  # the stop guard: nothing is sent
+            assert beside.store.db.query("SELECT 1") == [(1,)]  # still open for the other job
+        with runtime._shared_limits() as again:
+            assert again is beside
+        with pytest.raises(psycopg.OperationalError), runtime._shared_limits():
+            raise psycopg.OperationalError("the server restarted")
+        with runtime._shared_limits() as fresh:
+            assert fresh is not beside
     finally:
         runtime.close()
 

@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import psycopg
+
 from ..client._client import Client
 from ..collect._runner import StopRequested
+from ..errors import TransientError
 from ..store import Store, open_store
 from ._limits import SharedLimits
 
@@ -28,6 +31,11 @@ STALLED_AFTER = 30.0
 HEARTBEAT_EVERY = 5.0
 #: The longest pause between two attempts to reach a database that went away.
 RECONNECT_MAX = 10.0
+
+
+# What says the shared limits' connection is gone; anything else (a job stopped, a target
+# refused) leaves it open for the jobs running beside the one that raised.
+LOST = (psycopg.OperationalError, TransientError)
 
 
 @dataclass
@@ -103,7 +111,7 @@ class WorkerRuntime:
             limits = self._limits
         try:
             yield limits
-        except BaseException:  # the connection may be gone (a restart): the next job opens one
+        except LOST:  # the connection is gone (a restart): the next job opens one
             with self._pool:
                 self._limits = None if self._limits is limits else self._limits
             limits.store.close()
