@@ -269,8 +269,8 @@ class _BaseClient:
         timeout: float | None = None,
     ) -> tuple[Walker[Any], Callable[[dict[str, Any]], Call]]:
         endpoint = E.get(name)
-        if since is not None:
-            check_past(to_unix(since) or 0)  # nothing is newer than now: it would cost units
+        if since is not None:  # read once; nothing is newer than now: it would cost units
+            since = check_past(to_unix(since) or 0)
         kwargs = _with_since(endpoint, kwargs, since)
         params = prepare(endpoint, kwargs, extra_params, timeout).params  # checks now, not later
         walker: Walker[Any] = Walker(
