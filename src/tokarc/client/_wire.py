@@ -62,8 +62,12 @@ class Response:
 
     @functools.cached_property
     def data(self) -> Any:
-        payload = _json.decode(self.content)
-        return payload if self.top_level else payload.get(E.ENVELOPE_KEY)
+        if self.top_level:
+            return _json.decode(self.content)
+        # only the envelope's ``data`` member, already located by the envelope's scan: the rest
+        # of the answer is not decoded again
+        node = self._top.get(E.ENVELOPE_KEY)
+        return None if node is None else _json.decode(node)
 
     def raw_at(self, path: str) -> msgspec.Raw | None:
         """The JSON at a dotted path of ``data``, still undecoded (None when absent)."""
