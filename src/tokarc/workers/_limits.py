@@ -94,11 +94,6 @@ class SharedLimits:
         time.sleep(max(0.0, slot - time.time()))
         return slot
 
-    def wait_for_slot(self) -> float | None:
-        """Sleep until this worker's turn under the shared request rate (a call of no units);
-        the unix time the turn began (``None``: no rate set)."""
-        return self.take(0)
-
     def settle(self, reserved: int, charged: int) -> None:
         """Replace a reservation by what was charged."""
         if reserved == charged:
