@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import sqlite3
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import Ran, rows
+from .conftest import Ran, one_line_error, rows
 
 
 def test_collecting_with_media_downloads_as_pages_arrive(cli: Callable[..., Ran]) -> None:
@@ -83,3 +86,43 @@ def test_without_a_token_media_downloads_without_refreshing(
     assert ran.code == 0, ran.err
     assert "expired URLs will not be refreshed" in ran.err
     assert "media: 5 files" in ran.err
+
+
+def test_media_of_a_sandbox_database_come_from_the_sandbox(cli: Callable[..., Ran]) -> None:
+    # Collected with --sandbox, downloaded without it: the URLs are on the sandbox's origin,
+    # which no network resolves, so they are fetched from the sandbox's emulator.
+    assert cli("--sandbox", "user-posts", "zachking", "--max-items", "20", "--db", "z.db").code == 0
+    ran = cli("media", "--db", "z.db", "--kinds", "cover,avatar", "--min-free", "0")
+    assert ran.code == 0, ran.err
+    assert "collected with --sandbox: its media come from the sandbox" in ran.err
+    done = rows(Path("z.db"), "SELECT COUNT(*) FROM media WHERE status = 'done'")[0][0]
+    assert done >= 20
+    assert rows(Path("z.db"), "SELECT COUNT(*) FROM media WHERE status != 'done'") == [(0,)]
+    assert f"media: {done} files" in ran.err
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_host_that_refuses_is_tried_once_then_every_file_fails_at_once(
+    cli: Callable[..., Ran], live_emulator: Any
+) -> None:
+    base = ["--token", "t", "--base-url", live_emulator.base_url]
+    assert cli(*base, "hashtag", "magic", "--max-items", "8", "--db", "m.db").code == 0
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(live_emulator.base_url))
+    dead = f"http://127.0.0.1:{_closed_port()}"
+    with sqlite3.connect("m.db") as conn:  # the media host is gone (nothing listens there)
+        conn.execute("UPDATE posts SET cover_url = replace(cover_url, ?, ?)", (origin, dead))
+    ran = cli("--retries", "2", "media", "--db", "m.db", "--kinds", "cover", "--concurrency", "1",
+              "--min-free", "0")  # fmt: skip
+    assert ran.code == 1
+    error = one_line_error(ran)
+    assert error.startswith("tokarc: error: every download failed (8); the first: cannot reach")
+    assert dead.removeprefix("http://") in error
+    # the first file was tried as the retry policy says (3 attempts), the other 7 not at all
+    attempts = rows(Path("m.db"), "SELECT attempts FROM media ORDER BY attempts DESC")
+    assert attempts == [(3,)] + [(0,)] * 7
+    assert rows(Path("m.db"), "SELECT DISTINCT status FROM media") == [("failed",)]

@@ -11,6 +11,7 @@ import functools
 import inspect
 import re
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from ..media import (
 )
 from . import _commands, _errors
 from . import _options as O
-from ._app import Session, app, session
+from ._app import SANDBOX_URL, Session, app, session
 from ._progress import Fitting, enabled
 from ._stores import check_folder
 from ._stores import existing as _open
@@ -125,17 +126,54 @@ def media(
         raise _errors.CLIError(str(exc)) from None
     limit, margin = parse_size(max_bytes, "--max-bytes"), parse_size(min_free, "--min-free")
     check_folder(folder, "--dir")
-    with _open(db) as store, _http(state) as http, _api(state) as client:
-        root = MediaRoot(folder, margin or 0)
-        fetcher = Fetcher(http, root, _retry(state), limit, _clock(state))
-        archive = MediaArchive(store, fetcher, client, concurrency, max_units)
-        with media_progress(state, "media") as on_file:
-            archive.on_file = on_file
-            report = on_file.report
-            try:
-                archive.run(wanted, where, report)
-            finally:
-                state.say(report.summary())
+    with _open(db) as store:
+        _follow_the_sandbox(state, store)
+        with _http(state) as http, _api(state) as client:
+            root = MediaRoot(folder, margin or 0)
+            fetcher = Fetcher(http, root, _retry(state), limit, _clock(state))
+            archive = MediaArchive(store, fetcher, client, concurrency, max_units)
+            report = _run(state, archive, wanted, where)
+    if report.all_failed:
+        raise _errors.CLIError(
+            f"every download failed ({report.failed}); the first: {report.first_failure}",
+            code=_errors.FAILED,
+        )
+
+
+def _run(state: Session, archive: MediaArchive, wanted: tuple[str, ...], where: Any) -> MediaReport:
+    with media_progress(state, "media") as on_file:
+        archive.on_file = on_file
+        report = on_file.report
+        try:
+            archive.run(wanted, where, report)
+        finally:
+            state.say(report.summary())
+    return report
+
+
+# Where the records collected with --sandbox point their media (the sandbox's own origin).
+_SANDBOX_ORIGIN = "{0.scheme}://{0.netloc}/".format(urllib.parse.urlsplit(SANDBOX_URL))
+_SANDBOX_MEDIA = " UNION ALL ".join(
+    f"SELECT 1 FROM (SELECT 1 FROM {table} WHERE {column} LIKE ? LIMIT 1) AS {table}_found"
+    for table, column in (("posts", "cover_url"), ("users", "avatar_url"), ("music", "play_url"))
+)
+
+
+def collected_in_sandbox(store: Any) -> bool:
+    """Whether the stored records point to the sandbox's media (collected with --sandbox):
+    their URLs are on the sandbox's origin, which no network resolves."""
+    like = _SANDBOX_ORIGIN + "%"
+    return bool(store.db.query(_SANDBOX_MEDIA, (like, like, like)))
+
+
+def _follow_the_sandbox(state: Session, store: Any) -> None:
+    """Media of a database collected with --sandbox come from the sandbox's emulator, as if
+    --sandbox were given (no request leaves the machine, no real units are spent)."""
+    if not state.sandbox and collected_in_sandbox(store):
+        state.say(
+            "tokarc: this database was collected with --sandbox: its media come from the sandbox"
+        )
+        state.sandbox = True
 
 
 @contextmanager

@@ -39,6 +39,12 @@ class MediaReport:
     calls: int = 0
     stopped: str | None = None  # why the run stopped early (a full disk), else None
     errors: list[str] = field(default_factory=list, repr=False)
+    first_failure: str | None = None  # the cause of the first file that failed
+
+    @property
+    def all_failed(self) -> bool:
+        """Files were to be got and every one of them failed (none downloaded)."""
+        return self.failed > 0 and self.downloaded == 0
 
     @property
     def done(self) -> int:
@@ -52,6 +58,7 @@ class MediaReport:
             f"media: {self.downloaded} files ({mb:,.1f} MB) downloaded of {self.planned}, "
             f"{self.failed} failed, {self.expired} expired, {self.too_large} too large, "
             f"{self.refreshed} URLs refreshed ({self.units} units)"
+            + (f"; first failure: {self.first_failure}" if self.first_failure else "")
         )
 
 
@@ -181,7 +188,7 @@ class MediaArchive:
             s.path if s else None,
             now if s else None,
             outcome.status,
-            max(1, outcome.attempts),
+            outcome.attempts,  # 0: never requested (its host was down)
             outcome.error,
             now,
         )
@@ -202,6 +209,7 @@ def _count(report: MediaReport, outcome: Outcome) -> None:
         report.too_large += 1
     else:
         report.failed += 1
+        report.first_failure = report.first_failure or outcome.error
     if outcome.error:
         report.errors.append(outcome.error)
 

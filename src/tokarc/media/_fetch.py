@@ -8,10 +8,12 @@ and other 4xx. A body that is not whole is never stored under its final name.
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -21,6 +23,7 @@ from ..client._retry import RetryPolicy
 from ._files import DiskFullError, MediaRoot, Stored
 
 _CHUNK = 64 * 1024
+_DOWN = "cannot reach"  # how the error of a host that is down begins
 EXPIRED_STATUSES = frozenset({403, 410})
 RETRIED_STATUSES = frozenset({408, 425, 429})
 
@@ -65,6 +68,20 @@ class _Final(Exception):
     """A failure another attempt would not mend."""
 
 
+class _Unreachable(_Final):
+    """The host cannot be reached at all (its name does not resolve): no file of it will come."""
+
+
+def _unresolved(exc: BaseException) -> bool:
+    """Whether ``exc`` (an httpx error) comes from a host name that does not resolve."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def public_url(url: str) -> str:
     """``url`` without its signature or token parameters (what the media table keeps)."""
     parts = urllib.parse.urlsplit(url)
@@ -105,29 +122,60 @@ class Fetcher:
     retry: RetryPolicy
     max_bytes: int | None = None
     clock: Callable[[], float] = time.time  # for x-expires: the emulator's world clock in tests
+    # Hosts found unreachable in this run, with the cause: their other files fail at once.
+    down: dict[str, str] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def fetch(self, url: str, precheck: bool = True) -> Outcome:
         """Download ``url``; :class:`DiskFullError` stops everything, the rest is an outcome.
 
         With ``precheck``, a URL past its ``x-expires`` (on :attr:`clock`) is not requested:
         it is ``expired`` at once. Without, the server decides (clocks can disagree).
+
+        A host whose name does not resolve, or that refused every attempt to connect, is down
+        for the rest of the run: each of its other files fails at once with the same cause, no
+        request sent (a circuit breaker per host, not a wait per file).
         """
         expiry = expires_at(url)
         if precheck and expiry is not None and expiry < self.clock():
             return Outcome("expired", 0, error="the URL is past its x-expires")
+        host = urllib.parse.urlsplit(url).netloc
+        with self._lock:
+            cause = self.down.get(host)
+        if cause is not None:
+            return Outcome("failed", 0, error=cause)
+        outcome = self._attempts(url)
+        if outcome.status == "failed" and outcome.error and outcome.error.startswith(_DOWN):
+            with self._lock:
+                self.down.setdefault(host, outcome.error)
+        return outcome
+
+    def _attempts(self, url: str) -> Outcome:
         attempts = 0
         try:
             for attempt in stamina.retry_context(**self._retry_args()):
                 with attempt:
                     attempts += 1
-                    return replace(self._once(url), attempts=attempts)
+                    return replace(self._connected(url), attempts=attempts)
         except _Expired as exc:
             return Outcome("expired", attempts, error=str(exc))
         except _TooLarge as exc:
             return Outcome("too_large", attempts, error=str(exc))
+        except httpx.ConnectError as exc:  # refused on every attempt
+            host = urllib.parse.urlsplit(url).netloc
+            return Outcome("failed", attempts, error=f"{_DOWN} {host}: {_one_line(exc)}")
         except (_Final, _Retry, httpx.HTTPError) as exc:
             return Outcome("failed", attempts, error=_one_line(exc))
         raise AssertionError("unreachable: stamina re-raises the last error")
+
+    def _connected(self, url: str) -> Outcome:
+        try:
+            return self._once(url)
+        except httpx.ConnectError as exc:
+            if _unresolved(exc):  # no retry mends a name that does not resolve
+                host = urllib.parse.urlsplit(url).netloc
+                raise _Unreachable(f"{_DOWN} {host}: {_one_line(exc)}") from exc
+            raise
 
     def _retry_args(self) -> dict[str, Any]:
         return {**self.retry.stamina_args(), "on": (_Retry, httpx.TransportError)}
