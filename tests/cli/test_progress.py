@@ -9,8 +9,11 @@ import re
 import pytest
 from rich.console import Console
 
+from tokarc.cli._app import Session
+from tokarc.cli._media import media_progress
 from tokarc.cli._progress import job_progress
 from tokarc.collect import JobReport
+from tokarc.media import MediaReport
 
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -55,3 +58,26 @@ def test_a_long_label_is_shortened_not_the_clock() -> None:
     assert "hashtag x" in line
     assert "…" in line
     assert re.search(r" \d+:\d\d:\d\d$", line.rstrip()), line
+
+
+class _Terminal(Session):
+    """A session whose stderr is a terminal of 100 columns, written to ``out``."""
+
+    out: io.StringIO
+
+    @property
+    def console(self) -> Console:
+        return Console(file=self.out, width=100, force_terminal=True, color_system=None)
+
+
+def test_the_media_bar_draws_before_and_while_files_come() -> None:
+    state = _Terminal()
+    state.out = io.StringIO()
+    with media_progress(state, "media") as on_file:
+        on_file.bar.refresh()  # drawn before the plan is known (a plan takes a while)
+        on_file(MediaReport(planned=31, downloaded=12, failed=1, bytes=2_500_000))
+        on_file.bar.refresh()
+    text = _ESCAPES.sub("\n", state.out.getvalue()).replace("\r", "\n")
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert any("media" in line and "planning" in line for line in lines), lines
+    assert "13/31 files · 2.5 MB" in lines[-1]

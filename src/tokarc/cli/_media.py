@@ -202,6 +202,7 @@ class _OnFile:
             self.task,
             total=max(report.planned, 1),
             completed=report.done,
+            files=f"{report.done:,}/{report.planned:,} files",
             size=decimal(report.bytes),
             rate=rate,
         )
@@ -219,7 +220,7 @@ def media_progress(state: Session, label: str) -> Iterator[_OnFile]:
         SpinnerColumn(),
         name,
         bar_column,
-        TextColumn("{task.completed:,.0f}/{task.total:,.0f} files · {task.fields[size]}"),
+        TextColumn("{task.fields[files]} · {task.fields[size]}"),
         rate,
         TimeElapsedColumn(),
         drop=(bar_column, rate),
@@ -227,7 +228,7 @@ def media_progress(state: Session, label: str) -> Iterator[_OnFile]:
         console=state.console,
         disable=not enabled(state.console, state.quiet),
     )
-    task = bar.add_task(label, total=None, size="0 bytes", rate="")
+    task = bar.add_task(label, total=None, files="planning", size="0 bytes", rate="")
     with bar:
         yield _OnFile(bar, task)
 

@@ -112,6 +112,8 @@ class MediaArchive:
         report = report or MediaReport()
         items = self.plan(kinds, source)
         report.planned += len(items)
+        if self.on_file and items:  # the files to get are known: the progress says so
+            self.on_file(report)
         self.fetcher.root.check_space()
         if items and not self._root_recorded:  # once: --media runs this after every page
             record_root(self.store, self.fetcher.root.path, self.fetcher.clock())
