@@ -12,13 +12,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .api import endpoints as _endpoints
 from .client._client import AsyncClient, CallEvent, Client, Units
 from .client._config import Config
 from .client._retry import RetryPolicy
-from .client._wire import Response
+from .client._wire import Call, Response, prepare_unchecked
 from .client.pagination import AsyncPager, Page, Pager, PagerState, SyncPager
 from .collect._expand import expand
 
@@ -34,8 +36,18 @@ from .errors import (
 )
 
 
-class _SDKArguments:
-    """The official SDK's constructor: ``(token, *, timeout=600, max_network_retries=3)``."""
+class _SDKDropIn:
+    """The official SDK's constructor, ``(token, *, timeout=600, max_network_retries=3)``, and
+    its answers to bad input.
+
+    The drop-in sends each endpoint method's arguments as given, unchecked, as the SDK does, so
+    what the API refuses raises :class:`EDError` with the API's own ``status_code``, ``detail``
+    and ``units_charged`` (``user_info_from_username(username="x" * 40)``: 463, as with the
+    SDK). Code written against the SDK branches on those codes, so the drop-in does not guess
+    them. tokarc's own :class:`Client` keeps local validation: input it can reject is rejected
+    before any request (:class:`InvalidInputError`, with the code the API would answer), so it
+    costs no units. tokarc's extras on the drop-in (``iter_*`` paginators) check as ``Client``.
+    """
 
     def __init__(
         self,
@@ -51,13 +63,23 @@ class _SDKArguments:
             options["retry"] = RetryPolicy(attempts=max_network_retries)
         super().__init__(token, **options)  # type: ignore[call-arg]
 
+    def _prepare(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        extra: Mapping[str, Any] | None,
+        timeout: float | None,
+    ) -> Call:
+        return prepare_unchecked(_endpoints.get(name), kwargs, extra, timeout)
 
-class EDClient(_SDKArguments, Client):
-    """Drop-in for the official ``ensembledata.api.EDClient``: ``EDClient(token)``."""
+
+class EDClient(_SDKDropIn, Client):
+    """Drop-in for the official ``ensembledata.api.EDClient``: ``EDClient(token)``; bad input
+    is sent and answered by the API, as with the SDK (see :class:`_SDKDropIn`)."""
 
 
-class EDAsyncClient(_SDKArguments, AsyncClient):
-    """Drop-in for the official ``ensembledata.api.EDAsyncClient``."""
+class EDAsyncClient(_SDKDropIn, AsyncClient):
+    """Drop-in for the official ``ensembledata.api.EDAsyncClient`` (see :class:`_SDKDropIn`)."""
 
 
 EDResponse = Response

@@ -107,8 +107,10 @@ class EDError(TokarcError):
 class InvalidInputError(EDError, ValueError):
     """Input rejected locally, before any request was sent (so it cost no units).
 
-    ``status_code`` is what the API answers such input with (422, or 462 for a post URL, 464
-    for too many ids, 466 for a country); ``detail`` is the message. ``param`` is the
+    ``status_code`` is what the API answers such input with (422, or 462 for a post URL, 463
+    for a username, 464 for too many ids, 466 for a country); ``detail`` is the message. The
+    drop-ins (``tokarc.EDClient``) never raise it for an endpoint call: they send the input
+    and raise the API's answer, as the official SDK does. ``param`` is the
     parameter at fault as the library names it (``max_items``), where one is: the CLI shows
     it as its option (``--max-items``).
     """

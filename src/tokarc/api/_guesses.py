@@ -39,4 +39,7 @@ FULL_HASHTAG_DEFAULT_DAYS = 180  # [I] the guide calls full_hashtag_search witho
 HASHTAG_CAP_RANGE = (4000, 5000)  # [C] "very popular hashtags tend to have a maximum of 4000-5000"
 FOLLOWERS_CAP = 5000  # [C] only the most recent 5000 followers can be fetched
 MAX_POST_IDS = 100  # [C] more than 100 ids -> 464
+# [I] TikTok's username rule (letters, digits, '_', '.'; 1-24); a name outside it is not a user
+# the API can look up: 463 INVALID_USER, where a well-formed unknown name is 473 USER_NOT_FOUND.
+USERNAME_PATTERN = r"[A-Za-z0-9_.]{1,24}"
 FULL_KEYWORD_MAX_PAGES = 250  # [I] analogous to the full hashtag search's ~250 internal calls

@@ -24,7 +24,7 @@ from ..errors import InvalidInputError
 log = logging.getLogger("tokarc")
 
 _HASHTAG = re.compile(r"^\w{1,100}$")  # TikTok hashtags: letters (any script), digits, '_'
-_USERNAME = re.compile(r"^[A-Za-z0-9_.]{1,24}$")  # TikTok's rule: letters, digits, '_', '.'
+_USERNAME = re.compile(rf"^{G.USERNAME_PATTERN}$")  # TikTok's rule: letters, digits, '_', '.'
 _SEC_UID = re.compile(r"^MS4wLjABAAAA[A-Za-z0-9_-]{20,}$")  # base64url of a fixed prefix
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
 _POST_PATH = re.compile(r"^/@[A-Za-z0-9_.]{1,24}/(video|photo)/([0-9]{1,20})/?$")
@@ -36,7 +36,7 @@ _SHORT_HOSTS = ("vm.tiktok.com", "vt.tiktok.com", "www.tiktok.com")
 
 
 # What the API answers for a value it refuses, where that is not 422 (see tokarc.errors).
-_STATUS = {"post URL": 462, "country code": 466}
+_STATUS = {"post URL": 462, "country code": 466, "username": 463}
 
 
 def _bad(what: str, value: Any, valid: str, param: str | None = None) -> InvalidInputError:
@@ -281,8 +281,20 @@ def to_wire(endpoint: Endpoint, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _encode(param: Param, value: Any) -> Any:
-    if param.type == "ids":
+    if param.type == "ids" and not isinstance(value, str):
         return ";".join(value)
-    if param.type == "bool":
-        return str(bool(value))  # the official SDK sends str(True) / str(False)
+    if param.type == "bool" and isinstance(value, bool):
+        return str(value)  # the official SDK sends str(True) / str(False)
     return value
+
+
+def sent_params(endpoint: Endpoint, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The call's python-named arguments as given, unchecked (the drop-in's, sent as the
+    official SDK sends them): defaults filled in, omitted ones left out."""
+    out: dict[str, Any] = {}
+    for param in endpoint.params:
+        value = kwargs.get(param.name)
+        value = param.default if value is None else value
+        if value is not None:
+            out[param.name] = value
+    return out

@@ -132,7 +132,25 @@ def prepare(
     timeout: float | None = None,
 ) -> Call:
     """Check a call's arguments and build its query; raises InvalidInputError first."""
-    params = _validate.checked_params(endpoint, kwargs)
+    return _call(endpoint, _validate.checked_params(endpoint, kwargs), extra_params, timeout)
+
+
+def prepare_unchecked(
+    endpoint: Endpoint,
+    kwargs: Mapping[str, Any],
+    extra_params: Mapping[str, Any] | None = None,
+    timeout: float | None = None,
+) -> Call:
+    """Build a call's query from its arguments as given: what the API refuses, it answers."""
+    return _call(endpoint, _validate.sent_params(endpoint, kwargs), extra_params, timeout)
+
+
+def _call(
+    endpoint: Endpoint,
+    params: dict[str, Any],
+    extra_params: Mapping[str, Any] | None,
+    timeout: float | None,
+) -> Call:
     wire = {**(extra_params or {}), **_validate.to_wire(endpoint, params)}
     wire.pop("token", None)
     return Call(endpoint, endpoint.path, params, wire, timeout or endpoint.timeout)

@@ -210,8 +210,14 @@ def full_keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
 # -- users --------------------------------------------------------------------------------------
 
 
+_USERNAME = re.compile(rf"@?{G.USERNAME_PATTERN}")
+
+
 def find_user(ctx: Ctx, p: dict[str, Any]) -> User:
-    """The user named by ``id``, ``username`` or ``sec_uid`` (in that order); 473 if none."""
+    """The user named by ``id``, ``username`` or ``sec_uid`` (in that order); 473 if none,
+    463 for a username that TikTok's rule refuses (``"x" * 40``), as API.md's table says."""
+    if p.get("username") and not _USERNAME.fullmatch(p["username"].strip()):
+        raise ApiError(463, "Invalid user")
     user = None
     if p.get("id"):
         user = ctx.world.user_by_uid(p["id"])
