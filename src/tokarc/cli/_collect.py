@@ -25,7 +25,7 @@ from ..models import BY_ENTITY
 from ..status import JobStatus, StopReason
 from ..store import Store, open_store
 from ..store.export import Run
-from . import _errors
+from . import _cap, _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
@@ -123,6 +123,8 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
 
         return enqueue(state, [spec], sink.db, state.queue)
     check_sink(sink)
+    uncapped = estimate(JobSpec(**{**spec.__dict__, "max_units": None}))
+    _cap.confirm_over_cap(uncapped.units, f"{spec.kind} {spec.target or ' '.join(spec.ids)}")
     stream = Stream.of(output_entity(spec)) if streams_records(sink) else None
     with state.client() as client, open_sink(sink) as store:
         collector = Collector(client, store, on_records=stream)
@@ -204,10 +206,8 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
             _errors.FAILED,
         )
     if report.stop_reason == StopReason.BUDGET and sink.db:
-        state.say(
-            f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
-            f"--db {sink.db} --max-units N"
-        )
+        again = f"tokarc{state.flags()} resume {report.job_id} --db {sink.db}"
+        state.say(_cap.stopped_at(again))
 
 
 def summary(r: JobReport) -> str:
