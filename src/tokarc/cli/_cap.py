@@ -38,12 +38,14 @@ def stopped_at(resume: str, units: int | None = None) -> str:
     command) with a larger one."""
     cap = current()
     units = units if units is not None else (cap.units if cap else None)
-    if cap is not None and cap.units == units and cap.is_default:
+    if units is None:
+        which = "the cap"
+    elif cap is not None and cap.units == units and cap.is_default:
         which = f"the default cap of {_units(units)}"
     elif cap is not None and cap.units == units:
         which = f"the cap of {_units(units)} ({cap.source})"
     else:
-        which = "the cap" if units is None else f"the cap of {_units(units)}"
+        which = f"the cap of {_units(units)}"
     more = "N" if units is None else str(units * _MORE)
     return f"stopped at {which}; `{resume} --max-units {more}` continues"
 
