@@ -39,7 +39,7 @@ def test_hydrate_in_batches_within_a_budget_then_resumed(
     api = ("--base-url", live_archive.base_url, "--token", "t")
     first = sh(*api, "hydrate", str(ids), "--db", again, "--max-units", "1")
     assert first.code == 0, first.err
-    assert "budget reached" in first.err
+    assert "stopped at the cap of 1 unit (--max-units)" in first.err
     with open_store(again) as store:
         assert one(store, "SELECT COUNT(*) FROM posts") == 100 - one(
             store, "SELECT COUNT(*) FROM gone")  # fmt: skip

@@ -156,8 +156,8 @@ def test_the_shared_budget_is_what_the_emulator_charged(
     assert ran.code == 0, ran.err
     assert live_emulator.emulator.stats.units_total == 9
     assert "9 units" in ran.err.splitlines()[-2]
-    assert "budget reached, 4 targets unfinished; go on with: tokarc --base-url" in ran.err
-    assert "resume 1 2 3 4 --db b.db --max-units N" in ran.err
+    assert "4 targets unfinished; stopped at the cap of 9 units (--max-units);" in ran.err
+    assert "resume 1 2 3 4 --db b.db --max-units 36` continues" in ran.err
 
 
 def _clean_run(live: Any, tmp_path: Path, tags: list[str]) -> set[Any]:

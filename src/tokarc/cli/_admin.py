@@ -13,8 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from ..client import _constants as C
-from ..client._config import config_path, read_config_file, write_config_file
+from ..client._config import (
+    config_path,
+    parse_max_units,
+    read_config_file,
+    write_config_file,
+)
 from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, target_label
+from ..errors import InvalidInputError
 from ..store import Job, Store
 from ..store._exports import EXPORTS
 from ..store._exports import get as get_export
@@ -116,7 +122,9 @@ def resume_(
     """
     from ._expand import resume_expansion
 
-    overrides = {k: v for k, v in (("max_items", max_items), ("max_units", max_units)) if v}
+    overrides: dict[str, int | None] = {"max_units": max_units}  # the cap of this run
+    if max_items:
+        overrides["max_items"] = max_items
     existing(db).close()
     if len(jobs) > 1:
         return resume_many(session(ctx), db, jobs, overrides, concurrency=concurrency, wait=wait)
@@ -284,12 +292,25 @@ def _units(data: Any) -> Any:
 
 
 @app.command()
-def configure(ctx: typer.Context) -> None:
+def configure(
+    ctx: typer.Context,
+    max_units: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N|none",
+            help="Store the spending cap of commands run without --max-units (none: no cap).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Store the API token in a config file only you can read (asked for, never shown).
 
-    Example: tokarc configure   (or: echo "$TOKEN" | tokarc configure)
+    Example: tokarc configure   (or: echo "$TOKEN" | tokarc configure; tokarc configure
+    --max-units 2000)
     """
     state = session(ctx)
+    if max_units is not None:
+        return _configure_cap(max_units)
     token = state.token
     if token is None:
         token = (
@@ -303,6 +324,19 @@ def configure(ctx: typer.Context) -> None:
     settings = {k: str(v) for k, v in read_config_file().items() if isinstance(v, str)}
     path = write_config_file({**settings, "token": token})
     print(safe(f"token saved to {path} (readable by you only)"), file=sys.stderr)
+    return None
+
+
+def _configure_cap(text: str) -> None:
+    """``tokarc configure --max-units N``: the cap stored beside the token, which is kept."""
+    try:
+        units = parse_max_units(text)
+    except InvalidInputError as exc:
+        raise _errors.CLIError(str(exc)) from None
+    settings = {k: str(v) for k, v in read_config_file().items() if isinstance(v, str)}
+    path = write_config_file({**settings, "max_units": "none" if units is None else str(units)})
+    cap = "no cap" if units is None else f"a cap of {units:,} units"
+    print(safe(f"commands without --max-units now have {cap} (saved to {path})"), file=sys.stderr)
 
 
 @app.command()

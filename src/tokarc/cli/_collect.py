@@ -13,11 +13,13 @@ from typing import Any
 from .._time import parse_since
 from ..collect import (
     DEFAULT_CONCURRENCY,
+    MISSING,
     Collector,
     JobReport,
     JobRunningError,
     JobSpec,
     estimate,
+    kind,
     target_label,
     worst_case,
 )
@@ -25,7 +27,7 @@ from ..models import BY_ENTITY
 from ..status import JobStatus, StopReason
 from ..store import Store, open_store
 from ..store.export import Run
-from . import _errors
+from . import _cap, _errors
 from ._app import Session
 from ._options import Format
 from ._progress import job_progress
@@ -123,6 +125,8 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
 
         return enqueue(state, [spec], sink.db, state.queue)
     check_sink(sink)
+    uncapped = estimate(JobSpec(**{**spec.__dict__, "max_units": None}))
+    _cap.confirm_over_cap(uncapped.units, f"{spec.kind} {spec.target or ' '.join(spec.ids)}")
     stream = Stream.of(output_entity(spec)) if streams_records(sink) else None
     with state.client() as client, open_sink(sink) as store:
         collector = Collector(client, store, on_records=stream)
@@ -195,6 +199,8 @@ def fits_budget(spec: JobSpec) -> bool:
 def finish(state: Session, report: JobReport, sink: Sink) -> None:
     """The run's summary on stderr; a failed target (private, not found...) exits 1."""
     state.say(summary(report))
+    if report.found:
+        state.say(nothing_found(report))
     if report.outcome:
         message = _errors.api_message(report.error) if report.error else report.outcome
         raise _errors.CLIError(message, _errors.FAILED)
@@ -204,10 +210,29 @@ def finish(state: Session, report: JobReport, sink: Sink) -> None:
             _errors.FAILED,
         )
     if report.stop_reason == StopReason.BUDGET and sink.db:
-        state.say(
-            f"budget reached; go on with: tokarc{state.flags()} resume {report.job_id} "
-            f"--db {sink.db} --max-units N"
-        )
+        again = f"tokarc{state.flags()} resume {report.job_id} --db {sink.db}"
+        state.say(_cap.stopped_at(again))
+
+
+def nothing_found(r: JobReport) -> str:
+    """What the API answered with nothing: ``#zzzznotatag123: no posts (1 unit)``."""
+    spent = f"({r.units:,} unit{'' if r.units == 1 else 's'})"
+    if r.found and r.found.startswith(MISSING):
+        ids = r.found.removeprefix(MISSING).split()
+        return safe(f"{len(ids)} of the posts asked for not found: {', '.join(ids)} {spent}")
+    record = kind(r.kind).api.record or "post"
+    label = {"hashtag": f"#{r.target}", "keyword": repr(r.target)}.get(r.kind, r.label or r.target)
+    if r.kind in _PARENTS:  # the API answers a missing parent as one without children
+        parent, children = _PARENTS[r.kind]
+        return safe(f"{parent} {r.target}: no {children}; it does not exist or has none {spent}")
+    return safe(f"{label}: no {_plural(record)} {spent}")
+
+
+_PARENTS = {"comments": ("post", "comments"), "replies": ("comment", "replies")}
+
+
+def _plural(record: str) -> str:
+    return {"user_web": "users", "music": "sounds", "reply": "replies"}.get(record, record + "s")
 
 
 def summary(r: JobReport) -> str:

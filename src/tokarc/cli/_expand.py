@@ -16,7 +16,7 @@ from ..collect._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionRepor
 from ..collect._runner import BUDGET, JobReport
 from ..collect._steps import STEPS
 from ..store import Job, Store, is_postgres_url, open_store
-from . import _errors
+from . import _cap, _errors
 from . import _options as O
 from ._admin import _out, _table
 from ._app import Session, app, session
@@ -117,7 +117,8 @@ def resume_expansion(
         if max_items is not None:
             raise _errors.CLIError("invalid --max-items for an expansion: its --per-target is set")
         spec = ExpandSpec.from_job(job)
-        if max_units is not None:
+        cap = _cap.current()
+        if cap is None or not cap.is_default:  # a budget over all its runs: kept unless given
             spec = ExpandSpec(**{**spec.__dict__, "max_units": max_units})
         _run(state, store, db, Expansion(None, store, spec), False)
     return True
@@ -199,10 +200,8 @@ def _run(state: Session, store: Store, db: str, expansion: Expansion, as_json: b
         + ("" if report.max_units is None else f" of {report.max_units}")
     )
     if report.stop_reason == BUDGET:
-        state.say(
-            f"budget reached; go on with: tokarc{state.flags()} resume {job.id} --db {db} "
-            "--max-units N"
-        )
+        again = f"tokarc{state.flags()} resume {job.id} --db {db}"
+        state.say(_cap.stopped_at(again, report.max_units))
 
 
 def _progress(state: Session) -> Any:

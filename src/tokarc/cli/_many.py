@@ -21,7 +21,7 @@ from ..collect import Collector, Events, JobReport, JobSpec, Many, ManyResult, t
 from ..status import JobStatus, StopReason
 from ..store import Store, redact
 from ..store.export import Run
-from . import _errors
+from . import _cap, _errors
 from ._app import Session
 from ._collect import (
     RunOptions,
@@ -151,10 +151,8 @@ def _finish(state: Session, result: ManyResult, sink: Sink) -> None:
         )
     budget = [r for r in result.reports if r.stop_reason == StopReason.BUDGET]
     if budget and sink.db:
-        state.say(
-            f"budget reached, {len(result.unfinished)} targets unfinished; go on with: "
-            f"{_resume(state, result, sink)} --max-units N"
-        )
+        again = _cap.stopped_at(_resume(state, result, sink))
+        state.say(f"{len(result.unfinished)} targets unfinished; {again}")
 
 
 def _resume(state: Session, result: ManyResult, sink: Sink) -> str:

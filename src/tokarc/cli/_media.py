@@ -103,10 +103,7 @@ def media(
     max_bytes: Annotated[
         str | None, typer.Option(metavar="SIZE", help="Skip files larger than this, e.g. 50MB.")
     ] = None,
-    max_units: Annotated[
-        int | None,
-        typer.Option(help="Units to spend at most refreshing expired URLs.", show_default=False),
-    ] = None,
+    max_units: O.MaxUnits = None,  # refreshing expired URLs
     min_free: Annotated[
         str, typer.Option(metavar="SIZE", help="Stop when the disk has less free than this.")
     ] = f"{MIN_FREE // 1_000_000}MB",

@@ -11,6 +11,7 @@ import typer
 from ..client import _constants as C
 from ..store import DatabaseTarget
 from ..store._pseudonym import ENV_KEY
+from ._cap import max_units_option
 
 
 def _target(value: str | None) -> str | None:
@@ -88,7 +89,12 @@ MaxItems = Annotated[
 MaxUnits = Annotated[
     int | None,
     typer.Option(
-        help="Never spend more than this many units: a call that might go over is not sent.",
+        metavar="N|none",
+        parser=str,
+        callback=max_units_option,
+        help="Never spend more than this many units: a call that might go over is not sent "
+        f"(default: {C.ENV_MAX_UNITS}, `tokarc configure --max-units N`, else "
+        f"{C.DEFAULT_MAX_UNITS}; none: no cap).",
         show_default=False,
     ),
 ]

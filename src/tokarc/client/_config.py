@@ -91,6 +91,48 @@ def resolve_token(token: str | None) -> str:
     )
 
 
+@dataclass(frozen=True)
+class SpendingCap:
+    """What a run may spend (``units``; None: no cap) and where that came from."""
+
+    units: int | None
+    source: str  # "--max-units", TOKARC_MAX_UNITS, the config file, or "default"
+
+    @property
+    def is_default(self) -> bool:
+        return self.source == DEFAULT_CAP
+
+
+DEFAULT_CAP = "default"
+
+
+def parse_max_units(text: str, where: str = "--max-units") -> int | None:
+    """A cap as typed: a whole number of 1 or more, or ``none`` (InvalidInputError else)."""
+    value = text.strip()
+    if value.lower() == "none":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInputError(
+            f"invalid {where} {text}: a whole number of 1 or more, or none for no cap",
+            param="max_units",
+        )
+    return int(value)
+
+
+def resolve_max_units(given: str | None) -> SpendingCap:
+    """The cap: ``given`` (--max-units), else $TOKARC_MAX_UNITS, the config file's
+    ``max_units``, else the default of ``DEFAULT_MAX_UNITS``."""
+    sources = (
+        ("--max-units", given),
+        (C.ENV_MAX_UNITS, os.environ.get(C.ENV_MAX_UNITS)),
+        (f"max_units in {config_path()}", read_config_file().get("max_units")),
+    )
+    for where, value in sources:
+        if value is not None and str(value).strip():
+            return SpendingCap(parse_max_units(str(value), where), where)
+    return SpendingCap(C.DEFAULT_MAX_UNITS, DEFAULT_CAP)
+
+
 def resolve_base_url(base_url: str | None) -> str:
     """The base URL: the argument, else $TOKARC_BASE_URL, else the public API; an http(s)
     URL with a host (InvalidInputError otherwise: nothing is sent)."""

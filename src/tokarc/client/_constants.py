@@ -30,3 +30,9 @@ RETRY_AFTER_MAX = 120.0  # never sleep longer than this on a server's Retry-Afte
 # Concurrency: the async client's default cap on requests in flight (httpx's default pool holds
 # 100 connections; 50 keeps a margin for other users of the pool).
 DEFAULT_MAX_CONCURRENCY = 50
+
+#: What a collecting command spends at most when no --max-units is given (the README's
+#: examples cost at most 231 units in the sandbox); TOKARC_MAX_UNITS or ``tokarc configure
+#: --max-units N`` set another, ``none`` no cap.
+DEFAULT_MAX_UNITS = 500
+ENV_MAX_UNITS = "TOKARC_MAX_UNITS"

@@ -22,6 +22,7 @@ from ._describe import coverage, target_label
 from ._estimate import Estimate, estimate, worst_case
 from ._expand import Expansion, expand
 from ._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
+from ._found import MISSING, NOTHING
 from ._kinds import KINDS, JobKind, kind
 from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
 from ._many import DEFAULT_CONCURRENCY, Events, Many, ManyResult, SharedBudget
@@ -35,6 +36,8 @@ __all__ = [
     "DEFAULT_CONCURRENCY",
     "KINDS",
     "LEASE_SECONDS",
+    "MISSING",
+    "NOTHING",
     "Checkpoint",
     "Collector",
     "Estimate",

@@ -35,6 +35,7 @@ from ._ahead import Ahead
 from ._commit import Committer
 from ._describe import coverage, target_label
 from ._estimate import worst_case
+from ._found import found
 from ._kinds import JobKind
 from ._lease import LEASE_SECONDS, Lease, LeaseLostError
 from ._spec import Checkpoint, JobSpec, post_ids
@@ -84,6 +85,7 @@ class JobReport:
     coverage: str | None = None  # "covers 3.8 of 30 days: the feed ended", when it fell short
     label: str = ""  # the target as shown: the target, or the post ids of a posts job
     error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
+    found: str | None = None  # "nothing", "missing: ID ...": see the job's ``found``
     unsent: str | None = None  # the call the budget did not allow, when one was held back
 
     @property
@@ -284,7 +286,8 @@ class Collector:
         run.report.stop_reason = fields.get("stop_reason", run.report.stop_reason)
         run.report.outcome = fields.get("outcome")
         changes = {"status": status, "stop_reason": run.report.stop_reason, **fields}
-        run.report.coverage = coverage(self.store.update_job(run.job.id, **changes))
+        job = self.store.update_job(run.job.id, **changes)
+        run.report.coverage, run.report.found = coverage(job), job.found
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -411,6 +414,7 @@ class Collector:
         fields: dict[str, Any] = {"checkpoint": ck.to_json(), "stop_reason": reason}
         if mark is not None:
             fields["newest_mark"] = str(mark)
+        fields["found"] = found(self.store, run.job.id, run.spec)
         self._finish(run, JobStatus.DONE, **fields)
 
     # -- one call ----------------------------------------------------------------------------

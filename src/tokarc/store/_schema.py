@@ -335,3 +335,10 @@ def _follow_targets(d: Dialect) -> list[str]:
             AND source_kind IN ('followers', 'followings')
             AND entity_id IN (SELECT uid FROM users WHERE unique_id = seen_via.source_target)""",
     ]
+
+
+@STORE.migration("job_found")
+def _job_found(d: Dialect) -> list[str]:
+    """What a finished job found when that is nothing (``nothing``), or for posts by id the
+    ids that did not come back (``missing: ID ID``); NULL when it found what it asked for."""
+    return ["ALTER TABLE jobs ADD COLUMN found TEXT"]

@@ -97,6 +97,7 @@ JOB_COLUMNS = (
     "covered_from",
     "covered_to",
     "last_fetched",
+    "found",
 )
 
 INSERT_JOB = """INSERT INTO jobs (kind, target, options, status, created_at, updated_at,

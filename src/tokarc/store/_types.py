@@ -112,6 +112,7 @@ class Job:
     covered_from: int | None = None
     covered_to: int | None = None
     last_fetched: int | None = None
+    found: str | None = None  # a finished job: "nothing", "missing: ID ...", or None
 
 
 @dataclass(frozen=True, slots=True)
