@@ -5,6 +5,7 @@ The cases are written from API.md's table, not from tokarc's endpoint or error t
 code, the emulator's settings and the call a reader of the SDK's docs makes to meet it. A code
 the emulator's world produces by itself is met that way; the rest (codes for which the world
 has no cause, such as 493 SUBSCRIPTION_EXPIRED) come from the ``error_status`` fault.
+``tests/emulator/test_refusals.py`` checks the other endpoints that meet those causes.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def _status(code: int) -> Case:
     return Case(code, lambda c: c.tiktok.hashtag_search(hashtag="magic"), {"error_status": code})
 
 
+POST_520 = "7000000000000000520"  # a post the emulator's world withholds (its fixtures)
 IDS_101 = [str(7 * 10**18 + i) for i in range(101)]  # API.md: "more than 100 ids" is 464
 
 # API.md 1.3: "Status codes named in the SDK errors.py". One case per row, in its order.
@@ -50,17 +52,17 @@ CASES = [
     Case(464, lambda c: c.tiktok.multi_post_info(aweme_ids=IDS_101)),
     _status(465),
     Case(466, lambda c: c.tiktok.keyword_search(keyword="tesla", period="7", country="XX")),
-    _status(469),
-    _status(471),
+    Case(469, lambda c: c.tiktok.keyword_search(keyword="restrictedtopic", period="7")),
+    Case(471, lambda c: c.tiktok.user_info_from_username(username="restricted.rita")),
     Case(472, lambda c: c.tiktok.user_posts_from_username(username="private.pat", depth=1)),
     Case(473, lambda c: c.tiktok.user_info_from_username(username="nobody.at.all")),
-    _status(474),
+    Case(474, lambda c: c.tiktok.user_posts_from_username(username="unavailable.uma", depth=1)),
     Case(491, lambda c: c.tiktok.hashtag_search(hashtag="magic"), token="xxx"),
     _status(492),
     _status(493),
     Case(495, lambda c: c.tiktok.hashtag_search(hashtag="magic"), {"units": 0}),
     Case(500, lambda c: c.tiktok.hashtag_search(hashtag="magic"), {"error_rate": 1.0}),
-    _status(520),
+    Case(520, lambda c: c.tiktok.post_info(url=f"https://www.tiktok.com/@a/video/{POST_520}")),
 ]  # fmt: skip
 API_MD_CODES = [404, 422, 429, 462, 463, 464, 465, 466, 469, 471, 472, 473, 474, 491, 492, 493,
                 495, 500, 520]  # fmt: skip

@@ -9,7 +9,10 @@ the guide prints or names is here, and only here:
 - ``zachking``: public account, liked posts private, 2 pinned posts among his 10 newest;
 - post ``6849400000000``: 136 comments; its comment ``6930120000000`` has 66 replies;
 - the ``daviddobrik`` post URL, the ``multi_post_info`` ids (the third one is malformed) and the
-  two music ids.
+  two music ids;
+- refused on purpose, so that API.md's codes for what TikTok withholds have a cause in the
+  world: topic ``restrictedtopic`` (469, as a hashtag or a keyword), users ``restricted.rita``
+  (471) and ``unavailable.uma`` (474), post :data:`RESTRICTED_POST` (520).
 """
 
 from __future__ import annotations
@@ -175,6 +178,11 @@ class FixturePost:
     desc: str | None = None
 
 
+# name -> the status the API answers for it (its detail: the error table's, in _faults).
+REFUSED_TOPICS = {"restrictedtopic": 469}
+REFUSED_USERS = {"restricted.rita": 471, "unavailable.uma": 474}
+RESTRICTED_POST = "7000000000000000520"
+REFUSED_POSTS = {RESTRICTED_POST: 520}
 DAVID_POST_URL = "https://www.tiktok.com/@daviddobrik/video/7165262254722534698"
 COMMENTED_POST = 6849400000000
 COMMENTED_POST_COMMENTS = 136

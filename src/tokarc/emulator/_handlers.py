@@ -19,6 +19,7 @@ from ..api._countries import COUNTRY_CODES
 from ..api.endpoints import Endpoint
 from . import _fixtures as F
 from . import _vocab as V
+from ._faults import status_detail
 from ._params import ApiError
 from ._payloads import Json, Renderer
 from ._rand import Bits, h32
@@ -112,6 +113,12 @@ def window(cursor: int, size: int, reach: int) -> range:
     return range(cursor, min(cursor + size, reach))
 
 
+def refuse(refused: dict[str, int], name: str) -> None:
+    """Raise the status pinned for ``name`` in one of the fixtures' refusal tables, if any."""
+    if (status := refused.get(name.strip().lstrip("#@").lower())) is not None:
+        raise ApiError(status, status_detail(status))
+
+
 def check_country(params: dict[str, Any]) -> None:
     country = params.get("country")
     if country and country.upper() not in COUNTRY_CODES:
@@ -156,6 +163,7 @@ def tag_reach(ctx: Ctx, name: str, since: int | None = None, cap: int | None = N
 
 @handler
 def hashtag_search(ctx: Ctx, p: dict[str, Any]) -> Result:
+    refuse(F.REFUSED_TOPICS, p["hashtag"])
     cursor, reach = cursor_of(p), tag_reach(ctx, p["hashtag"])
     rng = window(cursor, page_size(ctx), reach)
     return offset_page(ctx, tag_posts(ctx, p["hashtag"], rng.start, rng.stop), cursor, reach)
@@ -163,6 +171,7 @@ def hashtag_search(ctx: Ctx, p: dict[str, Any]) -> Result:
 
 @handler
 def full_hashtag_search(ctx: Ctx, p: dict[str, Any]) -> Result:
+    refuse(F.REFUSED_TOPICS, p["hashtag"])
     days = p["days"]
     since = ctx.now - days * DAY + 1 if days > 0 else None
     limit = tag_reach(ctx, p["hashtag"])
@@ -176,6 +185,7 @@ def full_hashtag_search(ctx: Ctx, p: dict[str, Any]) -> Result:
 
 def keyword_reach(ctx: Ctx, p: dict[str, Any]) -> tuple[str, int]:
     check_country(p)
+    refuse(F.REFUSED_TOPICS, p["keyword"])
     tag = ctx.world.keyword_tag(p["keyword"])
     period = int(p.get("period") or 0)
     since = ctx.now - period * DAY + 1 if period else None
@@ -218,6 +228,8 @@ def find_user(ctx: Ctx, p: dict[str, Any]) -> User:
     463 for a username that TikTok's rule refuses (``"x" * 40``), as API.md's table says."""
     if p.get("username") and not _USERNAME.fullmatch(p["username"].strip()):
         raise ApiError(463, "Invalid user")
+    if p.get("username"):
+        refuse(F.REFUSED_USERS, p["username"])
     user = None
     if p.get("id"):
         user = ctx.world.user_by_uid(p["id"])
@@ -392,6 +404,7 @@ def post_info(ctx: Ctx, p: dict[str, Any]) -> Result:
     match = POST_URL.match(p["url"].strip())
     if match is None:
         raise ApiError(462, "Invalid TikTok URL")
+    refuse(F.REFUSED_POSTS, match.group(1))
     post = existing_post(ctx, match.group(1))
     if post is None:
         raise ApiError(404, "Post not found")
