@@ -82,7 +82,7 @@ class RunOptions:
 
     max_items: int | None = None
     max_units: int | None = None
-    incremental: bool = False
+    incremental: bool = True  # a rerun of a finished job collects what is new
     estimate: bool = False
     wait: bool = False
     concurrency: int = DEFAULT_CONCURRENCY  # targets at once, when a command is given many
@@ -215,7 +215,8 @@ def summary(r: JobReport) -> str:
     head = f"job {r.job_id} {r.kind} {r.label or r.target}: {r.ended}"
     gone = f", {r.gone} marked gone" if r.gone else ""
     covers = f"; {r.coverage}" if r.coverage else ""
-    return f"{head}, {r.pages} pages, {counts}{gone}{covers}"
+    note = f"; {r.note}" if r.note else ""
+    return f"{head}, {r.pages} pages, {counts}{gone}{covers}{note}"
 
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..client.pagination import EXHAUSTED
 from ..store import Job
-from ._spec import DAY
+from ._spec import DAY, window_since
 
 #: How many post ids a label shows before "(+N more)".
 SHOWN_IDS = 3
@@ -30,7 +30,7 @@ def coverage(job: Job) -> str | None:
     Days are counted back from the job's last page (``last_fetched``): asked, to ``since``;
     covered, to the oldest post it collected (``covered_from``).
     """
-    since, end = job.options.get("since"), job.last_fetched
+    since, end = window_since(job.options), job.last_fetched
     if since is None or end is None or job.stop_reason != EXHAUSTED:
         return None
     asked = _days(end - int(since))

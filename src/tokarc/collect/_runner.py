@@ -35,7 +35,7 @@ from ._ahead import Ahead
 from ._commit import Committer
 from ._describe import coverage, target_label
 from ._estimate import worst_case
-from ._kinds import JobKind
+from ._kinds import QUIET_PAGES, JobKind
 from ._lease import LEASE_SECONDS, Lease, LeaseLostError
 from ._spec import Checkpoint, JobSpec, post_ids
 
@@ -85,6 +85,7 @@ class JobReport:
     label: str = ""  # the target as shown: the target, or the post ids of a posts job
     error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
     unsent: str | None = None  # the call the budget did not allow, when one was held back
+    note: str | None = None  # where an incremental pass stopped, and why
 
     @property
     def ok(self) -> bool:
@@ -240,7 +241,7 @@ class Collector:
         if saved is not None and _wants_more(saved, spec):
             saved.done = False  # stopped at max_items, asked for more: the walk goes on
             return saved
-        phase = "incremental" if spec.incremental and job.newest_mark else "backfill"
+        phase = "incremental" if spec.incremental and saved is not None else "backfill"
         resolved = saved.resolved if saved else {}
         return Checkpoint(phase=phase, resolved=resolved)
 
@@ -395,10 +396,18 @@ class Collector:
     def _ends_run(self, run: _Run, page: Page[Any], new: int, mark: int | None) -> bool:
         """After a page is saved: does the pass end (caught up)? (The budget holds back the
         next call itself: see :meth:`_budget`.)"""
-        if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
+        if run.checkpoint.phase != "incremental":
+            return False
+        ck = run.checkpoint
+        ck.quiet = ck.quiet + 1 if new == 0 else 0
+        if run.kind.feed == "newest_first":
+            caught_up = _reached_stored(page, new, mark)
+        else:
+            caught_up = ck.quiet >= QUIET_PAGES
+        if caught_up:
+            run.report.note = _caught_up_note(run.kind)
             self._complete(run, CAUGHT_UP)
-            return True
-        return False
+        return caught_up
 
     def _stop(self, run: _Run, reason: str, status: str = JobStatus.STOPPED) -> None:
         self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
@@ -505,7 +514,7 @@ def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
     """Whether a walk that ended at ``max_items`` is asked to go on (max_items counts the
     whole walk, so a larger one, or none, continues it)."""
     state = saved.state
-    if spec.incremental or state is None or state.stop_reason != MAX_ITEMS:
+    if state is None or state.stop_reason != MAX_ITEMS:
         return False
     return spec.max_items is None or spec.max_items > state.items
 
@@ -545,14 +554,22 @@ def _newest(items: list[Any], current: int | None) -> int | None:
     return max(known, default=None)
 
 
-def _caught_up(page: Page[Any], new: int, mark: int | None) -> bool:
-    """An incremental pass is done when a page brings nothing new (pinned posts aside),
-    or, for posts, reaches what the last complete pass had already seen."""
+def _reached_stored(page: Page[Any], new: int, mark: int | None) -> bool:
+    """Whether an incremental pass over a newest-first feed reached the stored posts: a page
+    that brings nothing new (pinned posts aside), or holds a post no newer than what the last
+    complete pass had seen (everything below it is stored)."""
     fresh = [p for p in page.items if not getattr(p, "is_pinned", False)]
     if new == 0 or not fresh:
         return True
     times = [p.create_time for p in fresh if isinstance(p, Post) and p.create_time]
-    return mark is not None and bool(times) and max(times) <= mark
+    return mark is not None and bool(times) and min(times) <= mark
+
+
+def _caught_up_note(jk: JobKind) -> str:
+    """Why an incremental pass stopped where it did, for the run's summary."""
+    if jk.feed == "newest_first":
+        return "caught up: reached the stored posts (newest-first feed)"
+    return f"caught up: {QUIET_PAGES} pages in a row with nothing new (feed not in time order)"
 
 
 def _with_replies(items: list[Any]) -> list[str]:
