@@ -194,7 +194,7 @@ def fits_budget(spec: JobSpec) -> bool:
 
 def finish(state: Session, report: JobReport, sink: Sink) -> None:
     """The run's summary on stderr; a failed target (private, not found...) exits 1."""
-    state.say(summary(report))
+    state.say(report.note if report.already_done and report.note else summary(report))
     if report.outcome:
         message = _errors.api_message(report.error) if report.error else report.outcome
         raise _errors.CLIError(message, _errors.FAILED)

@@ -33,7 +33,7 @@ from ..status import JobStatus, StopReason
 from ..store import Batch, Follow, Job, PageResult, Store
 from ._ahead import Ahead
 from ._commit import Committer
-from ._describe import coverage, target_label
+from ._describe import coverage, done_note, target_label
 from ._estimate import worst_case
 from ._kinds import QUIET_PAGES, JobKind
 from ._lease import LEASE_SECONDS, Lease, LeaseLostError
@@ -86,6 +86,7 @@ class JobReport:
     error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
     unsent: str | None = None  # the call the budget did not allow, when one was held back
     note: str | None = None  # where an incremental pass stopped, and why
+    already_done: bool = False  # a resume found the job finished: nothing was sent
 
     @property
     def ok(self) -> bool:
@@ -188,18 +189,30 @@ class Collector:
         spec.check()
         return self._leased(self.job_for(spec).id, spec, wait, on_page)
 
-    def resume(self, job_id: int, *, wait: bool = False, **run_options: Any) -> JobReport:
-        """Run the stored job ``job_id`` again from its checkpoint."""
+    def resume(
+        self, job_id: int, *, wait: bool = False, new_pass: bool = False, **run_options: Any
+    ) -> JobReport:
+        """Run the stored job ``job_id`` on from its checkpoint.
+
+        A finished job stays finished: nothing is sent, and the report says so
+        (``already_done``, its ``note``), unless ``new_pass`` (a watch's next run, a job queued
+        again) asks for a new pass, incremental or not as the job's spec says."""
         job = self.store.get_job(job_id)
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         if run_options:
             spec = JobSpec(**{**spec.__dict__, **run_options})
         if spec.since is not None:
             check_past(spec.since)  # a job stored by hand, or by an older tokarc
-        return self._leased(job_id, spec, wait)
+        return self._leased(job_id, spec, wait, resuming=not new_pass)
 
     def _leased(
-        self, job_id: int, spec: JobSpec, wait: bool, on_page: Progress | None = None
+        self,
+        job_id: int,
+        spec: JobSpec,
+        wait: bool,
+        on_page: Progress | None = None,
+        *,
+        resuming: bool = False,
     ) -> JobReport:
         lease = Lease(self.store, job_id, clock=self.clock, seconds=self.lease)
         waited = lease.take(wait=wait)
@@ -207,6 +220,8 @@ class Collector:
             job = self.store.get_job(job_id)  # as the last run left it
             if waited and job.status == JobStatus.DONE:
                 return _done_by_another(job)  # the run waited for did the walk: not again
+            if resuming and _finished(job, spec):
+                return _already_done(job)  # a finished job stays finished: nothing is sent
             return self._run(job, spec, lease, on_page or self.on_page)
         finally:
             lease.release()
@@ -508,6 +523,22 @@ def _missing(asked: list[str], got: list[Record]) -> list[str]:
 def _done_by_another(job: Job) -> JobReport:
     """The report of a run that found its job finished by the run it waited for."""
     return JobReport.of(job, status=JobStatus.DONE, stop_reason=job.stop_reason)
+
+
+def _finished(job: Job, spec: JobSpec) -> bool:
+    """Whether ``job`` finished its walk and ``spec`` asks for nothing beyond it (a larger
+    ``max_items`` than a walk stopped at does)."""
+    saved = Checkpoint.from_json(job.checkpoint)
+    done = job.status == JobStatus.DONE and saved is not None and saved.done
+    return done and saved is not None and not _wants_more(saved, spec)
+
+
+def _already_done(job: Job) -> JobReport:
+    """The report of a resume that found its job finished: nothing sent, and why."""
+    report = JobReport.of(job, status=JobStatus.DONE, stop_reason=job.stop_reason)
+    report.already_done = True
+    report.note = done_note(job)
+    return report
 
 
 def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
