@@ -183,3 +183,15 @@ def test_a_source_is_spelled_as_its_jobs_are(cli: Cli, tmp_path: Path) -> None:
     ran = cli("export", "posts", "--db", db, "--source", "hashtag:#Magic")
     assert ran.code == 0, ran.err
     assert len(ran.out.splitlines()) == 5
+
+
+def test_resume_of_a_done_job_sends_nothing_and_says_what_it_is(cli: Cli, tmp_path: Path) -> None:
+    db = str(tmp_path / "i.db")
+    assert cli("-q", "--sandbox", "hashtag", "cats", "--max-items", "40", "--db", db).code == 0
+    before = rows(Path(db), "SELECT units, returned FROM jobs WHERE id = 1")
+    ran = cli("--sandbox", "resume", "1", "--db", db)
+    assert ran.code == 0, ran.err
+    assert "job 1 is done: it reached its --max-items on 20" in ran.err
+    assert "Traceback" not in ran.err
+    assert rows(Path(db), "SELECT units, returned FROM jobs WHERE id = 1") == before
+    assert rows(Path(db), "SELECT COUNT(*) FROM requests")[0][0] == 2  # the first run's only

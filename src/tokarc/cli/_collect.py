@@ -84,7 +84,7 @@ class RunOptions:
 
     max_items: int | None = None
     max_units: int | None = None
-    incremental: bool = False
+    incremental: bool = True  # a rerun of a finished job collects what is new
     estimate: bool = False
     wait: bool = False
     concurrency: int = DEFAULT_CONCURRENCY  # targets at once, when a command is given many
@@ -198,7 +198,7 @@ def fits_budget(spec: JobSpec) -> bool:
 
 def finish(state: Session, report: JobReport, sink: Sink) -> None:
     """The run's summary on stderr; a failed target (private, not found...) exits 1."""
-    state.say(summary(report))
+    state.say(report.note if report.already_done and report.note else summary(report))
     if report.found:
         state.say(nothing_found(report))
     if report.outcome:
@@ -240,7 +240,8 @@ def summary(r: JobReport) -> str:
     head = f"job {r.job_id} {r.kind} {r.label or r.target}: {r.ended}"
     gone = f", {r.gone} marked gone" if r.gone else ""
     covers = f"; {r.coverage}" if r.coverage else ""
-    return f"{head}, {r.pages} pages, {counts}{gone}{covers}"
+    note = f"; {r.note}" if r.note else ""
+    return f"{head}, {r.pages} pages, {counts}{gone}{covers}{note}"
 
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:

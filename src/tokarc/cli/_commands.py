@@ -99,7 +99,7 @@ def hashtag(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -152,7 +152,7 @@ def keyword(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -222,7 +222,7 @@ def user_posts(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -258,7 +258,7 @@ def liked(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -284,7 +284,7 @@ def _follows(kind: str) -> Any:
         out: O.Out = None,
         format: O.Fmt = None,
         max_units: O.MaxUnits = None,
-        incremental: O.Incremental = False,
+        incremental: O.Incremental = True,
         estimate: O.Estimate = False,
         wait: O.Wait = False,
     ) -> None:
@@ -344,7 +344,7 @@ def comments(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -367,7 +367,7 @@ def replies_(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -395,7 +395,7 @@ def users(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -417,7 +417,7 @@ def lives(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -440,7 +440,7 @@ def music_search(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:
@@ -470,7 +470,7 @@ def music_posts(
     out: O.Out = None,
     format: O.Fmt = None,
     max_units: O.MaxUnits = None,
-    incremental: O.Incremental = False,
+    incremental: O.Incremental = True,
     estimate: O.Estimate = False,
     wait: O.Wait = False,
 ) -> None:

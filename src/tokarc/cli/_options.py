@@ -99,7 +99,12 @@ MaxUnits = Annotated[
     ),
 ]
 Incremental = Annotated[
-    bool, typer.Option(help="Re-run a finished job down to what the store already has.")
+    bool,
+    typer.Option(
+        "--incremental/--full-rescan",
+        help="A rerun of a finished job collects what is new and stops where the stored "
+        "records begin (the default); --full-rescan walks the whole feed again.",
+    ),
 ]
 Estimate = Annotated[
     bool, typer.Option(help="Print the calls and units it would cost; send nothing.")

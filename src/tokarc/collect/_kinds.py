@@ -8,6 +8,15 @@ from typing import Literal
 from ..api import endpoints as E
 
 Strategy = Literal["pages", "single", "posts", "follows", "comments"]
+#: How a feed is ordered, which says where an incremental pass may stop: ``newest_first``
+#: feeds (a user's posts, API.md 3.5) at the first item already stored; ``unordered`` ones
+#: (hashtag and keyword search, comments, followers...: no order is documented) after
+#: :data:`QUIET_PAGES` pages in a row with nothing new.
+Feed = Literal["newest_first", "unordered"]
+
+#: An incremental pass over a feed not in time order ends after this many pages in a row
+#: that brought nothing new.
+QUIET_PAGES = 2
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,7 @@ class JobKind:
     strategy: Strategy = "pages"
     source: str | None = None  # seen_via source kind; the job kind when None
     summary: str = ""
+    feed: Feed = "unordered"
 
     @property
     def api(self) -> E.Endpoint:
@@ -55,13 +65,20 @@ _KINDS = (
         "keyword",
         "every reachable post of a keyword in one server-side call",
     ),
-    JobKind("user_posts", "user_posts_from_username", "username", summary="a user's posts"),
+    JobKind(
+        "user_posts",
+        "user_posts_from_username",
+        "username",
+        summary="a user's posts",
+        feed="newest_first",
+    ),
     JobKind(
         "user_posts_secuid",
         "user_posts_from_secuid",
         "sec_uid",
         source="user_posts",
         summary="a user's posts, by secUid",
+        feed="newest_first",
     ),
     JobKind("liked", "user_liked_posts", "sec_uid", summary="posts a user liked"),
     JobKind("followers", "user_followers", "username", "follows", summary="a user's followers"),

@@ -33,10 +33,10 @@ from ..status import JobStatus, StopReason
 from ..store import Batch, Follow, Job, PageResult, Store
 from ._ahead import Ahead
 from ._commit import Committer
-from ._describe import coverage, target_label
+from ._describe import coverage, done_note, target_label
 from ._estimate import worst_case
 from ._found import found
-from ._kinds import JobKind
+from ._kinds import QUIET_PAGES, JobKind
 from ._lease import LEASE_SECONDS, Lease, LeaseLostError
 from ._spec import Checkpoint, JobSpec, post_ids
 
@@ -87,6 +87,8 @@ class JobReport:
     error: errors.APIError | None = field(default=None, repr=False)  # why the target failed
     found: str | None = None  # "nothing", "missing: ID ...": see the job's ``found``
     unsent: str | None = None  # the call the budget did not allow, when one was held back
+    note: str | None = None  # where an incremental pass stopped, and why
+    already_done: bool = False  # a resume found the job finished: nothing was sent
 
     @property
     def ok(self) -> bool:
@@ -189,18 +191,30 @@ class Collector:
         spec.check()
         return self._leased(self.job_for(spec).id, spec, wait, on_page)
 
-    def resume(self, job_id: int, *, wait: bool = False, **run_options: Any) -> JobReport:
-        """Run the stored job ``job_id`` again from its checkpoint."""
+    def resume(
+        self, job_id: int, *, wait: bool = False, new_pass: bool = False, **run_options: Any
+    ) -> JobReport:
+        """Run the stored job ``job_id`` on from its checkpoint.
+
+        A finished job stays finished: nothing is sent, and the report says so
+        (``already_done``, its ``note``), unless ``new_pass`` (a watch's next run, a job queued
+        again) asks for a new pass, incremental or not as the job's spec says."""
         job = self.store.get_job(job_id)
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         if run_options:
             spec = JobSpec(**{**spec.__dict__, **run_options})
         if spec.since is not None:
             check_past(spec.since)  # a job stored by hand, or by an older tokarc
-        return self._leased(job_id, spec, wait)
+        return self._leased(job_id, spec, wait, resuming=not new_pass)
 
     def _leased(
-        self, job_id: int, spec: JobSpec, wait: bool, on_page: Progress | None = None
+        self,
+        job_id: int,
+        spec: JobSpec,
+        wait: bool,
+        on_page: Progress | None = None,
+        *,
+        resuming: bool = False,
     ) -> JobReport:
         lease = Lease(self.store, job_id, clock=self.clock, seconds=self.lease)
         waited = lease.take(wait=wait)
@@ -208,6 +222,8 @@ class Collector:
             job = self.store.get_job(job_id)  # as the last run left it
             if waited and job.status == JobStatus.DONE:
                 return _done_by_another(job)  # the run waited for did the walk: not again
+            if resuming and _finished(job, spec):
+                return _already_done(job)  # a finished job stays finished: nothing is sent
             return self._run(job, spec, lease, on_page or self.on_page)
         finally:
             lease.release()
@@ -242,7 +258,7 @@ class Collector:
         if saved is not None and _wants_more(saved, spec):
             saved.done = False  # stopped at max_items, asked for more: the walk goes on
             return saved
-        phase = "incremental" if spec.incremental and job.newest_mark else "backfill"
+        phase = "incremental" if spec.incremental and saved is not None else "backfill"
         resolved = saved.resolved if saved else {}
         return Checkpoint(phase=phase, resolved=resolved)
 
@@ -398,10 +414,18 @@ class Collector:
     def _ends_run(self, run: _Run, page: Page[Any], new: int, mark: int | None) -> bool:
         """After a page is saved: does the pass end (caught up)? (The budget holds back the
         next call itself: see :meth:`_budget`.)"""
-        if run.checkpoint.phase == "incremental" and _caught_up(page, new, mark):
+        if run.checkpoint.phase != "incremental":
+            return False
+        ck = run.checkpoint
+        ck.quiet = ck.quiet + 1 if new == 0 else 0
+        if run.kind.feed == "newest_first":
+            caught_up = _reached_stored(page, new, mark)
+        else:
+            caught_up = ck.quiet >= QUIET_PAGES
+        if caught_up:
+            run.report.note = _caught_up_note(run.kind)
             self._complete(run, CAUGHT_UP)
-            return True
-        return False
+        return caught_up
 
     def _stop(self, run: _Run, reason: str, status: str = JobStatus.STOPPED) -> None:
         self.store.update_job(run.job.id, checkpoint=run.checkpoint.to_json())
@@ -505,11 +529,27 @@ def _done_by_another(job: Job) -> JobReport:
     return JobReport.of(job, status=JobStatus.DONE, stop_reason=job.stop_reason)
 
 
+def _finished(job: Job, spec: JobSpec) -> bool:
+    """Whether ``job`` finished its walk and ``spec`` asks for nothing beyond it (a larger
+    ``max_items`` than a walk stopped at does)."""
+    saved = Checkpoint.from_json(job.checkpoint)
+    done = job.status == JobStatus.DONE and saved is not None and saved.done
+    return done and saved is not None and not _wants_more(saved, spec)
+
+
+def _already_done(job: Job) -> JobReport:
+    """The report of a resume that found its job finished: nothing sent, and why."""
+    report = JobReport.of(job, status=JobStatus.DONE, stop_reason=job.stop_reason)
+    report.already_done = True
+    report.note = done_note(job)
+    return report
+
+
 def _wants_more(saved: Checkpoint, spec: JobSpec) -> bool:
     """Whether a walk that ended at ``max_items`` is asked to go on (max_items counts the
     whole walk, so a larger one, or none, continues it)."""
     state = saved.state
-    if spec.incremental or state is None or state.stop_reason != MAX_ITEMS:
+    if state is None or state.stop_reason != MAX_ITEMS:
         return False
     return spec.max_items is None or spec.max_items > state.items
 
@@ -549,14 +589,22 @@ def _newest(items: list[Any], current: int | None) -> int | None:
     return max(known, default=None)
 
 
-def _caught_up(page: Page[Any], new: int, mark: int | None) -> bool:
-    """An incremental pass is done when a page brings nothing new (pinned posts aside),
-    or, for posts, reaches what the last complete pass had already seen."""
+def _reached_stored(page: Page[Any], new: int, mark: int | None) -> bool:
+    """Whether an incremental pass over a newest-first feed reached the stored posts: a page
+    that brings nothing new (pinned posts aside), or holds a post no newer than what the last
+    complete pass had seen (everything below it is stored)."""
     fresh = [p for p in page.items if not getattr(p, "is_pinned", False)]
     if new == 0 or not fresh:
         return True
     times = [p.create_time for p in fresh if isinstance(p, Post) and p.create_time]
-    return mark is not None and bool(times) and max(times) <= mark
+    return mark is not None and bool(times) and min(times) <= mark
+
+
+def _caught_up_note(jk: JobKind) -> str:
+    """Why an incremental pass stopped where it did, for the run's summary."""
+    if jk.feed == "newest_first":
+        return "caught up: reached the stored posts (newest-first feed)"
+    return f"caught up: {QUIET_PAGES} pages in a row with nothing new (feed not in time order)"
 
 
 def _with_replies(items: list[Any]) -> list[str]:

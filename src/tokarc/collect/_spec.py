@@ -25,9 +25,11 @@ BOUND_PARAM = "max_cursor"
 class JobSpec:
     """A collection job: ``kind`` and ``target``, endpoint ``params``, and run limits.
 
-    ``since`` is absolute (unix seconds) so a resumed run asks for the same thing; use
-    :meth:`build` to give ``days`` instead. ``max_items``, ``max_units`` and ``incremental``
-    govern a run and may change between runs; the rest is what the job collects.
+    ``since`` is absolute (unix seconds) so a resumed run asks for the same thing. ``days``,
+    given to :meth:`build`, is a rolling window: the job is known by ``days`` (so the same
+    command reaches the same job tomorrow), and ``since`` is that window counted back from
+    the run's start. ``max_items``, ``max_units`` and ``incremental`` govern a run and may
+    change between runs; the rest is what the job collects.
 
     Example::
 
@@ -45,6 +47,7 @@ class JobSpec:
     max_units: int | None = None
     incremental: bool = False
     gone_after: int = 2  # posts: consecutive lookups that miss a post before it is marked gone
+    days: float | None = None  # a rolling window: the job's identity instead of ``since``
 
     @classmethod
     def build(
@@ -61,7 +64,8 @@ class JobSpec:
         ``since`` counted back from ``now``."""
         at = wall() if now is None else now
         if days is not None:
-            options["since"] = int(at - check_days(days) * DAY)
+            options["days"] = check_days(days)
+            options["since"] = int(at - options["days"] * DAY)
         spec = cls(kind_name, target, ids=tuple(ids), **options)
         normalized = spec.check(at)
         return spec if normalized == spec.target else replace(spec, target=normalized)
@@ -117,7 +121,9 @@ class JobSpec:
     def identity(self) -> dict[str, Any]:
         """The options that define the data set (a job is found again by these)."""
         out: dict[str, Any] = {"params": dict(sorted(self.params.items()))}
-        if self.since is not None:
+        if self.days is not None:
+            out["days"] = self.days
+        elif self.since is not None:
             out["since"] = self.since
         if self.replies:
             out["replies"] = True
@@ -135,6 +141,8 @@ class JobSpec:
             "incremental": self.incremental,
             "gone_after": self.gone_after,
         }
+        if self.days is not None:
+            run["since"] = self.since  # where this run's window begins
         return {**self.identity(), "run": run}
 
     @classmethod
@@ -144,7 +152,7 @@ class JobSpec:
             kind_name,
             target,
             dict(options.get("params") or {}),
-            options.get("since"),
+            window_since(options),
             bool(options.get("replies")),
             tuple(options.get("ids") or ()),
             bool(options.get("no_pinned")),
@@ -152,7 +160,15 @@ class JobSpec:
             run.get("max_units"),
             bool(run.get("incremental")),
             int(run.get("gone_after") or 2),
+            options.get("days"),
         )
+
+
+def window_since(options: Mapping[str, Any]) -> int | None:
+    """Where a stored job's window begins: its ``since``, or for a rolling window (``days``)
+    where its last run's began."""
+    since = options.get("since", (options.get("run") or {}).get("since"))
+    return None if since is None else int(since)
 
 
 def server_side(jk: JobKind) -> bool:
@@ -188,6 +204,7 @@ class Checkpoint(msgspec.Struct, kw_only=True):
     resolved: dict[str, str] = msgspec.field(default_factory=dict)  # follows: uid, sec_uid
     pending: list[str] = msgspec.field(default_factory=list)  # comments: cids whose replies
     reply_state: PagerState | None = None  # are still to fetch, and where that is
+    quiet: int = 0  # incremental: pages in a row that brought nothing new
 
     def to_json(self) -> str:
         return msgspec.json.encode(self).decode()

@@ -300,10 +300,10 @@ def _start_job(
         if not tally.ids:
             return False
         spec = JobSpec.build("posts", ids=tally.ids, max_units=remaining)
-        overrides: dict[str, Any] = {"ids": tuple(tally.ids)}
+        overrides: dict[str, Any] = {"ids": tuple(tally.ids), "new_pass": True}
     else:
         spec = build(watch.kind, watch.target, window_s=watch.window_s, now=now)
-        overrides = {"since": spec.since, "incremental": True}
+        overrides = {"since": spec.since, "incremental": True, "new_pass": True}
     if tally.job_id is None:
         tally.job_id = collector.job_for(spec).id
         Watches(store).set_job(watch.id, tally.job_id)

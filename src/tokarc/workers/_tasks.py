@@ -139,7 +139,7 @@ def _collect(rt: _run.WorkerRuntime, context: JobContext, store: Store, job_id: 
         collector = Collector(client, store, clock=rt.clock, lease=rt.lease, ahead=AHEAD)
         # The queue's lock keeps other workers off this job; a run outside the workers may
         # hold its lease, or a dead worker's lease may not have run out yet: wait for it.
-        report = collector.resume(job_id, wait=True)
+        report = collector.resume(job_id, wait=True, new_pass=True)  # queued again: a new pass
     if report.status == JobStatus.INTERRUPTED:
         raise Interrupted(f"job {job_id}: the worker is stopping")
     if report.stop_reason == BUDGET and SharedLimits(store).left() is not None:
