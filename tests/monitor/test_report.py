@@ -110,6 +110,16 @@ def report_db(emulator: Emulator, db_path: str, tmp_path: Path) -> str:
     return db_path
 
 
+@pytest.fixture
+def jobs_db(emulator: Emulator, db_path: str) -> str:
+    """Two plain jobs and no watches, as a new user's first database (issue 24 item 1)."""
+    with open_store(db_path) as store, client_factory(emulator)() as client:
+        collector = Collector(client, store, clock=lambda: float(emulator.clock.now()))
+        collector.run(JobSpec.build("hashtag", "magic", max_items=400))
+        collector.run(JobSpec.build("keyword", "tesla", max_items=200, params={"period": "0"}))
+    return db_path
+
+
 def _report(db: str, out: Path, now: float = REPORT_AT, **options: Any) -> Report:
     with open_store(db) as store:
         return write_report(store, out, now=now, **options)
@@ -300,7 +310,76 @@ def test_the_report_renders_in_a_headless_browser(report_db: str, tmp_path: Path
         SCREENSHOTS.append(shot)  # listed in the run's summary (see conftest.py)
 
 
-_CHARTS_JS = """() => Array.from(document.querySelectorAll('.chart')).map(card => {
+def test_the_page_inlines_the_basic_plotly_bundle(report_db: str, tmp_path: Path) -> None:
+    import plotly.offline  # type: ignore[import-untyped]
+
+    from tokarc.monitor._report import PLOTLY_BUNDLE
+
+    bundle = PLOTLY_BUNDLE.read_text(encoding="utf-8")
+    version = plotly.offline.get_plotlyjs_version()
+    assert f"plotly.js (basic - minified) v{version}" in bundle[:200]  # the Python side's major
+    page = _report(report_db, tmp_path / "report.html").html
+    assert bundle in page
+    assert plotly.offline.get_plotlyjs()[:5000] not in page  # not the full bundle
+    assert len(page) < 1_500_000
+
+
+@pytest.mark.slow
+def test_plain_jobs_fit_their_cards_up_to_the_newest_day(
+    emulator: Emulator, jobs_db: str, tmp_path: Path
+) -> None:
+    """Issue 24 item 1: 'Posts per day' drew 1337 px wide in a 653 px card and cut off the
+    newest days. Every chart's SVG fits its card, and every time axis ends on the newest day."""
+    sync_playwright = _browser_or_skip()
+    now = float(emulator.clock.now())
+    report = _report(jobs_db, tmp_path / "report.html", now=now)
+    with open_store(jobs_db) as store:
+        newest = rows(store, "SELECT MAX(create_time) FROM posts")[0][0]
+    newest_day = dt.datetime.fromtimestamp(int(newest), dt.UTC).date().isoformat()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            seen = {w: _open(browser, tmp_path / "report.html", w, tmp_path) for w in WIDTHS}
+        finally:
+            browser.close()
+    for width, s in seen.items():
+        assert s["errors"] == [], width
+        charts = {c["id"]: c for c in s["charts"]}
+        assert set(charts) == set(report.charts), width
+        for c in charts.values():
+            assert c["svg_width"] <= c["width"] + 1, (width, c)
+            assert c["svg_inside"], (width, c)
+            for axis in (a for a in c["time_axes"] if a["last_data"]):  # a chart with data
+                assert axis["last_tick"] is not None, (width, c)
+                assert axis["last_data"] <= axis["range_end"], (width, c)  # newest day shown
+                assert axis["last_tick_inside"], (width, c)
+                assert axis["newest_x_inside"], (width, c)  # where the newest day is drawn
+        per_day = charts["chart-posts-per-day"]["time_axes"]
+        assert per_day, width
+        assert max(a["last_data"] for a in per_day)[:10] == newest_day, width
+
+
+_CHARTS_JS = """() => {
+const iso = v => new Date(typeof v === 'number' ? v : String(v).replace(' ', 'T')
+  + (String(v).length <= 10 ? 'T00:00:00Z' : 'Z')).toISOString();
+const timeAxes = (gd, inside) => Object.keys(gd._fullLayout).filter(k => /^xaxis\\d*$/.test(k)
+  && gd._fullLayout[k].type === 'date').map(k => {
+  const ax = gd._fullLayout[k], id = ax._id;
+  const xs = (gd.data || []).filter(t => (t.xaxis || 'x') === id).flatMap(t => t.x || [])
+    .map(iso).sort();
+  const ticks = Array.from(gd.querySelectorAll('.' + id + 'tick text')).filter(t => {
+    const r = t.getBoundingClientRect(); return r.width > 0.5; });  // plotly hides some
+  const last = ticks.length ? ticks[ticks.length - 1] : null;
+  const newest = (gd.data || []).filter(t => (t.xaxis || 'x') === id).flatMap(t => t.x || [])
+    .reduce((m, v) => Math.max(m, ax.d2c(v)), -Infinity);
+  const svg = gd.querySelector('svg').getBoundingClientRect();
+  const x = svg.left + ax._offset + ax.c2p(newest), card = gd.closest('.chart')
+    .getBoundingClientRect();
+  return {axis: k, last_data: xs.length ? xs[xs.length - 1] : '', range_end: iso(ax.range[1]),
+    last_tick: last ? last.textContent : null, last_tick_inside: inside(last),
+    newest_x_inside: x >= card.left && x <= card.right};
+});
+return Array.from(document.querySelectorAll('.chart')).map(card => {
   const gd = card.querySelector('.plotly-graph-div');
   const c = card.getBoundingClientRect();
   const inside = el => { if (!el) return true; const r = el.getBoundingClientRect();
@@ -316,8 +395,11 @@ _CHARTS_JS = """() => Array.from(document.querySelectorAll('.chart')).map(card =
     a => a.textContent === 'no data yet');
   return {id: gd.id, points, drawn, no_data: note, svg_inside: inside(gd.querySelector('svg')),
     plot_inside: inside(gd.querySelector('.nsewdrag')), legend_inside: inside(
-    gd.querySelector('.legend')), width: c.width};
-})"""
+    gd.querySelector('.legend')), width: c.width,
+    svg_width: gd.querySelector('svg').getBoundingClientRect().width,
+    time_axes: timeAxes(gd, inside)};
+});
+}"""
 
 
 def _open(

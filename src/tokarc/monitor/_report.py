@@ -8,6 +8,7 @@ network, and writes it atomically. Every text from the data is escaped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import time
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import plotly.io as pio  # type: ignore[import-untyped]
-from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
 from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
@@ -38,6 +38,36 @@ from ._report_data import (
 )
 from ._rules import MIN_RATE_SPAN, SPIKE_BASELINE, SPIKE_FACTOR, SPIKE_MIN
 from ._watches import Watch, Watches, iso, redact_url
+
+PLOTLY_BUNDLE = Path(__file__).with_name("assets") / "plotly-basic.min.js"
+"""plotly.js's basic bundle (scatter and bar), vendored: see assets/README.md."""
+
+# Sizes every chart from its own card once the layout is final, and again whenever the card
+# changes: an inline chart script measures its card before the grid has placed the cards that
+# follow, and plotly's ``responsive`` reacts to window resizes only.
+_FIT_CHARTS = """
+(function(){
+  function fit(card){
+    var gd=card.querySelector('.js-plotly-plot');
+    var svg=gd&&gd.querySelector('svg.main-svg');
+    if(!svg||!window.Plotly)return;
+    if(Math.abs(svg.getBoundingClientRect().width-gd.clientWidth)>=1){Plotly.Plots.resize(gd);}
+  }
+  function start(){
+    var cards=document.querySelectorAll('.chart');
+    var ro=new ResizeObserver(function(es){es.forEach(function(e){fit(e.target);});});
+    cards.forEach(function(c){fit(c);ro.observe(c);});
+  }
+  if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',start);}
+  else{start();}
+})();
+"""
+
+
+@functools.cache
+def _plotly_js() -> str:
+    return PLOTLY_BUNDLE.read_text(encoding="utf-8")
+
 
 SOURCE_POSTS = 5  # rows of each source's top posts
 
@@ -220,7 +250,7 @@ def _page(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>tokarc report</title>",
         f"<style>{_STYLE}</style>",
-        f'<script type="text/javascript">{get_plotlyjs()}</script>',
+        f'<script type="text/javascript">{_plotly_js()}</script>',
         "</head><body><main>",
         "<h1>tokarc report</h1>",
         f'<p class="meta">Generated {e(iso(now))}; posts created since {e(since)}; '
@@ -244,7 +274,9 @@ def _page(
         *per_source,
         '<h2 id="watches">Watches</h2>',
         _watches_table(sc.watches),
-        "</main></body></html>",
+        "</main>",
+        f"<script>{_FIT_CHARTS}</script>",
+        "</body></html>",
     ]
     return "\n".join(parts)
 
