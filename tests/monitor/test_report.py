@@ -316,8 +316,8 @@ def test_the_page_inlines_the_basic_plotly_bundle(report_db: str, tmp_path: Path
     from tokarc.monitor._report import PLOTLY_BUNDLE
 
     bundle = PLOTLY_BUNDLE.read_text(encoding="utf-8")
-    version = plotly.offline.get_plotlyjs_version()
-    assert f"plotly.js (basic - minified) v{version}" in bundle[:200]  # the Python side's major
+    major = plotly.offline.get_plotlyjs_version().split(".")[0]
+    assert f"plotly.js (basic - minified) v{major}." in bundle[:200]  # the Python side's major
     page = _report(report_db, tmp_path / "report.html").html
     assert bundle in page
     assert plotly.offline.get_plotlyjs()[:5000] not in page  # not the full bundle
