@@ -126,3 +126,22 @@ def test_a_host_that_refuses_is_tried_once_then_every_file_fails_at_once(
     attempts = rows(Path("m.db"), "SELECT attempts FROM media ORDER BY attempts DESC")
     assert attempts == [(3,)] + [(0,)] * 7
     assert rows(Path("m.db"), "SELECT DISTINCT status FROM media") == [("failed",)]
+
+
+def test_a_refresh_stopped_by_the_cap_says_how_to_go_on(cli: Callable[..., Ran]) -> None:
+    assert cli("--sandbox", "hashtag", "magic", "--max-items", "250", "--db", "m.db").code == 0
+    with sqlite3.connect("m.db") as conn:  # every cover URL past its x-expires: to be refreshed
+        conn.execute(
+            "UPDATE posts SET cover_url = replace(cover_url, 'x-expires=', 'x-expires=1&o=')"
+        )
+    ran = cli("--sandbox", "media", "--db", "m.db", "--kinds", "cover", "--max-units", "1",
+              "--min-free", "0")  # fmt: skip
+    assert ran.code == 0, ran.err
+    assert (
+        "stopped at the cap of 1 unit (--max-units); `tokarc --sandbox media --db m.db "
+        "--max-units 4` continues" in ran.err
+    )
+    again = cli("--sandbox", "media", "--db", "m.db", "--kinds", "cover", "--max-units", "none",
+                "--min-free", "0")  # fmt: skip
+    assert "stopped at" not in again.err
+    assert rows(Path("m.db"), "SELECT COUNT(*) FROM media WHERE status = 'done'") == [(250,)]

@@ -37,7 +37,7 @@ from ..media import (
     parse_kinds,
     parse_source,
 )
-from . import _commands, _errors
+from . import _cap, _commands, _errors
 from . import _options as O
 from ._app import SANDBOX_URL, Session, app, session
 from ._progress import Fitting, enabled
@@ -130,6 +130,8 @@ def media(
             fetcher = Fetcher(http, root, _retry(state), limit, _clock(state))
             archive = MediaArchive(store, fetcher, client, concurrency, max_units)
             report = _run(state, archive, wanted, where)
+    if report.capped:
+        state.say(f"tokarc: {_cap.stopped_at(f'tokarc{state.flags()} media --db {db}')}")
     if report.all_failed:
         raise _errors.CLIError(
             f"every download failed ({report.failed}); the first: {report.first_failure}",

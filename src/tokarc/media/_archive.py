@@ -40,6 +40,7 @@ class MediaReport:
     stopped: str | None = None  # why the run stopped early (a full disk), else None
     errors: list[str] = field(default_factory=list, repr=False)
     first_failure: str | None = None  # the cause of the first file that failed
+    capped: bool = False  # refreshing stopped at the unit budget: some URLs were left expired
 
     @property
     def all_failed(self) -> bool:
@@ -170,6 +171,7 @@ class MediaArchive:
         report.calls += refresher.calls
         again = [replace(i, url=fresh[i.key], retried=True) for i in expired if i.key in fresh]
         report.refreshed += len(again)
+        report.capped = report.capped or refresher.over_budget
         why = "no fresh URL within the unit budget" if refresher.over_budget else "no fresh URL"
         for item in expired:
             if item.key not in fresh:
