@@ -12,15 +12,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .api import endpoints as _endpoints
 from .client._client import AsyncClient, CallEvent, Client, Units
 from .client._config import Config
 from .client._retry import RetryPolicy
-from .client._wire import Call, Response, prepare_unchecked
+from .client._wire import Response, prepare_unchecked
 from .client.pagination import AsyncPager, Page, Pager, PagerState, SyncPager
 from .collect._expand import expand
 
@@ -63,14 +61,7 @@ class _SDKDropIn:
             options["retry"] = RetryPolicy(attempts=max_network_retries)
         super().__init__(token, **options)  # type: ignore[call-arg]
 
-    def _prepare(
-        self,
-        name: str,
-        kwargs: dict[str, Any],
-        extra: Mapping[str, Any] | None,
-        timeout: float | None,
-    ) -> Call:
-        return prepare_unchecked(_endpoints.get(name), kwargs, extra, timeout)
+    _build = staticmethod(prepare_unchecked)
 
 
 class EDClient(_SDKDropIn, Client):

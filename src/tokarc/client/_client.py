@@ -218,6 +218,10 @@ class _BaseClient:
             return httpx.URL(f"{path}?{query}" if query else path)
         return replaced(self._root, path=f"{self._root_path}{call.path.lstrip('/')}", query=query)
 
+    #: How a call's arguments become its request: checked first, so input that can be refused
+    #: here costs nothing (the SDK drop-ins send them unchecked: ``prepare_unchecked``).
+    _build = staticmethod(prepare)
+
     def _prepare(
         self,
         name: str,
@@ -225,7 +229,7 @@ class _BaseClient:
         extra: Mapping[str, Any] | None,
         timeout: float | None,
     ) -> Call:
-        return prepare(E.get(name), kwargs, extra, timeout)
+        return self._build(E.get(name), kwargs, extra, timeout)
 
     def _finish(self, call: Call, response: httpx.Response, started: float) -> Response:
         try:
