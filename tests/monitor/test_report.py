@@ -21,6 +21,7 @@ from tokarc.errors import InvalidInputError
 from tokarc.media import record_root
 from tokarc.models import decode
 from tokarc.monitor import Report, Watches, write_report
+from tokarc.monitor._report_data import Data, Scope
 from tokarc.store import Batch, Store, open_store
 
 from .conftest import DAY, HOUR, SCREENSHOTS, client_factory, rows, scheduler
@@ -252,6 +253,28 @@ def test_report_on_both_backends(emulator: Emulator, any_db: str, tmp_path: Path
     assert "data:image/png;base64," in report.html  # the cover, found through the store's record
     assert "nothing yet" not in report.html.split("Fastest-growing posts")[1].split("New")[0]
     assert "<b>" in report.html.split('id="changes"')[1]
+
+
+def test_engagement_is_binned_in_sql_on_both_backends(any_db: str) -> None:
+    """The distribution's counts come from SQL (the page holds one count per bin, not a value per
+    post), and each post lands in its power of ten: 0, 1-9, 10-99, ..., 1B and more together."""
+    plays = [0, 1, 9, 10, 99, 100, 12_345, 10**9 - 1, 10**9, 10**12, 10**15]
+    with open_store(any_db) as store:
+        records = [post(f"73{i:017d}", 1793404800, n, []) for i, n in enumerate(plays)]
+        save(store, records, REPORT_AT)
+        data = Data(store, Scope(since=None, sources=(), watches=()))
+        counts = data.engagement()
+
+    def expected(values: list[int]) -> list[int]:
+        bins = [0] * 11
+        for v in values:
+            bins[0 if v <= 0 else min(len(str(v)), 10)] += 1
+        return bins
+
+    assert counts["plays"] == expected(plays)
+    assert counts["plays"] == [1, 2, 2, 1, 0, 1, 0, 0, 0, 1, 3]
+    assert counts["likes"] == expected([n // 10 for n in plays])
+    assert counts["shares"] == expected([n // 1000 for n in plays])
 
 
 def test_an_empty_store_still_makes_a_page(db_path: str, tmp_path: Path) -> None:

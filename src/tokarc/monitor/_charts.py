@@ -20,11 +20,12 @@ from typing import Any
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 import plotly.io as pio  # type: ignore[import-untyped]
 
+from ._report_data import DECADES
+
 LABEL_LENGTH = 40  # characters of a caption or title shown on an axis or in a legend
 HEIGHT = 380
 DAY_FORMAT = "%b %d"  # axis ticks: "Nov 01"
-# Log bins of a count: 0, then each power of ten (1-9, 10-99, ...), named compactly.
-MAX_DECADE = 10
+MAX_DECADE = DECADES  # log bins: 0, then each power of ten (1-9, 10-99, ...), named compactly
 METRICS = ("plays", "likes", "comments", "shares")
 
 
@@ -167,11 +168,6 @@ def posts_per_day(
     )
 
 
-def _bin(value: int) -> int:
-    """0 for 0, else 1 + the power of ten below ``value`` (1-9 → 1, 10-99 → 2, ...)."""
-    return 0 if value <= 0 else min(MAX_DECADE, int(math.log10(value)) + 1)
-
-
 def _compact(n: int) -> str:
     for size, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "K")):
         if n >= size:
@@ -193,15 +189,13 @@ def bin_names() -> list[str]:
 
 
 def distribution(metrics: Mapping[str, Sequence[int]]) -> go.Figure:
-    """Posts by order of magnitude of each count (log bins), a bar per metric and bin."""
+    """Posts by order of magnitude of each count, a bar per metric and log bin (``metrics``:
+    the posts in each bin of ``bin_names``, as counted by the report's data)."""
     names = bin_names()
     traces = []
-    for metric, values in metrics.items():
-        if not values:
+    for metric, counts in metrics.items():
+        if not any(counts):
             continue
-        counts = [0] * len(names)
-        for v in values:
-            counts[_bin(v)] += 1
         hover = f"{html.escape(metric)} %{{x}}: %{{y}} posts"
         traces.append(go.Bar(x=names, y=counts, name=html.escape(metric), hovertemplate=hover))
     used = [n for i, n in enumerate(names) if any(t.y[i] for t in traces)]

@@ -29,6 +29,23 @@ RISING_MIN = 3  # posts since the last report for a hashtag to be "rising"
 BASELINE_DAYS = 7  # days before the last one a hashtag's spike is measured against
 THUMB_BYTES = 256 * 1024  # a thumbnail larger than this is left out (the page stays small)
 THUMB_KINDS = ("cover", "images")  # media kinds that make a post's thumbnail, in preference
+# Log bins of a count: 0 (zero or less), then one per power of ten (1-9, 10-99, ...), the last
+# one open (10**(DECADES-1) and more).
+DECADES = 10
+ENGAGEMENT = {
+    "plays": "play_count",
+    "likes": "digg_count",
+    "comments": "comment_count",
+    "shares": "share_count",
+}
+
+
+def bin_of(column: str) -> str:
+    """SQL (both backends) for the log bin of an integer column: its number of digits."""
+    digits = f"length(CAST({column} AS TEXT))"
+    return (
+        f"CASE WHEN {column} <= 0 THEN 0 WHEN {digits} > {DECADES} THEN {DECADES} ELSE {digits} END"
+    )
 
 
 @dataclass(frozen=True)
@@ -170,16 +187,18 @@ class Data:
         return out
 
     def engagement(self) -> dict[str, list[int]]:
-        """Plays, likes, comments and shares of every post in scope."""
-        sql = (
-            "SELECT p.play_count, p.digg_count, p.comment_count, p.share_count FROM posts p "
-            "JOIN scoped s ON s.aweme_id = p.aweme_id"
-        )
-        out: dict[str, list[int]] = {"plays": [], "likes": [], "comments": [], "shares": []}
-        for row in self.rows(sql):
-            for metric, value in zip(out, row, strict=True):
-                if value is not None:
-                    out[metric].append(int(value))
+        """Posts per log bin (``bin_of``) of plays, likes, comments and shares, counted in SQL:
+        the page, and this process, hold one count per bin, however many posts are in scope."""
+        out: dict[str, list[int]] = {}
+        for metric, column in ENGAGEMENT.items():
+            counts = [0] * (DECADES + 1)
+            sql = (
+                f"SELECT {bin_of('p.' + column)}, COUNT(*) FROM posts p JOIN scoped s "
+                f"ON s.aweme_id = p.aweme_id WHERE p.{column} IS NOT NULL GROUP BY 1"
+            )
+            for b, n in self.rows(sql):
+                counts[int(b)] = int(n)
+            out[metric] = counts if any(counts) else []
         return out
 
     def top_posts(
