@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _serve import fresh_schema
 from tests.store.bench_save_page import fetch
 
+from tokarc.analysis._search import search
 from tokarc.models import decode_many
 from tokarc.store import Batch, Store, open_store
-from tokarc.store._archive import SEARCHABLE
-from tokarc.store._search import search
+from tokarc.store._views import SEARCHABLE
 
 PG_URL = os.environ.get("TOKARC_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -3,7 +3,7 @@
     python scripts/data_dictionary.py          # rewrite the file
     python scripts/data_dictionary.py --check  # fail when the file differs (a test runs this)
 
-The dictionary is ``src/tokarc/store/_dictionary.py``; the same descriptions go into every
+The dictionary is ``src/tokarc/dataset/_dictionary.py``; the same descriptions go into every
 export's ``datapackage.json`` and into ``tokarc browse``.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from tokarc.store._dictionary import markdown  # noqa: E402
+from tokarc.dataset._dictionary import markdown  # noqa: E402
 
 TARGET = ROOT / "docs" / "data-dictionary.md"
 

@@ -23,7 +23,7 @@ from .client.pagination import AsyncPager, Page, Pager, PagerState, SyncPager
 from .collect._expand import expand
 
 if TYPE_CHECKING:
-    from .store._open import Archive, Frames
+    from .analysis._open import Archive, Frames
 from .errors import (
     APIError,
     EDError,
@@ -82,7 +82,7 @@ def open(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archiv
 
     Example: ``with tokarc.open("magic.db") as a: df = a.posts(source="hashtag:magic")``
     """
-    from .store._open import open_archive
+    from .analysis._open import open_archive
 
     return open_archive(target, frames=frames)
 
@@ -111,5 +111,4 @@ __all__ = [
     "Units",
     "__version__",
     "expand",
-    "open",
-]
+]  # tokarc.open is public too, but left out of __all__: `import *` would shadow the builtin

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tokarc.dataset import export as X
 from tokarc.store import Store
-from tokarc.store import export as X
 
 from .conftest import Ran, one_line_error
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from tokarc.analysis._network import GRAPHS, build, network, write
+from tokarc.dataset._pseudonym import Pseudonymizer
 from tokarc.store import Store
-from tokarc.store._network import GRAPHS, build, network, write
-from tokarc.store._pseudonym import Pseudonymizer
 
 from .conftest import Ran, one, one_line_error
 

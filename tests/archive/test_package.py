@@ -14,13 +14,13 @@ import pytest
 
 from tokarc import __version__
 from tokarc.collect import KINDS
+from tokarc.dataset import export as X
+from tokarc.dataset._derived import with_twins
+from tokarc.dataset._dictionary import RESOURCES, ROLES, TYPES, USER_SOURCES
+from tokarc.dataset._exports import EXPORTS
+from tokarc.dataset._package import export_with_package
+from tokarc.dataset._pseudonym import Pseudonymizer
 from tokarc.store import Store
-from tokarc.store import export as X
-from tokarc.store._derived import with_twins
-from tokarc.store._dictionary import RESOURCES, ROLES, TYPES, USER_SOURCES
-from tokarc.store._exports import EXPORTS
-from tokarc.store._package import export_with_package
-from tokarc.store._pseudonym import Pseudonymizer
 
 from .conftest import Ran
 

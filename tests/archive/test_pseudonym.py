@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tokarc.dataset import export as X
+from tokarc.dataset._pseudonym import Pseudonymizer, load_key
 from tokarc.store import Store
-from tokarc.store import export as X
-from tokarc.store._pseudonym import Pseudonymizer, load_key
 
 from .conftest import Ran, one_line_error
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tokarc.analysis._search import count, fts5_query, search
 from tokarc.errors import InvalidInputError
 from tokarc.models import decode
 from tokarc.store import Batch, Store, open_store
-from tokarc.store._search import count, fts5_query, search
 
 from .conftest import Ran, one, one_line_error
 

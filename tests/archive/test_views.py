@@ -120,7 +120,7 @@ def _as_before_the_archive(store: Store) -> None:
 
 
 def test_an_older_database_gets_the_archive_with_its_records_indexed(archive_url: str) -> None:
-    from tokarc.store._search import search
+    from tokarc.analysis._search import search
 
     with open_store(archive_url) as store:
         _as_before_the_archive(store)

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from tokarc._files import atomic_file
+from tokarc.dataset.export import export
 from tokarc.errors import InvalidInputError
-from tokarc.monitor import write_report
+from tokarc.report import write_report
 from tokarc.store import open_store
-from tokarc.store.export import export
 
 from .conftest import Ran, rows, tokarc_argv
 

@@ -44,7 +44,6 @@ EXPECTED_PUBLIC = {
     "Units",
     "__version__",
     "expand",
-    "open",
 }
 
 
@@ -52,6 +51,15 @@ def test_all_is_the_public_surface() -> None:
     assert set(tokarc.__all__) == EXPECTED_PUBLIC
     for name in tokarc.__all__:
         assert hasattr(tokarc, name), name
+
+
+def test_import_star_keeps_the_builtin_open() -> None:
+    """``tokarc.open`` is public, but not in ``__all__``: ``from tokarc import *`` would shadow
+    the builtin ``open``."""
+    names: dict[str, object] = {}
+    exec("from tokarc import *", names)
+    assert "open" not in names
+    assert callable(tokarc.open)
 
 
 @pytest.mark.parametrize("endpoint", E.ENDPOINTS, ids=lambda e: e.name)

@@ -238,7 +238,7 @@ def test_observations_are_stamped_by_the_collectors_clock(emulator: Emulator, st
 def test_exports_can_be_narrowed_to_one_source(collector: Collector, tmp_path: Any) -> None:
     import csv
 
-    from tokarc.store.export import export
+    from tokarc.dataset.export import export
 
     collector.run(JobSpec.build("hashtag", "tesla", max_items=60))
     collector.run(JobSpec.build("hashtag", "magic", max_items=40))

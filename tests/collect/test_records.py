@@ -12,9 +12,9 @@ import pytest
 from tokarc.client.pagination import EXHAUSTED
 from tokarc.collect import Collector, JobSpec, coverage, target_label
 from tokarc.collect._commit import Committer
+from tokarc.dataset.export import Run, export
 from tokarc.emulator import Emulator
 from tokarc.store import Batch, Store
-from tokarc.store.export import Run, export
 
 from .conftest import client_for, rows
 

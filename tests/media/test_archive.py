@@ -197,7 +197,7 @@ def test_a_full_disk_stops_cleanly_and_the_run_resumes(
 def test_the_media_export_has_the_local_paths(run: Run, collected: Store, tmp_path: Path) -> None:
     import csv
 
-    from tokarc.store.export import export
+    from tokarc.dataset.export import export
 
     run(kinds=("cover", "images"))
     out = tmp_path / "media.csv"

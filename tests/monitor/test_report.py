@@ -20,8 +20,9 @@ from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
 from tokarc.media import record_root
 from tokarc.models import decode
-from tokarc.monitor import Report, Watches, write_report
-from tokarc.monitor._report_data import Data, Scope
+from tokarc.monitor import Watches
+from tokarc.report import Report, write_report
+from tokarc.report._data import Data, Scope
 from tokarc.store import Batch, Store, open_store
 
 from .conftest import DAY, HOUR, SCREENSHOTS, client_factory, rows, scheduler
@@ -337,7 +338,7 @@ def test_the_report_renders_in_a_headless_browser(report_db: str, tmp_path: Path
 def test_the_page_inlines_the_basic_plotly_bundle(report_db: str, tmp_path: Path) -> None:
     import plotly.offline  # type: ignore[import-untyped]
 
-    from tokarc.monitor._report import PLOTLY_BUNDLE
+    from tokarc.report._page import PLOTLY_BUNDLE
 
     bundle = PLOTLY_BUNDLE.read_text(encoding="utf-8")
     major = plotly.offline.get_plotlyjs_version().split(".")[0]

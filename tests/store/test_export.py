@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from tokarc.dataset import export as X
 from tokarc.models import decode
 from tokarc.store import Batch, Follow, Store
-from tokarc.store import export as X
 
 from . import _raw
 from ._helpers import LATER_HOURS, T0, page, posts

@@ -20,7 +20,7 @@ def test_opening_a_store_imports_neither_procrastinate_nor_the_report(tmp_path: 
         "from tokarc.store import open_store\n"
         f"open_store({str(tmp_path / 'a.db')!r}).close()\n"
         "assert 'tokarc.workers._schema' in sys.modules\n"
-        "print('procrastinate' in sys.modules, 'tokarc.monitor._report' in sys.modules)\n"
+        "print('procrastinate' in sys.modules, 'tokarc.report._page' in sys.modules)\n"
     )
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert ran.stdout.strip() == "False False"
@@ -39,7 +39,7 @@ def test_the_package_names_load_when_asked_for() -> None:
 def test_the_report_loads_when_asked_for() -> None:
     from tokarc.monitor import Report, write_report
 
-    assert write_report.__module__ == Report.__module__ == "tokarc.monitor._report"
+    assert write_report.__module__ == Report.__module__ == "tokarc.report._page"
     assert {"Report", "write_report"} <= set(tokarc.monitor.__all__)
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         tokarc.monitor.Nope  # noqa: B018

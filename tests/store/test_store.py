@@ -519,12 +519,12 @@ def test_an_unreachable_postgres_is_explained() -> None:
 
 
 def test_public_surface() -> None:
+    import tokarc.dataset.export
     import tokarc.store
-    import tokarc.store.export
 
     assert set(tokarc.store.__all__) == {
         "ENTITIES", "Batch", "DatabaseTarget", "Follow", "Job", "PageResult", "Stats", "Store",
         "TransientError", "is_postgres_url", "open_reader", "open_store", "redact",
     }  # fmt: skip
-    assert all(hasattr(tokarc.store.export, name) for name in tokarc.store.export.__all__)
+    assert all(hasattr(tokarc.dataset.export, name) for name in tokarc.dataset.export.__all__)
     assert all(getattr(tokarc.store, name).__doc__ for name in tokarc.store.__all__[1:])

@@ -52,8 +52,9 @@ class Param:
     doc: str = ""
 
 
-class Dialect(Enum):
-    """How an endpoint pages."""
+class CursorStyle(Enum):
+    """How an endpoint pages (its cursor's style; not to be confused with the store's SQL
+    ``Dialect``)."""
 
     NONE = "none"  # one response, no cursor
     OFFSET = "offset"  # cursor -> nextCursor
@@ -63,10 +64,10 @@ class Dialect(Enum):
 
 @dataclass(frozen=True)
 class Pagination:
-    dialect: Dialect
+    style: CursorStyle
     cursor_param: str  # the Param.name carrying the cursor in a request
     next_cursor: str = "nextCursor"  # path in Response.data
-    token_param: str | None = None  # Param.name of the page token (TOKEN dialect)
+    token_param: str | None = None  # Param.name of the page token (TOKEN style)
     next_token: str | None = None  # path in Response.data of the next page token
 
 
@@ -175,9 +176,11 @@ _FOLLOW_PARAMS = (
     _p("page_token", doc="The previous page's nextPageToken."),
 )
 
-_OFFSET = Pagination(Dialect.OFFSET, "cursor")
-_START = Pagination(Dialect.START, "cursor")
-_TOKEN = Pagination(Dialect.TOKEN, "cursor", token_param="page_token", next_token="nextPageToken")
+_OFFSET = Pagination(CursorStyle.OFFSET, "cursor")
+_START = Pagination(CursorStyle.START, "cursor")
+_TOKEN = Pagination(
+    CursorStyle.TOKEN, "cursor", token_param="page_token", next_token="nextPageToken"
+)
 
 # -- the table ----------------------------------------------------------------------------------
 

@@ -20,11 +20,11 @@ from ..client._config import (
     write_config_file,
 )
 from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, target_label
+from ..dataset._exports import EXPORTS
+from ..dataset._exports import get as get_export
+from ..dataset.export import COLUMNS
 from ..errors import InvalidInputError
 from ..store import Job, Store
-from ..store._exports import EXPORTS
-from ..store._exports import get as get_export
-from ..store.export import COLUMNS
 from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors
 from . import _options as O
@@ -36,7 +36,7 @@ from ._text import cell, safe
 from ._text import title as title_text
 
 if TYPE_CHECKING:
-    from ..store._pseudonym import Pseudonymizer
+    from ..dataset._pseudonym import Pseudonymizer
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 
@@ -224,8 +224,8 @@ def _export(
     package: bool,
 ) -> int:
     """Write the export, with its data package when ``package`` (and ``sink`` is a file)."""
-    from ..store._package import export_with_package  # loaded when exporting
-    from ..store.export import export
+    from ..dataset._package import export_with_package  # loaded when exporting
+    from ..dataset.export import export
 
     out, fmt = sink.out or "-", sink.fmt()
     if package and out != "-":

@@ -14,16 +14,16 @@ import typer
 from rich.table import Table
 
 from .._files import atomic_file
+from ..analysis._network import GRAPHS, build, network, write
+from ..analysis._search import count as count_matches
+from ..analysis._search import search as search_store
 from ..collect import Checkpoint
+from ..dataset._hydrate import dehydrated, read_ids, record_gone
+from ..dataset._pseudonym import Pseudonymizer, load_key
 from ..status import JobStatus
 from ..store import Store, is_postgres_url
-from ..store._archive import SEARCH_SCOPES
-from ..store._hydrate import dehydrated, read_ids, record_gone
-from ..store._network import GRAPHS, build, network, write
-from ..store._pseudonym import Pseudonymizer, load_key
 from ..store._readonly import run_sql
-from ..store._search import count as count_matches
-from ..store._search import search as search_store
+from ..store._views import SEARCH_SCOPES
 from . import _admin, _errors
 from . import _options as O
 from ._app import app, session
@@ -142,7 +142,7 @@ def browse(
         pass
     import uvicorn
 
-    from ..store._browse import app as datasette_app
+    from ..analysis._browse import app as datasette_app
 
     asgi = datasette_app(db)
     print(f"serving {db} at http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)

@@ -23,10 +23,10 @@ from ..collect import (
     target_label,
     worst_case,
 )
+from ..dataset.export import Run
 from ..models import BY_ENTITY
 from ..status import JobStatus, StopReason
 from ..store import Store, open_store
-from ..store.export import Run
 from . import _cap, _errors
 from ._app import Session
 from ._options import Format
@@ -315,7 +315,7 @@ def write_run(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: boo
     if target is None:
         return
     try:
-        from ..store.export import export  # loaded when exporting
+        from ..dataset.export import export  # loaded when exporting
 
         export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
         sys.stdout.flush()

@@ -18,9 +18,9 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from ..collect import Collector, Events, JobReport, JobSpec, Many, ManyResult, target_label
+from ..dataset.export import Run
 from ..status import JobStatus, StopReason
 from ..store import Store, redact
-from ..store.export import Run
 from . import _cap, _errors
 from ._app import Session
 from ._collect import (

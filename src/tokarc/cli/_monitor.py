@@ -414,7 +414,7 @@ def report(
     check_output(out, db)
     _not_memory(db)
     with readable(db) as store:
-        from ..monitor import write_report  # loaded when reporting: charts, templates
+        from ..report import write_report  # loaded when reporting: charts, templates
 
         result = write_report(
             store, out, since=since, sources=source or (), watches=watch or (), media=media

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from ..client import _constants as C
+from ..dataset._pseudonym import ENV_KEY
 from ..store import DatabaseTarget
-from ..store._pseudonym import ENV_KEY
 from ._cap import max_units_option
 
 

@@ -8,8 +8,8 @@ import sys
 from typing import Any
 
 from ..client.pagination import record_key
+from ..dataset.export import _text_out  # stdout as the export writes it (terminal-safe on a tty)
 from ..store._text import record_json
-from ..store.export import _text_out  # stdout as the export writes it (terminal-safe on a tty)
 
 # The record type each exported entity holds (what of a page goes to stdout).
 _TYPES = {

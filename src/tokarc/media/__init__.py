@@ -27,7 +27,7 @@ import httpx
 from ..client._client import Client
 from ..client._retry import RetryPolicy
 from ..store import Store
-from ._archive import MediaArchive, MediaReport, OnFile
+from ._download import MediaArchive, MediaReport, OnFile
 from ._fetch import Fetcher, Outcome, public_url, sniff
 from ._files import MIN_FREE, DiskFullError, MediaRoot, Stored
 from ._plan import ENTITY, KINDS, Item, Source, parse_kinds, parse_source, pending

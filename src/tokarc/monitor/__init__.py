@@ -3,7 +3,8 @@
 ::
 
     import tokarc
-    from tokarc.monitor import Scheduler, Watches, write_report
+    from tokarc.monitor import Scheduler, Watches
+    from tokarc.report import write_report
     from tokarc.store import open_store
 
     with open_store("watch.db") as store:
@@ -19,7 +20,7 @@ incremental collection job every ``every``, over the last ``window``, spending a
 ``budget`` units a day. Two ticks at once never run the same watch: each claims it with a
 lease in the database (``_lock.py``). A tick that meets a watch's alert rules posts to its
 webhook (``_alerts.py``, at least once, with an idempotency key). The report covers every
-source in the store, jobs and watches (``_report.py``). See ``docs/monitor.md``.
+source in the store, jobs and watches (:mod:`tokarc.report`). See ``docs/monitor.md``.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ from ._specs import WATCH_KINDS, WatchKind
 from ._watches import MAX_FAILURES, Watch, Watches
 
 if TYPE_CHECKING:
-    from ._report import Report, write_report
+    from ..report import Report, write_report
 
-# The report (charts, templates: ~25 ms to import) loads when first asked for: every store
-# imports this package's migration set, and most commands never write a report.
-__getattr__ = lazy(__name__, {"Report": "._report", "write_report": "._report"})
+# The report lives in ``tokarc.report`` (a layer above this one: it reads watches and alerts).
+# These two names stay importable from here for code written before it moved; they load, by
+# name, only when asked for.
+__getattr__ = lazy(__name__, {"Report": "tokarc.report", "write_report": "tokarc.report"})
 
 
 __all__ = [

@@ -35,7 +35,7 @@ SET_MODULES = (
     "tokarc.media._schema",
     "tokarc.workers._schema",
     "tokarc.collect._expand_schema",
-    "tokarc.store._archive",
+    "tokarc.store._views",
 )
 
 # Names recorded by tokarc before migrations were named per set.

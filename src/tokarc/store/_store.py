@@ -260,7 +260,7 @@ class Store(Closing):
 
     def last_page_id(self) -> int:
         """The id of the newest page stored (0 if none): the pages a run saves come after the
-        value it had when the run began (see ``tokarc.store.export.Run``)."""
+        value it had when the run began (see ``tokarc.dataset.export.Run``)."""
         return int(self._db.query("SELECT MAX(id) FROM pages")[0][0] or 0)
 
     def post_misses(self, post_ids: Iterable[str]) -> dict[str, int]:

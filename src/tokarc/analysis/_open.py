@@ -17,9 +17,9 @@ import os
 from typing import Any, Literal
 
 from .._closing import Closing
+from ..dataset._exports import Source
 from ..errors import InvalidInputError
-from . import Store, open_reader
-from ._exports import Source
+from ..store import Store, open_reader
 
 __all__ = ["Archive", "open_archive"]
 
@@ -61,14 +61,14 @@ class Archive(Closing):
         return self.table("observations")
 
     def table(self, entity: str, source: str | Source | None = None) -> Any:
-        """Any exported entity (see ``tokarc.store.export.COLUMNS``) as a data frame."""
-        from .export import _arrow_table
+        """Any exported entity (see ``tokarc.dataset.export.COLUMNS``) as a data frame."""
+        from ..dataset.export import _arrow_table
 
         return self._frame(_arrow_table(self.store, entity, _source(source)))
 
     def sql(self, query: str, params: tuple[Any, ...] = ()) -> Any:
         """The result of a read-only query (views too: ``post_view``, ``daily_posts``, ...)."""
-        from ._readonly import run_sql
+        from ..store._readonly import run_sql
 
         pa = importlib.import_module("pyarrow")
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import InvalidInputError
-from . import Store
+from ..store import Store
 from ._derived import iso
 from ._exports import Run, Source
 from ._pseudonym import Pseudonymizer

@@ -3,7 +3,7 @@
 A migration set of its own (``archive``), applied after the ``store`` set on both backends:
 
 - views: ``post_latest_stats``, ``post_view``, ``daily_posts``, ``hashtag_pairs``,
-  ``post_sources`` (described in :mod:`tokarc.store._dictionary`);
+  ``post_sources`` (described in :mod:`tokarc.dataset._dictionary`);
 - full-text search over captions, comment texts and user bios: SQLite FTS5 tables kept in sync
   by triggers on every insert and upsert; PostgreSQL generated ``tsvector`` columns with GIN
   indexes (kept in sync by the server itself);

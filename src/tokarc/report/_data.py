@@ -14,11 +14,11 @@ from typing import Any
 
 from .._time import DAY
 from ..collect import KINDS
+from ..monitor._alerts import status_text
+from ..monitor._rules import MIN_RATE_SPAN, SPIKE_MIN, is_spike
+from ..monitor._watches import Watch, Watches, db
 from ..store import Store
 from ..store._text import timestamp
-from ._alerts import status_text
-from ._rules import MIN_RATE_SPAN, SPIKE_MIN, is_spike
-from ._watches import Watch, Watches, db
 
 TOP = 15  # bars in a ranking
 TOP_POSTS = 10  # rows of the top posts table

@@ -13,9 +13,9 @@ from typing import IO
 
 from ..api import _guesses as G
 from ..errors import InvalidInputError
-from . import Store
+from ..store import Store
+from ..store._text import timestamp
 from ._exports import Source
-from ._text import timestamp
 
 __all__ = ["dehydrated", "read_ids", "record_gone"]
 

@@ -20,8 +20,8 @@ from typing import Any
 from .._files import atomic_file
 from .._version import __version__
 from ..api import _guesses as G
-from . import Store
-from ._archive import iso
+from ..store import Store
+from ..store._views import iso
 from ._derived import with_twins
 from ._dictionary import USER_SOURCES, resource
 from ._exports import get
@@ -230,7 +230,7 @@ def export_with_package(
     pseudonymize: Pseudonymizer | None = None,
     **options: Any,
 ) -> int:
-    """Export ``entity`` to ``out`` (see :func:`tokarc.store.export.export`; ``options`` go to
+    """Export ``entity`` to ``out`` (see :func:`tokarc.dataset.export.export`; ``options`` go to
     it) and, when ``out`` is a file, write the ``datapackage.json`` beside it that describes
     that file. Returns the number of rows written."""
     from .export import export

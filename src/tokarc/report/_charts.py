@@ -20,7 +20,7 @@ from typing import Any
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 import plotly.io as pio  # type: ignore[import-untyped]
 
-from ._report_data import DECADES
+from ._data import DECADES
 
 LABEL_LENGTH = 40  # characters of a caption or title shown on an axis or in a legend
 HEIGHT = 380

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from .._files import atomic_file
+from ..dataset._exports import Source
+from ..dataset._pseudonym import Pseudonymizer
 from ..errors import InvalidInputError
-from . import Store
-from ._exports import Source
-from ._pseudonym import Pseudonymizer
+from ..store import Store
 
 __all__ = ["FORMATS", "GRAPHS", "build", "network", "write"]
 

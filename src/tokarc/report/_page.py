@@ -1,6 +1,6 @@
 """The report: one self-contained HTML file of what the store's sources found and what changed.
 
-The figures come from :mod:`._report_data` (plain SQL, both backends) and :mod:`._charts`
+The figures come from :mod:`._data` (plain SQL, both backends) and :mod:`._charts`
 (plotly); this module lays them out in one page that inlines plotly.js, so it opens with no
 network, and writes it atomically. Every text from the data is escaped.
 """
@@ -23,10 +23,12 @@ from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
 from ..errors import InvalidInputError
 from ..media import media_root
+from ..monitor._rules import MIN_RATE_SPAN, SPIKE_BASELINE, SPIKE_FACTOR, SPIKE_MIN
+from ..monitor._watches import Watch, Watches, iso, redact_url
 from ..store import Store
 from ..store._target import sqlite_files
 from . import _charts as C
-from ._report_data import (
+from ._data import (
     Changes,
     Data,
     Scope,
@@ -36,8 +38,6 @@ from ._report_data import (
     last_report,
     record_report,
 )
-from ._rules import MIN_RATE_SPAN, SPIKE_BASELINE, SPIKE_FACTOR, SPIKE_MIN
-from ._watches import Watch, Watches, iso, redact_url
 
 PLOTLY_BUNDLE = Path(__file__).with_name("assets") / "plotly-basic.min.js"
 """plotly.js's basic bundle (scatter and bar), vendored: see assets/README.md."""

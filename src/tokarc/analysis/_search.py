@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidInputError
-from ._archive import PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
-from ._backend import Backend
+from ..store._backend import Backend
+from ..store._views import PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
 
 __all__ = ["Match", "count", "fts5_query", "search"]
 

@@ -1,0 +1,20 @@
+"""The report: one self-contained HTML page of what a store holds and what changed.
+
+::
+
+    from tokarc.report import write_report
+    from tokarc.store import open_store
+
+    with open_store("watch.db") as store:
+        report = write_report(store, "report.html", since="7d")
+
+The figures are read by plain SQL on both backends (``_data.py``), drawn as plotly figures
+(``_charts.py``) and laid out in one page (``_page.py``) that inlines plotly.js's basic bundle
+(``assets/``), so it opens offline. See ``docs/monitor.md``, "The report".
+"""
+
+from __future__ import annotations
+
+from ._page import Report, write_report
+
+__all__ = ["Report", "write_report"]
