@@ -16,11 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 import tokarc
+from tokarc._wiring import open_store
 from tokarc.cli import app
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.models import decode
-from tokarc.store import Batch, Store, open_store
+from tokarc.store import Batch, Store
 
 BASE = "http://emulator.test/apis"
 BACKENDS = ["sqlite", "postgresql"]

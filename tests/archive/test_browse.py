@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tokarc._wiring import open_store
 from tokarc.analysis._browse import CANNED_QUERIES, metadata
 from tokarc.dataset._dictionary import RESOURCES
-from tokarc.store import open_store
 
 from .conftest import Ran, fill, one_line_error
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tokarc.store import open_store
+from tokarc._wiring import open_store
 
 from .conftest import LiveEmulatorArchive, Ran, one, one_line_error
 

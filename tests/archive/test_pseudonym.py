@@ -191,7 +191,7 @@ def test_cli_export_pseudonymized(
 def test_bad_keys_are_usage_errors_and_write_nothing(
     tmp_path: Path, cli: Callable[..., Ran], args: list[str], message: str
 ) -> None:
-    from tokarc.store import open_store
+    from tokarc._wiring import open_store
 
     db = tmp_path / "a.db"
     open_store(db).close()

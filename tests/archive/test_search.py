@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tokarc._wiring import open_store
 from tokarc.analysis._search import count, fts5_query, search
 from tokarc.errors import InvalidInputError
 from tokarc.models import decode
-from tokarc.store import Batch, Store, open_store
+from tokarc.store import Batch, Store
 
 from .conftest import Ran, one, one_line_error
 

@@ -176,8 +176,8 @@ def test_database_passwords_are_never_shown(cli: Cli, pg_url: str) -> None:
 
 @pytest.mark.slow
 def test_the_password_still_reaches_the_driver(pg_url: str) -> None:
+    from tokarc._wiring import open_store
     from tokarc.cli._options import _target
-    from tokarc.store import open_store
 
     url = _with_password(pg_url, "Hunter2-s3cret")
     db = _target(url)

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from tokarc._files import atomic_file
+from tokarc._wiring import open_store
 from tokarc.dataset.export import export
 from tokarc.errors import InvalidInputError
 from tokarc.report import write_report
-from tokarc.store import open_store
 
 from .conftest import Ran, rows, tokarc_argv
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tokarc._wiring import open_store
 from tokarc.errors import ReadOnlyStoreError
 from tokarc.models import decode
-from tokarc.store import Batch, open_store
+from tokarc.store import Batch
 
 from .conftest import Ran, rows
 

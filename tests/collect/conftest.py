@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 import tokarc
+from tokarc._wiring import open_store
 from tokarc.collect import Collector
 from tokarc.emulator import Emulator
-from tokarc.store import Store, open_store
+from tokarc.store import Store
 
 BASE = "http://emulator.test/apis"
 

@@ -11,9 +11,10 @@ import pytest
 
 import tokarc
 from tokarc import errors
+from tokarc._wiring import open_store
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
-from tokarc.store import Store, open_store
+from tokarc.store import Store
 
 from .conftest import client_for, rows
 

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from tokarc._wiring import open_store
 from tokarc.collect import LeaseLostError
 from tokarc.collect._commit import Committer
 from tokarc.collect._lease import Lease
 from tokarc.models import decode
-from tokarc.store import Batch, Store, open_store
+from tokarc.store import Batch, Store
 
 
 def _page(store: Store, job_id: int, n: int) -> Batch:

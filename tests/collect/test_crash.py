@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tokarc.store import Store, open_store
+from tokarc._wiring import open_store
+from tokarc.store import Store
 
 from .conftest import rows, said
 
@@ -21,7 +22,7 @@ RUN = """
 import sys, tokarc
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
-from tokarc.store import open_store
+from tokarc._wiring import open_store
 
 emulator = Emulator(seed=0, latency=float(sys.argv[2]), error_rate=float(sys.argv[3]))
 retry = tokarc.RetryPolicy.instant(attempts=10)

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 import tokarc
+from tokarc._wiring import open_store
 from tokarc.collect import Collector, ExpandSpec, Expansion, ExpansionReport, JobSpec
 from tokarc.collect._steps import STEPS
 from tokarc.emulator import Emulator
 from tokarc.emulator import _fixtures as F
 from tokarc.errors import InvalidInputError
-from tokarc.store import Store, open_store
+from tokarc.store import Store
 
 from .conftest import client_for, rows
 

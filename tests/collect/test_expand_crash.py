@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tokarc.store import open_store
+from tokarc._wiring import open_store
 
 from .conftest import rows, said
 
@@ -22,7 +22,7 @@ RUN = """
 import sys, tokarc
 from tokarc.collect import ExpandSpec, Expansion
 from tokarc.emulator import Emulator
-from tokarc.store import open_store
+from tokarc._wiring import open_store
 
 emulator = Emulator(seed=0, latency=float(sys.argv[2]))
 retry = tokarc.RetryPolicy.instant(attempts=10)

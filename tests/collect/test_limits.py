@@ -42,7 +42,7 @@ def test_max_items_bounds_a_full_hashtag_search(emulator: Emulator, store: Store
 def charged_by(emulator: Emulator, spec: JobSpec) -> int:
     """What ``spec`` costs on a fresh copy of the world (the emulator's own count)."""
     other = Emulator(seed=0)
-    from tokarc.store import open_store
+    from tokarc._wiring import open_store
 
     with open_store(":memory:") as store:
         run(other, store, spec)
@@ -144,7 +144,7 @@ def test_no_pinned_max_items_gives_that_many_posts(emulator: Emulator, store: St
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_store(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
-    from tokarc.store import open_store
+    from tokarc._wiring import open_store
 
     url = str(tmp_path / "l.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
     with open_store(url) as s:
@@ -180,9 +180,9 @@ def test_a_run_that_waited_for_a_finished_walk_does_not_walk_again(
     import threading
     import time
 
+    from tokarc._wiring import open_store
     from tokarc.collect import LEASE_SECONDS, _lease
     from tokarc.collect._lease import Lease
-    from tokarc.store import open_store
 
     tried, real_sleep = threading.Event(), time.sleep
 

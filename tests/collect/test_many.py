@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from tokarc import errors
+from tokarc._wiring import open_store
 from tokarc.collect import Collector, Events, JobReport, JobSpec, Many
 from tokarc.emulator import Emulator
 from tokarc.status import JobStatus, StopReason
-from tokarc.store import open_store
 
 from .conftest import client_for, rows
 

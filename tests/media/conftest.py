@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 import tokarc
+from tokarc._wiring import open_store
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.media import MediaReport, archive
-from tokarc.store import Store, open_store
+from tokarc.store import Store
 
 BASE = "http://emulator.test/apis"
 BACKENDS = ["sqlite", "postgresql"]

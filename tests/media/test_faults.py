@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 import tokarc
+from tokarc._wiring import open_store
 from tokarc.emulator import Emulator
 from tokarc.media import KINDS, archive, pending
-from tokarc.store import Store, open_store
+from tokarc.store import Store
 
 from .conftest import Run, assert_files_whole, collect, rows
 

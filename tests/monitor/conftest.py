@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 import tokarc
+from tokarc._wiring import open_store
 from tokarc.emulator import Emulator
 from tokarc.monitor import Scheduler, Watches
-from tokarc.store import Store, open_store
+from tokarc.store import Store
 
 BASE = "http://emulator.test/apis"
 HOUR, DAY = 3600, 86_400

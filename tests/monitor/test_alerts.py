@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
+from tokarc._wiring import open_store
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
 from tokarc.models import decode
 from tokarc.monitor import MAX_FAILURES, Alerts, Delivery, Watches, is_spike, parse_rule
-from tokarc.store import Batch, Store, open_store
+from tokarc.store import Batch, Store
 
 from .conftest import HOUR, Hook, scheduler
 

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from conftest import write_locked  # tests/conftest.py
+from tokarc._wiring import open_store
 from tokarc.collect._commit import Committer
 from tokarc.emulator import Emulator
 from tokarc.monitor import LEASE_SECONDS, Scheduler, Watches, WatchRun, _lock
 from tokarc.monitor._watches import db
-from tokarc.store import TransientError, open_store
+from tokarc.store import TransientError
 
 from .conftest import scheduler
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tokarc._wiring import open_store
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
@@ -23,7 +24,7 @@ from tokarc.models import decode
 from tokarc.monitor import Watches
 from tokarc.report import Report, write_report
 from tokarc.report._data import Data, Scope
-from tokarc.store import Batch, Store, open_store
+from tokarc.store import Batch, Store
 
 from .conftest import DAY, HOUR, SCREENSHOTS, client_factory, rows, scheduler
 

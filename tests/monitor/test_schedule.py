@@ -9,13 +9,14 @@ import httpx
 import pytest
 
 import tokarc
+from tokarc._wiring import open_store
 from tokarc.collect import CAUGHT_UP
 from tokarc.collect._kinds import QUIET_PAGES
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
 from tokarc.models import decode
 from tokarc.monitor import MAX_FAILURES, Scheduler, Watches, format_duration, parse_duration
-from tokarc.store import Batch, Store, open_store
+from tokarc.store import Batch, Store
 
 from .conftest import DAY, HOUR, client_factory, rows, scheduler
 

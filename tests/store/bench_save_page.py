@@ -17,9 +17,10 @@ from typing import Any
 
 import httpx
 
+from tokarc._wiring import open_store
 from tokarc.emulator import Emulator
 from tokarc.models import decode_many
-from tokarc.store import Batch, open_store
+from tokarc.store import Batch
 
 TAGS = ("magic", "fyp", "cats", "dance", "food", "travel", "music", "art", "diy", "funny")
 

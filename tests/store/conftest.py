@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tokarc.store import Store, open_store
+from tokarc._wiring import open_store
+from tokarc.store import Store
 
 BACKENDS = ["sqlite", "postgresql"]
 

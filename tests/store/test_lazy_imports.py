@@ -1,6 +1,7 @@
-"""Opening a store imports every package's migration set, not the packages' heavy parts: the
-workers load procrastinate (~90 ms to import, most of a command's start) and the monitor its
-report (charts, templates) only when they are used."""
+"""Opening a store imports no package above it; opening it as every command does (the wiring)
+imports every package's migration set, not the packages' heavy parts: the workers load
+procrastinate (~90 ms to import, most of a command's start) and the report its charts and
+templates only when they are used."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import tokarc.workers
 def test_opening_a_store_imports_neither_procrastinate_nor_the_report(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from tokarc.store import open_store\n"
+        "from tokarc._wiring import open_store\n"
         f"open_store({str(tmp_path / 'a.db')!r}).close()\n"
         "assert 'tokarc.workers._schema' in sys.modules\n"
         "print('procrastinate' in sys.modules, 'tokarc.report._page' in sys.modules)\n"

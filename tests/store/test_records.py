@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from tokarc._wiring import open_store
 from tokarc.dataset.export import Run, export
 from tokarc.errors import ReadOnlyStoreError
-from tokarc.store import Batch, Store, open_store
+from tokarc.store import Batch, Store
 
 from . import _raw
 from ._helpers import page, posts, q

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from tokarc.store import open_store
+from tokarc._wiring import open_store
 
 
 def test_a_thread_never_joins_another_threads_transaction(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tokarc import _version
+from tokarc._wiring import MIGRATIONS
+from tokarc._wiring import open_store as open_everything
 from tokarc.client._client import CallEvent
 from tokarc.errors import SchemaTooNewError
 from tokarc.models import Undecodable, decode
@@ -34,11 +36,11 @@ def test_open_store_picks_the_backend(tmp_path: Path) -> None:
 
 
 def test_migrations_are_applied_once_and_recorded(store_url: str) -> None:
-    with open_store(store_url) as first:
-        known = all_migrations()
+    with open_everything(store_url) as first:
+        known = all_migrations(MIGRATIONS, first.db.dialect)
         assert first.applied_migrations == [m.name for m in known]
         first.save_page(page(posts(_raw.aweme())))
-    with open_store(store_url) as again:
+    with open_everything(store_url) as again:
         assert again.applied_migrations == []
         assert again.schema_version() == len(known)
         recorded = q(again, "SELECT id, name FROM migrations ORDER BY id")
@@ -47,6 +49,61 @@ def test_migrations_are_applied_once_and_recorded(store_url: str) -> None:
         names = [name for _, name in recorded]
         assert names.index("store.ranks") < names.index("monitor.watches")
         assert one(again, "SELECT COUNT(*) FROM posts") == 1
+
+
+def test_the_store_applies_the_sets_it_is_given_and_a_package_ensures_its_own(
+    store_url: str,
+) -> None:
+    """The store names no package above it: opened alone it has its own tables; a package
+    handed the store adds its own (the monitor, the collector's with it); the wiring adds the
+    rest. The workers' shared limits are PostgreSQL's alone."""
+    from tokarc.monitor import Watches
+
+    def sets(store: Store) -> set[str]:
+        return {str(n).partition(".")[0] for (n,) in q(store, "SELECT name FROM migrations")}
+
+    with open_store(store_url) as store:
+        assert sets(store) == {"store", "archive"}
+        assert {s.name for s in store.migrations} == {"store", "archive"}
+        Watches(store).add("hashtag", "magic", every="1h", window="1d", now=0.0)
+        assert sets(store) == {"store", "archive", "collect", "expand", "monitor"}
+        assert "monitor.watches" in store.applied_migrations
+        before = len(store.applied_migrations)
+        Watches(store)  # ensured once: nothing more
+        assert len(store.applied_migrations) == before
+    with open_everything(store_url) as store:
+        pg = store.backend == "postgresql"
+        assert sets(store) == {"store", "archive", "collect", "expand", "monitor", "media",
+                               *(["workers"] if pg else [])}  # fmt: skip
+        tables = "shared_limits" in {t for (t,) in q(store, _TABLES[store.backend])}
+        assert tables is pg
+    with open_store(store_url) as alone:  # the other sets' migrations are left alone
+        assert alone.applied_migrations == []
+        assert len(Watches(alone).all()) == 1
+
+
+_TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "postgresql": "SELECT table_name FROM information_schema.tables "
+    "WHERE table_schema = current_schema()",
+}
+
+
+def test_a_newer_migration_of_a_set_not_given_is_left_alone(store_url: str) -> None:
+    """Refused only by the package that knows the set: a store opened without the monitor's
+    set reads a database whose monitor set is newer; the monitor refuses it."""
+    from tokarc.monitor import Watches
+
+    with open_everything(store_url) as store:
+        store.db.execute(
+            "INSERT INTO migrations (id, name, applied_at) VALUES (98, 'monitor.future', 'x')"
+        )
+    with open_store(store_url) as alone:
+        assert alone.applied_migrations == []
+        with pytest.raises(SchemaTooNewError, match=r"migration 98 \('monitor.future'\)"):
+            Watches(alone)
+    with pytest.raises(SchemaTooNewError):
+        open_everything(store_url)
 
 
 def test_a_database_from_a_newer_tokarc_is_refused_unchanged(store_url: str) -> None:
@@ -65,12 +122,12 @@ def test_a_database_with_the_numbered_migrations_of_old_is_renamed_not_remigrate
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "old.db"
-    with open_store(path) as store:
+    with open_everything(path) as store:
         store.save_page(page(posts(_raw.aweme())))
         store.db.execute("UPDATE migrations SET name = 'initial' WHERE name = 'store.initial'")
         store.db.execute("UPDATE migrations SET name = 'watches' WHERE name = 'monitor.watches'")
         before = q(store, "SELECT id FROM migrations WHERE name IN ('initial', 'watches')")
-    with open_store(path) as again:
+    with open_everything(path) as again:
         assert again.applied_migrations == []
         renamed = "SELECT id FROM migrations WHERE name IN ('store.initial', 'monitor.watches')"
         assert sorted(q(again, renamed)) == sorted(before)
@@ -523,8 +580,9 @@ def test_public_surface() -> None:
     import tokarc.store
 
     assert set(tokarc.store.__all__) == {
-        "ENTITIES", "Batch", "DatabaseTarget", "Follow", "Job", "PageResult", "Stats", "Store",
-        "TransientError", "is_postgres_url", "open_reader", "open_store", "redact",
+        "ENTITIES", "MIGRATIONS", "Batch", "DatabaseTarget", "Follow", "Job", "MigrationSet",
+        "PageResult", "Stats", "Store", "TransientError", "is_postgres_url", "open_reader",
+        "open_store", "redact",
     }  # fmt: skip
     assert all(hasattr(tokarc.dataset.export, name) for name in tokarc.dataset.export.__all__)
     assert all(getattr(tokarc.store, name).__doc__ for name in tokarc.store.__all__[1:])

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import write_locked  # tests/conftest.py
+from tokarc._wiring import open_store
 from tokarc.errors import TokarcError
-from tokarc.store import Store, TransientError, open_store
+from tokarc.store import Store, TransientError
 
 from ._helpers import one
 

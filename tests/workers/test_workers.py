@@ -20,10 +20,10 @@ import psycopg
 import pytest
 
 import tokarc
+from tokarc._wiring import open_store
 from tokarc.collect import Collector, JobSpec
 from tokarc.collect._runner import StopRequested
 from tokarc.emulator import Emulator, serve_in_thread
-from tokarc.store import open_store
 from tokarc.workers import SharedLimits, WorkerRuntime, Workers, run_worker
 
 pytestmark = pytest.mark.slow

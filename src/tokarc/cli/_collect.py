@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .._time import parse_since
+from .._wiring import open_store
 from ..collect import (
     DEFAULT_CONCURRENCY,
     MISSING,
@@ -26,7 +27,7 @@ from ..collect import (
 from ..dataset.export import Run
 from ..models import BY_ENTITY
 from ..status import JobStatus, StopReason
-from ..store import Store, open_store
+from ..store import Store
 from . import _cap, _errors
 from ._app import Session
 from ._options import Format

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .._wiring import open_store
 from ..monitor import (
     Alerts,
     Scheduler,
@@ -27,7 +28,7 @@ from ..monitor import (
 )
 from ..monitor._alerts import status_text
 from ..status import RunStatus
-from ..store import Store, open_store
+from ..store import Store
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from .._files import refuse_same_file, unwritable
+from .._wiring import open_reader, open_store
 from ..errors import ReadOnlyStoreError
-from ..store import DatabaseTarget, Store, is_postgres_url, open_reader, open_store
+from ..store import DatabaseTarget, Store, is_postgres_url
 from ..store._target import sqlite_files
 from . import _errors
 

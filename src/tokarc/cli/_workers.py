@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .._wiring import open_store
 from ..collect import JobSpec, job_for
-from ..store import open_store, redact
+from ..store import redact
 from . import _errors
 from . import _options as O
 from ._app import Session, app, session

@@ -38,6 +38,7 @@ from ._estimate import worst_case
 from ._found import found
 from ._kinds import QUIET_PAGES, JobKind
 from ._lease import LEASE_SECONDS, Lease, LeaseLostError
+from ._schema import MIGRATIONS
 from ._spec import Checkpoint, JobSpec, post_ids
 
 # Why a run stopped, beyond the pagination engine's own reasons.
@@ -161,6 +162,7 @@ class Collector:
         ahead: int = 0,
         on_records: Records | None = None,
     ) -> None:
+        store.ensure(MIGRATIONS)
         self.client = client
         self.store = store
         self.on_page = on_page

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ..store import MigrationSet
 from ..store._dialect import Dialect
-from ..store._schema import MigrationSet
+from ._expand_schema import EXPAND
 
 COLLECT = MigrationSet("collect")
 
@@ -15,3 +16,7 @@ def _job_leases(d: Dialect) -> list[str]:
         "ALTER TABLE jobs ADD COLUMN claimed_by TEXT",
         "ALTER TABLE jobs ADD COLUMN claim_until DOUBLE PRECISION",
     ]
+
+
+#: The collector's sets in the store: leases, then expansions' targets and caps.
+MIGRATIONS: tuple[MigrationSet, ...] = (COLLECT, EXPAND)

@@ -64,6 +64,9 @@ class Export:
     seen: str | None = None
     key: str | None = None
     table: str | None = None
+    #: The table it reads when another package's migration set keeps it (``media``): a store
+    #: without that table has none of these records, and exports none.
+    optional_table: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -218,6 +221,7 @@ EXPORTS: dict[str, Export] = {
             ),
             "SELECT kind, record_id, position, status, path, sha256, bytes, content_type, url, "
             "fetched_at, attempts FROM media ORDER BY kind, record_id, position",
+            optional_table="media",
         ),
     )
 }

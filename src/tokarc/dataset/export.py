@@ -121,6 +121,16 @@ def to_jsonl(
     return n
 
 
+def _stream(
+    store: Store, spec: Export, sql: str, params: tuple[object, ...], size: int
+) -> Iterator[list[Any]]:
+    """The rows of ``sql`` in chunks; none when the entity's table is another package's and
+    this store has never had it."""
+    if spec.optional_table and not store.has_table(spec.optional_table):
+        return iter(())
+    return store.stream(sql, params, size=size)
+
+
 def _json_lines(
     store: Store,
     spec: Export,
@@ -131,7 +141,7 @@ def _json_lines(
 ) -> Iterator[str]:
     if spec.raw_sql:
         sql, params = spec.query(source, raw=True, run=run)
-        for rows in store.stream(sql, params, size=size):
+        for rows in _stream(store, spec, sql, params, size):
             yield from (row[0] for row in rows)
         return
     names = spec.names
@@ -244,7 +254,7 @@ def _chunks(
     columns, pseudonymised when asked, then with the derived ones."""
     stored = get(spec.name)
     sql, params = stored.query(source, run=run)
-    chunks: Iterator[list[Any]] = store.stream(sql, params, size=size)
+    chunks: Iterator[list[Any]] = _stream(store, spec, sql, params, size)
     shown = stored
     if pseudonymize is not None:
         shown, hide = pseudonymize.export(stored)

@@ -22,6 +22,7 @@ from ._files import DiskFullError
 from ._plan import Item, Source, pending
 from ._refresh import Refresher
 from ._root import record_root
+from ._schema import MIGRATIONS
 
 
 @dataclass
@@ -98,6 +99,9 @@ class MediaArchive:
     max_units: int | None = None  # for refreshing
     on_file: OnFile | None = None
     _root_recorded: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.store.ensure(MIGRATIONS)
 
     def plan(self, kinds: Sequence[str], source: Source | None = None) -> list[Item]:
         """The items a run would get now."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..errors import InvalidInputError
 from ..models import Post, decode_json
 from ..store import Store
+from ._schema import MIGRATIONS
 
 KINDS = ("video", "images", "cover", "avatar", "music")
 
@@ -72,6 +73,7 @@ def parse_source(text: str | None) -> Source | None:
 def pending(store: Store, kinds: Iterable[str], source: Source | None = None) -> list[Item]:
     """The items of ``kinds`` not yet settled (never tried, failed or expired), in a stable
     order: kind, then record, then position."""
+    store.ensure(MIGRATIONS)
     settled = _settled(store)
     items = (i for kind in kinds for i in _items(store, kind, source))
     return [i for i in items if i.key not in settled]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..store import Store
 from ..store._text import timestamp
+from ._schema import MIGRATIONS
 
 _RECORD = (
     "INSERT INTO media_root (id, path, recorded_at) VALUES (1, ?, ?) "
@@ -20,12 +21,14 @@ _RECORD = (
 
 def record_root(store: Store, root: Path, now: float) -> None:
     """Remember ``root`` (made absolute) as the store's media root."""
+    store.ensure(MIGRATIONS)
     with store.db.transaction():
         store.db.execute(_RECORD, (str(root.resolve()), timestamp(now)))
 
 
 def recorded_root(store: Store) -> Path | None:
     """The media root the store recorded, if any (None before the first download)."""
+    store.ensure(MIGRATIONS)
     if "media.root" in store.pending_migrations:  # an older file, opened read-only
         return None
     rows = store.db.query("SELECT path FROM media_root WHERE id = 1")

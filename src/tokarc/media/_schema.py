@@ -35,3 +35,7 @@ def _root(d: Dialect) -> list[str]:
         """CREATE TABLE media_root (
             id INTEGER PRIMARY KEY CHECK (id = 1), path TEXT NOT NULL, recorded_at TEXT NOT NULL)"""
     ]
+
+
+#: What the media archive keeps in the store.
+MIGRATIONS: tuple[MigrationSet, ...] = (MEDIA,)

@@ -20,6 +20,7 @@ from ..status import JobStatus, RunStatus, StopReason
 from ..store import Store, TransientError, open_store
 from . import _lock
 from ._alerts import Delivery, RunFacts, after_run
+from ._schema import MIGRATIONS
 from ._specs import build, producers, rehydrate_ids
 from ._watches import Watch, Watches, day_of, db, iso, next_midnight
 
@@ -137,7 +138,7 @@ class Scheduler:
 
     def due(self) -> list[Watch]:
         """Watches due now (not paused, not held by a live claim)."""
-        with open_store(self.db) as store:
+        with open_store(self.db, migrations=MIGRATIONS) as store:
             return Watches(store).due(self.clock())
 
     def tick(self) -> list[WatchRun]:
@@ -176,7 +177,7 @@ class Scheduler:
     def run_one(self, watch_id: int) -> WatchRun | None:
         """Run the watch ``watch_id`` once if it is due and free; None if not (a worker's
         task: the claim still guards it, so a watch queued twice runs once)."""
-        with open_store(self.db) as store:
+        with open_store(self.db, migrations=MIGRATIONS) as store:
             watch = Watches(store).get(watch_id)
         return self._claim_and_run(watch)
 
@@ -185,7 +186,7 @@ class Scheduler:
     def _claim_and_run(self, watch: Watch) -> WatchRun | None:
         if self.stopping:
             return None
-        with open_store(self.db) as store:
+        with open_store(self.db, migrations=MIGRATIONS) as store:
             started = self.clock()
             if not _lock.claim(db(store), watch.id, self.owner, started, self.lease):
                 return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..collect._schema import MIGRATIONS as COLLECT_MIGRATIONS
 from ..store._dialect import Dialect
 from ..store._schema import MigrationSet
 
@@ -45,3 +46,8 @@ def _alerts(d: Dialect) -> list[str]:
             id {d.id_column}, generated_at DOUBLE PRECISION NOT NULL, scope TEXT NOT NULL,
             path TEXT NOT NULL)""",
     ]
+
+
+#: What the monitor keeps in the store: the collector's sets (watches run collections), then
+#: its own (watches, runs, alerts).
+MIGRATIONS: tuple[MigrationSet, ...] = (*COLLECT_MIGRATIONS, MONITOR)

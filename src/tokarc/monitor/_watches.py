@@ -17,6 +17,7 @@ from ..errors import InvalidInputError
 from ..store import Store
 from ..store._backend import Backend
 from ._rules import parse_rule
+from ._schema import MIGRATIONS
 from ._specs import WATCH_KINDS, WatchKind, check_target
 
 #: Failed runs in a row, each because the target itself failed (not found, private, ...), after
@@ -144,6 +145,7 @@ class Watches:
     """
 
     def __init__(self, store: Store) -> None:
+        store.ensure(MIGRATIONS)
         self.store = store
         self._db = db(store)
 

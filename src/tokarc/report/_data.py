@@ -153,13 +153,7 @@ class Data:
         return [tuple(r) for chunk in chunks for r in chunk]
 
     def has_table(self, name: str) -> bool:
-        sql = (
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
-            if self.store.backend == "sqlite"
-            else "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? "
-            "AND table_schema = current_schema()"
-        )
-        return bool(db(self.store).query(sql, (name,))[0][0])
+        return self.store.has_table(name)
 
     # -- overview ----------------------------------------------------------------------
 

@@ -22,19 +22,27 @@ Example::
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InvalidInputError, ReadOnlyStoreError, TransientError
+from ._schema import STORE, MigrationSet
 from ._store import Store
 from ._target import DatabaseTarget, check_target, is_postgres_url, redact
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
+from ._views import ARCHIVE
+
+#: The store's own migration sets: its tables, then the archive's views, search and keys.
+MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE)
 
 __all__ = [
     "ENTITIES",
+    "MIGRATIONS",
     "Batch",
     "DatabaseTarget",
     "Follow",
     "Job",
+    "MigrationSet",
     "PageResult",
     "Stats",
     "Store",
@@ -46,8 +54,19 @@ __all__ = [
 ]
 
 
-def open_store(target: str | os.PathLike[str], *, read_only: bool = False) -> Store:
+def open_store(
+    target: str | os.PathLike[str],
+    *,
+    read_only: bool = False,
+    migrations: Sequence[MigrationSet] = (),
+) -> Store:
     """Open (creating and migrating as needed) the store at ``target``.
+
+    The store's own tables (:data:`MIGRATIONS`) are applied, then ``migrations``: the sets of
+    the packages above it that keep tables in it (``tokarc.collect.MIGRATIONS``...). A package
+    also ensures its own sets when it is handed a store (``Watches(store)``), so a store opened
+    here serves every package; ``tokarc._wiring.open_store`` (what the CLI uses) opens with
+    every package's sets at once.
 
     ``target`` is a ``postgresql://`` / ``postgres://`` URL, or a SQLite file path, or
     ``":memory:"``. A SQLite file is created, but not its folder. Raises InvalidInputError
@@ -65,26 +84,28 @@ def open_store(target: str | os.PathLike[str], *, read_only: bool = False) -> St
     if is_postgres_url(db):
         from ._postgres import PostgresBackend
 
-        return Store(PostgresBackend(db, read_only=read_only))
+        return Store(PostgresBackend(db, read_only=read_only), (*MIGRATIONS, *migrations))
     from ._sqlite import SQLiteBackend
 
     path = Path(db.reveal()) if db != ":memory:" else ":memory:"
-    return Store(SQLiteBackend(path, read_only=read_only))
+    return Store(SQLiteBackend(path, read_only=read_only), (*MIGRATIONS, *migrations))
 
 
-def open_reader(target: str | os.PathLike[str]) -> Store:
+def open_reader(
+    target: str | os.PathLike[str], *, migrations: Sequence[MigrationSet] = ()
+) -> Store:
     """Open the existing store at ``target`` to read it: read-only (see :func:`open_store`),
     so that read-only files and file systems can be read. One written by an older tokarc is
     opened writable once, to migrate it, or refused with :class:`ReadOnlyStoreError` where it
     cannot be written. InvalidInputError for a SQLite file that does not exist."""
     if not is_postgres_url(target) and target != ":memory:" and not os.path.exists(target):
         raise InvalidInputError(f"invalid database {os.fspath(target)!r}: no such database file")
-    store = open_store(target, read_only=True)
+    store = open_store(target, read_only=True, migrations=migrations)
     if not (pending := store.pending_migrations):
         return store
     store.close()
     try:
-        return open_store(target)
+        return open_store(target, migrations=migrations)
     except (ReadOnlyStoreError, OSError) as exc:  # it cannot be written here
         raise ReadOnlyStoreError(
             f"written by an older tokarc, the database needs migrating ({', '.join(pending)}), "

@@ -29,6 +29,7 @@ class Dialect:
     # Appended to CREATE TABLE of small-row tables keyed by text: SQLite then keeps one B-tree
     # (the key) instead of two (rowids + a key index), halving the pages a commit writes.
     clustered: str
+    has_table: str  # one row, one column: whether the table named by the one parameter exists
 
     def sql(self, text: str) -> str:
         """``text`` (written with ``?`` placeholders) in this backend's spelling."""
@@ -57,6 +58,7 @@ SQLITE = Dialect(
     no_limit=-1,
     lock=None,
     clustered=" WITHOUT ROWID",
+    has_table="SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
 )
 
 POSTGRES = Dialect(
@@ -67,6 +69,8 @@ POSTGRES = Dialect(
     no_limit=None,
     clustered="",
     lock="SELECT pg_advisory_xact_lock(7415066)",  # any constant: tokarc's migration lock
+    has_table="SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? "
+    "AND table_schema = current_schema()",
 )
 
 

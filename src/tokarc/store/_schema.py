@@ -6,15 +6,17 @@ own :class:`MigrationSet` in its own ``_schema`` module (``store`` here, ``monit
 Each returns its SQL statements for a :class:`~tokarc.store._dialect.Dialect`, so both backends
 get the same schema. A migration, once released, never changes: a schema change is a new one.
 
-Sets are applied in the order of :data:`SET_MODULES` (``store`` first: the others may refer to its
-tables), each set's migrations in the order they were registered. A database that records a
-migration this tokarc does not know was written by a newer tokarc: it is refused, not written to.
+The store names no package above it: it applies the sets it is given
+(``open_store(url, migrations=...)``, ``Store.ensure(...)``), each set's migrations in the order
+they were registered, the sets in the order given (``store`` first: the others may refer to its
+tables). ``tokarc._wiring`` lists every package's sets for the CLI. A database that records a
+migration of a given set that this tokarc does not know was written by a newer tokarc: it is
+refused, not written to. Migrations of sets not given (another package's) are left alone.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .._version import __version__
@@ -24,19 +26,6 @@ from ._dialect import Dialect
 from ._text import timestamp
 
 Steps = Callable[[Dialect], list[str]]
-
-# The modules that declare a migration set, in the order their sets are applied. A package that
-# keeps tables in the store adds its ``_schema`` module here (imported on first open, so the store
-# imports no package above it at import time).
-SET_MODULES = (
-    "tokarc.store._schema",
-    "tokarc.monitor._schema",
-    "tokarc.collect._schema",
-    "tokarc.media._schema",
-    "tokarc.workers._schema",
-    "tokarc.collect._expand_schema",
-    "tokarc.store._views",
-)
 
 # Names recorded by tokarc before migrations were named per set.
 _LEGACY_NAMES = {"initial": "store.initial", "watches": "monitor.watches"}
@@ -50,12 +39,17 @@ class Migration:
     steps: Steps
 
 
-@dataclass
+@dataclass(eq=False)
 class MigrationSet:
-    """The migrations of one package, in the order they were registered."""
+    """The migrations of one package, in the order they were registered; ``backends`` names
+    the backends the set is for (None: both)."""
 
     name: str
+    backends: frozenset[str] | None = None
     migrations: list[Migration] = field(default_factory=list)
+
+    def applies_to(self, dialect: Dialect) -> bool:
+        return self.backends is None or dialect.name in self.backends
 
     def migration(self, name: str) -> Callable[[Steps], Steps]:
         """Register ``steps`` as this set's next migration, ``name`` unique within the set."""
@@ -78,17 +72,12 @@ MIGRATIONS_TABLE = (
 )
 
 
-def all_migrations() -> list[Migration]:
-    """Every known migration of every set, in the order they are applied."""
-    sets = [_set_of(importlib.import_module(module)) for module in SET_MODULES]
-    return [m for each in sets for m in each.migrations]
-
-
-def _set_of(module: object) -> MigrationSet:
-    found = [v for v in vars(module).values() if isinstance(v, MigrationSet)]
-    if len(found) != 1:
-        raise RuntimeError(f"{module!r} must declare exactly one MigrationSet")
-    return found[0]
+def all_migrations(sets: Iterable[MigrationSet], dialect: Dialect | None = None) -> list[Migration]:
+    """Every migration of ``sets`` (those for ``dialect``'s backend, if given), in the order
+    they are applied."""
+    return [
+        m for each in sets if dialect is None or each.applies_to(dialect) for m in each.migrations
+    ]
 
 
 # Where a record was first and last seen: page ids (see ``pages``) and times.
@@ -203,14 +192,16 @@ def _indexes() -> list[str]:
     ]
 
 
-def apply(db: Backend) -> list[str]:
-    """Apply the migrations ``db`` lacks, in order, each recorded; return their names.
+def apply(db: Backend, sets: Sequence[MigrationSet]) -> list[str]:
+    """Apply the migrations of ``sets`` that ``db`` lacks, in order, each recorded; return
+    their names.
 
     Runs under a lock (one transaction; PostgreSQL: an advisory lock), so two processes opening
     the same database at once cannot both migrate it. Raises :class:`SchemaTooNewError`, having
-    changed nothing, when ``db`` records a migration this tokarc does not know.
+    changed nothing, when ``db`` records a migration of one of ``sets`` this tokarc does not
+    know.
     """
-    known = all_migrations()
+    known = all_migrations(sets, db.dialect)
     if _up_to_date(db, known):
         return []  # the common case: one query, no lock, no transaction
     applied: list[str] = []
@@ -230,20 +221,25 @@ def apply(db: Backend) -> list[str]:
 
 
 def _up_to_date(db: Backend, known: list[Migration]) -> bool:
-    """Whether ``db`` has exactly the known migrations (a missing table: it has none)."""
+    """Whether ``db`` has exactly the ``known`` migrations of their sets (a missing table: it
+    has none), and no name of old."""
     try:
         names = {str(row[0]) for row in db.query("SELECT name FROM migrations")}
     except Exception:  # no migrations table yet: a new database (autocommit: nothing aborted)
         return False
-    return names == {m.name for m in known}
+    given = {_set_name(m.name) for m in known}
+    ours = {n for n in names if _set_name(n) in given}
+    return ours == {m.name for m in known} and not names & set(_LEGACY_NAMES)
 
 
-def pending(db: Backend) -> list[str]:
-    """The migrations ``db`` lacks, changing nothing (for a database opened read-only).
+def pending(db: Backend, sets: Sequence[MigrationSet]) -> list[str]:
+    """The migrations of ``sets`` that ``db`` lacks, changing nothing (for a database opened
+    read-only).
 
-    Raises :class:`SchemaTooNewError` when ``db`` records a migration this tokarc does not know.
+    Raises :class:`SchemaTooNewError` when ``db`` records a migration of ``sets`` this tokarc
+    does not know.
     """
-    known = all_migrations()
+    known = all_migrations(sets, db.dialect)
     try:
         done = _recorded(db)
     except Exception:  # no migrations table: nothing applied yet
@@ -257,9 +253,17 @@ def _recorded(db: Backend) -> dict[str, int]:
     return {str(name): int(id_) for id_, name in db.query("SELECT id, name FROM migrations")}
 
 
+def _set_name(migration: str) -> str:
+    """The set a recorded migration belongs to (``monitor`` of ``monitor.watches``)."""
+    return _LEGACY_NAMES.get(migration, migration).partition(".")[0]
+
+
 def _refuse_newer(done: dict[str, int], known: list[Migration]) -> None:
     names = {m.name for m in known} | set(_LEGACY_NAMES)
-    unknown = sorted((id_, name) for name, id_ in done.items() if name not in names)
+    ours = {_set_name(m.name) for m in known}  # the sets given, for this backend
+    unknown = sorted(
+        (id_, name) for name, id_ in done.items() if _set_name(name) in ours and name not in names
+    )
     if unknown:
         id_, name = unknown[0]
         raise SchemaTooNewError(

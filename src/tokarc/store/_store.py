@@ -42,19 +42,42 @@ class Store(Closing):
             print(result.new, result.duplicates)
     """
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, migrations: Sequence[_schema.MigrationSet]) -> None:
         self._db: Backend = Serialized(backend)  # one thread at a time (see _serial)
+        self._sets: list[_schema.MigrationSet] = []
         self.applied_migrations: list[str] = []
         #: Migrations this database lacks, left unapplied because it was opened read-only.
         self.pending_migrations: list[str] = []
         try:
-            if getattr(backend, "read_only", False):
-                self.pending_migrations = _schema.pending(backend)
-            else:
-                self.applied_migrations = _schema.apply(backend)
+            self.ensure(migrations)
         except BaseException:
             backend.close()
             raise
+
+    def ensure(self, migrations: Iterable[_schema.MigrationSet]) -> None:
+        """Apply the migration sets a package keeps its tables in, where this store lacks them
+        (a package calls it for its own sets: ``Watches(store)`` for monitor's); a set already
+        ensured costs nothing. Opened read-only, what is lacking is added to
+        ``pending_migrations`` instead. Raises SchemaTooNewError for a set that a newer tokarc
+        wrote."""
+        sets = [s for s in dict.fromkeys(migrations) if s not in self._sets]
+        if not sets:
+            return
+        if self._db.read_only:
+            self.pending_migrations += _schema.pending(self._db, sets)
+        else:
+            self.applied_migrations += _schema.apply(self._db, sets)
+        self._sets += sets
+
+    def has_table(self, name: str) -> bool:
+        """Whether the database has the table ``name`` (one another package keeps may be
+        absent from a store that package was never handed)."""
+        return bool(self._db.query(self._db.dialect.has_table, (name,))[0][0])
+
+    @property
+    def migrations(self) -> tuple[_schema.MigrationSet, ...]:
+        """The migration sets this store was opened with or was asked to ensure."""
+        return tuple(self._sets)
 
     @property
     def backend(self) -> str:

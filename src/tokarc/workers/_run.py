@@ -20,6 +20,7 @@ from ..collect._runner import StopRequested
 from ..errors import TransientError
 from ..store import Store, open_store
 from ._limits import SharedLimits
+from ._schema import MIGRATIONS
 
 log = logging.getLogger("tokarc.workers")
 
@@ -92,7 +93,7 @@ class WorkerRuntime:
         small job's statements); one that a job ended with an error in is closed instead."""
         with self._pool:
             kept = self._idle.pop() if self._idle else None
-        store = kept or open_store(self.db)
+        store = kept or open_store(self.db, migrations=MIGRATIONS)
         try:
             yield store
         except BaseException:
@@ -107,7 +108,9 @@ class WorkerRuntime:
         thread, never waits for the same job's page being committed on the job's store."""
         with self._pool:
             if self._limits is None:
-                self._limits = SharedLimits(open_store(self.db), clock=self.clock)
+                self._limits = SharedLimits(
+                    open_store(self.db, migrations=MIGRATIONS), clock=self.clock
+                )
             limits = self._limits
         try:
             yield limits

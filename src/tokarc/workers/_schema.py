@@ -7,10 +7,11 @@ the next request may start) and a daily unit budget (``budget`` for the UTC ``da
 
 from __future__ import annotations
 
+from ..monitor._schema import MIGRATIONS as MONITOR_MIGRATIONS
 from ..store._dialect import Dialect
 from ..store._schema import MigrationSet
 
-WORKERS = MigrationSet("workers")
+WORKERS = MigrationSet("workers", backends=frozenset({"postgresql"}))  # workers need PostgreSQL
 
 
 @WORKERS.migration("shared_limits")
@@ -21,3 +22,8 @@ def _shared_limits(d: Dialect) -> list[str]:
             next_at DOUBLE PRECISION NOT NULL DEFAULT 0, budget BIGINT, day TEXT,
             spent BIGINT NOT NULL DEFAULT 0)""",
     ]
+
+
+#: What workers keep in the store: the monitor's sets (they run jobs and watches), then the
+#: shared limits (PostgreSQL only: workers run on PostgreSQL).
+MIGRATIONS: tuple[MigrationSet, ...] = (*MONITOR_MIGRATIONS, WORKERS)
