@@ -15,15 +15,13 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .client._client import AsyncClient, CallEvent, Client, Units
-from .client._config import Config
-from .client._retry import RetryPolicy
+from .client import AsyncClient, CallEvent, Client, Config, RetryPolicy, Units
 from .client._wire import Response, prepare_unchecked
 from .client.pagination import AsyncPager, Page, Pager, PagerState, SyncPager
-from .collect._expand import expand
+from .collect import expand
 
 if TYPE_CHECKING:
-    from .analysis._open import Archive, Frames
+    from .analysis import Archive, Frames
 from .errors import (
     APIError,
     EDError,
@@ -82,7 +80,7 @@ def open(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archiv
 
     Example: ``with tokarc.open("magic.db") as a: df = a.posts(source="hashtag:magic")``
     """
-    from .analysis._open import open_archive
+    from .analysis import open_archive
 
     return open_archive(target, frames=frames)
 

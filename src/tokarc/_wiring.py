@@ -2,7 +2,7 @@
 the CLI opens it.
 
 The store names nothing above it; each package declares the sets it keeps its tables in
-(``tokarc.collect._schema.MIGRATIONS`` ...) and ensures them when handed a store. This module,
+(``tokarc.collect.MIGRATIONS`` ...) and ensures them when handed a store. This module,
 at the top, lists them all, so that a command opens a database once with every table it may
 touch, and a read-only database can be checked for what it lacks before anything runs.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 
-from .collect._schema import MIGRATIONS as COLLECT
-from .media._schema import MIGRATIONS as MEDIA
-from .monitor._schema import MIGRATIONS as MONITOR
+from .collect import MIGRATIONS as COLLECT
+from .media import MIGRATIONS as MEDIA
+from .monitor import MIGRATIONS as MONITOR
 from .store import MIGRATIONS as STORE
 from .store import MigrationSet, Store
 from .store import open_reader as _open_reader

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tokarc.api._guesses import ERROR_COST, MAX_POST_IDS
+from tokarc.api.guesses import ERROR_COST, MAX_POST_IDS
 from tokarc.emulator import Emulator
 from tokarc.emulator import _fixtures as F
 

@@ -18,7 +18,7 @@ import ensembledata.api._requester as requester
 import pytest
 from ensembledata.api import EDClient, EDError
 
-from tokarc.api import _guesses as G
+from tokarc.api import guesses as G
 from tokarc.api.endpoints import ENDPOINTS
 from tokarc.emulator import Emulator, serve_in_thread
 from tokarc.emulator import _fixtures as F

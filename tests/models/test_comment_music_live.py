@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tokarc.api import _guesses
+from tokarc.api import guesses
 from tokarc.models import Comment, Live, Music, decode
 
 from ._samples import MUSIC_ID, UID, comment, live_room, mobile_user, music
@@ -116,7 +116,7 @@ def test_bare_live_room() -> None:
 
 
 def test_wrapped_live_room() -> None:
-    item = {"type": 1, _guesses.LIVE_ITEM_WRAPPER: live_room(user_count=None)}
+    item = {"type": 1, guesses.LIVE_ITEM_WRAPPER: live_room(user_count=None)}
     live = decode("live", item)
     assert (live.room_id, live.viewer_count) == ("7312345678901234567", 20000)
     assert live.raw is item

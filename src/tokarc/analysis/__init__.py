@@ -1,1 +1,32 @@
-"""tokarc.analysis."""
+"""Reading the archive: data frames for notebooks (``tokarc.open``), networks (GEXF, GraphML,
+edge lists), full-text search, and the archive in Datasette (``tokarc browse``).
+
+Heavy libraries (pandas or polars, networkx, Datasette) are imported when first used, not here.
+See ``docs/analysis.md`` and ``docs/archive.md``.
+"""
+
+from __future__ import annotations
+
+from ._browse import app as datasette_app
+from ._network import GRAPHS, Network, network
+from ._network import build as build_network
+from ._network import write as write_network
+from ._open import Archive, Frames, open_archive
+from ._search import Match, fts5_query, search
+from ._search import count as count_matches
+
+__all__ = [
+    "GRAPHS",
+    "Archive",
+    "Frames",
+    "Match",
+    "Network",
+    "build_network",
+    "count_matches",
+    "datasette_app",
+    "fts5_query",
+    "network",
+    "open_archive",
+    "search",
+    "write_network",
+]

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._files import unwritable
 from .._version import __version__
-from ..dataset._dictionary import RESOURCES
+from ..dataset import RESOURCES
 
 __all__ = ["CANNED_QUERIES", "app", "metadata"]
 

@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import atomic_file
-from ..dataset._exports import Source
-from ..dataset._pseudonym import Pseudonymizer
+from ..dataset import Pseudonymizer, Source
 from ..errors import InvalidInputError
 from ..store import Store
 

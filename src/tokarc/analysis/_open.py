@@ -17,7 +17,7 @@ import os
 from typing import Any, Literal
 
 from .._closing import Closing
-from ..dataset._exports import Source
+from ..dataset import Source
 from ..errors import InvalidInputError
 from ..store import Store, open_reader
 
@@ -68,7 +68,7 @@ class Archive(Closing):
 
     def sql(self, query: str, params: tuple[Any, ...] = ()) -> Any:
         """The result of a read-only query (views too: ``post_view``, ``daily_posts``, ...)."""
-        from ..store._readonly import run_sql
+        from ..store import run_sql
 
         pa = importlib.import_module("pyarrow")
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidInputError
-from ..store._backend import Backend
-from ..store._views import PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
+from ..store import PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, Backend, iso
 
 __all__ = ["Match", "count", "fts5_query", "search"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
-from . import _guesses as G
+from . import guesses as G
 
 #: The key of an answer's JSON object that holds its payload (``{"data": ...}``; an error's
 #: object holds ``detail`` instead): what the SDK calls ``result.data``.
@@ -73,7 +73,7 @@ class Pagination:
 
 @dataclass(frozen=True)
 class Cost:
-    """Units one call costs ([I] except where ``_guesses`` says otherwise)."""
+    """Units one call costs ([I] except where ``guesses`` says otherwise)."""
 
     base: int = G.DEFAULT_CALL_COST
     per_param: str | None = None  # multiply ``base`` by this int parameter (user posts' depth)

@@ -20,7 +20,7 @@ from ..client._config import (
     write_config_file,
 )
 from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, target_label
-from ..dataset._exports import EXPORTS
+from ..dataset import EXPORTS
 from ..dataset._exports import get as get_export
 from ..dataset.export import COLUMNS
 from ..errors import InvalidInputError
@@ -36,7 +36,7 @@ from ._text import cell, safe
 from ._text import title as title_text
 
 if TYPE_CHECKING:
-    from ..dataset._pseudonym import Pseudonymizer
+    from ..dataset import Pseudonymizer
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 

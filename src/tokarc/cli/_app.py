@@ -18,9 +18,8 @@ from typer._click.exceptions import (  # typer vendors click
 from typer.core import TyperGroup
 
 from .._version import __version__
+from ..client import Client, RetryPolicy
 from ..client import _constants as C
-from ..client._client import Client
-from ..client._retry import RetryPolicy
 from ..store import redact
 from . import _errors
 from ._text import safe

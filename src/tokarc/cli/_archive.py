@@ -14,16 +14,13 @@ import typer
 from rich.table import Table
 
 from .._files import atomic_file
+from ..analysis import search as search_store
 from ..analysis._network import GRAPHS, build, network, write
 from ..analysis._search import count as count_matches
-from ..analysis._search import search as search_store
 from ..collect import Checkpoint
-from ..dataset._hydrate import dehydrated, read_ids, record_gone
-from ..dataset._pseudonym import Pseudonymizer, load_key
+from ..dataset import Pseudonymizer, dehydrated, load_key, read_ids, record_gone
 from ..status import JobStatus
-from ..store import Store, is_postgres_url
-from ..store._readonly import run_sql
-from ..store._views import SEARCH_SCOPES
+from ..store import SEARCH_SCOPES, Store, is_postgres_url, run_sql
 from . import _admin, _errors
 from . import _options as O
 from ._app import app, session

@@ -11,11 +11,17 @@ from typing import Annotated, Any
 import typer
 
 from .._wiring import open_store
-from ..collect import DEFAULT_CONCURRENCY
+from ..collect import (
+    BUDGET,
+    DEFAULT_CONCURRENCY,
+    STEPS,
+    ExpandSpec,
+    ExpansionEstimate,
+    ExpansionReport,
+    JobReport,
+    StepReport,
+)
 from ..collect._expand import KIND, Expansion
-from ..collect._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
-from ..collect._runner import BUDGET, JobReport
-from ..collect._steps import STEPS
 from ..store import Job, Store, is_postgres_url
 from . import _cap, _errors
 from . import _options as O

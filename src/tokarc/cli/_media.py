@@ -22,9 +22,8 @@ import typer
 from rich.filesize import decimal
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from ..client import Client, RetryPolicy
 from ..client import _constants as C
-from ..client._client import Client
-from ..client._retry import RetryPolicy
 from ..collect import Collector, JobReport, JobSpec
 from ..errors import InvalidInputError, MissingTokenError
 from ..media import (

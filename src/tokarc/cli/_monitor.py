@@ -25,8 +25,8 @@ from ..monitor import (
     WatchRun,
     format_duration,
     parse_duration,
+    status_text,
 )
-from ..monitor._alerts import status_text
 from ..status import RunStatus
 from ..store import Store
 from . import _errors

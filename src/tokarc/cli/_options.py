@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..client import _constants as C
-from ..dataset._pseudonym import ENV_KEY
+from ..dataset import ENV_KEY
 from ..store import DatabaseTarget
 from ._cap import max_units_option
 

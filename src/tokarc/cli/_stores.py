@@ -8,8 +8,7 @@ from pathlib import Path
 from .._files import refuse_same_file, unwritable
 from .._wiring import open_reader, open_store
 from ..errors import ReadOnlyStoreError
-from ..store import DatabaseTarget, Store, is_postgres_url
-from ..store._target import sqlite_files
+from ..store import DatabaseTarget, Store, is_postgres_url, sqlite_files
 from . import _errors
 
 

@@ -8,8 +8,8 @@ import sys
 from typing import Any
 
 from ..client.pagination import record_key
-from ..dataset.export import _text_out  # stdout as the export writes it (terminal-safe on a tty)
-from ..store._text import record_json
+from ..dataset import text_out  # stdout as the export writes it (terminal-safe on a tty)
+from ..store import record_json
 
 # The record type each exported entity holds (what of a page goes to stdout).
 _TYPES = {
@@ -40,7 +40,7 @@ class Stream:
     def __call__(self, records: list[Any]) -> None:
         lines = [record_json(r) for r in records if self._new(r)]
         try:
-            with _text_out("-") as out:
+            with text_out("-") as out:
                 if lines:
                     out.write("\n".join(lines) + "\n")
                 out.flush()

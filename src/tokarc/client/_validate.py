@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..api import _guesses as G
-from ..api._countries import COUNTRY_CODES
+from ..api import guesses as G
+from ..api.countries import COUNTRY_CODES
 from ..api.endpoints import Endpoint, Param
 from ..errors import InvalidInputError
 

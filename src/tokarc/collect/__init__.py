@@ -26,8 +26,19 @@ from ._found import MISSING, NOTHING
 from ._kinds import KINDS, JobKind, kind
 from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
 from ._many import DEFAULT_CONCURRENCY, Events, Many, ManyResult, SharedBudget
-from ._runner import BUDGET, CAUGHT_UP, COMPLETE, Collector, JobReport, job_for
+from ._runner import (
+    BUDGET,
+    CAUGHT_UP,
+    COMPLETE,
+    Collector,
+    JobReport,
+    OverBudget,
+    StopRequested,
+    job_for,
+)
+from ._schema import MIGRATIONS
 from ._spec import Checkpoint, JobSpec, post_ids
+from ._steps import STEPS
 
 __all__ = [
     "BUDGET",
@@ -36,8 +47,10 @@ __all__ = [
     "DEFAULT_CONCURRENCY",
     "KINDS",
     "LEASE_SECONDS",
+    "MIGRATIONS",
     "MISSING",
     "NOTHING",
+    "STEPS",
     "Checkpoint",
     "Collector",
     "Estimate",
@@ -53,8 +66,10 @@ __all__ = [
     "LeaseLostError",
     "Many",
     "ManyResult",
+    "OverBudget",
     "SharedBudget",
     "StepReport",
+    "StopRequested",
     "coverage",
     "estimate",
     "expand",

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..api import _guesses as G
 from ..api import endpoints as E
+from ..api import guesses as G
 from ._spec import BOUND_PARAM, JobSpec
 
 # The most a cursor endpoint hands out, where the API documents a cap.
@@ -28,7 +28,7 @@ _INTERNAL: dict[str, tuple[str, int]] = {
     "full_keyword_search": ("keyword_search", G.FULL_KEYWORD_MAX_PAGES * 20),
 }
 
-# Page sizes that no source documents ([I] in _guesses): an estimate over them is a guess.
+# Page sizes that no source documents ([I] in guesses): an estimate over them is a guess.
 _GUESSED_PAGES = {"music_search", "music_posts", "user_liked_posts", "user_search", "lives_search"}
 
 

@@ -17,11 +17,10 @@ from typing import Any
 import msgspec
 
 from .. import errors
-from ..client._client import Client
+from ..client import Client
 from ..errors import InvalidInputError
 from ..status import JobStatus, TargetOutcome
-from ..store import Job, Store
-from ..store._text import timestamp
+from ..store import Job, Store, timestamp
 from . import _expand_caps as _caps
 from ._estimate import estimate
 from ._expand_spec import (

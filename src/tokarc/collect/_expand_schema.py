@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..store._dialect import Dialect
-from ..store._schema import MigrationSet
+from ..store import Dialect, MigrationSet
 
 EXPAND = MigrationSet("expand")
 

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from .. import errors
 from ..api import endpoints as E
-from ..client._client import CallEvent
+from ..client import CallEvent
 from ..status import JobStatus, StopReason
 from ._estimate import worst_case
 from ._lease import JobRunningError

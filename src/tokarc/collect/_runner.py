@@ -15,9 +15,9 @@ from typing import Any
 
 from .. import errors
 from .._time import check_past
-from ..api import _guesses as G
 from ..api import endpoints as E
-from ..client._client import CallEvent, Client
+from ..api import guesses as G
+from ..client import CallEvent, Client
 from ..client.pagination import (
     EXHAUSTED,
     MAX_ITEMS,

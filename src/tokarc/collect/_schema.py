@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..store import MigrationSet
-from ..store._dialect import Dialect
+from ..store import Dialect, MigrationSet
 from ._expand_schema import EXPAND
 
 COLLECT = MigrationSet("collect")

@@ -15,7 +15,9 @@ from ..errors import InvalidInputError
 from ..store import Store
 from ._derived import iso
 from ._exports import Run, Source
+from ._outputs import refuse_store_file, text_out
 from ._pseudonym import Pseudonymizer
+from ._rows import chunks, spec_of
 
 __all__ = ["FOURCAT_COLUMNS", "to_4cat"]
 
@@ -75,18 +77,16 @@ def to_4cat(
 ) -> int:
     """Write ``entity`` (posts or comments) as 4CAT's CSV; return the rows written.
     ``InvalidInputError`` (a ``ValueError``) for another entity."""
-    from . import export as X
-
     if entity not in _MAPS:
         raise InvalidInputError(f"invalid entity {entity!r} for --format 4cat: posts or comments")
-    spec = X._spec(entity, pseudonymize)
-    X._refuse_store_file(store, out)
+    spec = spec_of(entity, pseudonymize)
+    refuse_store_file(store, out)
     mapping = _MAPS[entity]
     n = 0
-    with X._text_out(out, newline="") as f:
+    with text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(mapping)
-        for rows in X._chunks(store, spec, chunk_size, source, run, pseudonymize):
+        for rows in chunks(store, spec, chunk_size, source, run, pseudonymize):
             writer.writerows(_converted(rows, spec.names, mapping))
             n += len(rows)
     return n

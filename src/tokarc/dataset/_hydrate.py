@@ -11,10 +11,9 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from ..api import _guesses as G
+from ..api import guesses as G
 from ..errors import InvalidInputError
-from ..store import Store
-from ..store._text import timestamp
+from ..store import Store, timestamp
 from ._exports import Source
 
 __all__ = ["dehydrated", "read_ids", "record_gone"]

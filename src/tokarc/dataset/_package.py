@@ -19,9 +19,8 @@ from typing import Any
 
 from .._files import atomic_file
 from .._version import __version__
-from ..api import _guesses as G
-from ..store import Store
-from ..store._views import iso
+from ..api import guesses as G
+from ..store import Store, iso
 from ._derived import with_twins
 from ._dictionary import USER_SOURCES, resource
 from ._exports import get
@@ -47,7 +46,7 @@ _MEDIA = {
     "4cat": "text/csv",
 }
 
-#: The API's limits a reader of the data should know (``tokarc.api._guesses``).
+#: The API's limits a reader of the data should know (``tokarc.api.guesses``).
 KNOWN_CAPS = {
     "hashtag_posts_reachable": f"about {G.HASHTAG_CAP_RANGE[0]}-{G.HASHTAG_CAP_RANGE[1]} posts "
     "per popular hashtag, then the API ends the search",

@@ -26,21 +26,18 @@ from __future__ import annotations
 import contextlib
 import csv
 import importlib
-import io
-import os
-import re
-import sys
 from collections.abc import Iterator
-from typing import IO, Any, Literal, cast
+from typing import Any, Literal
 
 import msgspec
 
-from .._files import atomic_file, refuse_same_file
 from ..store import Store
-from ..store._target import sqlite_files
 from ._derived import with_twins
-from ._exports import EXPORTS, Export, Run, Source, get
+from ._exports import EXPORTS, Export, Run, Source
+from ._fourcat import to_4cat
+from ._outputs import ExportTarget, binary_out, refuse_store_file, text_out
 from ._pseudonym import Pseudonymizer
+from ._rows import chunks, spec_of, stream_rows, typed
 
 __all__ = [
     "CHUNK_SIZE",
@@ -56,7 +53,6 @@ __all__ = [
     "to_polars",
 ]
 
-ExportTarget = str | os.PathLike[str] | IO[str] | IO[bytes]
 Format = Literal["jsonl", "csv", "parquet", "4cat"]
 
 #: The formats :func:`export` writes.
@@ -88,8 +84,6 @@ def export(
     identifier by its keyed pseudonym and leaves raw JSON and URLs out (see
     ``docs/archive.md``). ``ValueError`` for an unknown entity or format; ``ImportError`` for
     Parquet without pyarrow."""
-    from ._fourcat import to_4cat
-
     writers = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet, "4cat": to_4cat}
     if format not in writers:
         raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
@@ -110,25 +104,15 @@ def to_jsonl(
 ) -> int:
     """Write one JSON object per line: the raw JSON of each record, as TikTok sent it
     (pseudonymised: the columns, raw JSON left out)."""
-    spec = _spec(entity, pseudonymize)
-    _refuse_store_file(store, out)
+    spec = spec_of(entity, pseudonymize)
+    refuse_store_file(store, out)
     n = 0
-    with _text_out(out) as f:
+    with text_out(out) as f:
         for line in _json_lines(store, spec, chunk_size, source, run, pseudonymize):
             f.write(line)
             f.write("\n")
             n += 1
     return n
-
-
-def _stream(
-    store: Store, spec: Export, sql: str, params: tuple[object, ...], size: int
-) -> Iterator[list[Any]]:
-    """The rows of ``sql`` in chunks; none when the entity's table is another package's and
-    this store has never had it."""
-    if spec.optional_table and not store.has_table(spec.optional_table):
-        return iter(())
-    return store.stream(sql, params, size=size)
 
 
 def _json_lines(
@@ -141,12 +125,12 @@ def _json_lines(
 ) -> Iterator[str]:
     if spec.raw_sql:
         sql, params = spec.query(source, raw=True, run=run)
-        for rows in _stream(store, spec, sql, params, size):
+        for rows in stream_rows(store, spec, sql, params, size):
             yield from (row[0] for row in rows)
         return
     names = spec.names
-    for rows in _chunks(store, spec, size, source, run, pseudonymize):
-        for row in _typed(spec, rows):
+    for rows in chunks(store, spec, size, source, run, pseudonymize):
+        for row in typed(spec, rows):
             yield msgspec.json.encode(dict(zip(names, row, strict=True))).decode()
 
 
@@ -161,13 +145,13 @@ def to_csv(
     pseudonymize: Pseudonymizer | None = None,
 ) -> int:
     """Write a CSV with a header and the entity's fixed columns (empty cell = no value)."""
-    spec = _spec(entity, pseudonymize)
-    _refuse_store_file(store, out)
+    spec = spec_of(entity, pseudonymize)
+    refuse_store_file(store, out)
     n = 0
-    with _text_out(out, newline="") as f:
+    with text_out(out, newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(spec.names)
-        for rows in _chunks(store, spec, chunk_size, source, run, pseudonymize):
+        for rows in chunks(store, spec, chunk_size, source, run, pseudonymize):
             writer.writerows(rows)
             n += len(rows)
     return n
@@ -185,12 +169,12 @@ def to_parquet(
 ) -> int:
     """Write a Parquet file with the entity's fixed columns and types (needs pyarrow)."""
     pa, pq = _pyarrow()
-    spec = _spec(entity, pseudonymize)
-    _refuse_store_file(store, out)
+    spec = spec_of(entity, pseudonymize)
+    refuse_store_file(store, out)
     schema = _arrow_schema(pa, spec)
     n = 0
-    with _binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
-        for rows in _chunks(store, spec, chunk_size, source, run, pseudonymize):
+    with binary_out(out) as f, pq.ParquetWriter(f, schema) as writer:
+        for rows in chunks(store, spec, chunk_size, source, run, pseudonymize):
             writer.write_batch(_arrow_batch(pa, schema, spec, rows))
             n += len(rows)
     return n
@@ -204,8 +188,8 @@ def to_pandas(store: Store, entity: str) -> Any:
         pa, _ = _pyarrow()
         nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
         return _arrow_table(store, entity).to_pandas(types_mapper=nullable.get)
-    spec = _spec(entity)
-    rows = [row for rows in _chunks(store, spec, CHUNK_SIZE) for row in rows]
+    spec = spec_of(entity)
+    rows = [row for rows in chunks(store, spec, CHUNK_SIZE) for row in rows]
     return pd.DataFrame.from_records(rows, columns=list(spec.names))
 
 
@@ -214,7 +198,7 @@ def to_polars(store: Store, entity: str) -> Any:
     pl = _need("polars", "polars")
     with contextlib.suppress(ImportError):
         return pl.from_arrow(_arrow_table(store, entity))
-    spec = _spec(entity)
+    spec = spec_of(entity)
     types = {
         "text": pl.String,
         "int": pl.Int64,
@@ -224,58 +208,10 @@ def to_polars(store: Store, entity: str) -> Any:
     }
     schema = {name: types[kind] for name, kind in spec.columns}
     frames = [
-        pl.DataFrame(_typed(spec, rows), schema=schema, orient="row")
-        for rows in _chunks(store, spec, CHUNK_SIZE)
+        pl.DataFrame(typed(spec, rows), schema=schema, orient="row")
+        for rows in chunks(store, spec, CHUNK_SIZE)
     ]
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
-
-
-# -- rows ------------------------------------------------------------------------------------
-
-
-def _spec(entity: str, pseudonymize: Pseudonymizer | None = None) -> Export:
-    """The export of ``entity`` with its derived columns (``created_at``); pseudonymised:
-    without its ``drop`` columns and raw JSON."""
-    spec = get(entity)
-    if pseudonymize is not None:
-        spec = pseudonymize.export(spec)[0]
-    return with_twins(spec)[0]
-
-
-def _chunks(
-    store: Store,
-    spec: Export,
-    size: int,
-    source: Source | None = None,
-    run: Run | None = None,
-    pseudonymize: Pseudonymizer | None = None,
-) -> Iterator[list[Any]]:
-    """Chunks of the rows of ``spec`` (as :func:`_spec` gives it): the entity's stored
-    columns, pseudonymised when asked, then with the derived ones."""
-    stored = get(spec.name)
-    sql, params = stored.query(source, run=run)
-    chunks: Iterator[list[Any]] = _stream(store, spec, sql, params, size)
-    shown = stored
-    if pseudonymize is not None:
-        shown, hide = pseudonymize.export(stored)
-        chunks = (hide(chunk) for chunk in chunks)
-    twins = with_twins(shown)[1]
-    return chunks if twins is None else (twins(chunk) for chunk in chunks)
-
-
-def _typed(spec: Export, rows: list[Any]) -> list[tuple[Any, ...]]:
-    """Rows with the 0/1 of bool columns as booleans."""
-    flags = [i for i, (_, kind) in enumerate(spec.columns) if kind == "bool"]
-    if not flags:
-        return [tuple(r) for r in rows]
-    return [_with_bools(tuple(r), flags) for r in rows]
-
-
-def _with_bools(row: tuple[Any, ...], flags: list[int]) -> tuple[Any, ...]:
-    values = list(row)
-    for i in flags:
-        values[i] = None if values[i] is None else bool(values[i])
-    return tuple(values)
 
 
 # -- arrow -----------------------------------------------------------------------------------
@@ -298,7 +234,7 @@ def _arrow_schema(pa: Any, spec: Export) -> Any:
 
 
 def _arrow_batch(pa: Any, schema: Any, spec: Export, rows: list[Any]) -> Any:
-    columns = list(zip(*_typed(spec, rows), strict=True)) or [() for _ in schema]
+    columns = list(zip(*typed(spec, rows), strict=True)) or [() for _ in schema]
     arrays = [_arrow_array(pa, col, f.type) for col, f in zip(columns, schema, strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
@@ -312,10 +248,10 @@ def _arrow_array(pa: Any, values: Any, type: Any) -> Any:
 
 def _arrow_table(store: Store, entity: str, source: Source | None = None) -> Any:
     pa, _ = _pyarrow()
-    spec = _spec(entity)
+    spec = spec_of(entity)
     schema = _arrow_schema(pa, spec)
-    chunks = _chunks(store, spec, CHUNK_SIZE, source)
-    batches = [_arrow_batch(pa, schema, spec, rows) for rows in chunks]
+    parts = chunks(store, spec, CHUNK_SIZE, source)
+    batches = [_arrow_batch(pa, schema, spec, rows) for rows in parts]
     return pa.Table.from_batches(batches, schema=schema)
 
 
@@ -326,73 +262,3 @@ def _need(module: str, extra: str) -> Any:
         raise ImportError(
             f"this export needs {module}: pip install {module} (or 'tokarc[{extra}]')"
         ) from exc
-
-
-# -- outputs ---------------------------------------------------------------------------------
-
-
-def _refuse_store_file(store: Store, out: ExportTarget) -> None:
-    """InvalidInputError when the path ``out`` is the store's database or one of its files."""
-    if isinstance(out, str | os.PathLike) and out != "-":
-        refuse_same_file(out, sqlite_files(store.url))
-
-
-@contextlib.contextmanager
-def _text_out(out: ExportTarget, newline: str | None = None) -> Iterator[IO[str]]:
-    """A text stream on ``out``: a path (created), ``"-"`` (stdout) or an open stream."""
-    if out == "-":
-        yield cast(IO[str], _TerminalSafe(sys.stdout)) if sys.stdout.isatty() else sys.stdout
-    elif isinstance(out, str | os.PathLike):
-        with atomic_file(out, "w", encoding="utf-8", newline=newline) as f:
-            yield f
-    elif isinstance(out, io.TextIOBase) or not _is_binary(out):
-        yield out  # type: ignore[misc]
-    else:
-        binary: Any = out
-        wrapper = io.TextIOWrapper(binary, encoding="utf-8", newline=newline)
-        try:
-            yield wrapper
-        finally:
-            wrapper.flush()
-            wrapper.detach()  # the caller's stream stays open
-
-
-@contextlib.contextmanager
-def _binary_out(out: ExportTarget) -> Iterator[Any]:
-    """A binary stream on ``out``: a path (created), ``"-"`` (stdout) or an open stream."""
-    if out == "-":
-        yield sys.stdout.buffer
-    elif isinstance(out, str | os.PathLike):
-        with atomic_file(out, "wb") as f:
-            yield f
-    elif isinstance(out, io.TextIOBase):
-        raise TypeError("Parquet needs a binary stream, got a text stream")
-    else:
-        yield out
-
-
-# What a terminal would act on rather than show: C0 controls but tab and newline, DEL, C1
-# controls (U+009B is a CSI), and bidirectional marks, embeddings, overrides and isolates.
-_TERMINAL_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-
-
-class _TerminalSafe:
-    """Stdout on a terminal: records are shown, so the characters a terminal would act on are
-    written as JSON escapes (``\\u001b``); JSON lines stay valid and mean the same."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        return self._stream.write(_TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-def _is_binary(stream: Any) -> bool:
-    return isinstance(stream, io.RawIOBase | io.BufferedIOBase) or "b" in getattr(
-        stream, "mode", ""
-    )

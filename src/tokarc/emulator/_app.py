@@ -25,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..api import _guesses as G
+from ..api import guesses as G
 from ..api.endpoints import ENDPOINTS, ENVELOPE_KEY, Endpoint
 from . import _media as media
 from ._cache import LRU

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..api import _guesses as G
-from ..api._countries import COUNTRY_CODES
+from ..api import guesses as G
+from ..api.countries import COUNTRY_CODES
 from ..api.endpoints import Endpoint
 from . import _fixtures as F
 from . import _vocab as V
@@ -533,7 +533,7 @@ def lives_search(ctx: Ctx, p: dict[str, Any]) -> Result:
     check_country(p)
     rooms, cursor = live_rooms(ctx, p["keyword"]), cursor_of(p)
     page = [rooms[j] for j in window(cursor, page_size(ctx), len(rooms))]
-    if ctx.endpoint.wrapper is None:  # the table may not say it: wrap as _guesses does
+    if ctx.endpoint.wrapper is None:  # the table may not say it: wrap as guesses does
         page = [{G.LIVE_ITEM_WRAPPER: room} for room in page]
     return offset_page(ctx, page, cursor, len(rooms))
 

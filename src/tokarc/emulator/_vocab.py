@@ -1,4 +1,4 @@
-"""Word lists the synthetic world is written with (country codes: `tokarc.api._countries`)."""
+"""Word lists the synthetic world is written with (country codes: `tokarc.api.countries`)."""
 
 from __future__ import annotations
 

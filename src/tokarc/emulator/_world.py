@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from typing import Any, NamedTuple
 
-from ..api import _guesses as G
+from ..api import guesses as G
 from . import _fixtures as F
 from . import _vocab as V
 from ._cache import LRU

@@ -24,18 +24,19 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
-from ..client._client import Client
-from ..client._retry import RetryPolicy
+from ..client import Client, RetryPolicy
 from ..store import Store
 from ._download import MediaArchive, MediaReport, OnFile
 from ._fetch import Fetcher, Outcome, public_url, sniff
 from ._files import MIN_FREE, DiskFullError, MediaRoot, Stored
 from ._plan import ENTITY, KINDS, Item, Source, parse_kinds, parse_source, pending
 from ._root import media_root, record_root, recorded_root
+from ._schema import MIGRATIONS
 
 __all__ = [
     "ENTITY",
     "KINDS",
+    "MIGRATIONS",
     "MIN_FREE",
     "DiskFullError",
     "Fetcher",

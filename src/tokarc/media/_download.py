@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
-from ..client._client import Client
-from ..store import Store
-from ..store._text import timestamp
+from ..client import Client
+from ..store import Store, timestamp
 from ._fetch import Fetcher, Outcome, public_url
 from ._files import DiskFullError
 from ._plan import Item, Source, pending

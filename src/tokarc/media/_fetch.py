@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import stamina
 
-from ..client._retry import RetryPolicy
+from ..client import RetryPolicy
 from ._files import DiskFullError, MediaRoot, Stored
 
 _CHUNK = 64 * 1024

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..api import _guesses as G
 from ..api import endpoints as E
-from ..client._client import CallEvent, Client
+from ..api import guesses as G
+from ..client import CallEvent, Client
 from ..client.pagination import decode_page
 from ..models import Post
 from ..store import Batch, Store

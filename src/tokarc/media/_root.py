@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..store import Store
-from ..store._text import timestamp
+from ..store import Store, timestamp
 from ._schema import MIGRATIONS
 
 _RECORD = (

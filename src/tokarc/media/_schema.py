@@ -9,8 +9,7 @@ expired and no fresh one could be had yet; a rerun tries again) or ``too_large``
 
 from __future__ import annotations
 
-from ..store._dialect import Dialect
-from ..store._schema import MigrationSet
+from ..store import Dialect, MigrationSet
 
 MEDIA = MigrationSet("media")
 

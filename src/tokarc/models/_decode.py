@@ -8,7 +8,7 @@ from typing import Any, Literal, overload
 
 import msgspec
 
-from ..api import _guesses as G
+from ..api import guesses as G
 from ..errors import DecodeError
 from ._raw import (
     _AwemeRaw,

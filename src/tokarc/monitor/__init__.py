@@ -29,12 +29,21 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy
 from .._time import format_duration, parse_duration
-from ._alerts import Alert, Alerts, Delivery
+from ._alerts import Alert, Alerts, Delivery, status_text
 from ._lock import LEASE_SECONDS
-from ._rules import Rule, is_spike, parse_rule
-from ._schedule import Scheduler, WatchRun
+from ._rules import (
+    MIN_RATE_SPAN,
+    SPIKE_BASELINE,
+    SPIKE_FACTOR,
+    SPIKE_MIN,
+    Rule,
+    is_spike,
+    parse_rule,
+)
+from ._schedule import Scheduler, Stopping, WatchRun
+from ._schema import MIGRATIONS
 from ._specs import WATCH_KINDS, WatchKind
-from ._watches import MAX_FAILURES, Watch, Watches
+from ._watches import MAX_FAILURES, Watch, Watches, redact_url
 
 if TYPE_CHECKING:
     from ..report import Report, write_report
@@ -48,6 +57,11 @@ __getattr__ = lazy(__name__, {"Report": "tokarc.report", "write_report": "tokarc
 __all__ = [
     "LEASE_SECONDS",
     "MAX_FAILURES",
+    "MIGRATIONS",
+    "MIN_RATE_SPAN",
+    "SPIKE_BASELINE",
+    "SPIKE_FACTOR",
+    "SPIKE_MIN",
     "WATCH_KINDS",
     "Alert",
     "Alerts",
@@ -55,6 +69,7 @@ __all__ = [
     "Report",
     "Rule",
     "Scheduler",
+    "Stopping",
     "Watch",
     "WatchKind",
     "WatchRun",
@@ -63,5 +78,7 @@ __all__ = [
     "is_spike",
     "parse_duration",
     "parse_rule",
+    "redact_url",
+    "status_text",
     "write_report",
 ]

@@ -23,8 +23,7 @@ from typing import Any
 
 import httpx
 
-from ..store import Store
-from ..store._text import timestamp
+from ..store import Store, timestamp
 from ._rules import MIN_RATE_SPAN, SPIKE_FACTOR, Rule, is_spike, parse_rule
 from ._watches import Watch, db, iso, redact_url
 

@@ -16,7 +16,7 @@ import os
 import socket
 import uuid
 
-from ..store._backend import Backend
+from ..store import Backend
 
 #: How long a claim lasts without renewal. A run renews it after every page, so only a tick
 #: that died (or hung for this long on one page) loses its watches to another tick.

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..client._client import CallEvent, Client
+from ..client import CallEvent, Client
 from ..collect import BUDGET, Collector, JobReport, JobSpec
 from ..status import JobStatus, RunStatus, StopReason
 from ..store import Store, TransientError, open_store

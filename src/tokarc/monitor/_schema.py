@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..collect._schema import MIGRATIONS as COLLECT_MIGRATIONS
-from ..store._dialect import Dialect
-from ..store._schema import MigrationSet
+from ..collect import MIGRATIONS as COLLECT_MIGRATIONS
+from ..store import Dialect, MigrationSet
 
 MONITOR = MigrationSet("monitor")
 

@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 
 from .._time import DAY, parse_duration
 from ..errors import InvalidInputError
-from ..store import Store
-from ..store._backend import Backend
+from ..store import Backend, Store
 from ._rules import parse_rule
 from ._schema import MIGRATIONS
 from ._specs import WATCH_KINDS, WatchKind, check_target

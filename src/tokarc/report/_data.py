@@ -14,11 +14,8 @@ from typing import Any
 
 from .._time import DAY
 from ..collect import KINDS
-from ..monitor._alerts import status_text
-from ..monitor._rules import MIN_RATE_SPAN, SPIKE_MIN, is_spike
-from ..monitor._watches import Watch, Watches, db
-from ..store import Store
-from ..store._text import timestamp
+from ..monitor import MIN_RATE_SPAN, SPIKE_MIN, Watch, Watches, is_spike, status_text
+from ..store import Store, timestamp
 
 TOP = 15  # bars in a ranking
 TOP_POSTS = 10  # rows of the top posts table
@@ -82,7 +79,7 @@ class Scope:
 def all_sources(store: Store) -> list[Source]:
     """Every post source in the store (from ``seen_via``), with the watch and jobs behind it,
     and the watches' sources that found nothing yet; by label."""
-    b = db(store)
+    b = store.db
     found = {
         (str(k), str(t)): int(n)
         for k, t, n in b.query(
@@ -239,7 +236,7 @@ class Data:
             f"AND record_id IN ({marks}) ORDER BY record_id, position"
         )
         best: dict[str, tuple[int, str, str | None]] = {}
-        for rid, kind, _pos, path, ctype in db(self.store).query(sql, (*THUMB_KINDS, *ids)):
+        for rid, kind, _pos, path, ctype in self.store.db.query(sql, (*THUMB_KINDS, *ids)):
             rank = THUMB_KINDS.index(kind)
             if rid not in best or rank < best[rid][0]:
                 best[str(rid)] = (rank, str(path), ctype)
@@ -317,7 +314,7 @@ class Data:
             f"WHERE aweme_id IN ({marks}) ORDER BY observed_at"
         )
         out: dict[str, list[tuple[dt.datetime, int]]] = {name: [] for name in top.values()}
-        for aweme_id, at, value in db(self.store).query(sql, tuple(top)):
+        for aweme_id, at, value in self.store.db.query(sql, tuple(top)):
             if value is not None:
                 out[top[aweme_id]].append((_time(at), int(value)))
         return out
@@ -349,7 +346,7 @@ class Data:
         )
         chosen = {w.id for w in self.sc.watches}
         labels = {w.label for w in Watches(self.store).all() if w.id in chosen}
-        for day, kind, target, units in db(self.store).query(sql, (since,)):
+        for day, kind, target, units in self.store.db.query(sql, (since,)):
             if f"{kind}:{target}" in labels:
                 out.setdefault(f"{kind}:{target}", {})[dt.date.fromisoformat(day)] = int(units)
         if not out and not self.sc.filtered:
@@ -358,9 +355,7 @@ class Data:
                 "GROUP BY substr(at, 1, 10) ORDER BY 1"
             )
             days = {
-                dt.date.fromisoformat(d): int(u)
-                for d, u in db(self.store).query(sql, (since,))
-                if u
+                dt.date.fromisoformat(d): int(u) for d, u in self.store.db.query(sql, (since,)) if u
             }
             out = {"all requests": days} if days else {}
         return out
@@ -438,7 +433,7 @@ class Data:
                 "FROM alerts a JOIN watches w ON w.id = a.watch_id WHERE a.created_at > ? "
                 "ORDER BY a.id"
             )
-            found = db(self.store).query(sql, (_iso(ch.since),))
+            found = self.store.db.query(sql, (_iso(ch.since),))
             ch.alerts = [(str(a), str(w), str(t), status_text(s, e)) for a, w, t, s, e in found]
         return ch
 
@@ -548,7 +543,7 @@ def hourly_rates(points: Sequence[tuple[dt.datetime, int]]) -> list[float]:
 
 def last_report(store: Store, now: float) -> float | None:
     """When the previous report (before ``now``) was written, if any."""
-    rows = db(store).query("SELECT MAX(generated_at) FROM reports WHERE generated_at < ?", (now,))
+    rows = store.db.query("SELECT MAX(generated_at) FROM reports WHERE generated_at < ?", (now,))
     return float(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
@@ -557,7 +552,7 @@ def record_report(store: Store, now: float, scope: str, path: str) -> None:
     read-only: a report of a read-only archive compares with the last one recorded)."""
     if store.read_only:
         return
-    b = db(store)
+    b = store.db
     with b.transaction():
         b.execute(
             "INSERT INTO reports (generated_at, scope, path) VALUES (?, ?, ?)", (now, scope, path)

@@ -23,10 +23,17 @@ from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
 from ..errors import InvalidInputError
 from ..media import media_root
-from ..monitor._rules import MIN_RATE_SPAN, SPIKE_BASELINE, SPIKE_FACTOR, SPIKE_MIN
-from ..monitor._watches import Watch, Watches, iso, redact_url
-from ..store import Store
-from ..store._target import sqlite_files
+from ..monitor import (
+    MIN_RATE_SPAN,
+    SPIKE_BASELINE,
+    SPIKE_FACTOR,
+    SPIKE_MIN,
+    Watch,
+    Watches,
+    redact_url,
+)
+from ..monitor._watches import iso
+from ..store import Store, sqlite_files
 from . import _charts as C
 from ._data import (
     Changes,

@@ -26,11 +26,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InvalidInputError, ReadOnlyStoreError, TransientError
+from ._backend import Backend
+from ._dialect import Dialect
+from ._readonly import run_sql
 from ._schema import STORE, MigrationSet
 from ._store import Store
-from ._target import DatabaseTarget, check_target, is_postgres_url, redact
+from ._target import DatabaseTarget, check_target, is_postgres_url, redact, sqlite_files
+from ._text import record_json, timestamp
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
-from ._views import ARCHIVE
+from ._views import ARCHIVE, PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
 
 #: The store's own migration sets: its tables, then the archive's views, search and keys.
 MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE)
@@ -38,8 +42,13 @@ MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE)
 __all__ = [
     "ENTITIES",
     "MIGRATIONS",
+    "PG_CONFIG",
+    "SEARCHABLE",
+    "SEARCH_SCOPES",
+    "Backend",
     "Batch",
     "DatabaseTarget",
+    "Dialect",
     "Follow",
     "Job",
     "MigrationSet",
@@ -48,9 +57,14 @@ __all__ = [
     "Store",
     "TransientError",
     "is_postgres_url",
+    "iso",
     "open_reader",
     "open_store",
+    "record_json",
     "redact",
+    "run_sql",
+    "sqlite_files",
+    "timestamp",
 ]
 
 

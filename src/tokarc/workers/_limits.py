@@ -17,11 +17,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..api import _guesses as G
 from ..api import endpoints as E
-from ..client._client import CallEvent, Client
-from ..collect import worst_case
-from ..collect._runner import OverBudget
+from ..api import guesses as G
+from ..client import CallEvent, Client
+from ..collect import OverBudget, worst_case
 from ..store import Store
 
 DEFAULT = "default"

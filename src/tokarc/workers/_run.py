@@ -15,8 +15,8 @@ from typing import Any, cast
 
 import psycopg
 
-from ..client._client import Client
-from ..collect._runner import StopRequested
+from ..client import Client
+from ..collect import StopRequested
 from ..errors import TransientError
 from ..store import Store, open_store
 from ._limits import SharedLimits

@@ -7,9 +7,8 @@ the next request may start) and a daily unit budget (``budget`` for the UTC ``da
 
 from __future__ import annotations
 
-from ..monitor._schema import MIGRATIONS as MONITOR_MIGRATIONS
-from ..store._dialect import Dialect
-from ..store._schema import MigrationSet
+from ..monitor import MIGRATIONS as MONITOR_MIGRATIONS
+from ..store import Dialect, MigrationSet
 
 WORKERS = MigrationSet("workers", backends=frozenset({"postgresql"}))  # workers need PostgreSQL
 

@@ -21,8 +21,7 @@ from procrastinate.job_context import JobContext
 from ..collect import BUDGET, Collector, ExpandSpec, Expansion, JobReport
 from ..collect._expand import KIND as EXPANSION
 from ..errors import TransportError
-from ..monitor import Scheduler, Watches
-from ..monitor._schedule import Stopping
+from ..monitor import Scheduler, Stopping, Watches
 from ..status import JobStatus
 from ..store import Store, TransientError
 from . import _run
