@@ -55,3 +55,29 @@ class TargetOutcome(StrEnum):
     RESTRICTED = "restricted"
     INVALID = "invalid"
     FAILED = "failed"
+
+
+class MediaStatus(StrEnum):
+    """How one file of the media archive stands (``media.status``, ``Outcome.status``)."""
+
+    DONE = "done"  # under the media root, named by its sha256
+    FAILED = "failed"  # tried ``attempts`` times; a rerun tries again
+    EXPIRED = "expired"  # the URL expired and no fresh one could be had yet; a rerun tries again
+    TOO_LARGE = "too_large"  # over ``--max-bytes``; a rerun leaves it
+
+
+class AlertStatus(StrEnum):
+    """Where one alert of a watch is (``alerts.status``)."""
+
+    PENDING = "pending"  # to be posted to the watch's webhook
+    SENT = "sent"
+    FAILED = "failed"  # every attempt failed
+    RECORDED = "recorded"  # the watch has no webhook: kept, shown, never posted
+
+
+class WatchState(StrEnum):
+    """What a watch is doing now (``tokarc watch list``, the report)."""
+
+    ACTIVE = "active"
+    RUNNING = "running"  # a tick holds its lease
+    PAUSED = "paused"

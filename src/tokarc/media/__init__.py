@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 import httpx
 
 from ..client import Client, RetryPolicy
+from ..status import MediaStatus
 from ..store import Store
 from ._download import MediaArchive, MediaReport, OnFile
 from ._fetch import Fetcher, Outcome, public_url, sniff
@@ -89,8 +90,7 @@ def archive(
 def media_paths(store: Store, kind: str, record_id: str) -> list[str]:
     """The files (relative to the media root) of one record's ``kind``, in position order."""
     rows = store.db.query(
-        "SELECT path FROM media WHERE kind = ? AND record_id = ? AND status = 'done' "
-        "ORDER BY position",
-        (kind, record_id),
+        "SELECT path FROM media WHERE kind = ? AND record_id = ? AND status = ? ORDER BY position",
+        (kind, record_id, MediaStatus.DONE),
     )
     return [str(r[0]) for r in rows]

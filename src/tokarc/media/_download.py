@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
 from ..client import Client
+from ..status import MediaStatus
 from ..store import Store, timestamp
 from ._fetch import Fetcher, Outcome, public_url
 from ._files import DiskFullError
@@ -131,7 +132,11 @@ class MediaArchive:
         """Download ``items``; the ones whose URL expired are returned, not recorded."""
         expired: list[Item] = []
         for item, outcome in self._parallel(items, report):
-            if outcome.status == "expired" and self.client is not None and not item.retried:
+            if (
+                outcome.status == MediaStatus.EXPIRED
+                and self.client is not None
+                and not item.retried
+            ):
                 expired.append(item)
                 continue
             self._record(item, outcome, report)
@@ -178,7 +183,9 @@ class MediaArchive:
         why = "no fresh URL within the unit budget" if refresher.over_budget else "no fresh URL"
         for item in expired:
             if item.key not in fresh:
-                self._record(item, Outcome("expired", 1, error=f"the URL expired; {why}"), report)
+                self._record(
+                    item, Outcome(MediaStatus.EXPIRED, 1, error=f"the URL expired; {why}"), report
+                )
         self._download(again, report)
 
     def _record(self, item: Item, outcome: Outcome, report: MediaReport) -> None:
@@ -207,12 +214,12 @@ class MediaArchive:
 
 
 def _count(report: MediaReport, outcome: Outcome) -> None:
-    if outcome.status == "done":
+    if outcome.status == MediaStatus.DONE:
         report.downloaded += 1
         report.bytes += outcome.stored.size if outcome.stored else 0
-    elif outcome.status == "expired":
+    elif outcome.status == MediaStatus.EXPIRED:
         report.expired += 1
-    elif outcome.status == "too_large":
+    elif outcome.status == MediaStatus.TOO_LARGE:
         report.too_large += 1
     else:
         report.failed += 1

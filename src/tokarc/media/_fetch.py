@@ -20,6 +20,7 @@ import httpx
 import stamina
 
 from ..client import RetryPolicy
+from ..status import MediaStatus
 from ._files import DiskFullError, MediaRoot, Stored
 
 _CHUNK = 64 * 1024
@@ -49,7 +50,7 @@ SECRET_PARAMS = frozenset(
 class Outcome:
     """How a download ended: ``done`` (with ``stored``), ``expired``, ``failed``, ``too_large``."""
 
-    status: str
+    status: MediaStatus
     attempts: int
     stored: Stored | None = None
     content_type: str | None = None
@@ -138,14 +139,18 @@ class Fetcher:
         """
         expiry = expires_at(url)
         if precheck and expiry is not None and expiry < self.clock():
-            return Outcome("expired", 0, error="the URL is past its x-expires")
+            return Outcome(MediaStatus.EXPIRED, 0, error="the URL is past its x-expires")
         host = urllib.parse.urlsplit(url).netloc
         with self._lock:
             cause = self.down.get(host)
         if cause is not None:
-            return Outcome("failed", 0, error=cause)
+            return Outcome(MediaStatus.FAILED, 0, error=cause)
         outcome = self._attempts(url)
-        if outcome.status == "failed" and outcome.error and outcome.error.startswith(_DOWN):
+        if (
+            outcome.status == MediaStatus.FAILED
+            and outcome.error
+            and outcome.error.startswith(_DOWN)
+        ):
             with self._lock:
                 self.down.setdefault(host, outcome.error)
         return outcome
@@ -158,14 +163,14 @@ class Fetcher:
                     attempts += 1
                     return replace(self._connected(url), attempts=attempts)
         except _Expired as exc:
-            return Outcome("expired", attempts, error=str(exc))
+            return Outcome(MediaStatus.EXPIRED, attempts, error=str(exc))
         except _TooLarge as exc:
-            return Outcome("too_large", attempts, error=str(exc))
+            return Outcome(MediaStatus.TOO_LARGE, attempts, error=str(exc))
         except httpx.ConnectError as exc:  # refused on every attempt
             host = urllib.parse.urlsplit(url).netloc
-            return Outcome("failed", attempts, error=f"{_DOWN} {host}: {_one_line(exc)}")
+            return Outcome(MediaStatus.FAILED, attempts, error=f"{_DOWN} {host}: {_one_line(exc)}")
         except (_Final, _Retry, httpx.HTTPError) as exc:
-            return Outcome("failed", attempts, error=_one_line(exc))
+            return Outcome(MediaStatus.FAILED, attempts, error=_one_line(exc))
         raise AssertionError("unreachable: stamina re-raises the last error")
 
     def _connected(self, url: str) -> Outcome:
@@ -196,7 +201,7 @@ class Fetcher:
                 return kind
 
             stored = self.root.write(self._body(response, declared, head), content_type)
-            return Outcome("done", 0, stored, content_type())
+            return Outcome(MediaStatus.DONE, 0, stored, content_type())
 
     def _check_status(self, response: httpx.Response) -> None:
         status = response.status_code

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidInputError
 from ..models import Post, decode_json
+from ..status import MediaStatus
 from ..store import Store
 from ._schema import MIGRATIONS
 
@@ -21,7 +22,7 @@ KINDS = ("video", "images", "cover", "avatar", "music")
 ENTITY = {"video": "post", "images": "post", "cover": "post", "avatar": "user", "music": "music"}
 
 #: Statuses a rerun leaves alone; any other (failed, expired) is tried again.
-SETTLED = ("done", "too_large")
+SETTLED = (MediaStatus.DONE, MediaStatus.TOO_LARGE)
 
 Source = tuple[str, str]
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from ..status import AlertStatus, RunStatus
 from ..store import Store, timestamp
 from ._rules import MIN_RATE_SPAN, SPIKE_FACTOR, Rule, is_spike, parse_rule
 from ._watches import Watch, db, iso, redact_url
@@ -33,7 +34,6 @@ BACKOFF = 1.0
 #: Tries of one alert over all runs, after which it stays ``failed``.
 MAX_ATTEMPTS = 12
 TIMEOUT = 10.0
-PENDING, SENT, FAILED, RECORDED = "pending", "sent", "failed", "recorded"
 NO_WEBHOOK = "not delivered: no webhook"  # a recorded alert's ``error``
 BASELINE_RUNS = 10  # earlier runs the spike rule compares with
 
@@ -177,7 +177,7 @@ class Alerts:
                     iso(now),
                     met.text,
                     json.dumps(payload),
-                    PENDING,
+                    AlertStatus.PENDING,
                 ),
             )
 
@@ -188,13 +188,24 @@ class Alerts:
             f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE watch_id = ? "
             "AND status NOT IN (?, ?) AND attempts < ? ORDER BY id"
         )
-        todo = [_alert(r) for r in self._db.query(sql, (watch.id, SENT, RECORDED, MAX_ATTEMPTS))]
+        todo = [
+            _alert(r)
+            for r in self._db.query(
+                sql, (watch.id, AlertStatus.SENT, AlertStatus.RECORDED, MAX_ATTEMPTS)
+            )
+        ]
         for alert in todo:
             if watch.webhook is None:
-                self._mark(alert.id, RECORDED, 0, NO_WEBHOOK, None)
+                self._mark(alert.id, AlertStatus.RECORDED, 0, NO_WEBHOOK, None)
                 continue
             ok, tries, error = delivery.send(watch.webhook, json.loads(alert.payload))
-            self._mark(alert.id, SENT if ok else FAILED, tries, error, iso(now) if ok else None)
+            self._mark(
+                alert.id,
+                AlertStatus.SENT if ok else AlertStatus.FAILED,
+                tries,
+                error,
+                iso(now) if ok else None,
+            )
         return [a for a in self.all(watch.id) if a.id in {t.id for t in todo}]
 
     def _mark(
@@ -243,10 +254,10 @@ def _gone(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float) -> Met | 
 
 def _spike(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float) -> Met | None:
     sql = (
-        "SELECT new_records FROM watch_runs WHERE watch_id = ? AND id < ? AND status = 'ok' "
+        "SELECT new_records FROM watch_runs WHERE watch_id = ? AND id < ? AND status = ? "
         f"ORDER BY id DESC LIMIT {BASELINE_RUNS}"
     )
-    baseline = [int(r[0]) for r in db(store).query(sql, (w.id, f.run_id))]
+    baseline = [int(r[0]) for r in db(store).query(sql, (w.id, f.run_id, RunStatus.OK))]
     if not is_spike(f.new, baseline):
         return None
     median = sorted(baseline)[len(baseline) // 2]

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from .._time import DAY, parse_duration
 from ..errors import InvalidInputError
+from ..status import WatchState
 from ..store import Backend, Store
 from ._rules import parse_rule
 from ._schema import MIGRATIONS
@@ -66,7 +67,9 @@ class Watch:
         """``active``, ``running``, ``paused`` or ``stopped after 3 failures``."""
         if self.stopped:
             return f"stopped after {self.failures} failures"
-        return "paused" if self.paused else ("running" if self.claimed_by else "active")
+        if self.paused:
+            return WatchState.PAUSED
+        return WatchState.RUNNING if self.claimed_by else WatchState.ACTIVE
 
     def due_text(self, now: float) -> str:
         """When the watch runs next: ``now`` once due, else a UTC time."""

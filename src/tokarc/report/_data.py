@@ -15,6 +15,7 @@ from typing import Any
 from .._time import DAY
 from ..collect import KINDS
 from ..monitor import MIN_RATE_SPAN, SPIKE_MIN, Watch, Watches, is_spike, status_text
+from ..status import MediaStatus
 from ..store import Store, timestamp
 
 TOP = 15  # bars in a ranking
@@ -232,11 +233,13 @@ class Data:
         marks = ", ".join("?" * len(ids))
         sql = (
             f"SELECT record_id, kind, position, path, content_type FROM media WHERE kind IN "
-            f"({', '.join('?' * len(THUMB_KINDS))}) AND status = 'done' AND path IS NOT NULL "
+            f"({', '.join('?' * len(THUMB_KINDS))}) AND status = ? AND path IS NOT NULL "
             f"AND record_id IN ({marks}) ORDER BY record_id, position"
         )
         best: dict[str, tuple[int, str, str | None]] = {}
-        for rid, kind, _pos, path, ctype in self.store.db.query(sql, (*THUMB_KINDS, *ids)):
+        for rid, kind, _pos, path, ctype in self.store.db.query(
+            sql, (*THUMB_KINDS, MediaStatus.DONE, *ids)
+        ):
             rank = THUMB_KINDS.index(kind)
             if rid not in best or rank < best[rid][0]:
                 best[str(rid)] = (rank, str(path), ctype)
