@@ -14,16 +14,23 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._closing import Closing
 from ..dataset import Source
+from ..dataset.export import to_arrow
 from ..errors import InvalidInputError
 from ..store import Store, open_reader
 
 __all__ = ["Archive", "open_archive"]
 
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]  # no stubs here; IDEs read pandas itself
+    import polars
+
 Frames = Literal["pandas", "polars"]
+#: What the archive's methods return: a pandas frame, or a polars one with ``frames="polars"``.
+DataFrame: TypeAlias = "pandas.DataFrame | polars.DataFrame"
 
 
 class Archive(Closing):
@@ -44,29 +51,27 @@ class Archive(Closing):
         """Close the store."""
         self.store.close()
 
-    def posts(self, source: str | Source | None = None) -> Any:
+    def posts(self, source: str | Source | None = None) -> DataFrame:
         """The posts (or those ``source``, ``"hashtag:magic"``, found), one row each."""
         return self.table("posts", source)
 
-    def users(self, source: str | Source | None = None) -> Any:
+    def users(self, source: str | Source | None = None) -> DataFrame:
         """The accounts, one row each."""
         return self.table("users", source)
 
-    def comments(self, source: str | Source | None = None) -> Any:
+    def comments(self, source: str | Source | None = None) -> DataFrame:
         """The comments and replies, one row each."""
         return self.table("comments", source)
 
-    def stats(self) -> Any:
+    def stats(self) -> DataFrame:
         """Every observation of a post's or a user's counts (``observations``): growth."""
         return self.table("observations")
 
-    def table(self, entity: str, source: str | Source | None = None) -> Any:
+    def table(self, entity: str, source: str | Source | None = None) -> DataFrame:
         """Any exported entity (see ``tokarc.dataset.export.COLUMNS``) as a data frame."""
-        from ..dataset.export import _arrow_table
+        return self._frame(to_arrow(self.store, entity, _source(source)))
 
-        return self._frame(_arrow_table(self.store, entity, _source(source)))
-
-    def sql(self, query: str, params: tuple[Any, ...] = ()) -> Any:
+    def sql(self, query: str, params: tuple[Any, ...] = ()) -> DataFrame:
         """The result of a read-only query (views too: ``post_view``, ``daily_posts``, ...)."""
         from ..store import run_sql
 
@@ -77,13 +82,14 @@ class Archive(Closing):
         columns = {c: [r[i] for r in rows] for i, c in enumerate(result.columns)}
         return self._frame(pa.table(columns) if columns else pa.table({}))
 
-    def _frame(self, table: Any) -> Any:
+    def _frame(self, table: Any) -> DataFrame:
         if self.frames == "polars":
-            return importlib.import_module("polars").from_arrow(table)
-        pd, pa = importlib.import_module("pandas"), importlib.import_module("pyarrow")
-
-        nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-        return table.to_pandas(types_mapper=nullable.get)
+            frame: DataFrame = importlib.import_module("polars").from_arrow(table)
+        else:
+            pd, pa = importlib.import_module("pandas"), importlib.import_module("pyarrow")
+            nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+            frame = table.to_pandas(types_mapper=nullable.get)
+        return frame
 
 
 def _source(source: str | Source | None) -> Source | None:

@@ -46,6 +46,7 @@ __all__ = [
     "ExportTarget",
     "Run",
     "export",
+    "to_arrow",
     "to_csv",
     "to_jsonl",
     "to_pandas",
@@ -187,7 +188,7 @@ def to_pandas(store: Store, entity: str) -> Any:
     with contextlib.suppress(ImportError):
         pa, _ = _pyarrow()
         nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-        return _arrow_table(store, entity).to_pandas(types_mapper=nullable.get)
+        return to_arrow(store, entity).to_pandas(types_mapper=nullable.get)
     spec = spec_of(entity)
     rows = [row for rows in chunks(store, spec, CHUNK_SIZE) for row in rows]
     return pd.DataFrame.from_records(rows, columns=list(spec.names))
@@ -197,7 +198,7 @@ def to_polars(store: Store, entity: str) -> Any:
     """The entity as a ``polars.DataFrame`` with its fixed columns and types (needs polars)."""
     pl = _need("polars", "polars")
     with contextlib.suppress(ImportError):
-        return pl.from_arrow(_arrow_table(store, entity))
+        return pl.from_arrow(to_arrow(store, entity))
     spec = spec_of(entity)
     types = {
         "text": pl.String,
@@ -246,7 +247,8 @@ def _arrow_array(pa: Any, values: Any, type: Any) -> Any:
     return pa.array(values, type=type)
 
 
-def _arrow_table(store: Store, entity: str, source: Source | None = None) -> Any:
+def to_arrow(store: Store, entity: str, source: Source | None = None) -> Any:
+    """The entity (of ``source``) as a ``pyarrow.Table`` with its fixed columns and types."""
     pa, _ = _pyarrow()
     spec = spec_of(entity)
     schema = _arrow_schema(pa, spec)
