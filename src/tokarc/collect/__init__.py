@@ -18,6 +18,7 @@ store already has. ``max_units`` stops a run cleanly at a page boundary.
 
 from __future__ import annotations
 
+from ._budget import Budget, Hooks, LocalBudget, OverBudget, StopRequested
 from ._describe import coverage, target_label
 from ._estimate import Estimate, estimate, worst_case
 from ._expand import Expansion, expand
@@ -32,8 +33,6 @@ from ._runner import (
     COMPLETE,
     Collector,
     JobReport,
-    OverBudget,
-    StopRequested,
     job_for,
 )
 from ._schema import MIGRATIONS
@@ -51,6 +50,7 @@ __all__ = [
     "MISSING",
     "NOTHING",
     "STEPS",
+    "Budget",
     "Checkpoint",
     "Collector",
     "Estimate",
@@ -59,11 +59,13 @@ __all__ = [
     "Expansion",
     "ExpansionEstimate",
     "ExpansionReport",
+    "Hooks",
     "JobKind",
     "JobReport",
     "JobRunningError",
     "JobSpec",
     "LeaseLostError",
+    "LocalBudget",
     "Many",
     "ManyResult",
     "OverBudget",

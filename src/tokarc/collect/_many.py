@@ -20,18 +20,16 @@ boundary, as :meth:`Many.stop` does.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .. import errors
-from ..api import endpoints as E
-from ..client import CallEvent
 from ..status import JobStatus, StopReason
-from ._estimate import worst_case
+from ._budget import Hooks, LocalBudget
 from ._lease import JobRunningError
-from ._runner import Collector, JobReport, OverBudget, StopRequested, one_line
+from ._runner import Collector, JobReport, one_line
 from ._spec import JobSpec
 
 T = TypeVar("T")
@@ -52,7 +50,7 @@ FATAL_ERRORS = (
 )
 
 
-class SharedBudget:
+class SharedBudget(Hooks):
     """One unit budget for runs in many threads (``limit`` None: unbounded, only counted).
 
     Its :meth:`guard` runs before every attempt and holds the call's worst case for the thread
@@ -61,54 +59,20 @@ class SharedBudget:
     """
 
     def __init__(self, limit: int | None = None, stop: threading.Event | None = None) -> None:
-        self.limit = limit
-        self.spent = 0
-        self.stop = stop or threading.Event()
-        self._held: dict[int, int] = {}
-        self._refused: set[int] = set()  # threads whose last call this budget held back
-        self._lock = threading.Lock()
+        self.units = LocalBudget(limit, "shared budget")
+        super().__init__(self.units, stop=stop)
+
+    @property
+    def limit(self) -> int | None:
+        return self.units.limit
+
+    @property
+    def spent(self) -> int:
+        return self.units.spent
 
     def left(self) -> int | None:
         """Units neither spent nor held (None without a limit)."""
-        with self._lock:
-            return (
-                None if self.limit is None else self.limit - self.spent - sum(self._held.values())
-            )
-
-    def guard(self, endpoint: str, params: Mapping[str, Any]) -> None:
-        if self.stop.is_set():
-            raise StopRequested("the run was asked to stop")
-        me = threading.get_ident()
-        with self._lock:
-            self._held.pop(me, None)  # this thread's last call, held back by a later guard
-            if self.limit is None:
-                return
-            worst = worst_case(E.get(endpoint), params)
-            left = self.limit - self.spent - sum(self._held.values())
-            if worst > left:
-                self._refused.add(me)
-                raise OverBudget(
-                    f"the next {endpoint} call may cost up to {worst} units and {left} of "
-                    f"the shared budget of {self.limit} are left"
-                )
-            self._held[me] = worst
-
-    def listener(self, event: CallEvent) -> None:
-        with self._lock:
-            self._held.pop(threading.get_ident(), None)
-            self.spent += event.units_charged
-
-    def release(self) -> None:
-        """What the calling thread holds is let go (its run ended)."""
-        with self._lock:
-            self._held.pop(threading.get_ident(), None)
-            self._refused.discard(threading.get_ident())
-
-    def refused(self) -> bool:
-        """Whether this budget held back the calling thread's call since its run began (so a
-        run that stopped at a budget stopped at this one, not at one of its own)."""
-        with self._lock:
-            return threading.get_ident() in self._refused
+        return self.units.left()
 
 
 @dataclass
@@ -210,6 +174,7 @@ class Many:
         if self.budget.stop.is_set():
             return None  # stopped before this item's turn
         client = self.collector.client
+        self.budget.begin()
         try:
             with client.scope(listener=self.budget.listener, guard=self.budget.guard):
                 return fn(item)

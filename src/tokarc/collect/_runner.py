@@ -15,7 +15,6 @@ from typing import Any
 
 from .. import errors
 from .._time import check_past
-from ..api import endpoints as E
 from ..api import guesses as G
 from ..client import CallEvent, Client
 from ..client.pagination import (
@@ -32,9 +31,9 @@ from ..models import Comment, Post, Record, User, decode
 from ..status import JobStatus, StopReason
 from ..store import Batch, Follow, Job, PageResult, Store
 from ._ahead import Ahead
+from ._budget import Hooks, LocalBudget, OverBudget, StopRequested
 from ._commit import Committer
 from ._describe import coverage, done_note, target_label
-from ._estimate import worst_case
 from ._found import found
 from ._kinds import QUIET_PAGES, JobKind
 from ._lease import LEASE_SECONDS, Lease, LeaseLostError
@@ -112,15 +111,6 @@ class JobReport:
 
 Progress = Callable[[JobReport], None]
 Records = Callable[[list[Any]], None]
-
-
-class OverBudget(Exception):
-    """Raised before a call (or a retry) whose worst case exceeds what is left of the budget."""
-
-
-class StopRequested(Exception):
-    """Raised before a call when the run is asked to stop (Ctrl-C of a many-targets run):
-    the job is interrupted at its last committed page, resumable, and the run returns."""
 
 
 @dataclass
@@ -235,8 +225,7 @@ class Collector:
         run = _Run(job, spec, report, self._start(job, spec), lease, on_page)
         self.store.update_job(job.id, status=JobStatus.RUNNING)
         try:
-            with self.client.scope(listener=self._ledger(run), guard=self._budget(run)):
-                self._dispatch(run)
+            self._run_within_budget(run)
         except OverBudget as exc:
             report.unsent = str(exc)
             self._stop(run, BUDGET)
@@ -252,6 +241,19 @@ class Collector:
             self._finish(run, JobStatus.INTERRUPTED, stop_reason=reason, outcome=outcome)
             raise
         return report
+
+    def _run_within_budget(self, run: _Run) -> None:
+        """The run's calls, each reserved against ``max_units`` before it is sent (retries
+        too) and settled with what it was charged, and recorded in the ledger."""
+        budget = Hooks(LocalBudget(run.spec.max_units))
+        try:
+            with (
+                self.client.scope(listener=self._ledger(run)),
+                self.client.scope(guard=budget.guard, listener=budget.listener),
+            ):
+                self._dispatch(run)
+        finally:
+            budget.release()
 
     def _start(self, job: Job, spec: JobSpec) -> Checkpoint:
         saved = Checkpoint.from_json(job.checkpoint)
@@ -272,22 +274,6 @@ class Collector:
             self.store.record_request(event, job_id=run.job.id, at=at)
 
         return record
-
-    def _budget(self, run: _Run) -> Callable[[str, Any], None]:
-        """Before every attempt (retries too): hold back a call that might exceed max_units."""
-
-        def check(endpoint: str, params: Any) -> None:
-            limit = run.spec.max_units
-            if limit is None:
-                return
-            worst, left = worst_case(E.get(endpoint), params), limit - run.report.units
-            if worst > left:
-                raise OverBudget(
-                    f"the next {endpoint} call may cost up to {worst} units and {left} of "
-                    f"the budget of {limit} are left"
-                )
-
-        return check
 
     def _dispatch(self, run: _Run) -> None:
         strategy = {

@@ -14,13 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
-from ..api import endpoints as E
-from ..api import guesses as G
-from ..client import CallEvent, Client
-from ..collect import OverBudget, worst_case
+from ..client import Client
+from ..collect import Hooks, OverBudget
 from ..store import Store
 
 DEFAULT = "default"
@@ -50,7 +47,8 @@ def today(now: float) -> str:
 
 
 class SharedLimits:
-    """The shared rate and budget named ``name`` in ``store`` (a PostgreSQL store).
+    """The shared rate and budget named ``name`` in ``store`` (a PostgreSQL store): a
+    :class:`~tokarc.collect.Budget` whose reservations also take the next request slot.
 
     ``SharedLimits(store).configure(rate=5, budget=10_000)`` sets them (``None``: no limit);
     :meth:`attach` makes a client obey them.
@@ -93,6 +91,10 @@ class SharedLimits:
         time.sleep(max(0.0, slot - time.time()))
         return slot
 
+    def reserve(self, worst: int, call: str = "") -> None:
+        """:meth:`take` as a :class:`~tokarc.collect.Budget` reserves."""
+        self.take(worst)
+
     def settle(self, reserved: int, charged: int) -> None:
         """Replace a reservation by what was charged."""
         if reserved == charged:
@@ -104,16 +106,6 @@ class SharedLimits:
         """Make ``client`` reserve, pace and settle every attempt through these limits."""
         with self._lock, self.store.db.transaction():
             self.store.db.execute(_ENSURE, (self.name,))  # no row yet: no limits
-        pending: list[int] = []
-
-        def guard(endpoint: str, params: Mapping[str, Any]) -> None:
-            api = E.BY_NAME.get(endpoint)  # a raw client.request(path) is not in the table
-            worst = worst_case(api, params) if api else G.DEFAULT_CALL_COST
-            self.take(worst)
-            pending.append(worst)
-
-        def listener(event: CallEvent) -> None:
-            self.settle(pending.pop() if pending else 0, event.units_charged)
-
-        client.add_guard(guard)
-        client.add_listener(listener)
+        hooks = Hooks(self)
+        client.add_guard(hooks.guard)
+        client.add_listener(hooks.listener)
