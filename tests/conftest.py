@@ -145,19 +145,10 @@ SLOW_FIXTURES = frozenset({"live_emulator", "pg_url", "sh"})
 SLOW_PARAMS = ("postgres",)  # backend-parametrized fixtures: the PostgreSQL half is slow
 
 
-# Tests measured heavy (0.3 s or more each) though they use none of those: slow too.
-HEAVY = frozenset(
-    line.strip()
-    for line in (Path(__file__).parent / "heavy.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
         params = " ".join(str(v) for v in callspec.params.values()) if callspec else ""
-        heavy = item.nodeid.split("[")[0] in HEAVY
-        if heavy or names & SLOW_FIXTURES or any(p in params for p in SLOW_PARAMS):
+        if names & SLOW_FIXTURES or any(p in params for p in SLOW_PARAMS):
             item.add_marker(pytest.mark.slow)

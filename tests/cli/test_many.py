@@ -46,6 +46,7 @@ def test_arguments_and_a_file_give_one_job_per_target(cli: Cli, tmp_path: Path) 
     assert ran.err.splitlines()[-1] == "4 targets: 4 done; 160 items, 160 new, 8 units"
 
 
+@pytest.mark.slow
 def test_targets_from_stdin(cli: Cli, tmp_path: Path) -> None:
     ran = cli("--sandbox", "user-posts", "--from-file", "-", "--max-items", "10", "--db", "u.db",
               input="zachking\n# a comment\nkhaby.lame\n")  # fmt: skip

@@ -48,6 +48,7 @@ def test_a_full_disk_is_one_line_and_exit_1(cli: Callable[..., Ran]) -> None:
     assert rows(Path("m.db"), "SELECT COUNT(*) FROM media")[0][0] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -84,6 +84,7 @@ def test_sigterm_stops_a_served_emulator_with_hangs_in_flight() -> None:
             server.communicate()
 
 
+@pytest.mark.slow
 def test_leaving_serve_in_thread_ends_hangs_in_flight() -> None:
     emulator = Emulator(hang_rate=1.0)  # hangs of 30 s
     with ExitStack() as stack:
@@ -95,6 +96,7 @@ def test_leaving_serve_in_thread_ends_hangs_in_flight() -> None:
     assert outcomes == [503, 503]
 
 
+@pytest.mark.slow
 def test_a_slow_client_is_cut_off_after_the_header_timeout() -> None:
     with serve_in_thread(Emulator(), header_timeout=0.3) as base_url:
         port = int(base_url.rsplit(":", 1)[1].split("/")[0])
@@ -105,6 +107,7 @@ def test_a_slow_client_is_cut_off_after_the_header_timeout() -> None:
             assert idle.recv(1024) == b""  # connected, sent nothing: closed too
 
 
+@pytest.mark.slow
 def test_the_header_timeout_never_cuts_a_request_in_flight() -> None:
     emulator = Emulator(hang_rate=1.0, hang_seconds=1.0)
     with serve_in_thread(emulator, header_timeout=0.2) as base_url, httpx.Client() as http:

@@ -37,6 +37,7 @@ def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
+@pytest.mark.slow
 def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = tokarc(capsys, "watch", "add", "hashtag", "#magic", "--every", "30m",
                           "--budget", "50", "--db", "w.db")  # fmt: skip
@@ -60,6 +61,7 @@ def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "zachking" not in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -120,6 +122,7 @@ def test_bad_input_is_one_line_and_exit_2(
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_sandbox_tick_then_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     tokarc(capsys, "watch", "add", "hashtag", "magic", "--window", "1d", "--db", "w.db")
     tokarc(capsys, "watch", "add", "user", "zachking", "--db", "w.db")
@@ -204,6 +207,7 @@ def test_watch_list_edit_and_alerts(
     assert "SECRETPATH" not in [*rows(Path("w.db"), "SELECT text FROM alerts"), out]
 
 
+@pytest.mark.slow
 def test_a_tick_posts_alerts_and_alerts_lists_them(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, hook: Hook
 ) -> None:

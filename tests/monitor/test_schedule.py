@@ -52,6 +52,7 @@ def test_bad_watches_are_refused(watches: Watches) -> None:
     assert [w.label for w in watches.all()] == ["hashtag:magic"]
 
 
+@pytest.mark.slow
 def test_due_not_due_and_paused(emulator: Emulator, db_path: str, watches: Watches) -> None:
     t0 = now(emulator)
     magic = watches.add("hashtag", "magic", every="1h", window="1d", now=t0)
@@ -84,6 +85,7 @@ def test_unchanged_target_costs_one_page_per_tick(
     assert [r["units"] for r in watches.runs(zach.id)][1:] == [1, 1, 1]
 
 
+@pytest.mark.slow
 def test_advancing_the_clock_picks_up_exactly_the_new_posts(
     emulator: Emulator, db_path: str, store: Store, watches: Watches
 ) -> None:
