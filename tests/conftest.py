@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -37,6 +38,40 @@ class LiveEmulator:
     def control_url(self) -> str:
         """Where the ``/_emulator/`` control routes are."""
         return self.base_url.removesuffix("/apis") + "/_emulator"
+
+
+T = TypeVar("T")
+
+
+def wait_until(
+    predicate: Callable[[], T],
+    *,
+    timeout: float = 30.0,
+    interval: float = 0.05,
+    message: str | Callable[[], str],
+    ignoring: tuple[type[Exception], ...] = (),
+) -> T:
+    """Call ``predicate`` every ``interval`` seconds until it returns something true, and return
+    that; an AssertionError saying what was waited for (``message``, or ``message()`` for the
+    state at that moment) once ``timeout`` seconds have passed. Exceptions in ``ignoring``
+    (a server not up yet) count as false.
+
+    Example: ``wait_until(lambda: pages(db) >= 2, timeout=30, message="2 pages committed")``
+    """
+    deadline = time.monotonic() + timeout
+    while not (value := _attempt(predicate, ignoring)):
+        if time.monotonic() >= deadline:
+            said = message() if callable(message) else message
+            raise AssertionError(f"waited {timeout} s for {said}")
+        time.sleep(interval)
+    return value
+
+
+def _attempt(predicate: Callable[[], T], ignoring: tuple[type[Exception], ...]) -> T | None:
+    try:
+        return predicate()
+    except ignoring:
+        return None
 
 
 PG_URL = os.environ.get("TOKARC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -93,14 +128,13 @@ def _served(argv: Callable[[int], list[str]], log: Path, cwd: Path | None = None
         proc = subprocess.Popen(argv(port), stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"tokarc browse did not start: {log.read_text()}")
+        wait_until(
+            lambda: httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200,
+            timeout=20,
+            interval=0.1,
+            ignoring=(httpx.TransportError,),
+            message=lambda: f"tokarc browse to start: {log.read_text()}",
+        )
         yield base
     finally:
         proc.terminate()

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from conftest import wait_until  # tests/conftest.py
+
 from .conftest import Ran, one_line_error, rows, tokarc_argv
 
 Cli = Callable[..., Ran]
@@ -38,12 +40,6 @@ def pages(db: Path) -> int:
         return int(rows(db, "SELECT COUNT(*) FROM pages")[0][0])  # type: ignore[call-overload]
     except Exception:
         return 0
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not check():
-        time.sleep(0.05)
 
 
 # -- full searches, estimates, budgets --------------------------------------------------------
@@ -137,8 +133,10 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(
     live_emulator.emulator.set_faults(latency=0.02)
     argv = tokarc_argv(*api(live_emulator), "hashtag", "magic", "--db", str(db))
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: pages(db) >= 3)
-    proc.send_signal(sig)
+    try:
+        wait_until(lambda: pages(db) >= 3, message="3 pages committed")
+    finally:
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == code, err
     assert "Traceback" not in err
@@ -192,7 +190,7 @@ def test_a_second_identical_run_does_not_walk_the_job_again(
     live_emulator.emulator.set_faults(latency=0.02)
     argv = tokarc_argv(*api(live_emulator), "-q", "hashtag", "magic", "--db", str(db))
     first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: pages(db) >= 2)
+    wait_until(lambda: pages(db) >= 2, message="the first run's 2 pages committed")
     second = cli(*api(live_emulator), "hashtag", "magic", "--db", str(db))
     assert second.code == 1
     assert "job 1 is running elsewhere" in one_line_error(second)
@@ -216,7 +214,7 @@ def test_a_lease_left_by_a_killed_run_is_taken_over(live_emulator: Any, tmp_path
     live_emulator.emulator.set_faults(latency=0.02)
     argv = tokarc_argv(*api(live_emulator), "-q", "hashtag", "magic", "--db", str(db))
     first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for(lambda: pages(db) >= 2)
+    wait_until(lambda: pages(db) >= 2, message="the first run's 2 pages committed")
     first.kill()
     first.communicate(timeout=30)
     assert rows(db, "SELECT claimed_by IS NOT NULL FROM jobs") == [(1,)]  # never released

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conftest import wait_until  # tests/conftest.py
 from tokarc.cli import run
 
 from .conftest import Hook
@@ -156,10 +157,10 @@ def test_sigterm_stops_watch_run_cleanly(live_emulator: Any, tmp_path: Path) -> 
     exe = str(Path(sys.executable).with_name("tokarc"))
     argv = [exe, "--base-url", url, "--token", "t", "watch", "run", "--db", str(db), "--poll", "60"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _pages(db) < 5:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
+    try:
+        wait_until(lambda: _pages(db) >= 5, timeout=30, message="5 pages committed")
+    finally:
+        proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "stopping: finishing the current page" in err

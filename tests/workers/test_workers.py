@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 import tokarc
+from conftest import wait_until  # tests/conftest.py
 from tokarc._wiring import open_store
 from tokarc.collect import Collector, JobSpec
 from tokarc.collect._runner import StopRequested
@@ -315,14 +316,15 @@ def _count(conn: Any, sql: str) -> int:
 
 def _settled(read: Any, *, quiet: float = 1.0, deadline: float = 30.0) -> int:
     """``read()`` once it has not changed for ``quiet`` seconds."""
-    until, last, since = time.monotonic() + deadline, read(), time.monotonic()
-    while time.monotonic() - since < quiet:
-        assert time.monotonic() < until, "still changing"
-        time.sleep(0.05)
-        now = read()
-        if now != last:
-            last, since = now, time.monotonic()
-    return int(last)
+    last = {"value": read(), "since": time.monotonic()}
+
+    def quiet_for_long_enough() -> bool:
+        if (now := read()) != last["value"]:
+            last.update(value=now, since=time.monotonic())
+        return time.monotonic() - last["since"] >= quiet
+
+    wait_until(quiet_for_long_enough, timeout=deadline, message=f"{quiet} s with no change")
+    return int(last["value"])
 
 
 def _pages(db: str) -> int:
@@ -334,10 +336,8 @@ def _pages(db: str) -> int:
 
 
 def _wait_for_pages(db: str, n: int, *, deadline: float) -> None:
-    until = time.monotonic() + deadline
-    while _pages(db) < n:
-        assert time.monotonic() < until, f"fewer than {n} pages after {deadline} s"
-        time.sleep(0.1)
+    wait_until(lambda: _pages(db) >= n, timeout=deadline, interval=0.1,
+               message=f"{n} pages committed")  # fmt: skip
 
 
 os.environ.setdefault("PROCRASTINATE_APP", "")  # nothing reads it; the CLI builds the app
@@ -385,10 +385,9 @@ def _runs(db: str, ids: list[int]) -> dict[int, int]:
 
 
 def _wait_for_runs(db: str, ids: list[int], n: int, *, deadline: float) -> None:
-    until = time.monotonic() + deadline
-    while min(_runs(db, ids).values()) < n:
-        assert time.monotonic() < until, f"not every watch ran {n} times: {_runs(db, ids)}"
-        time.sleep(0.2)
+    ran = lambda: min(_runs(db, ids).values()) >= n  # noqa: E731
+    wait_until(ran, timeout=deadline, interval=0.2,
+               message=lambda: f"every watch to run {n} times: {_runs(db, ids)}")  # fmt: skip
 
 
 def test_a_postgresql_restart_mid_run_loses_nothing(private_postgres: Any, tmp_path: Path) -> None:
@@ -440,8 +439,5 @@ def _job_status(db: str) -> str | None:
 
 
 def _wait_for(ready: Any, *, deadline: float, log: Path | None = None) -> None:
-    until = time.monotonic() + deadline
-    while not ready():
-        said = log.read_text()[-3000:] if log else ""
-        assert time.monotonic() < until, f"not ready after {deadline} s\n{said}"
-        time.sleep(0.2)
+    said = lambda: "the job to be done\n" + (log.read_text()[-3000:] if log else "")  # noqa: E731
+    wait_until(ready, timeout=deadline, interval=0.2, message=said)
