@@ -365,11 +365,13 @@ def test_watches_run_once_per_interval_on_the_workers(pg_url: str) -> None:
         thread.start()
         try:
             _wait_for_runs(pg_url, ids, 1, deadline=60)
-            time.sleep(3)  # two more rounds of the periodic task: nothing more is due
+            assert _next_due(pg_url, ids) == dict.fromkeys(ids, world["now"] + 3600)
+            _wait_for_rounds(pg_url, 2)  # two more rounds of the periodic task: none is due
             assert _runs(pg_url, ids) == dict.fromkeys(ids, 1)
             world["now"] += 3600  # an hour later, each is due once more
             _wait_for_runs(pg_url, ids, 2, deadline=60)
-            time.sleep(3)
+            assert _next_due(pg_url, ids) == dict.fromkeys(ids, world["now"] + 3600)
+            _wait_for_rounds(pg_url, 2)
             assert _runs(pg_url, ids) == dict.fromkeys(ids, 2)
         finally:
             runtime.stop()
@@ -384,10 +386,54 @@ def _runs(db: str, ids: list[int]) -> dict[int, int]:
         return {i: len(Watches(store).runs(i)) for i in ids}
 
 
+def _next_due(db: str, ids: list[int]) -> dict[int, float | None]:
+    """When each watch is due next, as its last run left it (None while a run holds it)."""
+    from tokarc.monitor import Watches
+
+    with open_store(db) as store:
+        watches = [Watches(store).get(i) for i in ids]
+    return {w.id: None if w.claimed_by else w.next_due for w in watches}
+
+
 def _wait_for_runs(db: str, ids: list[int], n: int, *, deadline: float) -> None:
-    ran = lambda: min(_runs(db, ids).values()) >= n  # noqa: E731
+    """Until every watch has run ``n`` times and been given back, due again."""
+    ran = lambda: min(_runs(db, ids).values()) >= n and None not in _next_due(db, ids).values()  # noqa: E731
     wait_until(ran, timeout=deadline, interval=0.2,
                message=lambda: f"every watch to run {n} times: {_runs(db, ids)}")  # fmt: skip
+
+
+# The due-watches periodic task's newest round (procrastinate keeps only the newest per task),
+# and the status of the job it deferred (NULL once that job succeeded: succeeded jobs are deleted).
+NEWEST_ROUND = (
+    "SELECT d.defer_timestamp, j.status::text FROM procrastinate_periodic_defers d "
+    "LEFT JOIN procrastinate_jobs j ON j.id = d.job_id WHERE d.periodic_id = 'due-watches' "
+    "ORDER BY d.defer_timestamp DESC LIMIT 1"
+)
+WATCH_RUNS_QUEUED = (
+    "SELECT count(*) FROM procrastinate_jobs "
+    "WHERE task_name = 'tokarc:run_watch' AND status IN ('todo', 'doing')"
+)
+
+
+def _round(db: str) -> tuple[int, bool]:
+    """The cron timestamp of the periodic task's newest round, and whether it has ended with no
+    watch run left queued or running."""
+    with psycopg.connect(db) as conn:
+        row = conn.execute(NEWEST_ROUND).fetchone()
+        queued = _count(conn, WATCH_RUNS_QUEUED)
+    if row is None:
+        return 0, False
+    assert row[1] != "failed", "the periodic task that enqueues due watches failed"
+    return int(row[0]), row[1] in (None, "succeeded") and not queued
+
+
+def _wait_for_rounds(db: str, rounds: int) -> None:
+    """Until the periodic task (every 2 s) has enqueued the due watches ``rounds`` more times
+    since now, and what it queued has run."""
+    since, _ = _round(db)
+    ended = lambda: (r := _round(db))[1] and r[0] >= since + 2 * rounds  # noqa: E731
+    wait_until(ended, timeout=60, interval=0.1,
+               message=f"{rounds} more rounds of the periodic task after {since}")  # fmt: skip
 
 
 def test_a_postgresql_restart_mid_run_loses_nothing(private_postgres: Any, tmp_path: Path) -> None:
