@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -40,6 +41,22 @@ def pages(db: Path) -> int:
         return int(rows(db, "SELECT COUNT(*) FROM pages")[0][0])  # type: ignore[call-overload]
     except Exception:
         return 0
+
+
+def has_open(proc: subprocess.Popen[Any], path: Path) -> bool:
+    """Whether the process ``proc`` has the file ``path`` open (Linux: its ``/proc`` fds)."""
+    fds, want = Path(f"/proc/{proc.pid}/fd"), str(path.resolve())
+    try:
+        return any(_target(fd) == want for fd in fds.iterdir())
+    except FileNotFoundError:  # the process has ended
+        return False
+
+
+def _target(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:  # closed meanwhile
+        return ""
 
 
 # -- full searches, estimates, budgets --------------------------------------------------------
@@ -196,7 +213,9 @@ def test_a_second_identical_run_does_not_walk_the_job_again(
     assert "job 1 is running elsewhere" in one_line_error(second)
     waiting = subprocess.Popen([*argv, "--wait"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)  # fmt: skip
-    time.sleep(0.5)  # let it find the job taken (it polls; nothing is timed or asserted)
+    # Let it find the job taken: it opens the database, then tries the lease every second.
+    wait_until(lambda: has_open(waiting, db) or waiting.poll() is not None,
+               message="the waiting run to open the database")  # fmt: skip
     first.send_signal(signal.SIGTERM)
     first.communicate(timeout=30)
     assert first.returncode == 143
