@@ -1,5 +1,5 @@
 """Shared fixtures: an in-process emulator, one served over HTTP by uvicorn, and a fresh
-PostgreSQL schema.
+PostgreSQL schema; ``wait_until``; what is ``slow``, and the check that the rest is fast.
 
 PostgreSQL is at ``TOKARC_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
 When it cannot be reached its tests are skipped, saying why, unless ``CI`` is set: then they
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -173,8 +173,10 @@ def live_emulator(emulator: Emulator) -> Iterator[LiveEmulator]:
         yield LiveEmulator(emulator, base_url)
 
 
-# Fixtures that start a server, a subprocess, a browser or talk to PostgreSQL: a test using one
-# is `slow` (deselected by `make test-fast`), whether or not it says so itself.
+# -- slow and fast ------------------------------------------------------------------------------
+# A test is `slow` (deselected by `make test-fast`) when it says so, `@pytest.mark.slow` (those
+# measured at 0.3 s or more), or when it uses a fixture that starts a server, a subprocess, a
+# browser or talks to PostgreSQL, whether or not it says so itself.
 SLOW_FIXTURES = frozenset({"live_emulator", "pg_url", "sh"})
 SLOW_PARAMS = ("postgres",)  # backend-parametrized fixtures: the PostgreSQL half is slow
 
@@ -186,3 +188,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = " ".join(str(v) for v in callspec.params.values()) if callspec else ""
         if names & SLOW_FIXTURES or any(p in params for p in SLOW_PARAMS):
             item.add_marker(pytest.mark.slow)
+
+
+#: The longest call a test not marked `slow` may take when ``TOKARC_CHECK_FAST=1`` (what
+#: `make test-fast` sets). Measured: the slowest of them take 0.3-0.6 s alone, and up to ~2 s
+#: under `-n 2` on this 2-core machine when it is three times oversubscribed (load 6-7).
+FAST_LIMIT = 2.0
+TOO_SLOW: dict[str, float] = {}  # node id -> seconds, of the unmarked tests over FAST_LIMIT
+
+
+def _checking_fast(config: pytest.Config) -> bool:
+    """Whether this run checks the fast tests' durations (in xdist's controller, which gets
+    every worker's reports, not in the workers)."""
+    return os.environ.get("TOKARC_CHECK_FAST") == "1" and not hasattr(config, "workerinput")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and "slow" not in report.keywords and report.duration > FAST_LIMIT:
+        TOO_SLOW[report.nodeid] = report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _checking_fast(session.config) and TOO_SLOW and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not (_checking_fast(config) and TOO_SLOW):
+        return
+    terminalreporter.section(f"tests not marked slow that took more than {FAST_LIMIT} s", red=True)
+    for nodeid, seconds in sorted(TOO_SLOW.items()):
+        terminalreporter.line(
+            f"{nodeid}: {seconds:.1f} s: mark it @pytest.mark.slow, or speed it up"
+        )
