@@ -35,6 +35,7 @@ def test_version(cli: Cli) -> None:
     assert ran.out.strip() == f"tokarc {__version__}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["tokarc", "tokarc.cli"])
 def test_python_dash_m_runs_the_command(module: str) -> None:
     ran = subprocess.run(

@@ -48,6 +48,7 @@ def test_every_request_is_in_the_ledger(collector: Collector) -> None:
     assert report.new == 90
 
 
+@pytest.mark.slow
 def test_unchanged_hashtag_costs_the_quiet_pages(emulator: Emulator, collector: Collector) -> None:
     collector.run(magic(emulator))
     again = collector.run(magic(emulator, incremental=True))

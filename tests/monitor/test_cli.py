@@ -226,6 +226,7 @@ def test_a_tick_posts_alerts_and_alerts_lists_them(
     assert json.loads(out)["payload"] == payload
 
 
+@pytest.mark.slow
 def test_alerts_without_a_webhook_are_recorded_and_shown(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -272,6 +272,7 @@ def test_crashed_ticks_cannot_exceed_the_daily_budget(emulator: Emulator, any_db
     assert spent == emulator.stats.units_total == 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 4])
 def test_a_posts_watch_runs_after_the_watch_it_reads(
     emulator: Emulator, db_path: str, store: Store, watches: Watches, workers: int
@@ -286,6 +287,7 @@ def test_a_posts_watch_runs_after_the_watch_it_reads(
     assert [r["status"] for r in watches.runs(posts.id)] == ["ok"]
 
 
+@pytest.mark.slow
 def test_an_empty_posts_watch_stays_due_while_its_producer_has_not_run(
     emulator: Emulator, db_path: str, watches: Watches
 ) -> None:
