@@ -34,7 +34,7 @@ test: lint typecheck pytest
 
 # The fast subset: no servers, subprocesses, browser or PostgreSQL.
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not slow" -n 2
+	TOKARC_CHECK_FAST=1 $(BIN)/pytest -m "not slow" -n 2
 
 generate: $(STAMP)
 	$(BIN)/python scripts/generate_methods.py

@@ -1,5 +1,5 @@
 """Shared fixtures: an in-process emulator, one served over HTTP by uvicorn, and a fresh
-PostgreSQL schema.
+PostgreSQL schema; ``wait_until``; what is ``slow``, and the check that the rest is fast.
 
 PostgreSQL is at ``TOKARC_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
 When it cannot be reached its tests are skipped, saying why, unless ``CI`` is set: then they
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -37,6 +38,40 @@ class LiveEmulator:
     def control_url(self) -> str:
         """Where the ``/_emulator/`` control routes are."""
         return self.base_url.removesuffix("/apis") + "/_emulator"
+
+
+T = TypeVar("T")
+
+
+def wait_until(
+    predicate: Callable[[], T],
+    *,
+    timeout: float = 30.0,
+    interval: float = 0.05,
+    message: str | Callable[[], str],
+    ignoring: tuple[type[Exception], ...] = (),
+) -> T:
+    """Call ``predicate`` every ``interval`` seconds until it returns something true, and return
+    that; an AssertionError saying what was waited for (``message``, or ``message()`` for the
+    state at that moment) once ``timeout`` seconds have passed. Exceptions in ``ignoring``
+    (a server not up yet) count as false.
+
+    Example: ``wait_until(lambda: pages(db) >= 2, timeout=30, message="2 pages committed")``
+    """
+    deadline = time.monotonic() + timeout
+    while not (value := _attempt(predicate, ignoring)):
+        if time.monotonic() >= deadline:
+            said = message() if callable(message) else message
+            raise AssertionError(f"waited {timeout} s for {said}")
+        time.sleep(interval)
+    return value
+
+
+def _attempt(predicate: Callable[[], T], ignoring: tuple[type[Exception], ...]) -> T | None:
+    try:
+        return predicate()
+    except ignoring:
+        return None
 
 
 PG_URL = os.environ.get("TOKARC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -93,14 +128,13 @@ def _served(argv: Callable[[int], list[str]], log: Path, cwd: Path | None = None
         proc = subprocess.Popen(argv(port), stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"tokarc browse did not start: {log.read_text()}")
+        wait_until(
+            lambda: httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200,
+            timeout=20,
+            interval=0.1,
+            ignoring=(httpx.TransportError,),
+            message=lambda: f"tokarc browse to start: {log.read_text()}",
+        )
         yield base
     finally:
         proc.terminate()
@@ -139,18 +173,12 @@ def live_emulator(emulator: Emulator) -> Iterator[LiveEmulator]:
         yield LiveEmulator(emulator, base_url)
 
 
-# Fixtures that start a server, a subprocess, a browser or talk to PostgreSQL: a test using one
-# is `slow` (deselected by `make test-fast`), whether or not it says so itself.
+# -- slow and fast ------------------------------------------------------------------------------
+# A test is `slow` (deselected by `make test-fast`) when it says so, `@pytest.mark.slow` (those
+# measured at 0.3 s or more), or when it uses a fixture that starts a server, a subprocess, a
+# browser or talks to PostgreSQL, whether or not it says so itself.
 SLOW_FIXTURES = frozenset({"live_emulator", "pg_url", "sh"})
 SLOW_PARAMS = ("postgres",)  # backend-parametrized fixtures: the PostgreSQL half is slow
-
-
-# Tests measured heavy (0.3 s or more each) though they use none of those: slow too.
-HEAVY = frozenset(
-    line.strip()
-    for line in (Path(__file__).parent / "heavy.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -158,6 +186,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
         params = " ".join(str(v) for v in callspec.params.values()) if callspec else ""
-        heavy = item.nodeid.split("[")[0] in HEAVY
-        if heavy or names & SLOW_FIXTURES or any(p in params for p in SLOW_PARAMS):
+        if names & SLOW_FIXTURES or any(p in params for p in SLOW_PARAMS):
             item.add_marker(pytest.mark.slow)
+
+
+#: The longest call a test not marked `slow` may take when ``TOKARC_CHECK_FAST=1`` (what
+#: `make test-fast` sets). Measured: the slowest of them take 0.3-0.6 s alone, and up to ~2 s
+#: under `-n 2` on this 2-core machine when it is three times oversubscribed (load 6-7).
+FAST_LIMIT = 2.0
+TOO_SLOW: dict[str, float] = {}  # node id -> seconds, of the unmarked tests over FAST_LIMIT
+
+
+def _checking_fast(config: pytest.Config) -> bool:
+    """Whether this run checks the fast tests' durations (in xdist's controller, which gets
+    every worker's reports, not in the workers)."""
+    return os.environ.get("TOKARC_CHECK_FAST") == "1" and not hasattr(config, "workerinput")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and "slow" not in report.keywords and report.duration > FAST_LIMIT:
+        TOO_SLOW[report.nodeid] = report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _checking_fast(session.config) and TOO_SLOW and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not (_checking_fast(config) and TOO_SLOW):
+        return
+    terminalreporter.section(f"tests not marked slow that took more than {FAST_LIMIT} s", red=True)
+    for nodeid, seconds in sorted(TOO_SLOW.items()):
+        terminalreporter.line(
+            f"{nodeid}: {seconds:.1f} s: mark it @pytest.mark.slow, or speed it up"
+        )

@@ -7,6 +7,8 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "layout.py"
 
 
@@ -19,6 +21,7 @@ def _layout() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_no_package_imports_one_above_it() -> None:
     layout = _layout()
     edges = layout.imports(layout.modules())
@@ -27,6 +30,7 @@ def test_no_package_imports_one_above_it() -> None:
     assert set(up) == layout.ALIASES  # the old import paths, kept on purpose, and only they
 
 
+@pytest.mark.slow
 def test_the_store_names_no_migration_set_above_it() -> None:
     """The store applies the sets it is given; only the wiring lists them all."""
     layout = _layout()

@@ -31,6 +31,7 @@ def package(folder: Path) -> dict:  # type: ignore[type-arg]
     return json.loads((folder / "datapackage.json").read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_every_export_is_a_valid_data_package(archive: Store, tmp_path: Path, fmt: str) -> None:
     for entity in EXPORTS:

@@ -63,6 +63,7 @@ def export_all(store: Store, folder: Path, fmt: str, p: Pseudonymizer) -> list[P
     return paths
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 @pytest.mark.usefixtures("_media")
 def test_no_original_identifier_survives(archive: Store, tmp_path: Path, fmt: str) -> None:

@@ -23,6 +23,7 @@ from .conftest import Ran, one, one_line_error
 MENTION = "7999999999999999999"
 
 
+@pytest.mark.slow
 def test_captions_are_found_ranked_with_source_date_author(archive: Store) -> None:
     matches = search(archive.db, "doing magic")
     assert [m.id for m in matches] == [MENTION]
@@ -82,6 +83,7 @@ def test_empty_queries_are_refused(store: Store, query: str) -> None:
         search(store.db, query)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(min_size=1, max_size=40))
 def test_no_text_is_an_fts5_syntax_error(text: str) -> None:

@@ -153,6 +153,7 @@ def test_no_token_is_exit_2_and_touches_nothing(cli: Cli, tmp_path: Path) -> Non
     assert not (tmp_path / "n.db").exists()
 
 
+@pytest.mark.slow
 def test_resume_of_an_unknown_job(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     assert cli("--sandbox", "hashtag", "magic", "--max-items", "20", "--db", str(db)).code == 0

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tokarc.emulator import Emulator, serve_in_thread
 
 from .conftest import Ran, rows
@@ -52,6 +54,7 @@ def test_unknown_user_473(cli: Cli, live_emulator: LiveEmulator) -> None:
     assert last_line(ran) == "tokarc: error: user not found (HTTP 473): check the username"
 
 
+@pytest.mark.slow
 def test_invalid_token_491_never_shows_the_token(cli: Cli, tmp_path: Path) -> None:
     secret = "wrong-secret-4242"
     db = tmp_path / "t.db"
@@ -78,6 +81,7 @@ def test_token_never_stored(cli: Cli, live_emulator: LiveEmulator, tmp_path: Pat
         assert secret.encode() not in path.read_bytes()
 
 
+@pytest.mark.slow
 def test_units_depleted_495_keeps_what_was_stored(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "u.db"
     with served(units=3) as url:
@@ -124,6 +128,7 @@ def test_verbose_shows_the_traceback(cli: Cli, live_emulator: LiveEmulator) -> N
     assert "Traceback" in ran.err
 
 
+@pytest.mark.slow
 def test_retries_are_silent_but_verbose_shows_them(cli: Callable[..., Ran]) -> None:
     args = ("--token", "tok-VISIBLE-ONLY-IF-LEAKED", "--base-url", "http://127.0.0.1:9/apis")
     quiet = cli(*args, "--retries", "1", "hashtag", "magic")

@@ -12,6 +12,7 @@ from .conftest import Ran
 ARGS = ("--from", "hashtag:magic", "--to", "authors,followers", "--per-target", "2")
 
 
+@pytest.mark.slow
 def test_estimate_then_run_then_resume(cli: Callable[..., Ran], tmp_path: Path) -> None:
     est = cli("--sandbox", "expand", "--db", "x.db", *ARGS, "--estimate", "--json")
     assert est.code == 0, est.err

@@ -35,6 +35,7 @@ def test_version(cli: Cli) -> None:
     assert ran.out.strip() == f"tokarc {__version__}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["tokarc", "tokarc.cli"])
 def test_python_dash_m_runs_the_command(module: str) -> None:
     ran = subprocess.run(
@@ -61,6 +62,7 @@ def test_emulator_options_stay_the_emulators(cli: Cli) -> None:
     assert ran.code == 2  # argparse refused them: they were not taken as tokarc's
 
 
+@pytest.mark.slow
 def test_resume_hints_keep_retries(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "b.db"
     ran = cli("--sandbox", "--retries", "2", "hashtag", "magic", "--max-units", "1",
@@ -86,6 +88,7 @@ def test_one_log_prefix_and_no_password_in_logs() -> None:
 # -- targets and URLs -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_targets_are_normalized_once(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "n.db"
     for spelling in ("magic", "##magic", "Magic", "#MAGIC \n"):
@@ -214,6 +217,7 @@ def _clean(ran: Ran) -> None:
         assert char not in text, repr(text)
 
 
+@pytest.mark.slow
 def test_every_listing_command_shows_hostile_text_as_text(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     ran = cli("--sandbox", "keyword", HOSTILE, "--max-items", "10", "--db", str(db))

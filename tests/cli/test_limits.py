@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import wait_until  # tests/conftest.py
 
 from .conftest import Ran, one_line_error, rows, tokarc_argv
 
@@ -40,10 +43,20 @@ def pages(db: Path) -> int:
         return 0
 
 
-def wait_for(check: Callable[[], bool], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not check():
-        time.sleep(0.05)
+def has_open(proc: subprocess.Popen[Any], path: Path) -> bool:
+    """Whether the process ``proc`` has the file ``path`` open (Linux: its ``/proc`` fds)."""
+    fds, want = Path(f"/proc/{proc.pid}/fd"), str(path.resolve())
+    try:
+        return any(_target(fd) == want for fd in fds.iterdir())
+    except FileNotFoundError:  # the process has ended
+        return False
+
+
+def _target(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:  # closed meanwhile
+        return ""
 
 
 # -- full searches, estimates, budgets --------------------------------------------------------
@@ -137,8 +150,10 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(
     live_emulator.emulator.set_faults(latency=0.02)
     argv = tokarc_argv(*api(live_emulator), "hashtag", "magic", "--db", str(db))
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: pages(db) >= 3)
-    proc.send_signal(sig)
+    try:
+        wait_until(lambda: pages(db) >= 3, message="3 pages committed")
+    finally:
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == code, err
     assert "Traceback" not in err
@@ -192,13 +207,15 @@ def test_a_second_identical_run_does_not_walk_the_job_again(
     live_emulator.emulator.set_faults(latency=0.02)
     argv = tokarc_argv(*api(live_emulator), "-q", "hashtag", "magic", "--db", str(db))
     first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: pages(db) >= 2)
+    wait_until(lambda: pages(db) >= 2, message="the first run's 2 pages committed")
     second = cli(*api(live_emulator), "hashtag", "magic", "--db", str(db))
     assert second.code == 1
     assert "job 1 is running elsewhere" in one_line_error(second)
     waiting = subprocess.Popen([*argv, "--wait"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)  # fmt: skip
-    time.sleep(0.5)  # let it find the job taken (it polls; nothing is timed or asserted)
+    # Let it find the job taken: it opens the database, then tries the lease every second.
+    wait_until(lambda: has_open(waiting, db) or waiting.poll() is not None,
+               message="the waiting run to open the database")  # fmt: skip
     first.send_signal(signal.SIGTERM)
     first.communicate(timeout=30)
     assert first.returncode == 143
@@ -216,7 +233,7 @@ def test_a_lease_left_by_a_killed_run_is_taken_over(live_emulator: Any, tmp_path
     live_emulator.emulator.set_faults(latency=0.02)
     argv = tokarc_argv(*api(live_emulator), "-q", "hashtag", "magic", "--db", str(db))
     first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for(lambda: pages(db) >= 2)
+    wait_until(lambda: pages(db) >= 2, message="the first run's 2 pages committed")
     first.kill()
     first.communicate(timeout=30)
     assert rows(db, "SELECT claimed_by IS NOT NULL FROM jobs") == [(1,)]  # never released

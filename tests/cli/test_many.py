@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import wait_until  # tests/conftest.py
 
 from .conftest import Ran, one_line_error, rows, tokarc_argv
 
@@ -46,6 +47,7 @@ def test_arguments_and_a_file_give_one_job_per_target(cli: Cli, tmp_path: Path) 
     assert ran.err.splitlines()[-1] == "4 targets: 4 done; 160 items, 160 new, 8 units"
 
 
+@pytest.mark.slow
 def test_targets_from_stdin(cli: Cli, tmp_path: Path) -> None:
     ran = cli("--sandbox", "user-posts", "--from-file", "-", "--max-items", "10", "--db", "u.db",
               input="zachking\n# a comment\nkhaby.lame\n")  # fmt: skip
@@ -176,9 +178,13 @@ def _pages(db: Path) -> int:
 
 def _start_and_wait(argv: list[str], db: Path, pages: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while _pages(db) < pages and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
+    try:
+        wait_until(lambda: _pages(db) >= pages or proc.poll() is not None, timeout=60,
+                   interval=0.02, message=f"{pages} pages committed")  # fmt: skip
+    except AssertionError:
+        proc.kill()
+        proc.communicate()
+        raise
     return proc
 
 

@@ -48,6 +48,7 @@ def test_a_full_disk_is_one_line_and_exit_1(cli: Callable[..., Ran]) -> None:
     assert rows(Path("m.db"), "SELECT COUNT(*) FROM media")[0][0] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -128,6 +129,7 @@ def test_a_host_that_refuses_is_tried_once_then_every_file_fails_at_once(
     assert rows(Path("m.db"), "SELECT DISTINCT status FROM media") == [("failed",)]
 
 
+@pytest.mark.slow
 def test_a_refresh_stopped_by_the_cap_says_how_to_go_on(cli: Callable[..., Ran]) -> None:
     assert cli("--sandbox", "hashtag", "magic", "--max-items", "250", "--db", "m.db").code == 0
     with sqlite3.connect("m.db") as conn:  # every cover URL past its x-expires: to be refreshed

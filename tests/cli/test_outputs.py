@@ -41,6 +41,7 @@ def _outputs(db: Path) -> list[str]:
     return [str(db), f"./{db.name}", f"{db}-wal", f"{db}-shm", str(link)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -93,6 +94,7 @@ def test_a_suffix_that_names_no_format_is_a_usage_error(
     assert out.read_text().startswith("aweme_id,")
 
 
+@pytest.mark.slow
 def test_the_library_refuses_too(db: Path) -> None:
     with open_store(db) as store:
         for out in (db, f"{db}-wal"):
@@ -184,6 +186,7 @@ class _Terminal(io.StringIO):
         return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_records_shown_on_a_terminal_carry_no_control_characters(
     db: Path, monkeypatch: pytest.MonkeyPatch, fmt: str

@@ -57,6 +57,7 @@ def test_music_search_by_use_is_written_in_that_order(cli: Cli, tmp_path: Path) 
     assert [r["music_id"] for r in _csv(again)] == [r["music_id"] for r in _csv(out)]
 
 
+@pytest.mark.slow
 def test_a_window_the_feed_ended_before_is_said(cli: Cli, tmp_path: Path) -> None:
     db = str(tmp_path / "m.db")
     ran = cli("--sandbox", "hashtag", "magic", "--days", "30", "--db", db)
@@ -70,6 +71,7 @@ def test_a_window_the_feed_ended_before_is_said(cli: Cli, tmp_path: Path) -> Non
     assert said.group(0) in cli("jobs", "--db", db).out
 
 
+@pytest.mark.slow
 def test_out_beside_db_writes_this_run_and_export_source_the_whole_source(
     cli: Cli, tmp_path: Path
 ) -> None:
@@ -88,6 +90,7 @@ def test_out_beside_db_writes_this_run_and_export_source_the_whole_source(
     assert len(whole.out.splitlines()) == found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bad", ["magic", "nosuch:magic", "hashtag:", "hashtag: "])
 def test_a_bad_source_is_exit_2(cli: Cli, tmp_path: Path, bad: str) -> None:
     db = str(tmp_path / "m.db")
@@ -100,6 +103,7 @@ def test_a_bad_source_is_exit_2(cli: Cli, tmp_path: Path, bad: str) -> None:
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_one_count_of_items_and_a_posts_job_shows_its_ids(cli: Cli, tmp_path: Path) -> None:
     db = str(tmp_path / "m.db")
     ran = cli("--sandbox", "hashtag", "magic", "--max-items", "33", "--db", db)
@@ -122,6 +126,7 @@ def _unwritable(db: Path) -> None:
     db.chmod(0o444)
 
 
+@pytest.mark.slow
 def test_jobs_stats_and_export_read_a_read_only_database(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "m.db"
     assert (

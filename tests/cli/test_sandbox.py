@@ -33,6 +33,7 @@ def test_hashtag_to_stdout_jsonl(cli: Cli) -> None:
     assert "job 1 hashtag magic: done" in ran.err
 
 
+@pytest.mark.slow
 def test_hashtag_days_into_db_then_stats_jobs_export(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "m.db"
     ran = cli("--sandbox", "hashtag", "magic", "--days", "30", "--db", str(db))
@@ -56,6 +57,7 @@ def test_hashtag_days_into_db_then_stats_jobs_export(cli: Cli, tmp_path: Path) -
     assert len(cli("export", "users", "--db", str(db), "-f", "csv").out.splitlines()) > 100
 
 
+@pytest.mark.slow
 def test_full_hashtag_and_keywords(cli: Cli) -> None:
     assert cli("--sandbox", "hashtag", "magic", "--full", "--days", "7").code == 0
     ran = cli("--sandbox", "keyword", "magic", "--period", "7", "--sort", "likes", "--country",
@@ -65,6 +67,7 @@ def test_full_hashtag_and_keywords(cli: Cli) -> None:
     assert cli("--sandbox", "keyword", "magic", "--full", "--period", "1").code == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "key"),
     [
@@ -180,6 +183,7 @@ def test_configure_stores_the_token_privately_never_echoing_it(cli: Cli, tmp_pat
     assert cli("configure", input="\n").code == 2
 
 
+@pytest.mark.slow
 def test_incremental_rerun_stops_when_caught_up(cli: Cli, tmp_path: Path) -> None:
     db = str(tmp_path / "i.db")
     assert cli("--sandbox", "user-posts", "zachking", "--db", db).code == 0
@@ -189,6 +193,7 @@ def test_incremental_rerun_stops_when_caught_up(cli: Cli, tmp_path: Path) -> Non
     assert " 0 new" in ran.err
 
 
+@pytest.mark.slow
 def test_no_pinned_leaves_pinned_posts_out(cli: Cli) -> None:
     every = cli("-q", "--sandbox", "user-posts", "zachking", "--max-items", "15").lines()
     unpinned = cli(

@@ -8,12 +8,13 @@ import select
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import wait_until  # tests/conftest.py
 
 from .conftest import Ran, rows, tokarc_argv
 
@@ -53,28 +54,31 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
                        str(tmp_path / "p.db"))  # fmt: skip
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=slave, env=env)
     os.close(slave)
-    seen = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif proc.poll() is not None:
-            break
+    seen: list[bytes] = []
+    wait_until(lambda: _read_or_ended(master, proc, seen), timeout=60, interval=0,
+               message="the run on the terminal to end")  # fmt: skip
     proc.wait(timeout=10)
     os.close(master)
-    text = seen.decode("utf-8", "replace")
+    text = b"".join(seen).decode("utf-8", "replace")
     assert proc.returncode == 0
     assert "items ·" in text
     assert "pages" in text
     assert "units" in text
     assert "items/s" in text
+
+
+def _read_or_ended(master: int, proc: subprocess.Popen[bytes], seen: list[bytes]) -> bool:
+    """Read what the terminal shows into ``seen`` (waiting 0.2 s at most); whether it closed, or
+    the process ended with nothing more to read."""
+    ready, _, _ = select.select([master], [], [], 0.2)
+    if not ready:
+        return proc.poll() is not None
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:  # the terminal closed
+        return True
+    seen.append(chunk)
+    return not chunk
 
 
 def test_ctrl_c_then_resume_gives_the_same_rows(sh: Sh, live_emulator: Any, tmp_path: Path) -> None:
@@ -86,10 +90,10 @@ def test_ctrl_c_then_resume_gives_the_same_rows(sh: Sh, live_emulator: Any, tmp_
     live_emulator.emulator.set_faults(latency=0.02)
     argv = tokarc_argv("--base-url", url, "--token", "t", "hashtag", "magic", "--db", str(part))
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not _pages(part) >= 5:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    try:
+        wait_until(lambda: _pages(part) >= 5, timeout=30, message="5 pages committed")
+    finally:
+        proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert f"resume with: tokarc --base-url {url} resume 1 --db {part}" in err
@@ -128,11 +132,15 @@ def test_tokarc_emulator_serves_with_its_options(sh: Sh, tmp_path: Path) -> None
         assert server.stdout is not None
         assert f"127.0.0.1:{port}/apis" in server.stdout.readline()
         url = f"http://127.0.0.1:{port}/apis"
-        deadline = time.monotonic() + 10
-        ran = sh("--base-url", url, "--token", "right", "user", "zachking")
-        while ran.code == 1 and "cannot reach" in ran.err and time.monotonic() < deadline:
-            time.sleep(0.1)
-            ran = sh("--base-url", url, "--token", "right", "user", "zachking")
+        tries: list[Ran] = []
+
+        def reached() -> Ran | None:
+            tries.append(sh("--base-url", url, "--token", "right", "user", "zachking"))
+            unreachable = tries[-1].code == 1 and "cannot reach" in tries[-1].err
+            return None if unreachable else tries[-1]
+
+        said = lambda: f"the served emulator to answer: {tries[-1].err}"  # noqa: E731
+        ran = wait_until(reached, timeout=10, interval=0.1, message=said)
         assert ran.code == 0, ran.err
         wrong = sh("--base-url", url, "--token", "wrong", "user", "zachking")
         assert wrong.code == 1

@@ -34,11 +34,13 @@ def check_response(name: str, response: tokarc.Response) -> None:
     assert len(records) == len(items)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SAMPLE_CALLS))
 def test_sync(client: tokarc.Client, name: str) -> None:
     check_response(name, method_of(client, name)(**SAMPLE_CALLS[name]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SAMPLE_CALLS))
 async def test_async(aclient: tokarc.AsyncClient, name: str) -> None:
     check_response(name, await method_of(aclient, name)(**SAMPLE_CALLS[name]))
@@ -103,6 +105,7 @@ def test_same_data_as_the_official_sdk(
     assert mine.status_code == theirs.status_code
 
 
+@pytest.mark.slow
 def test_one_emulator_serves_many_threads(emulator: Any) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

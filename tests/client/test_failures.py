@@ -134,6 +134,7 @@ def collect(emulator: Emulator, n: int = 600) -> list[str | None]:
         return [record_key(p) for p in c.tiktok.iter_hashtag_posts("magic", max_items=n)]
 
 
+@pytest.mark.slow
 def test_faults_do_not_change_the_items() -> None:
     clean = collect(Emulator(seed=0))
     faulty = Emulator(seed=0, **FAULTS)

@@ -54,6 +54,7 @@ async def test_async_iterators_match_sync(
     assert keys(async_items) == keys(sync_items)
 
 
+@pytest.mark.slow
 def test_hashtag_to_the_end(client: tokarc.Client) -> None:
     pager = client.tiktok.iter_hashtag_posts("magic")
     pages = list(pager.iter_pages())

@@ -100,6 +100,7 @@ def test_sdk_keyword_arguments_are_accepted() -> None:
         assert set(inspect.signature(fn).parameters) <= ours, name
 
 
+@pytest.mark.slow
 def test_generated_methods_are_current() -> None:
     script = ROOT / "scripts" / "generate_methods.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True)

@@ -68,6 +68,7 @@ def fresh(store_url: str, name: str) -> str:
     return store_url.replace(".db", f"-{name}.db")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", [{"max_items": 300}, {"max_units": 7}])
 def test_fetching_ahead_stores_and_spends_what_page_by_page_does(
     store_url: str, spec: dict[str, Any]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from conftest import wait_until  # tests/conftest.py
 from tokarc._wiring import open_store
 from tokarc.collect import LeaseLostError
 from tokarc.collect._commit import Committer
@@ -53,9 +54,8 @@ def _commit_together(store: Store, leases: list[Lease]) -> tuple[list[Any], list
         threads = [threading.Thread(target=run, args=(i,)) for i in range(len(leases))]
         for t in threads:
             t.start()
-        deadline = time.monotonic() + 10
-        while len(committer._waiting) < len(leases) and time.monotonic() < deadline:
-            time.sleep(0.005)
+        wait_until(lambda: len(committer._waiting) >= len(leases), timeout=10, interval=0.005,
+                   message=f"the {len(leases)} runs' pages to wait for the writer")  # fmt: skip
     for t in threads:
         t.join(10)
     return outcomes, groups, committer

@@ -61,6 +61,7 @@ def test_each_step_two_deep(emulator: Emulator, store: Store, name: str) -> None
     assert report.units == emulator.stats.units_total
 
 
+@pytest.mark.slow
 def test_depth_two_holds_the_budget_exactly(emulator: Emulator, store: Store) -> None:
     steps = ",".join(STEPS)
     with client_for(emulator) as client:
@@ -123,6 +124,7 @@ def test_private_and_missing_targets_are_recorded(emulator: Emulator, store: Sto
     assert sorted(o for (o,) in outcomes) == ["gone", "gone", "private", "private"]
 
 
+@pytest.mark.slow
 def test_a_budget_stop_then_more_budget_equals_one_run(tmp_path: Path) -> None:
     def expansion(db: Path, budgets: list[int]) -> tuple[ExpansionReport, list[Any]]:
         emulator = Emulator(seed=0)
@@ -141,6 +143,7 @@ def test_a_budget_stop_then_more_budget_equals_one_run(tmp_path: Path) -> None:
     assert one.units == two.units <= 25
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("budget", [None, 13, 30])
 def test_targets_run_together_to_what_one_after_the_other_gives(
     tmp_path: Path, budget: int | None
@@ -164,6 +167,7 @@ def test_targets_run_together_to_what_one_after_the_other_gives(
         assert together <= budget
 
 
+@pytest.mark.slow
 def test_a_stop_in_one_target_stops_them_all_and_a_resume_ends_as_a_clean_run(
     tmp_path: Path,
 ) -> None:
@@ -228,6 +232,7 @@ def test_a_depths_targets_are_fetched_at_the_same_time(tmp_path: Path) -> None:
     assert most <= 4
 
 
+@pytest.mark.slow
 def test_jobs_are_a_parent_and_its_children(emulator: Emulator, store: Store) -> None:
     report = run(emulator, store, "hashtag:magic", "authors")
     parent = store.get_job(report.job_id)

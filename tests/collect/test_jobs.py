@@ -23,6 +23,7 @@ def magic(emulator: Emulator, **options: Any) -> JobSpec:
     return JobSpec.build("hashtag", "magic", days=1, now=emulator.clock.now(), **options)
 
 
+@pytest.mark.slow
 def test_hashtag_job_covers_the_window(emulator: Emulator, collector: Collector) -> None:
     report = collector.run(magic(emulator))
     assert report.status == "done"
@@ -47,6 +48,7 @@ def test_every_request_is_in_the_ledger(collector: Collector) -> None:
     assert report.new == 90
 
 
+@pytest.mark.slow
 def test_unchanged_hashtag_costs_the_quiet_pages(emulator: Emulator, collector: Collector) -> None:
     collector.run(magic(emulator))
     again = collector.run(magic(emulator, incremental=True))
@@ -55,6 +57,7 @@ def test_unchanged_hashtag_costs_the_quiet_pages(emulator: Emulator, collector: 
     assert again.stop_reason == CAUGHT_UP
 
 
+@pytest.mark.slow
 def test_incremental_picks_up_exactly_the_new_posts(
     emulator: Emulator, collector: Collector, store: Store
 ) -> None:

@@ -30,6 +30,7 @@ def full(emulator: Emulator, **options: Any) -> JobSpec:
     return JobSpec.build("full_hashtag", "magic", params=params, **options)
 
 
+@pytest.mark.slow
 def test_max_items_bounds_a_full_hashtag_search(emulator: Emulator, store: Store) -> None:
     unbounded = charged_by(emulator, full(emulator))
     report = run(emulator, store, full(emulator, max_items=300))
@@ -61,6 +62,7 @@ def test_max_items_cannot_bound_a_full_keyword_search(emulator: Emulator) -> Non
     assert sum(emulator.stats.requests.values()) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "spec",
     [

@@ -42,6 +42,7 @@ def one_by_one(tmp_path: Path, max_items: int = 100) -> tuple[set[str], set[tupl
     return dataset(db)
 
 
+@pytest.mark.slow
 def test_every_target_runs_into_one_store_as_one_by_one(tmp_path: Path) -> None:
     emulator, db = Emulator(seed=0), tmp_path / "many.db"
     with client_for(emulator) as client, open_store(db) as store:
@@ -54,6 +55,7 @@ def test_every_target_runs_into_one_store_as_one_by_one(tmp_path: Path) -> None:
     assert dataset(db) == one_by_one(tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("budget", [1, 7, 12, 24])
 def test_the_shared_budget_holds_exactly(tmp_path: Path, budget: int) -> None:
     emulator = Emulator(seed=0)
@@ -102,6 +104,7 @@ def test_an_error_no_target_gets_past_stops_them_all(tmp_path: Path) -> None:
     assert emulator.stats.requests["hashtag_search"] <= 2
 
 
+@pytest.mark.slow
 def test_stopped_runs_resume_to_the_same_dataset(tmp_path: Path) -> None:
     db, pages = tmp_path / "s.db", 0
     lock = threading.Lock()

@@ -85,6 +85,7 @@ def test_search_results_are_written_in_the_apis_order(
 # -- coverage is honest ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_window_the_feed_did_not_reach_is_said(emulator: Emulator, store: Store) -> None:
     now = emulator.clock.now()
     with client_for(emulator) as client:
@@ -101,6 +102,7 @@ def test_a_window_the_feed_did_not_reach_is_said(emulator: Emulator, store: Stor
     assert float(days) < 30
 
 
+@pytest.mark.slow
 def test_a_window_the_feed_reached_says_nothing(emulator: Emulator, collector: Collector) -> None:
     report = collector.run(JobSpec.build("hashtag", "magic", days=1, now=emulator.clock.now()))
     assert report.coverage is None is coverage(collector.store.get_job(report.job_id))

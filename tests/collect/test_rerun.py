@@ -3,6 +3,8 @@ in the units the emulator itself charged."""
 
 from __future__ import annotations
 
+import pytest
+
 from tokarc.collect import CAUGHT_UP, Collector, JobSpec
 from tokarc.collect._kinds import QUIET_PAGES
 from tokarc.emulator import Emulator
@@ -22,6 +24,7 @@ def charged(emulator: Emulator) -> int:
     return emulator.stats.units_total
 
 
+@pytest.mark.slow
 def test_a_rerun_with_days_reaches_the_same_job_and_costs_what_is_new(
     emulator: Emulator, collector: Collector, store: Store
 ) -> None:
@@ -38,6 +41,7 @@ def test_a_rerun_with_days_reaches_the_same_job_and_costs_what_is_new(
     assert units * 20 <= first.units  # at most 5 % of the first run
 
 
+@pytest.mark.slow
 def test_resume_of_a_done_job_charges_nothing_and_says_so(
     emulator: Emulator, collector: Collector
 ) -> None:

@@ -94,6 +94,7 @@ def served() -> httpx.Client:
     return httpx.Client(transport=Emulator(seed=0).transport(), base_url="http://emulator.test")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_the_emulator_serves_the_documented_shape(served: httpx.Client, name: str) -> None:
     spec = SHAPES[name]
@@ -124,6 +125,7 @@ def test_the_emulator_serves_the_documented_shape(served: httpx.Client, name: st
         assert isinstance(dig(body, spec["token"]), str)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGED)
 def test_the_emulator_omits_the_cursor_on_the_last_page(served: httpx.Client, name: str) -> None:
     spec = SHAPES[name]

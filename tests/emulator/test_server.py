@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
+from conftest import wait_until  # tests/conftest.py
 from tokarc.emulator import DEFAULT_NOW, Emulator, serve_in_thread
 from tokarc.emulator.__main__ import build_parser, emulator_from_args, main
 
-BOUND = 50  # polls of 0.1 s: a loop that waits for the server never runs for ever
+BOUND = 5.0  # seconds: a wait for the server never runs for ever
 
 
 def _free_port() -> int:
@@ -27,15 +28,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_for(check: Any) -> None:
-    for _ in range(BOUND):
-        try:
-            if check():
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("the emulator did not get there")
+def _wait_for(check: Any, what: str) -> None:
+    """Until ``check()`` is true, the server refusing connections meanwhile (bounded)."""
+    wait_until(check, timeout=BOUND, interval=0.1, message=what, ignoring=(httpx.TransportError,))
 
 
 @contextmanager
@@ -66,13 +61,13 @@ def test_sigterm_stops_a_served_emulator_with_hangs_in_flight() -> None:
     server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(lambda: httpx.get(f"{base}/_emulator/health").status_code == 200)
+        _wait_for(lambda: httpx.get(f"{base}/_emulator/health").status_code == 200, "the server")
         now = httpx.get(f"{base}/_emulator/clock").json()["now"]
         assert abs(now - time.time()) < 60  # served, the world starts at the machine's time
         page = f"{base}/apis/tt/hashtag/posts?name=magic&token=t"
         with _hanging_requests(page, 3) as outcomes:
             hangs = lambda: httpx.get(f"{base}/_emulator/stats").json()["faults"].get("hang") == 3  # noqa: E731
-            _wait_for(hangs)
+            _wait_for(hangs, "3 requests hanging")
             server.send_signal(signal.SIGTERM)
             # hangs last 30 s: before the fix the server waited for them (and this timed out)
             _, err = server.communicate(timeout=10)
@@ -84,17 +79,19 @@ def test_sigterm_stops_a_served_emulator_with_hangs_in_flight() -> None:
             server.communicate()
 
 
+@pytest.mark.slow
 def test_leaving_serve_in_thread_ends_hangs_in_flight() -> None:
     emulator = Emulator(hang_rate=1.0)  # hangs of 30 s
     with ExitStack() as stack:
         base_url = stack.enter_context(serve_in_thread(emulator))
         page = f"{base_url}/tt/hashtag/posts?name=magic&token=t"
         with _hanging_requests(page, 2) as outcomes:
-            _wait_for(lambda: emulator.stats.faults["hang"] == 2)
+            _wait_for(lambda: emulator.stats.faults["hang"] == 2, "2 requests hanging")
             stack.close()  # stop the server while both still hang (30 s)
     assert outcomes == [503, 503]
 
 
+@pytest.mark.slow
 def test_a_slow_client_is_cut_off_after_the_header_timeout() -> None:
     with serve_in_thread(Emulator(), header_timeout=0.3) as base_url:
         port = int(base_url.rsplit(":", 1)[1].split("/")[0])
@@ -105,6 +102,7 @@ def test_a_slow_client_is_cut_off_after_the_header_timeout() -> None:
             assert idle.recv(1024) == b""  # connected, sent nothing: closed too
 
 
+@pytest.mark.slow
 def test_the_header_timeout_never_cuts_a_request_in_flight() -> None:
     emulator = Emulator(hang_rate=1.0, hang_seconds=1.0)
     with serve_in_thread(emulator, header_timeout=0.2) as base_url, httpx.Client() as http:

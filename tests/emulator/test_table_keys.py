@@ -37,6 +37,7 @@ def _call(name: str, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return result.data, result.top
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "params"), CALLS, ids=[c[0] for c in CALLS])
 def test_handlers_use_the_tables_keys(name: str, params: dict[str, Any]) -> None:
     data, top = _call(name, params)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 import tokarc
+from conftest import wait_until  # tests/conftest.py
 from tokarc._wiring import open_store
 from tokarc.emulator import Emulator
 from tokarc.media import KINDS, archive, pending
@@ -95,12 +95,10 @@ def test_kill_9_mid_download_then_resume(live_emulator, live_store: Store, tmp_p
             "--concurrency", "2", "--min-free", "0"]  # fmt: skip
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(600):  # until some files are done (bounded: at most ~60 s)
-            if proc.poll() is not None or _done(db) >= 5:
-                break
-            time.sleep(0.1)
-        os.kill(proc.pid, signal.SIGKILL)
+        wait_until(lambda: proc.poll() is not None or _done(db) >= 5, timeout=60, interval=0.1,
+                   message="5 files downloaded")  # fmt: skip
     finally:
+        proc.kill()
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     assert_files_whole(root)  # whatever is under a final name is whole

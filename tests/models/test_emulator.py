@@ -55,6 +55,7 @@ def test_every_record_endpoint_has_a_call() -> None:
     assert {e.name for e in RECORD_ENDPOINTS} == set(CALLS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("endpoint", RECORD_ENDPOINTS, ids=lambda e: e.name)
 def test_emulator_items_all_decode(client: httpx.Client, endpoint: Endpoint) -> None:
     assert endpoint.record is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,6 +96,7 @@ def _exercise(record: Any) -> None:
         assert record.hashtags == [t.name for t in tags]
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(kind=st.sampled_from(KINDS), items=st.lists(json_values, max_size=5))
 def test_random_json_never_raises(kind: str, items: list[Any]) -> None:
@@ -106,6 +108,7 @@ def test_random_json_never_raises(kind: str, items: list[Any]) -> None:
     assert all(u.kind == kind and u.error for u in bad)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(kind=st.sampled_from(KINDS), data=st.data())
 def test_realistic_item_with_junk_substituted_still_decodes(kind: str, data: st.DataObject) -> None:
@@ -127,6 +130,7 @@ def _id_of(record: Any) -> str:
     return str(getattr(record, name.get(type(record).__name__, "room_id")))
 
 
+@pytest.mark.slow
 @given(desc=text, extra=st.lists(json_values, max_size=4))
 def test_odd_captions_and_text_extra(desc: str, extra: list[Any]) -> None:
     post = decode("post", aweme(desc=desc, text_extra=extra))

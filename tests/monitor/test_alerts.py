@@ -27,6 +27,7 @@ def quick(**options: Any) -> Delivery:
     return Delivery(backoff=0.5, sleep=waits.append, **options)
 
 
+@pytest.mark.slow
 def test_rules_parse_and_bad_ones_are_refused(watches: Watches, hook: Hook) -> None:
     assert parse_rule("new_posts > 50").text == "new_posts>50"
     assert parse_rule("spike").threshold is None
@@ -45,6 +46,7 @@ def test_the_spike_rule() -> None:
     assert not is_spike(30, [10, 10, 12])  # 3× the median is not above it
 
 
+@pytest.mark.slow
 def test_new_posts_alert_is_posted_once_and_recorded(
     emulator: Emulator, db_path: str, store: Store, watches: Watches, hook: Hook
 ) -> None:
@@ -69,6 +71,7 @@ def test_new_posts_alert_is_posted_once_and_recorded(
     assert len(Alerts(store).all()) == 1
 
 
+@pytest.mark.slow
 def test_delivery_retries_with_backoff(
     emulator: Emulator, db_path: str, store: Store, watches: Watches, hook: Hook
 ) -> None:
@@ -83,6 +86,7 @@ def test_delivery_retries_with_backoff(
     assert [(a.status, a.attempts) for a in Alerts(store).all()] == [("sent", 3)]
 
 
+@pytest.mark.slow
 def test_an_unreachable_webhook_fails_then_the_next_run_sends_it(
     emulator: Emulator, db_path: str, store: Store, watches: Watches, hook: Hook
 ) -> None:
@@ -102,6 +106,7 @@ def test_an_unreachable_webhook_fails_then_the_next_run_sends_it(
     assert keys == [a.idempotency_key for a in alerts]
 
 
+@pytest.mark.slow
 def test_a_crash_before_sending_sends_at_the_next_run_and_never_twice(
     emulator: Emulator, db_path: str, store: Store, watches: Watches, hook: Hook
 ) -> None:
@@ -124,6 +129,7 @@ def test_a_crash_before_sending_sends_at_the_next_run_and_never_twice(
     assert all(a.status == "sent" for a in Alerts(store).all(w.id))
 
 
+@pytest.mark.slow
 def test_plays_per_hour_needs_an_hour_of_observation(
     emulator: Emulator, db_path: str, store: Store, watches: Watches, hook: Hook
 ) -> None:
@@ -146,6 +152,7 @@ def test_plays_per_hour_needs_an_hour_of_observation(
     assert Alerts(store).all(w.id)[0].status == "sent"
 
 
+@pytest.mark.slow
 def test_gone_alert(
     emulator: Emulator, db_path: str, store: Store, watches: Watches, hook: Hook
 ) -> None:
@@ -168,6 +175,7 @@ def test_gone_alert(
     assert payload["details"]["gone_posts"] >= 1
 
 
+@pytest.mark.slow
 def test_spike_alert_against_the_watch_baseline(
     emulator: Emulator, db_path: str, watches: Watches, hook: Hook
 ) -> None:
@@ -187,6 +195,7 @@ def test_spike_alert_against_the_watch_baseline(
     assert "spike" in payload["text"]
 
 
+@pytest.mark.slow
 def test_edit_adds_and_removes_rules(watches: Watches, hook: Hook) -> None:
     w = watches.add("hashtag", "magic", every="1h", budget=10, alerts=["gone"], webhook=hook.url)
     w = watches.edit(w.id, every="30m", window="2d", budget=50, add_alerts=["new_posts>5"],
@@ -202,6 +211,7 @@ def test_edit_adds_and_removes_rules(watches: Watches, hook: Hook) -> None:
     assert "secret-path" not in json.dumps(watches.get(w.id).public())
 
 
+@pytest.mark.slow
 def test_alerts_on_both_backends(emulator: Emulator, any_db: str, hook: Hook) -> None:
     with open_store(any_db) as store:
         w = Watches(store).add("user", "nosuchuser_xyz", every="1h", alerts=["new_posts>0"],

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conftest import wait_until  # tests/conftest.py
 from tokarc.cli import run
 
 from .conftest import Hook
@@ -37,6 +38,7 @@ def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
+@pytest.mark.slow
 def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = tokarc(capsys, "watch", "add", "hashtag", "#magic", "--every", "30m",
                           "--budget", "50", "--db", "w.db")  # fmt: skip
@@ -60,6 +62,7 @@ def test_watch_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "zachking" not in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -120,6 +123,7 @@ def test_bad_input_is_one_line_and_exit_2(
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_sandbox_tick_then_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     tokarc(capsys, "watch", "add", "hashtag", "magic", "--window", "1d", "--db", "w.db")
     tokarc(capsys, "watch", "add", "user", "zachking", "--db", "w.db")
@@ -153,10 +157,10 @@ def test_sigterm_stops_watch_run_cleanly(live_emulator: Any, tmp_path: Path) -> 
     exe = str(Path(sys.executable).with_name("tokarc"))
     argv = [exe, "--base-url", url, "--token", "t", "watch", "run", "--db", str(db), "--poll", "60"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _pages(db) < 5:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
+    try:
+        wait_until(lambda: _pages(db) >= 5, timeout=30, message="5 pages committed")
+    finally:
+        proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "stopping: finishing the current page" in err
@@ -204,6 +208,7 @@ def test_watch_list_edit_and_alerts(
     assert "SECRETPATH" not in [*rows(Path("w.db"), "SELECT text FROM alerts"), out]
 
 
+@pytest.mark.slow
 def test_a_tick_posts_alerts_and_alerts_lists_them(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, hook: Hook
 ) -> None:
@@ -221,6 +226,7 @@ def test_a_tick_posts_alerts_and_alerts_lists_them(
     assert json.loads(out)["payload"] == payload
 
 
+@pytest.mark.slow
 def test_alerts_without_a_webhook_are_recorded_and_shown(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

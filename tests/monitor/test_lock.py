@@ -128,6 +128,7 @@ class _Raises:
         raise self.exc
 
 
+@pytest.mark.slow
 def test_a_page_that_meets_a_locked_database_is_run_again(
     emulator: Emulator, db_path: str, watches: Watches, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -49,6 +49,7 @@ def test_the_walkthrough_is_parsed() -> None:
     assert all(out for _, out in steps)  # the README says what each command prints
 
 
+@pytest.mark.slow
 def test_the_readme_monitoring_walkthrough(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -156,6 +156,7 @@ def test_every_source_has_a_section_jobs_included(report_db: str, tmp_path: Path
     assert "nothing yet" not in keyword  # its top posts
 
 
+@pytest.mark.slow
 def test_scope_by_source_watch_and_since(report_db: str, tmp_path: Path) -> None:
     everything = _report(report_db, tmp_path / "all.html").html
     zach = _report(report_db, tmp_path / "zach.html", sources=["user_posts:zachking"]).html
@@ -187,6 +188,7 @@ def test_rates_need_an_hour_of_observation(report_db: str, tmp_path: Path) -> No
         assert "84,010,920" not in row
 
 
+@pytest.mark.slow
 def test_thumbnails_come_from_the_media_archive_only(report_db: str, tmp_path: Path) -> None:
     page = _report(report_db, tmp_path / "report.html").html
     assert page.count('<img src="data:image/png;base64,') == 1  # "../../x.png" is refused
@@ -232,6 +234,7 @@ def test_what_changed_since_the_last_report(db_path: str, tmp_path: Path) -> Non
     assert "71011" in gone
 
 
+@pytest.mark.slow
 def test_the_file_is_written_atomically_never_over_the_database(
     report_db: str, tmp_path: Path
 ) -> None:
@@ -248,6 +251,7 @@ def test_the_file_is_written_atomically_never_over_the_database(
         assert rows(store, "SELECT COUNT(*) FROM reports")[0][0] == 1
 
 
+@pytest.mark.slow
 def test_report_on_both_backends(emulator: Emulator, any_db: str, tmp_path: Path) -> None:
     _watched(emulator, any_db, tmp_path / "media")
     report = _report(any_db, tmp_path / "report.html")
@@ -279,6 +283,7 @@ def test_engagement_is_binned_in_sql_on_both_backends(any_db: str) -> None:
     assert counts["shares"] == expected([n // 1000 for n in plays])
 
 
+@pytest.mark.slow
 def test_an_empty_store_still_makes_a_page(db_path: str, tmp_path: Path) -> None:
     open_store(db_path).close()
     report = _report(db_path, tmp_path / "empty.html")

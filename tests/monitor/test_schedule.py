@@ -52,6 +52,7 @@ def test_bad_watches_are_refused(watches: Watches) -> None:
     assert [w.label for w in watches.all()] == ["hashtag:magic"]
 
 
+@pytest.mark.slow
 def test_due_not_due_and_paused(emulator: Emulator, db_path: str, watches: Watches) -> None:
     t0 = now(emulator)
     magic = watches.add("hashtag", "magic", every="1h", window="1d", now=t0)
@@ -84,6 +85,7 @@ def test_unchanged_target_costs_one_page_per_tick(
     assert [r["units"] for r in watches.runs(zach.id)][1:] == [1, 1, 1]
 
 
+@pytest.mark.slow
 def test_advancing_the_clock_picks_up_exactly_the_new_posts(
     emulator: Emulator, db_path: str, store: Store, watches: Watches
 ) -> None:
@@ -270,6 +272,7 @@ def test_crashed_ticks_cannot_exceed_the_daily_budget(emulator: Emulator, any_db
     assert spent == emulator.stats.units_total == 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 4])
 def test_a_posts_watch_runs_after_the_watch_it_reads(
     emulator: Emulator, db_path: str, store: Store, watches: Watches, workers: int
@@ -284,6 +287,7 @@ def test_a_posts_watch_runs_after_the_watch_it_reads(
     assert [r["status"] for r in watches.runs(posts.id)] == ["ok"]
 
 
+@pytest.mark.slow
 def test_an_empty_posts_watch_stays_due_while_its_producer_has_not_run(
     emulator: Emulator, db_path: str, watches: Watches
 ) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from tokarc._wiring import open_store
 
 
+@pytest.mark.slow
 def test_a_thread_never_joins_another_threads_transaction(tmp_path: Path) -> None:
     """Thread A writes in a transaction that rolls back; thread B writes meanwhile. B's row
     must survive: on a shared connection without the store's lock, B's statement would run

@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 import tokarc
+from conftest import wait_until  # tests/conftest.py
 from tokarc._wiring import open_store
 from tokarc.collect import Collector, JobSpec
 from tokarc.collect._runner import StopRequested
@@ -315,14 +316,15 @@ def _count(conn: Any, sql: str) -> int:
 
 def _settled(read: Any, *, quiet: float = 1.0, deadline: float = 30.0) -> int:
     """``read()`` once it has not changed for ``quiet`` seconds."""
-    until, last, since = time.monotonic() + deadline, read(), time.monotonic()
-    while time.monotonic() - since < quiet:
-        assert time.monotonic() < until, "still changing"
-        time.sleep(0.05)
-        now = read()
-        if now != last:
-            last, since = now, time.monotonic()
-    return int(last)
+    last = {"value": read(), "since": time.monotonic()}
+
+    def quiet_for_long_enough() -> bool:
+        if (now := read()) != last["value"]:
+            last.update(value=now, since=time.monotonic())
+        return time.monotonic() - last["since"] >= quiet
+
+    wait_until(quiet_for_long_enough, timeout=deadline, message=f"{quiet} s with no change")
+    return int(last["value"])
 
 
 def _pages(db: str) -> int:
@@ -334,10 +336,8 @@ def _pages(db: str) -> int:
 
 
 def _wait_for_pages(db: str, n: int, *, deadline: float) -> None:
-    until = time.monotonic() + deadline
-    while _pages(db) < n:
-        assert time.monotonic() < until, f"fewer than {n} pages after {deadline} s"
-        time.sleep(0.1)
+    wait_until(lambda: _pages(db) >= n, timeout=deadline, interval=0.1,
+               message=f"{n} pages committed")  # fmt: skip
 
 
 os.environ.setdefault("PROCRASTINATE_APP", "")  # nothing reads it; the CLI builds the app
@@ -365,11 +365,13 @@ def test_watches_run_once_per_interval_on_the_workers(pg_url: str) -> None:
         thread.start()
         try:
             _wait_for_runs(pg_url, ids, 1, deadline=60)
-            time.sleep(3)  # two more rounds of the periodic task: nothing more is due
+            assert _next_due(pg_url, ids) == dict.fromkeys(ids, world["now"] + 3600)
+            _wait_for_rounds(pg_url, 2)  # two more rounds of the periodic task: none is due
             assert _runs(pg_url, ids) == dict.fromkeys(ids, 1)
             world["now"] += 3600  # an hour later, each is due once more
             _wait_for_runs(pg_url, ids, 2, deadline=60)
-            time.sleep(3)
+            assert _next_due(pg_url, ids) == dict.fromkeys(ids, world["now"] + 3600)
+            _wait_for_rounds(pg_url, 2)
             assert _runs(pg_url, ids) == dict.fromkeys(ids, 2)
         finally:
             runtime.stop()
@@ -384,11 +386,54 @@ def _runs(db: str, ids: list[int]) -> dict[int, int]:
         return {i: len(Watches(store).runs(i)) for i in ids}
 
 
+def _next_due(db: str, ids: list[int]) -> dict[int, float | None]:
+    """When each watch is due next, as its last run left it (None while a run holds it)."""
+    from tokarc.monitor import Watches
+
+    with open_store(db) as store:
+        watches = [Watches(store).get(i) for i in ids]
+    return {w.id: None if w.claimed_by else w.next_due for w in watches}
+
+
 def _wait_for_runs(db: str, ids: list[int], n: int, *, deadline: float) -> None:
-    until = time.monotonic() + deadline
-    while min(_runs(db, ids).values()) < n:
-        assert time.monotonic() < until, f"not every watch ran {n} times: {_runs(db, ids)}"
-        time.sleep(0.2)
+    """Until every watch has run ``n`` times and been given back, due again."""
+    ran = lambda: min(_runs(db, ids).values()) >= n and None not in _next_due(db, ids).values()  # noqa: E731
+    wait_until(ran, timeout=deadline, interval=0.2,
+               message=lambda: f"every watch to run {n} times: {_runs(db, ids)}")  # fmt: skip
+
+
+# The due-watches periodic task's newest round (procrastinate keeps only the newest per task),
+# and the status of the job it deferred (NULL once that job succeeded: succeeded jobs are deleted).
+NEWEST_ROUND = (
+    "SELECT d.defer_timestamp, j.status::text FROM procrastinate_periodic_defers d "
+    "LEFT JOIN procrastinate_jobs j ON j.id = d.job_id WHERE d.periodic_id = 'due-watches' "
+    "ORDER BY d.defer_timestamp DESC LIMIT 1"
+)
+WATCH_RUNS_QUEUED = (
+    "SELECT count(*) FROM procrastinate_jobs "
+    "WHERE task_name = 'tokarc:run_watch' AND status IN ('todo', 'doing')"
+)
+
+
+def _round(db: str) -> tuple[int, bool]:
+    """The cron timestamp of the periodic task's newest round, and whether it has ended with no
+    watch run left queued or running."""
+    with psycopg.connect(db) as conn:
+        row = conn.execute(NEWEST_ROUND).fetchone()
+        queued = _count(conn, WATCH_RUNS_QUEUED)
+    if row is None:
+        return 0, False
+    assert row[1] != "failed", "the periodic task that enqueues due watches failed"
+    return int(row[0]), row[1] in (None, "succeeded") and not queued
+
+
+def _wait_for_rounds(db: str, rounds: int) -> None:
+    """Until the periodic task (every 2 s) has enqueued the due watches ``rounds`` more times
+    since now, and what it queued has run."""
+    since, _ = _round(db)
+    ended = lambda: (r := _round(db))[1] and r[0] >= since + 2 * rounds  # noqa: E731
+    wait_until(ended, timeout=60, interval=0.1,
+               message=f"{rounds} more rounds of the periodic task after {since}")  # fmt: skip
 
 
 def test_a_postgresql_restart_mid_run_loses_nothing(private_postgres: Any, tmp_path: Path) -> None:
@@ -440,8 +485,5 @@ def _job_status(db: str) -> str | None:
 
 
 def _wait_for(ready: Any, *, deadline: float, log: Path | None = None) -> None:
-    until = time.monotonic() + deadline
-    while not ready():
-        said = log.read_text()[-3000:] if log else ""
-        assert time.monotonic() < until, f"not ready after {deadline} s\n{said}"
-        time.sleep(0.2)
+    said = lambda: "the job to be done\n" + (log.read_text()[-3000:] if log else "")  # noqa: E731
+    wait_until(ready, timeout=deadline, interval=0.2, message=said)
