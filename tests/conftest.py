@@ -192,8 +192,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 #: The longest call a test not marked `slow` may take when ``TOKARC_CHECK_FAST=1`` (what
 #: `make test-fast` sets). Measured: the slowest of them take 0.3-0.6 s alone, and up to ~2 s
-#: under `-n 2` on this 2-core machine when it is three times oversubscribed (load 6-7).
-FAST_LIMIT = 2.0
+#: under `-n 2` on this 2-core machine when it is three times oversubscribed (load 6-7): the
+#: limit leaves room for a busier machine still, and catches a test that is slow by nature.
+FAST_LIMIT = 5.0
 TOO_SLOW: dict[str, float] = {}  # node id -> seconds, of the unmarked tests over FAST_LIMIT
 
 
