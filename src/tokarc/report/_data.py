@@ -1,5 +1,5 @@
 """The report's data: sources, the scope, and every figure the page shows, read by plain SQL
-(both backends). No HTML here (``_report.py``) and no plotly (``_charts.py``)."""
+(both backends). No HTML here (``_page.py``) and no plotly (``_charts.py``)."""
 
 from __future__ import annotations
 
