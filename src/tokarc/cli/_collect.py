@@ -79,7 +79,7 @@ class Sink:
         return SUFFIX_FORMATS[suffix]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunOptions:
     """The collection options every collecting command has."""
 

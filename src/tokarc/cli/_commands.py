@@ -109,7 +109,14 @@ def hashtag(
     Example: tokarc hashtag magic --days 7 --db magic.db
     """
     targets = read_targets(names or [], from_file, "HASHTAG")
-    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+        concurrency=concurrency,
+    )
     if not full and (max_cursor is not None or paged_fallback):
         raise _errors.CLIError("invalid --max-cursor or --paged-fallback: they go with --full")
     if not full:
@@ -161,7 +168,14 @@ def keyword(
     Example: tokarc keyword "magic trick" --period 7 --sort likes -o posts.csv
     """
     targets = read_targets(texts or [], from_file, "KEYWORD")
-    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+        concurrency=concurrency,
+    )
     params = _params(
         period=str(period),
         sorting=O.KEYWORD_SORTING[sort.value] if sort else None,
@@ -232,7 +246,14 @@ def user_posts(
     """
     if bool(names or from_file) == (sec_uid is not None):
         raise typer.BadParameter("give USERNAMEs (or --from-file) or --sec-uid, one of them")
-    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+        concurrency=concurrency,
+    )
     kind, targets = "user_posts_secuid", [Target(sec_uid or "")]
     if sec_uid is None:
         kind, targets = "user_posts", read_targets(names or [], from_file, "USERNAME")
@@ -266,7 +287,13 @@ def liked(
 
     Example: tokarc liked MS4wLjABAAAA... --max-items 100
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+    )
     _go(ctx, "liked", sec_uid, Sink(db, out, format), run)
 
 
@@ -289,7 +316,14 @@ def _follows(kind: str) -> Any:
         wait: O.Wait = False,
     ) -> None:
         targets = read_targets(names or [], from_file, "USERNAME")
-        run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+        run = RunOptions(
+            max_items=max_items,
+            max_units=max_units,
+            incremental=incremental,
+            estimate=estimate,
+            wait=wait,
+            concurrency=concurrency,
+        )
         _each(ctx, kind, targets, Sink(db, out, format), run)
 
     return command
@@ -353,7 +387,14 @@ def comments(
     Example: tokarc comments 7230000000000000000 --replies --db comments.db
     """
     targets = [_post_id(t) for t in read_targets(posts or [], from_file, "POST")]
-    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+        concurrency=concurrency,
+    )
     _each(ctx, "comments", targets, Sink(db, out, format), run, replies=replies)
 
 
@@ -375,7 +416,13 @@ def replies_(
 
     Example: tokarc replies 7230000000000000000 7230000000000000001
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+    )
     _go(
         ctx,
         "replies",
@@ -403,7 +450,13 @@ def users(
 
     Example: tokarc users magic --max-items 50
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+    )
     _go(ctx, "user_search", text, Sink(db, out, format), run)
 
 
@@ -425,7 +478,13 @@ def lives(
 
     Example: tokarc lives music --country US --max-items 40
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+    )
     _go(ctx, "lives", text, Sink(db, out, format), run, params=_params(country=country))
 
 
@@ -448,7 +507,13 @@ def music_search(
 
     Example: tokarc music search lofi --sort used --max-items 60
     """
-    run = RunOptions(max_items, max_units, incremental, estimate, wait)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+    )
     params = _params(
         sorting=O.MUSIC_SORTING[sort.value] if sort else None,
         filter_by=O.MUSIC_FILTER[filter.value] if filter else None,
@@ -479,7 +544,14 @@ def music_posts(
     Example: tokarc music posts 7016547803243022337 --max-items 200 --db sound.db
     """
     targets = read_targets(music_ids or [], from_file, "MUSIC_ID")
-    run = RunOptions(max_items, max_units, incremental, estimate, wait, concurrency)
+    run = RunOptions(
+        max_items=max_items,
+        max_units=max_units,
+        incremental=incremental,
+        estimate=estimate,
+        wait=wait,
+        concurrency=concurrency,
+    )
     _each(ctx, "music_posts", targets, Sink(db, out, format), run)
 
 
