@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import typer.main
+
 from . import _admin, _archive, _commands, _expand, _media, _monitor, _workers
 from ._app import app
 
@@ -20,8 +22,6 @@ _COMMANDS = (_admin, _commands, _expand, _monitor, _media, _workers, _archive)  
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: sys.argv); return the exit code."""
-    import typer.main
-
     code: int = typer.main.get_command(app).main(argv, "tokarc", standalone_mode=False)
     return code
 

@@ -6,11 +6,9 @@ import datetime as dt
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from ..client import _constants as C
 from ..client._config import (
@@ -20,41 +18,23 @@ from ..client._config import (
     write_config_file,
 )
 from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, target_label
-from ..dataset import EXPORTS
-from ..dataset._exports import get as get_export
-from ..dataset.export import COLUMNS
+from ..collect._expand import parents
+from ..collect._expand_caps import stored
+from ..dataset import EXPORTS, Pseudonymizer, get_export
+from ..dataset.export import COLUMNS, export
 from ..errors import InvalidInputError
 from ..store import Job, Store
 from . import _commands as _commands  # registered first: collecting commands lead the list
-from . import _errors
+from . import _errors, _tables
 from . import _options as O
 from ._app import app, session
 from ._collect import Sink, check_sink, resume
 from ._many import resume_many
+from ._options import pseudonymizer
 from ._stores import existing
 from ._text import cell, safe
-from ._text import title as title_text
-
-if TYPE_CHECKING:
-    from ..dataset import Pseudonymizer
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
-
-
-def _out() -> Console:
-    """Tables on stdout; wide enough not to truncate when piped."""
-    console = Console(highlight=False, soft_wrap=True)
-    return console if console.is_terminal else Console(highlight=False, width=200)
-
-
-def _table(title: str, headers: list[str], rows: list[list[Any]]) -> Table:
-    """A table of data: every title and cell literal text (no markup, no control characters)."""
-    table = Table(title=title_text(title), title_justify="left")
-    for h in headers:
-        table.add_column(h, justify="right" if h in {"id", "units", "rows"} else "left")
-    for row in rows:
-        table.add_row(*(cell(v) for v in row))
-    return table
 
 
 _JOB_FIELDS = [
@@ -86,9 +66,6 @@ def jobs(db: O.DbRequired, as_json: Json = False) -> None:
 
     Example: tokarc jobs --db magic.db
     """
-    from ..collect._expand import parents
-    from ..collect._expand_caps import stored
-
     with existing(db, read_only=True) as store:
         parent = parents(store)  # an expansion's children name it
         caps = {job: [c.text() for c in found] for job, found in stored(store).items()}
@@ -99,10 +76,12 @@ def jobs(db: O.DbRequired, as_json: Json = False) -> None:
             print(json.dumps(dict(zip(headers, row, strict=True))))
         return
     if not caps:  # the column only when an expansion says what capped it
-        _out().print(_table(f"jobs in {db}", headers[:-1], [row[:-1] for row in rows]))
+        _tables.stdout().print(
+            _tables.table(f"jobs in {db}", headers[:-1], [row[:-1] for row in rows])
+        )
         return
     cells = [[*row[:-1], "; ".join(row[-1])] for row in rows]
-    _out().print(_table(f"jobs in {db}", headers, cells))
+    _tables.stdout().print(_tables.table(f"jobs in {db}", headers, cells))
 
 
 @app.command("resume")
@@ -120,7 +99,7 @@ def resume_(
 
     Example: tokarc resume 3 --db magic.db
     """
-    from ._expand import resume_expansion
+    from ._expand import resume_expansion  # registers `expand`: not before its turn (next commit)
 
     overrides: dict[str, int | None] = {"max_units": max_units}  # the cap of this run
     if max_items:
@@ -198,8 +177,6 @@ def export_(
     Example: tokarc export posts --db magic.db -o posts.parquet
     Example: tokarc export users --db z.db --source followers:zachking -o followers.csv --package
     """
-    from ._archive import pseudonymizer
-
     if entity not in COLUMNS:
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
     hide = pseudonymizer(pseudonymize, key_file)
@@ -225,7 +202,6 @@ def _export(
 ) -> int:
     """Write the export, with its data package when ``package`` (and ``sink`` is a file)."""
     from ..dataset._package import export_with_package  # loaded when exporting
-    from ..dataset.export import export
 
     out, fmt = sink.out or "-", sink.fmt()
     if package and out != "-":
@@ -254,14 +230,16 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
             )
         )
         return
-    out = _out()
-    out.print(_table(f"{db}", ["table", "rows"], [[k, v] for k, v in s.counts.items()]))
+    out = _tables.stdout()
+    out.print(_tables.table(f"{db}", ["table", "rows"], [[k, v] for k, v in s.counts.items()]))
     for title, data in (
         ("units by day", s.units_by_day),
         ("units by job", s.units_by_job),
         ("units by endpoint", s.units_by_endpoint),
     ):
-        out.print(_table(title, [title.split()[-1], "units"], [[k, v] for k, v in data.items()]))
+        out.print(
+            _tables.table(title, [title.split()[-1], "units"], [[k, v] for k, v in data.items()])
+        )
     out.print(cell(f"units spent in total: {s.units_total}"))
 
 
@@ -283,7 +261,7 @@ def usage(
         print(json.dumps({"today": used, "history": history}))
         return
     rows = [[d.get("date"), d.get("units")] for d in history if isinstance(d, dict)]
-    _out().print(_table(f"units used over {days} days", ["date", "units"], rows))
+    _tables.stdout().print(_tables.table(f"units used over {days} days", ["date", "units"], rows))
     print(safe(f"units used today ({today}): {_units(used)}"))
 
 

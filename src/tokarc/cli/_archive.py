@@ -18,14 +18,15 @@ from ..analysis import search as search_store
 from ..analysis._network import GRAPHS, build, network, write
 from ..analysis._search import count as count_matches
 from ..collect import Checkpoint
-from ..dataset import Pseudonymizer, dehydrated, load_key, read_ids, record_gone
+from ..dataset import dehydrated, read_ids, record_gone
 from ..status import JobStatus
 from ..store import SEARCH_SCOPES, Store, is_postgres_url, run_sql
-from . import _admin, _errors
+from . import _errors, _tables
 from . import _options as O
 from ._app import app, session
 from ._collect import RunOptions, build_spec, collect
 from ._collect import Sink as _Sink
+from ._options import pseudonymizer
 from ._stores import check_output, existing
 from ._text import cell
 
@@ -40,15 +41,6 @@ class SqlFormat(StrEnum):
 
 
 Json = Annotated[bool, typer.Option("--json", help="JSON lines on stdout instead of a table.")]
-
-
-def pseudonymizer(pseudonymize: bool, key_file: Path | None) -> Pseudonymizer | None:
-    """The pseudonymizer the options ask for (``--key-file`` alone is a usage error)."""
-    if not pseudonymize:
-        if key_file is not None:
-            raise _errors.CLIError("--key-file goes with --pseudonymize")
-        return None
-    return Pseudonymizer(load_key(key_file))
 
 
 def source_of(value: str | None) -> tuple[str, str] | None:
@@ -93,7 +85,7 @@ def search(
     rows = [[m.rank, m.id, m.created_at, m.author, m.sources, m.text] for m in matches]
     found = f"{len(rows)} of {total} matches" if total > len(rows) else f"{len(rows)} matches"
     cut = f" (--limit {limit})" if total > len(rows) else ""
-    _admin._out().print(_grid(f"{found} of {query!r} in {scope.value}{cut}", headers, rows))
+    _tables.stdout().print(_grid(f"{found} of {query!r} in {scope.value}{cut}", headers, rows))
 
 
 @app.command()
@@ -121,7 +113,7 @@ def _print_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: SqlF
         for row in rows:
             print(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str))
     else:
-        _admin._out().print(_grid("", columns, rows))
+        _tables.stdout().print(_grid("", columns, rows))
 
 
 @app.command()

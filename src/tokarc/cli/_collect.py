@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +22,11 @@ from ..collect import (
     JobSpec,
     estimate,
     kind,
+    post_ids,
     target_label,
     worst_case,
 )
-from ..dataset.export import Run
+from ..dataset.export import Run, export
 from ..models import BY_ENTITY
 from ..status import JobStatus, StopReason
 from ..store import Store
@@ -273,8 +275,6 @@ def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> Base
         return exc
     code, message = _errors.describe(exc)
     if state.verbose:
-        import traceback
-
         traceback.print_exception(exc, file=sys.stderr)
     return _errors.CLIError(message + hint, code)
 
@@ -316,8 +316,6 @@ def write_run(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: boo
     if target is None:
         return
     try:
-        from ..dataset.export import export  # loaded when exporting
-
         export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
         sys.stdout.flush()
     except BrokenPipeError:
@@ -330,6 +328,4 @@ def write_run(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: boo
 
 def ids_of(values: Sequence[str]) -> list[str]:
     """Post ids from ids or URLs (InvalidInputError naming a bad one)."""
-    from ..collect import post_ids
-
     return post_ids(list(values))

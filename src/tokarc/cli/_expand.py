@@ -23,9 +23,8 @@ from ..collect import (
 )
 from ..collect._expand import KIND, Expansion
 from ..store import Job, Store, is_postgres_url
-from . import _cap, _errors
+from . import _cap, _errors, _tables
 from . import _options as O
-from ._admin import _out, _table
 from ._app import Session, app, session
 from ._signals import stop_on_signals, stopped
 from ._stores import existing
@@ -173,8 +172,8 @@ def _print_estimate(est: ExpansionEstimate, as_json: bool) -> None:
         return
     budget = "" if est.max_units is None else f" (budget {est.max_units})"
     title = f"expansion: at most {est.units} units{budget}; targets at most; nothing sent"
-    table = _table(title, ["depth", "step", "targets", "units", "bounded from"], rows)
-    _out().print(table)
+    grid = _tables.table(title, ["depth", "step", "targets", "units", "bounded from"], rows)
+    _tables.stdout().print(grid)
 
 
 def _enqueue(state: Session, db: str, spec: ExpandSpec) -> None:
@@ -270,9 +269,9 @@ def _print_report(report: ExpansionReport, as_json: bool) -> None:
         for s in report.steps
     ]
     title = f"expansion {report.job_id}: {report.status}, {report.units} units"
-    _out().print(_table(title, _COLUMNS, rows))
+    _tables.stdout().print(_tables.table(title, _COLUMNS, rows))
     for cap in report.caps:  # what cut it short: said, not left to --help
-        _out().print(cap.text(), highlight=False, markup=False)
+        _tables.stdout().print(cap.text(), highlight=False, markup=False)
 
 
 def _failures(s: StepReport) -> str:

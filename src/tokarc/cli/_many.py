@@ -17,7 +17,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from ..collect import Collector, Events, JobReport, JobSpec, Many, ManyResult, target_label
+from ..collect import (
+    Collector,
+    Events,
+    JobReport,
+    JobSpec,
+    Many,
+    ManyResult,
+    estimate,
+    target_label,
+)
+from ..collect._expand import KIND
 from ..dataset.export import Run
 from ..status import JobStatus, StopReason
 from ..store import Store, redact
@@ -98,8 +108,6 @@ def resume_many(
 
 
 def _stored_spec(store: Store, job_id: int, overrides: dict[str, Any]) -> JobSpec:
-    from ..collect._expand import KIND
-
     job = stored_job(store, job_id)
     if job.kind == KIND:
         raise _errors.CLIError(
@@ -110,8 +118,6 @@ def _stored_spec(store: Store, job_id: int, overrides: dict[str, Any]) -> JobSpe
 
 
 def _estimates(specs: Sequence[JobSpec]) -> None:
-    from ..collect import estimate
-
     for spec in specs:
         print_estimate(spec)
     units = [estimate(spec).units for spec in specs]

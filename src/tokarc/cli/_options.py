@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from ..client import _constants as C
-from ..dataset import ENV_KEY
+from ..dataset import ENV_KEY, Pseudonymizer, load_key
 from ..store import DatabaseTarget
 from ._cap import max_units_option
+from ._errors import CLIError
 
 
 def _target(value: str | None) -> str | None:
@@ -156,6 +157,18 @@ SourceOpt = Annotated[
         "--source", metavar="KIND:TARGET", help="Only what this source found, e.g. hashtag:magic."
     ),
 ]
+
+
+def pseudonymizer(pseudonymize: bool, key_file: Path | None) -> Pseudonymizer | None:
+    """The pseudonymizer --pseudonymize and --key-file ask for (--key-file alone is a usage
+    error)."""
+    if not pseudonymize:
+        if key_file is not None:
+            raise CLIError("--key-file goes with --pseudonymize")
+        return None
+    return Pseudonymizer(load_key(key_file))
+
+
 Pseudonymize = Annotated[
     bool,
     typer.Option(
