@@ -24,12 +24,13 @@ from ..dataset import EXPORTS, Pseudonymizer, get_export
 from ..dataset.export import COLUMNS, export
 from ..errors import InvalidInputError
 from ..store import Job, Store
-from . import _commands as _commands  # registered first: collecting commands lead the list
 from . import _errors, _tables
 from . import _options as O
-from ._app import app, session
+from ._app import session
 from ._collect import Sink, check_sink, resume
+from ._expand import resume_expansion
 from ._many import resume_many
+from ._media import with_media
 from ._options import pseudonymizer
 from ._stores import existing
 from ._text import cell, safe
@@ -58,7 +59,6 @@ def _job_row(job: Job) -> list[Any]:
     return [shown[f] if f in shown else getattr(job, f) for f in _JOB_FIELDS]
 
 
-@app.command()
 def jobs(db: O.DbRequired, as_json: Json = False) -> None:
     """Jobs in a database, with status and coverage (items returned, new, units, and how
     far a --days/--since window got when the feed ended first); an expansion's children name
@@ -84,7 +84,7 @@ def jobs(db: O.DbRequired, as_json: Json = False) -> None:
     _tables.stdout().print(_tables.table(f"jobs in {db}", headers, cells))
 
 
-@app.command("resume")
+@with_media
 def resume_(
     ctx: typer.Context,
     jobs: Annotated[list[int], typer.Argument(help="Job ids (see `tokarc jobs`).")],
@@ -99,8 +99,6 @@ def resume_(
 
     Example: tokarc resume 3 --db magic.db
     """
-    from ._expand import resume_expansion  # registers `expand`: not before its turn (next commit)
-
     overrides: dict[str, int | None] = {"max_units": max_units}  # the cap of this run
     if max_items:
         overrides["max_items"] = max_items
@@ -152,7 +150,6 @@ def _normalized(kind: str, target: str) -> str:
 _NARROWABLE = [name for name, e in EXPORTS.items() if e.seen is not None]
 
 
-@app.command("export")
 def export_(
     entity: Annotated[str, typer.Argument(help=f"One of: {', '.join(COLUMNS)}.")],
     db: O.DbRequired,
@@ -209,7 +206,6 @@ def _export(
     return export(store, entity, out, fmt, source=source, pseudonymize=hide)  # type: ignore[arg-type]
 
 
-@app.command()
 def stats(db: O.DbRequired, as_json: Json = False) -> None:
     """What a database holds, and units spent by day, job and endpoint.
 
@@ -243,7 +239,6 @@ def stats(db: O.DbRequired, as_json: Json = False) -> None:
     out.print(cell(f"units spent in total: {s.units_total}"))
 
 
-@app.command()
 def usage(
     ctx: typer.Context,
     days: Annotated[int, typer.Option(min=1, help="Days of history, up to today.")] = 7,
@@ -269,7 +264,6 @@ def _units(data: Any) -> Any:
     return data.get("units", data) if isinstance(data, dict) else data
 
 
-@app.command()
 def configure(
     ctx: typer.Context,
     max_units: Annotated[
@@ -317,7 +311,6 @@ def _configure_cap(text: str) -> None:
     print(safe(f"commands without --max-units now have {cap} (saved to {path})"), file=sys.stderr)
 
 
-@app.command()
 def doctor(ctx: typer.Context) -> None:
     """Check the setup: token present, API reachable, units used today.
 
@@ -347,10 +340,13 @@ def _token_source(state: Any) -> str:
     return "missing"
 
 
-@app.command(
-    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-    add_help_option=False,
-)
+#: How ``tokarc emulator`` is registered: its options are tokarc-emulator's, --help too.
+EMULATOR_SETTINGS: dict[str, Any] = {
+    "context_settings": {"allow_extra_args": True, "ignore_unknown_options": True},
+    "add_help_option": False,
+}
+
+
 def emulator(ctx: typer.Context) -> None:
     """Serve the emulator over HTTP (the options of tokarc-emulator; --help lists them).
 

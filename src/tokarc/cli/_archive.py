@@ -23,7 +23,7 @@ from ..status import JobStatus
 from ..store import SEARCH_SCOPES, Store, is_postgres_url, run_sql
 from . import _errors, _tables
 from . import _options as O
-from ._app import app, session
+from ._app import session
 from ._collect import RunOptions, build_spec, collect
 from ._collect import Sink as _Sink
 from ._options import pseudonymizer
@@ -62,7 +62,6 @@ def _grid(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
     return table
 
 
-@app.command()
 def search(
     query: Annotated[str, typer.Argument(help='Words, "a phrase", a OR b, -word.')],
     db: O.DbRequired,
@@ -88,7 +87,6 @@ def search(
     _tables.stdout().print(_grid(f"{found} of {query!r} in {scope.value}{cut}", headers, rows))
 
 
-@app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="One SQL statement (read-only).")],
     db: O.DbRequired,
@@ -116,7 +114,6 @@ def _print_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: SqlF
         _tables.stdout().print(_grid("", columns, rows))
 
 
-@app.command()
 def browse(
     db: O.DbRequired,
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8001,
@@ -138,7 +135,6 @@ def browse(
     uvicorn.run(asgi, host="127.0.0.1", port=port, log_level="warning")
 
 
-@app.command("network")
 def network_(
     db: O.DbRequired,
     graph: Annotated[Graph, typer.Option(help="Which network.")],
@@ -171,7 +167,6 @@ def network_(
     )
 
 
-@app.command()
 def dehydrate(
     db: O.DbRequired,
     out: O.Out = "-",
@@ -206,7 +201,6 @@ def _write_ids(ids: Iterable[str], out: str) -> int:
     return n
 
 
-@app.command()
 def hydrate(
     ctx: typer.Context,
     ids: Annotated[

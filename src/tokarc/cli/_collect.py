@@ -32,12 +32,14 @@ from ..status import JobStatus, StopReason
 from ..store import Store
 from . import _cap, _errors
 from ._app import Session
+from ._media import during_collection
 from ._options import Format
 from ._progress import job_progress
 from ._signals import stop_on_signals, stopped
 from ._stores import check_output
 from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
+from ._workers import enqueue
 
 
 def output_entity(spec: JobSpec) -> str:
@@ -124,8 +126,6 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
     if run.estimate:
         return print_estimate(spec)
     if state.enqueue:
-        from ._workers import enqueue
-
         return enqueue(state, [spec], sink.db, state.queue)
     check_sink(sink)
     uncapped = estimate(JobSpec(**{**spec.__dict__, "max_units": None}))
@@ -249,8 +249,6 @@ def summary(r: JobReport) -> str:
 
 def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
     label = f"{spec.kind} {target_label(spec.kind, spec.target, spec.identity())}"[:40]
-    from ._media import during_collection  # --media: downloads as pages arrive
-
     with (
         stop_on_signals(),
         job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page,

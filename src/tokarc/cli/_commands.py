@@ -15,16 +15,13 @@ from ..collect import DEFAULT_CONCURRENCY, JobSpec
 from ..errors import InvalidInputError
 from . import _errors
 from . import _options as O
-from ._app import app, session
+from ._app import session
 from ._collect import RunOptions, Sink, build_spec, collect, fits_budget, ids_of
 from ._many import collect_many
+from ._media import with_media
 from ._targets import Target, read_targets
 
-music_app = typer.Typer(
-    help="Sounds: search them, their posts, their details.\n\nExample: tokarc music search lofi",
-    no_args_is_help=True,
-)
-app.add_typer(music_app, name="music")
+MUSIC_HELP = "Sounds: search them, their posts, their details.\n\nExample: tokarc music search lofi"
 
 
 def _go(
@@ -80,7 +77,7 @@ def _params(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v is not False}
 
 
-@app.command()
+@with_media
 def hashtag(
     ctx: typer.Context,
     names: Annotated[
@@ -136,7 +133,7 @@ def hashtag(
     return _go_all(ctx, _specs(targets, build), Sink(db, out, format), run)
 
 
-@app.command()
+@with_media
 def keyword(
     ctx: typer.Context,
     texts: Annotated[
@@ -186,7 +183,7 @@ def keyword(
     _each(ctx, kind, targets, Sink(db, out, format), run, days=days, since=since, params=params)
 
 
-@app.command()
+@with_media
 def user(
     ctx: typer.Context,
     names: Annotated[
@@ -211,7 +208,7 @@ def user(
     _each(ctx, "user", targets, Sink(db, out, format), run)
 
 
-@app.command("user-posts")
+@with_media
 def user_posts(
     ctx: typer.Context,
     names: Annotated[
@@ -270,7 +267,7 @@ def user_posts(
     )
 
 
-@app.command()
+@with_media
 def liked(
     ctx: typer.Context,
     sec_uid: Annotated[str, typer.Argument(help="The user's secUid (see `tokarc user`).")],
@@ -297,7 +294,7 @@ def liked(
     _go(ctx, "liked", sec_uid, Sink(db, out, format), run)
 
 
-def _follows(kind: str) -> Any:
+def _follows(kind: str, doc: str) -> Any:
     def command(
         ctx: typer.Context,
         names: Annotated[
@@ -326,22 +323,23 @@ def _follows(kind: str) -> Any:
         )
         _each(ctx, kind, targets, Sink(db, out, format), run)
 
-    return command
+    command.__doc__ = doc
+    return with_media(command)
 
 
-app.command(
+followers = _follows(
     "followers",
-    help="A user's followers (User Followers; the API gives at most ~5,000).\n\n"
+    "A user's followers (User Followers; the API gives at most ~5,000).\n\n"
     "Example: tokarc followers zachking --max-items 500 --db zach.db",
-)(_follows("followers"))
-app.command(
+)
+followings = _follows(
     "followings",
-    help="The accounts a user follows (User Followings).\n\n"
+    "The accounts a user follows (User Followings).\n\n"
     "Example: tokarc followings zachking -o followings.csv",
-)(_follows("followings"))
+)
 
 
-@app.command()
+@with_media
 def post(
     ctx: typer.Context,
     posts: Annotated[list[str], typer.Argument(help="Post ids or URLs.", metavar="URL_OR_ID")],
@@ -363,7 +361,7 @@ def post(
     _go(ctx, "posts", "", Sink(db, out, format), run, ids=ids_of(posts), gone_after=gone_after)
 
 
-@app.command()
+@with_media
 def comments(
     ctx: typer.Context,
     posts: Annotated[
@@ -398,7 +396,7 @@ def comments(
     _each(ctx, "comments", targets, Sink(db, out, format), run, replies=replies)
 
 
-@app.command("replies")
+@with_media
 def replies_(
     ctx: typer.Context,
     post: Annotated[str, typer.Argument(help="The post's id or URL.", metavar="POST")],
@@ -433,7 +431,7 @@ def replies_(
     )
 
 
-@app.command()
+@with_media
 def users(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to search for in users.")],
@@ -460,7 +458,7 @@ def users(
     _go(ctx, "user_search", text, Sink(db, out, format), run)
 
 
-@app.command()
+@with_media
 def lives(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to search for in live rooms.")],
@@ -488,7 +486,7 @@ def lives(
     _go(ctx, "lives", text, Sink(db, out, format), run, params=_params(country=country))
 
 
-@music_app.command("search")
+@with_media
 def music_search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to search for in sounds.")],
@@ -521,7 +519,7 @@ def music_search(
     _go(ctx, "music_search", text, Sink(db, out, format), run, params=params)
 
 
-@music_app.command("posts")
+@with_media
 def music_posts(
     ctx: typer.Context,
     music_ids: Annotated[
@@ -555,7 +553,7 @@ def music_posts(
     _each(ctx, "music_posts", targets, Sink(db, out, format), run)
 
 
-@music_app.command("info")
+@with_media
 def music_info(
     ctx: typer.Context,
     music_id: Annotated[str, typer.Argument(help="The sound's id.")],

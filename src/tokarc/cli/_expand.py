@@ -25,7 +25,7 @@ from ..collect._expand import KIND, Expansion
 from ..store import Job, Store, is_postgres_url
 from . import _cap, _errors, _tables
 from . import _options as O
-from ._app import Session, app, session
+from ._app import Session, session
 from ._signals import stop_on_signals, stopped
 from ._stores import existing
 
@@ -67,7 +67,6 @@ FreshFor = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 
 
-@app.command()
 def expand(
     ctx: typer.Context,
     db: O.DbRequired,

@@ -50,6 +50,7 @@ from ._signals import stop_on_signals, stopped
 from ._stores import existing
 from ._stream import PipeClosed, Stream, quiet_stdout
 from ._text import safe
+from ._workers import enqueue
 
 #: Pages each run fetches ahead of its writer (see ``Collector(ahead=...)``).
 AHEAD = 1
@@ -67,8 +68,6 @@ def collect_many(
             "afterwards with `tokarc media --db DB`"
         )
     if state.enqueue:
-        from ._workers import enqueue
-
         return enqueue(state, specs, sink.db, state.queue)
     check_sink(sink)
     entity = output_entity(specs[0])

@@ -1,7 +1,7 @@
 """``tokarc media`` and the ``--media KINDS`` option of the collecting commands.
 
-``--media`` is added to every collecting command (and ``resume``) here, by wrapping the
-registered callbacks: the commands themselves stay as they are. During a run the files of each
+``--media`` is added to every collecting command (and ``resume``) by :func:`with_media`,
+their stacked option decorator. During a run the files of each
 page's records are downloaded as the page is stored (see :func:`page_hook`).
 """
 
@@ -36,9 +36,9 @@ from ..media import (
     parse_kinds,
     parse_source,
 )
-from . import _cap, _commands, _errors
+from . import _cap, _errors
 from . import _options as O
-from ._app import SANDBOX_URL, Session, app, session
+from ._app import SANDBOX_URL, Session, session
 from ._progress import Fitting, enabled
 from ._stores import check_folder
 from ._stores import existing as _open
@@ -86,7 +86,6 @@ def _retry(state: Session) -> RetryPolicy:
 # -- tokarc media ----------------------------------------------------------------------------
 
 
-@app.command("media")
 def media(
     ctx: typer.Context,
     db: O.DbRequired,
@@ -277,20 +276,6 @@ def with_media(command: Callable[..., Any]) -> Callable[..., Any]:
     params = [p for p in signature.parameters.values() if p.name not in ("media", "media_dir")]
     wrapper.__signature__ = signature.replace(parameters=[*params, *_MEDIA_PARAMS])  # type: ignore[attr-defined]
     return wrapper
-
-
-def _add_media_option() -> None:
-    apps = [app, _commands.music_app]
-    for each in apps:
-        for info in each.registered_commands:
-            callback = info.callback
-            if callback is None or getattr(callback, "__wrapped__", None):
-                continue
-            if callback.__module__ == _commands.__name__ or callback.__name__ == "resume_":
-                info.callback = with_media(callback)
-
-
-_add_media_option()
 
 
 @contextmanager

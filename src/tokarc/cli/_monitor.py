@@ -31,17 +31,15 @@ from ..status import RunStatus
 from ..store import Store
 from . import _errors
 from . import _options as O
-from ._app import Session, app, session
+from ._app import Session, session
 from ._stores import check_output, existing, readable
 from ._text import cell, safe, title
 
-watch_app = typer.Typer(
-    help="Follow hashtags, keywords, accounts, sounds or stored posts on a schedule, within a "
+WATCH_HELP = (
+    "Follow hashtags, keywords, accounts, sounds or stored posts on a schedule, within a "
     "daily unit budget.\n\nExample: tokarc watch add hashtag magic --every 1h --budget 200 "
-    "--db watch.db",
-    no_args_is_help=True,
+    "--db watch.db"
 )
-app.add_typer(watch_app, name="watch")
 
 
 class Kind(StrEnum):
@@ -104,7 +102,6 @@ def _describe(w: Watch) -> str:
     )
 
 
-@watch_app.command("add")
 def watch_add(
     kind: Annotated[Kind, typer.Argument(help="What to watch.")],
     target: Annotated[
@@ -143,7 +140,6 @@ def watch_add(
     print(safe(f"watching {_describe(w)}"))
 
 
-@watch_app.command("edit")
 def watch_edit(
     ref: Ref,
     db: O.DbRequired,
@@ -183,7 +179,6 @@ def watch_edit(
     print(safe(f"changed {_describe(w)}"))
 
 
-@watch_app.command("list")
 def watch_list(
     db: O.DbRequired,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout.")] = False,
@@ -238,7 +233,6 @@ def _table(db: str, watches: list[Watch], now: float) -> Table:
     return table
 
 
-@app.command("alerts")
 def alerts_list(
     db: O.DbRequired,
     watch: Annotated[
@@ -269,7 +263,6 @@ def alerts_list(
     (console if console.is_terminal else Console(highlight=False, width=200)).print(table)
 
 
-@watch_app.command("remove")
 def watch_remove(ref: Ref, db: O.DbRequired) -> None:
     """Forget a watch and its run history (what it collected stays in the database).
 
@@ -282,7 +275,6 @@ def watch_remove(ref: Ref, db: O.DbRequired) -> None:
     print(safe(f"removed {w.label} (id {w.id})"))
 
 
-@watch_app.command("pause")
 def watch_pause(ref: Ref, db: O.DbRequired) -> None:
     """Stop running a watch until `watch resume`.
 
@@ -291,7 +283,6 @@ def watch_pause(ref: Ref, db: O.DbRequired) -> None:
     _set_paused(db, ref, True)
 
 
-@watch_app.command("resume")
 def watch_resume(ref: Ref, db: O.DbRequired) -> None:
     """Run a paused watch again.
 
@@ -320,7 +311,6 @@ def _show(runs: list[WatchRun]) -> bool:
     return all(r.status != RunStatus.FAILED for r in runs)
 
 
-@watch_app.command("tick")
 def watch_tick(ctx: typer.Context, db: O.DbRequired, workers: Workers = 4) -> None:
     """Run every due watch once (incremental jobs), then exit: for cron. Two ticks at once
     never run the same watch. Exit 1 if a watch's run failed.
@@ -336,7 +326,6 @@ def watch_tick(ctx: typer.Context, db: O.DbRequired, workers: Workers = 4) -> No
         raise typer.Exit(_errors.FAILED)
 
 
-@watch_app.command("run")
 def watch_run(
     ctx: typer.Context,
     db: O.DbRequired,
@@ -373,7 +362,6 @@ def _stop_on_signals(scheduler: Scheduler, state: Session) -> Iterator[None]:
             signal.signal(s, handler)
 
 
-@app.command()
 def report(
     db: O.DbRequired,
     out: Annotated[str, typer.Option("--out", "-o", metavar="FILE", help="The HTML file.")],

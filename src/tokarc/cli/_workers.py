@@ -15,15 +15,13 @@ from ..collect import JobSpec, job_for
 from ..store import redact
 from . import _errors
 from . import _options as O
-from ._app import Session, app, session
+from ._app import Session, session
 from ._text import safe
 
-queue_app = typer.Typer(
-    help="The queue of collection jobs and watches that workers run (PostgreSQL).\n\n"
-    "Example: tokarc queue status --db postgresql://localhost/tokarc",
-    no_args_is_help=True,
+QUEUE_HELP = (
+    "The queue of collection jobs and watches that workers run (PostgreSQL).\n\n"
+    "Example: tokarc queue status --db postgresql://localhost/tokarc"
 )
-app.add_typer(queue_app, name="queue")
 
 Queue = Annotated[str, typer.Option("--queue", help="The queue to use.")]
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
@@ -56,7 +54,6 @@ def enqueue(state: Session, specs: Sequence[JobSpec], db: str | None, queue: str
         state.say(f"job {job_id} {spec.kind} {safe(spec.target)}: {how} on {safe(queue)!r}")
 
 
-@app.command()
 def worker(
     ctx: typer.Context,
     db: O.DbRequired,
@@ -106,7 +103,6 @@ def worker(
     state.say("worker stopped")
 
 
-@queue_app.command("status")
 def queue_status(db: O.DbRequired, queue: Queue | None = None, as_json: Json = False) -> None:
     """Counts of queued jobs by state, and the jobs queued, running or failed.
 
@@ -131,7 +127,6 @@ def queue_status(db: O.DbRequired, queue: Queue | None = None, as_json: Json = F
         print(f"{job['id']}\t{job['state']}\t{what}\tattempts {job['attempts']}\t{job['queue']}")
 
 
-@queue_app.command("wait")
 def queue_wait(
     db: O.DbRequired,
     timeout: Annotated[
@@ -150,7 +145,6 @@ def queue_wait(
         raise _errors.CLIError(f"still busy after {timeout:g} s", _errors.FAILED)
 
 
-@queue_app.command("retry")
 def queue_retry(db: O.DbRequired, ids: Ids = None) -> None:
     """Queue failed or stuck jobs again (default: every failed one).
 
@@ -164,7 +158,6 @@ def queue_retry(db: O.DbRequired, ids: Ids = None) -> None:
     print(f"{len(done)} queued again" + (f": {', '.join(map(str, done))}" if done else ""))
 
 
-@queue_app.command("cancel")
 def queue_cancel(db: O.DbRequired, ids: Ids = None) -> None:
     """Cancel queued jobs; running ones stop at their next page, checkpointed.
 
