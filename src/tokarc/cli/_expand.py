@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .. import workers as W  # its names load when first used (procrastinate: ~90 ms)
 from .._wiring import open_store
 from ..collect import (
     BUDGET,
@@ -178,12 +179,10 @@ def _print_estimate(est: ExpansionEstimate, as_json: bool) -> None:
 def _enqueue(state: Session, db: str, spec: ExpandSpec) -> None:
     """``--enqueue``: the expansion becomes one job on the workers' queue (a worker runs its
     plan, its targets together; a stopped worker's expansion goes on from its state)."""
-    from ..workers import Workers, require_postgres
-
-    require_postgres(db, "--enqueue")
+    W.require_postgres(db, "--enqueue")
     with open_store(db) as store:
         job = Expansion(None, store, spec).job()
-    queued = Workers(db).enqueue([job.id], queue=state.queue)[0]
+    queued = W.Workers(db).enqueue([job.id], queue=state.queue)[0]
     print(job.id)
     how = "queued" if queued is not None else "already queued"
     state.say(f"expansion {job.id} {spec.label}: {how} on {state.queue!r}")

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .. import workers as W  # its names load when first used (procrastinate: ~90 ms)
 from .._wiring import open_store
 from ..collect import JobSpec, job_for
 from ..store import redact
@@ -28,12 +29,12 @@ Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a 
 Ids = Annotated[list[int] | None, typer.Argument(help="Queue job ids (see `queue status`).")]
 
 
-def _workers(db: str, what: str) -> object:
-    from ..workers import Workers, require_postgres
-
-    require_postgres(db, what)
+def _workers(db: str, what: str) -> W.Workers:
+    """The queue of ``db`` (a usage error when it is not PostgreSQL or procrastinate is
+    missing)."""
+    W.require_postgres(db, what)
     try:
-        return Workers(db)
+        return W.Workers(db)
     except ImportError as exc:
         message = f"{what} needs procrastinate: pip install 'tokarc[workers]' ({exc})"
         raise _errors.CLIError(message) from None
@@ -41,13 +42,11 @@ def _workers(db: str, what: str) -> object:
 
 def enqueue(state: Session, specs: Sequence[JobSpec], db: str | None, queue: str) -> None:
     """Create (or find) each spec's job and queue it for the workers; print the job ids."""
-    from ..workers import Workers, require_postgres
-
-    require_postgres(db or "", "--enqueue")
+    W.require_postgres(db or "", "--enqueue")
     assert db is not None
     with open_store(db) as store:
         job_ids = [job_for(store, spec).id for spec in specs]
-    queued = Workers(db).enqueue(job_ids, queue=queue)
+    queued = W.Workers(db).enqueue(job_ids, queue=queue)
     for spec, job_id, queued_as in zip(specs, job_ids, queued, strict=True):
         how = "queued" if queued_as is not None else "already queued"
         print(job_id)
@@ -87,19 +86,17 @@ def worker(
 
     Example: tokarc worker --db postgresql://localhost/tokarc --concurrency 4
     """
-    from ..workers import SharedLimits, WorkerRuntime, run_worker
-
     state = session(ctx)
     _workers(db, "tokarc worker")
     if requests_per_second is not None or daily_units is not None:
         with open_store(db) as store:
-            SharedLimits(store).configure(rate=requests_per_second or None, budget=daily_units)
-    runtime = WorkerRuntime(db=db, client=state.client, stalled_after=stalled_after)
+            W.SharedLimits(store).configure(rate=requests_per_second or None, budget=daily_units)
+    runtime = W.WorkerRuntime(db=db, client=state.client, stalled_after=stalled_after)
     state.say(
         f"worker on {redact(db)}: concurrency {concurrency}, "
         f"queues {', '.join(queue) if queue else 'all'}"
     )
-    run_worker(runtime, concurrency=concurrency, queues=queue, wait=not once)
+    W.run_worker(runtime, concurrency=concurrency, queues=queue, wait=not once)
     state.say("worker stopped")
 
 
@@ -108,11 +105,7 @@ def queue_status(db: O.DbRequired, queue: Queue | None = None, as_json: Json = F
 
     Example: tokarc queue status --db postgresql://localhost/tokarc --json
     """
-    from ..workers import Workers
-
-    status = _workers(db, "tokarc queue status")
-    assert isinstance(status, Workers)
-    result = status.status(queue=queue)
+    result = _workers(db, "tokarc queue status").status(queue=queue)
     if as_json:
         print(json.dumps({"counts": result.counts, "jobs": result.jobs}, indent=2))
         return
@@ -137,11 +130,7 @@ def queue_wait(
 
     Example: tokarc queue wait --db postgresql://localhost/tokarc --timeout 600
     """
-    from ..workers import Workers
-
-    workers = _workers(db, "tokarc queue wait")
-    assert isinstance(workers, Workers)
-    if not workers.wait(timeout=timeout):
+    if not _workers(db, "tokarc queue wait").wait(timeout=timeout):
         raise _errors.CLIError(f"still busy after {timeout:g} s", _errors.FAILED)
 
 
@@ -150,11 +139,7 @@ def queue_retry(db: O.DbRequired, ids: Ids = None) -> None:
 
     Example: tokarc queue retry --db postgresql://localhost/tokarc 17 18
     """
-    from ..workers import Workers
-
-    workers = _workers(db, "tokarc queue retry")
-    assert isinstance(workers, Workers)
-    done = workers.retry(list(ids or []))
+    done = _workers(db, "tokarc queue retry").retry(list(ids or []))
     print(f"{len(done)} queued again" + (f": {', '.join(map(str, done))}" if done else ""))
 
 
@@ -163,11 +148,7 @@ def queue_cancel(db: O.DbRequired, ids: Ids = None) -> None:
 
     Example: tokarc queue cancel --db postgresql://localhost/tokarc 17
     """
-    from ..workers import Workers
-
     if not ids:
         raise _errors.CLIError("give the ids of the queue jobs to cancel (see `queue status`)")
-    workers = _workers(db, "tokarc queue cancel")
-    assert isinstance(workers, Workers)
-    done = workers.cancel(list(ids))
+    done = _workers(db, "tokarc queue cancel").cancel(list(ids))
     print(f"{len(done)} cancelled: {', '.join(map(str, done))}")
