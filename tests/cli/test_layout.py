@@ -1,15 +1,24 @@
-"""The command line's layout: every command registered in one list, in its order, and modules
-that import one another at their top only, without a cycle (issue 26)."""
+"""The command line's layout: every command registered in one list, in its order; modules
+that import one another at their top only, without a cycle; the collecting commands' shared
+options written once (issue 26)."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import typer
 import typer.main
+from typer.testing import CliRunner
 
 import tokarc.cli
 from tokarc.cli import COMMANDS, GROUPS, app
+from tokarc.cli._collect import RunOptions, Sink
+from tokarc.cli._job_options import job_options
+
+from .conftest import Ran
 
 CLI = Path(tokarc.cli.__file__).parent
 
@@ -78,3 +87,50 @@ def test_the_cli_modules_import_one_another_without_a_cycle() -> None:
 
     for module in sorted(graph):
         visit(module)
+
+
+# -- the collecting commands' shared options ---------------------------------------------------
+
+
+def _probe(**settings: bool) -> tuple[typer.Typer, dict[str, Any]]:
+    """A one-command app whose command keeps the sink and run options it is called with."""
+    seen: dict[str, Any] = {}
+
+    @job_options(**settings)
+    def probe(ctx: typer.Context, target: str, *, sink: Sink, run: RunOptions) -> None:
+        seen.update(target=target, sink=sink, run=run)
+
+    probe_app = typer.Typer()
+    probe_app.command()(probe)
+    return probe_app, seen
+
+
+def test_job_options_call_the_command_with_a_sink_and_run_options(tmp_path: Path) -> None:
+    probe_app, seen = _probe()
+    db = str(tmp_path / "p.db")
+    args = ["magic", "--db", db, "-o", "x.csv", "--max-items", "5", "--max-units", "50"]
+    args += ["--full-rescan", "--wait"]
+    ran = CliRunner().invoke(probe_app, args)
+    assert ran.exit_code == 0, ran.output
+    assert seen["target"] == "magic"
+    assert seen["sink"] == Sink(db=db, out="x.csv", format=None)
+    assert seen["run"] == RunOptions(max_items=5, max_units=50, incremental=False, wait=True)
+
+
+def test_a_lookup_has_no_walk_options() -> None:
+    probe_app, seen = _probe(walk=False, units=False)
+    usage = CliRunner().invoke(probe_app, ["--help"]).output
+    assert "--estimate" in usage
+    assert "--media" in usage
+    for option in ("--max-items", "--max-units", "--incremental", "--wait"):
+        assert option not in usage
+    assert CliRunner().invoke(probe_app, ["--max-items", "5", "x"]).exit_code == 2
+    assert seen == {}
+
+
+def test_the_shared_options_stand_where_sink_and_run_are(cli: Callable[..., Ran]) -> None:
+    lines = [
+        line.split()[0] for line in cli("post", "--help").out.splitlines() if line[:4] == "  --"
+    ]
+    where = [lines.index(option) for option in ("--db", "--estimate", "--gone-after", "--media")]
+    assert where == sorted(where)  # post's own --gone-after after them, --media last

@@ -14,7 +14,6 @@ from typing import Any
 from .._time import parse_since
 from .._wiring import open_store
 from ..collect import (
-    DEFAULT_CONCURRENCY,
     MISSING,
     Collector,
     JobReport,
@@ -85,14 +84,13 @@ class Sink:
 
 @dataclass(frozen=True, kw_only=True)
 class RunOptions:
-    """The collection options every collecting command has."""
+    """How a collecting command runs its jobs (its options, see ``_job_options``)."""
 
     max_items: int | None = None
     max_units: int | None = None
     incremental: bool = True  # a rerun of a finished job collects what is new
     estimate: bool = False
     wait: bool = False
-    concurrency: int = DEFAULT_CONCURRENCY  # targets at once, when a command is given many
 
 
 def build_spec(

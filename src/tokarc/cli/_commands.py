@@ -1,7 +1,8 @@
 """Collecting commands, one per section of the API guide: parse options, build a job, run it.
 
-Targets are passed on as typed: the job spec normalizes them, once (``#``/``@`` prefixes,
-spaces, a hashtag's case)."""
+The options they share are written once, in :func:`._job_options.job_options`. Targets are
+passed on as typed: the job spec normalizes them, once (``#``/``@`` prefixes, spaces, a
+hashtag's case)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from . import _errors
 from . import _options as O
 from ._app import session
 from ._collect import RunOptions, Sink, build_spec, collect, fits_budget, ids_of
+from ._job_options import job_options
 from ._many import collect_many
-from ._media import with_media
 from ._targets import Target, read_targets
 
 MUSIC_HELP = "Sounds: search them, their posts, their details.\n\nExample: tokarc music search lofi"
@@ -31,11 +32,14 @@ def _go(
     collect(session(ctx), spec, sink, run)
 
 
-def _go_all(ctx: typer.Context, specs: list[JobSpec], sink: Sink, run: RunOptions) -> None:
-    """One target: its job, as ever; many: one job each, run together (``_many``)."""
+def _go_all(
+    ctx: typer.Context, specs: list[JobSpec], sink: Sink, run: RunOptions, concurrency: int
+) -> None:
+    """One target: its job, as ever; many: one job each, ``concurrency`` of them at a time
+    (``_many``)."""
     if len(specs) == 1:
         return collect(session(ctx), specs[0], sink, run)
-    return collect_many(session(ctx), specs, sink, run, run.concurrency)
+    return collect_many(session(ctx), specs, sink, run, concurrency)
 
 
 def _specs(targets: Sequence[Target], build: Callable[[str], JobSpec]) -> list[JobSpec]:
@@ -59,10 +63,12 @@ def _each(
     targets: list[Target],
     sink: Sink,
     run: RunOptions,
+    *,
+    concurrency: int,
     **options: Any,
 ) -> None:
     specs = _specs(targets, lambda text: build_spec(kind, text, run=run, **options))
-    _go_all(ctx, specs, sink, run)
+    _go_all(ctx, specs, sink, run, concurrency)
 
 
 def _post_id(target: Target) -> Target:
@@ -77,7 +83,7 @@ def _params(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v is not False}
 
 
-@with_media
+@job_options()
 def hashtag(
     ctx: typer.Context,
     names: Annotated[
@@ -91,14 +97,9 @@ def hashtag(
     full: O.Full = False,
     max_cursor: O.MaxCursor = None,
     paged_fallback: O.PagedFallback = False,
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """Posts using a hashtag (Hashtag Search; --full: Full Hashtag Search). Many hashtags
     (or --from-file): one job each, --concurrency at a time, --max-units shared.
@@ -106,18 +107,12 @@ def hashtag(
     Example: tokarc hashtag magic --days 7 --db magic.db
     """
     targets = read_targets(names or [], from_file, "HASHTAG")
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-        concurrency=concurrency,
-    )
     if not full and (max_cursor is not None or paged_fallback):
         raise _errors.CLIError("invalid --max-cursor or --paged-fallback: they go with --full")
     if not full:
-        return _each(ctx, "hashtag", targets, Sink(db, out, format), run, days=days, since=since)
+        return _each(
+            ctx, "hashtag", targets, sink, run, concurrency=concurrency, days=days, since=since
+        )
     params = _params(days=None if days is None else max(1, round(days)), max_cursor=max_cursor)
 
     def build(name: str) -> JobSpec:
@@ -125,15 +120,15 @@ def hashtag(
         if paged_fallback and not fits_budget(spec):
             session(ctx).say(
                 f"the full search of {name} may cost more than --max-units "
-                f"{max_units}: paging the hashtag instead"
+                f"{run.max_units}: paging the hashtag instead"
             )
             spec = build_spec("hashtag", name, run=run, days=days, since=since)
         return spec
 
-    return _go_all(ctx, _specs(targets, build), Sink(db, out, format), run)
+    return _go_all(ctx, _specs(targets, build), sink, run, concurrency)
 
 
-@with_media
+@job_options()
 def keyword(
     ctx: typer.Context,
     texts: Annotated[
@@ -151,28 +146,15 @@ def keyword(
     full: O.Full = False,
     days: O.Days = None,
     since: O.Since = None,
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """Posts matching a keyword (Keyword Search; --full: Full Keyword Search).
 
     Example: tokarc keyword "magic trick" --period 7 --sort likes -o posts.csv
     """
     targets = read_targets(texts or [], from_file, "KEYWORD")
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-        concurrency=concurrency,
-    )
     params = _params(
         period=str(period),
         sorting=O.KEYWORD_SORTING[sort.value] if sort else None,
@@ -180,10 +162,20 @@ def keyword(
         match_exactly=exact,
     )
     kind = "full_keyword" if full else "keyword"
-    _each(ctx, kind, targets, Sink(db, out, format), run, days=days, since=since, params=params)
+    _each(
+        ctx,
+        kind,
+        targets,
+        sink,
+        run,
+        concurrency=concurrency,
+        days=days,
+        since=since,
+        params=params,
+    )
 
 
-@with_media
+@job_options(walk=False)
 def user(
     ctx: typer.Context,
     names: Annotated[
@@ -192,11 +184,9 @@ def user(
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    estimate: O.Estimate = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """A user's profile and stats (User Info); of many users with several names or
     --from-file.
@@ -204,11 +194,10 @@ def user(
     Example: tokarc user zachking
     """
     targets = read_targets(names or [], from_file, "USERNAME")
-    run = RunOptions(max_units=max_units, estimate=estimate, concurrency=concurrency)
-    _each(ctx, "user", targets, Sink(db, out, format), run)
+    _each(ctx, "user", targets, sink, run, concurrency=concurrency)
 
 
-@with_media
+@job_options()
 def user_posts(
     ctx: typer.Context,
     names: Annotated[
@@ -228,14 +217,9 @@ def user_posts(
     ] = False,
     days: O.Days = None,
     since: O.Since = None,
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """A user's posts, newest first (User Posts, from a username or a secUid).
 
@@ -243,14 +227,6 @@ def user_posts(
     """
     if bool(names or from_file) == (sec_uid is not None):
         raise typer.BadParameter("give USERNAMEs (or --from-file) or --sec-uid, one of them")
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-        concurrency=concurrency,
-    )
     kind, targets = "user_posts_secuid", [Target(sec_uid or "")]
     if sec_uid is None:
         kind, targets = "user_posts", read_targets(names or [], from_file, "USERNAME")
@@ -258,8 +234,9 @@ def user_posts(
         ctx,
         kind,
         targets,
-        Sink(db, out, format),
+        sink,
         run,
+        concurrency=concurrency,
         days=days,
         since=since,
         params=_params(depth=depth),
@@ -267,31 +244,19 @@ def user_posts(
     )
 
 
-@with_media
+@job_options()
 def liked(
     ctx: typer.Context,
     sec_uid: Annotated[str, typer.Argument(help="The user's secUid (see `tokarc user`).")],
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """Posts a user liked (User Liked Posts; private for most accounts).
 
     Example: tokarc liked MS4wLjABAAAA... --max-items 100
     """
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-    )
-    _go(ctx, "liked", sec_uid, Sink(db, out, format), run)
+    _go(ctx, "liked", sec_uid, sink, run)
 
 
 def _follows(kind: str, doc: str) -> Any:
@@ -303,28 +268,15 @@ def _follows(kind: str, doc: str) -> Any:
         ] = None,
         from_file: O.FromFile = None,
         concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
-        max_items: O.MaxItems = None,
-        db: O.Db = None,
-        out: O.Out = None,
-        format: O.Fmt = None,
-        max_units: O.MaxUnits = None,
-        incremental: O.Incremental = True,
-        estimate: O.Estimate = False,
-        wait: O.Wait = False,
+        *,
+        sink: Sink,
+        run: RunOptions,
     ) -> None:
         targets = read_targets(names or [], from_file, "USERNAME")
-        run = RunOptions(
-            max_items=max_items,
-            max_units=max_units,
-            incremental=incremental,
-            estimate=estimate,
-            wait=wait,
-            concurrency=concurrency,
-        )
-        _each(ctx, kind, targets, Sink(db, out, format), run)
+        _each(ctx, kind, targets, sink, run, concurrency=concurrency)
 
     command.__doc__ = doc
-    return with_media(command)
+    return job_options()(command)
 
 
 followers = _follows(
@@ -339,15 +291,13 @@ followings = _follows(
 )
 
 
-@with_media
+@job_options(walk=False)
 def post(
     ctx: typer.Context,
     posts: Annotated[list[str], typer.Argument(help="Post ids or URLs.", metavar="URL_OR_ID")],
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    estimate: O.Estimate = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
     gone_after: Annotated[
         int, typer.Option(min=1, help="Lookups in a row that miss a post before it is marked gone.")
     ] = 2,
@@ -357,11 +307,10 @@ def post(
 
     Example: tokarc post https://www.tiktok.com/@zachking/video/7230000000000000000
     """
-    run = RunOptions(max_units=max_units, estimate=estimate)
-    _go(ctx, "posts", "", Sink(db, out, format), run, ids=ids_of(posts), gone_after=gone_after)
+    _go(ctx, "posts", "", sink, run, ids=ids_of(posts), gone_after=gone_after)
 
 
-@with_media
+@job_options()
 def comments(
     ctx: typer.Context,
     posts: Annotated[
@@ -371,155 +320,94 @@ def comments(
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
     replies: Annotated[bool, typer.Option(help="Also fetch every comment's replies.")] = False,
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """A post's comments, and with --replies their replies (Post Comments).
 
     Example: tokarc comments 7230000000000000000 --replies --db comments.db
     """
     targets = [_post_id(t) for t in read_targets(posts or [], from_file, "POST")]
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-        concurrency=concurrency,
-    )
-    _each(ctx, "comments", targets, Sink(db, out, format), run, replies=replies)
+    _each(ctx, "comments", targets, sink, run, concurrency=concurrency, replies=replies)
 
 
-@with_media
+@job_options()
 def replies_(
     ctx: typer.Context,
     post: Annotated[str, typer.Argument(help="The post's id or URL.", metavar="POST")],
     comment_id: Annotated[str, typer.Argument(help="The comment's id (cid).")],
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """Replies to one comment (Post Comment Replies).
 
     Example: tokarc replies 7230000000000000000 7230000000000000001
     """
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-    )
     _go(
         ctx,
         "replies",
         comment_id,
-        Sink(db, out, format),
+        sink,
         run,
         params={"aweme_id": ids_of([post])[0]},
     )
 
 
-@with_media
+@job_options()
 def users(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to search for in users.")],
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """Users matching a keyword (User Search).
 
     Example: tokarc users magic --max-items 50
     """
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-    )
-    _go(ctx, "user_search", text, Sink(db, out, format), run)
+    _go(ctx, "user_search", text, sink, run)
 
 
-@with_media
+@job_options()
 def lives(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to search for in live rooms.")],
     country: O.Country = None,
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """Live rooms matching a keyword (Live Search).
 
     Example: tokarc lives music --country US --max-items 40
     """
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-    )
-    _go(ctx, "lives", text, Sink(db, out, format), run, params=_params(country=country))
+    _go(ctx, "lives", text, sink, run, params=_params(country=country))
 
 
-@with_media
+@job_options()
 def music_search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to search for in sounds.")],
     sort: Annotated[O.MusicSort | None, typer.Option(help="Order of results.")] = None,
     filter: Annotated[O.MusicFilter | None, typer.Option(help="Which sounds.")] = None,
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """Sounds matching a keyword (Music Search).
 
     Example: tokarc music search lofi --sort used --max-items 60
     """
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-    )
     params = _params(
         sorting=O.MUSIC_SORTING[sort.value] if sort else None,
         filter_by=O.MUSIC_FILTER[filter.value] if filter else None,
     )
-    _go(ctx, "music_search", text, Sink(db, out, format), run, params=params)
+    _go(ctx, "music_search", text, sink, run, params=params)
 
 
-@with_media
+@job_options()
 def music_posts(
     ctx: typer.Context,
     music_ids: Annotated[
@@ -528,42 +416,28 @@ def music_posts(
     ] = None,
     from_file: O.FromFile = None,
     concurrency: O.Concurrency = DEFAULT_CONCURRENCY,
-    max_items: O.MaxItems = None,
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    max_units: O.MaxUnits = None,
-    incremental: O.Incremental = True,
-    estimate: O.Estimate = False,
-    wait: O.Wait = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """Posts using a sound (Music Posts); of many sounds with several ids or --from-file.
 
     Example: tokarc music posts 7016547803243022337 --max-items 200 --db sound.db
     """
     targets = read_targets(music_ids or [], from_file, "MUSIC_ID")
-    run = RunOptions(
-        max_items=max_items,
-        max_units=max_units,
-        incremental=incremental,
-        estimate=estimate,
-        wait=wait,
-        concurrency=concurrency,
-    )
-    _each(ctx, "music_posts", targets, Sink(db, out, format), run)
+    _each(ctx, "music_posts", targets, sink, run, concurrency=concurrency)
 
 
-@with_media
+@job_options(walk=False, units=False)
 def music_info(
     ctx: typer.Context,
     music_id: Annotated[str, typer.Argument(help="The sound's id.")],
-    db: O.Db = None,
-    out: O.Out = None,
-    format: O.Fmt = None,
-    estimate: O.Estimate = False,
+    *,
+    sink: Sink,
+    run: RunOptions,
 ) -> None:
     """One sound's details (Music Details).
 
     Example: tokarc music info 7016547803243022337
     """
-    _go(ctx, "music", music_id, Sink(db, out, format), RunOptions(estimate=estimate))
+    _go(ctx, "music", music_id, sink, run)

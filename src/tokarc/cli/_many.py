@@ -102,7 +102,7 @@ def resume_many(
     """``tokarc resume 2 3 5``: the stored jobs, each from its checkpoint, run together."""
     with existing(db) as store:
         specs = [_stored_spec(store, job_id, overrides) for job_id in dict.fromkeys(job_ids)]
-    run = RunOptions(max_units=overrides.get("max_units"), wait=wait, concurrency=concurrency)
+    run = RunOptions(max_units=overrides.get("max_units"), wait=wait)
     collect_many(state, specs, Sink(db=db), run, concurrency)
 
 
