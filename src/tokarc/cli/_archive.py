@@ -222,9 +222,10 @@ def hydrate(
     if not db:
         raise _errors.CLIError("invalid --db: give the database to hydrate into")
     wanted = _hydrate_ids(ids, csv_file, column)
-    spec = build_spec("posts", run=RunOptions(max_units=max_units), ids=wanted)
+    run = RunOptions(max_units=max_units)
+    spec = build_spec("posts", run=run, ids=wanted)
     state = session(ctx)
-    collect(state, spec, _Sink(db=db), RunOptions(max_units=max_units))
+    collect(state, spec, _Sink(db=db), run)
     with existing(db) as store:  # writes what is gone
         gone = _gone(store, spec)
     state.say(
