@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tokarc.cli import _cap
-from tokarc.client._constants import DEFAULT_MAX_UNITS
+from tokarc.client.constants import DEFAULT_MAX_UNITS
 
 from .conftest import Ran, one_line_error, rows
 

@@ -10,16 +10,15 @@ from typing import Annotated, Any
 
 import typer
 
-from ..client import _constants as C
-from ..client._config import (
+from ..client import (
     config_path,
     parse_max_units,
     read_config_file,
     write_config_file,
 )
-from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, target_label
-from ..collect._expand import parents
-from ..collect._expand_caps import stored
+from ..client import constants as C
+from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, parents, target_label
+from ..collect import stored_caps as stored
 from ..dataset import EXPORTS, Pseudonymizer, get_export
 from ..dataset.export import COLUMNS, export
 from ..errors import InvalidInputError

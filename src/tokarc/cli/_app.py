@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from .._version import __version__
 from ..client import Client, RetryPolicy
-from ..client import _constants as C
+from ..client import constants as C
 from ..store import redact
 from . import _errors
 from ._text import safe

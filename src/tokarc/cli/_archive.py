@@ -14,9 +14,10 @@ import typer
 from rich.table import Table
 
 from .._files import atomic_file
+from ..analysis import GRAPHS, count_matches, datasette_app, network
+from ..analysis import build_network as build
 from ..analysis import search as search_store
-from ..analysis._network import GRAPHS, build, network, write
-from ..analysis._search import count as count_matches
+from ..analysis import write_network as write
 from ..collect import Checkpoint
 from ..dataset import dehydrated, read_ids, record_gone
 from ..status import JobStatus
@@ -127,8 +128,6 @@ def browse(
     with existing(db, read_only=True):
         pass
     import uvicorn
-
-    from ..analysis._browse import app as datasette_app
 
     asgi = datasette_app(db)
     print(f"serving {db} at http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)

@@ -8,7 +8,7 @@ import sys
 import typer
 from typer._click.globals import get_current_context
 
-from ..client._config import SpendingCap, resolve_max_units
+from ..client import SpendingCap, resolve_max_units
 from ..errors import InvalidInputError
 from ._errors import CLIError
 

@@ -17,12 +17,13 @@ from ..collect import (
     DEFAULT_CONCURRENCY,
     STEPS,
     ExpandSpec,
+    Expansion,
     ExpansionEstimate,
     ExpansionReport,
     JobReport,
     StepReport,
 )
-from ..collect._expand import KIND, Expansion
+from ..collect import EXPANSION_KIND as KIND
 from ..store import Job, Store, is_postgres_url
 from . import _cap, _errors, _tables
 from . import _options as O

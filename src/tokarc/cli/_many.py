@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from ..collect import EXPANSION_KIND as KIND
 from ..collect import (
     Collector,
     Events,
@@ -27,7 +28,6 @@ from ..collect import (
     estimate,
     target_label,
 )
-from ..collect._expand import KIND
 from ..dataset.export import Run
 from ..status import JobStatus, StopReason
 from ..store import Store, redact

@@ -23,7 +23,7 @@ from rich.filesize import decimal
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..client import Client, RetryPolicy
-from ..client import _constants as C
+from ..client import constants as C
 from ..collect import Collector, JobReport, JobSpec
 from ..errors import InvalidInputError, MissingTokenError
 from ..media import (

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..client import _constants as C
+from ..client import constants as C
 from ..dataset import ENV_KEY, Pseudonymizer, load_key
 from ..store import DatabaseTarget
 from ._cap import max_units_option

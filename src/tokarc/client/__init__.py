@@ -2,8 +2,17 @@
 endpoint methods, pagination, and the ``Client`` / ``AsyncClient`` shells that do the I/O."""
 
 from ._client import AsyncClient, CallEvent, Client, Units
-from ._config import Config
+from ._config import (
+    Config,
+    SpendingCap,
+    config_path,
+    parse_max_units,
+    read_config_file,
+    resolve_max_units,
+    write_config_file,
+)
 from ._retry import RetryPolicy
+from ._validate import check_days, checked_params, post_id
 from ._wire import Response
 from .pagination import AsyncPager, Page, Pager, PagerState, SyncPager
 
@@ -18,6 +27,15 @@ __all__ = [
     "PagerState",
     "Response",
     "RetryPolicy",
+    "SpendingCap",
     "SyncPager",
     "Units",
+    "check_days",
+    "checked_params",
+    "config_path",
+    "parse_max_units",
+    "post_id",
+    "read_config_file",
+    "resolve_max_units",
+    "write_config_file",
 ]

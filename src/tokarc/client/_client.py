@@ -23,7 +23,7 @@ import stamina
 from .._time import check_past
 from ..api import endpoints as E
 from ..errors import APIError, ConnectError, MalformedResponseError, TimeoutError, TransportError
-from . import _constants as C
+from . import constants as C
 from ._config import Config, resolve_base_url, resolve_token
 from ._methods import AsyncTiktokMethods, CustomerMethods, SyncTiktokMethods
 from ._retry import RetryPolicy

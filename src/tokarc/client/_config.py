@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .._files import atomic_file
 from .._version import __version__
 from ..errors import InvalidInputError, MissingTokenError
-from . import _constants as C
+from . import constants as C
 from ._retry import RetryPolicy
 
 USER_AGENT = f"tokarc/{__version__}"

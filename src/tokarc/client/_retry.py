@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PostRestrictedError, RateLimitError, ServerError, TransportError
-from . import _constants as C
+from . import constants as C
 
 
 @dataclass(frozen=True)

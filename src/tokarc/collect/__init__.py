@@ -21,7 +21,9 @@ from __future__ import annotations
 from ._budget import Budget, Hooks, LocalBudget, OverBudget, StopRequested
 from ._describe import coverage, target_label
 from ._estimate import Estimate, estimate, worst_case
-from ._expand import Expansion, expand
+from ._expand import KIND as EXPANSION_KIND
+from ._expand import Expansion, expand, parents
+from ._expand_caps import stored as stored_caps
 from ._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
 from ._found import MISSING, NOTHING
 from ._kinds import KINDS, JobKind, kind
@@ -44,6 +46,7 @@ __all__ = [
     "CAUGHT_UP",
     "COMPLETE",
     "DEFAULT_CONCURRENCY",
+    "EXPANSION_KIND",
     "KINDS",
     "LEASE_SECONDS",
     "MIGRATIONS",
@@ -77,7 +80,9 @@ __all__ = [
     "expand",
     "job_for",
     "kind",
+    "parents",
     "post_ids",
+    "stored_caps",
     "target_label",
     "worst_case",
 ]

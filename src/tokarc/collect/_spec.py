@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from .._time import check_past, wall
-from ..client._validate import check_days, checked_params, post_id
+from ..client import check_days, checked_params, post_id
 from ..client.pagination import PagerState
 from ..errors import InvalidInputError
 from ._kinds import JobKind, kind

@@ -19,7 +19,7 @@ import psycopg
 from procrastinate.job_context import JobContext
 
 from ..collect import BUDGET, Collector, ExpandSpec, Expansion, JobReport
-from ..collect._expand import KIND as EXPANSION
+from ..collect import EXPANSION_KIND as EXPANSION
 from ..errors import TransportError
 from ..monitor import Scheduler, Stopping, Watches
 from ..status import JobStatus
