@@ -1,4 +1,5 @@
-"""A worker process: the runtime its tasks use, and the loop that runs them until a signal."""
+"""A worker process: one procrastinate app for its runtime, and the loop that runs the app's
+worker until a signal."""
 
 from __future__ import annotations
 
@@ -8,28 +9,19 @@ import itertools
 import logging
 import signal
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import cast
 
-from ._runtime import STALLED_AFTER, WorkerRuntime
+import procrastinate
+
+from ._app import ensure_schema, new_app
+from ._runtime import WorkerRuntime
 
 log = logging.getLogger("tokarc.workers")
-
-__all__ = ["STALLED_AFTER", "WorkerRuntime", "current", "run_worker"]
 
 #: How often a worker's heartbeat is written.
 HEARTBEAT_EVERY = 5.0
 #: The longest pause between two attempts to reach a database that went away.
 RECONNECT_MAX = 10.0
-
-
-_current: WorkerRuntime | None = None
-
-
-def current() -> WorkerRuntime:
-    """The runtime of this worker process (set by :func:`run_worker`)."""
-    if _current is None:
-        raise RuntimeError("no tokarc worker runs in this process")
-    return _current
 
 
 def run_worker(
@@ -41,28 +33,25 @@ def run_worker(
 ) -> None:
     """Run tokarc's tasks until SIGTERM or SIGINT (or, with ``wait=False``, until the queue is
     empty). A signal stops each running job at its next page boundary, checkpointed and queued
-    again for any worker, then the worker exits."""
-    from ._app import connected, ensure_schema
-
-    global _current
+    again for any worker, then the worker exits. The runtime's app hands ``runtime`` to every
+    job it runs, in the job's context."""
     ensure_schema(runtime.db)
-    _current = runtime
+    app = new_app(runtime.db, runtime=runtime)
     try:
-        with connected(runtime.db) as app:
-            asyncio.run(_serve(app, runtime, concurrency, queues, wait))
+        asyncio.run(_serve(app, runtime, concurrency, queues, wait))
     finally:
-        _current = None
         runtime.close()
 
 
 async def _serve(
-    app: object, runtime: WorkerRuntime, concurrency: int, queues: list[str] | None, wait: bool
+    app: procrastinate.App,
+    runtime: WorkerRuntime,
+    concurrency: int,
+    queues: list[str] | None,
+    wait: bool,
 ) -> None:
     """Run procrastinate's worker, and again after the database went away (a restart, a
     failover): its jobs were retried from their checkpoints meanwhile, so nothing is lost."""
-    import procrastinate
-
-    assert isinstance(app, procrastinate.App)
     _on_signals(runtime.stop)
     for attempt in itertools.count():
         try:
@@ -77,7 +66,11 @@ async def _serve(
 
 
 async def _work(
-    app: Any, runtime: WorkerRuntime, concurrency: int, queues: list[str] | None, wait: bool
+    app: procrastinate.App,
+    runtime: WorkerRuntime,
+    concurrency: int,
+    queues: list[str] | None,
+    wait: bool,
 ) -> None:
     worker = asyncio.create_task(
         app.run_worker_async(

@@ -1,5 +1,5 @@
-"""What the tasks of one worker process share: the runtime (apart from the loop that runs the
-tasks, so that the tasks need not import that loop)."""
+"""What the tasks of one worker process share: the runtime, handed to each job through its
+procrastinate context (``context.additional_context``), never through a global."""
 
 from __future__ import annotations
 
