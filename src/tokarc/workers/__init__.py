@@ -27,7 +27,8 @@ from .._lazy import lazy
 if TYPE_CHECKING:
     from ._limits import SharedLimits
     from ._queue import QueueStatus, Workers, require_postgres
-    from ._run import WorkerRuntime, run_worker
+    from ._run import run_worker
+    from ._runtime import WorkerRuntime
 
 # Loaded when first used: procrastinate costs ~90 ms to import, and every store imports this
 # package's migration set (``_schema``), so opening a store would pay for it.
@@ -36,7 +37,7 @@ _WHERE = {
     "QueueStatus": "._queue",
     "Workers": "._queue",
     "require_postgres": "._queue",
-    "WorkerRuntime": "._run",
+    "WorkerRuntime": "._runtime",
     "run_worker": "._run",
 }
 

@@ -1,32 +1,28 @@
-"""The procrastinate app of a PostgreSQL database: its connector, tasks and schema."""
+"""The procrastinate app of a PostgreSQL database: one per use (a worker's run, a call on the
+queue), on the real connector, with a fresh copy of tokarc's tasks; and the queue's schema."""
 
 from __future__ import annotations
 
-import contextlib
-
 import procrastinate
 import psycopg
+from procrastinate.app import WorkerOptions
 from procrastinate.schema import SchemaManager
-from procrastinate.testing import InMemoryConnector
 
 from ..store import is_postgres_url
-from ._tasks import blueprint
-
-#: The queue collection jobs and watches go to unless told otherwise.
-DEFAULT_QUEUE = "tokarc"
+from ._runtime import WorkerRuntime
+from ._tasks import NAMESPACE, RUNTIME, blueprint
 
 
-# One app holds tokarc's tasks (``tokarc:collect_job``...); it is connected to a database for
-# as long as it is used there (procrastinate's ``replace_connector``), so the tasks, which
-# point back to it, defer into that database too.
-APP = procrastinate.App(connector=InMemoryConnector())
-APP.add_tasks_from(blueprint, namespace="tokarc")
-
-
-def connected(url: str) -> contextlib.AbstractContextManager[procrastinate.App]:
-    """The app, connected to the database at ``url`` inside the ``with`` block."""
+def new_app(url: str, *, runtime: WorkerRuntime | None = None) -> procrastinate.App:
+    """An app of tokarc's tasks (``tokarc:collect_job``...) on the database at ``url``; the
+    jobs a worker of it runs find ``runtime`` in their context (procrastinate's
+    ``additional_context``). Open it (``with app.open()``, ``async with app.open_async()``)
+    to defer or to work."""
     connector = procrastinate.PsycopgConnector(conninfo=_conninfo(url))
-    return APP.replace_connector(connector)  # already a context manager
+    defaults: WorkerOptions = {"additional_context": {RUNTIME: runtime}} if runtime else {}
+    app = procrastinate.App(connector=connector, worker_defaults=defaults)
+    app.add_tasks_from(blueprint(), namespace=NAMESPACE)
+    return app
 
 
 def ensure_schema(url: str) -> bool:

@@ -3,6 +3,7 @@ call. Needs a PostgreSQL database (procrastinate's tables are created in it on f
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,14 +13,14 @@ import psycopg
 
 from ..errors import InvalidInputError
 from ..store import is_postgres_url
-from ._app import DEFAULT_QUEUE, _conninfo, connected, ensure_schema
-from ._tasks import collect_job, job_key
+from ._app import _conninfo, ensure_schema, new_app
+from ._tasks import COLLECT_JOB, DEFAULT_QUEUE, RUN_WATCH, defer_job
 
 STATES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")
 _LIVE = ("todo", "doing")
 
 # The work: collection jobs and watch runs (not the periodic housekeeping every worker defers).
-WORK_TASKS = ["tokarc:collect_job", "tokarc:run_watch"]
+WORK_TASKS = [COLLECT_JOB, RUN_WATCH]
 _COUNTS = (
     "SELECT status::text, count(*) FROM procrastinate_jobs WHERE task_name = ANY(%s) {and_queue} "
     "GROUP BY status"
@@ -62,17 +63,8 @@ class Workers:
     def enqueue(self, job_ids: list[int], *, queue: str = DEFAULT_QUEUE) -> list[int | None]:
         """Queue each tokarc job (at most once: one already queued is left as it is); the
         procrastinate job id of each, or None where it was already queued."""
-        queued: list[int | None] = []
-        with connected(self.db) as app, app.open():
-            for job_id in job_ids:
-                deferrer = collect_job.configure(
-                    queueing_lock=job_key(job_id), lock=job_key(job_id), queue=queue
-                )
-                try:
-                    queued.append(deferrer.defer(job_id=job_id))
-                except procrastinate.exceptions.AlreadyEnqueued:
-                    queued.append(None)
-        return queued
+        with new_app(self.db).open() as app:
+            return [_defer_once(app, job_id, queue) for job_id in job_ids]
 
     def status(self, *, queue: str | None = None) -> QueueStatus:
         """Counts by state, and the jobs that are queued, running or failed."""
@@ -111,14 +103,14 @@ class Workers:
     def retry(self, ids: list[int] | None = None) -> list[int]:
         """Queue again the given failed (or stuck) jobs, or every failed one; their ids."""
         targets = ids if ids else [j["id"] for j in self.status().jobs if j["state"] == "failed"]
-        with connected(self.db) as app, app.open():
+        with new_app(self.db).open() as app:
             for job_id in targets:
-                app.job_manager.retry_job_by_id(job_id, retry_at=_now())
+                app.job_manager.retry_job_by_id(job_id, retry_at=dt.datetime.now(dt.UTC))
         return targets
 
     def cancel(self, ids: list[int]) -> list[int]:
         """Cancel queued jobs, and ask running ones to stop at their next page; the ids."""
-        with connected(self.db) as app, app.open():
+        with new_app(self.db).open() as app:
             for job_id in ids:
                 app.job_manager.cancel_job_by_id(job_id, abort=True)
         return ids
@@ -127,11 +119,13 @@ class Workers:
         return psycopg.connect(_conninfo(self.db), autocommit=True)
 
 
+def _defer_once(app: procrastinate.App, job_id: int, queue: str) -> int | None:
+    """The procrastinate id of the job ``job_id`` queued, or None if it was queued already."""
+    try:
+        return defer_job(app, job_id, queue=queue)
+    except procrastinate.exceptions.AlreadyEnqueued:
+        return None
+
+
 def _int(text: str | None) -> int | None:
     return int(text) if text else None
-
-
-def _now() -> Any:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
