@@ -91,15 +91,14 @@ def imports(known: dict[str, Path]) -> list[tuple[str, str, bool]]:
 
 
 def by_name(tree: ast.Module, known: dict[str, Path]) -> list[str]:
-    """Modules named in a string (``importlib.import_module("tokarc.monitor._schema")``): an
-    import made at run time, counted as a function-level one."""
+    """Modules imported by name at run time (``importlib.import_module("tokarc.x._y")``),
+    counted as function-level imports."""
     return [
-        n.value
+        arg.value
         for n in ast.walk(tree)
-        if isinstance(n, ast.Constant)
-        and isinstance(n.value, str)
-        and n.value in known
-        and n.value.startswith(ROOT + ".")
+        if isinstance(n, ast.Call) and ast.unparse(n.func).endswith("import_module")
+        for arg in n.args[:1]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value in known
     ]
 
 

@@ -81,6 +81,22 @@ def test_a_job_is_deferred_keyed_through_the_app_given() -> None:
     assert (row["queue_name"], row["args"]) == ("tokarc", {"job_id": 7})
 
 
+def test_a_job_stopped_by_the_day_is_queued_again_on_its_own_queue() -> None:
+    """A worker on ``--queue nightly`` takes the job again tomorrow: it goes back to the queue
+    it came from, not procrastinate's default."""
+    from tokarc.workers._tasks import _again_tomorrow
+
+    app = new_app(URL)
+    now = dt.datetime(2026, 12, 7, 15, tzinfo=dt.UTC).timestamp()
+    with app.replace_connector(InMemoryConnector()) as app, app.open():
+        _again_tomorrow(app, 9, now, "nightly")
+        _again_tomorrow(app, 9, now, "nightly")  # queued once
+        jobs: Any = app.connector
+        [row] = jobs.jobs.values()
+    assert (row["queue_name"], row["args"]) == ("nightly", {"job_id": 9})
+    assert row["scheduled_at"] == dt.datetime(2026, 12, 8, tzinfo=dt.UTC)
+
+
 def _siblings(node: ast.AST) -> set[str]:
     """The modules of this package that ``node`` imports, anywhere inside it."""
     found = set()

@@ -183,7 +183,7 @@ def _collect(rt: WorkerRuntime, context: JobContext, store: Store, job_id: int) 
     if report.status == JobStatus.INTERRUPTED:
         raise Interrupted(f"job {job_id}: the worker is stopping")
     if report.stop_reason == BUDGET and SharedLimits(store).left() is not None:
-        _again_tomorrow(context.app, job_id, rt.clock())
+        _again_tomorrow(context.app, job_id, rt.clock(), _queue(context))
     return _line(report)
 
 
@@ -212,11 +212,12 @@ def _due_watch_ids(rt: WorkerRuntime) -> list[int]:
         return [w.id for w in Watches(store).due(rt.clock())]
 
 
-def _again_tomorrow(app: procrastinate.App, job_id: int, now: float) -> None:
+def _again_tomorrow(app: procrastinate.App, job_id: int, now: float, queue: str) -> None:
+    """Queue ``job_id`` again, on the queue it came from, for the next UTC day's budget."""
     midnight = dt.datetime.fromtimestamp(now, dt.UTC).date() + dt.timedelta(days=1)
     at = dt.datetime.combine(midnight, dt.time(), dt.UTC)
     with contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
-        defer_job(app, job_id, schedule_at=at)
+        defer_job(app, job_id, schedule_at=at, queue=queue)
 
 
 def _queue(context: JobContext) -> str:
