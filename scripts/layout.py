@@ -91,14 +91,21 @@ def imports(known: dict[str, Path]) -> list[tuple[str, str, bool]]:
 
 
 def by_name(tree: ast.Module, known: dict[str, Path]) -> list[str]:
-    """Modules imported by name at run time (``importlib.import_module("tokarc.x._y")``),
-    counted as function-level imports."""
+    """Modules imported by name at run time (``importlib.import_module("tokarc.x._y")``, or a
+    package's ``lazy(...)`` names), counted as function-level imports."""
+    found = []
+    for n in ast.walk(tree):
+        if not isinstance(n, ast.Call):
+            continue
+        func = ast.unparse(n.func)
+        if func.endswith("import_module"):
+            found += n.args[:1]
+        elif func == "lazy" and len(n.args) > 1 and isinstance(n.args[1], ast.Dict):
+            found += [v for v in n.args[1].values if v is not None]
     return [
-        arg.value
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and ast.unparse(n.func).endswith("import_module")
-        for arg in n.args[:1]
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value in known
+        a.value
+        for a in found
+        if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value in known
     ]
 
 
