@@ -17,7 +17,7 @@ from ..client import (
     write_config_file,
 )
 from ..client import constants as C
-from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, coverage, parents, target_label
+from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, Sink, coverage, parents, target_label
 from ..collect import stored_caps as stored
 from ..dataset import EXPORTS, Pseudonymizer, get_export
 from ..dataset.export import COLUMNS, export
@@ -26,7 +26,7 @@ from ..store import Job, Store
 from . import _errors, _tables
 from . import _options as O
 from ._app import session
-from ._collect import Sink, check_sink, resume
+from ._collect import check_sink, resume
 from ._expand import resume_expansion
 from ._many import resume_many
 from ._media import with_media

@@ -19,6 +19,7 @@ from ..analysis import build_network as build
 from ..analysis import search as search_store
 from ..analysis import write_network as write
 from ..collect import Checkpoint
+from ..collect import Sink as _Sink
 from ..dataset import dehydrated, read_ids, record_gone
 from ..status import JobStatus
 from ..store import SEARCH_SCOPES, Store, is_postgres_url, run_sql
@@ -26,7 +27,6 @@ from . import _errors, _tables
 from . import _options as O
 from ._app import session
 from ._collect import RunOptions, build_spec, collect
-from ._collect import Sink as _Sink
 from ._options import pseudonymizer
 from ._stores import check_output, existing
 from ._text import cell

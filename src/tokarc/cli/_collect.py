@@ -4,82 +4,40 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .._time import parse_since
 from .._wiring import open_store
 from ..collect import (
     MISSING,
+    CollectInto,
     Collector,
     JobReport,
     JobRunningError,
     JobSpec,
+    PipeClosed,
+    Sink,
     estimate,
     kind,
     post_ids,
     target_label,
     worst_case,
 )
-from ..dataset.export import Run, export
-from ..models import BY_ENTITY
+from ..collect import open_sink as _open_sink
 from ..status import JobStatus, StopReason
 from ..store import Store
 from . import _cap, _errors
 from ._app import Session
 from ._media import during_collection
-from ._options import Format
 from ._progress import job_progress
 from ._signals import stop_on_signals, stopped
 from ._stores import check_output
-from ._stream import PipeClosed, Stream, quiet_stdout
+from ._stream import quiet_stdout
 from ._text import safe
 from ._workers import enqueue
-
-
-def output_entity(spec: JobSpec) -> str:
-    """The table a job's output holds (exported to --out or stdout): its records' table."""
-    record = spec.job_kind.api.record or "post"
-    return BY_ENTITY["user" if record == "user_web" else record].table
-
-
-#: The file suffixes that name an output format (``-o posts.csv``).
-SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-
-
-@dataclass(frozen=True)
-class Sink:
-    """Where a job's records go: a store (``db``), a file (``out``), or both."""
-
-    db: str | None = None
-    out: str | None = None
-    format: Format | None = None
-
-    @property
-    def export_to(self) -> str | None:
-        """The file (or "-") to export to; stdout when there is neither --db nor --out."""
-        return self.out if self.out else (None if self.db else "-")
-
-    def fmt(self) -> str:
-        """The --format, else the one --out's suffix names, else JSONL (stdout, no suffix);
-        a usage error for a suffix that names no format (``-o x.xlsx``)."""
-        if self.format is not None:
-            return self.format.value
-        suffix = Path(self.out or "").suffix.lower()
-        if not suffix or self.out == "-":
-            return "jsonl"
-        if suffix not in SUFFIX_FORMATS:
-            known = ", ".join(SUFFIX_FORMATS)
-            choices = "|".join(f.value for f in Format)
-            raise _errors.CLIError(
-                f"invalid --out {self.out!r}: no format is known for {suffix!r} "
-                f"(known: {known}); name the file so, or give --format {choices}"
-            )
-        return SUFFIX_FORMATS[suffix]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,8 +77,8 @@ def build_spec(
 
 
 def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
-    """Run ``spec`` into ``sink``'s store (or a temporary one), writing its output: on
-    stdout as JSONL, page by page as they arrive; elsewhere once the run is over."""
+    """Run ``spec`` into ``sink`` (:class:`tokarc.collect.CollectInto`, with the store opened
+    as every command opens it) with a progress bar, then say what it did."""
     if run.estimate:
         return print_estimate(spec)
     if state.enqueue:
@@ -128,23 +86,14 @@ def collect(state: Session, spec: JobSpec, sink: Sink, run: RunOptions) -> None:
     check_sink(sink)
     uncapped = estimate(JobSpec(**{**spec.__dict__, "max_units": None}))
     _cap.confirm_over_cap(uncapped.units, f"{spec.kind} {spec.target or ' '.join(spec.ids)}")
-    stream = Stream.of(output_entity(spec)) if streams_records(sink) else None
-    with state.client() as client, open_sink(sink) as store:
-        collector = Collector(client, store, on_records=stream)
-        job_id = collector.job_for(spec).id
-        this_run = Run(job_id, store.last_page_id())  # what -o writes: this run's records
+    with state.client() as client:
+        into = CollectInto(client, spec, sink, opener=open_store)
         try:
-            report = _with_progress(
-                state, collector, spec, lambda: collector.run(spec, wait=run.wait)
-            )
-            if stream is None:
-                write_run(store, spec, sink, this_run)
+            report = into(wait=run.wait, during=lambda c: _progress(state, c, spec))
         except PipeClosed:
-            return _pipe_closed(state, store.get_job(job_id), sink)
+            return _pipe_closed(state, into.job, sink)
         except BaseException as exc:
-            if stream is None and not isinstance(exc, JobRunningError):
-                write_run(store, spec, sink, this_run, quietly=True)
-            raise _failed(state, exc, job_id, sink) from exc
+            raise _failed(state, exc, into.job.id if into.job else None, sink) from exc
     finish(state, report, sink)
     return None
 
@@ -157,9 +106,9 @@ def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overri
         job = stored_job(store, job_id)
         spec = JobSpec.from_job(job.kind, job.target, job.options)
         try:
-            report = _with_progress(
-                state, collector, spec, lambda: collector.resume(job_id, wait=wait, **overrides)
-            )
+            with _progress(state, collector, spec) as on_page:
+                collector.on_page = on_page
+                report = collector.resume(job_id, wait=wait, **overrides)
         except BaseException as exc:
             raise _failed(state, exc, job_id, sink) from exc
     finish(state, report, sink)
@@ -167,12 +116,14 @@ def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overri
 
 def streams_records(sink: Sink) -> bool:
     """Records go to stdout as they come: JSONL there (CSV and Parquet once, at the end)."""
-    return sink.export_to == "-" and sink.fmt() == "jsonl"
+    return sink.streams
 
 
 def _pipe_closed(state: Session, job: Any, sink: Sink) -> None:
     """The reader of stdout went away (``| head``): the run ends there, quietly, exit 0."""
     quiet_stdout()
+    if job is None:
+        return None
     if job.status != JobStatus.INTERRUPTED:
         return state.say(f"job {job.id}: {job.status}; the output was closed before its end")
     hint = f"; go on with: tokarc{state.flags()} resume {job.id} --db {sink.db}" if sink.db else ""
@@ -245,22 +196,25 @@ def summary(r: JobReport) -> str:
     return f"{head}, {r.pages} pages, {counts}{gone}{covers}{note}"
 
 
-def _with_progress(state: Session, collector: Collector, spec: JobSpec, go: Any) -> JobReport:
+@contextlib.contextmanager
+def _progress(
+    state: Session, collector: Collector, spec: JobSpec
+) -> Iterator[Callable[[JobReport], None]]:
+    """While a job runs: signals stop it at a page boundary, a progress bar counts its pages,
+    and ``--media`` downloads what each page found; yields the collector's ``on_page``."""
     label = f"{spec.kind} {target_label(spec.kind, spec.target, spec.identity())}"[:40]
     with (
         stop_on_signals(),
         job_progress(state.console, label, total=spec.max_items, quiet=state.quiet) as on_page,
         during_collection(state, collector, spec, on_page) as on_page_with_media,
     ):
-        collector.on_page = on_page_with_media
-        report: JobReport = go()
-    return report
+        yield on_page_with_media
 
 
-def _failed(state: Session, exc: BaseException, job_id: int, sink: Sink) -> BaseException:
+def _failed(state: Session, exc: BaseException, job_id: int | None, sink: Sink) -> BaseException:
     """The error to exit with, adding how to resume when the records are in a kept store."""
     hint = ""
-    if sink.db:
+    if sink.db and job_id is not None:
         again = f"tokarc{state.flags()} resume {job_id} --db {sink.db}"
         hint = f"; stored records are kept, resume with: {again}"
     if isinstance(exc, JobRunningError):
@@ -283,17 +237,10 @@ def check_sink(sink: Sink) -> None:
         raise _errors.CLIError("invalid --format parquet to a terminal: give -o FILE.parquet")
 
 
-@contextlib.contextmanager
-def open_sink(sink: Sink) -> Iterator[Store]:
-    if sink.db:
-        with open_store(sink.db) as store:
-            yield store
-        return
-    with (
-        tempfile.TemporaryDirectory(prefix="tokarc-") as tmp,
-        open_store(Path(tmp) / "run.db") as store,
-    ):
-        yield store
+def open_sink(sink: Sink) -> contextlib.AbstractContextManager[Store]:
+    """The sink's store as every command opens it (every package's tables), or a temporary
+    one."""
+    return _open_sink(sink, open_store)
 
 
 def stored_job(store: Store, job_id: int) -> Any:
@@ -303,23 +250,6 @@ def stored_job(store: Store, job_id: int) -> Any:
         raise _errors.CLIError(
             f"invalid job {job_id}: no such job in this database (see `tokarc jobs --db ...`)"
         ) from None
-
-
-def write_run(store: Store, spec: JobSpec, sink: Sink, run: Run, *, quietly: bool = False) -> None:
-    """Export what this run collected, in the API's order: not the table, nor all that the
-    source ever found (``tokarc export --source`` writes that)."""
-    target = sink.export_to
-    if target is None:
-        return
-    try:
-        export(store, output_entity(spec), target, sink.fmt(), run=run)  # type: ignore[arg-type]
-        sys.stdout.flush()
-    except BrokenPipeError:
-        if not quietly:
-            raise PipeClosed("the output was closed") from None
-    except Exception:
-        if not quietly:
-            raise
 
 
 def ids_of(values: Sequence[str]) -> list[str]:

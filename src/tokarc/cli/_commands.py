@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
-from ..collect import DEFAULT_CONCURRENCY, JobSpec
+from ..collect import DEFAULT_CONCURRENCY, JobSpec, Sink
 from ..errors import InvalidInputError
 from . import _errors
 from . import _options as O
 from ._app import session
-from ._collect import RunOptions, Sink, build_spec, collect, fits_budget, ids_of
+from ._collect import RunOptions, build_spec, collect, fits_budget, ids_of
 from ._job_options import job_options
 from ._many import collect_many
 from ._targets import Target, read_targets

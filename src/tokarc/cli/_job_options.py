@@ -18,8 +18,9 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from ..collect import Sink
 from . import _options as O
-from ._collect import RunOptions, Sink
+from ._collect import RunOptions
 from ._media import with_media
 
 Command = Callable[..., Any]

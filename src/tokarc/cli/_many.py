@@ -25,8 +25,13 @@ from ..collect import (
     JobSpec,
     Many,
     ManyResult,
+    PipeClosed,
+    Sink,
+    Stream,
     estimate,
+    output_entity,
     target_label,
+    write_run,
 )
 from ..dataset.export import Run
 from ..status import JobStatus, StopReason
@@ -35,20 +40,17 @@ from . import _cap, _errors
 from ._app import Session
 from ._collect import (
     RunOptions,
-    Sink,
     check_sink,
     open_sink,
-    output_entity,
     print_estimate,
     stored_job,
     streams_records,
     summary,
-    write_run,
 )
 from ._progress import Fitting, enabled
 from ._signals import stop_on_signals, stopped
 from ._stores import existing
-from ._stream import PipeClosed, Stream, quiet_stdout
+from ._stream import quiet_stdout
 from ._text import safe
 from ._workers import enqueue
 

@@ -26,6 +26,16 @@ from ._expand import Expansion, expand, parents
 from ._expand_caps import stored as stored_caps
 from ._expand_spec import ExpandSpec, ExpansionEstimate, ExpansionReport, StepReport
 from ._found import MISSING, NOTHING
+from ._into import (
+    CollectInto,
+    PipeClosed,
+    Sink,
+    Stream,
+    collect_into,
+    open_sink,
+    output_entity,
+    write_run,
+)
 from ._kinds import KINDS, JobKind, kind
 from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
 from ._many import DEFAULT_CONCURRENCY, Events, Many, ManyResult, SharedBudget
@@ -55,6 +65,7 @@ __all__ = [
     "STEPS",
     "Budget",
     "Checkpoint",
+    "CollectInto",
     "Collector",
     "Estimate",
     "Events",
@@ -72,17 +83,24 @@ __all__ = [
     "Many",
     "ManyResult",
     "OverBudget",
+    "PipeClosed",
     "SharedBudget",
+    "Sink",
     "StepReport",
     "StopRequested",
+    "Stream",
+    "collect_into",
     "coverage",
     "estimate",
     "expand",
     "job_for",
     "kind",
+    "open_sink",
+    "output_entity",
     "parents",
     "post_ids",
     "stored_caps",
     "target_label",
     "worst_case",
+    "write_run",
 ]
