@@ -27,6 +27,7 @@ from ..client import constants as C
 from ..collect import Collector, JobReport, JobSpec
 from ..errors import InvalidInputError, MissingTokenError
 from ..media import (
+    DEFAULT_ROOT,
     KINDS,
     MIN_FREE,
     Fetcher,
@@ -96,7 +97,7 @@ def media(
     kinds: Annotated[str, typer.Option(metavar="KINDS", help=_KINDS_HELP)] = "all",
     folder: Annotated[
         str, typer.Option("--dir", metavar="DIR", help="The media root (ab/cd/<sha256>.ext).")
-    ] = "media",
+    ] = DEFAULT_ROOT,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Downloads at once.")] = 4,
     max_bytes: Annotated[
         str | None, typer.Option(metavar="SIZE", help="Skip files larger than this, e.g. 50MB.")
@@ -248,7 +249,7 @@ _MEDIA_PARAMS = [
         "media_dir",
         inspect.Parameter.KEYWORD_ONLY,
         default=typer.Option(
-            "media",
+            DEFAULT_ROOT,
             "--media-dir",
             metavar="DIR",
             help="Where --media puts the files.",
@@ -262,7 +263,9 @@ def with_media(command: Callable[..., Any]) -> Callable[..., Any]:
     """``command`` with the ``--media`` and ``--media-dir`` options, kept on the session."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, media: str | None = None, media_dir: str = "media", **kw: Any) -> Any:
+    def wrapper(
+        *args: Any, media: str | None = None, media_dir: str = DEFAULT_ROOT, **kw: Any
+    ) -> Any:
         if media is not None:
             try:
                 kinds = parse_kinds(media)

@@ -31,10 +31,11 @@ from ._download import MediaArchive, MediaReport, OnFile
 from ._fetch import Fetcher, Outcome, public_url, sniff
 from ._files import MIN_FREE, DiskFullError, MediaRoot, Stored
 from ._plan import ENTITY, KINDS, Item, Source, parse_kinds, parse_source, pending
-from ._root import media_root, record_root, recorded_root
+from ._root import DEFAULT_ROOT, media_root, record_root, recorded_root
 from ._schema import MIGRATIONS
 
 __all__ = [
+    "DEFAULT_ROOT",
     "ENTITY",
     "KINDS",
     "MIGRATIONS",

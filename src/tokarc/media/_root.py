@@ -12,6 +12,10 @@ from pathlib import Path
 from ..store import Store, timestamp
 from ._schema import MIGRATIONS
 
+#: The media root when none is given: ``media/`` in the working folder (beside a SQLite
+#: database, when a reader looks for it).
+DEFAULT_ROOT = "media"
+
 _RECORD = (
     "INSERT INTO media_root (id, path, recorded_at) VALUES (1, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET path = excluded.path, recorded_at = excluded.recorded_at"
@@ -44,5 +48,5 @@ def media_root(store: Store, given: str | Path | None) -> Path | None:
         return recorded
     if store.backend != "sqlite":
         return None
-    near = Path(store.url).resolve().parent / "media"
+    near = Path(store.url).resolve().parent / DEFAULT_ROOT
     return near if near.is_dir() else None
