@@ -113,10 +113,10 @@ def test_a_second_expansion_skips_what_the_first_collected(emulator: Emulator, s
 
 
 def test_private_and_missing_targets_are_recorded(emulator: Emulator, store: Store) -> None:
-    private = run(emulator, store, "user:private.pat", "author-posts,followers")
+    private = run(emulator, store, "profile:private.pat", "author-posts,followers")
     assert step(private, "author-posts").failed == {"private": 1}
     assert step(private, "followers").failed == {"private": 1}
-    ghost = run(emulator, store, "user:no.such.user.here", "followers")
+    ghost = run(emulator, store, "profile:no.such.user.here", "followers")
     assert step(ghost, "seed", 0).failed == {"gone": 1}
     gone = run(emulator, store, "post:7000000000000000001", "authors")
     assert step(gone, "seed", 0).failed == {"gone": 1}
@@ -348,7 +348,7 @@ def test_every_other_cap_is_said(emulator: Emulator, store: Store) -> None:
     fan = run(emulator, store, COMMENTED, "commenters", per_target=3)
     assert any(t.startswith("commenters: 3 of ") and t.endswith("targets (capped by "
                "--per-target 3)") for t in _caps(fan)), _caps(fan)  # fmt: skip
-    deep = run(emulator, store, "user:zachking", "followers", per_target=2)
+    deep = run(emulator, store, "profile:zachking", "followers", per_target=2)
     assert "followers: 1 of 1 targets stopped at 2 items (capped by --per-target 2)" in _caps(deep)
     assert "depth 1: 2 users found, not expanded (capped by --depth 1)" in _caps(deep)
     broke = run(emulator, store, "hashtag:magic", "followers", depth=2, per_target=2,
@@ -358,6 +358,6 @@ def test_every_other_cap_is_said(emulator: Emulator, store: Store) -> None:
 
 
 def test_an_uncapped_expansion_says_nothing_capped(emulator: Emulator, store: Store) -> None:
-    report = run(emulator, store, "user:zachking", "authors", per_target=3)
+    report = run(emulator, store, "profile:zachking", "authors", per_target=3)
     assert report.status == "done"
     assert report.caps == []

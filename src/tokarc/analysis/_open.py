@@ -21,6 +21,7 @@ from ..dataset import Source
 from ..dataset.export import to_arrow
 from ..errors import InvalidInputError
 from ..store import Store, open_reader
+from ..targets import source_of
 
 __all__ = ["Archive", "open_archive"]
 
@@ -95,10 +96,7 @@ class Archive(Closing):
 def _source(source: str | Source | None) -> Source | None:
     if source is None or isinstance(source, tuple):
         return source
-    kind, sep, target = source.partition(":")
-    if not sep or not kind or not target:
-        raise InvalidInputError(f"invalid source {source!r}: KIND:TARGET, e.g. hashtag:magic")
-    return kind, target
+    return source_of(source, what="source")
 
 
 def open_archive(target: str | os.PathLike[str], *, frames: Frames = "pandas") -> Archive:

@@ -23,6 +23,7 @@ from ..dataset import EXPORTS, Pseudonymizer, get_export
 from ..dataset.export import COLUMNS, export
 from ..errors import InvalidInputError
 from ..store import Job, Store
+from ..targets import source_of
 from . import _errors, _tables
 from . import _options as O
 from ._app import session
@@ -124,15 +125,10 @@ def _source(entity: str, given: str | None) -> tuple[str, str] | None:
     """``KIND:TARGET`` as a source, checked (CLIError: exit 2, nothing written)."""
     if given is None:
         return None
-    kind, sep, target = given.partition(":")
-    kinds = sorted({k.source_kind for k in KINDS.values()})
-    if not sep or kind not in kinds or not target.strip():
-        raise _errors.CLIError(
-            f"invalid --source {given!r}: KIND:TARGET with KIND one of {', '.join(kinds)}"
-        )
+    kind, target = source_of(given, stored={k.source_kind for k in KINDS.values()})
     if get_export(entity).seen is None:
         raise _errors.CLIError(f"invalid --source for {entity}: only {', '.join(_NARROWABLE)}")
-    return kind, _normalized(kind, target.strip())
+    return kind, _normalized(kind, target)
 
 
 def _normalized(kind: str, target: str) -> str:

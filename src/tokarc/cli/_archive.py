@@ -23,6 +23,7 @@ from ..collect import Sink as _Sink
 from ..dataset import dehydrated, read_ids, record_gone
 from ..status import JobStatus
 from ..store import SEARCH_SCOPES, Store, is_postgres_url, run_sql
+from ..targets import source_of as stored_source
 from . import _errors, _tables
 from . import _options as O
 from ._app import session
@@ -45,13 +46,9 @@ Json = Annotated[bool, typer.Option("--json", help="JSON lines on stdout instead
 
 
 def source_of(value: str | None) -> tuple[str, str] | None:
-    """``KIND:TARGET`` as a pair (a usage error when it is not one)."""
-    if value is None:
-        return None
-    kind, sep, target = value.partition(":")
-    if not sep or not kind.strip() or not target.strip():
-        raise _errors.CLIError(f"invalid --source {value!r}: KIND:TARGET, e.g. hashtag:magic")
-    return kind.strip(), target.strip()
+    """``KIND:TARGET`` as the source its records are stored under (``tokarc.targets``; a usage
+    error when it is not one)."""
+    return None if value is None else stored_source(value)
 
 
 def _grid(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:

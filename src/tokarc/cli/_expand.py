@@ -43,7 +43,8 @@ Source = Annotated[
     typer.Option(
         "--from",
         metavar="KIND:TARGET",
-        help="The seed: hashtag:NAME, keyword:WORDS, music:ID, user:NAME or post:ID.",
+        help="The seed: hashtag:NAME, keyword:WORDS, sound:ID, user:NAME (the account's posts), "
+        "profile:NAME or post:ID.",
     ),
 ]
 FromFile = Annotated[

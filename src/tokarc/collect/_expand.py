@@ -326,6 +326,8 @@ class Expansion:
         return _own(spec, job)
 
     def _child_spec(self, row: _Row) -> JobSpec:
+        if row.step == SEED and row.kind != "posts":
+            return self.spec.seed_spec()  # as the seed says (a keyword's period)
         if row.kind == "posts":
             return JobSpec.build("posts", "", ids=row.target.split(","))
         most = None if row.kind == "user" else self.spec.per_target

@@ -36,3 +36,22 @@ def _caps(d: Dialect) -> list[str]:
             taken INTEGER NOT NULL, available INTEGER, noun TEXT NOT NULL,
             cap_value INTEGER NOT NULL, UNIQUE (parent_id, seq))""",
     ]
+
+
+@EXPAND.migration("profile_seeds")
+def _profile_seeds(d: Dialect) -> list[str]:
+    """``user:NAME`` names an account's posts everywhere now (``tokarc.targets``); an expansion
+    stored with a ``user:`` seed started from the account's profile, which is ``profile:NAME``:
+    its target and its spec say so, so that it resumes as it began."""
+    if d.name == "sqlite":
+        source = "json_extract(options, '$.expand.source')"
+        new_options = f"json_set(options, '$.expand.source', 'profile:' || substr({source}, 6))"
+    else:
+        source = "options->'expand'->>'source'"
+        new_options = (
+            f"jsonb_set(options, '{{expand,source}}', to_jsonb('profile:' || substr({source}, 6)))"
+        )
+    return [
+        f"UPDATE jobs SET target = 'profile:' || substr(target, 6), options = {new_options} "
+        f"WHERE kind = 'expand' AND target LIKE 'user:%' AND {source} LIKE 'user:%'"
+    ]

@@ -10,19 +10,15 @@ from .._time import parse_duration_or_zero
 from ..errors import InvalidInputError
 from ..status import JobStatus
 from ..store import Job
+from ..targets import WORDS, split, target_kind
 from ._expand_caps import Cap
 from ._spec import JobSpec, post_ids
 from ._steps import ORDERS, STEPS, Order
 
-#: A seed's kind -> the job that collects it.
-SOURCES = {
-    "hashtag": "hashtag",
-    "keyword": "keyword",
-    "music": "music_posts",
-    "user": "user",
-    "post": "posts",
-}
+#: A seed's kind -> the job that collects it (the words of ``tokarc.targets``).
+SOURCES = {word: t.job_kind for word, t in WORDS.items()}
 MAX_DEPTH = 5
+ANY_PERIOD = "0"  # keyword search over any time (the API requires a period)
 MAX_PER_TARGET = 1000
 
 
@@ -30,8 +26,9 @@ MAX_PER_TARGET = 1000
 class ExpandSpec:
     """What to expand and how: the seed, the steps, how deep, how wide, in which order.
 
-    ``source`` is ``KIND:TARGET`` (``hashtag:magic``, ``keyword:...``, ``music:ID``,
-    ``user:NAME``, ``post:ID``), or empty with ``ids`` (post ids or URLs). Every depth runs every
+    ``source`` is ``KIND:TARGET`` in the words of :mod:`tokarc.targets` (``hashtag:magic``,
+    ``keyword:...``, ``sound:ID``, ``user:NAME`` (the account's posts), ``profile:NAME``,
+    ``post:ID``), or empty with ``ids`` (post ids or URLs). Every depth runs every
     step on the records the previous depth found; each target collects at most ``per_target``
     items, and gives at most ``per_target`` records to the next depth. ``max_units`` is the
     expansion's whole budget (it may change between runs); a profile or feed a job collected
@@ -108,15 +105,13 @@ class ExpandSpec:
         """The job that collects the seed."""
         if not self.source:
             return JobSpec.build("posts", "", ids=self.ids)
-        kind, sep, target = self.source.partition(":")
-        if not sep or kind not in SOURCES or not target.strip():
-            raise InvalidInputError(
-                f"invalid source {self.source!r}: KIND:TARGET, KIND one of {', '.join(SOURCES)}"
-            )
-        if kind == "post":
-            return JobSpec.build("posts", "", ids=post_ids([target.strip()]))
-        most = None if SOURCES[kind] == "user" else self.per_target
-        return JobSpec.build(SOURCES[kind], target.strip(), max_items=most)
+        word, target = split(self.source, "source")
+        job_kind = target_kind(word).job_kind
+        if job_kind == "posts":
+            return JobSpec.build("posts", "", ids=post_ids([target]))
+        most = None if job_kind == "user" else self.per_target  # a profile is one call
+        params = {"period": ANY_PERIOD} if job_kind == "keyword" else {}  # the API needs one
+        return JobSpec.build(job_kind, target, max_items=most, params=params)
 
     @property
     def label(self) -> str:

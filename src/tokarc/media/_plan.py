@@ -14,6 +14,7 @@ from ..errors import InvalidInputError
 from ..models import Post, decode_json
 from ..status import MediaStatus
 from ..store import Store
+from ..targets import source_of
 from ._schema import MIGRATIONS
 
 KINDS = ("video", "images", "cover", "avatar", "music")
@@ -63,12 +64,7 @@ def parse_kinds(text: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def parse_source(text: str | None) -> Source | None:
     """``"hashtag:magic"`` as ``("hashtag", "magic")`` (InvalidInputError if malformed)."""
-    if text is None:
-        return None
-    kind, sep, target = text.partition(":")
-    if not sep or not kind.strip() or not target.strip():
-        raise InvalidInputError(f"invalid --source {text!r}: give KIND:TARGET, e.g. hashtag:magic")
-    return kind.strip(), target.strip()
+    return None if text is None else source_of(text)
 
 
 def pending(store: Store, kinds: Iterable[str], source: Source | None = None) -> list[Item]:

@@ -10,6 +10,7 @@ from ..api.endpoints import PERIODS
 from ..collect import JobSpec, post_ids
 from ..errors import InvalidInputError
 from ..store import Store
+from ..targets import TARGETS
 
 if TYPE_CHECKING:
     from ._watches import Watch
@@ -27,13 +28,16 @@ class WatchKind:
     summary: str
 
 
+#: What a watch can follow: the feeds of :mod:`tokarc.targets` (one meaning per word), and
+#: ``posts``, a set of stored posts to refresh.
 WATCH_KINDS: dict[str, WatchKind] = {
     k.name: k
     for k in (
-        WatchKind("hashtag", "hashtag", "hashtag", "posts using a hashtag"),
-        WatchKind("keyword", "keyword", "keyword", "posts matching a keyword"),
-        WatchKind("user", "user_posts", "user_posts", "an account's posts"),
-        WatchKind("sound", "music_posts", "music_posts", "posts using a sound (music id)"),
+        *(
+            WatchKind(t.word, t.job_kind, t.source_kind, t.summary)
+            for t in TARGETS
+            if t.word in ("hashtag", "keyword", "user", "sound")
+        ),
         WatchKind(
             "posts",
             "posts",

@@ -14,9 +14,11 @@ from typing import Any
 
 from .._time import DAY
 from ..collect import KINDS
+from ..errors import InvalidInputError
 from ..monitor import MIN_RATE_SPAN, SPIKE_MIN, Watch, Watches, is_spike, status_text
 from ..status import MediaStatus
 from ..store import Store, timestamp
+from ..targets import source_of
 
 TOP = 15  # bars in a ranking
 TOP_POSTS = 10  # rows of the top posts table
@@ -111,7 +113,7 @@ def choose(sources: Sequence[Source], refs: Sequence[str], watches: Watches) -> 
     by_label = {s.label: s for s in sources}
     out = []
     for ref in refs:
-        source = by_label.get(ref)
+        source = by_label.get(ref) or by_label.get(_stored(ref))
         if source is None:
             try:
                 w = watches.resolve(ref)
@@ -122,6 +124,15 @@ def choose(sources: Sequence[Source], refs: Sequence[str], watches: Watches) -> 
                 raise KeyError(f"no source {ref!r}")
         out.append(source)
     return list(dict.fromkeys(out))
+
+
+def _stored(ref: str) -> str:
+    """``user:zachking`` as the label of the source it names (``user_posts:zachking``)."""
+    try:
+        kind, target = source_of(ref)
+    except InvalidInputError:
+        return ref  # a watch id
+    return f"{kind}:{target}"
 
 
 @dataclass
