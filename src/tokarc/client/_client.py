@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
+from urllib.parse import urlencode
 
 import httpx
 import stamina
@@ -28,6 +29,7 @@ from ._config import Config, resolve_base_url, resolve_token
 from ._methods import AsyncTiktokMethods, CustomerMethods, SyncTiktokMethods
 from ._retry import RetryPolicy
 from ._transports import (
+    AiohttpTransport,
     AsyncHttp,
     ShardedTransport,
     SyncHttp,
@@ -36,7 +38,7 @@ from ._transports import (
     replaced,
     tls_context,
 )
-from ._wire import Call, Response, Secret, parse, prepare, prepare_raw
+from ._wire import Call, Reply, Response, Secret, parse, prepare, prepare_raw
 from .pagination import AsyncPager, PagerState, Since, SyncPager, Walker, to_unix
 
 
@@ -231,7 +233,7 @@ class _BaseClient:
     ) -> Call:
         return self._build(E.get(name), kwargs, extra, timeout)
 
-    def _finish(self, call: Call, response: httpx.Response, started: float) -> Response:
+    def _finish(self, call: Call, response: Reply, started: float) -> Response:
         try:
             result = parse(call, response)
         except (APIError, MalformedResponseError) as exc:
@@ -407,6 +409,9 @@ class AsyncClient(_BaseClient):
         inner = transport or aiohttp_transport(
             self.config.max_concurrency, tls_context(self.config.base_url)
         )
+        # tokarc's own transport is called directly; one given goes through httpx
+        self._direct = inner if transport is None and isinstance(inner, AiohttpTransport) else None
+        self._headers = {"User-Agent": self.config.user_agent}
         self._http = AsyncHttp(**self._httpx_args(inner))
         self._slots = asyncio.Semaphore(self.config.max_concurrency)
         self.tiktok = AsyncTiktokMethods(self._call, self._paginate)
@@ -444,12 +449,23 @@ class AsyncClient(_BaseClient):
                 await asyncio.sleep(wait)
             started = time.monotonic()
             try:
-                response = await self._http.get(
-                    self._url(call), timeout=call.timeout or httpx.USE_CLIENT_DEFAULT
-                )
+                response = await self._get(call)
             except httpx.HTTPError as exc:
                 raise self._failed(call, exc, started) from None
         return self._finish(call, response, started)
+
+    async def _get(self, call: Call) -> Reply:
+        if self._direct is None:
+            return await self._http.get(
+                self._url(call), timeout=call.timeout or httpx.USE_CLIENT_DEFAULT
+            )
+        return await self._direct.get(
+            self._url(call),
+            urlencode({"token": self._token.reveal()}),
+            self._headers,
+            C.CONNECT_TIMEOUT,
+            call.timeout or self.config.timeout,
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -17,11 +17,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import logging
 import math
 import ssl
 import threading
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -233,6 +235,29 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             extensions=_extensions(reply.reason),
         )
 
+    async def get(
+        self, url: httpx.URL, token: str, headers: dict[str, str], connect: float, read: float
+    ) -> DirectReply:
+        """GET ``url`` with the query parameter ``token`` added only to what goes out, and the
+        reply read whole: the async client's own path, without httpx's request and response
+        machinery (a client made with a transport of its own goes through httpx). Errors are
+        httpx's, naming ``url`` without its token."""
+        import aiohttp
+
+        query = url.query.decode("ascii")
+        sent = f"{url}&{token}" if query else f"{url}?{token}"
+        limits = aiohttp.ClientTimeout(sock_connect=connect, sock_read=read, connect=read)
+        with _as_httpx_for(url):
+            async with self._open().get(
+                sent, headers=headers, allow_redirects=False, timeout=limits
+            ) as reply:
+                body = await reply.read()
+        if _HTTPX_LOG.isEnabledFor(logging.INFO):  # the line httpx writes for its requests
+            _HTTPX_LOG.info(
+                'HTTP Request: GET %s "HTTP/1.1 %d %s"', url, reply.status, reply.reason or ""
+            )
+        return DirectReply(reply.status, reply.headers, body)
+
     def _open(self) -> Any:
         if self._session is None:
             import aiohttp
@@ -246,6 +271,30 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+@dataclass(frozen=True)
+class DirectReply:
+    """A reply of :meth:`AiohttpTransport.get`: what ``parse`` reads of one."""
+
+    status_code: int
+    headers: Mapping[str, str]  # case-insensitive (aiohttp's)
+    content: bytes
+
+
+_HTTPX_LOG = logging.getLogger("httpx")
+
+
+@contextlib.contextmanager
+def _as_httpx_for(url: httpx.URL) -> Iterator[None]:
+    """aiohttp's errors as httpx's, their request the URL without its token."""
+    import aiohttp
+
+    try:
+        yield
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        request = httpx.Request("GET", url)
+        raise (_httpx_error(exc) or httpx.ReadError)(str(exc), request=request) from exc
 
 
 def _extensions(reason: str | None) -> dict[str, Any]:

@@ -12,9 +12,8 @@ import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-import httpx
 import msgspec
 
 from ..api import endpoints as E
@@ -162,7 +161,21 @@ def prepare_raw(path: str, params: Mapping[str, Any] | None, timeout: float | No
     return Call(None, "/" + path.lstrip("/"), dict(wire), wire, timeout)
 
 
-def units_of(headers: httpx.Headers) -> int:
+class Reply(Protocol):
+    """What :func:`parse` reads of an HTTP reply: an ``httpx.Response``, or the async client's
+    direct one (``_transports.DirectReply``)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+
+def units_of(headers: Mapping[str, str]) -> int:
     """The ``units_charged`` header as an int (0 when absent or garbled)."""
     try:
         return int(float(headers.get("units_charged", 0)))
@@ -170,7 +183,7 @@ def units_of(headers: httpx.Headers) -> int:
         return 0
 
 
-def retry_after_of(headers: httpx.Headers) -> float | None:
+def retry_after_of(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
     value = headers.get("retry-after")
     if value is None:
@@ -182,7 +195,7 @@ def retry_after_of(headers: httpx.Headers) -> float | None:
         return max(0.0, when.timestamp() - time.time()) if when else None
 
 
-def parse(call: Call, response: httpx.Response) -> Response:
+def parse(call: Call, response: Reply) -> Response:
     """The Response for a reply, or the exception it stands for (raised).
 
     Only the envelope is read here; ``data`` is decoded when someone asks for it.
@@ -207,7 +220,7 @@ def parse(call: Call, response: httpx.Response) -> Response:
     )
 
 
-def _envelope(call: Call, response: httpx.Response, units: int) -> dict[str, msgspec.Raw]:
+def _envelope(call: Call, response: Reply, units: int) -> dict[str, msgspec.Raw]:
     """The top-level keys of the answer, their values undecoded (this validates the JSON)."""
     try:
         payload = _members.decode(response.content)
@@ -216,7 +229,7 @@ def _envelope(call: Call, response: httpx.Response, units: int) -> dict[str, msg
     return payload
 
 
-def _malformed(call: Call, response: httpx.Response, units: int, why: str) -> TokarcError:
+def _malformed(call: Call, response: Reply, units: int, why: str) -> TokarcError:
     return MalformedResponseError(
         f"malformed response from {call.name} (HTTP {response.status_code}): {why}",
         status_code=response.status_code,
