@@ -8,6 +8,7 @@ See ``docs/analysis.md`` and ``docs/archive.md``.
 from __future__ import annotations
 
 from ._browse import app as datasette_app
+from ._compare import Comparison, compare
 from ._network import GRAPHS, Network, network
 from ._network import build as build_network
 from ._network import write as write_network
@@ -18,10 +19,12 @@ from ._search import count as count_matches
 __all__ = [
     "GRAPHS",
     "Archive",
+    "Comparison",
     "Frames",
     "Match",
     "Network",
     "build_network",
+    "compare",
     "count_matches",
     "datasette_app",
     "fts5_query",

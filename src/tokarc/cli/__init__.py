@@ -51,6 +51,7 @@ COMMANDS: Commands = (
     ("sql", _archive.sql),
     ("browse", _archive.browse),
     ("network", _archive.network_),
+    ("compare", _archive.compare),
     ("dehydrate", _archive.dehydrate),
     ("hydrate", _archive.hydrate),
     ("expand", _expand.expand),

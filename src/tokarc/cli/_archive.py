@@ -16,9 +16,10 @@ from rich.table import Table
 from .._files import atomic_file
 from ..analysis import GRAPHS, count_matches, datasette_app, network
 from ..analysis import build_network as build
+from ..analysis import compare as compare_countries
 from ..analysis import search as search_store
 from ..analysis import write_network as write
-from ..collect import Checkpoint
+from ..collect import KINDS, Checkpoint
 from ..collect import Sink as _Sink
 from ..dataset import dehydrated, read_ids, record_gone
 from ..status import JobStatus
@@ -83,6 +84,41 @@ def search(
     found = f"{len(rows)} of {total} matches" if total > len(rows) else f"{len(rows)} matches"
     cut = f" (--limit {limit})" if total > len(rows) else ""
     _tables.stdout().print(_grid(f"{found} of {query!r} in {scope.value}{cut}", headers, rows))
+
+
+def compare(
+    db: O.DbRequired,
+    source: Annotated[
+        str, typer.Option("--source", metavar="KIND:TARGET", help="The search: keyword:TEXT.")
+    ],
+    top: Annotated[int, typer.Option(min=0, help="Top posts shown per country.")] = 3,
+    as_json: Json = False,
+) -> None:
+    """The same search in many countries, compared: the posts each showed, those only it
+    showed, each pair's overlap (Jaccard) and each one's top posts.
+
+    Example: tokarc compare --db e.db --source keyword:election
+    """
+    kind, target = source_of(source) or ("", "")
+    job_kinds = [k.name for k in KINDS.values() if k.source_kind == kind]
+    if not job_kinds:
+        raise _errors.CLIError(f"invalid --source {source!r}: no search collects {kind!r}")
+    with existing(db, read_only=True) as store:
+        result = compare_countries(store, job_kinds, target, top=top)
+    if not result.countries:
+        raise _errors.CLIError(f"invalid --source {source!r}: no job in {db} searched it")
+    if as_json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+        return
+    rows = [[c.country, ", ".join(map(str, c.jobs)), len(c.posts), len(c.only),
+             "; ".join(f"@{t['author']} {t['plays'] or 0:,} plays" for t in c.top)]
+            for c in result.countries]  # fmt: skip
+    title = f"{source}: {len(result.countries)} countries"
+    headers = ["country", "jobs", "posts", "only here", "top posts"]
+    _tables.stdout().print(_grid(title, headers, rows))
+    pairs = [[f"{a}-{b}", f"{j:.2f}"] for (a, b), j in result.overlap.items()]
+    if pairs:
+        _tables.stdout().print(_grid("overlap (Jaccard) of each pair", ["pair", "jaccard"], pairs))
 
 
 def sql(

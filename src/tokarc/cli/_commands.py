@@ -141,7 +141,7 @@ def keyword(
         int, typer.Option(help="Server-side: posts of the last 0 (any), 1, 7, 30, 90, 180 days.")
     ] = 0,
     sort: Annotated[O.KeywordSort | None, typer.Option(help="Order of results.")] = None,
-    country: O.Country = None,
+    country: O.Countries = None,
     exact: Annotated[bool, typer.Option(help="Match the keyword exactly.")] = False,
     full: O.Full = False,
     days: O.Days = None,
@@ -158,21 +158,20 @@ def keyword(
     params = _params(
         period=str(period),
         sorting=O.KEYWORD_SORTING[sort.value] if sort else None,
-        country=country,
         match_exactly=exact,
     )
     kind = "full_keyword" if full else "keyword"
-    _each(
-        ctx,
-        kind,
-        targets,
-        sink,
-        run,
-        concurrency=concurrency,
-        days=days,
-        since=since,
-        params=params,
-    )
+    specs = [  # the same search in each country: a job each, recorded with its country
+        spec
+        for code in O.countries(country)
+        for spec in _specs(
+            targets,
+            lambda text, code=code: build_spec(  # type: ignore[misc]
+                kind, text, run=run, days=days, since=since, params=_params(**params, country=code)
+            ),
+        )
+    ]
+    _go_all(ctx, specs, sink, run, concurrency)
 
 
 @job_options(walk=False)

@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 
+from ..client import check_country
 from ..client import constants as C
 from ..dataset import ENV_KEY, Pseudonymizer, load_key
+from ..errors import InvalidInputError
 from ..store import DatabaseTarget
 from ._cap import max_units_option
 from ._errors import CLIError
@@ -149,6 +151,35 @@ PagedFallback = Annotated[
 Country = Annotated[
     str | None, typer.Option(help="Two-letter country code, e.g. US.", show_default=False)
 ]
+Countries = Annotated[
+    str | None,
+    typer.Option(
+        "--country",
+        metavar="CC[,CC...]",
+        help="Two-letter country codes, e.g. US or US,DE,FR: the same search in each (a job each).",
+        show_default=False,
+    ),
+]
+
+
+def countries(text: str | None) -> list[str | None]:
+    """``US,de, FR`` as ``["US", "DE", "FR"]``, each once and checked (exit 2, nothing sent,
+    for a code the API does not know); ``[None]`` without any."""
+    if text is None:
+        return [None]
+    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
+    if not codes:
+        raise CLIError(f"invalid --country {text!r}: give codes like US or US,DE")
+    for code in codes:
+        try:
+            check_country(code)
+        except InvalidInputError:
+            raise CLIError(
+                f"invalid --country {code!r}: an ISO 3166-1 alpha-2 code the API knows, "
+                "such as US or GB"
+            ) from None
+    return list(dict.fromkeys(codes))
+
 
 # The archive: what found the records, and pseudonymised output (see docs/archive.md).
 SourceOpt = Annotated[

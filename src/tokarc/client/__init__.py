@@ -12,7 +12,7 @@ from ._config import (
     write_config_file,
 )
 from ._retry import RetryPolicy
-from ._validate import check_days, checked_params, post_id
+from ._validate import check_country, check_days, checked_params, post_id
 from ._wire import Response
 from .pagination import AsyncPager, Page, Pager, PagerState, SyncPager
 
@@ -30,6 +30,7 @@ __all__ = [
     "SpendingCap",
     "SyncPager",
     "Units",
+    "check_country",
     "check_days",
     "checked_params",
     "config_path",

@@ -14,10 +14,12 @@ SHOWN_IDS = 3
 
 
 def target_label(kind: str, target: str, options: dict[str, Any]) -> str:
-    """The job's target as a person reads it: the target, or for a lookup of posts by id
-    (which has none) its ids, ``"7301, 7302, 7303 (+97 more)"``."""
+    """The job's target as a person reads it: the target (in its country, when the search
+    was made in one: ``"election (DE)"``), or for a lookup of posts by id (which has none) its
+    ids, ``"7301, 7302, 7303 (+97 more)"``."""
     if target or kind != "posts":
-        return target
+        country = (options.get("params") or {}).get("country")
+        return f"{target} ({country})" if country else target
     ids = [str(i) for i in options.get("ids") or ()]
     more = f" (+{len(ids) - SHOWN_IDS} more)" if len(ids) > SHOWN_IDS else ""
     return ", ".join(ids[:SHOWN_IDS]) + more

@@ -17,6 +17,7 @@ from typing import Any
 from ..api import guesses as G
 from ..api.countries import COUNTRY_CODES
 from ..api.endpoints import Endpoint
+from . import _countries as C
 from . import _fixtures as F
 from . import _vocab as V
 from ._faults import status_detail
@@ -197,12 +198,33 @@ def keyword_items(ctx: Ctx, posts: list[Any]) -> list[Json]:
     return [{"type": 1, wrapper_key(ctx): post} for post in posts]
 
 
+Page = Callable[[int, int], list[Any]]  # rendered results ``start:stop``
+
+
+def keyword_results(ctx: Ctx, p: dict[str, Any]) -> tuple[int, Page]:
+    """How many results a keyword search has, and a function of a range of them: with a
+    ``country``, the share of the hashtag's posts a search there shows (``_countries``)."""
+    name, reach = keyword_reach(ctx, p)
+    country = str(p.get("country") or "").upper()
+    tag = ctx.world.tag(name)
+    if not country or tag is None or tag.timeline is None:
+        return reach, lambda start, stop: tag_posts(ctx, name, start, stop)
+    top = tag.timeline.top(ctx.now)
+    shown = C.positions(ctx.world.seed, name, top, reach, country)
+
+    def posts(start: int, stop: int) -> list[Any]:
+        render, post = ctx.render.aweme, ctx.world.tag_post
+        return [render(post(tag, top - i), ctx.now) for i in shown[start:stop]]
+
+    return len(shown), posts
+
+
 @handler
 def keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
-    name, reach = keyword_reach(ctx, p)
+    reach, posts = keyword_results(ctx, p)
     cursor = cursor_of(p)
     rng = window(cursor, page_size(ctx), reach)
-    items = keyword_items(ctx, tag_posts(ctx, name, rng.start, rng.stop))
+    items = keyword_items(ctx, posts(rng.start, rng.stop))
     data: Json = {list_key(ctx): items}
     if rng.stop < reach:
         data[next_cursor_key(ctx)] = rng.stop
@@ -211,8 +233,8 @@ def keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
 
 @handler
 def full_keyword_search(ctx: Ctx, p: dict[str, Any]) -> Result:
-    name, reach = keyword_reach(ctx, p)
-    items = keyword_items(ctx, tag_posts(ctx, name, 0, reach))
+    reach, posts = keyword_results(ctx, p)
+    items = keyword_items(ctx, posts(0, reach))
     pages = max(1, math.ceil(reach / 20))
     return Result({list_key(ctx): items}, n_items=reach, internal_pages=pages)
 
