@@ -4,6 +4,7 @@ country, and their comparison; the emulator's countries overlap by region."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from .conftest import Ran, rows
@@ -37,6 +38,11 @@ def test_one_job_per_country_then_their_comparison(cli: Any, live_emulator: Any)
     table = cli("compare", "--db", "c.db", "--source", "keyword:magic trick")
     assert "overlap (Jaccard)" in table.out
     assert "only here" in table.out
+    assert cli("report", "--db", "c.db", "-o", "r.html").code == 0  # the report shows the same
+    page = Path("r.html").read_text()
+    section = page.split('id="source-keyword-magic-trick"')[1].split("</section>")[0]
+    assert "By country" in section
+    assert f"<td>DE - FR</td><td>{overlap['DE-FR']:.2f}</td>" in section
 
 
 def test_a_bad_country_is_refused_before_any_request(cli: Any, live_emulator: Any) -> None:

@@ -21,6 +21,8 @@ import plotly.io as pio  # type: ignore[import-untyped]
 
 from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
+from ..analysis import compare
+from ..collect import KINDS
 from ..errors import InvalidInputError
 from ..media import media_root
 from ..monitor import (
@@ -76,6 +78,8 @@ def _plotly_js() -> str:
     return PLOTLY_BUNDLE.read_text(encoding="utf-8")
 
 
+#: The sources a search in a country fills (``--country``).
+SEARCHED_BY_COUNTRY = ("keyword",)
 SOURCE_POSTS = 5  # rows of each source's top posts
 
 
@@ -390,9 +394,39 @@ def _source_section(q: Data, s: Source) -> str:
             f'<div class="charts"><div class="chart">{_figure_html(f"chart-{s.slug}", fig)}</div>'
             f"</div>",
             _posts_table(f"table-{s.slug}", top, {}),
+            _countries_html(q.store, s),
             "</section>",
         ]
     )
+
+
+def _countries_html(store: Store, s: Source) -> str:
+    """A search made in more than one country (``tokarc keyword --country``): what each
+    showed and only it showed, its top post, and each pair's overlap (``tokarc compare``)."""
+    kinds = [k.name for k in KINDS.values() if k.source_kind == s.kind]
+    if not kinds or s.kind not in SEARCHED_BY_COUNTRY:
+        return ""
+    result = compare(store, kinds, s.target, top=1)
+    if len(result.countries) < 2:
+        return ""
+    rows = [
+        [c.country, len(c.posts), len(c.only), _top_post(c.top[0]) if c.top else "-"]
+        for c in result.countries
+    ]
+    pairs = [[f"{a} - {b}", f"{j:.2f}"] for (a, b), j in result.overlap.items()]
+    return "\n".join(
+        [
+            "<h4>By country</h4>",
+            _table(
+                f"table-{s.slug}-countries", ["country", "posts", "only here", "top post"], rows
+            ),
+            _table(f"table-{s.slug}-overlap", ["pair", "overlap (Jaccard)"], pairs),
+        ]
+    )
+
+
+def _top_post(post: dict[str, Any]) -> str:
+    return f"@{post['author'] or '?'} ({post['plays'] or 0:,} plays)"
 
 
 def _table(table_id: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
