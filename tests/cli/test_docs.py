@@ -37,7 +37,7 @@ def test_the_commands_are_all_there() -> None:
         "emulator", "media", "watch", "watch add", "watch list", "watch remove", "watch pause",
         "watch resume", "watch tick", "watch run", "watch edit", "report", "alerts", "expand",
         "worker", "queue", "queue status", "queue wait", "queue retry", "queue cancel",
-        "search", "sql", "browse", "network", "compare", "dehydrate", "hydrate",
+        "search", "sql", "browse", "network", "compare", "top", "dehydrate", "hydrate",
     }  # fmt: skip
 
 

@@ -13,16 +13,19 @@ from ._network import GRAPHS, Network, network
 from ._network import build as build_network
 from ._network import write as write_network
 from ._open import Archive, Frames, open_archive
+from ._overperforming import METRICS, Score, overperforming
 from ._search import Match, fts5_query, search
 from ._search import count as count_matches
 
 __all__ = [
     "GRAPHS",
+    "METRICS",
     "Archive",
     "Comparison",
     "Frames",
     "Match",
     "Network",
+    "Score",
     "build_network",
     "compare",
     "count_matches",
@@ -30,6 +33,7 @@ __all__ = [
     "fts5_query",
     "network",
     "open_archive",
+    "overperforming",
     "search",
     "write_network",
 ]

@@ -52,6 +52,7 @@ COMMANDS: Commands = (
     ("browse", _archive.browse),
     ("network", _archive.network_),
     ("compare", _archive.compare),
+    ("top", _archive.top),
     ("dehydrate", _archive.dehydrate),
     ("hydrate", _archive.hydrate),
     ("expand", _expand.expand),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -14,7 +15,8 @@ import typer
 from rich.table import Table
 
 from .._files import atomic_file
-from ..analysis import GRAPHS, count_matches, datasette_app, network
+from .._time import format_duration, parse_since
+from ..analysis import GRAPHS, Score, count_matches, datasette_app, network, overperforming
 from ..analysis import build_network as build
 from ..analysis import compare as compare_countries
 from ..analysis import search as search_store
@@ -31,7 +33,7 @@ from ._app import session
 from ._collect import RunOptions, build_spec, collect
 from ._options import pseudonymizer
 from ._stores import check_output, existing
-from ._text import cell
+from ._text import cell, safe
 
 Scope = StrEnum("Scope", {s: s for s in SEARCH_SCOPES})  # type: ignore[misc]
 Graph = StrEnum("Graph", {g: g for g in GRAPHS})  # type: ignore[misc]
@@ -119,6 +121,83 @@ def compare(
     pairs = [[f"{a}-{b}", f"{j:.2f}"] for (a, b), j in result.overlap.items()]
     if pairs:
         _tables.stdout().print(_grid("overlap (Jaccard) of each pair", ["pair", "jaccard"], pairs))
+
+
+class By(StrEnum):
+    overperforming = "overperforming"
+
+
+class Metric(StrEnum):
+    plays = "plays"
+    likes = "likes"
+    comments = "comments"
+    shares = "shares"
+
+
+def top(
+    db: O.DbRequired,
+    by: Annotated[By, typer.Option(help="How posts are ranked.")] = By.overperforming,
+    metric: Annotated[Metric, typer.Option(help="The count compared.")] = Metric.plays,
+    since: Annotated[
+        str | None, typer.Option(metavar="24h|2026-11-01", help="Posts created since then.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many posts.")] = 20,
+    as_json: Json = False,
+    out: Annotated[
+        str | None, typer.Option("--out", "-o", metavar="FILE", help="Write CSV or JSONL.")
+    ] = None,
+) -> None:
+    """Posts doing better than their own account's usual at the same age (its last 30
+    posts' median), the highest score first; a baseline of fewer than 5 posts is marked thin.
+
+    Example: tokarc top --db watch.db --by overperforming --since 24h
+    """
+    check_output(out, db)
+    if out and Path(out).suffix.lower() not in (".csv", ".jsonl"):
+        raise _errors.CLIError(f"invalid --out {out!r}: name it .csv or .jsonl")
+    when = parse_since(since, time.time()) if since else None
+    with existing(db, read_only=True) as store:
+        found = overperforming(store, str(metric.value), since=when)[:limit]
+    records = [_score_record(s) for s in found]
+    if out:
+        _write_records(out, records)
+        print(safe(f"{len(records)} posts written to {out}"), file=sys.stderr)
+    elif as_json:
+        for r in records:
+            print(json.dumps(r, ensure_ascii=False))
+    else:
+        headers = ["post", "author", "age", metric.value, "baseline", "score", "of posts"]
+        rows = [[r["id"], r["author"], r["age"], r["value"], r["baseline"], r["score"],
+                 f"{r['baseline_posts']}{'' if r['trusted'] else ' (thin)'}"]
+                for r in records]  # fmt: skip
+        title = f"{len(rows)} posts by {metric.value} against their account's usual"
+        _tables.stdout().print(_grid(title, headers, rows))
+
+
+def _score_record(s: Score) -> dict[str, Any]:
+    return {
+        "id": s.aweme_id,
+        "author": s.author,
+        "created": s.created,
+        "age": format_duration(s.age),
+        "value": s.value,
+        "baseline": None if s.baseline is None else round(s.baseline, 1),
+        "score": None if s.score is None else round(s.score, 2),
+        "baseline_posts": s.baseline_posts,
+        "trusted": s.trusted,
+    }
+
+
+def _write_records(out: str, records: list[dict[str, Any]]) -> None:
+    keys = ["id", "author", "created", "age", "value", "baseline", "score", "baseline_posts",
+            "trusted"]  # fmt: skip
+    with atomic_file(out, "w", encoding="utf-8", newline="") as f:
+        if out.lower().endswith(".jsonl"):
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+            return
+        writer = csv.DictWriter(f, keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
 
 
 def sql(

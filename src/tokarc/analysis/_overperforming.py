@@ -1,0 +1,129 @@
+"""Overperforming posts: each post against its own account's usual numbers at the same age.
+
+For a post with at least two snapshots (``post_stats``), its value (plays, likes, comments or
+shares) is the latest observed, at its age then (observed time minus creation). Its account's
+**baseline** is the median, over the account's :data:`BASELINE_POSTS` most recent other posts
+that can be estimated at that age, of their value at that age. A post's value at an age is read
+between the snapshots around it by linear interpolation (from 0 at creation before the first
+snapshot); past its last snapshot it is not known, and the post is left out of the baseline.
+The **score** is the value over the baseline: 3.0 is three times the account's usual.
+
+A baseline of fewer than :data:`MIN_BASELINE` posts is too thin to trust: the score is given
+(``trusted`` False) and ranked after the trusted ones. See ``docs/monitor.md``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import statistics
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..store import Store
+
+#: The metrics a post is scored on, and their columns.
+METRICS = {"plays": "play_count", "likes": "digg_count", "comments": "comment_count",
+           "shares": "share_count"}  # fmt: skip
+BASELINE_POSTS = 30  # the account's most recent other posts a baseline is the median of
+MIN_BASELINE = 5  # fewer than this in a baseline: too thin to trust
+
+Points = list[tuple[float, int]]  # (age in seconds, value), by age
+
+
+@dataclass(frozen=True)
+class Score:
+    """One post against its account's usual at the same age."""
+
+    aweme_id: str
+    author: str | None
+    created: int
+    age: float  # seconds since creation, at its latest snapshot
+    value: int
+    baseline: float | None  # None: no other post of the account is known at that age
+    baseline_posts: int
+    score: float | None
+
+    @property
+    def trusted(self) -> bool:
+        return self.baseline_posts >= MIN_BASELINE and self.score is not None
+
+
+def value_at(points: Points, age: float) -> float | None:
+    """The value at ``age`` between the snapshots around it (linear; 0 at creation); None
+    past the last snapshot."""
+    if not points or age > points[-1][0] or age < 0:
+        return None
+    ages = [a for a, _ in points]
+    i = bisect.bisect_left(ages, age)
+    if ages[i] == age:
+        return float(points[i][1])
+    (a0, v0), (a1, v1) = (points[i - 1] if i else (0.0, 0)), points[i]
+    return v0 + (v1 - v0) * (age - a0) / (a1 - a0) if a1 > a0 else float(v1)
+
+
+def overperforming(
+    store: Store,
+    metric: str = "plays",
+    *,
+    since: float | None = None,
+    posts: int = BASELINE_POSTS,
+) -> list[Score]:
+    """Every post created since ``since`` (unix; None: all) with two snapshots or more, scored;
+    the highest first, the trusted before the thin."""
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
+    scores = [
+        s for account in _accounts(store, METRICS[metric]) for s in _scores(account, since, posts)
+    ]
+    return sorted(scores, key=lambda s: (not s.trusted, -(s.score or 0.0), s.aweme_id))
+
+
+@dataclass
+class _Post:
+    aweme_id: str
+    author: str | None
+    created: int
+    points: Points
+
+
+def _accounts(store: Store, column: str) -> Iterator[list[_Post]]:
+    """Each account's observed posts, newest first, read account by account."""
+    sql = (
+        f"SELECT p.author_uid, p.aweme_id, p.author_unique_id, p.create_time, s.observed_at, "
+        f"s.{column} FROM posts p JOIN post_stats s ON s.aweme_id = p.aweme_id "
+        f"WHERE p.create_time IS NOT NULL AND p.author_uid IS NOT NULL "
+        f"AND s.{column} IS NOT NULL "
+        f"ORDER BY p.author_uid, p.create_time DESC, p.aweme_id, s.observed_at"
+    )
+    account: list[_Post] = []
+    last_uid: object = None
+    for chunk in store.stream(sql):
+        for uid, aweme_id, handle, created, observed, value in chunk:
+            if uid != last_uid and account:
+                yield account
+                account = []
+            last_uid = uid
+            if not account or account[-1].aweme_id != aweme_id:
+                account.append(_Post(str(aweme_id), handle, int(created), []))
+            age = _unix(observed) - int(created)
+            account[-1].points.append((age, int(value)))
+    if account:
+        yield account
+
+
+def _scores(account: Sequence[_Post], since: float | None, n: int) -> Iterator[Score]:
+    for post in account:
+        if len(post.points) < 2 or (since is not None and post.created < since):
+            continue
+        age, value = post.points[-1]
+        peers = [v for q in account if q is not post if (v := value_at(q.points, age)) is not None]
+        peers = peers[:n]  # the account's most recent others (newest first)
+        baseline = statistics.median(peers) if peers else None
+        score = value / baseline if baseline else None
+        yield Score(post.aweme_id, post.author, post.created, age, value, baseline,
+                    len(peers), score)  # fmt: skip
+
+
+def _unix(text: str) -> float:
+    return dt.datetime.fromisoformat(str(text)).timestamp()

@@ -1,0 +1,99 @@
+"""Overperforming posts from snapshots with known values: each against its own account's
+median at the same age (interpolated between snapshots), thin baselines marked, on both
+backends; and ``tokarc top``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tokarc._wiring import open_store
+from tokarc.analysis import overperforming
+from tokarc.analysis._overperforming import MIN_BASELINE, value_at
+from tokarc.models import decode
+from tokarc.store import Batch, Store
+
+HOUR = 3600
+T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp()
+
+
+def _post(aweme_id: str, created: float, plays: int, uid: str) -> Any:
+    raw = {"aweme_id": aweme_id, "desc": f"post {aweme_id}", "create_time": int(created),
+           "author": {"uid": uid, "unique_id": f"maker{uid}"},
+           "statistics": {"play_count": plays, "digg_count": plays // 10}}  # fmt: skip
+    return decode("post", raw)
+
+
+def _seen(
+    store: Store, aweme_id: str, created: float, uid: str, at_hours: dict[float, int]
+) -> None:
+    for hours, plays in at_hours.items():
+        at = dt.datetime.fromtimestamp(created + hours * HOUR, dt.UTC)
+        store.save_page(Batch(endpoint="test", records=[_post(aweme_id, created, plays, uid)],
+                              source_kind="hashtag", source_target="t", fetched_at=at))  # fmt: skip
+
+
+def _fill(store: Store) -> None:
+    # account 1: six posts a day apart, each 100 plays at 1 h and 340 at 25 h, then one that has
+    # 5,000 at 5 h; account 2: two posts, then one with 900 at 5 h (a thin baseline)
+    for day in range(6):
+        _seen(store, f"71000{day}", T0 + day * 24 * HOUR, "1", {1: 100, 25: 340})
+    _seen(store, "7199", T0 + 7 * 24 * HOUR, "1", {1: 300, 5: 5000})
+    for day in range(2):
+        _seen(store, f"72000{day}", T0 + day * 24 * HOUR, "2", {2: 10, 10: 90})
+    _seen(store, "7299", T0 + 7 * 24 * HOUR, "2", {1: 50, 5: 900})
+
+
+def test_value_at_interpolates_between_snapshots() -> None:
+    points = [(1 * HOUR, 100), (25 * HOUR, 340)]
+    assert value_at(points, 5 * HOUR) == pytest.approx(140.0)  # 100 + 240 * 4/24
+    assert value_at(points, 0.5 * HOUR) == pytest.approx(50.0)  # from 0 at creation
+    assert value_at(points, 25 * HOUR) == 340
+    assert value_at(points, 26 * HOUR) is None  # past the last snapshot: not known
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_post_against_its_accounts_median_at_the_same_age(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    db = str(tmp_path / "o.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    with open_store(db) as store:
+        _fill(store)
+        scores = {s.aweme_id: s for s in overperforming(store, "plays")}
+        ranked = [s.aweme_id for s in overperforming(store, "plays")]
+    hit = scores["7199"]
+    assert (hit.value, hit.age, hit.baseline_posts) == (5000, 5 * HOUR, 6)
+    assert hit.baseline == pytest.approx(140.0)
+    assert hit.score == pytest.approx(5000 / 140)
+    assert hit.trusted
+    thin = scores["7299"]  # account 2's two others at 5 h: 10 + 80 * 3/8 = 40 each
+    assert (thin.baseline, thin.baseline_posts) == (pytest.approx(40.0), 2)
+    assert thin.score == pytest.approx(900 / 40)
+    assert not thin.trusted  # fewer than MIN_BASELINE
+    assert MIN_BASELINE > 2
+    assert ranked[0] == "7199"  # trusted first
+    assert ranked.index("7299") > ranked.index("7199")
+
+
+def test_top_lists_them_and_writes_them(tmp_path: Path, cli: Any) -> None:
+    db = tmp_path / "o.db"
+    with open_store(db) as store:
+        _fill(store)
+    ran = cli("top", "--db", str(db), "--by", "overperforming", "--json", "--limit", "2")
+    assert ran.code == 0, ran.err
+    first = json.loads(ran.out.splitlines()[0])
+    assert (first["id"], first["score"], first["baseline"], first["trusted"]) == (
+        "7199", round(5000 / 140, 2), 140.0, True)  # fmt: skip
+    table = cli("top", "--db", str(db))
+    assert "(thin)" in table.out
+    out = tmp_path / "top.csv"
+    assert cli("top", "--db", str(db), "-o", str(out)).code == 0
+    assert out.read_text().splitlines()[0].startswith("id,author,created,age,value,baseline")
+    bad = cli("top", "--db", str(db), "-o", str(tmp_path / "x.xlsx"))
+    assert (bad.code, bad.err.count("\n")) == (2, 1)
+    late = cli("top", "--db", str(db), "--since", "2999-01-01")
+    assert late.code == 2
