@@ -230,3 +230,34 @@ def test_alerts_on_both_backends(emulator: Emulator, any_db: str, hook: Hook) ->
         assert stopped.state() == f"stopped after {MAX_FAILURES} failures"
         assert Watches(store).edit(w.id, every="2h").every_s == 7200
     assert {p["watch"]["id"] for p in hook.received} == {magic.id}
+
+
+@pytest.mark.slow
+def test_an_overperforming_post_alerts_across_the_emulators_clock(
+    emulator: Emulator, db_path: str, store: Store, watches: Watches, hook: Hook
+) -> None:
+    """zachking's posts, observed again an hour apart by a posts watch: the alert names the
+    post that scores highest against zachking's usual at its age, as ``tokarc top`` does."""
+    from tokarc.analysis import overperforming
+
+    assert parse_rule("overperforming:likes>2.5").text == "overperforming:likes>2.5"
+    for bad in ("overperforming", "overperforming:views>2", "new_posts>2.5", "spike:likes"):
+        with pytest.raises(InvalidInputError, match="invalid --alert"):
+            parse_rule(bad)
+    watches.add("user", "zachking", every="1h", window="30d", now=now(emulator))
+    w = watches.add("posts", "user:zachking", every="1h", alerts=["overperforming>1"],
+                    webhook=hook.url, now=now(emulator))  # fmt: skip
+    s = scheduler(emulator, db_path, delivery=quick())
+    for _ in range(3):
+        s.tick()
+        emulator.clock.advance(HOUR)
+    assert hook.received, "no post of zachking beat its account's usual"
+    payload = hook.received[-1]
+    assert payload["watch"]["id"] == w.id
+    assert payload["rule"] == "overperforming>1"
+    scores = [x for x in overperforming(store, "plays") if x.trusted]
+    best = scores[0]
+    assert payload["details"]["aweme_id"] == best.aweme_id
+    assert payload["value"] == round(best.score or 0, 2) > 1
+    assert payload["details"]["baseline_posts"] >= 5
+    assert f"has {best.score:.1f}x its account's usual plays" in payload["text"]

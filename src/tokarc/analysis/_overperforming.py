@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..store import Store
@@ -68,13 +68,20 @@ def overperforming(
     *,
     since: float | None = None,
     posts: int = BASELINE_POSTS,
+    ids: Collection[str] | None = None,
 ) -> list[Score]:
-    """Every post created since ``since`` (unix; None: all) with two snapshots or more, scored;
-    the highest first, the trusted before the thin."""
+    """Every post created since ``since`` (unix; None: all) with two snapshots or more, scored
+    (only those of ``ids``, when given: their accounts' posts alone are read); the highest
+    first, the trusted before the thin."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
+    if ids is not None and not ids:
+        return []
     scores = [
-        s for account in _accounts(store, METRICS[metric]) for s in _scores(account, since, posts)
+        s
+        for account in _accounts(store, METRICS[metric], ids)
+        for s in _scores(account, since, posts)
+        if ids is None or s.aweme_id in ids
     ]
     return sorted(scores, key=lambda s: (not s.trusted, -(s.score or 0.0), s.aweme_id))
 
@@ -87,18 +94,28 @@ class _Post:
     points: Points
 
 
-def _accounts(store: Store, column: str) -> Iterator[list[_Post]]:
-    """Each account's observed posts, newest first, read account by account."""
+def _accounts(
+    store: Store, column: str, ids: Collection[str] | None = None
+) -> Iterator[list[_Post]]:
+    """Each account's observed posts (those of the accounts of ``ids``), newest first, read
+    account by account."""
+    d = store.db.dialect
+    only = (
+        f"AND p.author_uid IN (SELECT author_uid FROM posts WHERE {d.in_ids('aweme_id')}) "
+        if ids is not None
+        else ""
+    )
     sql = (
         f"SELECT p.author_uid, p.aweme_id, p.author_unique_id, p.create_time, s.observed_at, "
         f"s.{column} FROM posts p JOIN post_stats s ON s.aweme_id = p.aweme_id "
         f"WHERE p.create_time IS NOT NULL AND p.author_uid IS NOT NULL "
-        f"AND s.{column} IS NOT NULL "
+        f"AND s.{column} IS NOT NULL {only}"
         f"ORDER BY p.author_uid, p.create_time DESC, p.aweme_id, s.observed_at"
     )
+    params = (d.ids(sorted(ids)),) if ids is not None else ()
     account: list[_Post] = []
     last_uid: object = None
-    for chunk in store.stream(sql):
+    for chunk in store.stream(sql, params):
         for uid, aweme_id, handle, created, observed, value in chunk:
             if uid != last_uid and account:
                 yield account

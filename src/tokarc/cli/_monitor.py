@@ -57,8 +57,9 @@ AlertRules = Annotated[
     typer.Option(
         "--alert",
         metavar="RULE",
-        help="Alert when a tick meets RULE: new_posts>N, plays_per_hour>N, spike, gone "
-        "(repeatable; posted to --webhook, else recorded only: see `tokarc alerts`).",
+        help="Alert when a tick meets RULE: new_posts>N, plays_per_hour>N, spike, gone, "
+        "overperforming>X (or overperforming:likes>X) (repeatable; posted to --webhook, else "
+        "recorded only: see `tokarc alerts`).",
     ),
 ]
 Webhook = Annotated[

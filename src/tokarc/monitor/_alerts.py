@@ -23,6 +23,8 @@ from typing import Any
 
 import httpx
 
+from .._time import format_duration
+from ..analysis import overperforming
 from ..status import AlertStatus, RunStatus
 from ..store import Store, timestamp
 from ._rules import MIN_RATE_SPAN, SPIKE_FACTOR, Rule, is_spike, parse_rule
@@ -302,11 +304,36 @@ def _rate(n_at: str, n_plays: int, o_at: str, o_plays: int) -> float:
     return (n_plays - o_plays) / max(hours / 3600, MIN_RATE_SPAN / 3600)
 
 
+def _overperforming(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float) -> Met | None:
+    """The highest-scoring post this run observed, against its account's usual at the same
+    age, when its baseline is not thin and its score beats the threshold."""
+    if f.job_id is None or rule.threshold is None:
+        return None
+    sql = (
+        "SELECT DISTINCT s.aweme_id FROM post_stats s JOIN pages g ON g.id = s.page_id "
+        "WHERE g.job_id = ? AND s.observed_at >= ?"
+    )
+    seen = {str(r[0]) for r in db(store).query(sql, (f.job_id, timestamp(f.started)))}
+    metric = rule.metric or "plays"
+    best = next((s for s in overperforming(store, metric, ids=seen) if s.trusted), None)
+    if best is None or best.score is None or best.score <= rule.threshold:
+        return None
+    text = (
+        f"{w.label}: post {best.aweme_id} by @{best.author or '?'} has {best.score:.1f}x its "
+        f"account's usual {metric} at {format_duration(best.age)} (rule {rule.text})"
+    )
+    details = {"aweme_id": best.aweme_id, "score": round(best.score, 2), "metric": metric,
+               "value": best.value, "baseline": best.baseline, "baseline_posts":
+               best.baseline_posts}  # fmt: skip
+    return Met(rule, round(best.score, 2), text, details)
+
+
 _CHECKS: dict[str, Callable[[Store, Watch, RunFacts, Rule, float], Met | None]] = {
     "new_posts": _new_posts,
     "plays_per_hour": _plays_per_hour,
     "spike": _spike,
     "gone": _gone,
+    "overperforming": _overperforming,
 }
 
 

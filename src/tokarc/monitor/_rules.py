@@ -2,8 +2,11 @@
 
 A rule is ``new_posts>N`` (the tick found more than N new posts), ``plays_per_hour>N`` (a post
 of the watch gained plays faster than N an hour, measured over at least an hour), ``spike``
-(the tick's new posts far above the watch's own baseline, :func:`is_spike`) or ``gone`` (a
-tracked post disappeared). The report's "what changed" section uses the same :func:`is_spike`.
+(the tick's new posts far above the watch's own baseline, :func:`is_spike`), ``gone`` (a
+tracked post disappeared) or ``overperforming>X`` (a post the tick observed scores more than X
+times its account's usual at the same age, ``tokarc.analysis.overperforming``; on plays, or
+``overperforming:likes>X`` on another count; a thin baseline never alerts). The report's
+"what changed" section uses the same :func:`is_spike`.
 """
 
 from __future__ import annotations
@@ -16,8 +19,16 @@ from dataclasses import dataclass
 from ..errors import InvalidInputError
 
 #: name → takes a threshold (``name>N``).
-RULES = {"new_posts": True, "plays_per_hour": True, "spike": False, "gone": False}
-_RULE = re.compile(r"^\s*([a-z_]+)\s*(?:>\s*(\d+))?\s*$")
+RULES = {
+    "new_posts": True,
+    "plays_per_hour": True,
+    "spike": False,
+    "gone": False,
+    "overperforming": True,
+}
+#: The counts ``overperforming:METRIC>X`` may name (plays when none is).
+SCORED = ("plays", "likes", "comments", "shares")
+_RULE = re.compile(r"^\s*([a-z_]+)(?::([a-z]+))?\s*(?:>\s*(\d+(?:\.\d+)?))?\s*$")
 
 # The spike rule: a value is a spike when it is at least SPIKE_MIN and more than SPIKE_FACTOR
 # times the median of its own baseline of at least SPIKE_BASELINE earlier values.
@@ -34,24 +45,36 @@ class Rule:
     """One alert rule: ``name`` and, for the counting rules, ``threshold``."""
 
     name: str
-    threshold: int | None = None
+    threshold: float | None = None
+    metric: str | None = None  # overperforming: the count scored (None: plays)
 
     @property
     def text(self) -> str:
-        """How the rule is written and stored: ``new_posts>50``, ``spike``."""
-        return self.name if self.threshold is None else f"{self.name}>{self.threshold}"
+        """How the rule is written and stored: ``new_posts>50``, ``spike``,
+        ``overperforming:likes>2.5``."""
+        name = f"{self.name}:{self.metric}" if self.metric else self.name
+        return name if self.threshold is None else f"{name}>{self.threshold:g}"
 
 
 def parse_rule(text: str) -> Rule:
-    """``new_posts>50``, ``plays_per_hour>100000``, ``spike``, ``gone`` → a Rule;
-    InvalidInputError else."""
+    """``new_posts>50``, ``plays_per_hour>100000``, ``spike``, ``gone``, ``overperforming>3``,
+    ``overperforming:likes>2.5`` → a Rule; InvalidInputError else."""
     match = _RULE.match(text or "")
-    name = match.group(1) if match else ""
-    if not match or name not in RULES or RULES[name] != (match.group(2) is not None):
+    name, metric, value = match.groups() if match else ("", None, None)
+    scored = name == "overperforming"
+    if (
+        not match
+        or name not in RULES
+        or RULES[name] != (value is not None)
+        or (metric is not None and (not scored or metric not in SCORED))
+        or (value is not None and "." in value and not scored)
+    ):
         raise InvalidInputError(
-            f"invalid --alert {text!r}: one of new_posts>N, plays_per_hour>N, spike, gone"
+            f"invalid --alert {text!r}: one of new_posts>N, plays_per_hour>N, spike, gone, "
+            f"overperforming>X, overperforming:{'|'.join(SCORED)}>X"
         )
-    return Rule(name, int(match.group(2)) if match.group(2) else None)
+    threshold = None if value is None else (float(value) if "." in value else int(value))
+    return Rule(name, threshold, metric)
 
 
 def is_spike(value: float, baseline: Sequence[float], minimum: float = SPIKE_MIN) -> bool:
