@@ -97,3 +97,17 @@ def test_top_lists_them_and_writes_them(tmp_path: Path, cli: Any) -> None:
     assert (bad.code, bad.err.count("\n")) == (2, 1)
     late = cli("top", "--db", str(db), "--since", "2999-01-01")
     assert late.code == 2
+
+
+def test_the_report_shows_the_overperforming_posts(tmp_path: Path) -> None:
+    from tokarc.report import write_report
+
+    db = tmp_path / "o.db"
+    with open_store(db) as store:
+        _fill(store)
+        report = write_report(store, tmp_path / "r.html", now=T0 + 8 * 24 * HOUR)
+    assert "table-overperforming" in report.tables
+    table = report.html.split('id="table-overperforming"')[1].split("</table>")[0]
+    assert "7199" in table
+    assert f"{5000 / 140:.1f}x" in table
+    assert "7299" not in table  # a thin baseline is left out of the report

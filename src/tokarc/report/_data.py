@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .._time import DAY
+from ..analysis import Score, overperforming
 from ..collect import KINDS
 from ..errors import InvalidInputError
 from ..monitor import MIN_RATE_SPAN, SPIKE_MIN, Watch, Watches, is_spike, status_text
@@ -403,6 +404,12 @@ class Data:
                 }
             )
         return out
+
+    def overperforming(self, limit: int = TABLE_ROWS) -> list[Score]:
+        """The posts in scope doing best against their own account's usual plays at the same
+        age (``tokarc top --by overperforming``), trusted baselines only."""
+        ids = {str(r[0]) for r in self.rows("SELECT s.aweme_id FROM scoped s")}
+        return [s for s in overperforming(self.store, "plays", ids=ids) if s.trusted][:limit]
 
     def new_accounts(self) -> list[dict[str, Any]]:
         seen = timestamp(self.sc.since) if self.sc.since else ""

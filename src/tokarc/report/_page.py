@@ -21,7 +21,7 @@ import plotly.io as pio  # type: ignore[import-untyped]
 
 from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
-from ..analysis import compare
+from ..analysis import Score, compare
 from ..collect import KINDS
 from ..errors import InvalidInputError
 from ..media import media_root
@@ -154,6 +154,7 @@ def render(store: Store, sc: Scope, now: float, media: Path | None = None) -> Re
     tables = {
         "top-posts": _posts_table("table-top-posts", top, thumbs),
         "fastest-growing": _growing_table(q.fastest_growing()),
+        "overperforming": _overperforming_table(q.overperforming()),
         "new-accounts": _accounts_table(q.new_accounts()),
     }
     per_source = [_source_section(q, s) for s in sc.sources]
@@ -278,6 +279,11 @@ def _page(
         f'<p class="rule">Plays per hour only over an hour of observation or more '
         f"({MIN_RATE_SPAN // 3600} h); a post seen twice minutes apart shows its gain alone.</p>",
         tables["fastest-growing"],
+        '<h3 id="overperforming">Overperforming posts</h3>',
+        '<p class="rule">Each post against its own account\'s median plays at the same age (its '
+        "last 30 other posts, read between their snapshots); baselines of fewer than 5 posts "
+        "left out. <code>tokarc top --by overperforming</code> lists them all.</p>",
+        tables["overperforming"],
         "<h3>New accounts</h3>",
         tables["new-accounts"],
         '<h2 id="sources">Sources</h2>',
@@ -550,6 +556,23 @@ def _growing_table(rows: Sequence[dict[str, Any]]) -> str:
     ]
     headers = ("post (author)", "caption", "plays gained", "plays/hour", "likes gained", "plays")
     return _table("table-fastest-growing", headers, out)
+
+
+def _overperforming_table(scores: Sequence[Score]) -> str:
+    e = html.escape
+    out = [
+        (
+            _Html(f'<td class="post">{e(s.aweme_id)}<small>@{e(s.author or "?")}</small></td>'),
+            format_duration(s.age),
+            s.value,
+            round(s.baseline or 0),
+            f"{s.score or 0:.1f}x",
+            s.baseline_posts,
+        )
+        for s in scores
+    ]
+    headers = ("post (author)", "age", "plays", "usual at that age", "score", "of posts")
+    return _table("table-overperforming", headers, out)
 
 
 def _accounts_table(rows: Sequence[dict[str, Any]]) -> str:
