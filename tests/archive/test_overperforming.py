@@ -111,3 +111,46 @@ def test_the_report_shows_the_overperforming_posts(tmp_path: Path) -> None:
     assert "7199" in table
     assert f"{5000 / 140:.1f}x" in table
     assert "7299" not in table  # a thin baseline is left out of the report
+
+
+def _tagged(aweme_id: str, created: float, tags: list[str], music: str) -> Any:
+    raw = {"aweme_id": aweme_id, "create_time": int(created), "desc": "x",
+           "author": {"uid": "9", "unique_id": "tagger"}, "music": {"id": music, "title": music},
+           "text_extra": [{"type": 1, "hashtag_name": t} for t in tags]}  # fmt: skip
+    return decode("post", raw)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_hashtags_and_sounds_against_their_own_trailing_rate(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest, cli: Any
+) -> None:
+    import time
+
+    from tokarc.analysis import rising
+
+    db = str(tmp_path / "r.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    now = time.time()
+    # #steady and its sound: a post every 6 h for 8 days; #boom: 12 in the last day, one a day
+    # in the 7 before; #fresh: 3 in the last day, none before
+    posts = [_tagged(f"761{i:03d}", now - i * 6 * HOUR - 60, ["steady"], "600") for i in range(32)]
+    posts += [_tagged(f"762{i:03d}", now - i * HOUR - 60, ["boom"], "700") for i in range(12)]
+    posts += [_tagged(f"763{d:03d}", now - d * 24 * HOUR - 2 * HOUR, ["boom"], "700")
+              for d in range(1, 8)]  # fmt: skip
+    posts += [_tagged(f"764{i:03d}", now - i * HOUR - 60, ["fresh"], "800") for i in range(3)]
+    with open_store(db) as store:
+        store.save_page(Batch(endpoint="test", records=posts, source_kind="hashtag",
+                              source_target="t"))  # fmt: skip
+        tags = {r.key: r for r in rising(store, "hashtags", since=now - 24 * HOUR, now=now)}
+        sounds = {r.key: r for r in rising(store, "sounds", since=now - 24 * HOUR, now=now)}
+    boom = tags["boom"]
+    assert (boom.recent, boom.baseline_posts) == (12, 7)
+    assert boom.score == pytest.approx((12 / 24) / (7 / 168))
+    assert boom.trusted
+    assert tags["steady"].score == pytest.approx(1.0)
+    assert (tags["fresh"].score, tags["fresh"].trusted) == (None, False)  # no baseline at all
+    assert sounds["700"].score == boom.score  # #boom's sound, the same posts
+    if backend == "sqlite":
+        ran = cli("top", "--db", db, "--of", "hashtags", "--json")
+        assert ran.code == 0, ran.err
+        first = json.loads(ran.out.splitlines()[0])
+        assert (first["key"], first["recent"], first["trusted"]) == ("boom", 12, True)

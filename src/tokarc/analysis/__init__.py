@@ -13,7 +13,7 @@ from ._network import GRAPHS, Network, network
 from ._network import build as build_network
 from ._network import write as write_network
 from ._open import Archive, Frames, open_archive
-from ._overperforming import METRICS, Score, overperforming
+from ._overperforming import METRICS, Rate, Score, overperforming, rising
 from ._search import Match, fts5_query, search
 from ._search import count as count_matches
 
@@ -25,6 +25,7 @@ __all__ = [
     "Frames",
     "Match",
     "Network",
+    "Rate",
     "Score",
     "build_network",
     "compare",
@@ -34,6 +35,7 @@ __all__ = [
     "network",
     "open_archive",
     "overperforming",
+    "rising",
     "search",
     "write_network",
 ]

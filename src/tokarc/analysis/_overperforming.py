@@ -144,3 +144,56 @@ def _scores(account: Sequence[_Post], since: float | None, n: int) -> Iterator[S
 
 def _unix(text: str) -> float:
     return dt.datetime.fromisoformat(str(text)).timestamp()
+
+
+# -- hashtags and sounds ---------------------------------------------------------------------
+
+#: What ``rising`` compares, and how its posts are found: (the key, the SQL that pairs it with
+#: the posts using it).
+RISING = {
+    "hashtags": ("h.name", "post_hashtags h JOIN posts p ON p.aweme_id = h.aweme_id"),
+    "sounds": ("p.music_id", "posts p"),
+}
+TRAILING_DAYS = 7  # a hashtag's or sound's baseline: its posts per hour over the 7 days before
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A hashtag's or sound's posts per hour lately against its own trailing baseline."""
+
+    key: str
+    recent: int  # posts created in the window
+    per_hour: float
+    baseline_per_hour: float
+    baseline_posts: int  # posts created in the trailing days before the window
+    score: float | None  # per_hour over baseline_per_hour (None: no baseline)
+
+    @property
+    def trusted(self) -> bool:
+        return self.baseline_posts >= MIN_BASELINE and self.score is not None
+
+
+def rising(
+    store: Store, what: str, *, since: float, now: float, days: int = TRAILING_DAYS
+) -> list[Rate]:
+    """Each hashtag (or sound) with posts created since ``since``: its posts per hour since
+    then against its posts per hour over the ``days`` before; the highest score first, the
+    trusted before the thin."""
+    if what not in RISING:
+        raise ValueError(f"unknown {what!r}: one of {', '.join(RISING)}")
+    key, source = RISING[what]
+    start = since - days * 86_400
+    sql = (
+        f"SELECT {key}, SUM(CASE WHEN p.create_time >= ? THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN p.create_time < ? THEN 1 ELSE 0 END) FROM {source} "
+        f"WHERE {key} IS NOT NULL AND p.create_time >= ? AND p.create_time <= ? GROUP BY {key}"
+    )
+    hours, trailing = max((now - since) / 3600, 1e-9), days * 24
+    out = []
+    for name, recent, before in store.db.query(sql, (int(since), int(since), int(start), int(now))):
+        if not recent:
+            continue
+        per_hour, base = int(recent) / hours, int(before) / trailing
+        out.append(Rate(str(name), int(recent), per_hour, base, int(before),
+                        per_hour / base if base else None))  # fmt: skip
+    return sorted(out, key=lambda r: (not r.trusted, -(r.score or 0.0), -r.recent, r.key))

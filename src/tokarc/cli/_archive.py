@@ -16,7 +16,16 @@ from rich.table import Table
 
 from .._files import atomic_file
 from .._time import format_duration, parse_since
-from ..analysis import GRAPHS, Score, count_matches, datasette_app, network, overperforming
+from ..analysis import (
+    GRAPHS,
+    Rate,
+    Score,
+    count_matches,
+    datasette_app,
+    network,
+    overperforming,
+    rising,
+)
 from ..analysis import build_network as build
 from ..analysis import compare as compare_countries
 from ..analysis import search as search_store
@@ -127,6 +136,12 @@ class By(StrEnum):
     overperforming = "overperforming"
 
 
+class Of(StrEnum):
+    posts = "posts"
+    hashtags = "hashtags"
+    sounds = "sounds"
+
+
 class Metric(StrEnum):
     plays = "plays"
     likes = "likes"
@@ -136,8 +151,11 @@ class Metric(StrEnum):
 
 def top(
     db: O.DbRequired,
-    by: Annotated[By, typer.Option(help="How posts are ranked.")] = By.overperforming,
-    metric: Annotated[Metric, typer.Option(help="The count compared.")] = Metric.plays,
+    by: Annotated[By, typer.Option(help="How they are ranked.")] = By.overperforming,
+    of: Annotated[
+        Of, typer.Option(help="Posts, or hashtags and sounds (posts per hour).")
+    ] = Of.posts,
+    metric: Annotated[Metric, typer.Option(help="The count compared (posts).")] = Metric.plays,
     since: Annotated[
         str | None, typer.Option(metavar="24h|2026-11-01", help="Posts created since then.")
     ] = None,
@@ -149,29 +167,59 @@ def top(
 ) -> None:
     """Posts doing better than their own account's usual at the same age (its last 30
     posts' median), the highest score first; a baseline of fewer than 5 posts is marked thin.
+    With --of hashtags or sounds: their posts per hour since --since (default 24h) against
+    their own over the 7 days before.
 
     Example: tokarc top --db watch.db --by overperforming --since 24h
     """
     check_output(out, db)
     if out and Path(out).suffix.lower() not in (".csv", ".jsonl"):
         raise _errors.CLIError(f"invalid --out {out!r}: name it .csv or .jsonl")
-    when = parse_since(since, time.time()) if since else None
+    now = time.time()
+    when = parse_since(since, now, "--since") if since else None
     with existing(db, read_only=True) as store:
-        found = overperforming(store, str(metric.value), since=when)[:limit]
-    records = [_score_record(s) for s in found]
+        if of is not Of.posts:
+            start = when if when is not None else now - 86_400
+            rates = rising(store, str(of.value), since=start, now=now)
+            records = [_rate_record(r) for r in rates]
+        else:
+            records = [_score_record(s) for s in overperforming(store, metric, since=when)]
+    _show(out, as_json, records[:limit], str(of.value if of is not Of.posts else metric.value))
+
+
+def _show(out: str | None, as_json: bool, records: list[dict[str, Any]], what: str) -> None:
     if out:
         _write_records(out, records)
-        print(safe(f"{len(records)} posts written to {out}"), file=sys.stderr)
+        print(safe(f"{len(records)} rows written to {out}"), file=sys.stderr)
     elif as_json:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))
+    elif what in ("hashtags", "sounds"):
+        headers = [what[:-1], "posts", "per hour", "usual per hour", "score", "of posts"]
+        rows = [[r["key"], r["recent"], r["per_hour"], r["baseline_per_hour"], r["score"],
+                 f"{r['baseline_posts']}{'' if r['trusted'] else ' (thin)'}"]
+                for r in records]  # fmt: skip
+        title = f"{len(rows)} {what} by posts per hour against their own usual"
+        _tables.stdout().print(_grid(title, headers, rows))
     else:
-        headers = ["post", "author", "age", metric.value, "baseline", "score", "of posts"]
+        headers = ["post", "author", "age", what, "baseline", "score", "of posts"]
         rows = [[r["id"], r["author"], r["age"], r["value"], r["baseline"], r["score"],
                  f"{r['baseline_posts']}{'' if r['trusted'] else ' (thin)'}"]
                 for r in records]  # fmt: skip
-        title = f"{len(rows)} posts by {metric.value} against their account's usual"
+        title = f"{len(rows)} posts by {what} against their account's usual"
         _tables.stdout().print(_grid(title, headers, rows))
+
+
+def _rate_record(r: Rate) -> dict[str, Any]:
+    return {
+        "key": r.key,
+        "recent": r.recent,
+        "per_hour": round(r.per_hour, 2),
+        "baseline_per_hour": round(r.baseline_per_hour, 2),
+        "score": None if r.score is None else round(r.score, 2),
+        "baseline_posts": r.baseline_posts,
+        "trusted": r.trusted,
+    }
 
 
 def _score_record(s: Score) -> dict[str, Any]:
@@ -189,8 +237,7 @@ def _score_record(s: Score) -> dict[str, Any]:
 
 
 def _write_records(out: str, records: list[dict[str, Any]]) -> None:
-    keys = ["id", "author", "created", "age", "value", "baseline", "score", "baseline_posts",
-            "trusted"]  # fmt: skip
+    keys = list(records[0]) if records else ["id"]
     with atomic_file(out, "w", encoding="utf-8", newline="") as f:
         if out.lower().endswith(".jsonl"):
             f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
