@@ -154,3 +154,34 @@ def test_hashtags_and_sounds_against_their_own_trailing_rate(
         assert ran.code == 0, ran.err
         first = json.loads(ran.out.splitlines()[0])
         assert (first["key"], first["recent"], first["trusted"]) == ("boom", 12, True)
+
+
+def test_a_digest_of_the_last_day(tmp_path: Path, cli: Any) -> None:
+    from tokarc.report import digest, write_digest
+
+    db = tmp_path / "o.db"
+    hostile = "<b>evil</b>_*[x](http://bad)"
+    now = T0 + 8 * 24 * HOUR
+    with open_store(db) as store:
+        _fill(store)
+        _seen(store, "7300", now - 3 * HOUR, "3", {1: 5})
+        store.db.execute("UPDATE posts SET author_unique_id = ? WHERE aweme_id = '7300'",
+                         (hostile,))  # fmt: skip
+        store.mark_gone(["7300"], at=dt.datetime.fromtimestamp(now - HOUR, dt.UTC))
+        d = digest(store, now - 24 * HOUR, now)
+        assert [o["id"] for o in d.overperforming] == ["7199"]  # 7299's baseline is thin
+        assert d.overperforming[0]["score"] == round(5000 / 140, 1)
+        assert dict(d.new_by_source) == {"hashtag:t": 3}  # 7199, 7299, 7300
+        assert [g["id"] for g in d.gone] == ["7300"]
+        for name in ("d.md", "d.html", "d.json"):
+            write_digest(store, tmp_path / name, since="24h", now=now)
+    page = (tmp_path / "d.html").read_text()
+    assert hostile not in page
+    assert "@&lt;b&gt;evil&lt;/b&gt;" in page
+    text = (tmp_path / "d.md").read_text()
+    assert "## Overperforming" in text
+    assert "\\<b\\>evil\\</b\\>\\_\\*\\[x\\]\\(http://bad\\)" in text  # shown, not rendered
+    assert json.loads((tmp_path / "d.json").read_text())["overperforming"][0]["id"] == "7199"
+    ran = cli("digest", "--db", str(db), "-o", str(tmp_path / "x.pdf"))
+    assert (ran.code, ran.err.count("\n")) == (2, 1)
+    assert cli("digest", "--db", str(db), "-o", str(db)).code == 2  # never over the database

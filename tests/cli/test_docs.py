@@ -35,7 +35,8 @@ def test_the_commands_are_all_there() -> None:
         "comments", "replies", "users", "lives", "music", "music search", "music posts",
         "music info", "jobs", "resume", "export", "stats", "usage", "configure", "doctor",
         "emulator", "media", "watch", "watch add", "watch list", "watch remove", "watch pause",
-        "watch resume", "watch tick", "watch run", "watch edit", "report", "alerts", "expand",
+        "watch resume", "watch tick", "watch run", "watch edit", "report", "digest", "alerts",
+        "expand",
         "worker", "queue", "queue status", "queue wait", "queue retry", "queue cancel",
         "search", "sql", "browse", "network", "compare", "top", "dehydrate", "hydrate",
     }  # fmt: skip

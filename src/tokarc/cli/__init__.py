@@ -59,6 +59,7 @@ COMMANDS: Commands = (
     ("media", _media.media),
     ("alerts", _monitor.alerts_list),
     ("report", _monitor.report),
+    ("digest", _monitor.digest),
     ("worker", _workers.worker),
 )
 

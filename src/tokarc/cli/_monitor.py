@@ -413,3 +413,34 @@ def report(
         safe(f"wrote {out} ({len(result.charts)} charts, {len(result.html) // 1024:,} KiB)"),
         file=sys.stderr,
     )
+
+
+def digest(
+    db: O.DbRequired,
+    since: Annotated[str, typer.Option(help="The period: 24h, 7d, 2026-11-01.")] = "24h",
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source", metavar="KIND:TARGET", help="Only this source (or watch); repeatable."
+        ),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="digest.md, .html or .json (else stdout)."
+        ),
+    ] = None,
+) -> None:
+    """A short summary of what changed over a period, to read on a phone: units spent, new and
+    gone posts, the top overperformers, hashtags and sounds rising, alerts. Nothing is fetched.
+
+    Example: tokarc digest --db watch.db --since 24h -o digest.html
+    """
+    check_output(out, db)
+    _not_memory(db)
+    with readable(db) as store:
+        from ..report import write_digest  # loaded when reporting: charts, templates
+
+        write_digest(store, out, since=since, sources=source or ())
+    if out:
+        print(safe(f"wrote {out}"), file=sys.stderr)
