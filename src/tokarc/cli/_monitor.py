@@ -23,6 +23,7 @@ from ..monitor import (
     Watch,
     Watches,
     WatchRun,
+    check_webhook,
     format_duration,
     parse_duration,
     status_text,
@@ -430,17 +431,38 @@ def digest(
             "--out", "-o", metavar="FILE", help="digest.md, .html or .json (else stdout)."
         ),
     ] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option(metavar="TO", help="E-mail it (TOKARC_SMTP_URL); once a period; repeatable."),
+    ] = None,
+    webhook: Annotated[
+        list[str] | None,
+        typer.Option(metavar="URL", help="POST it (Slack-compatible); once a period; repeatable."),
+    ] = None,
 ) -> None:
     """A short summary of what changed over a period, to read on a phone: units spent, new and
     gone posts, the top overperformers, hashtags and sounds rising, alerts. Nothing is fetched.
+    With --email or --webhook it is sent, once per period per destination.
 
     Example: tokarc digest --db watch.db --since 24h -o digest.html
     """
     check_output(out, db)
     _not_memory(db)
-    with readable(db) as store:
-        from ..report import write_digest  # loaded when reporting: charts, templates
+    for url in webhook or ():
+        check_webhook(url)
+    with existing(db) as store:  # it records what it sent
+        from ..report import deliver, period_of, write_digest  # loaded when reporting
 
-        write_digest(store, out, since=since, sources=source or ())
+        now = time.time()
+        d = write_digest(store, out, since=since, sources=source or (), now=now,
+                         show=not (email or webhook))  # fmt: skip
+        period = period_of(since, source or (), now)
+        sent = deliver(store, d, period, emails=email or (), webhooks=webhook or (), now=now)
     if out:
         print(safe(f"wrote {out}"), file=sys.stderr)
+    for s in sent:
+        said = {"sent": "sent to", "skipped": "already sent this period to", "failed": "failed:"}
+        print(safe(f"{said[s.outcome]} {s.destination}" + (f" ({s.error})" if s.error else "")),
+              file=sys.stderr)  # fmt: skip
+    if any(s.outcome == "failed" for s in sent):
+        raise _errors.CLIError("the digest was not delivered everywhere", _errors.FAILED)

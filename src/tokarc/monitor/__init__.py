@@ -43,7 +43,7 @@ from ._rules import (
 from ._schedule import Scheduler, Stopping, WatchRun
 from ._schema import MIGRATIONS
 from ._specs import WATCH_KINDS, WatchKind
-from ._watches import MAX_FAILURES, Watch, Watches, redact_url
+from ._watches import MAX_FAILURES, Watch, Watches, check_webhook, redact_url
 
 if TYPE_CHECKING:
     from ..report import Report, write_report
@@ -74,6 +74,7 @@ __all__ = [
     "WatchKind",
     "WatchRun",
     "Watches",
+    "check_webhook",
     "format_duration",
     "is_spike",
     "parse_duration",

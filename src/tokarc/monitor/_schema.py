@@ -47,6 +47,19 @@ def _alerts(d: Dialect) -> list[str]:
     ]
 
 
+@MONITOR.migration("digests")
+def _digests(d: Dialect) -> list[str]:
+    """Digests sent (``tokarc digest --email/--webhook``): one row per period and destination,
+    ``sending`` before it goes out and ``sent`` after, so a digest is sent once per period per
+    destination, and one a crash interrupted is sent again (with the same Message-ID)."""
+    return [
+        f"""CREATE TABLE digests (
+            period TEXT NOT NULL, destination TEXT NOT NULL, status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, error TEXT, created_at TEXT NOT NULL,
+            sent_at TEXT, PRIMARY KEY (period, destination)){d.clustered}""",
+    ]
+
+
 #: What the monitor keeps in the store: the collector's sets (watches run collections), then
 #: its own (watches, runs, alerts).
 MIGRATIONS: tuple[MigrationSet, ...] = (*COLLECT_MIGRATIONS, MONITOR)

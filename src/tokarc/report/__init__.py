@@ -15,7 +15,17 @@ The figures are read by plain SQL on both backends (``_data.py``), drawn as plot
 
 from __future__ import annotations
 
+from ._deliver import Sent, deliver, period_of
 from ._digest import Digest, digest, write_digest
 from ._page import Report, write_report
 
-__all__ = ["Digest", "Report", "digest", "write_digest", "write_report"]
+__all__ = [
+    "Digest",
+    "Report",
+    "Sent",
+    "deliver",
+    "digest",
+    "period_of",
+    "write_digest",
+    "write_report",
+]

@@ -166,9 +166,10 @@ def write_digest(
     since: str = "24h",
     sources: Sequence[str] = (),
     now: float | None = None,
+    show: bool = True,
 ) -> Digest:
     """Write the digest of the last ``since`` to ``out`` (its suffix says the format; None:
-    Markdown on stdout), atomically, never over the database; return it."""
+    Markdown on stdout, when ``show``), atomically, never over the database; return it."""
     clock = time.time() if now is None else now
     start = float(parse_since(since, clock, "--since"))
     fmt = _format(out)
@@ -177,7 +178,8 @@ def write_digest(
     d = digest(store, start, clock, sources)
     text = {"md": to_markdown, "html": to_html}.get(fmt, _json)(d)
     if out is None:
-        print(text)
+        if show:
+            print(text)
     else:
         with atomic_file(out, "w", encoding="utf-8") as f:
             f.write(text)
