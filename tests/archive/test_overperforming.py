@@ -90,6 +90,9 @@ def test_top_lists_them_and_writes_them(tmp_path: Path, cli: Any) -> None:
         "7199", round(5000 / 140, 2), 140.0, True)  # fmt: skip
     table = cli("top", "--db", str(db))
     assert "(thin)" in table.out
+    readme = cli("top", "--db", str(db), "--by", "overperforming", "--since", "24h")  # README's
+    assert readme.code == 0
+    assert "0 posts by plays against their account's usual" in readme.out  # all older than 24h
     out = tmp_path / "top.csv"
     assert cli("top", "--db", str(db), "-o", str(out)).code == 0
     assert out.read_text().splitlines()[0].startswith("id,author,created,age,value,baseline")
@@ -182,6 +185,9 @@ def test_a_digest_of_the_last_day(tmp_path: Path, cli: Any) -> None:
     assert "## Overperforming" in text
     assert "\\<b\\>evil\\</b\\>\\_\\*\\[x\\]\\(http://bad\\)" in text  # shown, not rendered
     assert json.loads((tmp_path / "d.json").read_text())["overperforming"][0]["id"] == "7199"
+    readme = cli("digest", "--db", str(db), "--since", "24h", "-o", str(tmp_path / "digest.html"))
+    assert readme.code == 0  # the README's command
+    assert "<h1>tokarc digest: every source</h1>" in (tmp_path / "digest.html").read_text()
     ran = cli("digest", "--db", str(db), "-o", str(tmp_path / "x.pdf"))
     assert (ran.code, ran.err.count("\n")) == (2, 1)
     assert cli("digest", "--db", str(db), "-o", str(db)).code == 2  # never over the database
