@@ -183,7 +183,7 @@ def test_a_digest_of_the_last_day(tmp_path: Path, cli: Any) -> None:
     assert "@&lt;b&gt;evil&lt;/b&gt;" in page
     text = (tmp_path / "d.md").read_text()
     assert "## Overperforming" in text
-    assert "\\<b\\>evil\\</b\\>\\_\\*\\[x\\]\\(http://bad\\)" in text  # shown, not rendered
+    assert "\\<b\\>evil\\</b\\>\\_\\*\\[x\\](http://bad)" in text  # shown, not rendered
     assert json.loads((tmp_path / "d.json").read_text())["overperforming"][0]["id"] == "7199"
     readme = cli("digest", "--db", str(db), "--since", "24h", "-o", str(tmp_path / "digest.html"))
     assert readme.code == 0  # the README's command

@@ -43,6 +43,13 @@ def test_one_job_per_country_then_their_comparison(cli: Any, live_emulator: Any)
     section = page.split('id="source-keyword-magic-trick"')[1].split("</section>")[0]
     assert "By country" in section
     assert f"<td>DE - FR</td><td>{overlap['DE-FR']:.2f}</td>" in section
+    assert (
+        cli("digest", "--db", "c.db", "--since", "7d", "-o", "d.json").code == 0
+    )  # and the digest
+    [brief] = json.loads(Path("d.json").read_text())["countries"]
+    assert brief["source"] == "keyword:magic trick"
+    assert brief["overlap"]["DE-FR"] == overlap["DE-FR"]
+    assert brief["countries"]["US"]["posts"] == 100
 
 
 def test_a_bad_country_is_refused_before_any_request(cli: Any, live_emulator: Any) -> None:

@@ -66,7 +66,10 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "d.db"
+    return _filled(tmp_path / "d.db")
+
+
+def _filled(path: Any) -> Any:
     now = time.time()
     raw = {"aweme_id": "7400000000000000001", "desc": HOSTILE, "create_time": int(now - 3600),
            "author": {"uid": "5", "unique_id": "<b>evil</b>"}}  # fmt: skip
@@ -115,10 +118,18 @@ def test_a_digest_by_email_and_webhook_once_a_period(
     assert (len(smtp.messages), len(hook.received)) == (1, 1)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_crash_between_sending_and_recording_sends_again_with_the_same_id(
-    db: Path, smtp: Inbox, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    smtp: Inbox,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     from tokarc.report import _deliver
+
+    where = tmp_path / "d.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    db = _filled(where)
 
     now = time.time()
     real = _deliver._mail

@@ -20,7 +20,8 @@ from typing import Any
 
 from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
-from ..analysis import overperforming, rising
+from ..analysis import compare, overperforming, rising
+from ..collect import KINDS
 from ..errors import InvalidInputError
 from ..store import Store, sqlite_files, timestamp
 from ._data import Data
@@ -44,6 +45,7 @@ class Digest:
     hashtags: list[dict[str, Any]] = field(default_factory=list)
     sounds: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, str]] = field(default_factory=list)
+    countries: list[dict[str, Any]] = field(default_factory=list)  # searches in many countries
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -65,7 +67,24 @@ def digest(store: Store, since: float, now: float, sources: Sequence[str] = ()) 
     d.hashtags = [_rate(r) for r in rising(store, "hashtags", since=since, now=now) if r.trusted]
     d.sounds = [_rate(r) for r in rising(store, "sounds", since=since, now=now) if r.trusted]
     d.hashtags, d.sounds = d.hashtags[:TOP], d.sounds[:TOP]
+    d.countries = [c for s in sc.sources if (c := _countries(store, s.kind, s.target))]
     return d
+
+
+def _countries(store: Store, kind: str, target: str) -> dict[str, Any] | None:
+    """A search made in more than one country (``tokarc compare``), in brief."""
+    kinds = [k.name for k in KINDS.values() if k.source_kind == kind]
+    if kind != "keyword" or not kinds:
+        return None
+    result = compare(store, kinds, target, top=0)
+    if len(result.countries) < 2:
+        return None
+    return {
+        "source": f"{kind}:{target}",
+        "countries": {c.country: {"posts": len(c.posts), "only_here": len(c.only)}
+                      for c in result.countries},
+        "overlap": {f"{a}-{b}": j for (a, b), j in result.overlap.items()},
+    }  # fmt: skip
 
 
 def _units(store: Store, since: float, now: float) -> int:
@@ -148,10 +167,20 @@ def _sections(d: Digest) -> list[tuple[str, list[str]]]:
             [f"sound {s['key']}: {s['posts']:,} posts, {s['score']}x its usual" for s in d.sounds],
         ),
         ("Alerts", [f"{a['watch']}: {a['text']} ({a['status']})" for a in d.alerts]),
+        ("Countries", [_country_line(c) for c in d.countries]),
     ]
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+def _country_line(c: dict[str, Any]) -> str:
+    shown = ", ".join(f"{k} {v['posts']:,} ({v['only_here']:,} only there)"
+                      for k, v in c["countries"].items())  # fmt: skip
+    pairs = ", ".join(f"{p} {j:.2f}" for p, j in c["overlap"].items())
+    return f"{c['source']}: {shown}; overlap {pairs}"
+
+
+# What can start markup inside a list item: emphasis, code, links, HTML, tables (a bare "." or
+# "-" cannot, so figures stay readable in the plain-text part).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def _md(text: str) -> str:
