@@ -17,7 +17,16 @@ from ..client import (
     write_config_file,
 )
 from ..client import constants as C
-from ..collect import DEFAULT_CONCURRENCY, KINDS, JobSpec, Sink, coverage, parents, target_label
+from ..collect import (
+    DEFAULT_CONCURRENCY,
+    KINDS,
+    SOURCE_KINDS,
+    JobSpec,
+    Sink,
+    coverage,
+    parents,
+    target_label,
+)
 from ..collect import stored_caps as stored
 from ..dataset import EXPORTS, Pseudonymizer, get_export
 from ..dataset.export import COLUMNS, export
@@ -125,7 +134,7 @@ def _source(entity: str, given: str | None) -> tuple[str, str] | None:
     """``KIND:TARGET`` as a source, checked (CLIError: exit 2, nothing written)."""
     if given is None:
         return None
-    kind, target = source_of(given, stored={k.source_kind for k in KINDS.values()})
+    kind, target = source_of(given, stored=SOURCE_KINDS)
     if get_export(entity).seen is None:
         raise _errors.CLIError(f"invalid --source for {entity}: only {', '.join(_NARROWABLE)}")
     return kind, _normalized(kind, target)

@@ -30,7 +30,7 @@ from ..analysis import build_network as build
 from ..analysis import compare as compare_countries
 from ..analysis import search as search_store
 from ..analysis import write_network as write
-from ..collect import KINDS, Checkpoint
+from ..collect import Checkpoint, kinds_for
 from ..collect import Sink as _Sink
 from ..dataset import dehydrated, read_ids, record_gone
 from ..status import JobStatus
@@ -111,7 +111,7 @@ def compare(
     Example: tokarc compare --db e.db --source keyword:election
     """
     kind, target = source_of(source) or ("", "")
-    job_kinds = [k.name for k in KINDS.values() if k.source_kind == kind]
+    job_kinds = kinds_for(kind)
     if not job_kinds:
         raise _errors.CLIError(f"invalid --source {source!r}: no search collects {kind!r}")
     with existing(db, read_only=True) as store:

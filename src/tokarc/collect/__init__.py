@@ -36,7 +36,7 @@ from ._into import (
     output_entity,
     write_run,
 )
-from ._kinds import KINDS, JobKind, kind
+from ._kinds import KINDS, SOURCE_KINDS, JobKind, kind, kinds_for
 from ._lease import LEASE_SECONDS, JobRunningError, LeaseLostError
 from ._many import DEFAULT_CONCURRENCY, Events, Many, ManyResult, SharedBudget
 from ._runner import (
@@ -62,6 +62,7 @@ __all__ = [
     "MIGRATIONS",
     "MISSING",
     "NOTHING",
+    "SOURCE_KINDS",
     "STEPS",
     "Budget",
     "Checkpoint",
@@ -95,6 +96,7 @@ __all__ = [
     "expand",
     "job_for",
     "kind",
+    "kinds_for",
     "open_sink",
     "output_entity",
     "parents",

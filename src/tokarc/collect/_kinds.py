@@ -117,6 +117,16 @@ _KINDS = (
 KINDS: dict[str, JobKind] = {k.name: k for k in _KINDS}
 
 
+#: Every source kind a job stores its records under (``seen_via``).
+SOURCE_KINDS: frozenset[str] = frozenset(k.source_kind for k in _KINDS)
+
+
+def kinds_for(source_kind: str) -> list[str]:
+    """The job kinds whose records are stored under ``source_kind`` (``keyword``: ``keyword``
+    and ``full_keyword``)."""
+    return [k.name for k in _KINDS if k.source_kind == source_kind]
+
+
 def kind(name: str) -> JobKind:
     """The job kind called ``name``."""
     try:

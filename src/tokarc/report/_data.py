@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .._time import DAY
-from ..analysis import Score, overperforming
-from ..collect import KINDS
+from ..analysis import Comparison, Score, compare, overperforming
+from ..collect import KINDS, kinds_for
 from ..errors import InvalidInputError
 from ..monitor import MIN_RATE_SPAN, SPIKE_MIN, Watch, Watches, is_spike, status_text
 from ..status import MediaStatus
@@ -29,6 +29,8 @@ NETWORK_NODES, NETWORK_EDGES = 30, 90
 RISING_MIN = 3  # posts since the last report for a hashtag to be "rising"
 BASELINE_DAYS = 7  # days before the last one a hashtag's spike is measured against
 THUMB_BYTES = 256 * 1024  # a thumbnail larger than this is left out (the page stays small)
+#: The sources a search in a country fills (``--country``).
+SEARCHED_BY_COUNTRY = ("keyword",)
 THUMB_KINDS = ("cover", "images")  # media kinds that make a post's thumbnail, in preference
 # Log bins of a count: 0 (zero or less), then one per power of ten (1-9, 10-99, ...), the last
 # one open (10**(DECADES-1) and more).
@@ -410,6 +412,14 @@ class Data:
         age (``tokarc top --by overperforming``), trusted baselines only."""
         ids = {str(r[0]) for r in self.rows("SELECT s.aweme_id FROM scoped s")}
         return [s for s in overperforming(self.store, "plays", ids=ids) if s.trusted][:limit]
+
+    def countries(self, source: Source) -> Comparison | None:
+        """A search made in more than one country (``tokarc keyword --country``), compared as
+        ``tokarc compare`` does; None for any other source."""
+        if source.kind not in SEARCHED_BY_COUNTRY:
+            return None
+        result = compare(self.store, kinds_for(source.kind), source.target, top=1)
+        return result if len(result.countries) > 1 else None
 
     def new_accounts(self) -> list[dict[str, Any]]:
         seen = timestamp(self.sc.since) if self.sc.since else ""

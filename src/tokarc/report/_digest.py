@@ -20,8 +20,7 @@ from typing import Any
 
 from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
-from ..analysis import compare, overperforming, rising
-from ..collect import KINDS
+from ..analysis import Comparison, Rate, overperforming, rising
 from ..errors import InvalidInputError
 from ..store import Store, sqlite_files, timestamp
 from ._data import Data
@@ -67,20 +66,14 @@ def digest(store: Store, since: float, now: float, sources: Sequence[str] = ()) 
     d.hashtags = [_rate(r) for r in rising(store, "hashtags", since=since, now=now) if r.trusted]
     d.sounds = [_rate(r) for r in rising(store, "sounds", since=since, now=now) if r.trusted]
     d.hashtags, d.sounds = d.hashtags[:TOP], d.sounds[:TOP]
-    d.countries = [c for s in sc.sources if (c := _countries(store, s.kind, s.target))]
+    d.countries = [_countries(c) for s in sc.sources if (c := q.countries(s))]
     return d
 
 
-def _countries(store: Store, kind: str, target: str) -> dict[str, Any] | None:
+def _countries(result: Comparison) -> dict[str, Any]:
     """A search made in more than one country (``tokarc compare``), in brief."""
-    kinds = [k.name for k in KINDS.values() if k.source_kind == kind]
-    if kind != "keyword" or not kinds:
-        return None
-    result = compare(store, kinds, target, top=0)
-    if len(result.countries) < 2:
-        return None
     return {
-        "source": f"{kind}:{target}",
+        "source": f"{result.kind}:{result.target}",
         "countries": {c.country: {"posts": len(c.posts), "only_here": len(c.only)}
                       for c in result.countries},
         "overlap": {f"{a}-{b}": j for (a, b), j in result.overlap.items()},
@@ -109,7 +102,7 @@ def _overperformers(store: Store, q: Data, since: float) -> list[dict[str, Any]]
     ]  # fmt: skip
 
 
-def _rate(r: Any) -> dict[str, Any]:
+def _rate(r: Rate) -> dict[str, Any]:
     return {"key": r.key, "posts": r.recent, "score": round(r.score or 0, 1)}
 
 

@@ -21,8 +21,7 @@ import plotly.io as pio  # type: ignore[import-untyped]
 
 from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
-from ..analysis import Score, compare
-from ..collect import KINDS
+from ..analysis import Score
 from ..errors import InvalidInputError
 from ..media import media_root
 from ..monitor import (
@@ -78,8 +77,6 @@ def _plotly_js() -> str:
     return PLOTLY_BUNDLE.read_text(encoding="utf-8")
 
 
-#: The sources a search in a country fills (``--country``).
-SEARCHED_BY_COUNTRY = ("keyword",)
 SOURCE_POSTS = 5  # rows of each source's top posts
 
 
@@ -400,20 +397,17 @@ def _source_section(q: Data, s: Source) -> str:
             f'<div class="charts"><div class="chart">{_figure_html(f"chart-{s.slug}", fig)}</div>'
             f"</div>",
             _posts_table(f"table-{s.slug}", top, {}),
-            _countries_html(q.store, s),
+            _countries_html(q, s),
             "</section>",
         ]
     )
 
 
-def _countries_html(store: Store, s: Source) -> str:
+def _countries_html(q: Data, s: Source) -> str:
     """A search made in more than one country (``tokarc keyword --country``): what each
     showed and only it showed, its top post, and each pair's overlap (``tokarc compare``)."""
-    kinds = [k.name for k in KINDS.values() if k.source_kind == s.kind]
-    if not kinds or s.kind not in SEARCHED_BY_COUNTRY:
-        return ""
-    result = compare(store, kinds, s.target, top=1)
-    if len(result.countries) < 2:
+    result = q.countries(s)
+    if result is None:
         return ""
     rows = [
         [c.country, len(c.posts), len(c.only), _top_post(c.top[0]) if c.top else "-"]
