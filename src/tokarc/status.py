@@ -81,3 +81,11 @@ class WatchState(StrEnum):
     ACTIVE = "active"
     RUNNING = "running"  # a tick holds its lease
     PAUSED = "paused"
+
+
+class DigestStatus(StrEnum):
+    """Where one digest stands for one destination (``digests.status``)."""
+
+    SENDING = "sending"  # recorded before it goes out: a crash leaves it so, and it goes again
+    SENT = "sent"
+    FAILED = "failed"

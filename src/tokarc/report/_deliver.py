@@ -28,13 +28,12 @@ from urllib.parse import unquote, urlsplit
 from .._time import parse_duration
 from ..errors import InvalidInputError
 from ..monitor import Delivery, redact_url
-from ..status import AlertStatus
+from ..status import DigestStatus
 from ..store import Store, timestamp
 from ._digest import Digest, to_html, to_markdown
 
 ENV_SMTP, ENV_FROM = "TOKARC_SMTP_URL", "TOKARC_SMTP_FROM"
 TIMEOUT = 30.0
-SENDING = "sending"
 
 
 @dataclass(frozen=True)
@@ -77,16 +76,16 @@ def _once(
     rows = b.query(
         "SELECT status FROM digests WHERE period = ? AND destination = ?", (period, destination)
     )
-    if rows and rows[0][0] == AlertStatus.SENT:
+    if rows and rows[0][0] == DigestStatus.SENT:
         return Sent(destination, "skipped")
     with b.transaction():
         if not rows:
             b.execute(
                 "INSERT INTO digests (period, destination, status, created_at) VALUES (?, ?, ?, ?)",
-                (period, destination, SENDING, timestamp(now)),
+                (period, destination, DigestStatus.SENDING, timestamp(now)),
             )
     error = send()
-    status = AlertStatus.SENT if error is None else AlertStatus.FAILED
+    status = DigestStatus.SENT if error is None else DigestStatus.FAILED
     with b.transaction():
         b.execute(
             "UPDATE digests SET status = ?, attempts = attempts + 1, error = ?, sent_at = ? "
