@@ -243,17 +243,17 @@ class Collector:
         return report
 
     def _run_within_budget(self, run: _Run) -> None:
-        """The run's calls, each reserved against ``max_units`` before it is sent (retries
-        too) and settled with what it was charged, and recorded in the ledger."""
-        budget = Hooks(LocalBudget(run.spec.max_units))
-        try:
-            with (
-                self.client.scope(listener=self._ledger(run)),
-                self.client.scope(guard=budget.guard, listener=budget.listener),
-            ):
-                self._dispatch(run)
-        finally:
-            budget.release()
+        """The run's calls, recorded in the ledger, and with a ``max_units`` each reserved
+        against it before it is sent (retries too) and settled with what it was charged."""
+        with self.client.scope(listener=self._ledger(run)):
+            if run.spec.max_units is None:  # nothing to hold back: no hooks on every call
+                return self._dispatch(run)
+            budget = Hooks(LocalBudget(run.spec.max_units))
+            try:
+                with self.client.scope(guard=budget.guard, listener=budget.listener):
+                    return self._dispatch(run)
+            finally:
+                budget.release()
 
     def _start(self, job: Job, spec: JobSpec) -> Checkpoint:
         saved = Checkpoint.from_json(job.checkpoint)
