@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import statistics
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -134,8 +135,8 @@ def _scores(account: Sequence[_Post], since: float | None, n: int) -> Iterator[S
         if len(post.points) < 2 or (since is not None and post.created < since):
             continue
         age, value = post.points[-1]
-        peers = [v for q in account if q is not post if (v := value_at(q.points, age)) is not None]
-        peers = peers[:n]  # the account's most recent others (newest first)
+        known = (value_at(q.points, age) for q in account if q is not post)  # newest first
+        peers = list(itertools.islice((v for v in known if v is not None), n))
         baseline = statistics.median(peers) if peers else None
         score = value / baseline if baseline else None
         yield Score(post.aweme_id, post.author, post.created, age, value, baseline,
