@@ -440,33 +440,46 @@ class Data:
         report; None: the last day)."""
         ch = Changes(since if since is not None else now - DAY, now, since is None)
         at = timestamp(ch.since)
+        ch.new_by_source = self.new_by_source(at)
+        ch.gone = self.gone(at)
+        ch.post_spikes = self._post_spikes(at)
+        ch.hashtag_spikes = self._hashtag_spikes(now)
+        ch.rising = self._rising(ch.since, now)
+        ch.alerts = self.alerts(ch.since)
+        return ch
+
+    def new_by_source(self, at: str) -> list[tuple[str, int]]:
+        """Posts first stored after ``at`` (stored time), per source, the most first."""
         sql = (
             "SELECT v.source_kind, v.source_target, COUNT(*) FROM seen_via v JOIN scoped s "
             "ON s.aweme_id = v.entity_id WHERE v.entity = 'post' AND v.first_seen_at > ? "
             "GROUP BY v.source_kind, v.source_target ORDER BY 3 DESC, 1, 2"
         )
-        ch.new_by_source = [(f"{k}:{t}", int(n)) for k, t, n in self.rows(sql, (at,))]
+        return [(f"{k}:{t}", int(n)) for k, t, n in self.rows(sql, (at,))]
+
+    def gone(self, at: str) -> list[dict[str, Any]]:
+        """Posts found gone after ``at``, the latest first."""
         sql = (
             "SELECT p.aweme_id, p.author_unique_id, p.description, p.gone_at FROM posts p "
             "JOIN scoped s ON s.aweme_id = p.aweme_id WHERE p.gone_at > ? "
             f"ORDER BY p.gone_at DESC, 1 LIMIT {TABLE_ROWS}"
         )
-        ch.gone = [
+        return [
             dict(zip(("id", "author", "caption", "gone_at"), r, strict=True))
             for r in self.rows(sql, (at,))
         ]
-        ch.post_spikes = self._post_spikes(at)
-        ch.hashtag_spikes = self._hashtag_spikes(now)
-        ch.rising = self._rising(ch.since, now)
-        if self.has_table("alerts"):
-            sql = (
-                "SELECT a.created_at, w.kind || ':' || w.target, a.text, a.status, a.error "
-                "FROM alerts a JOIN watches w ON w.id = a.watch_id WHERE a.created_at > ? "
-                "ORDER BY a.id"
-            )
-            found = self.store.db.query(sql, (_iso(ch.since),))
-            ch.alerts = [(str(a), str(w), str(t), status_text(s, e)) for a, w, t, s, e in found]
-        return ch
+
+    def alerts(self, since: float) -> list[tuple[str, str, str, str]]:
+        """Alerts recorded since ``since``: (when, the watch, what was said, how it went)."""
+        if not self.has_table("alerts"):
+            return []
+        sql = (
+            "SELECT a.created_at, w.kind || ':' || w.target, a.text, a.status, a.error "
+            "FROM alerts a JOIN watches w ON w.id = a.watch_id WHERE a.created_at > ? "
+            "ORDER BY a.id"
+        )
+        found = self.store.db.query(sql, (_iso(since),))
+        return [(str(a), str(w), str(t), status_text(s, e)) for a, w, t, s, e in found]
 
     def _post_spikes(self, at: str) -> list[dict[str, Any]]:
         """Posts whose latest plays per hour (over an hour or more) are a spike against their

@@ -56,12 +56,12 @@ def digest(store: Store, since: float, now: float, sources: Sequence[str] = ()) 
     """The digest of ``store`` from ``since`` to ``now``, of ``sources`` (default: all)."""
     sc = scope(store, None, list(sources))
     q = Data(store, sc)
-    ch = q.changes(since, now)
+    at = timestamp(since)
     label = ", ".join(s.label for s in sc.sources) if sc.filtered else "every source"
     d = Digest(since, now, label, units=_units(store, since, now))
-    d.new_by_source = ch.new_by_source
-    d.gone = ch.gone[:TOP]
-    d.alerts = [{"at": a, "watch": w, "text": t, "status": s} for a, w, t, s in ch.alerts]
+    d.new_by_source = q.new_by_source(at)
+    d.gone = q.gone(at)[:TOP]
+    d.alerts = [{"at": a, "watch": w, "text": t, "status": s} for a, w, t, s in q.alerts(since)]
     d.overperforming = _overperformers(store, q, since)
     d.hashtags = [_rate(r) for r in rising(store, "hashtags", since=since, now=now) if r.trusted]
     d.sounds = [_rate(r) for r in rising(store, "sounds", since=since, now=now) if r.trusted]
