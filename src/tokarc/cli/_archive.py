@@ -178,36 +178,48 @@ def top(
     now = time.time()
     when = parse_since(since, now, "--since") if since else None
     with existing(db, read_only=True) as store:
-        if of is not Of.posts:
-            start = when if when is not None else now - 86_400
-            rates = rising(store, str(of.value), since=start, now=now)
-            records = [_rate_record(r) for r in rates]
-        else:
-            records = [_score_record(s) for s in overperforming(store, metric, since=when)]
-    _show(out, as_json, records[:limit], str(of.value if of is not Of.posts else metric.value))
+        if of is Of.posts:
+            found = overperforming(store, metric, since=when)[:limit]
+            columns = {**_SCORE_COLUMNS, "value": str(metric.value)}
+            return _show(out, as_json, [_score_record(s) for s in found], columns,
+                         f"posts by {metric.value} against their account's usual")  # fmt: skip
+        start = when if when is not None else now - 86_400
+        rates = rising(store, str(of.value), since=start, now=now)[:limit]
+    columns = {**_RATE_COLUMNS, "key": str(of.value)[:-1]}  # hashtag, sound
+    return _show(out, as_json, [_rate_record(r) for r in rates], columns,
+                 f"{of.value} by posts per hour against their own usual")  # fmt: skip
 
 
-def _show(out: str | None, as_json: bool, records: list[dict[str, Any]], what: str) -> None:
+# The columns of ``tokarc top``'s files, and the headers of its table (the same order).
+_SCORE_COLUMNS = {"id": "post", "author": "author", "created": None, "age": "age",
+                  "value": "value", "baseline": "baseline", "score": "score",
+                  "baseline_posts": "of posts", "trusted": None}  # fmt: skip
+_RATE_COLUMNS = {"key": "name", "recent": "posts", "per_hour": "per hour",
+                 "baseline_per_hour": "usual per hour", "score": "score",
+                 "baseline_posts": "of posts", "trusted": None}  # fmt: skip
+
+
+def _show(
+    out: str | None,
+    as_json: bool,
+    records: list[dict[str, Any]],
+    columns: dict[str, str | None],
+    title: str,
+) -> None:
     if out:
-        _write_records(out, records)
+        _write_records(out, records, list(columns))
         print(safe(f"{len(records)} rows written to {out}"), file=sys.stderr)
     elif as_json:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))
-    elif what in ("hashtags", "sounds"):
-        headers = [what[:-1], "posts", "per hour", "usual per hour", "score", "of posts"]
-        rows = [[r["key"], r["recent"], r["per_hour"], r["baseline_per_hour"], r["score"],
-                 f"{r['baseline_posts']}{'' if r['trusted'] else ' (thin)'}"]
-                for r in records]  # fmt: skip
-        title = f"{len(rows)} {what} by posts per hour against their own usual"
-        _tables.stdout().print(_grid(title, headers, rows))
     else:
-        headers = ["post", "author", "age", what, "baseline", "score", "of posts"]
-        rows = [[r["id"], r["author"], r["age"], r["value"], r["baseline"], r["score"],
-                 f"{r['baseline_posts']}{'' if r['trusted'] else ' (thin)'}"]
-                for r in records]  # fmt: skip
-        title = f"{len(rows)} posts by {what} against their account's usual"
-        _tables.stdout().print(_grid(title, headers, rows))
+        shown = {k: h for k, h in columns.items() if h is not None}
+        rows = [[_thin(r) if k == "baseline_posts" else r[k] for k in shown] for r in records]
+        _tables.stdout().print(_grid(f"{len(rows)} {title}", list(shown.values()), rows))
+
+
+def _thin(record: dict[str, Any]) -> str:
+    return f"{record['baseline_posts']}{'' if record['trusted'] else ' (thin)'}"
 
 
 def _rate_record(r: Rate) -> dict[str, Any]:
@@ -236,13 +248,12 @@ def _score_record(s: Score) -> dict[str, Any]:
     }
 
 
-def _write_records(out: str, records: list[dict[str, Any]]) -> None:
-    keys = list(records[0]) if records else ["id"]
+def _write_records(out: str, records: list[dict[str, Any]], columns: list[str]) -> None:
     with atomic_file(out, "w", encoding="utf-8", newline="") as f:
         if out.lower().endswith(".jsonl"):
             f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
             return
-        writer = csv.DictWriter(f, keys, lineterminator="\n")
+        writer = csv.DictWriter(f, columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
 

@@ -28,7 +28,7 @@ from ..collect import (
 )
 from ..collect import open_sink as _open_sink
 from ..status import JobStatus, StopReason
-from ..store import Store
+from ..store import Job, Store
 from . import _cap, _errors
 from ._app import Session
 from ._media import during_collection
@@ -114,12 +114,7 @@ def resume(state: Session, db: str, job_id: int, *, wait: bool = False, **overri
     finish(state, report, sink)
 
 
-def streams_records(sink: Sink) -> bool:
-    """Records go to stdout as they come: JSONL there (CSV and Parquet once, at the end)."""
-    return sink.streams
-
-
-def _pipe_closed(state: Session, job: Any, sink: Sink) -> None:
+def _pipe_closed(state: Session, job: Job | None, sink: Sink) -> None:
     """The reader of stdout went away (``| head``): the run ends there, quietly, exit 0."""
     quiet_stdout()
     if job is None:

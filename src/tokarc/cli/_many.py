@@ -44,7 +44,6 @@ from ._collect import (
     open_sink,
     print_estimate,
     stored_job,
-    streams_records,
     summary,
 )
 from ._progress import Fitting, enabled
@@ -73,7 +72,7 @@ def collect_many(
         return enqueue(state, specs, sink.db, state.queue)
     check_sink(sink)
     entity = output_entity(specs[0])
-    stream = _Locked(Stream.of(entity)) if streams_records(sink) else None
+    stream = _Locked(Stream.of(entity)) if sink.streams else None
     with state.client() as client, open_sink(sink) as store:
         # Each run fetches its next page while it writes the last: the API's latency and the
         # store's writing overlap (a stop throws at most one fetched page per run away).
