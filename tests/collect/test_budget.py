@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from tokarc.api import endpoints as E
-from tokarc.collect import Budget, Hooks, LocalBudget, OverBudget, StopRequested, worst_case
+from tokarc.collect import Hooks, LocalBudget, OverBudget, StopRequested, worst_case
 from tokarc.emulator import Emulator
 
 from .conftest import client_for
@@ -28,16 +28,6 @@ def test_a_local_budget_holds_then_settles() -> None:
     unbounded.reserve(10**9, "x")
     unbounded.settle(10**9, 3)
     assert (unbounded.spent, unbounded.left()) == (3, None)
-
-
-def test_every_budget_kind_is_a_budget() -> None:
-    from tokarc.workers import SharedLimits
-
-    def takes(b: Budget) -> Budget:
-        return b
-
-    assert takes(LocalBudget(1)).left() == 1
-    assert all(hasattr(SharedLimits, m) for m in ("reserve", "settle", "left"))
 
 
 def test_hooks_count_what_the_emulator_charged(emulator: Emulator) -> None:
