@@ -53,8 +53,8 @@ def one(store: Store, sql: str) -> Any:
 
 def add_mention(store: Store, handle: str) -> None:
     """A post (as the API sends it) whose caption mentions ``@handle``, a stored user."""
-    other = f"SELECT raw FROM posts WHERE author_unique_id <> '{handle}' ORDER BY aweme_id"
-    raw = json.loads(one(store, other))
+    other = f"SELECT aweme_id FROM posts WHERE author_unique_id <> '{handle}' ORDER BY aweme_id"
+    raw = json.loads(store.raw("post", one(store, other)) or b"")
     uid = one(store, f"SELECT uid FROM users WHERE unique_id = '{handle}'")
     desc = f"look at @{handle} doing magic #magic"
     start = desc.index("@")

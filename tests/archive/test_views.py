@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from tokarc._wiring import open_store
@@ -38,10 +39,7 @@ def test_post_view_joins_author_sound_and_iso_time(archive: Store) -> None:
 
 def test_post_latest_stats_is_the_newest_observation(archive: Store) -> None:
     aweme_id = one(archive, "SELECT MIN(aweme_id) FROM posts")
-    raw = one(archive, f"SELECT raw FROM posts WHERE aweme_id = '{aweme_id}'")
-    import json
-
-    post = json.loads(raw)
+    post = json.loads(archive.raw("post", aweme_id) or b"")
     post["statistics"] = {**post.get("statistics", {}), "play_count": 99_999_999}
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
     archive.save_page(Batch(endpoint="/tt/post/info", records=[decode("post", post)],

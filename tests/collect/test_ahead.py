@@ -33,10 +33,14 @@ def snapshot(store: Store) -> dict[str, Any]:
     def q(sql: str) -> list[tuple[Any, ...]]:
         return sorted(rows(store, sql), key=repr)
 
+    def raw(entity: str, sql: str) -> list[tuple[Any, ...]]:
+        """The rows of ``sql``, their key first, with the record's JSON (from the log) next."""
+        return [(row[0], store.raw(entity, row[0]), *row[1:]) for row in q(sql)]
+
     return {
-        "posts": q("SELECT aweme_id, raw, play_count, author_uid, music_id FROM posts"),
-        "users": q("SELECT uid, raw FROM users"),
-        "music": q("SELECT music_id, raw FROM music"),
+        "posts": raw("post", "SELECT aweme_id, play_count, author_uid, music_id FROM posts"),
+        "users": raw("user", "SELECT uid FROM users"),
+        "music": raw("music", "SELECT music_id FROM music"),
         "links": q("SELECT * FROM post_hashtags"),
         "sources": q("SELECT entity, entity_id, source_kind, source_target FROM seen_via"),
         "observed": q("SELECT aweme_id, play_count FROM post_stats"),

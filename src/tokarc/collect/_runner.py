@@ -321,6 +321,7 @@ class Collector:
             checkpoint=run.checkpoint.to_json(),
             follow=follow,
             undecodable=page.undecodable,
+            body=page.response.content or None,
             **fields,
         )
 

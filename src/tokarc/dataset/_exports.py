@@ -60,7 +60,7 @@ class Export:
     name: str
     columns: tuple[Column, ...]
     sql: str
-    raw_sql: str | None = None  # one column of JSON text per row, for JSONL
+    raw_sql: str | None = None  # (key, raw, raw_page) per row, for JSONL (see Store.raw_reader)
     seen: str | None = None
     key: str | None = None
     table: str | None = None
@@ -121,7 +121,8 @@ def _table(
 ) -> Export:
     columns = _cols(f"{spec} {_PROV}")
     select = ", ".join(n for n, _ in columns)
-    raw_sql = f"SELECT raw FROM {table} ORDER BY {key}" if raw else None
+    # A record's JSON is its row's ``raw`` or, from the page log, on page ``raw_page``.
+    raw_sql = f"SELECT {key}, raw, raw_page FROM {table} ORDER BY {key}" if raw else None
     sql = f"SELECT {select} FROM {table} ORDER BY {key}"
     return Export(name, columns, sql, raw_sql, seen, key if seen else None, table)
 

@@ -126,8 +126,9 @@ def _json_lines(
 ) -> Iterator[str]:
     if spec.raw_sql:
         sql, params = spec.query(source, raw=True, run=run)
+        reader, entity = store.raw_reader(), spec.seen or spec.name
         for rows in stream_rows(store, spec, sql, params, size):
-            yield from (row[0] for row in rows)
+            yield from (t for row in rows if (t := reader.text(entity, *row)) is not None)
         return
     names = spec.names
     for rows in chunks(store, spec, size, source, run, pseudonymize):

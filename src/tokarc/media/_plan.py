@@ -86,16 +86,19 @@ def _settled(store: Store) -> set[tuple[str, str, int]]:
 
 def _items(store: Store, kind: str, source: Source | None) -> Iterator[Item]:
     sql, params = _query(kind, source)
+    reader = store.raw_reader() if kind == "images" else None
     for rows in store.db.stream(sql, params):
-        for record_id, value in rows:
-            if kind == "images":
-                yield from _carousel(str(record_id), value)
+        for record_id, value, *log in rows:
+            if reader is not None:
+                yield from _carousel(str(record_id), reader.json("post", record_id, value, *log))
             elif value:
                 yield Item(kind, str(record_id), 0, str(value))
 
 
-def _carousel(aweme_id: str, raw: str | bytes) -> Iterator[Item]:
-    post = decode_json("post", raw.encode() if isinstance(raw, str) else raw)
+def _carousel(aweme_id: str, raw: bytes | None) -> Iterator[Item]:
+    if raw is None:
+        return
+    post = decode_json("post", raw)
     assert isinstance(post, Post)
     for position, url in enumerate(post.image_urls):
         yield Item("images", aweme_id, position, url)
@@ -104,7 +107,7 @@ def _carousel(aweme_id: str, raw: str | bytes) -> Iterator[Item]:
 _BASE = {
     "video": "SELECT aweme_id, play_url FROM posts WHERE play_url IS NOT NULL"
     " AND (is_photo = 0 OR is_photo IS NULL)",
-    "images": "SELECT aweme_id, raw FROM posts WHERE is_photo = 1",
+    "images": "SELECT aweme_id, raw, raw_page FROM posts WHERE is_photo = 1",
     "cover": "SELECT aweme_id, cover_url FROM posts WHERE cover_url IS NOT NULL",
     "avatar": "SELECT uid, avatar_url FROM users WHERE avatar_url IS NOT NULL",
     "music": "SELECT music_id, play_url FROM music WHERE play_url IS NOT NULL",

@@ -82,6 +82,7 @@ class Refresher:
                 params=response.params,
                 fetched_at=fetched,
                 undecodable=bad,
+                body=response.content or None,
             )
         )
         self._posts.update({p.aweme_id: p for p in records if isinstance(p, Post)})

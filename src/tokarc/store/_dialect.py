@@ -130,11 +130,12 @@ def upsert(
     On conflict a column takes the new value unless it is NULL (``COALESCE(new, old)``); with
     ``fill_only`` the old value wins and the new one only fills a gap. Columns in ``keep`` are
     never updated (first-seen provenance); with ``update=False`` nothing is (``DO NOTHING``).
-    ``raw`` (never NULL) is left as stored when ``fill_only``; otherwise a stored value is kept
-    when the new one is equal, so PostgreSQL keeps a TOASTed value (raw JSON, a long caption)
-    where it is instead of writing it again.
+    ``raw`` (never NULL) and ``raw_page`` are left as stored when ``fill_only``; otherwise a
+    stored value is kept when the new one is equal, so PostgreSQL keeps a TOASTed value (a long
+    caption) where it is instead of writing it again.
     """
-    skip = {*key, *keep, *(("raw",) if fill_only else ())}  # a gap in raw: there is none
+    # A gap in raw (or its pointer into the page log) there is none: it is the record's own.
+    skip = {*key, *keep, *(("raw", "raw_page") if fill_only else ())}
     sets = [_set(table, c, fill_only) for c in columns if c not in skip] if update else []
     return Upsert(table, tuple(columns), tuple(key), tuple(sets), where)
 

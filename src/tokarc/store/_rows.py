@@ -17,10 +17,16 @@ PROV = ("first_page", "last_page", "first_seen_at", "last_seen_at")
 
 
 class Seen(NamedTuple):
-    """Where and when a page's records were seen: the page id and its fetch time."""
+    """Where and when a page's records were seen: the page id and its fetch time, and whether
+    the page's body is in the page log (then a row keeps a pointer, not the record's JSON)."""
 
     page_id: int
     at: str
+    logged: bool = False
+
+    def raw(self, record: object) -> tuple[str, int | None]:
+        """A row's ``(raw, raw_page)``: empty and this page when the log has the JSON."""
+        return ("", self.page_id) if self.logged else (record_json(record), None)
 
 
 POST_COLUMNS = (
@@ -49,6 +55,7 @@ POST_COLUMNS = (
     "share_url",
     "gone_at",
     "raw",
+    "raw_page",
     *PROV,
 )
 
@@ -70,6 +77,7 @@ USER_COLUMNS = (
     "avatar_url",
     "create_time",
     "raw",
+    "raw_page",
     *PROV,
 )
 
@@ -87,6 +95,7 @@ MUSIC_COLUMNS = (
     "play_url",
     "cover_url",
     "raw",
+    "raw_page",
     *PROV,
 )
 
@@ -103,10 +112,11 @@ COMMENT_COLUMNS = (
     "reply_count",
     "language",
     "raw",
+    "raw_page",
     *PROV,
 )
 
-LIVE_COLUMNS = ("room_id", "title", "owner_uid", "viewer_count", "raw", *PROV)
+LIVE_COLUMNS = ("room_id", "title", "owner_uid", "viewer_count", "raw", "raw_page", *PROV)
 
 POST_STATS_COLUMNS = (
     "aweme_id",
@@ -179,7 +189,7 @@ def post_row(p: Post, s: Seen) -> Row:
         c(p.play_url),
         c(p.share_url),
         None,
-        record_json(p),
+        *s.raw(p),
         s.page_id,
         s.page_id,
         s.at,
@@ -207,7 +217,7 @@ def user_row(u: User, s: Seen) -> Row:
         u.digg_count,
         c(u.avatar_url),
         u.create_time,
-        record_json(u),
+        *s.raw(u),
         s.page_id,
         s.page_id,
         s.at,
@@ -231,7 +241,7 @@ def music_row(m: Music, s: Seen) -> Row:
         c(m.owner_nickname),
         c(m.play_url),
         c(m.cover_url),
-        record_json(m),
+        *s.raw(m),
         s.page_id,
         s.page_id,
         s.at,
@@ -257,7 +267,7 @@ def comment_row(m: Comment, s: Seen) -> Row:
         m.digg_count,
         m.reply_count,
         c(m.language),
-        record_json(m),
+        *s.raw(m),
         *_prov(s),
     )
 
@@ -265,7 +275,7 @@ def comment_row(m: Comment, s: Seen) -> Row:
 def live_row(v: Live, s: Seen) -> Row:
     """The ``lives`` row of ``v``."""
     owner = v.owner.uid if v.owner else None
-    return (c(v.room_id), c(v.title), c(owner), v.viewer_count, record_json(v), *_prov(s))
+    return (c(v.room_id), c(v.title), c(owner), v.viewer_count, *s.raw(v), *_prov(s))
 
 
 def post_stats_row(p: Post, s: Seen) -> Row | None:

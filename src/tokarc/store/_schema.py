@@ -346,3 +346,27 @@ def _job_found(d: Dialect) -> list[str]:
     """What a finished job found when that is nothing (``nothing``), or for posts by id the
     ids that did not come back (``missing: ID ID``); NULL when it found what it asked for."""
     return ["ALTER TABLE jobs ADD COLUMN found TEXT"]
+
+
+#: The tables whose rows keep their record's JSON, or a pointer into the page log.
+RAW_TABLES = ("posts", "users", "music", "comments", "lives")
+
+
+@STORE.migration("page_log")
+def _page_log(d: Dialect) -> list[str]:
+    """The page log (``store/_log.py``): each page's response body, zstd-compressed, in its
+    ``pages`` row (``body``, with ``codec``), and what its records were saved with beyond the
+    body (``context``: the ids kept, a follow list's owner, ...), so the tables can be derived
+    again. A record whose JSON is in the log keeps ``raw`` empty and names the page in
+    ``raw_page``. PostgreSQL stores the compressed body as is (``STORAGE EXTERNAL``: TOAST does
+    not try to compress it again)."""
+    blob = "BLOB" if d.name == "sqlite" else "BYTEA"
+    steps = [
+        f"ALTER TABLE pages ADD COLUMN body {blob}",
+        "ALTER TABLE pages ADD COLUMN codec TEXT",
+        f"ALTER TABLE pages ADD COLUMN context {d.json_type}",
+        *(f"ALTER TABLE {table} ADD COLUMN raw_page BIGINT" for table in RAW_TABLES),
+    ]
+    if d.name != "sqlite":
+        steps.append("ALTER TABLE pages ALTER COLUMN body SET STORAGE EXTERNAL")
+    return steps

@@ -40,8 +40,8 @@ UPSERT_SEEN_VIA = upsert(
 )
 
 INSERT_PAGE = """INSERT INTO pages (job_id, endpoint, params, cursor, fetched_at, tokarc_version,
-    source_kind, source_target, items, new_records, rejected)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
+    source_kind, source_target, items, new_records, rejected, body, codec, context)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
 
 INSERT_REJECT = """INSERT INTO rejects (page_id, job_id, kind, error, raw, at)
     VALUES (?, ?, ?, ?, ?, ?)"""

@@ -12,8 +12,8 @@ from .._closing import Closing
 from .._version import __version__
 from ..models import Undecodable
 from ..status import JobStatus
+from . import _log, _schema
 from . import _rows as R
-from . import _schema
 from . import _sql as Q
 from ._backend import Backend
 from ._plan import Plan, plan
@@ -145,7 +145,8 @@ class Store(Closing):
             fetched = fetched.replace(tzinfo=dt.UTC)
         new_ids = self._unknown(p)
         at = timestamp(fetched)
-        seen = R.Seen(self._insert_page(batch, p, len(new_ids), at), at)
+        page_id = self._insert_page(batch, p, len(new_ids), at)
+        seen = R.Seen(page_id, at, batch.body is not None)
         self._write(p, seen, _stale(fetched))
         self._write_context(batch, p, seen)
         gone = self._misses(batch, p, seen)
@@ -184,6 +185,7 @@ class Store(Closing):
             len(p.order),
             new,
             len(batch.undecodable),
+            *_logged(batch),
         )
         return int(self._db.query(Q.INSERT_PAGE, row)[0][0])
 
@@ -314,6 +316,32 @@ class Store(Closing):
         with self._db.transaction():
             return self._db.execute(sql, (timestamp(at), d.ids(list(post_ids))))
 
+    # -- the page log ----------------------------------------------------------------------
+
+    def page_body(self, page_id: int) -> bytes | None:
+        """The response body of page ``page_id``, byte for byte as it was received; None for
+        a page saved without one (or no such page)."""
+        found = self._logged_page(page_id)
+        return None if found is None else _log.unpack(found[1])
+
+    def raw_reader(self, size: int = 64) -> _log.RawReader:
+        """A reader of records' JSON from their rows (``raw``, ``raw_page``) that keeps the
+        last ``size`` pages it read: what exports use."""
+        return _log.RawReader(self._logged_page, size)
+
+    def raw(self, entity: str, key: str) -> bytes | None:
+        """The JSON of a stored record (``"post"``, ``"user"``, ``"music"``, ``"comment"``,
+        ``"live"``) as it arrived, from the page log or its own row; None if not stored."""
+        table, column = _table(entity)
+        sql = f"SELECT raw, raw_page FROM {table} WHERE {column} = ?"
+        rows = self._db.query(sql, (key,))
+        return self.raw_reader(1).json(entity, key, *rows[0]) if rows else None
+
+    def _logged_page(self, page_id: int) -> tuple[str, bytes] | None:
+        sql = "SELECT endpoint, body FROM pages WHERE id = ? AND body IS NOT NULL"
+        rows = self._db.query(sql, (page_id,))
+        return (str(rows[0][0]), bytes(rows[0][1])) if rows else None
+
     # -- the ledger ------------------------------------------------------------------------
 
     def record_request(
@@ -438,6 +466,29 @@ def _table(entity: str) -> tuple[str, str]:
         return Q.TABLES[entity]
     except KeyError:
         raise ValueError(f"unknown entity {entity!r}; known: {', '.join(Q.TABLES)}") from None
+
+
+def _logged(batch: Batch) -> tuple[bytes | None, str | None, str | None]:
+    """A page's ``(body, codec, context)`` in the page log: the body compressed, and what its
+    records were saved with that the body does not say (None for a page without a body)."""
+    if batch.body is None:
+        return None, None, None
+    return _log.pack(batch.body), _log.CODEC, clean_json(context(batch))
+
+
+def context(batch: Batch) -> dict[str, Any]:
+    """What deriving a logged page's records again needs beside its body: the records kept
+    (a collection leaves some out: ``since``, ``max_items``, repeats), a follow list's owner, a
+    lookup's misses. Defaults are left out."""
+    out: dict[str, Any] = {"kept": [r.ident() for r in batch.records]}
+    if batch.follow is not None:
+        out["follow"] = [batch.follow.uid, batch.follow.direction]
+    if not batch.results:
+        out["results"] = False
+    if batch.missing is not None:
+        out["missing"] = list(batch.missing)
+        out["gone_after"] = batch.gone_after
+    return out
 
 
 def _follow_rows(batch: Batch, p: Plan, s: R.Seen) -> list[R.Row]:

@@ -40,6 +40,10 @@ class Batch:
     and a post missed ``gone_after`` times in a row (no sighting in between) is marked gone,
     all in the page's transaction.
 
+    ``body`` is the response the records were decoded from, byte for byte: it goes into the
+    page log (compressed), and the records' rows point to it instead of keeping a copy of their
+    JSON. Without it (records made by hand), each row keeps its record's JSON.
+
     Example::
 
         Batch(job_id=1, endpoint="/tt/hashtag/posts", params={"name": "magic"}, cursor=0,
@@ -62,6 +66,7 @@ class Batch:
     results: bool = True
     missing: Sequence[str] | None = None
     gone_after: int = 2
+    body: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
