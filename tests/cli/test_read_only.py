@@ -101,6 +101,7 @@ READS = {
     "alerts": (["alerts", "--json"], ""),
     "watch list": (["watch", "list"], "hashtag:magic"),
     "report": (["report", "-o", "r.html"], "wrote r.html"),
+    "raw": (["raw", "--page", "1", "--item", "0"], '"aweme_id"'),
 }
 
 
@@ -134,6 +135,7 @@ WRITES = {
     "watch remove": ["watch", "remove", "hashtag:magic"],
     "expand": ["--sandbox", "expand", "--from", "hashtag:magic", "--to", "authors"],
     "media": ["--sandbox", "media"],
+    "rebuild": ["rebuild"],
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import typer
 import typer.main
 
-from . import _admin, _archive, _commands, _expand, _media, _monitor, _workers
+from . import _admin, _archive, _commands, _expand, _media, _monitor, _pagelog, _workers
 from ._app import app
 
 __all__ = ["app", "main", "run"]
@@ -43,6 +43,8 @@ COMMANDS: Commands = (
     ("resume", _admin.resume_),
     ("export", _admin.export_),
     ("stats", _admin.stats),
+    ("raw", _pagelog.raw),
+    ("rebuild", _pagelog.rebuild),
     ("usage", _admin.usage),
     ("configure", _admin.configure),
     ("doctor", _admin.doctor),

@@ -29,6 +29,7 @@ from ..errors import InvalidInputError, ReadOnlyStoreError, TransientError
 from ._backend import Backend
 from ._dialect import Dialect
 from ._readonly import run_sql
+from ._rebuild import DERIVED_TABLES, Rebuilt, rebuild
 from ._schema import STORE, MigrationSet
 from ._store import Store
 from ._target import DatabaseTarget, check_target, is_postgres_url, redact, sqlite_files
@@ -40,6 +41,7 @@ from ._views import ARCHIVE, PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
 MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE)
 
 __all__ = [
+    "DERIVED_TABLES",
     "ENTITIES",
     "MIGRATIONS",
     "PG_CONFIG",
@@ -53,6 +55,7 @@ __all__ = [
     "Job",
     "MigrationSet",
     "PageResult",
+    "Rebuilt",
     "Stats",
     "Store",
     "TransientError",
@@ -60,6 +63,7 @@ __all__ = [
     "iso",
     "open_reader",
     "open_store",
+    "rebuild",
     "record_json",
     "redact",
     "run_sql",

@@ -23,7 +23,7 @@ import zstandard
 from ..api import endpoints as E
 from ..client import Response
 from ..client.pagination import decode_page, json_items
-from ..models import Record
+from ..models import Record, Undecodable
 from ._plan import Plan, plan
 
 #: The codec of ``pages.body``: zstd frames (level :data:`LEVEL`), with their content size.
@@ -66,6 +66,7 @@ class LoggedPage:
     endpoint: str
     body: bytes
     _plan: Plan | None = field(default=None, repr=False)
+    _decoded_: tuple[list[Record], list[Undecodable]] | None = field(default=None, repr=False)
 
     def response(self) -> Response:
         api = endpoint_of(self.endpoint)
@@ -75,11 +76,18 @@ class LoggedPage:
     def records(self) -> list[Record]:
         """The page's records, decoded as the collection decoded them (none for an unknown
         endpoint)."""
-        api = endpoint_of(self.endpoint)
-        if api is None:
-            return []
-        records, _, _ = decode_page(api, self.response())
-        return records
+        return self._decoded()[0]
+
+    def undecodable(self) -> list[Undecodable]:
+        """The page's items the models could not use."""
+        return self._decoded()[1]
+
+    def _decoded(self) -> tuple[list[Record], list[Undecodable]]:
+        if self._decoded_ is None:
+            api = endpoint_of(self.endpoint)
+            records, bad, _ = decode_page(api, self.response()) if api else ([], [], 0)
+            self._decoded_ = (records, bad)
+        return self._decoded_
 
     def item(self, index: int) -> bytes | None:
         """The JSON of the page's item at ``index`` (0 first), unwrapped as the collection

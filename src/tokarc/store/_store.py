@@ -146,14 +146,11 @@ class Store(Closing):
         new_ids = self._unknown(p)
         at = timestamp(fetched)
         page_id = self._insert_page(batch, p, len(new_ids), at)
-        seen = R.Seen(page_id, at, batch.body is not None)
-        self._write(p, seen, _stale(fetched))
-        self._write_context(batch, p, seen)
-        gone = self._misses(batch, p, seen)
+        gone = self.derive(batch, p, R.Seen(page_id, at, batch.body is not None), fetched)
         self._to_job(batch, p, len(new_ids), int(fetched.timestamp()))
         dups = len(p.order) - len(new_ids)
         return PageResult(
-            seen.page_id,
+            page_id,
             len(p.order),
             len(new_ids),
             dups,
@@ -161,6 +158,17 @@ class Store(Closing):
             tuple(new_ids),
             gone,
         )
+
+    def derive(
+        self, batch: Batch, p: Plan, seen: R.Seen, fetched: dt.datetime, misses: bool = True
+    ) -> int:
+        """Write the rows a page's records make (``p``, the plan of ``batch.records``), as seen
+        on page ``seen``: what saving a page does after recording the page, and what a
+        rebuild does again from the page log (:mod:`._rebuild`). Returns how many posts the
+        page marked gone (none when ``misses`` is false: a lookup's misses left as they are)."""
+        self._write(p, seen, _stale(fetched))
+        self._write_context(batch, p, seen)
+        return self._misses(batch, p, seen) if misses else 0
 
     def _unknown(self, p: Plan) -> list[str]:
         """The ids of the page's own records not stored yet, in page order."""
@@ -323,6 +331,12 @@ class Store(Closing):
         a page saved without one (or no such page)."""
         found = self._logged_page(page_id)
         return None if found is None else _log.unpack(found[1])
+
+    def page_item(self, page_id: int, index: int) -> bytes | None:
+        """The JSON of page ``page_id``'s item at ``index`` (0 first) as received, unwrapped
+        as the collection read it (keyword search's ``aweme_info``); None when there is none."""
+        page = self.raw_reader(1).get(page_id)
+        return None if page is None else page.item(index)
 
     def raw_reader(self, size: int = 64) -> _log.RawReader:
         """A reader of records' JSON from their rows (``raw``, ``raw_page``) that keeps the

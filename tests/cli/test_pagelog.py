@@ -1,0 +1,75 @@
+"""``tokarc raw`` and ``tokarc rebuild``: the page log from the command line, no request made."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tokarc._wiring import open_store
+
+from .conftest import Ran, one_line_error, rows
+
+
+@pytest.fixture
+def db(cli: Callable[..., Ran], tmp_path: Path) -> Path:
+    path = tmp_path / "m.db"
+    ran = cli("--sandbox", "hashtag", "magic", "--max-items", "30", "--db", str(path))
+    assert ran.code == 0, ran.err
+    return path
+
+
+def test_raw_prints_a_page_as_received(cli: Callable[..., Ran], db: Path) -> None:
+    with open_store(db) as store:
+        body = store.page_body(1)
+    ran = cli("raw", "--db", str(db), "--page", "1")
+    assert ran.code == 0, ran.err
+    assert body is not None
+    assert ran.out == body.decode() + "\n"
+
+
+def test_raw_prints_an_item_and_a_post(cli: Callable[..., Ran], db: Path) -> None:
+    first = json.loads(cli("raw", "--db", str(db), "--page", "1").out)["data"]["data"][0]
+    item = cli("raw", "--db", str(db), "--page", "1", "--item", "0")
+    assert json.loads(item.out) == first
+    post = cli("raw", "--db", str(db), "--post", str(first["aweme_id"]))
+    assert post.out == item.out
+    author = cli("raw", "--db", str(db), "--user", str(first["author"]["uid"]))
+    assert json.loads(author.out) == first["author"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        ((), 2, "give one of --page"),
+        (("--page", "1", "--post", "5"), 2, "give one of --page"),
+        (("--item", "0", "--post", "5"), 2, "--item goes with --page"),
+        (("--page", "99"), 1, "page 99 has no body"),
+        (("--page", "1", "--item", "500"), 1, "page 1 has no item 500"),
+        (("--post", "123"), 1, "no post 123"),
+    ],
+)
+def test_raw_bad_input(
+    cli: Callable[..., Ran], db: Path, args: tuple[str, ...], code: int, says: str
+) -> None:
+    ran = cli("raw", "--db", str(db), *args)
+    assert ran.code == code
+    assert says in one_line_error(ran)
+
+
+def test_rebuild_derives_the_same_tables_and_spends_nothing(
+    cli: Callable[..., Ran], db: Path
+) -> None:
+    tables = "SELECT COUNT(*) FROM posts UNION ALL SELECT COUNT(*) FROM users"
+    before = rows(db, tables)
+    units = rows(db, "SELECT SUM(units), COUNT(*) FROM requests")
+    with open_store(db) as store:
+        store.db.execute("DELETE FROM users")
+    ran = cli("rebuild", "--db", str(db))
+    assert ran.code == 0, ran.err
+    assert "2 page(s), 30 record(s)" in ran.err
+    assert "0 units spent" in ran.err
+    assert rows(db, tables) == before
+    assert rows(db, "SELECT SUM(units), COUNT(*) FROM requests") == units

@@ -1,0 +1,115 @@
+"""``rebuild``: the derived tables again from the page log, the same as collected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tokarc
+from tokarc._wiring import open_store
+from tokarc.collect import Collector, JobSpec
+from tokarc.emulator import Emulator
+from tokarc.errors import InvalidInputError
+from tokarc.models import decode
+from tokarc.store import Batch, Store
+from tokarc.store._rebuild import DERIVED_TABLES, rebuild
+
+BASE = "http://emulator.test/apis"
+GHOST = "7000000000000000001"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return str(tmp_path / "rebuild.db")
+
+
+def fill(store: Store, emulator: Emulator) -> None:
+    """Every kind of page: a feed, a follow list, a user's posts, comments and replies, and a
+    lookup by id with a miss."""
+    retry = tokarc.RetryPolicy.instant(attempts=8)
+    with tokarc.Client("t", base_url=BASE, transport=emulator.transport(), retry=retry) as client:
+        collector = Collector(client, store)
+        collector.run(JobSpec.build("hashtag", "magic", max_items=45))
+        author = store.db.query("SELECT MIN(unique_id) FROM users")[0][0]
+        collector.run(JobSpec.build("followers", author, max_items=30))
+        collector.run(JobSpec.build("user_posts", author, max_items=20))
+        busiest = "SELECT aweme_id FROM posts ORDER BY comment_count DESC, aweme_id LIMIT 1"
+        post = store.db.query(busiest)[0][0]
+        collector.run(JobSpec.build("comments", post, replies=True, max_items=40))
+        collector.run(JobSpec.build("posts", ids=[GHOST, post], gone_after=1))
+
+
+def snapshot(store: Store) -> dict[str, list[Any]]:
+    """Every derived table's rows, in a stable order (a reject's own id aside)."""
+    out = {}
+    for table in DERIVED_TABLES:
+        columns = [c for c in _columns(store, table) if not (table == "rejects" and c == "id")]
+        rows = store.db.query(f"SELECT {', '.join(columns)} FROM {table}")
+        out[table] = sorted((tuple(_plain(v) for v in row) for row in rows), key=repr)
+    return out
+
+
+def _columns(store: Store, table: str) -> list[str]:
+    if store.backend == "sqlite":
+        return [r[1] for r in store.db.query(f"PRAGMA table_info({table})")]
+    sql = (
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "AND table_schema = current_schema() AND is_generated = 'NEVER' ORDER BY ordinal_position"
+    )
+    return [r[0] for r in store.db.query(sql, (table,))]
+
+
+def _plain(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+
+
+def test_a_rebuild_gives_exactly_the_tables_collected(url: str, emulator: Emulator) -> None:
+    with open_store(url) as store:
+        fill(store, emulator)
+        before = snapshot(store)
+        assert all(before[t] for t in ("posts", "users", "comments", "follows", "post_stats"))
+        assert store.db.query("SELECT COUNT(*) FROM posts WHERE gone_at IS NOT NULL") == [(0,)]
+        assert before["post_misses"]
+        done = rebuild(store)
+        assert done.pages == store.db.query("SELECT COUNT(*) FROM pages")[0][0]
+        assert snapshot(store) == before
+
+
+def test_a_rebuild_from_a_page_on_changes_nothing_either(url: str, emulator: Emulator) -> None:
+    with open_store(url) as store:
+        fill(store, emulator)
+        store.mark_gone([store.db.query("SELECT MAX(aweme_id) FROM posts")[0][0]])
+        before = snapshot(store)
+        middle = store.db.query("SELECT MAX(id) FROM pages")[0][0] // 2
+        done = rebuild(store, from_page=middle)
+        assert (
+            done.pages
+            == store.db.query("SELECT COUNT(*) FROM pages WHERE id >= ?", (middle,))[0][0]
+        )
+        assert snapshot(store) == before
+
+
+def test_a_rebuild_restores_what_was_lost(url: str, emulator: Emulator) -> None:
+    with open_store(url) as store:
+        fill(store, emulator)
+        before = snapshot(store)
+        store.db.execute("DELETE FROM post_hashtags")
+        store.db.execute("UPDATE posts SET description = 'broken decoder'")
+        rebuild(store)
+        assert snapshot(store) == before
+
+
+def test_a_page_without_a_body_is_refused_and_nothing_changes(url: str, emulator: Emulator) -> None:
+    with open_store(url) as store:
+        fill(store, emulator)
+        item = {"aweme_id": "77", "desc": "by hand", "author": {"uid": "5", "unique_id": "me"}}
+        store.save_page(Batch(endpoint="/tt/post/info", records=[decode("post", item)]))
+        before = snapshot(store)
+        with pytest.raises(InvalidInputError, match=r"1 page\(s\) hold records but no body"):
+            rebuild(store)
+        assert snapshot(store) == before
