@@ -74,3 +74,16 @@ def test_browse_refuses_postgresql(cli: Callable[..., Ran]) -> None:
     line = one_line_error(ran)
     assert "SQLite" in line
     assert "secret" not in line
+
+
+@pytest.mark.slow
+def test_browse_has_tokarc_raw_for_json_from_the_page_log(served: str, tmp_path: Path) -> None:
+    sql = (
+        "SELECT aweme_id, json_extract(tokarc_raw(raw_page, aweme_id), '$.aweme_id') AS again, "
+        "json_extract(tokarc_raw(raw_page, 0), '$.aweme_id') IS NOT NULL AS item "
+        "FROM posts WHERE raw_page IS NOT NULL ORDER BY aweme_id LIMIT 5"
+    )
+    reply = httpx.get(f"{served}/magic.json", params={"sql": sql, "_shape": "array"}, timeout=10)
+    rows = reply.json()
+    assert len(rows) == 5
+    assert all(r["again"] == r["aweme_id"] and r["item"] == 1 for r in rows)

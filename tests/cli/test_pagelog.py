@@ -73,3 +73,18 @@ def test_rebuild_derives_the_same_tables_and_spends_nothing(
     assert "0 units spent" in ran.err
     assert rows(db, tables) == before
     assert rows(db, "SELECT SUM(units), COUNT(*) FROM requests") == units
+
+
+def test_sql_has_tokarc_raw(cli: Callable[..., Ran], db: Path) -> None:
+    with open_store(db) as store:
+        body = (store.page_body(1) or b"").decode()
+        first = json.loads(body)["data"]["data"][0]
+    sql = (
+        "SELECT tokarc_raw(1) AS body, json_extract(tokarc_raw(1, 0), '$.aweme_id') AS first, "
+        "(SELECT COUNT(*) FROM posts WHERE json_extract(tokarc_raw(raw_page, aweme_id), "
+        "'$.aweme_id') = aweme_id) AS found, tokarc_raw(99) AS none, tokarc_raw(1, 'nope') AS no"
+    )
+    ran = cli("sql", "--db", str(db), sql, "--format", "json")
+    assert ran.code == 0, ran.err
+    (row,) = ran.lines()
+    assert row == {"body": body, "first": first["aweme_id"], "found": 30, "none": None, "no": None}

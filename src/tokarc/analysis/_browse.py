@@ -78,6 +78,14 @@ def metadata(database: str) -> dict[str, Any]:
     }
 
 
+def _plugin() -> None:
+    """Register tokarc's plugin (``tokarc_raw()``, see ``_datasette``) with Datasette, once."""
+    plugins = importlib.import_module("datasette.plugins")
+    module = importlib.import_module(f"{__package__}._datasette")
+    if not plugins.pm.is_registered(module):
+        plugins.pm.register(module, name="tokarc")
+
+
 def app(path: str | Path) -> Any:
     """The Datasette ASGI app serving the SQLite archive at ``path`` with its metadata
     (read-only, as an immutable file where it cannot be written).
@@ -88,6 +96,7 @@ def app(path: str | Path) -> Any:
         datasette = importlib.import_module("datasette.app")
     except ImportError as exc:
         raise ImportError("tokarc browse needs Datasette: pip install 'tokarc[browse]'") from exc
+    _plugin()
     file = Path(path)
     # Datasette reads a mutable file with mode=ro, which needs a -shm file beside a WAL
     # database: where none can be made (a read-only folder or mount), it reads it immutable.

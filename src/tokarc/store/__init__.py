@@ -28,6 +28,7 @@ from pathlib import Path
 from ..errors import InvalidInputError, ReadOnlyStoreError, TransientError
 from ._backend import Backend
 from ._dialect import Dialect
+from ._log import add_sql_function
 from ._readonly import run_sql
 from ._rebuild import DERIVED_TABLES, Rebuilt, rebuild
 from ._schema import STORE, MigrationSet
@@ -59,6 +60,7 @@ __all__ = [
     "Stats",
     "Store",
     "TransientError",
+    "add_sql_function",
     "is_postgres_url",
     "iso",
     "open_reader",

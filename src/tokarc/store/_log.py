@@ -13,6 +13,7 @@ the collection used.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,13 @@ class LoggedPage:
             return None
         return bytes(items[index]) if index < len(items) else None
 
+    def any_record_json(self, key: str) -> bytes | None:
+        """The JSON of the record ``key`` on this page, of whichever entity has that id."""
+        for entity in _PLACES:
+            if (found := self.record_json(entity, key)) is not None:
+                return found
+        return None
+
     def record_json(self, entity: str, key: str) -> bytes | None:
         """The JSON of the ``entity`` record ``key`` on this page (a post's embedded author or
         sound included), as it arrived; None when the page has none."""
@@ -155,3 +163,38 @@ class RawReader(PageCache):
         """:meth:`json` as text (JSON escapes what a text column could not hold)."""
         found = self.json(entity, key, raw, page_id)
         return None if found is None else found.decode("utf-8", "replace").replace("\x00", "")
+
+
+def add_sql_function(conn: sqlite3.Connection) -> None:
+    """Register ``tokarc_raw`` on a SQLite connection (``tokarc sql``, ``tokarc browse``):
+
+    - ``tokarc_raw(page_id)``: the page's response body, as received;
+    - ``tokarc_raw(page_id, n)``: its item at position ``n`` (0 first);
+    - ``tokarc_raw(page_id, 'id')``: the record with that id on the page (a post, or the author
+      or sound a post embeds): ``tokarc_raw(raw_page, aweme_id)`` is a post's JSON.
+
+    NULL where there is none, so ``json_extract(tokarc_raw(p.raw_page, p.aweme_id), '$.x')``
+    works over a table.
+    """
+
+    def fetch(page_id: int) -> tuple[str, bytes] | None:
+        sql = "SELECT endpoint, body FROM pages WHERE id = ? AND body IS NOT NULL"
+        row = conn.execute(sql, (page_id,)).fetchone()
+        return None if row is None else (str(row[0]), bytes(row[1]))
+
+    cache = PageCache(fetch, size=16)
+
+    def tokarc_raw(page_id: object, key: object = None) -> str | None:
+        page = cache.get(page_id) if isinstance(page_id, int) else None
+        if page is None:
+            return None
+        if key is None:
+            found: bytes | None = page.body
+        elif isinstance(key, int):
+            found = page.item(key)
+        else:
+            found = page.any_record_json(str(key))
+        return None if found is None else found.decode("utf-8", "replace")
+
+    conn.create_function("tokarc_raw", 1, tokarc_raw, deterministic=True)
+    conn.create_function("tokarc_raw", 2, tokarc_raw, deterministic=True)

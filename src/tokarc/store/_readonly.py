@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInputError
+from ._log import add_sql_function
 from ._sqlite import _read_only
 from ._target import DatabaseTarget, is_postgres_url, redact
 
@@ -49,6 +50,7 @@ def _sqlite(path: Path, sql: str, params: tuple[Any, ...]) -> Iterator[Result]:
     conn = _read_only(str(path))
     try:
         conn.execute("PRAGMA query_only = ON")
+        add_sql_function(conn)  # tokarc_raw(page_id[, n | id]): JSON from the page log
         try:
             cursor = conn.execute(sql, params)
         except (sqlite3.Error, sqlite3.Warning) as exc:
