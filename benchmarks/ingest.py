@@ -136,7 +136,7 @@ def floor_rows(content: bytes, at: str, page_id: int) -> tuple[list[tuple[Any, .
             p.create_time, p.desc, p.region, 0, 0, None, None, s.play_count, s.digg_count,
             s.comment_count, s.share_count, s.collect_count, s.download_count, v.duration,
             v.width, v.height, _url(v.cover), _url(v.play_addr), p.share_url, None,
-            bytes(raw).decode(), page_id, page_id, at, at,
+            bytes(raw).decode(), None, page_id, page_id, at, at,
         ))  # fmt: skip
     return rows, env.nextCursor
 
@@ -265,6 +265,7 @@ class Tokarc:
             endpoint=ENDPOINT.name, records=page.items, job_id=self.jobs[tag],
             params=response.params, cursor=page.cursor, source_kind="hashtag",
             source_target=tag, checkpoint=walker.state.to_json(), undecodable=page.undecodable,
+            body=response.content,
         ))  # fmt: skip
         if len(self.waiting) >= self.group:
             self.flush()
@@ -310,6 +311,7 @@ def bench(backend: str, goal: int, group: int) -> None:
         ours.flush()
         spent["tokarc"] += time.perf_counter() - t0
         wrote["tokarc"] += written_bytes() - b0
+        disk = on_disk(store, floor) if backend == "sqlite" else None
         floor.close()
     report(backend, read, ours.stored, group, spent, series)
     print("  posts/s by stretch       tokarc / floor: " + ", ".join(rates))
@@ -318,6 +320,22 @@ def bench(backend: str, goal: int, group: int) -> None:
         print(
             f"  written per post         tokarc {per['tokarc']:.1f} KB, floor {per['floor']:.1f} KB"
         )
+    if disk is not None:
+        ours_kb, floor_kb, tables = disk
+        print(f"  on disk per post (dbstat) tokarc {ours_kb:.2f} KB, floor {floor_kb:.2f} KB")
+        print("  tokarc by table (KB/post) " + ", ".join(f"{t} {kb:.2f}" for t, kb in tables))
+
+
+def on_disk(store: Store, floor: Any) -> tuple[float, float, list[tuple[str, float]]]:
+    """KB per stored post on disk (SQLite's dbstat: every B-tree page, indexes and FTS
+    included), for tokarc and the floor, and tokarc's biggest tables."""
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    posts = store.db.query("SELECT COUNT(*) FROM posts")[0][0] or 1
+    sql = "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+    by_name = [(str(n), int(b) / posts / 1024) for n, b in store.db.query(sql)]
+    floor_posts = floor.conn.execute("SELECT COUNT(*) FROM floor_posts").fetchone()[0] or 1
+    floor_bytes = floor.conn.execute("SELECT SUM(pgsize) FROM dbstat").fetchone()[0]
+    return sum(kb for _, kb in by_name), floor_bytes / floor_posts / 1024, by_name[:8]
 
 
 def _segment(mark: int, posts: int, spent: dict[str, float], before: dict[str, float]) -> str:

@@ -88,3 +88,41 @@ def test_sql_has_tokarc_raw(cli: Callable[..., Ran], db: Path) -> None:
     assert ran.code == 0, ran.err
     (row,) = ran.lines()
     assert row == {"body": body, "first": first["aweme_id"], "found": 30, "none": None, "no": None}
+
+
+def test_export_raw_writes_each_response_as_received(
+    cli: Callable[..., Ran], db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "responses.jsonl"
+    ran = cli("export", "--raw", "--db", str(db), "-o", str(out))
+    assert ran.code == 0, ran.err
+    assert "2 responses written" in ran.err
+    lines = out.read_bytes().splitlines()
+    with open_store(db) as store:
+        bodies = [store.page_body(1), store.page_body(2)]
+    for line, body in zip(lines, bodies, strict=True):
+        assert body is not None
+        head, _, _ = line.rpartition(b',"__tokarc":')
+        assert head + b"}" == body  # the body's own bytes, one member added at its end
+        provenance = json.loads(line)["__tokarc"]
+        assert provenance["source"] == "hashtag:magic"
+        assert provenance["job"] == 1
+    mine = cli("export", "--raw", "--db", str(db), "--source", "hashtag:other")
+    assert (mine.code, mine.out) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("posts", "--raw"), "--raw with an entity"),
+        (("--raw", "-o", "r.csv"), "responses are written as JSONL"),
+        (("--raw", "--pseudonymize"), "--raw with --pseudonymize"),
+        ((), "give an entity to export"),
+    ],
+)
+def test_export_raw_bad_input(
+    cli: Callable[..., Ran], db: Path, args: tuple[str, ...], says: str
+) -> None:
+    ran = cli("export", "--db", str(db), *args)
+    assert ran.code == 2
+    assert says in one_line_error(ran)

@@ -155,8 +155,10 @@ _NARROWABLE = [name for name, e in EXPORTS.items() if e.seen is not None]
 
 
 def export_(
-    entity: Annotated[str, typer.Argument(help=f"One of: {', '.join(COLUMNS)}.")],
     db: O.DbRequired,
+    entity: Annotated[
+        str | None, typer.Argument(help=f"One of: {', '.join(COLUMNS)} (none with --raw).")
+    ] = None,
     out: O.Out = "-",
     format: O.Fmt = None,
     source: SourceOption = None,
@@ -170,14 +172,28 @@ def export_(
             "meanings, provenance); always with --pseudonymize.",
         ),
     ] = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Write the API's responses as received (JSONL, one per line, from the page "
+            "log), instead of an entity.",
+        ),
+    ] = False,
 ) -> None:
     """Write an entity of a database as JSONL, CSV or Parquet (all of it, or with --source
     what one source found, in the API's order); with --package (or --pseudonymize), a
-    datapackage.json beside the file describes it.
+    datapackage.json beside the file describes it. With --raw, the responses as received.
 
     Example: tokarc export posts --db magic.db -o posts.parquet
     Example: tokarc export users --db z.db --source followers:zachking -o followers.csv --package
+    Example: tokarc export --raw --db magic.db -o responses.jsonl
     """
+    if raw:
+        _export_raw(entity, db, out or "-", format, source, pseudonymize or package)
+        return
+    if entity is None:
+        raise _errors.CLIError(f"give an entity to export: one of {', '.join(COLUMNS)}")
     if entity not in COLUMNS:
         raise _errors.CLIError(f"invalid entity {entity!r}: one of {', '.join(COLUMNS)}")
     hide = pseudonymizer(pseudonymize, key_file)
@@ -190,6 +206,29 @@ def export_(
         n = _export(store, entity, sink, narrowed, hide, package=package or hide is not None)
     if sink.out != "-":
         print(safe(f"{n} {entity} written to {sink.out}"), file=sys.stderr)
+
+
+def _export_raw(
+    entity: str | None, db: str, out: str, format: Any, source: str | None, refused: bool
+) -> None:
+    """``export --raw``: the responses of the page log, as received."""
+    from ..dataset import to_responses
+
+    if entity is not None:
+        raise _errors.CLIError("invalid --raw with an entity: --raw writes whole responses")
+    if refused:
+        raise _errors.CLIError(
+            "invalid --raw with --pseudonymize or --package: responses are written as received"
+        )
+    sink = Sink(db, out, format)
+    if sink.fmt() != "jsonl":
+        raise _errors.CLIError("invalid --raw format: responses are written as JSONL")
+    check_sink(sink)
+    narrowed = _source("posts", source)
+    with existing(db, read_only=True) as store:
+        n = to_responses(store, sink.out or "-", source=narrowed)
+    if sink.out != "-":
+        print(safe(f"{n} responses written to {sink.out}"), file=sys.stderr)
 
 
 def _export(

@@ -14,6 +14,7 @@ from ._exports import get as get_export
 from ._hydrate import dehydrated, read_ids, record_gone
 from ._outputs import text_out
 from ._pseudonym import ENV_KEY, Pseudonymizer, load_key
+from ._responses import to_responses, with_provenance
 
 __all__ = [
     "ENV_KEY",
@@ -27,4 +28,6 @@ __all__ = [
     "read_ids",
     "record_gone",
     "text_out",
+    "to_responses",
+    "with_provenance",
 ]
