@@ -410,8 +410,12 @@ class Data:
     def overperforming(self, limit: int = TABLE_ROWS) -> list[Score]:
         """The posts in scope doing best against their own account's usual plays at the same
         age (``tokarc top --by overperforming``), trusted baselines only."""
-        ids = {str(r[0]) for r in self.rows("SELECT s.aweme_id FROM scoped s")}
-        return [s for s in overperforming(self.store, "plays", ids=ids) if s.trusted][:limit]
+        scores = overperforming(self.store, "plays", ids=self.ids())
+        return [s for s in scores if s.trusted][:limit]
+
+    def ids(self) -> set[str]:
+        """The ids of the posts in scope."""
+        return {str(r[0]) for r in self.rows("SELECT s.aweme_id FROM scoped s")}
 
     def countries(self, source: Source) -> Comparison | None:
         """A search made in more than one country (``tokarc keyword --country``), compared as

@@ -63,9 +63,11 @@ def digest(store: Store, since: float, now: float, sources: Sequence[str] = ()) 
     d.gone = q.gone(at)[:TOP]
     d.alerts = [{"at": a, "watch": w, "text": t, "status": s} for a, w, t, s in q.alerts(since)]
     d.overperforming = _overperformers(store, q, since)
-    d.hashtags = [_rate(r) for r in rising(store, "hashtags", since=since, now=now) if r.trusted]
-    d.sounds = [_rate(r) for r in rising(store, "sounds", since=since, now=now) if r.trusted]
-    d.hashtags, d.sounds = d.hashtags[:TOP], d.sounds[:TOP]
+    ids = q.ids() if sc.filtered else None  # every post, unfiltered: no list of them all
+    d.hashtags, d.sounds = (
+        [_rate(r) for r in rising(store, what, since=since, now=now, ids=ids) if r.trusted][:TOP]
+        for what in ("hashtags", "sounds")
+    )
     d.countries = [_countries(c) for s in sc.sources if (c := q.countries(s))]
     return d
 
