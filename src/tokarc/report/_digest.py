@@ -72,6 +72,12 @@ def digest(store: Store, since: float, now: float, sources: Sequence[str] = ()) 
     return d
 
 
+def check_sources(store: Store, sources: Sequence[str]) -> None:
+    """InvalidInputError naming the first of ``sources`` that is neither a source of the
+    store nor a watch's (as :func:`digest` would refuse it)."""
+    scope(store, None, list(sources))
+
+
 def _countries(result: Comparison) -> dict[str, Any]:
     """A search made in more than one country (``tokarc compare``), in brief."""
     return {
@@ -225,4 +231,4 @@ def _format(out: str | Path | None) -> str:
     return FORMATS[suffix]
 
 
-__all__ = ["Digest", "digest", "to_html", "to_markdown", "write_digest"]
+__all__ = ["Digest", "check_sources", "digest", "to_html", "to_markdown", "write_digest"]
