@@ -9,15 +9,18 @@ fail, because CI must run them.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import socket
 import sqlite3
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -158,6 +161,46 @@ def write_locked(path: str | Path) -> Iterator[None]:
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+@dataclass
+class Hook:
+    """A webhook on 127.0.0.1 that records what it was sent and fails the first ``fail``."""
+
+    url: str = ""
+    fail: int = 0
+    status: int = 500
+    received: list[dict[str, Any]] = field(default_factory=list)
+    tries: int = 0
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    state = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.tries += 1
+            failing = state.tries <= state.fail
+            if not failing:
+                assert self.headers["Content-Type"] == "application/json"
+                state.received.append(json.loads(body))
+            self.send_response(state.status if failing else 200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}/services/T0/B0/secret-path"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

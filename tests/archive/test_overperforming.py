@@ -158,6 +158,44 @@ def test_hashtags_and_sounds_against_their_own_trailing_rate(
         assert (first["key"], first["recent"], first["trusted"]) == ("boom", 12, True)
 
 
+def _rising_posts(prefix: str, now: float, tags: list[str], music: str) -> list[Any]:
+    """12 posts in the last day, one a day in the 7 before: a score of (12/24) / (7/168)."""
+    recent = [_tagged(f"{prefix}1{i:02d}", now - i * HOUR - 60, tags, music) for i in range(12)]
+    return recent + [_tagged(f"{prefix}2{d:02d}", now - d * 24 * HOUR - 2 * HOUR, tags, music)
+                     for d in range(1, 8)]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_digest_of_a_source_ranks_only_that_sources_hashtags_and_sounds(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    import time
+
+    from tokarc.report import digest
+
+    db = str(tmp_path / "r.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    now = time.time()
+    # hashtag:a: #boom and #both rising with sound 700; hashtag:b: #bust rising with sound 900,
+    # and 40 older posts of #both (with a's, #both rises far less)
+    a = _rising_posts("771", now, ["boom", "both"], "700")
+    b = _rising_posts("772", now, ["bust"], "900")
+    b += [_tagged(f"773{i:03d}", now - (2 + i * 0.1) * 24 * HOUR, ["both"], "901")
+          for i in range(40)]  # fmt: skip
+    with open_store(db) as store:
+        for target, posts in (("a", a), ("b", b)):
+            store.save_page(Batch(endpoint="test", records=posts, source_kind="hashtag",
+                                  source_target=target))  # fmt: skip
+        everything = digest(store, now - 24 * HOUR, now)
+        only_a = digest(store, now - 24 * HOUR, now, ["hashtag:a"])
+    score = round((12 / 24) / (7 / 168), 1)
+    shown = {h["key"]: h["score"] for h in everything.hashtags}
+    assert shown == {"boom": score, "bust": score, "both": round((12 / 24) / (47 / 168), 1)}
+    assert {s["key"] for s in everything.sounds} == {"700", "900"}
+    assert only_a.hashtags == [{"key": "boom", "posts": 12, "score": score},
+                               {"key": "both", "posts": 12, "score": score}]  # fmt: skip
+    assert [s["key"] for s in only_a.sounds] == ["700"]
+
+
 def test_a_digest_of_the_last_day(tmp_path: Path, cli: Any) -> None:
     from tokarc.report import digest, write_digest
 

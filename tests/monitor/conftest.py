@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tokarc
+from conftest import Hook  # noqa: F401  (tests/conftest.py: the webhook every test shares)
 from tokarc._wiring import open_store
 from tokarc.emulator import Emulator
 from tokarc.monitor import Scheduler, Watches
@@ -75,43 +72,3 @@ def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "watch.db")
     return str(request.getfixturevalue("pg_url"))
-
-
-@dataclass
-class Hook:
-    """A webhook on 127.0.0.1 that records what it was sent and fails the first ``fail``."""
-
-    url: str = ""
-    fail: int = 0
-    status: int = 500
-    received: list[dict[str, Any]] = field(default_factory=list)
-    tries: int = 0
-
-
-@pytest.fixture
-def hook() -> Iterator[Hook]:
-    state = Hook()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.tries += 1
-            failing = state.tries <= state.fail
-            if not failing:
-                assert self.headers["Content-Type"] == "application/json"
-                state.received.append(json.loads(body))
-            self.send_response(state.status if failing else 200)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_port}/services/T0/B0/secret-path"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()

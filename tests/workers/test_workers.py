@@ -379,6 +379,38 @@ def test_watches_run_once_per_interval_on_the_workers(pg_url: str) -> None:
         assert not thread.is_alive()
 
 
+def test_a_digest_watch_runs_on_the_workers_once_a_period(pg_url: str, hook: Any) -> None:
+    import threading
+
+    from tokarc.monitor import Watches
+
+    def no_client() -> tokarc.Client:
+        raise AssertionError("a digest watch asked for an API client")
+
+    world = {"now": time.time()}
+    with open_store(pg_url) as store:
+        watch = Watches(store).add("digest", "all", every="1h", webhook=hook.url, now=world["now"])
+    runtime = WorkerRuntime(pg_url, no_client, clock=lambda: world["now"])
+    thread = threading.Thread(target=run_worker, args=(runtime,), kwargs={"concurrency": 2})
+    thread.start()
+    try:
+        _wait_for_runs(pg_url, [watch.id], 1, deadline=60)
+        _wait_for_rounds(pg_url, 2)  # two more rounds: not due, not sent again
+        assert len(hook.received) == 1
+        world["now"] += 3600  # the next period
+        _wait_for_runs(pg_url, [watch.id], 2, deadline=60)
+        _wait_for_rounds(pg_url, 1)
+    finally:
+        runtime.stop()
+        thread.join(30)
+    assert not thread.is_alive()
+    assert len(hook.received) == 2
+    assert hook.received[0]["idempotency_key"] != hook.received[1]["idempotency_key"]
+    with open_store(pg_url) as store:
+        runs = Watches(store).runs(watch.id)
+    assert [(r["status"], r["units"]) for r in runs] == [("ok", 0), ("ok", 0)]
+
+
 def _runs(db: str, ids: list[int]) -> dict[int, int]:
     from tokarc.monitor import Watches
 

@@ -21,7 +21,7 @@ import statistics
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..store import Store
+from ..store import Dialect, Store
 
 #: The metrics a post is scored on, and their columns.
 METRICS = {"plays": "play_count", "likes": "digg_count", "comments": "comment_count",
@@ -175,26 +175,43 @@ class Rate:
 
 
 def rising(
-    store: Store, what: str, *, since: float, now: float, days: int = TRAILING_DAYS
+    store: Store,
+    what: str,
+    *,
+    since: float,
+    now: float,
+    days: int = TRAILING_DAYS,
+    ids: Collection[str] | None = None,
 ) -> list[Rate]:
     """Each hashtag (or sound) with posts created since ``since``: its posts per hour since
     then against its posts per hour over the ``days`` before; the highest score first, the
-    trusted before the thin."""
+    trusted before the thin. Given ``ids``, only those posts count, lately and before (a
+    source's hashtags against that source's own usual)."""
     if what not in RISING:
         raise ValueError(f"unknown {what!r}: one of {', '.join(RISING)}")
+    if ids is not None and not ids:
+        return []
     key, source = RISING[what]
-    start = since - days * 86_400
+    d = store.db.dialect
+    only = f"AND {d.in_ids('p.aweme_id')} " if ids is not None else ""
     sql = (
         f"SELECT {key}, SUM(CASE WHEN p.create_time >= ? THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN p.create_time < ? THEN 1 ELSE 0 END) FROM {source} "
-        f"WHERE {key} IS NOT NULL AND p.create_time >= ? AND p.create_time <= ? GROUP BY {key}"
+        f"WHERE {key} IS NOT NULL AND p.create_time >= ? AND p.create_time <= ? {only}"
+        f"GROUP BY {key}"
     )
+    start = since - days * 86_400
+    params = (int(since), int(since), int(start), int(now), *_ids(d, ids))
     hours, trailing = max((now - since) / 3600, 1e-9), days * 24
     out = []
-    for name, recent, before in store.db.query(sql, (int(since), int(since), int(start), int(now))):
+    for name, recent, before in store.db.query(sql, params):
         if not recent:
             continue
         per_hour, base = int(recent) / hours, int(before) / trailing
         out.append(Rate(str(name), int(recent), per_hour, base, int(before),
                         per_hour / base if base else None))  # fmt: skip
     return sorted(out, key=lambda r: (not r.trusted, -(r.score or 0.0), -r.recent, r.key))
+
+
+def _ids(d: Dialect, ids: Collection[str] | None) -> tuple[object, ...]:
+    return (d.ids(sorted(ids)),) if ids is not None else ()

@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from types import FrameType
@@ -18,11 +18,13 @@ from rich.table import Table
 
 from .._wiring import open_store
 from ..monitor import (
+    WATCH_KINDS,
     Alerts,
     Scheduler,
     Watch,
     Watches,
     WatchRun,
+    check_email,
     check_webhook,
     format_duration,
     parse_duration,
@@ -43,12 +45,7 @@ WATCH_HELP = (
 )
 
 
-class Kind(StrEnum):
-    hashtag = "hashtag"
-    keyword = "keyword"
-    user = "user"
-    sound = "sound"
-    posts = "posts"
+Kind = StrEnum("Kind", [(k, k) for k in WATCH_KINDS])  # type: ignore[misc]
 
 
 Ref = Annotated[str, typer.Argument(help="The watch: its id or KIND:TARGET (see `watch list`).")]
@@ -67,7 +64,25 @@ Webhook = Annotated[
     str | None,
     typer.Option(
         metavar="URL",
-        help="POST alerts here as JSON (a Slack incoming webhook works).",
+        help="POST alerts here as JSON (a Slack incoming webhook works); a digest watch's digest.",
+        show_default=False,
+    ),
+]
+Emails = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--email",
+        metavar="TO",
+        help="digest: e-mail it here (TOKARC_SMTP_URL); repeatable.",
+        show_default=False,
+    ),
+]
+Sources = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        metavar="KIND:TARGET",
+        help="digest: only this source (default: every source); repeatable.",
         show_default=False,
     ),
 ]
@@ -94,8 +109,13 @@ def _find(watches: Watches, ref: str) -> Watch:
 
 
 def _describe(w: Watch) -> str:
-    budget = f"{w.budget} units/day" if w.budget is not None else "no budget"
     state = ", paused" if w.paused else ""
+    if not w.spec.requests:
+        return (
+            f"{w.label} (id {w.id}): every {format_duration(w.every_s)}, the last "
+            f"{format_duration(w.window_s)} to {_destinations(w)}, no units (no request){state}"
+        )
+    budget = f"{w.budget} units/day" if w.budget is not None else "no budget"
     to = f"to {w.public()['webhook']}" if w.webhook else "recorded (not delivered: no webhook)"
     alerts = f", alerts {' '.join(w.alert_rules)} {to}" if w.alert_rules else ""
     return (
@@ -104,32 +124,59 @@ def _describe(w: Watch) -> str:
     )
 
 
+def _destinations(w: Watch) -> str:
+    """A digest watch's addresses and webhook (its path hidden)."""
+    return ", ".join([*w.emails, *([w.public()["webhook"]] if w.webhook else [])])
+
+
 def watch_add(
     kind: Annotated[Kind, typer.Argument(help="What to watch.")],
+    db: O.DbRequired,
     target: Annotated[
-        str,
+        str | None,
         typer.Argument(
             help="Hashtag, keyword, username, music id; for posts: all, "
-            "KIND:TARGET (posts that watch found) or ids (comma-separated)."
+            "KIND:TARGET (posts that watch found) or ids (comma-separated); none for a digest "
+            "(--source).",
+            show_default=False,
         ),
-    ],
-    db: O.DbRequired,
+    ] = None,
     every: Annotated[str, typer.Option(help="How often: 30m, 1h, 1d...")] = "1h",
-    window: Annotated[str, typer.Option(help="How far back a run looks: 1d, 7d...")] = "7d",
+    window: Annotated[
+        str | None,
+        typer.Option(help="How far back a run looks: 1d, 7d... [default: 7d]", show_default=False),
+    ] = None,
     budget: Annotated[
         int | None, typer.Option(min=1, help="Units a day at most.", show_default=False)
     ] = None,
     alert: AlertRules = None,
     webhook: Webhook = None,
+    email: Emails = None,
+    source: Sources = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="digest: the period each covers: 24h, 7d... [default: --every]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Add a watch; it is due at once. With --alert, a tick that meets a rule records an alert
-    (see `tokarc alerts`), posted to --webhook when there is one.
+    (see `tokarc alerts`), posted to --webhook when there is one. A digest watch sends the
+    digest of the last --since (`tokarc digest`) to --email and --webhook every --every, once
+    a period each; it makes no request.
 
     Example: tokarc watch add hashtag magic --every 1h --budget 200 --alert new_posts>50
-    --webhook https://hooks.slack.com/services/... --db watch.db
+    --webhook https://hooks.slack.com/services/... --db watch.db; tokarc watch add digest
+    --every 1d --email desk@example.org --source hashtag:magic --db watch.db
     """
-    parse_duration(every, "every"), parse_duration(window, "window")  # bad input: no database
+    target, window = _target_and_window(kind.value, target, window, source or (), since)
+    parse_duration(every, "every"), parse_duration(window or every, "window")  # no database
     with open_store(db) as store:
+        if source:
+            from ..report import check_sources  # as `tokarc digest` checks them
+
+            check_sources(store, source)
         w = Watches(store).add(
             kind.value,
             target,
@@ -138,8 +185,32 @@ def watch_add(
             budget=budget,
             alerts=alert or (),
             webhook=webhook,
+            emails=email or (),
         )
     print(safe(f"watching {_describe(w)}"))
+
+
+def _target_and_window(
+    kind: str, target: str | None, window: str | None, sources: Sequence[str], since: str | None
+) -> tuple[str, str | None]:
+    """A digest's target is its --source list (``all`` without), its window its --since; the
+    other kinds take a TARGET and --window."""
+    if kind != "digest":
+        if sources or since is not None:
+            given = "--source" if sources else "--since"
+            raise _errors.CLIError(f"invalid {given} for a {kind} watch: only a digest takes it")
+        if target is None:
+            raise _errors.CLIError(f"missing TARGET: the {kind} to watch")
+        return target, window
+    if target is not None or window is not None:
+        given = f"TARGET {target!r}" if target is not None else "--window"
+        raise _errors.CLIError(
+            f"invalid {given} for a digest watch: --source KIND:TARGET and --since say what "
+            "it covers"
+        )
+    if since is not None:
+        parse_duration(since, "since")  # a period that repeats: a duration, not a date
+    return ",".join(sources) or "all", since
 
 
 def watch_edit(
@@ -204,6 +275,7 @@ def watch_list(
 def _table(db: str, watches: list[Watch], now: float) -> Table:
     table = Table(title=title(f"watches in {db}"), title_justify="left")
     alerts = any(w.alert_rules for w in watches)  # the column only when some watch has rules
+    sends = any(not w.spec.requests for w in watches)  # and only when some is a digest
     heads = (
         "id",
         "watch",
@@ -211,6 +283,7 @@ def _table(db: str, watches: list[Watch], now: float) -> Table:
         "window",
         "budget",
         *(["alerts"] if alerts else []),
+        *(["sends to"] if sends else []),
         "state",
         "next due",
         "last",
@@ -220,13 +293,15 @@ def _table(db: str, watches: list[Watch], now: float) -> Table:
     for w in watches:
         last = f"{w.last_status}: {w.last_message}" if w.last_status else ""
         rules = [" ".join(w.alert_rules)] if alerts else []
+        to = [_destinations(w) if not w.spec.requests else ""] if sends else []
         values = (
             w.id,
             w.label,
             format_duration(w.every_s),
             format_duration(w.window_s),
-            w.budget or "",
+            w.budget or ("no request" if not w.spec.requests else ""),
             *rules,
+            *to,
             w.state(),
             w.due_text(now),
             last,
@@ -301,9 +376,13 @@ def _set_paused(db: str, ref: str, paused: bool) -> None:
 
 
 def _scheduler(state: Session, db: str, workers: int) -> Scheduler:
-    _existing(db).close()
-    state.client().close()  # --sandbox: the emulator is made once, before the threads
-    return Scheduler(db, state.client, workers=workers)
+    with _existing(db) as store:  # migrated here, before the threads open it
+        requests = any(w.spec.requests for w in Watches(store).all())
+    if requests:  # a token, unless only digests run; --sandbox: one emulator, made before
+        state.client().close()
+    from ..report import RUNNERS  # digest watches; loaded when ticking
+
+    return Scheduler(db, state.client, workers=workers, runners=RUNNERS)
 
 
 def _show(runs: list[WatchRun]) -> bool:
@@ -450,6 +529,8 @@ def digest(
     _not_memory(db)
     for url in webhook or ():
         check_webhook(url)
+    for to in email or ():
+        check_email(to)
     with existing(db) as store:  # it records what it sent
         from ..report import deliver, period_of, write_digest  # loaded when reporting
 
@@ -461,8 +542,6 @@ def digest(
     if out:
         print(safe(f"wrote {out}"), file=sys.stderr)
     for s in sent:
-        said = {"sent": "sent to", "skipped": "already sent this period to", "failed": "failed:"}
-        print(safe(f"{said[s.outcome]} {s.destination}" + (f" ({s.error})" if s.error else "")),
-              file=sys.stderr)  # fmt: skip
+        print(safe(s.line()), file=sys.stderr)
     if any(s.outcome == "failed" for s in sent):
         raise _errors.CLIError("the digest was not delivered everywhere", _errors.FAILED)

@@ -17,10 +17,13 @@
 
 A watch (hashtag, keyword, user, sound, or a set of stored posts to re-hydrate) runs as an
 incremental collection job every ``every``, over the last ``window``, spending at most
-``budget`` units a day. Two ticks at once never run the same watch: each claims it with a
-lease in the database (``_lock.py``). A tick that meets a watch's alert rules posts to its
-webhook (``_alerts.py``, at least once, with an idempotency key). The report covers every
-source in the store, jobs and watches (:mod:`tokarc.report`). See ``docs/monitor.md``.
+``budget`` units a day. A ``digest`` watch makes no request: it sends the digest of its window
+by e-mail or webhook, through the runner a layer above gives the scheduler
+(``Scheduler(db, tokarc.Client, runners=tokarc.report.RUNNERS)``). Two ticks at once never run
+the same watch: each claims it with a lease in the database (``_lock.py``). A tick that meets
+a watch's alert rules posts to its webhook (``_alerts.py``, at least once, with an idempotency
+key). The report covers every source in the store, jobs and watches (:mod:`tokarc.report`).
+See ``docs/monitor.md``.
 """
 
 from __future__ import annotations
@@ -40,9 +43,10 @@ from ._rules import (
     is_spike,
     parse_rule,
 )
-from ._schedule import Scheduler, Stopping, WatchRun
+from ._schedule import Runner, Scheduler, Stopping, WatchRun
 from ._schema import MIGRATIONS
-from ._specs import WATCH_KINDS, WatchKind
+from ._smtp import SMTP, check_email, smtp_settings
+from ._specs import WATCH_KINDS, WatchKind, digest_sources
 from ._watches import MAX_FAILURES, Watch, Watches, check_webhook, redact_url
 
 if TYPE_CHECKING:
@@ -59,6 +63,7 @@ __all__ = [
     "MAX_FAILURES",
     "MIGRATIONS",
     "MIN_RATE_SPAN",
+    "SMTP",
     "SPIKE_BASELINE",
     "SPIKE_FACTOR",
     "SPIKE_MIN",
@@ -68,18 +73,22 @@ __all__ = [
     "Delivery",
     "Report",
     "Rule",
+    "Runner",
     "Scheduler",
     "Stopping",
     "Watch",
     "WatchKind",
     "WatchRun",
     "Watches",
+    "check_email",
     "check_webhook",
+    "digest_sources",
     "format_duration",
     "is_spike",
     "parse_duration",
     "parse_rule",
     "redact_url",
+    "smtp_settings",
     "status_text",
     "write_report",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +26,10 @@ from ._watches import Watch, Watches, day_of, db, iso, next_midnight
 
 Clock = Callable[[], float]
 ClientFactory = Callable[[], Client]
+#: How a kind of watch that makes no request runs (``digest``: ``tokarc.report.RUNNERS``):
+#: given the store, the watch as claimed, the time and the delivery, whether it went well and
+#: what it did.
+Runner = Callable[[Store, Watch, float, Delivery], tuple[bool, str]]
 
 #: Watches run at once within a tick (each on a thread with its own client and connection).
 WORKERS = 4
@@ -106,8 +110,10 @@ class Scheduler:
 
     ``clock`` gives unix seconds (default: wall time); ``workers`` watches run at once;
     ``lease`` is how long a claim holds without renewal; ``delivery`` posts alerts (retries
-    and backoff, ``_alerts.py``). :meth:`stop` (e.g. from a signal handler) makes runs end
-    after their current page and releases their claims.
+    and backoff, ``_alerts.py``); ``runners`` run the kinds of watch that make no request
+    (a layer above gives them: ``runners=tokarc.report.RUNNERS`` runs ``digest`` watches; a
+    watch without one fails its runs, saying so). :meth:`stop` (e.g. from a signal handler)
+    makes runs end after their current page and releases their claims.
     """
 
     def __init__(
@@ -121,8 +127,10 @@ class Scheduler:
         owner: str | None = None,
         delivery: Delivery | None = None,
         stop: threading.Event | None = None,
+        runners: Mapping[str, Runner] | None = None,
     ) -> None:
         self.db, self.client, self.clock = db, client, clock
+        self.runners = dict(runners or {})
         self.delivery = delivery or Delivery()
         self.workers, self.lease = max(1, workers), lease
         self.owner = owner or _lock.owner_id()
@@ -192,7 +200,11 @@ class Scheduler:
                 return None
             watches = Watches(store)
             current = watches.get(watch.id)
+            # ended by a crash (KeyboardInterrupt...): a run that fetched is due an interval
+            # later; one that only sends is due as it was, so its period is sent again
             run, next_due = _failed(current), started + current.every_s
+            if not current.spec.requests:
+                next_due = current.next_due
             try:
                 run, next_due = self._run(store, current, started)
             finally:
@@ -203,6 +215,8 @@ class Scheduler:
             return run
 
     def _run(self, store: Store, watch: Watch, now: float) -> tuple[WatchRun, float]:
+        if not watch.spec.requests:
+            return self._run_without_requests(store, watch, now), now + watch.every_s
         watches = Watches(store)
         day = day_of(now)
         remaining = None if watch.budget is None else watch.budget - spent(store, watch, day)
@@ -220,6 +234,20 @@ class Scheduler:
         if run.status == BUDGET_REACHED:
             return run, max(now + watch.every_s, next_midnight(now))
         return run, now if run.status == INTERRUPTED else now + watch.every_s
+
+    def _run_without_requests(self, store: Store, watch: Watch, now: float) -> WatchRun:
+        """A watch that spends no units (a digest) runs its runner, recorded like any run."""
+        runner = self.runners.get(watch.kind)
+        if runner is None:
+            ok, message = False, f"this scheduler runs no {watch.kind} watches (no runner given)"
+        else:
+            try:
+                ok, message = runner(store, watch, now, self.delivery)
+            except Exception as exc:
+                ok, message = False, " ".join(str(exc).split()) or repr(exc)
+        run = WatchRun(watch.id, watch.label, OK if ok else FAILED, message)
+        Watches(store).record_run(_run_row(run, day_of(now), iso(now), iso(self.clock())))
+        return run
 
     def _collect(
         self, store: Store, watch: Watch, now: float, remaining: int | None, tally: _Tally

@@ -60,6 +60,13 @@ def _digests(d: Dialect) -> list[str]:
     ]
 
 
+@MONITOR.migration("digest_watches")
+def _digest_watches(d: Dialect) -> list[str]:
+    """The e-mail addresses a ``digest`` watch sends to (space-separated; its webhook is the
+    watch's ``webhook``)."""
+    return ["ALTER TABLE watches ADD COLUMN emails TEXT NOT NULL DEFAULT ''"]
+
+
 #: What the monitor keeps in the store: the collector's sets (watches run collections), then
 #: its own (watches, runs, alerts).
 MIGRATIONS: tuple[MigrationSet, ...] = (*COLLECT_MIGRATIONS, MONITOR)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..api.endpoints import PERIODS
-from ..collect import JobSpec, post_ids
+from ..collect import SOURCE_KINDS, JobSpec, post_ids
 from ..errors import InvalidInputError
 from ..store import Store
-from ..targets import TARGETS
+from ..targets import TARGETS, source_of, split
 
 if TYPE_CHECKING:
     from ._watches import Watch
@@ -20,16 +20,23 @@ DAY = 86_400
 
 @dataclass(frozen=True)
 class WatchKind:
-    """A kind of watch: the collection job it runs and the ``seen_via`` source it fills."""
+    """A kind of watch: the collection job it runs and the ``seen_via`` source it fills.
+
+    ``collects``: it finds posts under a source of its own (hashtag, keyword, user, sound);
+    ``requests``: it calls the API (a job, units, a budget, alert rules on what it observed).
+    A kind that makes no request (``digest``) runs through the runner the scheduler is given.
+    """
 
     name: str
     job_kind: str
     source_kind: str
     summary: str
+    collects: bool = True
+    requests: bool = True
 
 
-#: What a watch can follow: the feeds of :mod:`tokarc.targets` (one meaning per word), and
-#: ``posts``, a set of stored posts to refresh.
+#: What a watch can follow: the feeds of :mod:`tokarc.targets` (one meaning per word),
+#: ``posts``, a set of stored posts to refresh, and ``digest``, a digest sent on a schedule.
 WATCH_KINDS: dict[str, WatchKind] = {
     k.name: k
     for k in (
@@ -43,9 +50,22 @@ WATCH_KINDS: dict[str, WatchKind] = {
             "posts",
             "posts",
             "re-hydrate stored posts: 'all', a source like 'hashtag:magic', or ids",
+            collects=False,
+        ),
+        WatchKind(
+            "digest",
+            "",
+            "",
+            "send a digest of 'all' sources or of some (KIND:TARGET,...); makes no request",
+            collects=False,
+            requests=False,
         ),
     )
 }
+
+#: The kinds of watch that follow a feed (what ``tokarc watch add`` and ``posts KIND:`` take).
+FEEDS = tuple(k.name for k in WATCH_KINDS.values() if k.collects)
+ALL = "all"  # the target of a ``posts`` or ``digest`` watch of every source
 
 
 def check_target(kind: str, target: str) -> str:
@@ -54,7 +74,23 @@ def check_target(kind: str, target: str) -> str:
     if kind == "posts":
         _post_source(target)
         return target
+    if kind == "digest":
+        return ",".join(digest_sources(target)) or ALL
     return build(kind, target, window_s=DAY, now=float(DAY)).target
+
+
+def digest_sources(target: str) -> tuple[str, ...]:
+    """A digest watch's sources, each ``KIND:TARGET`` checked (a word of :mod:`tokarc.targets`
+    or a kind of source jobs store, ``followers:zachking``), sorted, once each; ``all``: none
+    (every source). InvalidInputError naming the first bad one."""
+    if target.strip() == ALL:
+        return ()
+    found = []
+    for text in target.split(","):
+        kind, name = split(text, "--source")
+        source_of(text, SOURCE_KINDS)  # an unknown kind is an error
+        found.append(f"{kind}:{name}")
+    return tuple(sorted(set(found)))
 
 
 def build(
@@ -99,7 +135,7 @@ def producers(watch: Watch, others: Sequence[Watch]) -> list[Watch]:
     """The watches among ``others`` whose finds ``watch`` reads: a ``posts`` watch of a source
     (``hashtag:magic``) reads what that watch stores, one of ``all`` what every watch stores.
     A tick runs a watch after its producers."""
-    if watch.kind != "posts":
+    if watch.kind != "posts":  # a digest reads the store as it is when it runs
         return []
     source = _post_source(watch.target)
     if isinstance(source, list):
@@ -107,7 +143,7 @@ def producers(watch: Watch, others: Sequence[Watch]) -> list[Watch]:
     return [
         w
         for w in others
-        if w.kind != "posts"
+        if w.spec.collects
         and w.id != watch.id
         and (source is None or (WATCH_KINDS[w.kind].source_kind, w.target) == source)
     ]
@@ -115,10 +151,10 @@ def producers(watch: Watch, others: Sequence[Watch]) -> list[Watch]:
 
 def _post_source(target: str) -> tuple[str, str] | list[str] | None:
     """``all`` → None; ``hashtag:magic`` → (source kind, target); else a list of post ids."""
-    if target == "all":
+    if target == ALL:
         return None
     kind, sep, name = target.partition(":")
-    if sep and kind in WATCH_KINDS and kind != "posts":
+    if sep and kind in FEEDS:
         if not name:
             raise InvalidInputError(f"invalid posts source {target!r}: like hashtag:magic")
         return WATCH_KINDS[kind].source_kind, name

@@ -18,6 +18,7 @@ from ..status import WatchState
 from ..store import Backend, Store
 from ._rules import parse_rule
 from ._schema import MIGRATIONS
+from ._smtp import check_email, smtp_settings
 from ._specs import WATCH_KINDS, WatchKind, check_target
 
 #: Failed runs in a row, each because the target itself failed (not found, private, ...), after
@@ -48,6 +49,7 @@ class Watch:
     alert_rules: tuple[str, ...] = ()
     webhook: str | None = None
     failures: int = 0
+    emails: tuple[str, ...] = ()  # a digest watch's addresses
 
     @property
     def label(self) -> str:
@@ -84,6 +86,7 @@ class Watch:
         is a secret: whoever has it can post to the channel)."""
         out = dict(self.__dict__)
         out["alert_rules"] = list(self.alert_rules)
+        out["emails"] = list(self.emails)
         out["webhook"] = redact_url(self.webhook)
         return out
 
@@ -157,28 +160,39 @@ class Watches:
         target: str,
         *,
         every: str = "1h",
-        window: str = "7d",
+        window: str | None = None,
         budget: int | None = None,
         alerts: Sequence[str] = (),
         webhook: str | None = None,
+        emails: Sequence[str] = (),
         now: float | None = None,
     ) -> Watch:
         """Add a watch, due at once (``now``, default the wall clock); InvalidInputError for a
-        bad kind, target, interval, window, budget, alert rule or webhook, or a watch that
-        already exists. ``alerts`` are rules like ``new_posts>50`` (see ``_alerts.py``)."""
+        bad kind, target, interval, window, budget, alert rule, webhook or address, or a watch
+        that already exists. ``alerts`` are rules like ``new_posts>50`` (see ``_alerts.py``).
+        ``window`` defaults to 7 days, for a digest to ``every`` (a daily digest of the day).
+
+        A ``digest`` watch (target ``all`` or ``hashtag:magic,user:zachking``) sends the digest
+        of its sources over its window to ``emails`` (``TOKARC_SMTP_URL`` must be set) and
+        ``webhook``, at least one; it makes no request, so it takes no budget and no alerts."""
+        window = window or (every if kind == "digest" else "7d")
         row = _checked(kind, target, every, window, budget)
         rules = _rules(alerts)
         hook = check_webhook(webhook) if webhook is not None else None
+        addresses = _addresses(emails)
+        if kind == "digest" or addresses:
+            _check_digest(kind, budget, rules, hook, addresses)
         if self.find(kind, row[1]) is not None:
             raise InvalidInputError(f"already watching {kind}:{row[1]}")
         at = _wall() if now is None else now
         sql = (
             "INSERT INTO watches (kind, target, every_s, window_s, budget, created_at, "
-            "next_due, alert_rules, webhook) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "next_due, alert_rules, webhook, emails) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "RETURNING id"
         )
+        values = (*row, iso(at), at, rules, hook, " ".join(addresses))
         with self._db.transaction():
-            new_id = int(self._db.query(sql, (*row, iso(at), at, rules, hook))[0][0])
+            new_id = int(self._db.query(sql, values)[0][0])
         return self.get(new_id)
 
     def edit(
@@ -198,6 +212,8 @@ class Watches:
         that has passed). InvalidInputError for a bad value (nothing changes), KeyError for no
         such watch."""
         w = self.get(watch_id)
+        if not w.spec.requests and (budget is not None or add_alerts):
+            raise InvalidInputError(f"invalid {_what(budget)} for a {w.kind} watch: {NO_REQUEST}")
         every_s = parse_duration(every, "every") if every is not None else w.every_s
         window_s = parse_duration(window, "window") if window is not None else w.window_s
         if budget is not None and budget < 1:
@@ -330,12 +346,39 @@ def _checked(
 ) -> tuple[str, str, int, int, int | None]:
     if kind not in WATCH_KINDS:
         raise InvalidInputError(f"invalid watch kind {kind!r}: one of {', '.join(WATCH_KINDS)}")
-    target = target.strip().lstrip("#@") if kind != "posts" else target.strip()
-    if not target or (kind != "keyword" and any(c.isspace() for c in target)):
+    target = target.strip().lstrip("#@") if WATCH_KINDS[kind].collects else target.strip()
+    spaced = kind in ("keyword", "digest")  # a keyword, or a digest's keyword:... sources
+    if not target or (not spaced and any(c.isspace() for c in target)):
         raise InvalidInputError(f"invalid {kind} {target!r}")
     _check_budget(budget)
     every_s, window_s = parse_duration(every, "every"), parse_duration(window, "window")
     return kind, check_target(kind, target), every_s, window_s, budget
+
+
+NO_REQUEST = "it makes no request, so it spends no units"
+
+
+def _check_digest(
+    kind: str, budget: int | None, rules: str, hook: str | None, emails: Sequence[str]
+) -> None:
+    """A digest watch has somewhere to send to and no budget or alerts; only it has
+    addresses; e-mail needs ``TOKARC_SMTP_URL`` (checked now: where it is set or not)."""
+    if kind != "digest":
+        raise InvalidInputError(f"invalid --email for a {kind} watch: only a digest is e-mailed")
+    if budget is not None or rules:
+        raise InvalidInputError(f"invalid {_what(budget)} for a digest watch: {NO_REQUEST}")
+    if not (hook or emails):
+        raise InvalidInputError("a digest watch sends somewhere: give --email TO or --webhook URL")
+    if emails:
+        smtp_settings()
+
+
+def _what(budget: int | None) -> str:
+    return "--budget" if budget is not None else "--alert"
+
+
+def _addresses(emails: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(check_email(e) for e in emails))
 
 
 def _rules(rules: Sequence[str]) -> str:
@@ -367,6 +410,7 @@ def _watch(row: tuple[Any, ...]) -> Watch:
     values["paused"] = bool(values["paused"])
     values["alert_rules"] = tuple(str(values["alert_rules"] or "").split())
     values["failures"] = int(values["failures"] or 0)
+    values["emails"] = tuple(str(values["emails"] or "").split())
     values["next_due"] = float(values["next_due"])
     if values["claim_until"] is not None:
         values["claim_until"] = float(values["claim_until"])

@@ -15,17 +15,22 @@ The figures are read by plain SQL on both backends (``_data.py``), drawn as plot
 
 from __future__ import annotations
 
-from ._deliver import Sent, deliver, period_of
-from ._digest import Digest, digest, write_digest
+from ._deliver import Sent, deliver, period_of, watch_period
+from ._digest import Digest, check_sources, digest, write_digest
 from ._page import Report, write_report
+from ._scheduled import RUNNERS, run_digest_watch
 
 __all__ = [
+    "RUNNERS",
     "Digest",
     "Report",
     "Sent",
+    "check_sources",
     "deliver",
     "digest",
     "period_of",
+    "run_digest_watch",
+    "watch_period",
     "write_digest",
     "write_report",
 ]

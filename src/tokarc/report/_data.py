@@ -99,7 +99,7 @@ def all_sources(store: Store) -> list[Source]:
     ):
         source = KINDS[kind].source_kind if kind in KINDS else kind
         jobs.setdefault((source, str(target)), []).append((int(job_id), str(status)))
-    watches = {(w.spec.source_kind, w.target): w for w in Watches(store).all() if w.kind != "posts"}
+    watches = {(w.spec.source_kind, w.target): w for w in Watches(store).all() if w.spec.collects}
     keys = set(found) | set(watches) | {k for k in jobs if k[0] != "posts"}
     return sorted(
         (
@@ -122,7 +122,7 @@ def choose(sources: Sequence[Source], refs: Sequence[str], watches: Watches) -> 
                 w = watches.resolve(ref)
             except KeyError:
                 raise KeyError(f"no source or watch {ref!r}") from None
-            source = by_label.get(f"{w.spec.source_kind}:{w.target}")
+            source = by_label.get(f"{w.spec.source_kind}:{w.target}") if w.spec.collects else None
             if source is None:
                 raise KeyError(f"no source {ref!r}")
         out.append(source)
@@ -410,8 +410,12 @@ class Data:
     def overperforming(self, limit: int = TABLE_ROWS) -> list[Score]:
         """The posts in scope doing best against their own account's usual plays at the same
         age (``tokarc top --by overperforming``), trusted baselines only."""
-        ids = {str(r[0]) for r in self.rows("SELECT s.aweme_id FROM scoped s")}
-        return [s for s in overperforming(self.store, "plays", ids=ids) if s.trusted][:limit]
+        scores = overperforming(self.store, "plays", ids=self.ids())
+        return [s for s in scores if s.trusted][:limit]
+
+    def ids(self) -> set[str]:
+        """The ids of the posts in scope."""
+        return {str(r[0]) for r in self.rows("SELECT s.aweme_id FROM scoped s")}
 
     def countries(self, source: Source) -> Comparison | None:
         """A search made in more than one country (``tokarc keyword --country``), compared as

@@ -1,10 +1,9 @@
 """Sending a digest: by e-mail over SMTP (HTML with a plain-text part) and to a webhook (JSON,
 Slack-compatible ``text``), once per period per destination, safe across a crash.
 
-``TOKARC_SMTP_URL`` says where to send: ``smtp://user:password@host:587`` (STARTTLS when the
-server offers it; credentials are only ever sent over TLS, or to a loopback host),
-``smtps://...:465`` (TLS from the start). ``TOKARC_SMTP_FROM`` is the sender (default
-``tokarc@localhost``). The URL's password is never printed: errors name the host alone.
+``TOKARC_SMTP_URL`` says where to send (``tokarc.monitor.smtp_settings``): STARTTLS when the
+server offers it; credentials are only ever sent over TLS, or to a loopback host. The URL's
+password is never printed: errors name the host alone.
 
 Each destination of a period is a row of ``digests``: written ``sending`` before the digest
 goes out and ``sent`` after it went. A rerun in the same period skips what was sent; a row a
@@ -16,24 +15,25 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
-from urllib.parse import unquote, urlsplit
 
 from .._time import parse_duration
 from ..errors import InvalidInputError
-from ..monitor import Delivery, redact_url
+from ..monitor import SMTP, Delivery, Watch, redact_url, smtp_settings
 from ..status import DigestStatus
 from ..store import Store, timestamp
 from ._digest import Digest, to_html, to_markdown
 
-ENV_SMTP, ENV_FROM = "TOKARC_SMTP_URL", "TOKARC_SMTP_FROM"
 TIMEOUT = 30.0
+
+
+#: How each outcome of a destination is said.
+SAID = {"sent": "sent to", "skipped": "already sent this period to", "failed": "not sent to"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,12 @@ class Sent:
     destination: str
     outcome: str
     error: str | None = None
+
+    def line(self) -> str:
+        """``sent to mailto:desk@example.org``, ``already sent this period to ...``,
+        ``not sent to webhook:https://hooks.slack.com/… (HTTP 500)``."""
+        said = SAID[self.outcome]
+        return f"{said} {self.destination}" + (f" ({self.error})" if self.error else "")
 
 
 def deliver(
@@ -96,39 +102,6 @@ def _once(
 
 
 # -- e-mail ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SMTP:
-    host: str
-    port: int
-    tls: bool  # TLS from the start (smtps)
-    user: str | None
-    password: str | None
-    sender: str
-
-    def __repr__(self) -> str:
-        return f"SMTP(host={self.host!r}, port={self.port}, tls={self.tls})"
-
-
-def smtp_settings() -> SMTP:
-    """The SMTP server of ``TOKARC_SMTP_URL`` (InvalidInputError, naming no password, when it
-    is missing or malformed)."""
-    url = os.environ.get(ENV_SMTP, "")
-    if not url:
-        raise InvalidInputError(f"--email needs {ENV_SMTP}, like smtp://user:password@host:587")
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise InvalidInputError(f"invalid {ENV_SMTP}: smtp://host:port or smtps://host:port")
-    tls = parts.scheme == "smtps"
-    try:
-        port = parts.port or (465 if tls else 587)
-    except ValueError:
-        raise InvalidInputError(f"invalid {ENV_SMTP}: a bad port") from None
-    user = unquote(parts.username) if parts.username else None
-    password = unquote(parts.password) if parts.password else None
-    sender = os.environ.get(ENV_FROM, "tokarc@localhost")
-    return SMTP(parts.hostname, port, tls, user, password, sender)
 
 
 def message(d: Digest, to: str, sender: str, period: str) -> EmailMessage:
@@ -203,3 +176,11 @@ def period_of(since: str, sources: Sequence[str], now: float) -> str:
         span = 0
     bucket = int(now // span) if span else 0
     return f"{','.join(sorted(sources)) or 'all'}|{since}|{bucket}"
+
+
+def watch_period(watch: Watch) -> str:
+    """The period a digest watch's run covers, as its key: the watch and the time that run was
+    due. A run a crash cut short is due at that time still (its watch was not given back, or
+    given back unchanged), so its rerun sends the same digest again, with the same Message-ID;
+    the next run, due an interval later, is a new period."""
+    return f"watch:{watch.id}|{timestamp(watch.next_due)}"

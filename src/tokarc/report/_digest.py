@@ -63,11 +63,19 @@ def digest(store: Store, since: float, now: float, sources: Sequence[str] = ()) 
     d.gone = q.gone(at)[:TOP]
     d.alerts = [{"at": a, "watch": w, "text": t, "status": s} for a, w, t, s in q.alerts(since)]
     d.overperforming = _overperformers(store, q, since)
-    d.hashtags = [_rate(r) for r in rising(store, "hashtags", since=since, now=now) if r.trusted]
-    d.sounds = [_rate(r) for r in rising(store, "sounds", since=since, now=now) if r.trusted]
-    d.hashtags, d.sounds = d.hashtags[:TOP], d.sounds[:TOP]
+    ids = q.ids() if sc.filtered else None  # every post, unfiltered: no list of them all
+    d.hashtags, d.sounds = (
+        [_rate(r) for r in rising(store, what, since=since, now=now, ids=ids) if r.trusted][:TOP]
+        for what in ("hashtags", "sounds")
+    )
     d.countries = [_countries(c) for s in sc.sources if (c := q.countries(s))]
     return d
+
+
+def check_sources(store: Store, sources: Sequence[str]) -> None:
+    """InvalidInputError naming the first of ``sources`` that is neither a source of the
+    store nor a watch's (as :func:`digest` would refuse it)."""
+    scope(store, None, list(sources))
 
 
 def _countries(result: Comparison) -> dict[str, Any]:
@@ -223,4 +231,4 @@ def _format(out: str | Path | None) -> str:
     return FORMATS[suffix]
 
 
-__all__ = ["Digest", "digest", "to_html", "to_markdown", "write_digest"]
+__all__ = ["Digest", "check_sources", "digest", "to_html", "to_markdown", "write_digest"]

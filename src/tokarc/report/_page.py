@@ -104,7 +104,9 @@ def scope(
         known = ", ".join(s.label for s in every[:6]) or "none yet"
         raise InvalidInputError(f"invalid {option}: {exc.args[0]} (sources: {known})") from None
     picked = {s.label for s in chosen}
-    ws = [w for w in watches.all() if f"{w.spec.source_kind}:{w.target}" in picked]
+    ws = [
+        w for w in watches.all() if w.spec.collects and f"{w.spec.source_kind}:{w.target}" in picked
+    ]
     return Scope(since, tuple(chosen), tuple(ws), filtered=True)
 
 

@@ -25,6 +25,7 @@ from ..collect import BUDGET, Collector, ExpandSpec, Expansion, JobReport
 from ..collect import EXPANSION_KIND as EXPANSION
 from ..errors import TransportError
 from ..monitor import Scheduler, Stopping, Watches
+from ..report import RUNNERS
 from ..status import JobStatus
 from ..store import Store, TransientError
 from ._limits import SharedLimits
@@ -135,7 +136,7 @@ def collect_job(context: JobContext, job_id: int) -> str:
 def run_watch(context: JobContext, watch_id: int) -> str:
     """Run the watch ``watch_id`` once if it is due (its claim is the watch's own lock)."""
     rt = runtime_of(context)
-    scheduler = Scheduler(rt.db, rt.client, clock=rt.clock, stop=rt.stopping)
+    scheduler = Scheduler(rt.db, rt.client, clock=rt.clock, stop=rt.stopping, runners=RUNNERS)
     if rt.stopping.is_set():
         raise Interrupted(f"watch {watch_id}: the worker is stopping")
     run = scheduler.run_one(watch_id)
