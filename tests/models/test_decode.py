@@ -118,6 +118,8 @@ def test_public_surface() -> None:
         [
             "BY_ENTITY",
             "KINDS",
+            "CaptionSource",
+            "CaptionTrack",
             "RECORD_TYPES",
             "Comment",
             "DecodeError",

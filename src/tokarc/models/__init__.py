@@ -39,6 +39,8 @@ from ._decode import (
 from ._records import (
     BY_ENTITY,
     RECORD_TYPES,
+    CaptionSource,
+    CaptionTrack,
     Comment,
     Hashtag,
     Live,
@@ -53,6 +55,8 @@ __all__ = [
     "BY_ENTITY",
     "KINDS",
     "RECORD_TYPES",
+    "CaptionSource",
+    "CaptionTrack",
     "Comment",
     "DecodeError",
     "Hashtag",
