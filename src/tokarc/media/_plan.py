@@ -2,12 +2,13 @@
 
 Kinds and where their URLs are: ``video`` (a video post's ``play_url``), ``images`` (a photo
 post's carousel, every image in order: ``position`` 0, 1, ...), ``cover`` (a post's
-``cover_url``), ``avatar`` (a user's ``avatar_url``), ``music`` (a sound's ``play_url``).
+``cover_url``), ``avatar`` (a user's ``avatar_url``), ``music`` (a sound's ``play_url``),
+``subtitles`` (a post's caption tracks, WebVTT, in the order the post lists them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import InvalidInputError
@@ -17,10 +18,17 @@ from ..store import Store
 from ..targets import source_of
 from ._schema import MIGRATIONS
 
-KINDS = ("video", "images", "cover", "avatar", "music")
+KINDS = ("video", "images", "cover", "avatar", "music", "subtitles")
 
 #: The entity each kind belongs to (its record id is that entity's id).
-ENTITY = {"video": "post", "images": "post", "cover": "post", "avatar": "user", "music": "music"}
+ENTITY = {
+    "video": "post",
+    "images": "post",
+    "cover": "post",
+    "avatar": "user",
+    "music": "music",
+    "subtitles": "post",
+}
 
 #: Statuses a rerun leaves alone; any other (failed, expired) is tried again.
 SETTLED = (MediaStatus.DONE, MediaStatus.TOO_LARGE)
@@ -88,17 +96,29 @@ def _items(store: Store, kind: str, source: Source | None) -> Iterator[Item]:
     sql, params = _query(kind, source)
     for rows in store.db.stream(sql, params):
         for record_id, value in rows:
-            if kind == "images":
-                yield from _carousel(str(record_id), value)
+            if kind in MANY:
+                yield from _many(kind, str(record_id), value)
             elif value:
                 yield Item(kind, str(record_id), 0, str(value))
 
 
-def _carousel(aweme_id: str, raw: str | bytes) -> Iterator[Item]:
+#: The kinds of which a post has several files, read from its raw JSON: their URLs in order.
+MANY: dict[str, Callable[[Post], list[str]]] = {
+    "images": lambda post: post.image_urls,
+    "subtitles": lambda post: [track.url for track in post.captions],
+}
+
+
+def stored_post(raw: str | bytes) -> Post:
+    """The post of a ``posts.raw`` value."""
     post = decode_json("post", raw.encode() if isinstance(raw, str) else raw)
     assert isinstance(post, Post)
-    for position, url in enumerate(post.image_urls):
-        yield Item("images", aweme_id, position, url)
+    return post
+
+
+def _many(kind: str, aweme_id: str, raw: str | bytes) -> Iterator[Item]:
+    for position, url in enumerate(MANY[kind](stored_post(raw))):
+        yield Item(kind, aweme_id, position, url)
 
 
 _BASE = {
@@ -108,6 +128,8 @@ _BASE = {
     "cover": "SELECT aweme_id, cover_url FROM posts WHERE cover_url IS NOT NULL",
     "avatar": "SELECT uid, avatar_url FROM users WHERE avatar_url IS NOT NULL",
     "music": "SELECT music_id, play_url FROM music WHERE play_url IS NOT NULL",
+    "subtitles": "SELECT aweme_id, raw FROM posts"
+    " WHERE (raw LIKE '%caption_infos%' OR raw LIKE '%subtitleInfos%')",
 }
 _KEY = {
     "video": "aweme_id",
@@ -115,6 +137,7 @@ _KEY = {
     "cover": "aweme_id",
     "avatar": "uid",
     "music": "music_id",
+    "subtitles": "aweme_id",
 }
 _SEEN = "SELECT entity_id FROM seen_via WHERE entity = ? AND source_kind = ? AND source_target = ?"
 # Authors and sounds of the posts a source found belong to it too.

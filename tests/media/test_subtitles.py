@@ -1,0 +1,98 @@
+"""Subtitles: caption tracks downloaded, refreshed when expired, parsed into transcripts (both
+backends), their text the emulator's known cues."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tokarc.emulator import Emulator
+from tokarc.emulator import _captions as emulator_captions
+from tokarc.emulator import _media as emulator_media
+from tokarc.media import read_cues
+from tokarc.models import Post, decode_json
+from tokarc.store import Store
+
+from .conftest import Run, assert_files_whole, rows
+
+
+def _posts(store: Store) -> dict[str, Post]:
+    out = {}
+    for aweme_id, raw in store.db.query("SELECT aweme_id, raw FROM posts"):
+        post = decode_json("post", raw.encode() if isinstance(raw, str) else raw)
+        assert isinstance(post, Post)
+        out[str(aweme_id)] = post
+    return out
+
+
+def _known(post: Post, lang: str) -> list[list[object]]:
+    cues = emulator_captions.cues(int(post.aweme_id), lang, post.duration_ms or 0)
+    return [[c.start_ms, c.end_ms, c.text] for c in cues]
+
+
+def test_every_track_becomes_a_transcript(run: Run, collected: Store, tmp_path: Path) -> None:
+    report = run(kinds=("subtitles",))
+    posts = _posts(collected)
+    tracks = {(a, i): t for a, p in posts.items() for i, t in enumerate(p.captions)}
+    assert report.planned == report.downloaded == len(tracks) > 2
+    got = rows(collected, "kind = 'subtitles'")
+    assert {(r[1], r[2]) for r in got} == set(tracks)
+    assert {r[6] for r in got} == {"text/vtt"}
+    files = assert_files_whole(tmp_path / "media")
+    assert {f.suffix for f in files} == {".vtt"}
+    stored = collected.db.query(
+        "SELECT aweme_id, position, language, source, cue_count, cues, text FROM transcripts"
+    )
+    assert len(stored) == len(tracks)
+    for aweme_id, position, language, source, n, cues, text in stored:
+        track = tracks[(aweme_id, position)]
+        assert (language, source) == (track.language, track.source)
+        cue_list = json.loads(cues)
+        known = _known(posts[aweme_id], language)
+        assert [[c["start_ms"], c["end_ms"], c["text"]] for c in cue_list] == known
+        assert n == len(known)
+        assert text == " ".join(str(k[2]) for k in known)
+    assert len({s for *_, s, _, _, _ in stored}) > 1  # not one source for all
+
+
+def test_the_files_parse_as_the_emulator_wrote_them(
+    run: Run, collected: Store, tmp_path: Path
+) -> None:
+    run(kinds=("subtitles",))
+    aweme_id, path = collected.db.query(
+        "SELECT record_id, path FROM media WHERE kind = 'subtitles' ORDER BY record_id LIMIT 1"
+    )[0]
+    post = _posts(collected)[aweme_id]
+    cues = read_cues(tmp_path / "media" / path)
+    lang = post.captions[0].language or ""
+    assert [[c.start_ms, c.end_ms, c.text] for c in cues] == _known(post, lang)
+
+
+def test_expired_subtitles_are_refreshed_through_multi_post_info(
+    run: Run, collected: Store, emulator: Emulator
+) -> None:
+    emulator.clock.advance(emulator_media.TTL + 60)
+    report = run(kinds=("subtitles",))
+    assert report.refreshed == report.planned == report.downloaded > 0
+    assert report.expired == report.failed == 0
+    assert emulator.stats.requests["multi_post_info"] == report.calls == 1
+    n = collected.db.query("SELECT COUNT(*) FROM transcripts")[0][0]
+    assert n == report.downloaded
+
+
+def test_without_a_client_expired_subtitles_stay_expired(
+    run: Run, collected: Store, emulator: Emulator
+) -> None:
+    emulator.clock.advance(emulator_media.TTL + 60)
+    report = run(kinds=("subtitles",), client=None)
+    assert report.expired == report.planned > 0
+    assert collected.db.query("SELECT COUNT(*) FROM transcripts")[0][0] == 0
+    assert run(kinds=("subtitles",)).downloaded == report.planned  # pending again, then got
+
+
+def test_a_rerun_keeps_one_transcript_per_track(run: Run, collected: Store) -> None:
+    first = run(kinds=("subtitles",))
+    collected.db.execute("UPDATE media SET status = 'failed' WHERE kind = 'subtitles'")
+    again = run(kinds=("subtitles",))
+    assert again.downloaded == first.downloaded
+    assert collected.db.query("SELECT COUNT(*) FROM transcripts")[0][0] == first.downloaded
