@@ -6,11 +6,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from tokarc.analysis._search import count, search
+from tokarc.cli import app
 from tokarc.emulator import Emulator
 from tokarc.emulator import _captions as emulator_captions
 from tokarc.emulator import _media as emulator_media
+from tokarc.errors import InvalidInputError
 from tokarc.media import read_cues
-from tokarc.models import Post, decode_json
+from tokarc.models import Post, cues_of, decode_json
 from tokarc.store import Store
 
 from .conftest import Run, assert_files_whole, rows
@@ -96,3 +102,56 @@ def test_a_rerun_keeps_one_transcript_per_track(run: Run, collected: Store) -> N
     again = run(kinds=("subtitles",))
     assert again.downloaded == first.downloaded
     assert collected.db.query("SELECT COUNT(*) FROM transcripts")[0][0] == first.downloaded
+
+
+def _a_cue(store: Store) -> tuple[str, str, int, str]:
+    """(post, a rare word, its cue's start, that cue's text) of a stored transcript."""
+    counts: dict[str, int] = {}
+    found: dict[str, tuple[str, int, str]] = {}
+    for aweme_id, cues in store.db.query("SELECT aweme_id, cues FROM transcripts"):
+        for cue in cues_of(cues):
+            for word in {w for w in cue.text.split() if w.isalpha() and len(w) > 3}:
+                counts[word] = counts.get(word, 0) + 1
+                found.setdefault(word, (str(aweme_id), cue.start_ms, cue.text))
+    word = min(counts, key=lambda w: (counts[w], w))
+    return (found[word][0], word, *found[word][1:])
+
+
+def test_a_transcript_hit_is_at_its_cue(run: Run, collected: Store) -> None:
+    run(kinds=("subtitles",))
+    aweme_id, word, start_ms, text = _a_cue(collected)
+    hits = search(collected.db, word, "transcripts", limit=50)
+    hit = next(h for h in hits if h.id == aweme_id)
+    assert (hit.scope, hit.at_ms, hit.text) == ("transcripts", start_ms, text)
+    page = f"https://www.tiktok.com/@{hit.author}/video/{aweme_id}"
+    assert hit.url == f"{page}?t={start_ms // 1000}"
+    assert hit.author
+    assert hit.created_at
+    assert all(word.lower() in (h.text or "").lower() for h in hits)
+    assert count(collected.db, word, "transcripts") == len(hits)
+    assert search(collected.db, f"{word} -{word}", "transcripts") == []
+
+
+def test_searching_transcripts_where_there_are_none_is_one_line(tmp_path: Path) -> None:
+    from tokarc.store import open_store as open_plain
+
+    with open_plain(tmp_path / "plain.db") as plain:
+        with pytest.raises(InvalidInputError, match="no transcripts in this database"):
+            search(plain.db, "magic", "transcripts")
+
+
+def test_tokarc_search_in_transcripts(run: Run, collected: Store, tmp_path: Path) -> None:
+    if collected.backend != "sqlite":
+        pytest.skip("the library test above covers PostgreSQL; the command is the same")
+    run(kinds=("subtitles",))
+    aweme_id, word, start_ms, _ = _a_cue(collected)
+    args = ["search", word, "--db", str(tmp_path / "media.db"), "--in", "transcripts"]
+    ran = CliRunner().invoke(app, [*args, "--json"], prog_name="tokarc")
+    assert ran.exit_code == 0, ran.stderr
+    hits = [json.loads(line) for line in ran.stdout.splitlines()]
+    hit = next(h for h in hits if h["id"] == aweme_id)
+    assert hit["at_ms"] == start_ms
+    assert hit["url"].endswith(f"?t={start_ms // 1000}")
+    table = CliRunner().invoke(app, args, prog_name="tokarc", terminal_width=300)
+    assert f"{start_ms // 60_000}:" in table.stdout
+    assert "?t=" in table.stdout

@@ -34,7 +34,7 @@ from ._files import MIN_FREE, DiskFullError, MediaRoot, Stored
 from ._plan import ENTITY, KINDS, Item, Source, parse_kinds, parse_source, pending
 from ._root import DEFAULT_ROOT, media_root, record_root, recorded_root
 from ._schema import MIGRATIONS
-from ._transcripts import TRANSCRIPTS, Cue, TranscriptError, cues_of, read_cues, save_transcript
+from ._transcripts import TRANSCRIPTS, TranscriptError, read_cues, save_transcript
 
 __all__ = [
     "DEFAULT_ROOT",
@@ -43,7 +43,6 @@ __all__ = [
     "MIGRATIONS",
     "MIN_FREE",
     "TRANSCRIPTS",
-    "Cue",
     "DiskFullError",
     "Fetcher",
     "Item",
@@ -54,7 +53,6 @@ __all__ = [
     "Stored",
     "TranscriptError",
     "archive",
-    "cues_of",
     "media_paths",
     "media_root",
     "parse_kinds",

@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
 from ..client import Client
-from ..models import CaptionTrack
+from ..models import CaptionTrack, Cue
 from ..status import MediaStatus
 from ..store import Store, timestamp
 from ._fetch import Fetcher, Outcome, public_url
@@ -24,7 +24,7 @@ from ._plan import Item, Source, pending, stored_post
 from ._refresh import Refresher
 from ._root import record_root
 from ._schema import MIGRATIONS
-from ._transcripts import Cue, TranscriptError, read_cues, save_transcript
+from ._transcripts import TranscriptError, read_cues, save_transcript
 
 
 @dataclass

@@ -10,15 +10,13 @@ A track downloaded again (a refreshed URL) replaces its row.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 import webvtt
 from webvtt.errors import MalformedFileError
 
-from ..models import CaptionSource, CaptionTrack
+from ..models import CaptionSource, CaptionTrack, Cue, cues_json
 from ..store import Dialect, MigrationSet, Store, text_index, timestamp
 
 TRANSCRIPTS = MigrationSet("transcripts")
@@ -35,14 +33,6 @@ def _tracks(d: Dialect) -> list[str]:
             PRIMARY KEY (aweme_id, language, source))""",
         *text_index(d, "transcripts", "text"),
     ]
-
-
-class Cue(NamedTuple):
-    """One cue: from ``start_ms`` to ``end_ms`` (milliseconds into the video), its text."""
-
-    start_ms: int
-    end_ms: int
-    text: str
 
 
 class TranscriptError(ValueError):
@@ -86,15 +76,10 @@ def save_transcript(
     """Keep the ``cues`` of a post's track (in the caller's transaction)."""
     language = (track.language if track else None) or UNKNOWN_LANGUAGE
     source = track.source if track else CaptionSource.AUTO
-    encoded = json.dumps([c._asdict() for c in cues], ensure_ascii=False)
+    encoded = cues_json(cues)
     text = " ".join(c.text for c in cues)
     row = (aweme_id, language, source, position, sha256, len(cues), encoded, text, timestamp())
     store.db.execute(_UPSERT, row)
-
-
-def cues_of(value: str) -> list[Cue]:
-    """A ``transcripts.cues`` value as cues."""
-    return [Cue(int(c["start_ms"]), int(c["end_ms"]), str(c["text"])) for c in json.loads(value)]
 
 
 #: What the transcripts keep in the store.

@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 from ..errors import DecodeError
+from ._captions import Cue, cues_json, cues_of
 from ._decode import (
     _DECODERS as _DECODERS,  # tests patch it
 )
@@ -58,6 +59,7 @@ __all__ = [
     "CaptionSource",
     "CaptionTrack",
     "Comment",
+    "Cue",
     "DecodeError",
     "Hashtag",
     "Live",
@@ -66,6 +68,8 @@ __all__ = [
     "Record",
     "Undecodable",
     "User",
+    "cues_json",
+    "cues_of",
     "decode",
     "decode_json",
     "decode_many",

@@ -9,13 +9,34 @@ Mobile: ``video.cla_info.caption_infos[]`` (``url``/``url_list``, ``lang``, ``la
 
 from __future__ import annotations
 
+import json
 import urllib.parse
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from ._raw import _CaptionInfoRaw, _ClaInfoRaw, _SubtitleInfoRaw, _VideoRaw
 from ._records import CaptionSource, CaptionTrack
 
 # The web shape's ``Source`` values; any other (a creator's upload) is the creator's.
 _WEB_SOURCES = {"ASR": CaptionSource.AUTO, "MT": CaptionSource.TRANSLATED}
+
+
+class Cue(NamedTuple):
+    """One cue of a transcript: from ``start_ms`` to ``end_ms`` into the video, its text."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+def cues_json(cues: Sequence[Cue]) -> str:
+    """``cues`` as a ``transcripts.cues`` value: ``[{"start_ms", "end_ms", "text"}, ...]``."""
+    return json.dumps([c._asdict() for c in cues], ensure_ascii=False)
+
+
+def cues_of(value: str) -> list[Cue]:
+    """A ``transcripts.cues`` value as cues."""
+    return [Cue(int(c["start_ms"]), int(c["end_ms"]), str(c["text"])) for c in json.loads(value)]
 
 
 def caption_tracks(v: _VideoRaw | None) -> list[CaptionTrack]:
