@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from tokarc.analysis._search import count, search
 from tokarc.cli import app
+from tokarc.dataset import export as X
+from tokarc.dataset._pseudonym import Pseudonymizer
 from tokarc.emulator import Emulator
 from tokarc.emulator import _captions as emulator_captions
 from tokarc.emulator import _media as emulator_media
@@ -155,3 +157,21 @@ def test_tokarc_search_in_transcripts(run: Run, collected: Store, tmp_path: Path
     table = CliRunner().invoke(app, args, prog_name="tokarc", terminal_width=300)
     assert f"{start_ms // 60_000}:" in table.stdout
     assert "?t=" in table.stdout
+
+
+def test_transcripts_are_exported_and_pseudonymised(
+    run: Run, collected: Store, tmp_path: Path
+) -> None:
+    run(kinds=("subtitles",))
+    plain, hidden = tmp_path / "t.jsonl", tmp_path / "p.jsonl"
+    n = X.export(collected, "transcripts", plain, "jsonl")
+    assert n == collected.db.query("SELECT COUNT(*) FROM transcripts")[0][0] > 0
+    rows = [json.loads(line) for line in plain.read_text().splitlines()]
+    mentioned = [r for r in rows if "@" in r["text"]]
+    assert mentioned  # the emulator's cues name accounts
+    X.export(collected, "transcripts", hidden, "jsonl", pseudonymize=Pseudonymizer(b"k" * 32))
+    masked = [json.loads(line) for line in hidden.read_text().splitlines()]
+    for row in masked:
+        assert not any(f"@{h}" in row["text"] + row["cues"] for h in emulator_captions._MENTIONED)
+        json.loads(row["cues"])  # still JSON
+    assert [r["aweme_id"] for r in masked] == [r["aweme_id"] for r in rows]
