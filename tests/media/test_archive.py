@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+import webvtt
 from PIL import Image
 
 from tokarc.emulator import Emulator
@@ -45,6 +46,9 @@ def test_every_kind_is_downloaded_whole_and_recorded(
         elif kind == "music":
             assert content_type == "audio/mpeg"
             assert data.startswith(b"ID3")
+        elif kind == "subtitles":
+            assert content_type == "text/vtt"
+            assert webvtt.from_string(data.decode()).captions
         else:
             assert content_type == "image/jpeg"
             with Image.open(io.BytesIO(data)) as image:

@@ -118,6 +118,11 @@ def test_public_surface() -> None:
         [
             "BY_ENTITY",
             "KINDS",
+            "CaptionSource",
+            "CaptionTrack",
+            "Cue",
+            "cues_json",
+            "cues_of",
             "RECORD_TYPES",
             "Comment",
             "DecodeError",

@@ -74,7 +74,7 @@ def test_the_store_applies_the_sets_it_is_given_and_a_package_ensures_its_own(
     with open_everything(store_url) as store:
         pg = store.backend == "postgresql"
         assert sets(store) == {"store", "archive", "collect", "expand", "monitor", "media",
-                               *(["workers"] if pg else [])}  # fmt: skip
+                               "transcripts", *(["workers"] if pg else [])}  # fmt: skip
         tables = "shared_limits" in {t for (t,) in q(store, _TABLES[store.backend])}
         assert tables is pg
     with open_store(store_url) as alone:  # the other sets' migrations are left alone
@@ -585,7 +585,7 @@ def test_public_surface() -> None:
         "open_store", "redact",
         # what the packages above use, exported rather than reached for in private modules
         "Backend", "Dialect", "PG_CONFIG", "SEARCHABLE", "SEARCH_SCOPES", "iso", "record_json",
-        "run_sql", "sqlite_files", "timestamp",
+        "run_sql", "sqlite_files", "text_index", "timestamp",
         # the page log: derive the tables again, and tokarc_raw() on a SQLite connection
         "DERIVED_TABLES", "Rebuilt", "rebuild", "add_sql_function",
     }  # fmt: skip

@@ -14,12 +14,13 @@ from ._network import build as build_network
 from ._network import write as write_network
 from ._open import Archive, Frames, open_archive
 from ._overperforming import METRICS, Rate, Score, overperforming, rising
-from ._search import Match, fts5_query, search
+from ._search import SEARCH_SCOPES, Match, fts5_query, search
 from ._search import count as count_matches
 
 __all__ = [
     "GRAPHS",
     "METRICS",
+    "SEARCH_SCOPES",
     "Archive",
     "Comparison",
     "Frames",

@@ -1,21 +1,31 @@
-"""Full-text search over captions, comments and user bios, ranked, on both backends.
+"""Full-text search over captions, comments, user bios and transcripts, ranked, on both backends.
 
 One query language for both: words must all match (``magic trick``), ``"a phrase"`` matches
 words in a row, ``OR`` between two terms takes either, ``-word`` leaves out what has it. On
 PostgreSQL that is ``websearch_to_tsquery``; on SQLite it is translated to FTS5 syntax, so no
 input is ever an FTS5 syntax error.
+
+A transcript hit (``--in transcripts``: the ``transcripts`` table the media archive fills from
+subtitles) shows the cue the words are in, its time, and the post's URL at that time (``?t=``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import InvalidInputError
-from ..store import PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, Backend, iso
+from ..models import cues_of
+from ..store import PG_CONFIG, SEARCHABLE, Backend, iso
 
-__all__ = ["Match", "count", "fts5_query", "search"]
+__all__ = ["SEARCH_SCOPES", "Match", "count", "fts5_query", "search"]
+
+TRANSCRIPTS = "transcripts"
+#: What is searchable: the archive's tables, and the transcripts (a table of the media archive).
+SCOPES = {**SEARCHABLE, TRANSCRIPTS: ("text", "aweme_id")}
+SEARCH_SCOPES = tuple(SCOPES)
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,8 @@ class Match:
     sources: str | None
     text: str | None
     rank: int
+    at_ms: int | None = None  # transcripts: where in the video the matching cue starts
+    url: str | None = None  # transcripts: the post's URL at that time (``?t=`` seconds)
 
 
 # Per scope: the table alias's columns for the author's handle and the seen_via entity.
@@ -38,13 +50,17 @@ _AUTHOR = {
     "posts": "COALESCE(u.unique_id, t.author_unique_id)",
     "comments": "u.unique_id",
     "users": "t.unique_id",
+    TRANSCRIPTS: "COALESCE(u.unique_id, p.author_unique_id)",
 }
 _AUTHOR_JOIN = {
     "posts": "LEFT JOIN users u ON u.uid = t.author_uid",
     "comments": "LEFT JOIN users u ON u.uid = t.author_uid",
     "users": "",
+    TRANSCRIPTS: "LEFT JOIN posts p ON p.aweme_id = t.aweme_id "
+    "LEFT JOIN users u ON u.uid = p.author_uid",
 }
-_ENTITY = {"posts": "post", "comments": "comment", "users": "user"}
+_ENTITY = {"posts": "post", "comments": "comment", "users": "user", TRANSCRIPTS: "post"}
+_CREATED = {TRANSCRIPTS: "p.create_time"}  # the others: their own create_time
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
@@ -78,10 +94,13 @@ def search(db: Backend, query: str, scope: str = "posts", limit: int = 20) -> li
     if limit < 1:
         raise InvalidInputError(f"invalid limit {limit!r}: a whole number of 1 or more")
     matching, params, (order, by) = _matching(db, query, scope)
-    select = _select(iso(db.dialect, "t.create_time"), scope)
+    select = _select(iso(db.dialect, _CREATED.get(scope, "t.create_time")), scope)
     sql = f"{select} {matching} ORDER BY {order}, 1 LIMIT ?"
     rows = db.query(sql, (*params, *by, limit))
-    return [Match(scope, str(r[0]), r[1], r[2], r[3], r[4], i) for i, r in enumerate(rows, 1)]
+    found = [Match(scope, str(r[0]), r[1], r[2], r[3], r[4], i) for i, r in enumerate(rows, 1)]
+    if scope != TRANSCRIPTS:
+        return found
+    return [_at_cue(m, r[5], query) for m, r in zip(found, rows, strict=True)]
 
 
 def count(db: Backend, query: str, scope: str = "posts") -> int:
@@ -96,8 +115,12 @@ def _matching(
 ) -> tuple[str, tuple[Any, ...], tuple[str, tuple[Any, ...]]]:
     """The ``JOIN ... WHERE`` that keeps the matches of ``query`` in ``scope`` (the table is
     ``t``), its parameters, and the ranking to order them by (best first) with its own."""
-    if scope not in SEARCHABLE:
+    if scope not in SCOPES:
         raise InvalidInputError(f"invalid scope {scope!r}: one of {', '.join(SEARCH_SCOPES)}")
+    if scope not in SEARCHABLE and not int(db.query(db.dialect.has_table, (scope,))[0][0]):
+        raise InvalidInputError(
+            f"no {scope} in this database: get them with tokarc media --kinds subtitles"
+        )
     query = query.replace("\x00", " ")  # no database takes a NUL in text
     match = fts5_query(query)  # on both backends: the same queries are refused
     if db.dialect.name == "sqlite":
@@ -109,12 +132,36 @@ def _matching(
 
 
 def _select(db_iso: str, scope: str) -> str:
-    column, key = SEARCHABLE[scope]
+    column, key = SCOPES[scope]
     sources = (
         "(SELECT MIN(v.source_kind || ':' || v.source_target) FROM seen_via v "
         f"WHERE v.entity = '{_ENTITY[scope]}' AND v.entity_id = t.{key})"
     )
+    extra = ", t.cues" if scope == TRANSCRIPTS else ""
     return (
-        f"SELECT t.{key}, {db_iso}, {_AUTHOR[scope]}, {sources}, t.{column}"
+        f"SELECT t.{key}, {db_iso}, {_AUTHOR[scope]}, {sources}, t.{column}{extra}"
         f" FROM {scope} t {_AUTHOR_JOIN[scope]}"
     )
+
+
+def _at_cue(match: Match, cues: str, query: str) -> Match:
+    """``match`` (a transcript) narrowed to the first cue holding one of the query's terms."""
+    terms = [_folded(t) for t in _terms(query)]
+    found = [c for c in cues_of(cues) if any(t in _folded(c.text) for t in terms)]
+    cue = found[0] if found else None
+    if cue is None:
+        return match
+    url = f"https://www.tiktok.com/@{match.author or '_'}/video/{match.id}?t={cue.start_ms // 1000}"
+    return replace(match, text=cue.text, at_ms=cue.start_ms, url=url)
+
+
+def _terms(query: str) -> list[str]:
+    """The words and phrases ``query`` asks for (not those it leaves out)."""
+    found = [p or w for p, w in _TOKEN.findall(query)]
+    return [t for t in found if t and t != "OR" and not t.startswith("-")]
+
+
+def _folded(text: str) -> str:
+    """``text`` as the indexes compare it: case-folded, without diacritics."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

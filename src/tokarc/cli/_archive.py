@@ -18,6 +18,7 @@ from .._files import atomic_file
 from .._time import format_duration, parse_since
 from ..analysis import (
     GRAPHS,
+    SEARCH_SCOPES,
     Rate,
     Score,
     count_matches,
@@ -34,7 +35,7 @@ from ..collect import Checkpoint, kinds_for
 from ..collect import Sink as _Sink
 from ..dataset import dehydrated, read_ids, record_gone
 from ..status import JobStatus
-from ..store import SEARCH_SCOPES, Store, is_postgres_url, run_sql
+from ..store import Store, is_postgres_url, run_sql
 from ..targets import source_of as stored_source
 from . import _errors, _tables
 from . import _options as O
@@ -79,9 +80,11 @@ def search(
     limit: Annotated[int, typer.Option(min=1, help="How many matches.")] = 20,
     as_json: Json = False,
 ) -> None:
-    """Full-text search of captions, comments or bios, best matches first.
+    """Full-text search of captions, comments, bios or transcripts, best matches first.
 
-    Example: tokarc search --db magic.db "card trick" --in posts
+    A transcript match shows the cue, its time and the post's URL at that time.
+
+    Example: tokarc search --db magic.db "card trick" --in transcripts
     """
     with existing(db, read_only=True) as store:
         matches = search_store(store.db, query, str(scope.value), limit)
@@ -92,9 +95,20 @@ def search(
         return
     headers = ["rank", "id", "created_at", "author", "sources", "text"]
     rows = [[m.rank, m.id, m.created_at, m.author, m.sources, m.text] for m in matches]
+    if scope.value == "transcripts":
+        headers += ["at", "url"]
+        rows = [[*r, _clock(m.at_ms), m.url] for r, m in zip(rows, matches, strict=True)]
     found = f"{len(rows)} of {total} matches" if total > len(rows) else f"{len(rows)} matches"
     cut = f" (--limit {limit})" if total > len(rows) else ""
     _tables.stdout().print(_grid(f"{found} of {query!r} in {scope.value}{cut}", headers, rows))
+
+
+def _clock(ms: int | None) -> str:
+    """Milliseconds into a video as ``m:ss.d``."""
+    if ms is None:
+        return ""
+    minutes, rest = divmod(ms, 60_000)
+    return f"{minutes}:{rest / 1000:04.1f}"
 
 
 def compare(

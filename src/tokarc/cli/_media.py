@@ -107,7 +107,7 @@ def media(
         str, typer.Option(metavar="SIZE", help="Stop when the disk has less free than this.")
     ] = f"{MIN_FREE // 1_000_000}MB",
 ) -> None:
-    """Download the videos, carousels, covers, avatars and sounds the stored records point to.
+    """Download the videos, carousels, covers, avatars, sounds and subtitles the records point to.
 
     Files are named by their sha256 under --dir and listed in the store's media table; a rerun
     gets only what is missing, failed or expired. Expired URLs are refreshed through Multi Post

@@ -233,7 +233,7 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
     "media": (
         "A file the media archive downloaded (`tokarc media`), by record and kind.",
         {
-            "kind": "`video`, `images`, `cover`, `avatar` or `music`",
+            "kind": "`video`, `images`, `cover`, `avatar`, `music` or `subtitles`",
             "record_id": (
                 "the post's `aweme_id`, the user's `uid` (avatar) or the `music_id`",
                 "record_id",
@@ -247,6 +247,23 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
             "url": ("the URL it was downloaded from (expires)", "drop"),
             "fetched_at": "when it was downloaded (ISO 8601 UTC)",
             "attempts": "downloads tried",
+        },
+    ),
+    "transcripts": (
+        "What is said in a post: one caption track (`tokarc media --kinds subtitles`), parsed.",
+        {
+            "aweme_id": "the post (see `posts`)",
+            "language": "the track's language as TikTok names it (`eng-US`)",
+            "source": "`creator` (edited by the creator), `auto` (speech recognition) "
+            "or `translated` (machine-translated)",
+            "position": "the track's place in the post's list (the `media` row's `position`)",
+            "cue_count": "how many cues",
+            "cues": (
+                'the cues, JSON: `[{"start_ms": 1200, "end_ms": 3400, "text": "..."}]`',
+                "text",
+            ),
+            "text": ("the cues' text, joined by spaces", "text"),
+            "updated_at": "when the file was last parsed (ISO 8601 UTC)",
         },
     ),
     "seen_via": (

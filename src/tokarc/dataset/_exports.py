@@ -224,6 +224,13 @@ EXPORTS: dict[str, Export] = {
             "fetched_at, attempts FROM media ORDER BY kind, record_id, position",
             optional_table="media",
         ),
+        Export(  # what was said: the subtitles parsed (tokarc.media's transcripts set)
+            "transcripts",
+            _cols("aweme_id language source position:int cue_count:int cues text updated_at"),
+            "SELECT aweme_id, language, source, position, cue_count, cues, text, updated_at "
+            "FROM transcripts ORDER BY aweme_id, language, source",
+            optional_table="transcripts",
+        ),
     )
 }
 

@@ -11,7 +11,8 @@ built once per entity (memoized with the rest of its JSON) with two stand-ins, r
 ``x-signature`` signs the path, ``x-esig`` the expiry: a URL whose path or ``x-expires`` was
 changed is refused (403), and so is one past its ``x-expires`` on the emulator's clock, as
 TikTok's CDN does. The files are deterministic and valid: a JPEG (covers, avatars, carousel
-images), an MP4 (ISO BMFF boxes) or an MP3 (ID3 tag and MPEG audio frames), a few KB each.
+images), an MP4 (ISO BMFF boxes) or an MP3 (ID3 tag and MPEG audio frames), a few KB each, or
+a WebVTT caption track (:mod:`._captions`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import struct
 import threading
 from collections.abc import Mapping
 
+from . import _captions as captions
 from ._cache import LRU
 
 MEDIA_PREFIX = "/_media"
@@ -32,7 +34,12 @@ TTL = 86_400  # [I] TikTok's signed CDN URLs last about a day
 _KEY = b"tokarc-emulator-media"
 _ORIGIN_B, _EXPIRES_B = ORIGIN.encode(), EXPIRES.encode()
 
-CONTENT_TYPES = {"jpeg": "image/jpeg", "mp4": "video/mp4", "mp3": "audio/mpeg"}
+CONTENT_TYPES = {
+    "jpeg": "image/jpeg",
+    "mp4": "video/mp4",
+    "mp3": "audio/mpeg",
+    captions.EXT: captions.CONTENT_TYPE,
+}
 
 
 def _mac(*parts: str, size: int = 8) -> str:
@@ -118,7 +125,7 @@ def serve(path: str, query: Mapping[str, str], now: int) -> tuple[int, bytes, st
 def content(rel: str) -> bytes:
     """The file at ``rel`` (``uri.ext``): the same bytes every time."""
     ext = rel.rpartition(".")[2]
-    return {"jpeg": jpeg, "mp4": mp4, "mp3": mp3}[ext](rel)
+    return {"jpeg": jpeg, "mp4": mp4, "mp3": mp3, captions.EXT: captions.webvtt}[ext](rel)
 
 
 def _filler(key: str, size: int) -> bytes:

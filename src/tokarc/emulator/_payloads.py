@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from . import _captions as captions
 from . import _media as media
 from . import _template as T
 from . import _vocab as V
@@ -58,6 +59,11 @@ def _video_addr(uri: str, size: Any) -> Json:
         "data_size": size,
         "url_key": f"{uri}_h264_540p_1840",
     }
+
+
+def _cla_info(p: Post, language: str) -> Json:
+    found = captions.tracks(p.aweme_id, p.aweme_type, language, p.duration_ms)
+    return captions.cla_info(language, found, media_url)
 
 
 # -- shapes: what each object looks like, built once with holes (see _template) ----------------
@@ -153,6 +159,7 @@ def _video_shape() -> Json:
             }
         ],
         "has_watermark": True,
+        "cla_info": T.raw("cla_info"),
     }
 
 
@@ -375,6 +382,7 @@ class Renderer:
                 b"text_extra": self._text_extra(p),
                 b"cha_list": self._cha_list(p),
                 b"images": T.enc(self._images(p)) if p.aweme_type else _NULL,
+                b"cla_info": T.enc(_cla_info(p, author.language)),
             }
         )
 

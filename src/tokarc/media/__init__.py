@@ -1,4 +1,5 @@
-"""The media archive: videos, carousels, covers, avatars and sounds, kept before their URLs expire.
+"""The media archive: videos, carousels, covers, avatars, sounds and subtitles, kept before their
+URLs expire; subtitles (WebVTT caption tracks) parsed into the ``transcripts`` table.
 
 Files are content-addressed under a media root (``media/ab/cd/<sha256>.<ext>``) and recorded in
 the store's ``media`` table (kind, record, position, URL without its signature, sha256, bytes,
@@ -33,6 +34,7 @@ from ._files import MIN_FREE, DiskFullError, MediaRoot, Stored
 from ._plan import ENTITY, KINDS, Item, Source, parse_kinds, parse_source, pending
 from ._root import DEFAULT_ROOT, media_root, record_root, recorded_root
 from ._schema import MIGRATIONS
+from ._transcripts import TRANSCRIPTS, TranscriptError, read_cues, save_transcript
 
 __all__ = [
     "DEFAULT_ROOT",
@@ -40,6 +42,7 @@ __all__ = [
     "KINDS",
     "MIGRATIONS",
     "MIN_FREE",
+    "TRANSCRIPTS",
     "DiskFullError",
     "Fetcher",
     "Item",
@@ -48,6 +51,7 @@ __all__ = [
     "MediaRoot",
     "Outcome",
     "Stored",
+    "TranscriptError",
     "archive",
     "media_paths",
     "media_root",
@@ -55,8 +59,10 @@ __all__ = [
     "parse_source",
     "pending",
     "public_url",
+    "read_cues",
     "record_root",
     "recorded_root",
+    "save_transcript",
     "sniff",
 ]
 

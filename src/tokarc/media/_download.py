@@ -15,14 +15,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
 from ..client import Client
+from ..models import CaptionTrack, Cue
 from ..status import MediaStatus
 from ..store import Store, timestamp
 from ._fetch import Fetcher, Outcome, public_url
 from ._files import DiskFullError
-from ._plan import Item, Source, pending
+from ._plan import Item, Source, pending, stored_post
 from ._refresh import Refresher
 from ._root import record_root
 from ._schema import MIGRATIONS
+from ._transcripts import TranscriptError, read_cues, save_transcript
 
 
 @dataclass
@@ -188,7 +190,18 @@ class MediaArchive:
                 )
         self._download(again, report)
 
+    def _parsed(self, item: Item, outcome: Outcome) -> tuple[Outcome, list[Cue] | None]:
+        """A downloaded subtitles file's cues; a file that is not WebVTT has failed."""
+        s = outcome.stored
+        if item.kind != "subtitles" or outcome.status != MediaStatus.DONE or s is None:
+            return outcome, None
+        try:
+            return outcome, read_cues(self.fetcher.root.path / s.path)
+        except TranscriptError as exc:
+            return replace(outcome, status=MediaStatus.FAILED, stored=None, error=str(exc)), None
+
     def _record(self, item: Item, outcome: Outcome, report: MediaReport) -> None:
+        outcome, cues = self._parsed(item, outcome)
         s = outcome.stored
         now = timestamp()
         row = (
@@ -208,9 +221,21 @@ class MediaArchive:
         )
         with self.store.db.transaction():
             self.store.db.execute(_UPSERT, row)
+            if cues is not None:
+                track = track_of(self.store, item.record_id, item.position)
+                save_transcript(
+                    self.store, item.record_id, item.position, track, cues, s.sha256 if s else None
+                )
         _count(report, outcome)
         if self.on_file:
             self.on_file(report)
+
+
+def track_of(store: Store, aweme_id: str, position: int) -> CaptionTrack | None:
+    """The caption track at ``position`` of a stored post, if it has one."""
+    post = stored_post(store, aweme_id)
+    tracks = post.captions if post is not None else []
+    return tracks[position] if position < len(tracks) else None
 
 
 def _count(report: MediaReport, outcome: Outcome) -> None:

@@ -108,6 +108,8 @@ def sniff(head: bytes) -> str | None:
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         return {b"M4A ": "audio/mp4", b"heic": "image/heic"}.get(brand, "video/mp4")
+    if head.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
+        return "text/vtt"
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "audio/mpeg"
     return None

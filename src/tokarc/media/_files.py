@@ -32,6 +32,7 @@ EXTENSIONS = {
     "audio/mpeg": "mp3",
     "audio/mp4": "m4a",
     "audio/x-m4a": "m4a",
+    "text/vtt": "vtt",
 }
 
 _PART = ".part"

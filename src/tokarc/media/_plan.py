@@ -2,12 +2,13 @@
 
 Kinds and where their URLs are: ``video`` (a video post's ``play_url``), ``images`` (a photo
 post's carousel, every image in order: ``position`` 0, 1, ...), ``cover`` (a post's
-``cover_url``), ``avatar`` (a user's ``avatar_url``), ``music`` (a sound's ``play_url``).
+``cover_url``), ``avatar`` (a user's ``avatar_url``), ``music`` (a sound's ``play_url``),
+``subtitles`` (a post's caption tracks, WebVTT, in the order the post lists them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import InvalidInputError
@@ -17,10 +18,17 @@ from ..store import Store
 from ..targets import source_of
 from ._schema import MIGRATIONS
 
-KINDS = ("video", "images", "cover", "avatar", "music")
+KINDS = ("video", "images", "cover", "avatar", "music", "subtitles")
 
 #: The entity each kind belongs to (its record id is that entity's id).
-ENTITY = {"video": "post", "images": "post", "cover": "post", "avatar": "user", "music": "music"}
+ENTITY = {
+    "video": "post",
+    "images": "post",
+    "cover": "post",
+    "avatar": "user",
+    "music": "music",
+    "subtitles": "post",
+}
 
 #: Statuses a rerun leaves alone; any other (failed, expired) is tried again.
 SETTLED = (MediaStatus.DONE, MediaStatus.TOO_LARGE)
@@ -86,22 +94,39 @@ def _settled(store: Store) -> set[tuple[str, str, int]]:
 
 def _items(store: Store, kind: str, source: Source | None) -> Iterator[Item]:
     sql, params = _query(kind, source)
-    reader = store.raw_reader() if kind == "images" else None
+    reader = store.raw_reader() if kind in MANY else None
     for rows in store.db.stream(sql, params):
         for record_id, value, *log in rows:
             if reader is not None:
-                yield from _carousel(str(record_id), reader.json("post", record_id, value, *log))
+                yield from _many(kind, str(record_id), reader.json("post", record_id, value, *log))
             elif value:
                 yield Item(kind, str(record_id), 0, str(value))
 
 
-def _carousel(aweme_id: str, raw: bytes | None) -> Iterator[Item]:
-    if raw is None:
-        return
+#: The kinds of which a post has several files, read from its raw JSON: their URLs in order.
+MANY: dict[str, Callable[[Post], list[str]]] = {
+    "images": lambda post: post.image_urls,
+    "subtitles": lambda post: [track.url for track in post.captions],
+}
+
+
+def stored_post(store: Store, aweme_id: str) -> Post | None:
+    """A stored post, decoded again from its JSON (its row's, or the page log's)."""
+    raw = store.raw("post", aweme_id)
+    return None if raw is None else _post(raw)
+
+
+def _post(raw: bytes) -> Post:
     post = decode_json("post", raw)
     assert isinstance(post, Post)
-    for position, url in enumerate(post.image_urls):
-        yield Item("images", aweme_id, position, url)
+    return post
+
+
+def _many(kind: str, aweme_id: str, raw: bytes | None) -> Iterator[Item]:
+    if raw is None:
+        return
+    for position, url in enumerate(MANY[kind](_post(raw))):
+        yield Item(kind, aweme_id, position, url)
 
 
 _BASE = {
@@ -111,6 +136,9 @@ _BASE = {
     "cover": "SELECT aweme_id, cover_url FROM posts WHERE cover_url IS NOT NULL",
     "avatar": "SELECT uid, avatar_url FROM users WHERE avatar_url IS NOT NULL",
     "music": "SELECT music_id, play_url FROM music WHERE play_url IS NOT NULL",
+    # Every video: a post's caption tracks are in its JSON (its row's, or the page log's).
+    "subtitles": "SELECT aweme_id, raw, raw_page FROM posts"
+    " WHERE (is_photo = 0 OR is_photo IS NULL)",
 }
 _KEY = {
     "video": "aweme_id",
@@ -118,6 +146,7 @@ _KEY = {
     "cover": "aweme_id",
     "avatar": "uid",
     "music": "music_id",
+    "subtitles": "aweme_id",
 }
 _SEEN = "SELECT entity_id FROM seen_via WHERE entity = ? AND source_kind = ? AND source_target = ?"
 # Authors and sounds of the posts a source found belong to it too.

@@ -19,7 +19,7 @@ from ..client import CallEvent, Client
 from ..client.pagination import decode_page
 from ..models import Post
 from ..store import Batch, Store
-from ._plan import Item
+from ._plan import ENTITY, MANY, Item
 
 ENDPOINT = E.get("multi_post_info")
 
@@ -46,7 +46,7 @@ class Refresher:
         return {key: url for key, url in found.items() if url}
 
     def _post_of(self, item: Item) -> str | None:
-        if item.kind in ("video", "images", "cover"):
+        if ENTITY[item.kind] == "post":
             return item.record_id
         column = "author_uid" if item.kind == "avatar" else "music_id"
         rows = self.store.db.query(
@@ -96,8 +96,9 @@ def _url(post: Post | None, key: tuple[str, str, int]) -> str | None:
         return post.play_url
     if kind == "cover":
         return post.cover_url
-    if kind == "images":
-        return post.image_urls[position] if position < len(post.image_urls) else None
+    if kind in MANY:
+        urls = MANY[kind](post)
+        return urls[position] if position < len(urls) else None
     if kind == "avatar":
         return post.author.avatar_url if post.author and post.author.uid == record_id else None
     return post.music.play_url if post.music and post.music.music_id == record_id else None

@@ -10,6 +10,7 @@ expired and no fresh one could be had yet; a rerun tries again) or ``too_large``
 from __future__ import annotations
 
 from ..store import Dialect, MigrationSet
+from ._transcripts import TRANSCRIPTS
 
 MEDIA = MigrationSet("media")
 
@@ -36,5 +37,5 @@ def _root(d: Dialect) -> list[str]:
     ]
 
 
-#: What the media archive keeps in the store.
-MIGRATIONS: tuple[MigrationSet, ...] = (MEDIA,)
+#: What the media archive keeps in the store: its files, and the transcripts of subtitles.
+MIGRATIONS: tuple[MigrationSet, ...] = (MEDIA, TRANSCRIPTS)

@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 from ..errors import DecodeError
+from ._captions import Cue, cues_json, cues_of
 from ._decode import (
     _DECODERS as _DECODERS,  # tests patch it
 )
@@ -39,6 +40,8 @@ from ._decode import (
 from ._records import (
     BY_ENTITY,
     RECORD_TYPES,
+    CaptionSource,
+    CaptionTrack,
     Comment,
     Hashtag,
     Live,
@@ -53,7 +56,10 @@ __all__ = [
     "BY_ENTITY",
     "KINDS",
     "RECORD_TYPES",
+    "CaptionSource",
+    "CaptionTrack",
     "Comment",
+    "Cue",
     "DecodeError",
     "Hashtag",
     "Live",
@@ -62,6 +68,8 @@ __all__ = [
     "Record",
     "Undecodable",
     "User",
+    "cues_json",
+    "cues_of",
     "decode",
     "decode_json",
     "decode_many",

@@ -10,6 +10,7 @@ import msgspec
 
 from ..api import guesses as G
 from ..errors import DecodeError
+from ._captions import caption_tracks
 from ._raw import (
     _AwemeRaw,
     _CommentRaw,
@@ -266,6 +267,7 @@ def _post_record(
         mention_uids=mention_uids,
         share_url=a.share_url,
         image_urls=_image_urls(a.image_post_info),
+        captions=caption_tracks(a.video),
         _raw=raw,
         _tags=None if tags is None else tuple(tags),
         **(msgspec.structs.asdict(a.statistics) if a.statistics else {}),

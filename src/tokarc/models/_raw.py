@@ -105,6 +105,38 @@ class _MusicRaw(_Raw):
     cover_thumb: _Urls | None = None
 
 
+class _LangInfoRaw(_Raw):
+    lang: str | None = None
+    language_code: str | None = None
+
+
+class _CaptionInfoRaw(_Raw):
+    """A mobile caption track (``video.cla_info.caption_infos[]``, API.md "Caption tracks")."""
+
+    url: str | None = None
+    url_list: list[str] | None = None
+    lang: str | None = None
+    language_code: str | None = None
+    caption_format: str | None = None
+    is_auto_generated: _Flag = None
+    expire: int | None = None
+
+
+class _ClaInfoRaw(_Raw):
+    original_language_info: _LangInfoRaw | None = None
+    caption_infos: list[_CaptionInfoRaw] | None = None
+
+
+class _SubtitleInfoRaw(_Raw, rename="pascal"):
+    """A web caption track (``video.subtitleInfos[]``): ``Source`` ASR (auto) or MT."""
+
+    url: str | None = None
+    url_expire: int | None = None
+    language_code_name: str | None = None
+    format: str | None = None
+    source: str | None = None
+
+
 class _VideoRaw(_Raw):
     duration: int | None = None
     width: int | None = None
@@ -113,6 +145,10 @@ class _VideoRaw(_Raw):
     download_addr: _Urls | None = None
     cover: _Urls | None = None
     origin_cover: _Urls | None = None
+    cla_info: _ClaInfoRaw | None = None
+    subtitle_infos: list[_SubtitleInfoRaw] | None = msgspec.field(
+        default=None, name="subtitleInfos"
+    )
 
 
 class _StatsRaw(_Raw):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Any, ClassVar, TypeAlias
 
 import msgspec
@@ -146,6 +147,30 @@ class Music(_Record, frozen=True, kw_only=True):
     cover_url: str | None = None
 
 
+class CaptionSource(StrEnum):
+    """Who wrote a caption track (``transcripts.source``)."""
+
+    CREATOR = "creator"  # written or edited by the post's creator
+    AUTO = "auto"  # TikTok's speech recognition, in the spoken language (web: ``ASR``)
+    TRANSLATED = "translated"  # machine-translated from the spoken language (web: ``MT``)
+
+
+class CaptionTrack(msgspec.Struct, frozen=True, kw_only=True):
+    """One caption track of a post: its WebVTT file's (signed, expiring) ``url``, ``language``
+    as TikTok names it (``eng-US``), its two-letter ``language_code`` when sent, ``format``
+    (``webvtt``), ``source`` and ``expires`` (unix time: ``expire``/``UrlExpire``, else the URL's
+    ``x-expires``). Decoded from the mobile ``video.cla_info.caption_infos[]`` or the web
+    ``video.subtitleInfos[]``; every other key stays in the post's ``raw``.
+    """
+
+    url: str
+    language: str | None = None
+    language_code: str | None = None
+    format: str | None = None
+    source: CaptionSource = CaptionSource.AUTO
+    expires: int | None = None
+
+
 class Post(_Record, frozen=True, kw_only=True):
     """A post (TikTok's mobile "aweme"): a video or a photo carousel.
 
@@ -191,6 +216,7 @@ class Post(_Record, frozen=True, kw_only=True):
     play_url: str | None = None
     share_url: str | None = None
     image_urls: list[str] = []
+    captions: list[CaptionTrack] = []
     # The post's Hashtag records, when decoding already built them (see ``hashtags_of``).
     _tags: tuple[Hashtag, ...] | None = None
 

@@ -36,7 +36,7 @@ from ._store import Store
 from ._target import DatabaseTarget, check_target, is_postgres_url, redact, sqlite_files
 from ._text import record_json, timestamp
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
-from ._views import ARCHIVE, PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
+from ._views import ARCHIVE, PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso, text_index
 
 #: The store's own migration sets: its tables, then the archive's views, search and keys.
 MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE)
@@ -70,6 +70,7 @@ __all__ = [
     "redact",
     "run_sql",
     "sqlite_files",
+    "text_index",
     "timestamp",
 ]
 

@@ -107,6 +107,12 @@ def _search(d: Dialect) -> list[str]:
     return [s for table, (column, _) in SEARCHABLE.items() for s in _tsvector(table, column)]
 
 
+def text_index(d: Dialect, table: str, column: str) -> list[str]:
+    """The statements that make ``table.column`` full-text searchable like the archive's own
+    tables (for a package's migration set that keeps a searchable table of its own)."""
+    return _fts5(table, column) if d.name == "sqlite" else _tsvector(table, column)
+
+
 def _fts5(table: str, column: str) -> list[str]:
     """An external-content FTS5 index of ``table.column``, filled, and triggers keeping it so.
 
