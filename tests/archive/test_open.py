@@ -48,3 +48,17 @@ def test_bad_arguments(archive_url: str) -> None:
         tokarc.open(archive_url, frames="excel")  # type: ignore[arg-type]
     with tokarc.open(archive_url) as archive, pytest.raises(InvalidInputError, match="KIND"):
         archive.posts(source="magic")
+
+
+def test_raw_is_the_json_as_received(archive_url: str) -> None:
+    with tokarc.open(archive_url) as archive:
+        page = one(archive.store, "SELECT MIN(id) FROM pages WHERE source_kind = 'hashtag'")
+        response = archive.raw(page=page)
+        first = response["data"]["data"][0]
+        assert archive.raw(str(first["aweme_id"])) == first
+        assert archive.raw(str(first["author"]["uid"]), "user") == first["author"]
+        assert archive.raw("0") is None
+        with pytest.raises(InvalidInputError, match="not both"):
+            archive.raw("1", page=page)
+        with pytest.raises(InvalidInputError, match="not both"):
+            archive.raw()

@@ -126,3 +126,20 @@ def test_export_raw_bad_input(
     ran = cli("export", "--db", str(db), *args)
     assert ran.code == 2
     assert says in one_line_error(ran)
+
+
+def test_migrate_moves_json_kept_in_rows_into_the_log(cli: Callable[..., Ran], db: Path) -> None:
+    with open_store(db) as store:
+        raw = {k: store.raw("post", k) for (k,) in store.db.query("SELECT aweme_id FROM posts")}
+        store.db.executemany(
+            "UPDATE posts SET raw = ?, raw_page = NULL WHERE aweme_id = ?",
+            [((v or b"").decode(), k) for k, v in raw.items()],
+        )
+    ran = cli("migrate", "--db", str(db))
+    assert ran.code == 0, ran.err
+    assert "moved the JSON of 30 record(s)" in ran.err
+    with open_store(db) as store:
+        assert {k: store.raw("post", k) for k in raw} == raw
+        assert rows(db, "SELECT DISTINCT raw FROM posts") == [("",)]
+    again = cli("migrate", "--db", str(db))
+    assert (again.code, "nothing to move" in again.err) == (0, True)

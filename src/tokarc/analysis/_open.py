@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import importlib
+import json
 import os
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -36,9 +37,10 @@ DataFrame: TypeAlias = "pandas.DataFrame | polars.DataFrame"
 
 class Archive(Closing):
     """A store read as data frames: ``.posts()``, ``.users()``, ``.comments()``, ``.stats()``,
-    ``.table(name)`` and ``.sql(query)``. Columns and dtypes are the exports' (see
-    ``docs/data-dictionary.md``): nullable integers, booleans, UTC timestamps, and
-    ``created_at`` beside each Unix ``create_time``. Needs pyarrow and pandas or polars."""
+    ``.table(name)`` and ``.sql(query)``; ``.raw(id)`` is a record's JSON as received. Columns
+    and dtypes are the exports' (see ``docs/data-dictionary.md``): nullable integers, booleans,
+    UTC timestamps, and ``created_at`` beside each Unix ``create_time``. Needs pyarrow and
+    pandas or polars."""
 
     def __init__(self, store: Store, frames: Frames = "pandas") -> None:
         _check(frames)
@@ -82,6 +84,17 @@ class Archive(Closing):
             rows = list(result.rows)
         columns = {c: [r[i] for r in rows] for i, c in enumerate(result.columns)}
         return self._frame(pa.table(columns) if columns else pa.table({}))
+
+    def raw(self, key: str | None = None, entity: str = "post", *, page: int | None = None) -> Any:
+        """The JSON as it was received, parsed: a record's (``archive.raw("7301...")``, or
+        ``entity="user"``, ``"music"``, ``"comment"``, ``"live"``), or with ``page=N`` a page's
+        whole response, from the page log. None when there is none."""
+        if (key is None) == (page is None):
+            raise InvalidInputError("give a record's id or page=, not both")
+        found = self.store.page_body(page) if page is not None else None
+        if key is not None:
+            found = self.store.raw(entity, key)
+        return None if found is None else json.loads(found)
 
     def _frame(self, table: Any) -> DataFrame:
         if self.frames == "polars":

@@ -45,6 +45,7 @@ COMMANDS: Commands = (
     ("stats", _admin.stats),
     ("raw", _pagelog.raw),
     ("rebuild", _pagelog.rebuild),
+    ("migrate", _pagelog.migrate),
     ("usage", _admin.usage),
     ("configure", _admin.configure),
     ("doctor", _admin.doctor),

@@ -3,16 +3,22 @@ rebuild`` derives the tables again from it (see ``docs/store.md``)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from ..store import Store
+from ..store import Migrated, Store, json_in_rows, move_json_to_log
 from ..store import rebuild as rebuild_tables
 from . import _errors
 from . import _options as O
+from ._app import session
+from ._progress import enabled
 from ._stores import existing
 
 _RECORDS = {"post": "--post", "user": "--user", "music": "--music", "comment": "--comment"}
@@ -87,3 +93,40 @@ def rebuild(
         f"in {took:.1f} s; no request made, 0 units spent",
         file=sys.stderr,
     )
+
+
+def migrate(ctx: typer.Context, db: O.DbRequired) -> None:
+    """Move the JSON that the records of a database collected before the page log keep in
+    their rows into the log, compressed (a fraction of the size on disk); reading them gives the
+    same bytes after. Resumable: run it again after an interruption. No request is made.
+
+    Example: tokarc migrate --db old.db
+    """
+    state = session(ctx)
+    with existing(db) as store:
+        total = json_in_rows(store)
+        if not total:
+            print("nothing to move: every record's JSON is in the page log", file=sys.stderr)
+            return
+        with _bar(state.console, state.quiet, total) as on_batch:
+            done = move_json_to_log(store, on_batch)
+        left = json_in_rows(store)
+    if left:
+        raise _errors.CLIError(f"moved {done.records:,} records, but {left:,} remain", 1)
+    print(
+        f"moved the JSON of {done.records:,} record(s) into {done.pages:,} page(s) of the page "
+        "log, each checked; none left in its row",
+        file=sys.stderr,
+    )
+
+
+@contextlib.contextmanager
+def _bar(console: Console, quiet: bool, total: int) -> Iterator[Callable[[Migrated], None]]:
+    """A progress bar of records moved, on a terminal; else nothing shown."""
+    if not enabled(console, quiet):
+        yield lambda done: None
+        return
+    columns = (TextColumn("moving JSON into the page log"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("records", total=total)
+        yield lambda done: progress.update(task, completed=done.records)

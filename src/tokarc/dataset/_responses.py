@@ -19,7 +19,7 @@ from ._outputs import ExportTarget, refuse_store_file, text_out
 
 _PAGES = (
     "SELECT id, job_id, endpoint, params, cursor, fetched_at, source_kind, source_target "
-    "FROM pages WHERE body IS NOT NULL"
+    "FROM pages WHERE codec = 'zstd'"  # responses, not the records pages of older databases
 )
 _BY_SOURCE = " AND source_kind = ? AND source_target = ?"
 

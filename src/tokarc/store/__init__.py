@@ -28,6 +28,9 @@ from pathlib import Path
 from ..errors import InvalidInputError, ReadOnlyStoreError, TransientError
 from ._backend import Backend
 from ._dialect import Dialect
+from ._legacy import Migrated
+from ._legacy import migrate as move_json_to_log
+from ._legacy import waiting as json_in_rows
 from ._log import add_sql_function
 from ._readonly import run_sql
 from ._rebuild import DERIVED_TABLES, Rebuilt, rebuild
@@ -54,6 +57,7 @@ __all__ = [
     "Dialect",
     "Follow",
     "Job",
+    "Migrated",
     "MigrationSet",
     "PageResult",
     "Rebuilt",
@@ -63,6 +67,8 @@ __all__ = [
     "add_sql_function",
     "is_postgres_url",
     "iso",
+    "json_in_rows",
+    "move_json_to_log",
     "open_reader",
     "open_store",
     "rebuild",

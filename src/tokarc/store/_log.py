@@ -31,8 +31,14 @@ from ._plan import Plan, plan
 CODEC = "zstd"
 LEVEL = 3
 
+#: Pages that hold no response but the JSON of records saved before the page log (see
+#: ``_legacy``): their body maps each entity to its records' ids and JSON.
+RECORDS_ENDPOINT = "tokarc:records"
+RECORDS_CODEC = "zstd+records"
+
 _compressor = zstandard.ZstdCompressor(level=LEVEL, write_content_size=True)
 _decompressor = zstandard.ZstdDecompressor()
+_records_body = msgspec.json.Decoder(dict[str, dict[str, msgspec.Raw]])
 
 #: The entities a record's raw JSON can be asked for, and the plan maps holding them (an
 #: entity a page lists comes before one its posts embed: the listed JSON is the fuller).
@@ -112,6 +118,9 @@ class LoggedPage:
     def record_json(self, entity: str, key: str) -> bytes | None:
         """The JSON of the ``entity`` record ``key`` on this page (a post's embedded author or
         sound included), as it arrived; None when the page has none."""
+        if self.endpoint == RECORDS_ENDPOINT:
+            found = _records_body.decode(self.body).get(entity, {}).get(key)
+            return None if found is None else bytes(found)
         if self._plan is None:
             self._plan = plan(self.records())
         for place in _PLACES.get(entity, ()):

@@ -69,6 +69,7 @@ def unlogged(store: Store, from_page: int = 0) -> tuple[int, int | None]:
     """How many pages (from ``from_page`` on) hold records but no body, and the first of them:
     their records cannot be derived again."""
     sql = "SELECT COUNT(*), MIN(id) FROM pages WHERE id >= ? AND body IS NULL AND items > 0"
+    # (pages holding records from before the log, ``_legacy``, are not derived: left out)
     count, first = store.db.query(sql, (from_page,))[0]
     return int(count or 0), None if first is None else int(first)
 
