@@ -28,6 +28,7 @@ from pathlib import Path
 from ..errors import InvalidInputError, ReadOnlyStoreError, TransientError
 from ._backend import Backend
 from ._dialect import Dialect
+from ._identities import IDENTITIES, account_of, current_handle, record_refusal
 from ._readonly import run_sql
 from ._schema import STORE, MigrationSet
 from ._store import Store
@@ -36,8 +37,9 @@ from ._text import record_json, timestamp
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
 from ._views import ARCHIVE, PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso
 
-#: The store's own migration sets: its tables, then the archive's views, search and keys.
-MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE)
+#: The store's own migration sets: its tables, the archive's views, search and keys, then
+#: identities over time (account names, account and post states).
+MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE, IDENTITIES)
 
 __all__ = [
     "ENTITIES",
@@ -56,11 +58,14 @@ __all__ = [
     "Stats",
     "Store",
     "TransientError",
+    "account_of",
+    "current_handle",
     "is_postgres_url",
     "iso",
     "open_reader",
     "open_store",
     "record_json",
+    "record_refusal",
     "redact",
     "run_sql",
     "sqlite_files",

@@ -12,8 +12,8 @@ from .._closing import Closing
 from .._version import __version__
 from ..models import Undecodable
 from ..status import JobStatus
+from . import _identities, _schema
 from . import _rows as R
-from . import _schema
 from . import _sql as Q
 from ._backend import Backend
 from ._plan import Plan, plan
@@ -149,6 +149,7 @@ class Store(Closing):
         self._write(p, seen, _stale(fetched))
         self._write_context(batch, p, seen)
         gone = self._misses(batch, p, seen)
+        _identities.record(self._db, batch, p, seen)  # names and states: docs/store.md
         self._to_job(batch, p, len(new_ids), int(fetched.timestamp()))
         dups = len(p.order) - len(new_ids)
         return PageResult(
