@@ -29,7 +29,7 @@ from ..client.pagination import (
 )
 from ..models import Comment, Post, Record, User, decode
 from ..status import JobStatus, StopReason
-from ..store import Batch, Follow, Job, PageResult, Store
+from ..store import Batch, Follow, Job, PageResult, Store, record_refusal, timestamp
 from ._ahead import Ahead
 from ._budget import Hooks, LocalBudget, OverBudget, StopRequested
 from ._commit import Committer
@@ -235,6 +235,7 @@ class Collector:
             raise  # the job is another run's now: leave its record alone
         except TARGET_ERRORS as exc:
             report.error = exc
+            self._refused(run, exc)
             self._finish(run, JobStatus.FAILED, stop_reason=StopReason.TARGET, outcome=str(exc))
         except BaseException as exc:  # the checkpoint is saved: resumable, whatever it was
             reason, outcome = _interruption(exc)
@@ -284,6 +285,14 @@ class Collector:
             "comments": self._comments,
         }[run.kind.strategy]
         strategy(run)
+
+    def _refused(self, run: _Run, exc: errors.APIError) -> None:
+        """What the refusal says of the target account or post, as a dated state of it."""
+        param, target = run.kind.target_param, run.job.target
+        if uid := run.checkpoint.resolved.get("uid"):  # a follows job knows whose they are
+            param, target = "id", uid
+        at = timestamp(dt.datetime.fromtimestamp(self.clock(), dt.UTC))
+        record_refusal(self.store.db, exc.status_code, param, target, at, run.job.id)
 
     def _finish(self, run: _Run, status: str, **fields: Any) -> None:
         run.report.status = status
