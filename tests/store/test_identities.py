@@ -107,3 +107,40 @@ def test_a_restricted_post_then_back(
     rows = q(store, "SELECT aweme_id, state, code, job_id FROM post_events ORDER BY id")
     assert [r[:3] for r in rows] == [(post, "restricted", 520), (post, "back", None)]
     assert rows[0][3] != rows[1][3]
+
+
+DAY = 86_400
+
+
+def test_over_the_clock_a_rename_a_private_spell_and_a_gone_account(
+    collector: Collector, store: Store, emulator: Emulator
+) -> None:
+    world = emulator.world
+    lucky, swift, stormy = (world.user(i) for i in (64, 67, 71))
+    for name in ("lucky.zone64", "swift_x67", "stormy_life71"):
+        run(collector, "user_posts", name, max_items=10)
+    tracked = [
+        r[0] for r in q(store, "SELECT aweme_id FROM posts WHERE author_uid = ?", stormy.uid)
+    ]
+    emulator.clock.advance(DAY)
+    run(collector, "user_posts_secuid", lucky.sec_uid, max_items=10)
+    emulator.clock.advance(DAY)
+    run(collector, "user_posts", "swift_x67", max_items=10)  # private now
+    for _ in range(2):  # gone after two lookups that miss
+        run(collector, "posts", ids=tracked)
+    run(collector, "user_posts", "stormy_life71", max_items=10)
+    emulator.clock.advance(2 * DAY)
+    run(collector, "user_posts", "swift_x67", max_items=10)  # public again
+    assert names(store, lucky.uid) == [
+        ("lucky.renamed", "Lucky Renamed"),
+        ("lucky.zone64", lucky.nickname),
+    ]
+    assert states(store, "uid = ?", swift.uid) == [
+        ("found", None),
+        ("private", 472),
+        ("back", None),
+    ]
+    assert states(store, "uid = ?", stormy.uid) == [("found", None), ("not_found", 473)]
+    gone = q(store, "SELECT aweme_id, state, at FROM post_events ORDER BY aweme_id")
+    assert [(i, s) for i, s, _ in gone] == [(i, "gone") for i in sorted(tracked)]
+    assert gone[0][2].startswith("2026-11-03")
