@@ -66,7 +66,8 @@ def test_the_store_applies_the_sets_it_is_given_and_a_package_ensures_its_own(
         assert sets(store) == {"store", "archive", "identities"}
         assert {s.name for s in store.migrations} == {"store", "archive", "identities"}
         Watches(store).add("hashtag", "magic", every="1h", window="1d", now=0.0)
-        assert sets(store) == {"store", "archive", "identities", "collect", "expand", "monitor"}
+        assert sets(store) == {"store", "archive", "identities", "collect", "expand", "monitor",
+                               "monitor_follow"}  # fmt: skip
         assert "monitor.watches" in store.applied_migrations
         before = len(store.applied_migrations)
         Watches(store)  # ensured once: nothing more
@@ -74,7 +75,7 @@ def test_the_store_applies_the_sets_it_is_given_and_a_package_ensures_its_own(
     with open_everything(store_url) as store:
         pg = store.backend == "postgresql"
         assert sets(store) == {"store", "archive", "identities", "collect", "expand", "monitor",
-                               "media", *(["workers"] if pg else [])}  # fmt: skip
+                               "monitor_follow", "media", *(["workers"] if pg else [])}  # fmt: skip
         tables = "shared_limits" in {t for (t,) in q(store, _TABLES[store.backend])}
         assert tables is pg
     with open_store(store_url) as alone:  # the other sets' migrations are left alone
