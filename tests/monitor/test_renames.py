@@ -31,10 +31,13 @@ def test_a_watch_follows_a_rename_says_so_alerts_and_goes_on(
     assert s.tick()[0].message.startswith("@lucky.renamed is now @lucky.final; ")
     with open_store(any_db) as store:
         alerts = Alerts(store).all(w.id)
-        kinds = rows(store, "SELECT DISTINCT kind FROM jobs WHERE kind LIKE 'user%'")
+        kinds = rows(store, "SELECT kind FROM jobs ORDER BY id")
+        calls = rows(store, "SELECT endpoint, COUNT(*) FROM requests GROUP BY endpoint")
     assert [a.rule for a in alerts] == ["renamed", "renamed"]
     assert alerts[0].text == "user:lucky.zone64: @lucky.zone64 is now @lucky.renamed (rule renamed)"
-    assert sorted(k for (k,) in kinds) == ["user", "user_posts_secuid"]  # resolved once
+    assert [k for (k,) in kinds] == ["user_posts", "user"]  # the watch's job; one lookup
+    by_endpoint = dict(calls)
+    assert by_endpoint == {"user_info_from_username": 1, "user_posts_from_secuid": 5}
 
 
 def test_a_watch_of_an_account_the_store_knows_resolves_it_without_a_call(
@@ -47,4 +50,6 @@ def test_a_watch_of_an_account_the_store_knows_resolves_it_without_a_call(
     assert run.status == "ok"
     with open_store(db_path) as store:
         kinds = rows(store, "SELECT kind FROM jobs ORDER BY id")
-    assert [k for (k,) in kinds] == ["user_posts", "user_posts_secuid"]  # no profile lookup
+        sources = rows(store, "SELECT DISTINCT source_target FROM seen_via WHERE entity = 'post'")
+    assert [k for (k,) in kinds] == ["user_posts", "user_posts"]  # no profile lookup
+    assert sources == [("zachking",)]  # found under the watch's source, as before

@@ -2,18 +2,19 @@
 
 A ``user`` watch resolves its handle to the account's ``sec_uid`` once, on its first run (from
 the store when it knows the account under that handle, else with one profile lookup), keeps
-it in ``watch_accounts`` (its own migration set, ``monitor_follow``, in ``_schema``), and from
-then on collects the account's posts by ``sec_uid``. After each run the account's handle as
-last seen is compared with the one the watch knew: a change is a rename, said in the run's
-message ("@old is now @new") and met by the ``renamed`` alert rule, and the watch goes on.
+it in ``watch_accounts`` (its own migration set, ``monitor_follow``, in ``_schema``) and in its
+job's checkpoint (``resolved``), so that the job collects the account's posts by ``sec_uid``
+from then on, still under the watch's source (``user_posts`` of the handle it was given).
+After each run the account's handle as last seen is compared with the one the watch knew: a
+change is a rename, said in the run's message ("@old is now @new") and met by the ``renamed``
+alert rule, and the watch goes on.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._time import DAY
-from ..collect import Collector, JobSpec
+from ..collect import Checkpoint, Collector, JobSpec
 from ..store import Backend, Store, account_of, current_handle, timestamp
 from ._watches import Watch, db
 
@@ -24,17 +25,20 @@ class Account(NamedTuple):
     handle: str
 
 
-def spec(collector: Collector, store: Store, watch: Watch, now: float) -> JobSpec | None:
-    """The job a user watch runs: the account's posts by ``sec_uid`` over the watch's window;
-    None for other watches, and for one whose handle could not be resolved (it runs by handle
-    then, and fails as the API says)."""
+def pin(collector: Collector, store: Store, watch: Watch, job_id: int) -> None:
+    """A user watch's job follows the account: its checkpoint holds the account's uid and
+    secUid (``resolved``), resolved once, and the collector then calls by secUid."""
     if watch.kind != "user":
-        return None
+        return
+    job = store.get_job(job_id)
+    checkpoint = Checkpoint.from_json(job.checkpoint) or Checkpoint()
+    if checkpoint.resolved.get("sec_uid"):
+        return
     account = followed(store, watch) or _resolve(collector, store, watch)
     if account is None:
-        return None
-    days = watch.window_s / DAY
-    return JobSpec.build("user_posts_secuid", account.sec_uid, days=days, now=now, incremental=True)
+        return  # not found, refused: it runs by handle, and fails as the API says
+    checkpoint.resolved = {"uid": account.uid, "sec_uid": account.sec_uid}
+    store.update_job(job_id, checkpoint=checkpoint.to_json())
 
 
 def followed(store: Store, watch: Watch) -> Account | None:

@@ -304,13 +304,12 @@ def _start_job(
         spec = JobSpec.build("posts", ids=tally.ids, max_units=remaining)
         overrides: dict[str, Any] = {"ids": tuple(tally.ids), "new_pass": True}
     else:
-        spec = _follow.spec(collector, store, watch, now) or build(
-            watch.kind, watch.target, window_s=watch.window_s, now=now
-        )
+        spec = build(watch.kind, watch.target, window_s=watch.window_s, now=now)
         overrides = {"since": spec.since, "incremental": True, "new_pass": True}
-    if tally.job_id is None or store.get_job(tally.job_id).kind != spec.kind:
+    if tally.job_id is None:
         tally.job_id = collector.job_for(spec).id
         Watches(store).set_job(watch.id, tally.job_id)
+    _follow.pin(collector, store, watch, tally.job_id)  # a user watch: the account, once
     tally.report = _resume(collector, tally.job_id, max_units=remaining, **overrides)
     if watch.kind == "posts":
         tally.gone = len(set(tally.ids) & set(store.post_ids(gone=True)))
