@@ -89,3 +89,32 @@ class DigestStatus(StrEnum):
     SENDING = "sending"  # recorded before it goes out: a crash leaves it so, and it goes again
     SENT = "sent"
     FAILED = "failed"
+
+
+class AccountState(StrEnum):
+    """What became of an account at one time (``account_events.state``)."""
+
+    FOUND = "found"  # first seen
+    PRIVATE = "private"  # 472
+    RESTRICTED = "restricted"  # 471
+    UNAVAILABLE = "unavailable"  # 474
+    NOT_FOUND = "not_found"  # 473
+    BACK = "back"  # seen again after one of the above
+
+
+class PostState(StrEnum):
+    """What became of a post at one time (``post_events.state``)."""
+
+    GONE = "gone"  # marked gone (``posts.gone_at``): lookups by id stopped bringing it back
+    RESTRICTED = "restricted"  # 520
+    BACK = "back"  # seen again after one of the above
+
+
+#: The API's codes for what it withholds, as the state they put an account or post in.
+ACCOUNT_CODES = {
+    472: AccountState.PRIVATE,
+    471: AccountState.RESTRICTED,
+    474: AccountState.UNAVAILABLE,
+    473: AccountState.NOT_FOUND,
+}
+POST_CODES = {520: PostState.RESTRICTED}

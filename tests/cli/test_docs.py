@@ -31,11 +31,10 @@ COMMANDS = dict(_commands(typer.main.get_command(app)))
 
 def test_the_commands_are_all_there() -> None:
     assert set(COMMANDS) == {
-        "hashtag", "keyword", "user", "user-posts", "liked", "followers", "followings", "post",
-        "comments", "replies", "users", "lives", "music", "music search", "music posts",
-        "music info", "jobs", "resume", "export", "stats", "raw", "rebuild", "migrate", "usage",
-        "configure",
-        "doctor",
+        "hashtag", "keyword", "user", "user-posts", "user-history", "liked", "followers",
+        "followings", "post", "comments", "replies", "users", "lives", "music", "music search",
+        "music posts", "music info", "jobs", "resume", "export", "stats", "raw", "rebuild",
+        "migrate", "usage", "configure", "doctor",
         "emulator", "media", "watch", "watch add", "watch list", "watch remove", "watch pause",
         "watch resume", "watch tick", "watch run", "watch edit", "report", "digest", "alerts",
         "expand",

@@ -63,18 +63,20 @@ def test_the_store_applies_the_sets_it_is_given_and_a_package_ensures_its_own(
         return {str(n).partition(".")[0] for (n,) in q(store, "SELECT name FROM migrations")}
 
     with open_store(store_url) as store:
-        assert sets(store) == {"store", "archive"}
-        assert {s.name for s in store.migrations} == {"store", "archive"}
+        assert sets(store) == {"store", "archive", "identities"}
+        assert {s.name for s in store.migrations} == {"store", "archive", "identities"}
         Watches(store).add("hashtag", "magic", every="1h", window="1d", now=0.0)
-        assert sets(store) == {"store", "archive", "collect", "expand", "monitor"}
+        assert sets(store) == {"store", "archive", "identities", "collect", "expand", "monitor",
+                               "monitor_follow"}  # fmt: skip
         assert "monitor.watches" in store.applied_migrations
         before = len(store.applied_migrations)
         Watches(store)  # ensured once: nothing more
         assert len(store.applied_migrations) == before
     with open_everything(store_url) as store:
         pg = store.backend == "postgresql"
-        assert sets(store) == {"store", "archive", "collect", "expand", "monitor", "media",
-                               "transcripts", *(["workers"] if pg else [])}  # fmt: skip
+        assert sets(store) == {"store", "archive", "identities", "collect", "expand", "monitor",
+                               "monitor_follow", "media", "transcripts",
+                               *(["workers"] if pg else [])}  # fmt: skip
         tables = "shared_limits" in {t for (t,) in q(store, _TABLES[store.backend])}
         assert tables is pg
     with open_store(store_url) as alone:  # the other sets' migrations are left alone
@@ -590,6 +592,8 @@ def test_public_surface() -> None:
         "DERIVED_TABLES", "Rebuilt", "rebuild", "add_sql_function",
         # older databases: their records' JSON moved into the page log
         "Migrated", "json_in_rows", "move_json_to_log",
+        # identities over time: the collector records refusals, the monitor reads handles
+        "account_of", "current_handle", "record_refusal",
     }  # fmt: skip
     assert all(hasattr(tokarc.dataset.export, name) for name in tokarc.dataset.export.__all__)
     assert all(getattr(tokarc.store, name).__doc__ for name in tokarc.store.__all__[1:])

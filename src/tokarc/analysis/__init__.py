@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._browse import app as datasette_app
 from ._compare import Comparison, compare
+from ._history import History, accounts_named, history
 from ._network import GRAPHS, Network, network
 from ._network import build as build_network
 from ._network import write as write_network
@@ -24,15 +25,18 @@ __all__ = [
     "Archive",
     "Comparison",
     "Frames",
+    "History",
     "Match",
     "Network",
     "Rate",
     "Score",
+    "accounts_named",
     "build_network",
     "compare",
     "count_matches",
     "datasette_app",
     "fts5_query",
+    "history",
     "network",
     "open_archive",
     "overperforming",

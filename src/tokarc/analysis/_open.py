@@ -23,6 +23,7 @@ from ..dataset.export import to_arrow
 from ..errors import InvalidInputError
 from ..store import Store, open_reader
 from ..targets import source_of
+from ._history import History, history
 
 __all__ = ["Archive", "open_archive"]
 
@@ -37,10 +38,10 @@ DataFrame: TypeAlias = "pandas.DataFrame | polars.DataFrame"
 
 class Archive(Closing):
     """A store read as data frames: ``.posts()``, ``.users()``, ``.comments()``, ``.stats()``,
-    ``.table(name)`` and ``.sql(query)``; ``.raw(id)`` is a record's JSON as received. Columns
-    and dtypes are the exports' (see ``docs/data-dictionary.md``): nullable integers, booleans,
-    UTC timestamps, and ``created_at`` beside each Unix ``create_time``. Needs pyarrow and
-    pandas or polars."""
+    ``.table(name)`` and ``.sql(query)``; ``.raw(id)`` is a record's JSON as received, and
+    ``.history(account)`` an account's timeline. Columns and dtypes are the exports' (see
+    ``docs/data-dictionary.md``): nullable integers, booleans, UTC timestamps, and
+    ``created_at`` beside each Unix ``create_time``. Needs pyarrow and pandas or polars."""
 
     def __init__(self, store: Store, frames: Frames = "pandas") -> None:
         _check(frames)
@@ -69,6 +70,11 @@ class Archive(Closing):
     def stats(self) -> DataFrame:
         """Every observation of a post's or a user's counts (``observations``): growth."""
         return self.table("observations")
+
+    def history(self, account: str) -> History | None:
+        """The timeline of an account (a handle it ever had, its uid or secUid): its handles
+        and nicknames, follower counts and states over time (``tokarc.analysis.history``)."""
+        return history(self.store, account)
 
     def table(self, entity: str, source: str | Source | None = None) -> DataFrame:
         """Any exported entity (see ``tokarc.dataset.export.COLUMNS``) as a data frame."""

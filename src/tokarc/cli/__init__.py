@@ -17,7 +17,7 @@ from typing import Any
 import typer
 import typer.main
 
-from . import _admin, _archive, _commands, _expand, _media, _monitor, _pagelog, _workers
+from . import _admin, _archive, _commands, _expand, _history, _media, _monitor, _pagelog, _workers
 from ._app import app
 
 __all__ = ["app", "main", "run"]
@@ -31,6 +31,7 @@ COMMANDS: Commands = (
     ("keyword", _commands.keyword),
     ("user", _commands.user),
     ("user-posts", _commands.user_posts),
+    ("user-history", _history.user_history),
     ("liked", _commands.liked),
     ("followers", _commands.followers),
     ("followings", _commands.followings),

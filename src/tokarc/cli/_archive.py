@@ -41,6 +41,7 @@ from . import _errors, _tables
 from . import _options as O
 from ._app import session
 from ._collect import RunOptions, build_spec, collect
+from ._history import searched_handle
 from ._options import pseudonymizer
 from ._stores import check_output, existing
 from ._text import cell, safe
@@ -82,10 +83,13 @@ def search(
 ) -> None:
     """Full-text search of captions, comments, bios or transcripts, best matches first.
 
-    A transcript match shows the cue, its time and the post's URL at that time.
+    A transcript match shows the cue, its time and the post's URL at that time. A query that
+    is one handle, @old, finds the accounts once seen with it, under their handle now.
 
     Example: tokarc search --db magic.db "card trick" --in transcripts
     """
+    if searched_handle(db, query, as_json):
+        return
     with existing(db, read_only=True) as store:
         matches = search_store(store.db, query, str(scope.value), limit)
         total = count_matches(store.db, query, str(scope.value)) if len(matches) == limit else 0

@@ -29,13 +29,14 @@ from ..client.pagination import (
 )
 from ..models import Comment, Post, Record, User, decode
 from ..status import JobStatus, StopReason
-from ..store import Batch, Follow, Job, PageResult, Store
+from ..store import Batch, Follow, Job, PageResult, Store, record_refusal, timestamp
 from ._ahead import Ahead
 from ._budget import Hooks, LocalBudget, OverBudget, StopRequested
 from ._commit import Committer
 from ._describe import coverage, done_note, target_label
 from ._found import found
 from ._kinds import QUIET_PAGES, JobKind
+from ._kinds import kind as job_kind
 from ._lease import LEASE_SECONDS, Lease, LeaseLostError
 from ._schema import MIGRATIONS
 from ._spec import Checkpoint, JobSpec, post_ids
@@ -235,6 +236,7 @@ class Collector:
             raise  # the job is another run's now: leave its record alone
         except TARGET_ERRORS as exc:
             report.error = exc
+            self._refused(run, exc)
             self._finish(run, JobStatus.FAILED, stop_reason=StopReason.TARGET, outcome=str(exc))
         except BaseException as exc:  # the checkpoint is saved: resumable, whatever it was
             reason, outcome = _interruption(exc)
@@ -284,6 +286,14 @@ class Collector:
             "comments": self._comments,
         }[run.kind.strategy]
         strategy(run)
+
+    def _refused(self, run: _Run, exc: errors.APIError) -> None:
+        """What the refusal says of the target account or post, as a dated state of it."""
+        param, target = run.kind.target_param, run.job.target
+        if uid := run.checkpoint.resolved.get("uid"):  # a follows job knows whose they are
+            param, target = "id", uid
+        at = timestamp(dt.datetime.fromtimestamp(self.clock(), dt.UTC))
+        record_refusal(self.store.db, exc.status_code, param, target, at, run.job.id)
 
     def _finish(self, run: _Run, status: str, **fields: Any) -> None:
         run.report.status = status
@@ -352,8 +362,8 @@ class Collector:
         self._walk(run, pager, follow)
 
     def _pager(self, run: _Run, state: PagerState | None, **target: Any) -> Pager[Any]:
-        kind, spec = run.kind, run.spec
-        args = target or {kind.target_param: run.job.target}
+        kind, spec = _account_kind(run) if not target else (run.kind, run.spec)
+        args = target or {kind.target_param: _account_target(run, kind)}
         options: dict[str, Any] = {"max_items": spec.max_items, "state": state}
         if kind.api.record == "post":
             options.update(since=spec.since, no_pinned=spec.no_pinned)
@@ -516,6 +526,18 @@ def _missing(asked: list[str], got: list[Record]) -> list[str]:
 def _done_by_another(job: Job) -> JobReport:
     """The report of a run that found its job finished by the run it waited for."""
     return JobReport.of(job, status=JobStatus.DONE, stop_reason=job.stop_reason)
+
+
+def _account_kind(run: _Run) -> tuple[JobKind, JobSpec]:
+    """A user's posts job whose checkpoint holds the account it follows (``resolved``, which a
+    user watch pins: ``tokarc.monitor``) calls by its secUid, whatever its handle is now."""
+    if run.kind.name == "user_posts" and run.checkpoint.resolved.get("sec_uid"):
+        return job_kind("user_posts_secuid"), run.spec
+    return run.kind, run.spec
+
+
+def _account_target(run: _Run, kind: JobKind) -> str:
+    return run.checkpoint.resolved["sec_uid"] if kind is not run.kind else run.job.target
 
 
 def _finished(job: Job, spec: JobSpec) -> bool:

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..api import guesses as G
 from ..api.endpoints import ENDPOINTS, ENVELOPE_KEY, Endpoint
 from . import _media as media
+from . import _renames as renames
 from ._cache import LRU
 from ._clock import DEFAULT_NOW, WorldClock
 from ._control import CONTROL_PREFIX, control
@@ -198,7 +199,8 @@ class Emulator:
             return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
         units = endpoint.cost.units(params, result.n_items, result.internal_pages)
         reply = Reply.json(200, {ENVELOPE_KEY: result.data, **result.top}, units)
-        return Reply(reply.status, media.sign(reply.body, now), reply.headers)
+        body = renames.rewrite(self.world, reply.body, now)  # accounts renamed by now
+        return Reply(reply.status, media.sign(body, now), reply.headers)
 
     def _media(self, path: str, query: Mapping[str, str]) -> Reply:
         now = self.clock.now()

@@ -19,6 +19,7 @@ from ..api.countries import COUNTRY_CODES
 from ..api.endpoints import Endpoint
 from . import _countries as C
 from . import _fixtures as F
+from . import _renames as renames
 from . import _vocab as V
 from ._faults import status_detail
 from ._params import ApiError
@@ -139,7 +140,9 @@ def existing_post(ctx: Ctx, aweme_id: str) -> Post | None:
     if not aweme_id.strip().isdigit() or int(aweme_id) >= 1 << 63:
         return None
     post = ctx.world.post(int(aweme_id))
-    return post if post is not None and post.create_time <= ctx.now else None
+    if post is None or post.create_time > ctx.now or renames.gone(post.author, ctx.now):
+        return None
+    return post
 
 
 # -- hashtags and keywords ----------------------------------------------------------------------
@@ -256,12 +259,12 @@ def find_user(ctx: Ctx, p: dict[str, Any]) -> User:
     if p.get("id"):
         user = ctx.world.user_by_uid(p["id"])
     if user is None and p.get("username"):
-        user = ctx.world.user_by_name(p["username"])
+        user = renames.user_by_name(ctx.world, p["username"], ctx.now)
     if user is None and p.get("sec_uid"):
         user = ctx.world.user_by_sec_uid(p["sec_uid"])
     if user is None:
         raise ApiError(473, "User not found")
-    return user
+    return renames.as_of(user, ctx.now)
 
 
 def public_user(ctx: Ctx, p: dict[str, Any]) -> User:

@@ -94,6 +94,7 @@ class RunFacts:
     new: int
     gone: int
     job_id: int | None
+    renamed: str | None = None  # a user watch's account: "@old is now @new"
 
 
 class Delivery:
@@ -254,6 +255,13 @@ def _gone(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float) -> Met | 
     return Met(rule, f.gone, text, {"gone_posts": f.gone})
 
 
+def _renamed(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float) -> Met | None:
+    if f.renamed is None:
+        return None
+    text = f"{w.label}: {f.renamed} (rule renamed)"
+    return Met(rule, 1, text, {"renamed": f.renamed})
+
+
 def _spike(store: Store, w: Watch, f: RunFacts, rule: Rule, now: float) -> Met | None:
     sql = (
         "SELECT new_records FROM watch_runs WHERE watch_id = ? AND id < ? AND status = ? "
@@ -333,6 +341,7 @@ _CHECKS: dict[str, Callable[[Store, Watch, RunFacts, Rule, float], Met | None]] 
     "plays_per_hour": _plays_per_hour,
     "spike": _spike,
     "gone": _gone,
+    "renamed": _renamed,
     "overperforming": _overperforming,
 }
 

@@ -3,10 +3,11 @@
 A rule is ``new_posts>N`` (the tick found more than N new posts), ``plays_per_hour>N`` (a post
 of the watch gained plays faster than N an hour, measured over at least an hour), ``spike``
 (the tick's new posts far above the watch's own baseline, :func:`is_spike`), ``gone`` (a
-tracked post disappeared) or ``overperforming>X`` (a post the tick observed scores more than X
-times its account's usual at the same age, ``tokarc.analysis.overperforming``; on plays, or
-``overperforming:likes>X`` on another count; a thin baseline never alerts). The report's
-"what changed" section uses the same :func:`is_spike`.
+tracked post disappeared), ``renamed`` (the account a user watch follows changed its handle)
+or ``overperforming>X`` (a post the tick observed scores more than X times its account's usual
+at the same age, ``tokarc.analysis.overperforming``; on plays, or ``overperforming:likes>X``
+on another count; a thin baseline never alerts). The report's "what changed" section uses the
+same :func:`is_spike`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ RULES = {
     "plays_per_hour": True,
     "spike": False,
     "gone": False,
+    "renamed": False,
     "overperforming": True,
 }
 #: The counts ``overperforming:METRIC>X`` may name (plays when none is).
@@ -57,7 +59,8 @@ class Rule:
 
 
 def parse_rule(text: str) -> Rule:
-    """``new_posts>50``, ``plays_per_hour>100000``, ``spike``, ``gone``, ``overperforming>3``,
+    """``new_posts>50``, ``plays_per_hour>100000``, ``spike``, ``gone``, ``renamed``,
+    ``overperforming>3``,
     ``overperforming:likes>2.5`` → a Rule; InvalidInputError else."""
     match = _RULE.match(text or "")
     name, metric, value = match.groups() if match else ("", None, None)
@@ -71,7 +74,7 @@ def parse_rule(text: str) -> Rule:
     ):
         raise InvalidInputError(
             f"invalid --alert {text!r}: one of new_posts>N, plays_per_hour>N, spike, gone, "
-            f"overperforming>X, overperforming:{'|'.join(SCORED)}>X"
+            f"renamed, overperforming>X, overperforming:{'|'.join(SCORED)}>X"
         )
     threshold = None if value is None else (float(value) if "." in value else int(value))
     return Rule(name, threshold, metric)

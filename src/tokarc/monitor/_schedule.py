@@ -18,7 +18,7 @@ from ..client import CallEvent, Client
 from ..collect import BUDGET, Collector, JobReport, JobSpec
 from ..status import JobStatus, RunStatus, StopReason
 from ..store import Store, TransientError, open_store
-from . import _lock
+from . import _follow, _lock
 from ._alerts import Delivery, RunFacts, after_run
 from ._schema import MIGRATIONS
 from ._specs import build, producers, rehydrate_ids
@@ -228,8 +228,9 @@ class Scheduler:
             run.message += f" yet: due again once {', '.join(waiting)} has run"
             return run, now  # not a period away: its producer has not collected anything yet
         if run.status != EMPTY:
+            renamed = _renamed(store, watch, run)
             run_id = watches.record_run(_run_row(run, day, iso(now), iso(self.clock())))
-            facts = RunFacts(run_id, now, run.new, run.gone, run.job_id)
+            facts = RunFacts(run_id, now, run.new, run.gone, run.job_id, renamed)
             after_run(store, watch, facts, self.clock(), self.delivery)
         if run.status == BUDGET_REACHED:
             return run, max(now + watch.every_s, next_midnight(now))
@@ -336,6 +337,7 @@ def _start_job(
     if tally.job_id is None:
         tally.job_id = collector.job_for(spec).id
         Watches(store).set_job(watch.id, tally.job_id)
+    _follow.pin(collector, store, watch, tally.job_id)  # a user watch: the account, once
     tally.report = _resume(collector, tally.job_id, max_units=remaining, **overrides)
     if watch.kind == "posts":
         tally.gone = len(set(tally.ids) & set(store.post_ids(gone=True)))
@@ -389,6 +391,17 @@ def _summary(watch: Watch, tally: _Tally, status: str, message: str) -> WatchRun
         tally.gone,
         tally.job_id,
     )
+
+
+def _renamed(store: Store, watch: Watch, run: WatchRun) -> str | None:
+    """``@old is now @new`` when the account a user watch follows was renamed, said in the
+    run's message too."""
+    change = _follow.renamed(store, watch)
+    if change is None:
+        return None
+    text = _follow.rename_text(*change)
+    run.message = f"{text}; {run.message}"
+    return text
 
 
 def _budget_run(watch: Watch, day: str) -> WatchRun:

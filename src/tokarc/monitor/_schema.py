@@ -67,6 +67,20 @@ def _digest_watches(d: Dialect) -> list[str]:
     return ["ALTER TABLE watches ADD COLUMN emails TEXT NOT NULL DEFAULT ''"]
 
 
+#: The accounts user watches follow (``_follow``): a set of its own, added after the others.
+FOLLOW = MigrationSet("monitor_follow")
+
+
+@FOLLOW.migration("accounts")
+def _accounts(d: Dialect) -> list[str]:
+    """The account a user watch follows, resolved once, and the handle it last knew."""
+    return [
+        f"""CREATE TABLE watch_accounts (
+            watch_id BIGINT PRIMARY KEY, uid TEXT NOT NULL, sec_uid TEXT NOT NULL,
+            handle TEXT NOT NULL, resolved_at TEXT NOT NULL){d.clustered}""",
+    ]
+
+
 #: What the monitor keeps in the store: the collector's sets (watches run collections), then
-#: its own (watches, runs, alerts).
-MIGRATIONS: tuple[MigrationSet, ...] = (*COLLECT_MIGRATIONS, MONITOR)
+#: its own (watches, runs, alerts; the accounts user watches follow).
+MIGRATIONS: tuple[MigrationSet, ...] = (*COLLECT_MIGRATIONS, MONITOR, FOLLOW)

@@ -28,6 +28,7 @@ from pathlib import Path
 from ..errors import InvalidInputError, ReadOnlyStoreError, TransientError
 from ._backend import Backend
 from ._dialect import Dialect
+from ._identities import IDENTITIES, account_of, current_handle, record_refusal
 from ._legacy import Migrated
 from ._legacy import migrate as move_json_to_log
 from ._legacy import waiting as json_in_rows
@@ -41,8 +42,9 @@ from ._text import record_json, timestamp
 from ._types import ENTITIES, Batch, Follow, Job, PageResult, Stats
 from ._views import ARCHIVE, PG_CONFIG, SEARCH_SCOPES, SEARCHABLE, iso, text_index
 
-#: The store's own migration sets: its tables, then the archive's views, search and keys.
-MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE)
+#: The store's own migration sets: its tables, the archive's views, search and keys, then
+#: identities over time (account names, account and post states).
+MIGRATIONS: tuple[MigrationSet, ...] = (STORE, ARCHIVE, IDENTITIES)
 
 __all__ = [
     "DERIVED_TABLES",
@@ -64,7 +66,9 @@ __all__ = [
     "Stats",
     "Store",
     "TransientError",
+    "account_of",
     "add_sql_function",
+    "current_handle",
     "is_postgres_url",
     "iso",
     "json_in_rows",
@@ -73,6 +77,7 @@ __all__ = [
     "open_store",
     "rebuild",
     "record_json",
+    "record_refusal",
     "redact",
     "run_sql",
     "sqlite_files",

@@ -8,8 +8,10 @@ A full rebuild empties the derived tables first, so the result is what collectin
 responses would have stored. ``from_page`` re-derives the pages from that one on over the rows
 as they are (a decoder fixed, a column added): their own observations, ranks and rejects are
 written again; a lookup's misses are left as they were. Either way a post marked gone stays
-marked as it was (``Store.mark_gone`` is not in the log). Jobs, the request ledger and what
-other packages keep (watches, media, alerts) are not derived and are left alone.
+marked as it was (``Store.mark_gone`` is not in the log), and the accounts' and posts' dated
+states (``account_events``, ``post_events``: a refusal is no page) stay as they are; the names
+accounts were seen with are derived again. Jobs, the request ledger and what other packages
+keep (watches, media, alerts) are not derived and are left alone.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ DERIVED_TABLES = [
     "page_items",
     "post_misses",
     "rejects",
+    "account_names",  # identities (``_identities``); its dated events are kept as they are
 ]
 #: Tables keyed by page: a partial rebuild deletes the rows of the pages it derives again.
 _BY_PAGE = {"post_stats": "page_id", "user_stats": "page_id", "page_items": "page_id"}
@@ -147,7 +150,8 @@ def _derive(store: Store, row: tuple[Any, ...], misses: bool) -> int:
         body=page.body,
     )
     fetched = dt.datetime.fromisoformat(str(fetched_at))
-    store.derive(batch, plan(records), Seen(int(page_id), str(fetched_at), True), fetched, misses)
+    seen = Seen(int(page_id), str(fetched_at), True)
+    store.derive(batch, plan(records), seen, fetched, misses=misses, events=False)
     return len(records)
 
 

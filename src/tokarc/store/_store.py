@@ -12,7 +12,7 @@ from .._closing import Closing
 from .._version import __version__
 from ..models import Undecodable
 from ..status import JobStatus
-from . import _log, _schema
+from . import _identities, _log, _schema
 from . import _rows as R
 from . import _sql as Q
 from ._backend import Backend
@@ -160,15 +160,26 @@ class Store(Closing):
         )
 
     def derive(
-        self, batch: Batch, p: Plan, seen: R.Seen, fetched: dt.datetime, misses: bool = True
+        self,
+        batch: Batch,
+        p: Plan,
+        seen: R.Seen,
+        fetched: dt.datetime,
+        *,
+        misses: bool = True,
+        events: bool = True,
     ) -> int:
         """Write the rows a page's records make (``p``, the plan of ``batch.records``), as seen
         on page ``seen``: what saving a page does after recording the page, and what a
         rebuild does again from the page log (:mod:`._rebuild`). Returns how many posts the
-        page marked gone (none when ``misses`` is false: a lookup's misses left as they are)."""
+        page marked gone (none when ``misses`` is false: a lookup's misses left as they are).
+        ``events=False`` (a rebuild) keeps the accounts' and posts' dated states as they are
+        and derives their names only."""
         self._write(p, seen, _stale(fetched))
         self._write_context(batch, p, seen)
-        return self._misses(batch, p, seen) if misses else 0
+        gone = self._misses(batch, p, seen) if misses else 0
+        _identities.record(self._db, batch, p, seen, events=events)  # docs/store.md
+        return gone
 
     def _unknown(self, p: Plan) -> list[str]:
         """The ids of the page's own records not stored yet, in page order."""
