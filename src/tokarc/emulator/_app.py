@@ -206,8 +206,7 @@ class Emulator:
             return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
         units = endpoint.cost.units(params, result.n_items, result.internal_pages)
         reply = Reply.json(200, {ENVELOPE_KEY: result.data, **result.top}, units)
-        body = media.localize(media.sign(reply.body, now), origin)  # what the posts left
-        return Reply(reply.status, body, reply.headers)
+        return Reply(reply.status, media.finish(reply.body, now, origin), reply.headers)
 
     def _media(self, path: str, query: Mapping[str, str]) -> Reply:
         now = self.clock.now()

@@ -75,10 +75,27 @@ def sign(body: bytes, now: int) -> bytes:
     return body.replace(_EXPIRES_B, expiry(now))
 
 
+def has_stand_ins(body: bytes) -> bool:
+    """Whether ``body`` still holds a media URL's stand-ins (every URL has both). Hops from
+    ``@`` to ``@`` (memchr, a few dozen a page) where ``EXPIRES in body`` took ~60 µs a page."""
+    at = body.find(b"@")
+    while at >= 0:
+        if body.startswith(_EXPIRES_B, at):
+            return True
+        at = body.find(b"@", at + 1)
+    return False
+
+
+def finish(body: bytes, now: int, origin: str) -> bytes:
+    """``body`` with the stand-ins left in it (by what was not rendered with its holes
+    filled) replaced: :func:`sign`, then :func:`localize`."""
+    return localize(sign(body, now), origin) if has_stand_ins(body) else body
+
+
 def holes(body: bytes) -> bytes:
     """``body`` as a ``bytes % mapping`` format (``%`` escaped) whose stand-ins are holes:
     fill it with ``{b"origin": origin, b"expires": expiry(now)}`` (:func:`stand_ins`)."""
-    escaped = body.replace(b"%", b"%%")
+    escaped = body.replace(b"%", b"%%") if b"%" in body else body  # rare: skip the copy
     return escaped.replace(_ORIGIN_B, b"%(origin)b").replace(_EXPIRES_B, b"%(expires)b")
 
 
