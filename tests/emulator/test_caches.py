@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tokarc.emulator import Emulator, serve_in_thread
 from tokarc.emulator._vocab import EMPTY_TAGS, TAGS
@@ -68,6 +69,7 @@ def walk(http: httpx.Client, base: str, host: str) -> list[bytes]:
     return [r.content for r in replies]
 
 
+@pytest.mark.slow  # two servers
 def test_a_cached_post_gives_the_bytes_of_an_uncached_render(emulator: Emulator) -> None:
     """Each post rendered from the cache (on another page, for another origin, an hour later:
     its statistics, media expiry and origin spliced in) equals the same reply of an emulator
@@ -93,6 +95,7 @@ def test_a_cached_post_gives_the_bytes_of_an_uncached_render(emulator: Emulator)
         assert http.get(media).status_code == 200  # its expiry, spliced in, is signed
 
 
+@pytest.mark.slow  # two servers
 def test_the_post_cache_stays_within_its_bytes() -> None:
     limit = 2 << 20  # the post cache gets 3/8 x 6/8 of it: ~590 KB, ~70 posts of ~8 KB
     emu = Emulator(seed=0, cache_bytes=limit)
