@@ -8,11 +8,17 @@ streams (``--client httpx`` runs the old one-process httpx driver instead, for c
     .venv/bin/python benchmarks/emulator_throughput.py --requests 3000 --concurrency 32
     .venv/bin/python benchmarks/emulator_throughput.py --http h11 --loop asyncio
 
-One run serves the workload twice: first cold (every page, post, author and sound new to the
-server), then again from the same server, whose reply cache now holds every page (the bare
-reference: the server's cost without the world). For each it prints pages/s, the server's CPU
-use (pages per server CPU-second is the figure that does not depend on the client) and the
-server's resident memory. Every request is bounded: ``--requests`` twice, over 127.0.0.1 only.
+One run serves the same workload of distinct pages three times from one server:
+
+- **cold**: every page, and every post on it, new to the server (the warm-up asks other tags);
+- **warm**: the same pages an hour of world time later: every reply is new (statistics, expiry),
+  but its posts' rendered bytes are in the entity cache, which splices what moved;
+- **cached**: the same pages again at that time, from the reply cache (the bare reference: the
+  server's cost without the world).
+
+For each it prints pages/s, the server's CPU use (pages per server CPU-second is the figure that
+does not depend on the client), its ratio to the cached pass, and the server's resident memory.
+Every request is bounded: ``--requests`` three times, over 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -84,12 +91,18 @@ def rss_mb(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
-def workload(n: int, seed: int = 0) -> list[dict[str, str]]:
-    """``n`` hashtag-page requests over many tags and cursors (deterministic)."""
-    rng = random.Random(seed)
-    tags = [t for t in TAGS[:120] if t not in EMPTY_TAGS]
-    return [{"name": rng.choice(tags), "cursor": str(20 * rng.randrange(100)), "token": "bench"}
-            for _ in range(n)]  # fmt: skip
+WORKLOAD_TAGS = [t for t in TAGS[:120] if t not in EMPTY_TAGS]
+WARMUP_TAGS = [t for t in TAGS[120:] if t not in EMPTY_TAGS]  # no page or post in common
+CURSORS = 200  # pages per tag: 4,000 posts, under every tag's cap
+
+
+def workload(n: int, seed: int = 0, tags: list[str] = WORKLOAD_TAGS) -> list[dict[str, str]]:
+    """``n`` distinct hashtag-page requests over ``tags`` and their cursors (deterministic)."""
+    pages = [(tag, 20 * c) for tag in tags for c in range(CURSORS)]
+    if n > len(pages):
+        raise SystemExit(f"at most {len(pages)} distinct pages, not {n}")
+    return [{"name": tag, "cursor": str(cursor), "token": "bench"}
+            for tag, cursor in random.Random(seed).sample(pages, n)]  # fmt: skip
 
 
 def targets(requests: list[dict[str, str]]) -> list[bytes]:
@@ -211,7 +224,7 @@ def run_httpx(port: int, work: list[bytes], concurrency: int, cores: set[int]) -
 def parse_args() -> argparse.Namespace:
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--requests", type=int, default=3_000)
+    p.add_argument("--requests", type=int, default=2_000, help="distinct pages (40,000 posts)")
     p.add_argument("--concurrency", type=int, default=32, help="connections, all clients")
     p.add_argument(
         "--in-process", type=int, default=0, metavar="N",
@@ -219,8 +232,9 @@ def parse_args() -> argparse.Namespace:
         "valgrind --tool=callgrind this counts instructions, which load does not change)",
     )  # fmt: skip
     p.add_argument(
-        "--cache-mb", type=int, default=1024, help="the server's --cache-mb (the cached pass "
-        "needs the whole workload cached: ~140 KB a page)",
+        "--cache-mb", type=int, default=1536, help="the server's --cache-mb (the warm and cached "
+        "passes need the whole workload cached: ~170 KB a page, ~9 KB a post; at most 50,000 "
+        "posts, the entity caches' entry bound)",
     )  # fmt: skip
     p.add_argument("--client", choices=["light", "httpx"], default="light")
     p.add_argument("--client-procs", type=int, default=max(1, len(cores) - 1))
@@ -238,35 +252,56 @@ def drive(args: argparse.Namespace, port: int, work: list[bytes]) -> Run:
     return run_light(port, work, args.concurrency, args.client_procs, args.client_cores)
 
 
-def report(state: str, n: int, run: Run, server_cpu: float, rss: float) -> None:
+@dataclass
+class Pass:
+    run: Run
+    server_cpu: float
+    rss: float
+
+
+def report(state: str, n: int, one: Pass, bare: Pass) -> None:
+    run, cpu = one.run, one.server_cpu
     print(
         f"{state:>6}: {n} hashtag pages in {run.seconds:5.2f} s: {n / run.seconds:6,.0f} pages/s; "
-        f"server {server_cpu:.2f} CPU-s ({server_cpu / run.seconds:.0%} of its core): "
-        f"{n / server_cpu:6,.0f} pages per server CPU-second; RSS {rss:,.0f} MiB"
+        f"server {cpu:.2f} CPU-s ({cpu / run.seconds:.0%} of its core): "
+        f"{n / cpu:6,.0f} pages per server CPU-second ({bare.server_cpu / cpu:.2f}x cached); "
+        f"RSS {one.rss:,.0f} MiB"
     )
 
 
-def timed(args: argparse.Namespace, port: int, pid: int, work: list[bytes]) -> tuple[Run, float]:
+def timed(args: argparse.Namespace, port: int, pid: int, work: list[bytes]) -> Pass:
     cpu = cpu_seconds(pid)
     run = drive(args, port, work)
-    return run, cpu_seconds(pid) - cpu
+    return Pass(run, cpu_seconds(pid) - cpu, rss_mb(pid))
+
+
+def advance_clock(port: int, seconds: int) -> None:
+    """Move the server's world clock on by ``seconds``."""
+    url = f"http://127.0.0.1:{port}/_emulator/clock"
+    body = f'{{"advance": {seconds}}}'.encode()
+    with urllib.request.urlopen(urllib.request.Request(url, body, method="POST")) as reply:
+        assert reply.status == 200
 
 
 def in_process(n: int) -> None:
-    """``n`` cold pages through the emulator's core in this process: pages per CPU-second."""
+    """``n`` pages through the emulator's core in this process, cold then warm (an hour
+    later): pages per CPU-second."""
     import gc
 
     from tokarc.emulator import Emulator
 
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)  # as the server does
-    emulator, work = Emulator(seed=0), workload(n)
-    cpu = time.process_time()
-    for query in work:
-        reply = emulator.respond("GET", PATH, query)
-        assert reply.status == 200
-    cpu = time.process_time() - cpu
-    print(f"in process: {n} cold pages in {cpu:.2f} CPU-s: {n / max(cpu, 1e-9):,.0f} pages/CPU-s")
+    emulator, work = Emulator(seed=0, cache_bytes=1536 << 20), workload(n)
+    for state in ("cold", "warm"):
+        cpu = time.process_time()
+        for query in work:
+            reply = emulator.respond("GET", PATH, query)
+            assert reply.status == 200
+        cpu = time.process_time() - cpu
+        rate = n / max(cpu, 1e-9)
+        print(f"in process, {state}: {n} pages in {cpu:.2f} CPU-s: {rate:,.0f} pages/CPU-s")
+        emulator.clock.advance(3_600)
 
 
 def main() -> None:
@@ -279,11 +314,11 @@ def main() -> None:
     work = targets(workload(args.requests))
     try:
         wait_ready(port)
-        drive(args, port, targets(workload(200, seed=99)))  # connections, imports, warm code
-        cold, cold_cpu = timed(args, port, server.pid, work)
-        cold_rss = rss_mb(server.pid)
-        cached, cached_cpu = timed(args, port, server.pid, work)
-        cached_rss = rss_mb(server.pid)
+        drive(args, port, targets(workload(200, 99, WARMUP_TAGS)))  # imports, warm code
+        cold = timed(args, port, server.pid, work)
+        advance_clock(port, 3_600)
+        warm = timed(args, port, server.pid, work)
+        cached = timed(args, port, server.pid, work)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -292,11 +327,10 @@ def main() -> None:
         f"uvicorn --http {args.http} --loop {args.loop}, one worker on core {args.server_core}, "
         f"--cache-mb {args.cache_mb}; clients: {args.client} x {procs} process(es), "
         f"{args.concurrency} connections, on core(s) {sorted(args.client_cores)}; "
-        f"{cold.received / n / 1000:.0f} KB a page"
+        f"{cold.run.received / n / 1000:.0f} KB a page"
     )
-    report("cold", n, cold, cold_cpu, cold_rss)
-    report("cached", n, cached, cached_cpu, cached_rss)
-    print(f"cold / cached: {cached.seconds / cold.seconds:.2f}")
+    for state, one in (("cold", cold), ("warm", warm), ("cached", cached)):
+        report(state, n, one, cached)
 
 
 if __name__ == "__main__":

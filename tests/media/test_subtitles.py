@@ -143,11 +143,9 @@ def test_searching_transcripts_where_there_are_none_is_one_line(tmp_path: Path) 
 
 
 def test_tokarc_search_in_transcripts(run: Run, collected: Store, tmp_path: Path) -> None:
-    if collected.backend != "sqlite":
-        pytest.skip("the library test above covers PostgreSQL; the command is the same")
     run(kinds=("subtitles",))
     aweme_id, word, start_ms, _ = _a_cue(collected)
-    args = ["search", word, "--db", str(tmp_path / "media.db"), "--in", "transcripts"]
+    args = ["search", word, "--db", str(collected.url), "--in", "transcripts"]
     ran = CliRunner().invoke(app, [*args, "--json"], prog_name="tokarc")
     assert ran.exit_code == 0, ran.stderr
     hits = [json.loads(line) for line in ran.stdout.splitlines()]

@@ -116,7 +116,6 @@ class Emulator:
         )
         self._serial = threading.RLock()
         self._malform_rng = random.Random(f"malform:{seed}")
-        self._localize = media.Localizer()
         self.stopping = threading.Event()  # set by a stopping server: hangs end at once
 
     # -- configuration ---------------------------------------------------------------------------
@@ -133,7 +132,6 @@ class Emulator:
         self.faults.settings = self.settings.fault_settings()
         self.faults.reset()
         self._pages.clear()
-        self._localize.clear()
 
     def caches(self) -> dict[str, LRU[Any, Any]]:
         """Every cache of this emulator by name (see ``/_emulator/world``)."""
@@ -141,16 +139,26 @@ class Emulator:
 
     # -- the pure core ---------------------------------------------------------------------------
 
-    def respond(self, method: str, path: str, query: Mapping[str, str], body: bytes = b"") -> Reply:
-        """Answer one request, without faults or delays.
+    def respond(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        body: bytes = b"",
+        origin: str = media.ORIGIN,
+    ) -> Reply:
+        """Answer one request, without faults or delays; its media URLs on ``origin`` (default:
+        the stand-in :data:`._media.ORIGIN`, for :func:`._media.localize`).
 
         One at a time: the world's caches are not thread-safe, and clients on several threads
         (or a server thread beside an in-process transport) may share this emulator.
         """
         with self._serial:
-            return self._respond(method, path, query, body)
+            return self._respond(method, path, query, body, origin)
 
-    def _respond(self, method: str, path: str, query: Mapping[str, str], body: bytes) -> Reply:
+    def _respond(
+        self, method: str, path: str, query: Mapping[str, str], body: bytes, origin: str
+    ) -> Reply:
         if path.startswith(CONTROL_PREFIX + "/") or path == CONTROL_PREFIX:
             status, payload = control(self, method, path[len(CONTROL_PREFIX) :], query, body)
             return Reply.json(status, payload)
@@ -162,20 +170,20 @@ class Emulator:
         if method.upper() != "GET":
             return Reply.json(405, {"detail": "Method Not Allowed"}, G.ERROR_COST)
         now = self.clock.now()
-        reply = self._api(endpoint, query, now)
+        reply = self._api(endpoint, query, now, origin)
         units = int(dict(reply.headers)["units_charged"])
         self.stats.record(endpoint.name, reply.status, units, _day(now))
         return reply
 
-    def _api(self, endpoint: Endpoint, query: Mapping[str, str], now: int) -> Reply:
+    def _api(self, endpoint: Endpoint, query: Mapping[str, str], now: int, origin: str) -> Reply:
         try:
             self._check_token(query.get("token"))
             params = parse_query(endpoint, query)
             if endpoint.group == "customer":
-                return self._success(endpoint, params, now)
+                return self._success(endpoint, params, now, origin)
             self._check_units()
-            key = (endpoint.name, tuple(sorted(params.items())), now)
-            return self._pages.get(key, lambda _: self._success(endpoint, params, now))
+            key = (endpoint.name, tuple(sorted(params.items())), now, origin)
+            return self._pages.get(key, lambda _: self._success(endpoint, params, now, origin))
         except ApiError as exc:
             return Reply.json(exc.status, {"detail": exc.detail}, G.ERROR_COST, **exc.headers)
 
@@ -191,8 +199,8 @@ class Emulator:
         if allowance is not None and self.stats.units_total >= allowance:
             raise ApiError(495, "Units depleted: the allowance of this token is used up")
 
-    def _success(self, endpoint: Endpoint, params: dict[str, Any], now: int) -> Reply:
-        ctx = Ctx(endpoint, self.world, self.render, now, self.stats.usage)
+    def _success(self, endpoint: Endpoint, params: dict[str, Any], now: int, origin: str) -> Reply:
+        ctx = Ctx(endpoint, self.world, self.render, now, self.stats.usage, origin)
         try:
             result: Result = HANDLERS[endpoint.name](ctx, params)
         except ApiError as exc:
@@ -200,7 +208,7 @@ class Emulator:
         units = endpoint.cost.units(params, result.n_items, result.internal_pages)
         reply = Reply.json(200, {ENVELOPE_KEY: result.data, **result.top}, units)
         body = renames.rewrite(self.world, reply.body, now)  # accounts renamed by now
-        return Reply(reply.status, media.sign(body, now), reply.headers)
+        return Reply(reply.status, media.finish(body, now, origin), reply.headers)
 
     def _media(self, path: str, query: Mapping[str, str]) -> Reply:
         now = self.clock.now()
@@ -220,8 +228,11 @@ class Emulator:
             self.stats.faults[fault.kind] += 1
         return fault
 
-    def apply(self, fault: Fault, path: str, query: Mapping[str, str]) -> Reply:
-        """The reply to a request whose fault (delay and hang aside) is ``fault``."""
+    def apply(
+        self, fault: Fault, path: str, query: Mapping[str, str], origin: str = media.ORIGIN
+    ) -> Reply:
+        """The reply to a request whose fault (delay and hang aside) is ``fault``; media URLs
+        on ``origin`` (see :meth:`respond`)."""
         if fault.kind == "status":
             return self._status_reply(self.faults.settings.error_status)
         if fault.kind == "error":
@@ -230,7 +241,7 @@ class Emulator:
             retry = str(self.faults.settings.retry_after)
             detail = {"detail": "Rate limit exceeded"}
             return Reply.json(429, detail, G.ERROR_COST, **{"retry-after": retry})
-        reply = self.respond("GET", path, query)
+        reply = self.respond("GET", path, query, origin=origin)
         if fault.kind == "malformed" and media.is_media(path):  # cut short of its content-length
             return Reply(reply.status, reply.body[: len(reply.body) // 2], reply.headers)
         if fault.kind == "malformed":
@@ -248,6 +259,7 @@ class Emulator:
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer an httpx request (sync). Latency sleeps; a hang raises ``httpx.ReadTimeout``."""
         path, query = request.url.path, dict(request.url.params)
+        origin = self.media_origin(request.url.scheme, request.url.netloc.decode("ascii"))
         fault = self.plan(path)
         if fault.delay > 0:
             time.sleep(fault.delay)
@@ -257,13 +269,11 @@ class Emulator:
             reply = self.respond(request.method, path, query, request.read())
         else:
             reply = (
-                self.apply(fault, path, query)
+                self.apply(fault, path, query, origin)
                 if request.method == "GET"
-                else self.respond(request.method, path, query)
+                else self.respond(request.method, path, query, origin=origin)
             )
-        origin = self.media_origin(request.url.scheme, request.url.netloc.decode("ascii"))
-        body = self._localize(reply.body, origin)
-        return httpx.Response(reply.status, headers=list(reply.headers), content=body)
+        return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
 
     def media_origin(self, scheme: str, netloc: str) -> str:
         """Where a reply's media URLs point: ``media_base``, else the origin asked."""
@@ -311,8 +321,7 @@ class Emulator:
             await asyncio.sleep(fault.delay)
         if fault.kind == "hang" and not await self._hang(self.faults.settings.hang_seconds):
             return Reply.json(503, {"detail": "The emulator is shutting down"})
-        reply = self.apply(fault, path, query)
-        return Reply(reply.status, self._localize(reply.body, origin), reply.headers)
+        return self.apply(fault, path, query, origin)
 
     async def _asgi_api(self, request: Request) -> Response:
         path, query = request.url.path, dict(request.query_params)

@@ -19,6 +19,7 @@ from ..api.countries import COUNTRY_CODES
 from ..api.endpoints import Endpoint
 from . import _countries as C
 from . import _fixtures as F
+from . import _media as media
 from . import _renames as renames
 from . import _vocab as V
 from ._faults import status_detail
@@ -34,13 +35,19 @@ POST_URL = re.compile(
 
 @dataclass
 class Ctx:
-    """What a handler may read: the endpoint, the world, its renderer, now, and units used."""
+    """What a handler may read: the endpoint, the world, its renderer, now, units used and the
+    origin of the reply's media URLs."""
 
     endpoint: Endpoint
     world: World
     render: Renderer
     now: int
     usage: dict[str, int] = field(default_factory=dict)
+    origin: str = media.ORIGIN  # where the reply's media URLs point
+
+    def aweme(self, post: Post, is_top: int = 0) -> Any:
+        """``post`` as this reply shows it: statistics as of ``now``, media on ``origin``."""
+        return self.render.aweme(post, self.now, is_top, self.origin)
 
 
 @dataclass
@@ -132,7 +139,7 @@ def posts_newest(ctx: Ctx, ids: list[int]) -> list[Any]:
     for aweme_id in ids:
         post = ctx.world.post(aweme_id)
         if post is not None:
-            out.append(ctx.render.aweme(post, ctx.now))
+            out.append(ctx.aweme(post))
     return out
 
 
@@ -153,8 +160,8 @@ def tag_posts(ctx: Ctx, name: str, start: int, stop: int) -> list[Any]:
     tag = ctx.world.tag(name)
     if tag is None or tag.timeline is None:
         return []
-    top, world, aweme, now = tag.timeline.top(ctx.now), ctx.world, ctx.render.aweme, ctx.now
-    return [aweme(world.tag_post(tag, top - i), now) for i in range(start, stop)]
+    top, world, aweme = tag.timeline.top(ctx.now), ctx.world, ctx.aweme
+    return [aweme(world.tag_post(tag, top - i)) for i in range(start, stop)]
 
 
 def tag_reach(ctx: Ctx, name: str, since: int | None = None, cap: int | None = None) -> int:
@@ -216,8 +223,8 @@ def keyword_results(ctx: Ctx, p: dict[str, Any]) -> tuple[int, Page]:
     shown = C.positions(ctx.world.seed, name, top, reach, country)
 
     def posts(start: int, stop: int) -> list[Any]:
-        render, post = ctx.render.aweme, ctx.world.tag_post
-        return [render(post(tag, top - i), ctx.now) for i in shown[start:stop]]
+        render, post = ctx.aweme, ctx.world.tag_post
+        return [render(post(tag, top - i)) for i in shown[start:stop]]
 
     return len(shown), posts
 
@@ -300,7 +307,7 @@ def user_posts(ctx: Ctx, p: dict[str, Any]) -> Result:
     slots, nxt = user_post_slots(ctx, user, p)
     world = ctx.world
     posts = [
-        ctx.render.aweme(post, ctx.now, top)
+        ctx.aweme(post, top)
         for k, top in slots
         if (post := world.post(world.user_post_id(user, k))) is not None
     ]
@@ -433,7 +440,7 @@ def post_info(ctx: Ctx, p: dict[str, Any]) -> Result:
     post = existing_post(ctx, match.group(1))
     if post is None:
         raise ApiError(404, "Post not found")
-    return Result([ctx.render.aweme(post, ctx.now)], n_items=1)
+    return Result([ctx.aweme(post)], n_items=1)
 
 
 @handler
@@ -441,7 +448,7 @@ def multi_post_info(ctx: Ctx, p: dict[str, Any]) -> Result:
     ids = [i.strip() for i in p["aweme_ids"].split(";") if i.strip()]
     if len(ids) > G.MAX_POST_IDS:
         raise ApiError(464, f"Too many post ids: at most {G.MAX_POST_IDS} are allowed")
-    posts = [ctx.render.aweme(post, ctx.now) for i in ids if (post := existing_post(ctx, i))]
+    posts = [ctx.aweme(post) for i in ids if (post := existing_post(ctx, i))]
     return Result(posts, n_items=len(posts))
 
 
@@ -522,7 +529,7 @@ def music_posts(ctx: Ctx, p: dict[str, Any]) -> Result:
         return offset_page(ctx, [], 0, 0)
     if music.timeline is None:
         post = ctx.world.post(music.original_of or 0)
-        return offset_page(ctx, [ctx.render.aweme(post, ctx.now)] if post else [], 0, 1)
+        return offset_page(ctx, [ctx.aweme(post)] if post else [], 0, 1)
     tl, index = music.timeline, ctx.world.track_index(music)
     reach, top = tl.count(ctx.now), tl.top(ctx.now)
     ids = [

@@ -215,7 +215,7 @@ class Renderer:
         self.world = world
         # awemes weigh ~7 KB, users ~1.5 KB, sounds ~2 KB: shares of the bytes to match
         share = (lambda n: None) if cache_bytes is None else (lambda n: cache_bytes * n // 8)
-        self._awemes: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(6), _weigh)
+        self._awemes: LRU[int, bytes] = LRU(cache_size, share(6), len)
         self._users: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(1), _weigh)
         self._music: LRU[int, tuple[bytes, ...]] = LRU(cache_size, share(1), _weigh)
         self._tags: dict[str, tuple[T.Template, bytes]] = {}
@@ -352,15 +352,26 @@ class Renderer:
 
     # -- posts -----------------------------------------------------------------------------------
 
-    def aweme(self, post: Post, now: int, is_top: int = 0) -> msgspec.Raw:
-        """The mobile aweme object (§2.1), encoded, with its statistics as of ``now``.
+    def aweme(
+        self, post: Post, now: int, is_top: int = 0, origin: str = media.ORIGIN
+    ) -> msgspec.Raw:
+        """The mobile aweme object (§2.1), encoded: statistics as of ``now``, media URLs on
+        ``origin`` (default: the stand-in), expiring at ``now + media.TTL``.
 
-        The static part is encoded once per post and kept as bytes (cheap to keep: the garbage
-        collector does not walk bytes); each call only fills in ``is_top`` and the statistics.
+        The rest is rendered once per post and kept as one ``bytes %`` format (cheap to keep:
+        the garbage collector does not walk bytes); each call fills in ``is_top``, the
+        statistics and the media URLs' origin and expiry, in one pass.
         """
-        head, mid, tail = self._awemes.get(post.aweme_id, lambda _: self._aweme_parts(post))
-        stats = _STATS % (post.aweme_id, *self.world.post_stats_values(post, now))
-        return msgspec.Raw(b"%b%d%b%b%b" % (head, is_top, mid, stats, tail))
+        form = self._awemes.get(post.aweme_id, lambda _: self._aweme_format(post))
+        values = media.stand_ins(origin, now)
+        values[b"is_top"] = b"%d" % is_top
+        values[b"statistics"] = _STATS % (post.aweme_id, *self.world.post_stats_values(post, now))
+        return msgspec.Raw(form % values)
+
+    def _aweme_format(self, p: Post) -> bytes:
+        """:meth:`_aweme_parts` as one format: the cuts and the media stand-ins are its holes."""
+        head, mid, tail = map(media.holes, self._aweme_parts(p))
+        return b"%b%%(is_top)b%b%%(statistics)b%b" % (head, mid, tail)
 
     def _aweme_parts(self, p: Post) -> tuple[bytes, ...]:
         author = self.world.user(p.author)
