@@ -16,19 +16,15 @@ keep (watches, media, alerts) are not derived and are left alone.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from ..errors import InvalidInputError, ReadOnlyStoreError
-from ._log import LoggedPage, unpack
+from ._log import CODEC
 from ._plan import plan
-from ._rows import Seen
+from ._replay import PAGE_COLUMNS, batch_of
 from ._store import Store
-from ._types import Batch, Follow
 
 #: The tables derived from the log, emptied by a full rebuild (each is written by
 #: ``Store.derive``; a package that derives a table of its own there adds it here).
@@ -54,10 +50,6 @@ _BY_PAGE = {"post_stats": "page_id", "user_stats": "page_id", "page_items": "pag
 _BY_PAGE_ALSO = {"rejects": "page_id"}
 
 PAGES_PER_READ = 200
-
-_PAGE_COLUMNS = (
-    "id, job_id, endpoint, params, cursor, fetched_at, source_kind, source_target, body, context"
-)
 
 
 @dataclass
@@ -121,7 +113,9 @@ def _clear(store: Store, from_page: int | None) -> None:
 
 def _chunks(store: Store, start: int) -> Iterator[list[tuple[Any, ...]]]:
     after = start - 1
-    sql = f"SELECT {_PAGE_COLUMNS} FROM pages WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT ?"
+    # Responses only: the records pages of an older database (``_legacy``) are not derived.
+    where = f"id > ? AND codec = '{CODEC}'"
+    sql = f"SELECT {PAGE_COLUMNS} FROM pages WHERE {where} ORDER BY id LIMIT ?"
     while rows := store.db.query(sql, (after, PAGES_PER_READ)):
         yield rows
         after = int(rows[-1][0])
@@ -129,39 +123,9 @@ def _chunks(store: Store, start: int) -> Iterator[list[tuple[Any, ...]]]:
 
 def _derive(store: Store, row: tuple[Any, ...], misses: bool) -> int:
     """Write the rows of one logged page again; returns how many records it holds."""
-    page_id, job_id, endpoint, params, cursor, fetched_at, kind, target, body, context = row
-    page = LoggedPage(str(endpoint), unpack(body))
-    ctx = _json(context) or {}
-    records = _kept(page, ctx.get("kept"))
-    follow = ctx.get("follow")
-    batch = Batch(
-        endpoint=str(endpoint),
-        records=records,
-        job_id=job_id,
-        params=_json(params) or {},
-        cursor=cursor,
-        source_kind=kind,
-        source_target=target,
-        follow=Follow(str(follow[0]), follow[1]) if follow else None,
-        undecodable=page.undecodable(),
-        results=bool(ctx.get("results", True)),
-        missing=ctx.get("missing"),
-        gone_after=int(ctx.get("gone_after", 2)),
-        body=page.body,
-    )
-    fetched = dt.datetime.fromisoformat(str(fetched_at))
-    seen = Seen(int(page_id), str(fetched_at), True)
-    store.derive(batch, plan(records), seen, fetched, misses=misses, events=False)
-    return len(records)
-
-
-def _kept(page: LoggedPage, kept: list[str] | None) -> list[Any]:
-    """The page's records the collection kept, in the page's order."""
-    records = page.records()
-    if kept is None:
-        return records
-    wanted = set(kept)
-    return [r for r in records if r.ident() in wanted]
+    batch, seen, fetched = batch_of(row)
+    store.derive(batch, plan(batch.records), seen, fetched, misses=misses, events=False)
+    return len(batch.records)
 
 
 def _keep_gone(store: Store, gone: list[tuple[Any, ...]]) -> None:
@@ -170,9 +134,3 @@ def _keep_gone(store: Store, gone: list[tuple[Any, ...]]) -> None:
     store.db.executemany(
         "UPDATE posts SET gone_at = ? WHERE aweme_id = ?", [(at, i) for i, at in gone]
     )
-
-
-def _json(value: Any) -> Any:
-    if value is None or isinstance(value, dict | list):
-        return value
-    return msgspec.json.decode(value)
