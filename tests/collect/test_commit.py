@@ -93,7 +93,7 @@ def test_a_failed_group_commit_tells_every_run(
     with open_store(tmp_path / "f.db") as store:
         jobs = [store.create_job("hashtag", f"tag{i}").id for i in range(3)]
 
-        def broken(batches: Any) -> Any:
+        def broken(batches: Any, **options: Any) -> Any:
             raise OSError("disk full")
 
         monkeypatch.setattr(store, "save_pages", broken)

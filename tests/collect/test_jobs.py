@@ -276,12 +276,12 @@ def test_a_run_ended_by_an_exception_says_what_ended_it(
     job keeps its checkpoint and a run goes on from it."""
     save, calls = store.save_pages, 0
 
-    def second_page_fails(batches: Any) -> Any:
+    def second_page_fails(batches: Any, **options: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise raised
-        return save(batches)
+        return save(batches, **options)
 
     monkeypatch.setattr(store, "save_pages", second_page_fails)
     with client_for(emulator) as client, pytest.raises(type(raised)):

@@ -301,6 +301,7 @@ def during_collection(
 
         def hook(job: JobReport) -> None:
             on_page(job)
+            collector.store.derive_pending()  # the pages so far in the tables, then their media
             archive.run(options.kinds, source, report)
 
         try:

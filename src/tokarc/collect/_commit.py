@@ -60,7 +60,9 @@ class Committer:
         try:
             with self.store.db.transaction():
                 live = [p for p in group if _renewed(p)]
-                results = self.store.save_pages([b for p in live for b in p.batches])
+                # Deferred: each page commits as its log row and checkpoint, the tables are
+                # derived behind, in batches (Store.save_pages), and before the run returns.
+                results = self.store.save_pages([b for p in live for b in p.batches], defer=True)
         except BaseException as exc:  # nothing of the group committed: each run is told
             for pages in group:
                 pages.error, pages.done = pages.error or exc, True

@@ -219,7 +219,10 @@ class Collector:
                 return _already_done(job)  # a finished job stays finished: nothing is sent
             return self._run(job, spec, lease, on_page or self.on_page)
         finally:
-            lease.release()
+            try:
+                self.store.derive_pending()  # every read after a run sees all of its pages
+            finally:
+                lease.release()
 
     def _run(self, job: Job, spec: JobSpec, lease: Lease, on_page: Progress | None) -> JobReport:
         report = JobReport.of(job, max_items=spec.max_items)

@@ -370,3 +370,13 @@ def _page_log(d: Dialect) -> list[str]:
     if d.name != "sqlite":
         steps.append("ALTER TABLE pages ALTER COLUMN body SET STORAGE EXTERNAL")
     return steps
+
+
+@STORE.migration("pending_pages")
+def _pending_pages(d: Dialect) -> list[str]:
+    """Logged pages whose records are not derived yet: a collection commits each page (its
+    body and its job's checkpoint) at once and derives the tables in batches behind it
+    (``Store.save_pages(..., defer=True)``); a page is listed here in its own transaction and
+    taken off in the one that derives it. Whatever an interrupted collection left here is
+    derived when the database is next opened writable."""
+    return [f"CREATE TABLE pending_pages (page_id BIGINT PRIMARY KEY){d.clustered}"]

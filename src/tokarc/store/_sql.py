@@ -43,6 +43,9 @@ INSERT_PAGE = """INSERT INTO pages (job_id, endpoint, params, cursor, fetched_at
     source_kind, source_target, items, new_records, rejected, body, codec, context)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
 
+ADD_PENDING = "INSERT INTO pending_pages (page_id) VALUES (?)"
+TAKE_PENDING = "DELETE FROM pending_pages WHERE page_id = ?"
+
 INSERT_REJECT = """INSERT INTO rejects (page_id, job_id, kind, error, raw, at)
     VALUES (?, ?, ?, ?, ?, ?)"""
 

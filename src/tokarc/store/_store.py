@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
@@ -17,9 +20,13 @@ from . import _rows as R
 from . import _sql as Q
 from ._backend import Backend
 from ._plan import Plan, plan
+from ._replay import PAGE_COLUMNS, batch_of
 from ._serial import Serialized
 from ._text import clean, clean_json, raw_json, timestamp
 from ._types import Batch, Job, PageResult, Stats
+
+#: Deferred pages (``save_pages(..., defer=True)``) are derived this many at a time.
+DERIVE_EVERY = 50
 
 #: How often an author or sound embedded in posts is rewritten (last seen, gaps filled).
 EMBEDDED_REFRESH = dt.timedelta(hours=1)
@@ -48,8 +55,11 @@ class Store(Closing):
         self.applied_migrations: list[str] = []
         #: Migrations this database lacks, left unapplied because it was opened read-only.
         self.pending_migrations: list[str] = []
+        self._deferred = _Deferred()
         try:
             self.ensure(migrations)
+            if not self._db.read_only:
+                self._recover()
         except BaseException:
             backend.close()
             raise
@@ -100,8 +110,12 @@ class Store(Closing):
         return f"Store(backend={self.backend!r})"
 
     def close(self) -> None:
-        """Close the connection."""
-        self._db.close()
+        """Derive what was deferred, and close the connection."""
+        try:
+            if len(self._deferred) and not self._db.read_only:
+                self.derive_pending()
+        finally:
+            self._db.close()
 
     @property
     def read_only(self) -> bool:
@@ -124,21 +138,37 @@ class Store(Closing):
         """
         return self.save_pages([batch])[0]
 
-    def save_pages(self, batches: Sequence[Batch]) -> list[PageResult]:
+    def save_pages(self, batches: Sequence[Batch], *, defer: bool = False) -> list[PageResult]:
         """Store several pages, in order, in ONE transaction (a group commit).
 
         Each page is saved as by :meth:`save_page`, and all of them (with the checkpoint of the
         last page of each job) commit together or not at all. A collection that has several
         pages waiting to be written uses it: one commit, and each B-tree page touched once,
         instead of once per page. Results are those of saving the pages one after another.
+
+        With ``defer``, a page with a body (see ``Batch.body``) commits as its page-log row, its
+        job's checkpoint and counters only: durable at once, and small; its records' rows are
+        derived later, many pages in one transaction (every :data:`DERIVE_EVERY` pages, and at
+        :meth:`derive_pending`, which a collection calls before it returns, and :meth:`close`).
+        Until then :meth:`known_ids` counts them as stored. An interrupted process's deferred
+        pages are derived when the database is next opened writable. A lookup by id
+        (``Batch.missing``) and a page without a body are never deferred.
         """
         for batch in batches:
             if batch.job_id is None and (batch.checkpoint or batch.newest_mark):
                 raise ValueError("a checkpoint or newest mark needs a job_id")
-        with self._db.transaction():
-            return [self._save(batch) for batch in batches]
+        try:
+            with self._db.transaction():
+                results = [self._save(batch, defer) for batch in batches]
+        except BaseException:
+            self._deferred.rolled_back()
+            raise
+        self._deferred.committed()
+        if len(self._deferred) >= DERIVE_EVERY:
+            self.derive_pending()
+        return results
 
-    def _save(self, batch: Batch) -> PageResult:
+    def _save(self, batch: Batch, defer: bool = False) -> PageResult:
         p = plan(batch.records)
         fetched = batch.fetched_at or dt.datetime.now(dt.UTC)
         if fetched.tzinfo is None:  # naive times are UTC, as ``timestamp`` reads them
@@ -146,7 +176,13 @@ class Store(Closing):
         new_ids = self._unknown(p)
         at = timestamp(fetched)
         page_id = self._insert_page(batch, p, len(new_ids), at)
-        gone = self.derive(batch, p, R.Seen(page_id, at, batch.body is not None), fetched)
+        seen = R.Seen(page_id, at, batch.body is not None)
+        if defer and batch.body is not None and batch.missing is None:
+            self._db.execute(Q.ADD_PENDING, (page_id,))
+            self._deferred.add(_Page(batch, p, seen, fetched))
+            gone = 0
+        else:
+            gone = self.derive(batch, p, seen, fetched)
         self._to_job(batch, p, len(new_ids), int(fetched.timestamp()))
         dups = len(p.order) - len(new_ids)
         return PageResult(
@@ -181,12 +217,52 @@ class Store(Closing):
         _identities.record(self._db, batch, p, seen, events=events)  # docs/store.md
         return gone
 
+    def derive_pending(self) -> int:
+        """Derive the records' rows of the pages this store deferred (``save_pages(...,
+        defer=True)``), in one transaction; returns how many pages. A page another process
+        derived first (its recovery at open) is left to it."""
+        pages = self._deferred.take()
+        if not pages:
+            return 0
+        try:
+            with self._db.transaction():
+                for page in pages:
+                    if self._db.execute(Q.TAKE_PENDING, (page.seen.page_id,)):
+                        self.derive(page.batch, page.plan, page.seen, page.fetched)
+        except BaseException:
+            self._deferred.put_back(pages)  # still listed in pending_pages: derived later
+            raise
+        self._deferred.done(pages)
+        return len(pages)
+
+    def pending_pages(self) -> int:
+        """How many logged pages are not derived into the tables yet: deferred by a
+        collection still running, or left by one interrupted (derived at the next writable
+        open). A read-only store reads the tables without them."""
+        if not self.has_table("pending_pages"):
+            return 0
+        return int(self._db.query("SELECT COUNT(*) FROM pending_pages")[0][0])
+
+    def _recover(self) -> None:
+        """Derive what an interrupted collection left in ``pending_pages``, in page order."""
+        if not self.pending_pages():
+            return
+        sql = (
+            f"SELECT {PAGE_COLUMNS} FROM pages WHERE id IN (SELECT page_id FROM pending_pages)"
+            " ORDER BY id"
+        )
+        with self._db.transaction():
+            for row in self._db.query(sql):
+                if self._db.execute(Q.TAKE_PENDING, (row[0],)):
+                    batch, seen, fetched = batch_of(row)
+                    self.derive(batch, plan(batch.records), seen, fetched)
+
     def _unknown(self, p: Plan) -> list[str]:
         """The ids of the page's own records not stored yet, in page order."""
         new: list[str] = []
         for entity in dict.fromkeys(e for e, _ in p.order):
             ids = p.ids(entity)
-            known = self.known_ids(entity, ids)
+            known = self._stored_ids(entity, ids) | self._deferred.ids(entity, ids)
             new.extend(i for i in ids if i not in known)
         return new
 
@@ -292,7 +368,11 @@ class Store(Closing):
 
     def known_ids(self, entity: str, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` are stored as ``entity`` ("post", "user", "comment", "music",
-        "hashtag", "live")."""
+        "hashtag", "live"), deferred pages' records included."""
+        wanted = list(dict.fromkeys(ids))
+        return self._stored_ids(entity, wanted) | self._deferred.ids(entity, wanted)
+
+    def _stored_ids(self, entity: str, ids: Iterable[str]) -> set[str]:
         table, key = _table(entity)
         sql = f"SELECT {key} FROM {table} WHERE {self._db.dialect.in_ids(key)}"
         wanted = list(dict.fromkeys(ids))
@@ -535,3 +615,65 @@ def _job(row: tuple[Any, ...]) -> Job:
     options = values["options"]
     values["options"] = msgspec.json.decode(options) if isinstance(options, str) else options
     return Job(**values)
+
+
+@dataclass
+class _Page:
+    """A page saved with its derivation deferred: what :meth:`Store.derive` takes."""
+
+    batch: Batch
+    plan: Plan
+    seen: R.Seen
+    fetched: dt.datetime
+
+
+class _Deferred:
+    """The pages a store has deferred, and their records' ids (which count as stored).
+
+    A page joins when its transaction commits (:meth:`add` during it, :meth:`committed` after;
+    a rolled back one is dropped), leaves the queue when a derivation takes it, and its ids
+    leave when that derivation commits, so at no moment does a record count as new twice.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._adding: list[_Page] = []
+        self._queue: list[_Page] = []
+        self._ids: Counter[tuple[str, str]] = Counter()
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def add(self, page: _Page) -> None:
+        self._adding.append(page)
+
+    def committed(self) -> None:
+        with self._lock:
+            for page in self._adding:
+                self._queue.append(page)
+                self._ids.update(list(page.plan.order))
+            self._adding = []
+
+    def rolled_back(self) -> None:
+        self._adding = []
+
+    def take(self) -> list[_Page]:
+        with self._lock:
+            pages, self._queue = self._queue, []
+        return pages
+
+    def put_back(self, pages: list[_Page]) -> None:
+        with self._lock:
+            self._queue = pages + self._queue
+
+    def done(self, pages: list[_Page]) -> None:
+        with self._lock:
+            for page in pages:
+                self._ids.subtract(list(page.plan.order))
+            self._ids = +self._ids  # drop the zeros
+
+    def ids(self, entity: str, ids: Iterable[str]) -> set[str]:
+        if not self._ids:
+            return set()
+        with self._lock:
+            return {i for i in ids if self._ids[(entity, i)] > 0}
