@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from .._files import refuse_same_file, unwritable
@@ -21,7 +22,18 @@ def existing(db: str, *, read_only: bool = False) -> Store:
     """
     if not is_postgres_url(db) and db != ":memory:" and not os.path.exists(_path(db)):
         raise _errors.CLIError(f"invalid --db {db!r}: no such database file")
-    return open_reader(db) if read_only else open_store(db)
+    if not read_only:
+        return open_store(db)
+    store = open_reader(db)
+    if pending := store.pending_pages():
+        print(_PENDING.format(db=db, n=pending), file=sys.stderr)
+    return store
+
+
+_PENDING = (
+    "note: {n} page(s) of {db} are in the page log but not yet in its tables (a collection is "
+    "running, or was interrupted): what is shown leaves them out until it is opened writable"
+)
 
 
 def readable(db: str) -> Store:
