@@ -253,6 +253,10 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
         "What is said in a post: one caption track (`tokarc media --kinds subtitles`), parsed.",
         {
             "aweme_id": "the post (see `posts`)",
+            "author_uid": ("the post's author's `uid` (see `users`)", "user"),
+            "author_unique_id": ("the post's author's handle", "handle"),
+            "create_time": "when the post was posted, Unix seconds (UTC)",
+            "created_at": "when the post was posted, ISO 8601 UTC (computed at export)",
             "language": "the track's language as TikTok names it (`eng-US`)",
             "source": "`creator` (edited by the creator), `auto` (speech recognition) "
             "or `translated` (machine-translated)",
