@@ -258,8 +258,8 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
             "create_time": "when the post was posted, Unix seconds (UTC)",
             "created_at": "when the post was posted, ISO 8601 UTC (computed at export)",
             "language": "the track's language as TikTok names it (`eng-US`)",
-            "source": "`creator` (edited by the creator), `auto` (speech recognition) "
-            "or `translated` (machine-translated)",
+            "source": "`creator` (edited by the creator), `auto` (speech recognition), "
+            "`translated` (machine-translated) or `transcribed` (`tokarc media --transcribe`)",
             "position": "the track's place in the post's list (the `media` row's `position`)",
             "cue_count": "how many cues",
             "cues": (
