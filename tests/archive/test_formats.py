@@ -93,7 +93,7 @@ def test_4cat_is_for_posts_and_comments(
     ran = cli("export", "users", "--db", archive_url, "-o", str(tmp_path / "u.csv"),
               "--format", "4cat")  # fmt: skip
     assert ran.code == 2
-    assert "posts or comments" in one_line_error(ran)
+    assert "posts, comments or transcripts" in one_line_error(ran)
     assert not (tmp_path / "u.csv").exists()
 
 

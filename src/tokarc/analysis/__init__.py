@@ -1,5 +1,6 @@
 """Reading the archive: data frames for notebooks (``tokarc.open``), networks (GEXF, GraphML,
-edge lists), full-text search, and the archive in Datasette (``tokarc browse``).
+edge lists), full-text search, the words rising in transcripts, and the archive in Datasette
+(``tokarc browse``).
 
 Heavy libraries (pandas or polars, networkx, Datasette) are imported when first used, not here.
 See ``docs/analysis.md`` and ``docs/archive.md``.
@@ -14,13 +15,16 @@ from ._network import GRAPHS, Network, network
 from ._network import build as build_network
 from ._network import write as write_network
 from ._open import Archive, Frames, open_archive
-from ._overperforming import METRICS, Rate, Score, overperforming, rising
+from ._overperforming import METRICS, MIN_BASELINE, Rate, Score, overperforming, rising
 from ._search import SEARCH_SCOPES, Match, fts5_query, search
 from ._search import count as count_matches
+from ._words import MIN_LETTERS, rising_words, words_of
 
 __all__ = [
     "GRAPHS",
     "METRICS",
+    "MIN_BASELINE",
+    "MIN_LETTERS",
     "SEARCH_SCOPES",
     "Archive",
     "Comparison",
@@ -41,6 +45,8 @@ __all__ = [
     "open_archive",
     "overperforming",
     "rising",
+    "rising_words",
     "search",
+    "words_of",
     "write_network",
 ]

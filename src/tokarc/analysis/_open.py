@@ -38,10 +38,10 @@ DataFrame: TypeAlias = "pandas.DataFrame | polars.DataFrame"
 
 class Archive(Closing):
     """A store read as data frames: ``.posts()``, ``.users()``, ``.comments()``, ``.stats()``,
-    ``.table(name)`` and ``.sql(query)``; ``.raw(id)`` is a record's JSON as received, and
-    ``.history(account)`` an account's timeline. Columns and dtypes are the exports' (see
-    ``docs/data-dictionary.md``): nullable integers, booleans, UTC timestamps, and
-    ``created_at`` beside each Unix ``create_time``. Needs pyarrow and pandas or polars."""
+    ``.transcripts()``, ``.table(name)`` and ``.sql(query)``; ``.raw(id)`` is a record's JSON
+    as received, and ``.history(account)`` an account's timeline. Columns and dtypes are the
+    exports' (see ``docs/data-dictionary.md``): nullable integers, booleans, UTC timestamps,
+    and ``created_at`` beside each Unix ``create_time``. Needs pyarrow and pandas or polars."""
 
     def __init__(self, store: Store, frames: Frames = "pandas") -> None:
         _check(frames)
@@ -75,6 +75,12 @@ class Archive(Closing):
         """The timeline of an account (a handle it ever had, its uid or secUid): its handles
         and nicknames, follower counts and states over time (``tokarc.analysis.history``)."""
         return history(self.store, account)
+
+    def transcripts(self) -> DataFrame:
+        """What is said in the posts: one row per caption track (``tokarc media --kinds
+        subtitles``), with its post's author and time, its cues (JSON: read them with
+        :func:`tokarc.models.cues_of`) and its text. Empty where no subtitles were fetched."""
+        return self.table("transcripts")
 
     def table(self, entity: str, source: str | Source | None = None) -> DataFrame:
         """Any exported entity (see ``tokarc.dataset.export.COLUMNS``) as a data frame."""

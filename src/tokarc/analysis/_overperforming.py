@@ -18,7 +18,7 @@ import bisect
 import datetime as dt
 import itertools
 import statistics
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..store import Dialect, Store
@@ -160,7 +160,8 @@ TRAILING_DAYS = 7  # a hashtag's or sound's baseline: its posts per hour over th
 
 @dataclass(frozen=True)
 class Rate:
-    """A hashtag's or sound's posts per hour lately against its own trailing baseline."""
+    """A hashtag's, sound's or spoken word's posts per hour lately against its own trailing
+    baseline."""
 
     key: str
     recent: int  # posts created in the window
@@ -202,9 +203,18 @@ def rising(
     )
     start = since - days * 86_400
     params = (int(since), int(since), int(start), int(now), *_ids(d, ids))
+    return rates(store.db.query(sql, params), since=since, now=now, days=days)
+
+
+def rates(
+    counts: Iterable[tuple[object, int, int]], *, since: float, now: float, days: int
+) -> list[Rate]:
+    """``counts`` ((key, posts since ``since``, posts in the ``days`` before)) as rates against
+    their trailing baselines, as :func:`rising` ranks them: the highest score first, the
+    trusted before the thin; keys with no recent post left out."""
     hours, trailing = max((now - since) / 3600, 1e-9), days * 24
     out = []
-    for name, recent, before in store.db.query(sql, params):
+    for name, recent, before in counts:
         if not recent:
             continue
         per_hour, base = int(recent) / hours, int(before) / trailing

@@ -34,8 +34,11 @@ from ..media import (
     MediaArchive,
     MediaReport,
     MediaRoot,
+    Transcriber,
+    load_transcriber,
     parse_kinds,
     parse_source,
+    transcribe,
 )
 from . import _cap, _errors
 from . import _options as O
@@ -106,6 +109,15 @@ def media(
     min_free: Annotated[
         str, typer.Option(metavar="SIZE", help="Stop when the disk has less free than this.")
     ] = f"{MIN_FREE // 1_000_000}MB",
+    transcriber: Annotated[
+        str | None,
+        typer.Option(
+            "--transcribe",
+            metavar="NAME",
+            help="Then transcribe the downloaded videos that have no caption track with this "
+            "installed transcriber (entry point group tokarc.transcribers).",
+        ),
+    ] = None,
 ) -> None:
     """Download the videos, carousels, covers, avatars, sounds and subtitles the records point to.
 
@@ -118,6 +130,7 @@ def media(
     state = session(ctx)
     try:
         wanted, where = parse_kinds(kinds), parse_source(source)
+        speech = load_transcriber(transcriber) if transcriber else None
     except InvalidInputError as exc:
         raise _errors.CLIError(str(exc)) from None
     limit, margin = parse_size(max_bytes, "--max-bytes"), parse_size(min_free, "--min-free")
@@ -129,6 +142,8 @@ def media(
             fetcher = Fetcher(http, root, _retry(state), limit, _clock(state))
             archive = MediaArchive(store, fetcher, client, concurrency, max_units)
             report = _run(state, archive, wanted, where)
+        if speech is not None:
+            _transcribe(state, store, folder, speech, str(transcriber))
     if report.capped:
         state.say(f"tokarc: {_cap.stopped_at(f'tokarc{state.flags()} media --db {db}')}")
     if report.all_failed:
@@ -136,6 +151,14 @@ def media(
             f"every download failed ({report.failed}); the first: {report.first_failure}",
             code=_errors.FAILED,
         )
+
+
+def _transcribe(state: Session, store: Any, folder: str, speech: Transcriber, name: str) -> None:
+    done = transcribe(store, folder, speech)
+    state.say(f"tokarc: {done.summary(name)}")
+    if done.failed and not done.done:
+        raise _errors.CLIError(f"every transcription failed ({done.failed}); the first: "
+                               f"{done.first_failure}", code=_errors.FAILED)  # fmt: skip
 
 
 def _run(state: Session, archive: MediaArchive, wanted: tuple[str, ...], where: Any) -> MediaReport:

@@ -26,7 +26,7 @@ class Format(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
-    fourcat = "4cat"  # 4CAT's CSV (posts, comments)
+    fourcat = "4cat"  # 4CAT's CSV (posts, comments, transcripts)
 
 
 class KeywordSort(StrEnum):

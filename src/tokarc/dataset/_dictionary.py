@@ -253,9 +253,13 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
         "What is said in a post: one caption track (`tokarc media --kinds subtitles`), parsed.",
         {
             "aweme_id": "the post (see `posts`)",
+            "author_uid": ("the post's author's `uid` (see `users`)", "user"),
+            "author_unique_id": ("the post's author's handle", "handle"),
+            "create_time": "when the post was posted, Unix seconds (UTC)",
+            "created_at": "when the post was posted, ISO 8601 UTC (computed at export)",
             "language": "the track's language as TikTok names it (`eng-US`)",
-            "source": "`creator` (edited by the creator), `auto` (speech recognition) "
-            "or `translated` (machine-translated)",
+            "source": "`creator` (edited by the creator), `auto` (speech recognition), "
+            "`translated` (machine-translated) or `transcribed` (`tokarc media --transcribe`)",
             "position": "the track's place in the post's list (the `media` row's `position`)",
             "cue_count": "how many cues",
             "cues": (

@@ -224,11 +224,17 @@ EXPORTS: dict[str, Export] = {
             "fetched_at, attempts FROM media ORDER BY kind, record_id, position",
             optional_table="media",
         ),
-        Export(  # what was said: the subtitles parsed (tokarc.media's transcripts set)
+        Export(  # what was said: the subtitles parsed (tokarc.media's transcripts set), with
+            # who said it and when (the post's author and time: what 4CAT needs of an item)
             "transcripts",
-            _cols("aweme_id language source position:int cue_count:int cues text updated_at"),
-            "SELECT aweme_id, language, source, position, cue_count, cues, text, updated_at "
-            "FROM transcripts ORDER BY aweme_id, language, source",
+            _cols(
+                "aweme_id author_uid author_unique_id create_time:int language source "
+                "position:int cue_count:int cues text updated_at"
+            ),
+            "SELECT t.aweme_id, p.author_uid, p.author_unique_id, p.create_time, t.language, "
+            "t.source, t.position, t.cue_count, t.cues, t.text, t.updated_at FROM transcripts t "
+            "LEFT JOIN posts p ON p.aweme_id = t.aweme_id ORDER BY t.aweme_id, t.language, "
+            "t.source",
             optional_table="transcripts",
         ),
     )

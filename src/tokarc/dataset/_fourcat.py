@@ -2,7 +2,9 @@
 
 4CAT wants ``id``, ``thread_id``, ``author``, ``body`` and ``timestamp`` (``YYYY-MM-DD
 HH:MM:SS``, UTC); the rest of the columns are kept as extra fields. Posts are their own thread;
-a comment's thread is its post. Pseudonymisation applies as for every export.
+a comment's thread is its post, and so is a transcript's (one item per caption track: its
+text the body, its author and time the post's, its cues with their times an extra field).
+Pseudonymisation applies as for every export.
 """
 
 from __future__ import annotations
@@ -54,7 +56,21 @@ _COMMENTS: Mapping = {
     "replies": "reply_count",
     "language": "language",
 }
-_MAPS = {"posts": _POSTS, "comments": _COMMENTS}
+_TRANSCRIPTS: Mapping = {
+    "id": lambda r: f"{r['aweme_id']}-{r['language']}-{r['source']}",
+    "thread_id": "aweme_id",
+    "author": "author_unique_id",
+    "author_id": "author_uid",
+    "body": "text",
+    "timestamp": lambda r: _stamp(r["create_time"]),
+    "unix_timestamp": "create_time",
+    "language": "language",
+    "source": "source",
+    "cue_count": "cue_count",
+    "cues": "cues",
+}
+_MAPS = {"posts": _POSTS, "comments": _COMMENTS, "transcripts": _TRANSCRIPTS}
+_ENTITIES = "posts, comments or transcripts"
 
 #: The columns of each entity's 4CAT CSV.
 FOURCAT_COLUMNS = {entity: tuple(m) for entity, m in _MAPS.items()}
@@ -75,10 +91,10 @@ def to_4cat(
     run: Run | None = None,
     pseudonymize: Pseudonymizer | None = None,
 ) -> int:
-    """Write ``entity`` (posts or comments) as 4CAT's CSV; return the rows written.
+    """Write ``entity`` (posts, comments or transcripts) as 4CAT's CSV; return the rows written.
     ``InvalidInputError`` (a ``ValueError``) for another entity."""
     if entity not in _MAPS:
-        raise InvalidInputError(f"invalid entity {entity!r} for --format 4cat: posts or comments")
+        raise InvalidInputError(f"invalid entity {entity!r} for --format 4cat: {_ENTITIES}")
     spec = spec_of(entity, pseudonymize)
     refuse_store_file(store, out)
     mapping = _MAPS[entity]

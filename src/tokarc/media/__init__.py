@@ -34,7 +34,18 @@ from ._files import MIN_FREE, DiskFullError, MediaRoot, Stored
 from ._plan import ENTITY, KINDS, Item, Source, parse_kinds, parse_source, pending
 from ._root import DEFAULT_ROOT, media_root, record_root, recorded_root
 from ._schema import MIGRATIONS
-from ._transcripts import TRANSCRIPTS, TranscriptError, read_cues, save_transcript
+from ._transcribe import (
+    GROUP as TRANSCRIBERS,
+)
+from ._transcribe import (
+    Speech,
+    Transcribed,
+    Transcriber,
+    load_transcriber,
+    transcribe,
+    transcribers,
+)
+from ._transcripts import TRANSCRIPTS, TranscriptError, keep_cues, read_cues, save_transcript
 
 __all__ = [
     "DEFAULT_ROOT",
@@ -42,6 +53,7 @@ __all__ = [
     "KINDS",
     "MIGRATIONS",
     "MIN_FREE",
+    "TRANSCRIBERS",
     "TRANSCRIPTS",
     "DiskFullError",
     "Fetcher",
@@ -50,9 +62,14 @@ __all__ = [
     "MediaReport",
     "MediaRoot",
     "Outcome",
+    "Speech",
     "Stored",
+    "Transcribed",
+    "Transcriber",
     "TranscriptError",
     "archive",
+    "keep_cues",
+    "load_transcriber",
     "media_paths",
     "media_root",
     "parse_kinds",
@@ -64,6 +81,8 @@ __all__ = [
     "recorded_root",
     "save_transcript",
     "sniff",
+    "transcribe",
+    "transcribers",
 ]
 
 

@@ -74,8 +74,23 @@ def save_transcript(
     sha256: str | None = None,
 ) -> None:
     """Keep the ``cues`` of a post's track (in the caller's transaction)."""
-    language = (track.language if track else None) or UNKNOWN_LANGUAGE
+    language = track.language if track else None
     source = track.source if track else CaptionSource.AUTO
+    keep_cues(store, aweme_id, position, language, source, cues, sha256)
+
+
+def keep_cues(
+    store: Store,
+    aweme_id: str,
+    position: int,
+    language: str | None,
+    source: CaptionSource,
+    cues: Sequence[Cue],
+    sha256: str | None = None,
+) -> None:
+    """Keep ``cues`` said in a post as its transcript from ``source`` in ``language`` (None:
+    :data:`UNKNOWN_LANGUAGE`), in the caller's transaction."""
+    language = language or UNKNOWN_LANGUAGE
     encoded = cues_json(cues)
     text = " ".join(c.text for c in cues)
     row = (aweme_id, language, source, position, sha256, len(cues), encoded, text, timestamp())

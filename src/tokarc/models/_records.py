@@ -153,6 +153,7 @@ class CaptionSource(StrEnum):
     CREATOR = "creator"  # written or edited by the post's creator
     AUTO = "auto"  # TikTok's speech recognition, in the spoken language (web: ``ASR``)
     TRANSLATED = "translated"  # machine-translated from the spoken language (web: ``MT``)
+    TRANSCRIBED = "transcribed"  # a speech-to-text transcriber's (``tokarc media --transcribe``)
 
 
 class CaptionTrack(msgspec.Struct, frozen=True, kw_only=True):

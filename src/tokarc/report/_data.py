@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .._time import DAY
-from ..analysis import Comparison, Score, compare, overperforming
+from ..analysis import Comparison, Rate, Score, compare, overperforming, rising_words
 from ..collect import KINDS, kinds_for
 from ..errors import InvalidInputError
 from ..monitor import MIN_RATE_SPAN, SPIKE_MIN, Watch, Watches, is_spike, status_text
@@ -150,6 +150,7 @@ class Changes:
     post_spikes: list[dict[str, Any]] = field(default_factory=list)
     hashtag_spikes: list[dict[str, Any]] = field(default_factory=list)
     rising: list[tuple[str, int, int]] = field(default_factory=list)
+    words: list[Rate] = field(default_factory=list)  # said in transcripts, rising
     alerts: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
@@ -449,8 +450,16 @@ class Data:
         ch.post_spikes = self._post_spikes(at)
         ch.hashtag_spikes = self._hashtag_spikes(now)
         ch.rising = self._rising(ch.since, now)
+        ch.words = self.words_rising(ch.since, now)
         ch.alerts = self.alerts(ch.since)
         return ch
+
+    def words_rising(self, since: float, now: float, top: int = TOP) -> list[Rate]:
+        """The words said in the transcripts of posts in scope that rose since ``since``
+        (``analysis.rising_words``): the trusted ones above their usual, the highest first."""
+        ids = self.ids() if self.sc.filtered else None
+        found = rising_words(self.store, since=since, now=now, ids=ids)
+        return [r for r in found if r.trusted and (r.score or 0.0) > 1.0][:top]
 
     def new_by_source(self, at: str) -> list[tuple[str, int]]:
         """Posts first stored after ``at`` (stored time), per source, the most first."""

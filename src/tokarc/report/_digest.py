@@ -2,8 +2,9 @@
 
 ``write_digest(store, out, since="24h")`` (CLI: ``tokarc digest``) writes Markdown, HTML or JSON
 (by ``out``'s suffix; stdout: Markdown) of the period: units spent, new posts per source and
-the posts found gone, the top overperforming posts, the hashtags and sounds rising against
-their own usual, and the alerts recorded. Everything comes from the store; nothing is fetched.
+the posts found gone, the top overperforming posts, the hashtags, sounds and words said in
+transcripts rising against their own usual, and the alerts recorded. Everything comes from
+the store; nothing is fetched.
 Text from the API is data: escaped in HTML, and in Markdown its markup characters are too.
 """
 
@@ -43,6 +44,7 @@ class Digest:
     overperforming: list[dict[str, Any]] = field(default_factory=list)
     hashtags: list[dict[str, Any]] = field(default_factory=list)
     sounds: list[dict[str, Any]] = field(default_factory=list)
+    words: list[dict[str, Any]] = field(default_factory=list)  # said in transcripts
     alerts: list[dict[str, str]] = field(default_factory=list)
     countries: list[dict[str, Any]] = field(default_factory=list)  # searches in many countries
 
@@ -68,6 +70,7 @@ def digest(store: Store, since: float, now: float, sources: Sequence[str] = ()) 
         [_rate(r) for r in rising(store, what, since=since, now=now, ids=ids) if r.trusted][:TOP]
         for what in ("hashtags", "sounds")
     )
+    d.words = [_rate(r) for r in q.words_rising(since, now, TOP)]
     d.countries = [_countries(c) for s in sc.sources if (c := q.countries(s))]
     return d
 
@@ -166,6 +169,10 @@ def _sections(d: Digest) -> list[tuple[str, list[str]]]:
         (
             "Sounds rising",
             [f"sound {s['key']}: {s['posts']:,} posts, {s['score']}x its usual" for s in d.sounds],
+        ),
+        (
+            "Words rising in transcripts",
+            [f"{w['key']}: said in {w['posts']:,} posts, {w['score']}x its usual" for w in d.words],
         ),
         ("Alerts", [f"{a['watch']}: {a['text']} ({a['status']})" for a in d.alerts]),
         ("Countries", [_country_line(c) for c in d.countries]),

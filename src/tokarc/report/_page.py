@@ -21,7 +21,7 @@ import plotly.io as pio  # type: ignore[import-untyped]
 
 from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
-from ..analysis import Score
+from ..analysis import MIN_BASELINE, MIN_LETTERS, Score
 from ..errors import InvalidInputError
 from ..media import media_root
 from ..monitor import (
@@ -321,6 +321,7 @@ def _changes_html(ch: Changes) -> str:
         ("post spikes", len(ch.post_spikes)),
         ("hashtag spikes", len(ch.hashtag_spikes)),
         ("rising hashtags", len(ch.rising)),
+        ("rising words", len(ch.words)),
         ("alerts", len(ch.alerts)),
     )
     cards = "".join(f'<div class="stat"><b>{n:,}</b>{e(k)}</div>' for k, n in stats)
@@ -330,7 +331,11 @@ def _changes_html(ch: Changes) -> str:
         "plays per hour (each over an hour or more) against its earlier hourly rates; a "
         "hashtag's posts created in the last day against each of the 7 days before that "
         "the store covers. A hashtag is rising with 3 or more posts created since the "
-        "last report, over twice as many as its rate over the 7 days before gives."
+        "last report, over twice as many as its rate over the 7 days before gives. A word "
+        "said in transcripts is rising when the posts saying it since the last report, per "
+        f"hour, are more than over the 7 days before, in {MIN_BASELINE} or more of them "
+        f"(stop words, @mentions and words under {MIN_LETTERS} letters left out, and "
+        "machine translations)."
     )
     return "\n".join(
         [
@@ -365,6 +370,12 @@ def _changes_html(ch: Changes) -> str:
                 "table-changes-rising",
                 ("hashtag", "posts since", "posts in the 7 days before"),
                 ch.rising,
+            ),
+            "<h3>Words rising in transcripts</h3>",
+            _table(
+                "table-changes-words",
+                ("word", "posts since", "posts in the 7 days before", "× its usual"),
+                [(r.key, r.recent, r.baseline_posts, r.score) for r in ch.words],
             ),
             "<h3>Gone posts</h3>",
             _table(
