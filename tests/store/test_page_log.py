@@ -144,3 +144,28 @@ def test_a_jsonl_export_writes_the_json_from_the_log(collected: tuple[Store, Rec
     lines = out.getvalue().splitlines()
     ids = sorted(row[0] for row in store.db.query("SELECT aweme_id FROM posts"))
     assert lines == [(store.raw("post", i) or b"").decode() for i in ids]
+
+
+def test_pages_are_packed_from_many_threads_at_once() -> None:
+    """Concurrent watches and a worker's jobs compress at once: a shared zstd context would
+    corrupt (or crash) them."""
+    import threading
+
+    from tokarc.store._log import pack, unpack
+
+    bodies = [bytes(f'{{"data":{{"n":{i},"pad":"{"x" * (i * 97 % 5000)}"}}}}', "ascii")
+              for i in range(64)]  # fmt: skip
+    wrong: list[int] = []
+
+    def work() -> None:
+        for _ in range(20):
+            for i, body in enumerate(bodies):
+                if unpack(pack(body)) != body:
+                    wrong.append(i)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []

@@ -14,6 +14,7 @@ the collection used.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,8 +37,26 @@ LEVEL = 3
 RECORDS_ENDPOINT = "tokarc:records"
 RECORDS_CODEC = "zstd+records"
 
-_compressor = zstandard.ZstdCompressor(level=LEVEL, write_content_size=True)
-_decompressor = zstandard.ZstdDecompressor()
+# A zstd context is not safe to share between threads (concurrent watches, a worker's jobs
+# compress at once): each thread has its own, made once.
+_contexts = threading.local()
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    if (found := getattr(_contexts, "compressor", None)) is None:
+        found = _contexts.compressor = zstandard.ZstdCompressor(
+            level=LEVEL, write_content_size=True
+        )
+    return found
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    if (found := getattr(_contexts, "decompressor", None)) is None:
+        found = zstandard.ZstdDecompressor()
+        _contexts.decompressor = found
+    return found
+
+
 _records_body = msgspec.json.Decoder(dict[str, dict[str, msgspec.Raw]])
 
 #: The entities a record's raw JSON can be asked for, and the plan maps holding them (an
@@ -53,12 +72,12 @@ _PLACES: dict[str, tuple[str, ...]] = {
 
 def pack(body: bytes) -> bytes:
     """``body`` as stored: one zstd frame."""
-    return _compressor.compress(body)
+    return _compressor().compress(body)
 
 
 def unpack(blob: bytes | memoryview) -> bytes:
     """The bytes :func:`pack` was given."""
-    return _decompressor.decompress(bytes(blob))
+    return _decompressor().decompress(bytes(blob))
 
 
 def endpoint_of(name: str) -> E.Endpoint | None:
