@@ -6,9 +6,10 @@
 Pages of /tt/hashtag/posts come from the emulator, served by its own process (not timed),
 hashtag after hashtag, until POSTS posts were read. Each page goes, in turn, to:
   - tokarc: the pager's decode (``Walker.take``: raw JSON -> typed records, dedupe, cursor) and
-    ``Store.save_page`` (every table, one transaction with the job's checkpoint); with
-    ``--group N``, N pages per transaction (``Store.save_pages``, what a collection does when
-    pages wait to be written);
+    ``Store.save_pages(defer=True)``, as a collection saves a page: the page log's row (the body,
+    zstd) and the job's checkpoint in one transaction per page, the tables derived behind in
+    batches (``--inline``: every table in the page's transaction); with ``--group N``, N pages
+    per transaction (what a collection does when pages wait to be written);
   - the floor: a bare msgspec decode of the same page into the ``posts`` row (same columns,
     same raw bytes) and one ``executemany`` upsert into a ``posts`` table with only its primary
     key (sqlite3; psycopg's pipelined executemany on PostgreSQL), plus a checkpoint UPDATE,
@@ -247,8 +248,8 @@ def pages(goal: int) -> Iterator[tuple[str, tokarc.Response]]:
 class Tokarc:
     """tokarc's hot path: the pager's decode, then save_page (or save_pages of ``group``)."""
 
-    def __init__(self, store: Store, group: int) -> None:
-        self.store, self.group = store, group
+    def __init__(self, store: Store, group: int, defer: bool = True) -> None:
+        self.store, self.group, self.defer = store, group, defer
         self.walkers: dict[str, Walker[Any]] = {}
         self.jobs: dict[str, int] = {}
         self.waiting: list[Batch] = []
@@ -272,12 +273,16 @@ class Tokarc:
 
     def flush(self) -> None:
         if self.waiting:
-            results = self.store.save_pages(self.waiting)
+            results = self.store.save_pages(self.waiting, defer=self.defer)
             self.stored += sum(r.new for r in results)
             self.waiting = []
 
+    def finish(self) -> None:
+        self.flush()
+        self.store.derive_pending()
 
-def bench(backend: str, goal: int, group: int) -> None:
+
+def bench(backend: str, goal: int, group: int, defer: bool = True) -> None:
     step = max(goal // 10, 10_000)
     spent = {"tokarc": 0.0, "floor": 0.0}
     series: list[str] = []
@@ -287,7 +292,7 @@ def bench(backend: str, goal: int, group: int) -> None:
     wrote = {"tokarc": 0, "floor": 0}
     with places(backend) as (tokarc_at, floor_at), open_store(tokarc_at) as store:
         floor = PostgresFloor(floor_at) if backend == "postgresql" else SQLiteFloor(floor_at)
-        ours = Tokarc(store, group)
+        ours = Tokarc(store, group, defer)
         for tag, response in pages(goal):
             b0, t0 = written_bytes(), time.perf_counter()
             ours.take(tag, response)
@@ -308,12 +313,12 @@ def bench(backend: str, goal: int, group: int) -> None:
                 last = (read, dict(spent))
                 next_mark += step
         b0, t0 = written_bytes(), time.perf_counter()
-        ours.flush()
+        ours.finish()
         spent["tokarc"] += time.perf_counter() - t0
         wrote["tokarc"] += written_bytes() - b0
         disk = on_disk(store, floor) if backend == "sqlite" else None
         floor.close()
-    report(backend, read, ours.stored, group, spent, series)
+    report(backend, read, ours.stored, group, spent, series, defer)
     print("  posts/s by stretch       tokarc / floor: " + ", ".join(rates))
     if backend == "sqlite":  # PostgreSQL writes in its server's processes, not this one
         per = {k: v / read / 1024 for k, v in wrote.items()}
@@ -345,10 +350,17 @@ def _segment(mark: int, posts: int, spent: dict[str, float], before: dict[str, f
 
 
 def report(
-    backend: str, read: int, stored: int, group: int, spent: dict[str, float], series: list[str]
+    backend: str,
+    read: int,
+    stored: int,
+    group: int,
+    spent: dict[str, float],
+    series: list[str],
+    defer: bool,
 ) -> None:
     ours, floor = read / spent["tokarc"], read / spent["floor"]
     how = "page per transaction" if group == 1 else f"{group} pages per transaction"
+    how += ", tables derived behind in batches" if defer else ", tables derived in each page's"
     print(f"{backend}: {read:,} posts read, {stored:,} stored (tokarc: {how})")
     print(f"  tokarc decode + upsert   {ours:9,.0f} posts/s  ({spent['tokarc']:.1f} s)")
     print(f"  bare floor               {floor:9,.0f} posts/s  ({spent['floor']:.1f} s)")
@@ -361,10 +373,15 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--group", type=int, default=1, help="tokarc pages per transaction")
+    parser.add_argument(
+        "--inline",
+        action="store_true",
+        help="derive the tables in each page's transaction (not behind, as a collection does)",
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        bench(backend, args.posts, args.group)
+        bench(backend, args.posts, args.group, defer=not args.inline)
 
 
 if __name__ == "__main__":

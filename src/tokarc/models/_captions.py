@@ -10,7 +10,7 @@ Mobile: ``video.cla_info.caption_infos[]`` (``url``/``url_list``, ``lang``, ``la
 from __future__ import annotations
 
 import json
-import urllib.parse
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -82,6 +82,11 @@ def _web(s: _SubtitleInfoRaw) -> CaptionTrack | None:
     )  # fmt: skip
 
 
+# The query's x-expires=<digits> (a signed URL's expiry): a search, not a parse of the URL,
+# on the decoder's hot path (every track of every post).
+_X_EXPIRES = re.compile(r"[?&]x-expires=(\d+)(?:&|#|$)")
+
+
 def _x_expires(url: str) -> int | None:
-    values = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("x-expires", [])
-    return int(values[0]) if values and values[0].isdigit() else None
+    found = _X_EXPIRES.search(url)
+    return int(found.group(1)) if found else None
