@@ -10,13 +10,16 @@ Then, for each backend, one after the other on the same pages:
     at a time and with --concurrency 4;
   - tokarc's Collector in this process, page by page (ahead=0) and fetching ahead (the default);
   - the floor: the naive loop (httpx, msgspec, one executemany of the posts rows and a
-    checkpoint UPDATE per page, one transaction per page; psycopg pipeline on PostgreSQL).
+    checkpoint UPDATE per page, one transaction per page; psycopg pipeline on PostgreSQL);
+  - what a user would write instead (SQLite): the official SDK, posts flattened to dicts, and
+    sqlite-utils' upsert_all (issue 27's "tokarc >= 3x its posts/s, storing everything").
 Printed: posts/s of each and its ratio to the floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -33,7 +36,7 @@ from tokarc.collect import Collector, JobSpec
 from tokarc.store import open_store
 
 sys.path.insert(0, str(Path(__file__).parent))
-from client_vs_official import TOKEN, emulator
+from client_vs_official import TOKEN, emulator, point_official_at
 from ingest import PostgresFloor, SQLiteFloor, floor_rows, postgres_schema
 
 CLI = str(Path(sys.executable).with_name("tokarc"))
@@ -67,6 +70,48 @@ def floor(base: str, tags: list[str], where: str) -> int:
                 cursor = cursor if rows else None
     db.close()
     return count
+
+
+def sdk_sqlite_utils(base: str, tags: list[str], where: str) -> int:
+    """What a user would write instead: the official SDK, each post flattened to tokarc's
+    ``posts`` columns (dicts), and sqlite-utils' ``upsert_all`` of them, page by page. It keeps
+    the posts' columns and raw JSON only (no authors, sounds, hashtags, stats, sources, page
+    log, checkpoint or ledger). SQLite only (sqlite-utils)."""
+    import sqlite_utils
+    from ensembledata.api import EDClient
+
+    point_official_at(base)
+    client, table, count = EDClient(TOKEN), sqlite_utils.Database(where)["posts"], 0
+    for tag in tags:
+        cursor: Any = 0
+        while cursor is not None:
+            data = client.tiktok.hashtag_search(hashtag=tag, cursor=cursor).data
+            posts = data.get("data") or []
+            table.upsert_all([_flat(p) for p in posts], pk="aweme_id")  # type: ignore[union-attr]
+            count += len(posts)
+            cursor = data.get("nextCursor") if posts else None
+    return count
+
+
+def _flat(post: dict[str, Any]) -> dict[str, Any]:
+    """A post as a user would flatten it: tokarc's ``posts`` columns, and its raw JSON."""
+    author, music = post.get("author") or {}, post.get("music") or {}
+    stats, video = post.get("statistics") or {}, post.get("video") or {}
+    cover, play = video.get("cover") or {}, video.get("play_addr") or {}
+    return {
+        "aweme_id": str(post.get("aweme_id")), "author_uid": str(author.get("uid")),
+        "author_unique_id": author.get("unique_id"), "music_id": str(music.get("id")),
+        "create_time": post.get("create_time"), "description": post.get("desc"),
+        "region": post.get("region"), **{k: stats.get(k) for k in _COUNTS},
+        "duration_ms": video.get("duration"), "width": video.get("width"),
+        "height": video.get("height"), "cover_url": (cover.get("url_list") or [None])[0],
+        "play_url": (play.get("url_list") or [None])[0], "share_url": post.get("share_url"),
+        "raw": json.dumps(post),
+    }  # fmt: skip
+
+
+_COUNTS = ("play_count", "digg_count", "comment_count", "share_count", "collect_count",
+           "download_count")  # fmt: skip
 
 
 def cli(base: str, tags: list[str], where: str) -> int:
@@ -122,6 +167,7 @@ def place(backend: str, tmp: str, name: str) -> Any:
 def race(base: str, tags: list[str], backend: str) -> None:
     runs: list[tuple[str, Callable[..., int], tuple[Any, ...]]] = [
         ("naive floor", floor, ()),
+        *([("SDK + sqlite-utils", sdk_sqlite_utils, ())] if backend == "sqlite" else []),
         ("tokarc CLI", cli, ()),
         ("tokarc CLI, one command", cli_once, (1,)),
         ("one command, concurrency 4", cli_once, (4,)),

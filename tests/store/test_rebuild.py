@@ -10,6 +10,7 @@ import pytest
 
 import tokarc
 from tokarc._wiring import open_store
+from tokarc.analysis import search
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
@@ -54,6 +55,15 @@ def snapshot(store: Store) -> dict[str, list[Any]]:
     return out
 
 
+def searched(store: Store) -> dict[str, list[str]]:
+    """What a search of every scope finds (ids in rank order): the full-text index."""
+    words = {"posts": "magic", "comments": "the OR a OR magic", "users": "the OR a OR i"}
+    return {
+        scope: [m.id for m in search(store.db, words[scope], scope, 500)]
+        for scope in ("posts", "comments", "users")
+    }
+
+
 def _columns(store: Store, table: str) -> list[str]:
     if store.backend == "sqlite":
         return [r[1] for r in store.db.query(f"PRAGMA table_info({table})")]
@@ -75,9 +85,13 @@ def test_a_rebuild_gives_exactly_the_tables_collected(url: str, emulator: Emulat
         assert all(before[t] for t in ("posts", "users", "comments", "follows", "post_stats"))
         assert store.db.query("SELECT COUNT(*) FROM posts WHERE gone_at IS NOT NULL") == [(0,)]
         assert before["post_misses"]
+        found = searched(store)
+        assert found["posts"]
+        assert found["comments"]
         done = rebuild(store)
         assert done.pages == store.db.query("SELECT COUNT(*) FROM pages")[0][0]
         assert snapshot(store) == before
+        assert searched(store) == found  # the search index, filled once at the end
 
 
 def test_a_rebuild_from_a_page_on_changes_nothing_either(url: str, emulator: Emulator) -> None:
@@ -97,11 +111,12 @@ def test_a_rebuild_from_a_page_on_changes_nothing_either(url: str, emulator: Emu
 def test_a_rebuild_restores_what_was_lost(url: str, emulator: Emulator) -> None:
     with open_store(url) as store:
         fill(store, emulator)
-        before = snapshot(store)
+        before, found = snapshot(store), searched(store)
         store.db.execute("DELETE FROM post_hashtags")
         store.db.execute("UPDATE posts SET description = 'broken decoder'")
         rebuild(store)
         assert snapshot(store) == before
+        assert searched(store) == found
 
 
 def test_a_page_without_a_body_is_refused_and_nothing_changes(url: str, emulator: Emulator) -> None:

@@ -16,6 +16,7 @@ keep (watches, media, alerts) are not derived and are left alone.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from ._log import CODEC
 from ._plan import plan
 from ._replay import PAGE_COLUMNS, batch_of
 from ._store import Store
+from ._views import search_filled_after
 
 #: The tables derived from the log, emptied by a full rebuild (each is written by
 #: ``Store.derive``; a package that derives a table of its own there adds it here).
@@ -90,13 +92,15 @@ def rebuild(
     done = Rebuilt()
     with store.db.transaction():  # one: interrupted, a rebuild leaves the tables as they were
         gone = store.db.query("SELECT aweme_id, gone_at FROM posts WHERE gone_at IS NOT NULL")
-        _clear(store, from_page)
-        for pages in _chunks(store, from_page or 0):
-            for row in pages:
-                done.records += _derive(store, row, misses=from_page is None)
-                done.pages += 1
-            if on_page is not None:
-                on_page(done)
+        whole = search_filled_after(store.db) if from_page is None else contextlib.nullcontext()
+        with whole:
+            _clear(store, from_page)
+            for pages in _chunks(store, from_page or 0):
+                for row in pages:
+                    done.records += _derive(store, row, misses=from_page is None)
+                    done.pages += 1
+                if on_page is not None:
+                    on_page(done)
         _keep_gone(store, gone)
     return done
 

@@ -14,6 +14,10 @@ A migration set of its own (``archive``), applied after the ``store`` set on bot
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+from ._backend import Backend
 from ._dialect import Dialect
 from ._schema import MigrationSet
 
@@ -120,17 +124,42 @@ def _fts5(table: str, column: str) -> list[str]:
     (the common case) costs one comparison.
     """
     fts = f"{table}_fts"
-    old = f"INSERT INTO {fts} ({fts}, rowid, {column}) VALUES ('delete', old.rowid, old.{column})"
-    new = f"INSERT INTO {fts} (rowid, {column}) VALUES (new.rowid, new.{column})"
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({column}, content='{table}', "
         "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')",
         f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')",
+        *_fts5_triggers(table, column),
+    ]
+
+
+def _fts5_triggers(table: str, column: str) -> list[str]:
+    fts = f"{table}_fts"
+    old = f"INSERT INTO {fts} ({fts}, rowid, {column}) VALUES ('delete', old.rowid, old.{column})"
+    new = f"INSERT INTO {fts} (rowid, {column}) VALUES (new.rowid, new.{column})"
+    return [
         f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {new}; END",
         f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {old}; END",
         f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {column} ON {table} "
         f"WHEN old.{column} IS NOT new.{column} BEGIN {old}; {new}; END",
     ]
+
+
+@contextlib.contextmanager
+def search_filled_after(db: Backend) -> Iterator[None]:
+    """Within a transaction that rewrites the searchable tables (a rebuild): SQLite's index is
+    filled once at the end, from the tables, instead of by a trigger on every row. PostgreSQL's
+    generated columns need nothing."""
+    if db.dialect.name != "sqlite":
+        yield
+        return
+    for table in SEARCHABLE:
+        for event in ("insert", "delete", "update"):
+            db.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{event}")
+    yield
+    for table, (column, _) in SEARCHABLE.items():
+        db.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
+        for statement in _fts5_triggers(table, column):
+            db.execute(statement)
 
 
 def _tsvector(table: str, column: str) -> list[str]:
