@@ -217,8 +217,8 @@ def test_a_second_identical_run_does_not_walk_the_job_again(
     wait_until(lambda: has_open(waiting, db) or waiting.poll() is not None,
                message="the waiting run to open the database")  # fmt: skip
     first.send_signal(signal.SIGTERM)
-    first.communicate(timeout=30)
-    assert first.returncode == 143
+    _, said = first.communicate(timeout=30)
+    assert first.returncode == 143, said
     live_emulator.emulator.set_faults(latency=0.0)
     _, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, err

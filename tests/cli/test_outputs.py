@@ -7,7 +7,6 @@ import json
 import os
 import resource
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -192,9 +191,13 @@ def test_records_shown_on_a_terminal_carry_no_control_characters(
     db: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
     caption = "pwned \x1b]8;;https://evil.example\x07click\x1b]8;;\x07 \x9b2J \u202eevil\u202c"
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE posts SET raw = json_set(raw, '$.desc', ?), description = ?",
-                     (caption, caption))  # fmt: skip
+    with open_store(db) as store:  # hostile captions, as the JSON of the posts' rows
+        for (aweme_id,) in store.db.query("SELECT aweme_id FROM posts"):
+            post = json.loads(store.raw("post", aweme_id) or b"") | {"desc": caption}
+            store.db.execute(
+                "UPDATE posts SET raw = ?, description = ? WHERE aweme_id = ?",
+                (json.dumps(post, ensure_ascii=False), caption, aweme_id),
+            )
     screen = _Terminal()
     monkeypatch.setattr(sys, "stdout", screen)
     with open_store(db) as store:

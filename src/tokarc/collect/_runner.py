@@ -217,12 +217,11 @@ class Collector:
                 return _done_by_another(job)  # the run waited for did the walk: not again
             if resuming and _finished(job, spec):
                 return _already_done(job)  # a finished job stays finished: nothing is sent
-            return self._run(job, spec, lease, on_page or self.on_page)
-        finally:
-            try:
-                self.store.derive_pending()  # every read after a run sees all of its pages
-            finally:
-                lease.release()
+            report = self._run(job, spec, lease, on_page or self.on_page)
+            self.store.derive_pending()  # every read after a run sees all of its pages
+            return report
+        finally:  # interrupted or failed: its deferred pages are derived at the next open
+            lease.release()
 
     def _run(self, job: Job, spec: JobSpec, lease: Lease, on_page: Progress | None) -> JobReport:
         report = JobReport.of(job, max_items=spec.max_items)

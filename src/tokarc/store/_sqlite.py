@@ -106,6 +106,8 @@ class SQLiteBackend:
         if self._depth:
             yield
             return
+        if self._conn.in_transaction:  # a BEGIN a signal cut off from its block: nothing of it
+            self._conn.execute("ROLLBACK")  # was committed, and nothing will be
         self._conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:

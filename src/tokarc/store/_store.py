@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, TypeVar
 
 import msgspec
@@ -115,6 +116,14 @@ class Store(Closing):
             if len(self._deferred) and not self._db.read_only:
                 self.derive_pending()
         finally:
+            self._db.close()
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if et is None:
+            self.close()
+        else:  # interrupted or failed: what was deferred is derived at the next open
             self._db.close()
 
     @property
