@@ -97,6 +97,8 @@ def all_sources(store: Store) -> list[Source]:
     for job_id, kind, target, status in b.query(
         "SELECT id, kind, target, status FROM jobs ORDER BY id"
     ):
+        if kind in KINDS and KINDS[kind].api.record not in (None, "post"):
+            continue  # a profile, a follow list: no post source (a user watch's lookup)
         source = KINDS[kind].source_kind if kind in KINDS else kind
         jobs.setdefault((source, str(target)), []).append((int(job_id), str(status)))
     watches = {(w.spec.source_kind, w.target): w for w in Watches(store).all() if w.spec.collects}

@@ -228,21 +228,31 @@ class Store(Closing):
 
     def derive_pending(self) -> int:
         """Derive the records' rows of the pages this store deferred (``save_pages(...,
-        defer=True)``), in one transaction; returns how many pages. A page another process
-        derived first (its recovery at open) is left to it."""
+        defer=True)``); returns how many pages. SQLite derives them in one transaction (one
+        writer at a time); PostgreSQL one page per transaction, each page's rows locked in key
+        order, so that processes deriving at once cannot deadlock on shared authors and sounds.
+        A page another process derived first (its recovery at open) is left to it."""
         pages = self._deferred.take()
-        if not pages:
-            return 0
+        done: list[_Page] = []
         try:
-            with self._db.transaction():
-                for page in pages:
-                    if self._db.execute(Q.TAKE_PENDING, (page.seen.page_id,)):
-                        self.derive(page.batch, page.plan, page.seen, page.fetched)
+            for group in self._groups(pages):
+                with self._db.transaction():
+                    for page in group:
+                        if self._db.execute(Q.TAKE_PENDING, (page.seen.page_id,)):
+                            self.derive(page.batch, page.plan, page.seen, page.fetched)
+                done += group
         except BaseException:
-            self._deferred.put_back(pages)  # still listed in pending_pages: derived later
+            self._deferred.put_back(pages[len(done) :])  # still pending: derived later
             raise
-        self._deferred.done(pages)
+        finally:
+            self._deferred.done(done)
         return len(pages)
+
+    def _groups(self, pages: list[_V]) -> list[list[_V]]:
+        """The transactions ``pages`` are derived in (see :meth:`derive_pending`)."""
+        if self._db.dialect.name == "sqlite":
+            return [pages] if pages else []
+        return [[page] for page in pages]
 
     def pending_pages(self) -> int:
         """How many logged pages are not derived into the tables yet: deferred by a
@@ -260,11 +270,12 @@ class Store(Closing):
             f"SELECT {PAGE_COLUMNS} FROM pages WHERE id IN (SELECT page_id FROM pending_pages)"
             " ORDER BY id"
         )
-        with self._db.transaction():
-            for row in self._db.query(sql):
-                if self._db.execute(Q.TAKE_PENDING, (row[0],)):
-                    batch, seen, fetched = batch_of(row)
-                    self.derive(batch, plan(batch.records), seen, fetched)
+        for group in self._groups(self._db.query(sql)):
+            with self._db.transaction():
+                for row in group:
+                    if self._db.execute(Q.TAKE_PENDING, (row[0],)):
+                        batch, seen, fetched = batch_of(row)
+                        self.derive(batch, plan(batch.records), seen, fetched)
 
     def _unknown(self, p: Plan) -> list[str]:
         """The ids of the page's own records not stored yet, in page order."""
