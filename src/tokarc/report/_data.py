@@ -418,6 +418,14 @@ class Data:
         """The ids of the posts in scope."""
         return {str(r[0]) for r in self.rows("SELECT s.aweme_id FROM scoped s")}
 
+    def authors(self) -> set[str]:
+        """The uids of the accounts whose posts are in scope."""
+        sql = (
+            "SELECT DISTINCT p.author_uid FROM posts p JOIN scoped s ON s.aweme_id = p.aweme_id "
+            "WHERE p.author_uid IS NOT NULL"
+        )
+        return {str(r[0]) for r in self.rows(sql)}
+
     def countries(self, source: Source) -> Comparison | None:
         """A search made in more than one country (``tokarc keyword --country``), compared as
         ``tokarc compare`` does; None for any other source."""
