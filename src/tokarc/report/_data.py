@@ -116,7 +116,9 @@ def choose(sources: Sequence[Source], refs: Sequence[str], watches: Watches) -> 
     by_label = {s.label: s for s in sources}
     out = []
     for ref in refs:
-        source = by_label.get(ref) or by_label.get(_stored(ref))
+        # the posts a word names first: ``user:NAME`` is the user watch's ``user_posts:NAME``,
+        # not the profile lookup (a ``user`` job) that resolved its account
+        source = by_label.get(_stored(ref)) or by_label.get(ref)
         if source is None:
             try:
                 w = watches.resolve(ref)
