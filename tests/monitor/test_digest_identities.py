@@ -21,11 +21,11 @@ from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.emulator._clock import DEFAULT_NOW
 from tokarc.models import decode
-from tokarc.monitor import Watches
-from tokarc.report import digest, write_digest
+from tokarc.monitor import Scheduler, Watches
+from tokarc.report import RUNNERS, digest, write_digest
 from tokarc.store import Batch, record_refusal, timestamp
 
-from .conftest import BASE, DAY, HOUR, scheduler
+from .conftest import BASE, DAY, HOUR, Hook, scheduler
 
 HOSTILE = '<img src=x onerror="alert(1)"> *bold* [link](http://bad)'
 GONE_POSTS = 12  # more than the digest lists: "and 2 more"
@@ -141,6 +141,22 @@ def test_a_source_narrows_it_to_its_accounts_and_posts(world: World) -> None:
     assert [a.state for a in swift.accounts.first] == ["private", "back"]
     assert (stormy.renames.count, stormy.posts.count) == (0, GONE_POSTS)
     assert [a.state for a in stormy.accounts.first] == ["not_found"]
+
+
+def test_a_digest_watch_sends_them_too(world: World, hook: Hook) -> None:
+    with open_store(world.db) as store:
+        Watches(store).add("digest", "user:swift_x67", every="1d", webhook=hook.url, now=world.now)
+    [ran] = Scheduler(world.db, _no_client, clock=lambda: world.now, runners=RUNNERS).tick()
+    assert ran.status == "ok"
+    [sent] = hook.received
+    assert "## Renames and states\n\n- renames: none\n- account states: 1\n" in sent["text"]
+    assert "- @swift\\_x67: back, 2026-11-05 01:00\n" in sent["text"]  # the last day's
+    [back] = sent["digest"]["identities"]["accounts"]["first"]
+    assert (back["handle"], back["state"]) == ("swift_x67", "back")
+
+
+def _no_client() -> tokarc.Client:
+    raise AssertionError("a digest watch asked for an API client")
 
 
 def test_a_user_watch_shows_its_account_before_any_of_its_posts_is_stored(
