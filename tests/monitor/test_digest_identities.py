@@ -189,6 +189,8 @@ def _hostile(db: str, at: Callable[[int], dt.datetime]) -> None:
         store.save_page(seen("<b>evil</b>", HOSTILE, 2))
         record_refusal(store.db, 472, "username", "<i>x</i>|y", timestamp(at(3)))
         record_refusal(store.db, 520, "aweme_id", "7400000000000000001", timestamp(at(4)))
+        store.save_page(seen("<b>evil</b>", "", 5))  # no nickname shown: no change
+        store.save_page(seen("<b>evil</b>", "Calm", 5))  # a nickname alone
 
 
 def test_hostile_names_are_text_in_html_and_markdown(any_db: str, tmp_path: Path) -> None:
@@ -197,7 +199,7 @@ def test_hostile_names_are_text_in_html_and_markdown(any_db: str, tmp_path: Path
     outs = {fmt: tmp_path / f"d.{fmt}" for fmt in ("md", "html", "json")}
     with open_store(any_db) as store:
         for out in outs.values():
-            write_digest(store, out, since="6h", now=DEFAULT_NOW + 5 * HOUR)
+            write_digest(store, out, since="6h", now=DEFAULT_NOW + 6 * HOUR)
     page, md = outs["html"].read_text(), outs["md"].read_text()
     for raw in ("<b>", "<img", "<i>"):
         assert raw not in page
@@ -208,7 +210,10 @@ def test_hostile_names_are_text_in_html_and_markdown(any_db: str, tmp_path: Path
     assert '@plain is now @\\<b\\>evil\\</b\\> ("Plain" is now "\\<img src=x' in md
     assert "\\*bold\\* \\[link\\](http://bad)" in md
     assert "@\\<i\\>x\\</i\\>\\|y: private (472)" in md
+    assert "- @\\<b\\>evil\\</b\\>'s nickname \"\\<img src=x" in md
+    assert '\\[link\\](http://bad)" is now "Calm", 2026-11-01 05:00\n' in md
     ids = json.loads(outs["json"].read_text())["identities"]
+    assert ids["renames"]["count"] == 2
     assert ids["renames"]["first"][0]["new_nickname"] == HOSTILE  # data, as the API sent it
     assert ids["accounts"]["first"][0]["handle"] == "<i>x</i>|y"
 
