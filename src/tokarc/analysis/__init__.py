@@ -1,6 +1,6 @@
 """Reading the archive: data frames for notebooks (``tokarc.open``), networks (GEXF, GraphML,
-edge lists), full-text search, the words rising in transcripts, and the archive in Datasette
-(``tokarc browse``).
+edge lists), full-text search, the words rising in transcripts, accounts' timelines and the
+renames and states of a period, and the archive in Datasette (``tokarc browse``).
 
 Heavy libraries (pandas or polars, networkx, Datasette) are imported when first used, not here.
 See ``docs/analysis.md`` and ``docs/archive.md``.
@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._browse import app as datasette_app
 from ._compare import Comparison, compare
 from ._history import History, accounts_named, history
+from ._identities import IdentityChanges, Listed, Rename, StateChange, identity_changes
 from ._network import GRAPHS, Network, network
 from ._network import build as build_network
 from ._network import write as write_network
@@ -30,10 +31,14 @@ __all__ = [
     "Comparison",
     "Frames",
     "History",
+    "IdentityChanges",
+    "Listed",
     "Match",
     "Network",
     "Rate",
+    "Rename",
     "Score",
+    "StateChange",
     "accounts_named",
     "build_network",
     "compare",
@@ -41,6 +46,7 @@ __all__ = [
     "datasette_app",
     "fts5_query",
     "history",
+    "identity_changes",
     "network",
     "open_archive",
     "overperforming",

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy
 from .._time import format_duration, parse_duration
 from ._alerts import Alert, Alerts, Delivery, status_text
+from ._follow import Account, followed
 from ._lock import LEASE_SECONDS
 from ._rules import (
     MIN_RATE_SPAN,
@@ -68,6 +69,7 @@ __all__ = [
     "SPIKE_FACTOR",
     "SPIKE_MIN",
     "WATCH_KINDS",
+    "Account",
     "Alert",
     "Alerts",
     "Delivery",
@@ -83,6 +85,7 @@ __all__ = [
     "check_email",
     "check_webhook",
     "digest_sources",
+    "followed",
     "format_duration",
     "is_spike",
     "parse_duration",

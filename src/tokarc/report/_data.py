@@ -118,7 +118,9 @@ def choose(sources: Sequence[Source], refs: Sequence[str], watches: Watches) -> 
     by_label = {s.label: s for s in sources}
     out = []
     for ref in refs:
-        source = by_label.get(ref) or by_label.get(_stored(ref))
+        # the posts a word names first: ``user:NAME`` is the user watch's ``user_posts:NAME``,
+        # not the profile lookup (a ``user`` job) that resolved its account
+        source = by_label.get(_stored(ref)) or by_label.get(ref)
         if source is None:
             try:
                 w = watches.resolve(ref)
@@ -419,6 +421,14 @@ class Data:
     def ids(self) -> set[str]:
         """The ids of the posts in scope."""
         return {str(r[0]) for r in self.rows("SELECT s.aweme_id FROM scoped s")}
+
+    def authors(self) -> set[str]:
+        """The uids of the accounts whose posts are in scope."""
+        sql = (
+            "SELECT DISTINCT p.author_uid FROM posts p JOIN scoped s ON s.aweme_id = p.aweme_id "
+            "WHERE p.author_uid IS NOT NULL"
+        )
+        return {str(r[0]) for r in self.rows(sql)}
 
     def countries(self, source: Source) -> Comparison | None:
         """A search made in more than one country (``tokarc keyword --country``), compared as

@@ -2,7 +2,8 @@
 
 ``write_digest(store, out, since="24h")`` (CLI: ``tokarc digest``) writes Markdown, HTML or JSON
 (by ``out``'s suffix; stdout: Markdown) of the period: units spent, new posts per source and
-the posts found gone, the top overperforming posts, the hashtags, sounds and words said in
+the posts found gone, the renames and the states accounts and posts came to (private, gone,
+back...), the top overperforming posts, the hashtags, sounds and words said in
 transcripts rising against their own usual, and the alerts recorded. Everything comes from
 the store; nothing is fetched.
 Text from the API is data: escaped in HTML, and in Markdown its markup characters are too.
@@ -14,15 +15,26 @@ import html
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .._files import atomic_file, refuse_same_file
 from .._time import format_duration, parse_since
-from ..analysis import Comparison, Rate, overperforming, rising
+from ..analysis import (
+    Comparison,
+    IdentityChanges,
+    Listed,
+    Rate,
+    Rename,
+    StateChange,
+    identity_changes,
+    overperforming,
+    rising,
+)
 from ..errors import InvalidInputError
+from ..monitor import followed
 from ..store import Store, sqlite_files, timestamp
 from ._data import Data
 from ._page import scope
@@ -41,6 +53,7 @@ class Digest:
     units: int = 0
     new_by_source: list[tuple[str, int]] = field(default_factory=list)
     gone: list[dict[str, Any]] = field(default_factory=list)
+    identities: IdentityChanges = field(default_factory=IdentityChanges)  # renames and states
     overperforming: list[dict[str, Any]] = field(default_factory=list)
     hashtags: list[dict[str, Any]] = field(default_factory=list)
     sounds: list[dict[str, Any]] = field(default_factory=list)
@@ -63,9 +76,10 @@ def digest(store: Store, since: float, now: float, sources: Sequence[str] = ()) 
     d = Digest(since, now, label, units=_units(store, since, now))
     d.new_by_source = q.new_by_source(at)
     d.gone = q.gone(at)[:TOP]
+    ids = q.ids() if sc.filtered else None  # every post, unfiltered: no list of them all
+    d.identities = _identities(store, q, since, now, ids)
     d.alerts = [{"at": a, "watch": w, "text": t, "status": s} for a, w, t, s in q.alerts(since)]
     d.overperforming = _overperformers(store, q, since)
-    ids = q.ids() if sc.filtered else None  # every post, unfiltered: no list of them all
     d.hashtags, d.sounds = (
         [_rate(r) for r in rising(store, what, since=since, now=now, ids=ids) if r.trusted][:TOP]
         for what in ("hashtags", "sounds")
@@ -79,6 +93,19 @@ def check_sources(store: Store, sources: Sequence[str]) -> None:
     """InvalidInputError naming the first of ``sources`` that is neither a source of the
     store nor a watch's (as :func:`digest` would refuse it)."""
     scope(store, None, list(sources))
+
+
+def _identities(
+    store: Store, q: Data, since: float, now: float, ids: set[str] | None
+) -> IdentityChanges:
+    """The renames and states of the period: of every account and post, or of the accounts
+    whose posts the sources found, the accounts their user watches follow, and their posts."""
+    if ids is None:
+        return identity_changes(store, since, now)
+    users = [w for w in q.sc.watches if w.kind == "user"]
+    uids = q.authors() | {a.uid for w in users if (a := followed(store, w)) is not None}
+    handles = [w.target for w in users]
+    return identity_changes(store, since, now, uids=uids, handles=handles, posts=ids)
 
 
 def _countries(result: Comparison) -> dict[str, Any]:
@@ -154,6 +181,7 @@ def _sections(d: Digest) -> list[tuple[str, list[str]]]:
     return [
         ("New posts", [f"{source}: {n:,}" for source, n in d.new_by_source]),
         ("Gone", [f"post {g['id']} by @{g['author'] or '?'}" for g in d.gone]),
+        ("Renames and states", _identity_lines(d.identities)),
         (
             "Overperforming",
             [
@@ -177,6 +205,49 @@ def _sections(d: Digest) -> list[tuple[str, list[str]]]:
         ("Alerts", [f"{a['watch']}: {a['text']} ({a['status']})" for a in d.alerts]),
         ("Countries", [_country_line(c) for c in d.countries]),
     ]
+
+
+def _identity_lines(ch: IdentityChanges) -> list[str]:
+    return [
+        *_listed("renames", ch.renames, _rename_line),
+        *_listed("account states", ch.accounts, _account_line),
+        *_listed("post states", ch.posts, _post_line),
+    ]
+
+
+def _listed(what: str, found: Listed[Any], line: Callable[[Any], str]) -> list[str]:
+    """``what: N``, then a line for each of the first, and how many more; ``what: none``."""
+    if not found.count:
+        return [f"{what}: none"]
+    more = [f"and {found.more:,} more {what}"] if found.more else []
+    return [f"{what}: {found.count:,}", *(line(item) for item in found.first), *more]
+
+
+def _rename_line(r: Rename) -> str:
+    nick = f'"{r.old_nickname}" is now "{r.new_nickname}"'
+    if r.old_handle == r.new_handle:
+        said = f"@{r.new_handle}'s nickname {nick}"
+    else:
+        said = f"@{r.old_handle} is now @{r.new_handle}"
+        said += f" ({nick})" if r.old_nickname and r.old_nickname != r.new_nickname else ""
+    return f"{said}, {_when(r.at)}"
+
+
+def _account_line(c: StateChange) -> str:
+    who = f"@{c.handle}" if c.handle else f"account {c.id or '?'}"
+    return f"{who}: {_state(c)}, {_when(c.at)}"
+
+
+def _post_line(c: StateChange) -> str:
+    return f"post {c.id} by @{c.handle or '?'}: {_state(c)}, {_when(c.at)}"
+
+
+def _state(c: StateChange) -> str:
+    return c.state.replace("_", " ") + (f" ({c.code})" if c.code is not None else "")
+
+
+def _when(at: str) -> str:
+    return at[:16].replace("T", " ")
 
 
 def _country_line(c: dict[str, Any]) -> str:
