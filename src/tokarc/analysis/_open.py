@@ -74,7 +74,8 @@ class Archive(Closing):
 
     def history(self, account: str) -> History | None:
         """The timeline of an account (a handle it ever had, its uid or secUid): its handles
-        and nicknames, follower counts and states over time (``tokarc.analysis.history``)."""
+        and nicknames, follower counts and states over time, and its posts' states
+        (``tokarc.analysis.history``)."""
         return history(self.store, account)
 
     def names(self) -> DataFrame:
