@@ -87,7 +87,7 @@ _EVENT_ID = "the event's number: events are in the order recorded"
 _STATE = {
     "state": "the state it came to (`tokarc.status.AccountState`, `PostState`)",
     "code": "the API's status code that said so (`472` private, `520` restricted, ...), or empty",
-    "at": "when it was seen so (ISO 8601 UTC): the page's fetch time, the refused call's",
+    "at": "when it was seen so (ISO 8601 UTC): the page's fetch time or the refused call's",
     "page_id": "the stored page that showed it (`pages.id`); empty for a refusal or a "
     "post marked gone by hand (`Store.mark_gone`)",
     "job_id": "the job that saw it (`jobs.id`), or empty",
