@@ -18,7 +18,8 @@ from .conftest import Ran, one_line_error
 
 KEY = b"k3y-for-the-tests-0123456789"
 ENTITIES = ["posts", "users", "comments", "music", "follows", "observations", "seen_via",
-            "post_hashtags", "hashtags", "lives", "media"]  # fmt: skip
+            "post_hashtags", "hashtags", "lives", "media", "account_names", "account_events",
+            "post_events"]  # fmt: skip
 
 
 @pytest.fixture
@@ -41,7 +42,10 @@ UNION SELECT nickname FROM users UNION SELECT author_uid FROM posts
 UNION SELECT author_unique_id FROM posts UNION SELECT author_uid FROM comments
 UNION SELECT owner_uid FROM music UNION SELECT owner_handle FROM music
 UNION SELECT owner_nickname FROM music UNION SELECT follower_uid FROM follows
-UNION SELECT followed_uid FROM follows"""
+UNION SELECT followed_uid FROM follows UNION SELECT uid FROM account_names
+UNION SELECT sec_uid FROM account_names UNION SELECT unique_id FROM account_names
+UNION SELECT nickname FROM account_names UNION SELECT uid FROM account_events
+UNION SELECT sec_uid FROM account_events UNION SELECT handle FROM account_events"""
 
 
 def identifiers(store: Store) -> set[str]:

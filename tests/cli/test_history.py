@@ -12,8 +12,10 @@ import pytest
 import tokarc
 from tokarc._wiring import open_store
 from tokarc.analysis import history, open_archive
+from tokarc.analysis._history import LATEST_POST_EVENTS
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
+from tokarc.store import Store
 
 from .conftest import Ran
 
@@ -22,7 +24,8 @@ BASE = "http://emulator.test/apis"
 
 
 def collect_over_the_clock(emulator: Emulator, db: str) -> None:
-    """lucky.zone64's profile, then renamed; swift_x67's posts, private, back."""
+    """lucky.zone64's profile, then renamed; swift_x67's posts, one restricted (520), the
+    account private, back; stormy_life71's posts, then gone, and the account."""
     retry = tokarc.RetryPolicy.instant(attempts=8)
     lucky = emulator.world.user(64)
     with (
@@ -32,12 +35,29 @@ def collect_over_the_clock(emulator: Emulator, db: str) -> None:
         c = Collector(client, store, clock=lambda: float(emulator.clock.now()))
         c.run(JobSpec.build("user", "lucky.zone64"))
         c.run(JobSpec.build("user", "swift_x67"))
+        c.run(JobSpec.build("user_posts", "swift_x67", max_items=5))
+        c.run(JobSpec.build("user_posts", "stormy_life71", max_items=STORMY_POSTS))
+        emulator.set_faults(error_status=520)  # TikTok restricts a post
+        c.run(JobSpec.build("comments", first_post(store, "swift_x67"), max_items=5))
+        emulator.set_faults(error_status=0)
         emulator.clock.advance(2 * DAY)
+        stormy = [r[0] for r in store.db.query(POSTS_OF, ("stormy_life71",))]
+        for _ in range(2):  # gone after two lookups that miss
+            c.run(JobSpec.build("posts", ids=stormy))
+        c.run(JobSpec.build("user_posts", "stormy_life71", max_items=5))  # 473
         c.run(JobSpec.build("user_posts", "swift_x67", max_items=5))  # 472
         c.run(JobSpec.build("user", "lucky.renamed"))
         emulator.clock.advance(2 * DAY)
         c.run(JobSpec.build("user_posts", "swift_x67", max_items=5))  # back
         c.run(JobSpec.build("user_posts_secuid", lucky.sec_uid, max_items=5))  # lucky.final
+
+
+STORMY_POSTS = 8
+POSTS_OF = "SELECT aweme_id FROM posts WHERE author_unique_id = ? ORDER BY aweme_id"
+
+
+def first_post(store: Store, handle: str) -> str:
+    return str(store.db.query(POSTS_OF, (handle,))[0][0])
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -106,3 +126,32 @@ def test_an_unknown_account_is_a_one_line_error(cli: Callable[..., Ran], tmp_pat
     missing = cli("user-history", "zachking", "--db", str(tmp_path / "none.db"))
     assert missing.code == 2
     assert "no such database file" in missing.err
+
+
+def test_the_states_of_the_accounts_posts(cli: Callable[..., Ran], db: str) -> None:
+    swift = json.loads(cli("user-history", "swift_x67", "--db", db, "--json").out)["posts"]
+    with open_store(db) as store:
+        restricted = first_post(store, "swift_x67")
+        stormy = [r[0] for r in store.db.query(POSTS_OF, ("stormy_life71",))]
+    assert swift["now"] == {"back": 1}
+    assert [(e["aweme_id"], e["state"], e["code"]) for e in swift["latest"]] == [
+        (restricted, "restricted", 520),
+        (restricted, "back", None),
+    ]
+    assert swift["latest"][0]["at"] < swift["latest"][1]["at"]
+    data = json.loads(cli("user-history", "stormy_life71", "--db", db, "--json").out)
+    assert [s["state"] for s in data["states"]] == ["found", "not_found"]
+    assert len(stormy) == STORMY_POSTS > LATEST_POST_EVENTS
+    assert data["posts"]["now"] == {"gone": STORMY_POSTS}
+    latest = data["posts"]["latest"]
+    assert [(e["aweme_id"], e["state"]) for e in latest] == [
+        (i, "gone") for i in stormy[-LATEST_POST_EVENTS:]
+    ]
+    assert latest[0]["at"].startswith("2026-11-03")
+    table = cli("user-history", "stormy_life71", "--db", db)
+    assert table.code == 0
+    assert f"posts' states (now {STORMY_POSTS} gone; the latest 5)" in table.out
+    assert stormy[-1] in table.out
+    lucky = json.loads(cli("user-history", "lucky.final", "--db", db, "--json").out)
+    assert lucky["posts"] == {"now": {}, "latest": []}
+    assert "posts' states" not in cli("user-history", "lucky.final", "--db", db).out

@@ -3,6 +3,7 @@ states of accounts and posts, from collections against the emulator, on both bac
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -144,3 +145,21 @@ def test_over_the_clock_a_rename_a_private_spell_and_a_gone_account(
     gone = q(store, "SELECT aweme_id, state, at FROM post_events ORDER BY aweme_id")
     assert [(i, s) for i, s, _ in gone] == [(i, "gone") for i in sorted(tracked)]
     assert gone[0][2].startswith("2026-11-03")
+
+
+def test_mark_gone_records_a_dated_gone_event_once_and_back_when_seen(
+    collector: Collector, store: Store
+) -> None:
+    run(collector, "user_posts", "zachking", max_items=10)
+    ids = [r[0] for r in q(store, "SELECT aweme_id FROM posts ORDER BY aweme_id LIMIT 3")]
+    at = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
+    assert store.mark_gone([*ids[:2], "7000000000000000001"], at=at) == 2  # one never stored
+    assert store.mark_gone(ids[:2], at=at) == 0  # already gone: no second event
+    sql = "SELECT aweme_id, state, code, at, page_id, job_id FROM post_events ORDER BY id"
+    rows = q(store, sql)
+    assert [r[:3] for r in rows] == [(i, "gone", None) for i in ids[:2]]
+    assert {r[3] for r in rows} == {q(store, "SELECT MAX(gone_at) FROM posts")[0][0]}
+    assert rows[0][3].startswith("2026-11-02T12:00")
+    assert {(r[4], r[5]) for r in rows} == {(None, None)}  # no page, no job: by hand
+    run(collector, "posts", ids=ids)
+    assert [r[:2] for r in q(store, sql)][2:] == [(i, "back") for i in ids[:2]]

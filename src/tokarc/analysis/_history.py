@@ -1,5 +1,6 @@
 """An account's timeline: the handles and nicknames it was seen with, its follower counts over
-time, and its dated states (``tokarc user-history``, ``Archive.history``; ``docs/store.md``).
+time, its dated states, and its posts' (``tokarc user-history``, ``Archive.history``;
+``docs/store.md``).
 
 An account is named by its handle (any it was ever seen with), its uid or its secUid.
 """
@@ -47,8 +48,33 @@ class State:
 
 
 @dataclass(frozen=True)
+class PostEvent:
+    """A dated state of one of the account's posts: gone, restricted, back."""
+
+    aweme_id: str
+    at: str
+    state: str
+    code: int | None
+
+
+@dataclass(frozen=True)
+class PostStates:
+    """The states of the account's posts: ``now``, how many of them are in each state by
+    their latest event (``{"gone": 3, "back": 1}``), and the ``latest`` few events (at most
+    :data:`LATEST_POST_EVENTS`), oldest first."""
+
+    now: dict[str, int] = field(default_factory=dict)
+    latest: list[PostEvent] = field(default_factory=list)
+
+
+#: How many of the latest post events a timeline shows.
+LATEST_POST_EVENTS = 5
+
+
+@dataclass(frozen=True)
 class History:
-    """One account over time, oldest first in each list; ``handle`` is the current one."""
+    """One account over time, oldest first in each list; ``handle`` is the current one;
+    ``posts`` the states of its posts."""
 
     uid: str | None
     sec_uid: str | None
@@ -57,6 +83,7 @@ class History:
     names: list[Name] = field(default_factory=list)
     counts: list[Count] = field(default_factory=list)
     states: list[State] = field(default_factory=list)
+    posts: PostStates = field(default_factory=PostStates)
 
     def as_json(self) -> dict[str, Any]:
         """The timeline as plain data."""
@@ -73,8 +100,8 @@ def history(store: Store, ref: str) -> History | None:
     names = _names(store, uid)
     last = max(names, key=lambda n: (n.last_seen_at, n.first_seen_at))
     sec = store.db.query("SELECT MAX(sec_uid) FROM account_names WHERE uid = ?", (uid,))[0][0]
-    states = _states(store, "uid = ?", uid)
-    return History(uid, sec, last.handle, last.nickname, names, _counts(store, uid), states)
+    states, posts = _states(store, "uid = ?", uid), _post_states(store, uid)
+    return History(uid, sec, last.handle, last.nickname, names, _counts(store, uid), states, posts)
 
 
 def accounts_named(store: Store, handle: str) -> list[History]:
@@ -119,3 +146,16 @@ def _states(store: Store, where: str, value: str) -> list[State]:
     sql = f"SELECT at, state, code FROM account_events WHERE {where} ORDER BY id"
     return [State(at, state, None if code is None else int(code)) for at, state, code in
             store.db.query(sql, (value,))]  # fmt: skip
+
+
+_OF_AUTHOR = "FROM post_events e JOIN posts p ON p.aweme_id = e.aweme_id WHERE p.author_uid = ?"
+
+
+def _post_states(store: Store, uid: str) -> PostStates:
+    last = "e.id = (SELECT MAX(id) FROM post_events WHERE aweme_id = e.aweme_id)"
+    sql = f"SELECT e.state, COUNT(*) {_OF_AUTHOR} AND {last} GROUP BY e.state ORDER BY e.state"
+    now = {str(state): int(n) for state, n in store.db.query(sql, (uid,))}
+    sql = f"SELECT e.aweme_id, e.at, e.state, e.code {_OF_AUTHOR} ORDER BY e.id DESC LIMIT ?"
+    rows = store.db.query(sql, (uid, LATEST_POST_EVENTS))
+    latest = [PostEvent(i, at, state, None if c is None else int(c)) for i, at, state, c in rows]
+    return PostStates(now, latest[::-1])

@@ -38,8 +38,9 @@ DataFrame: TypeAlias = "pandas.DataFrame | polars.DataFrame"
 
 class Archive(Closing):
     """A store read as data frames: ``.posts()``, ``.users()``, ``.comments()``, ``.stats()``,
-    ``.transcripts()``, ``.table(name)`` and ``.sql(query)``; ``.raw(id)`` is a record's JSON
-    as received, and ``.history(account)`` an account's timeline. Columns and dtypes are the
+    ``.transcripts()``, ``.names()``, ``.events()``, ``.table(name)`` and ``.sql(query)``;
+    ``.raw(id)`` is a record's JSON as received, and ``.history(account)`` an account's
+    timeline. Columns and dtypes are the
     exports' (see ``docs/data-dictionary.md``): nullable integers, booleans, UTC timestamps,
     and ``created_at`` beside each Unix ``create_time``. Needs pyarrow and pandas or polars."""
 
@@ -73,8 +74,22 @@ class Archive(Closing):
 
     def history(self, account: str) -> History | None:
         """The timeline of an account (a handle it ever had, its uid or secUid): its handles
-        and nicknames, follower counts and states over time (``tokarc.analysis.history``)."""
+        and nicknames, follower counts and states over time, and its posts' states
+        (``tokarc.analysis.history``)."""
         return history(self.store, account)
+
+    def names(self) -> DataFrame:
+        """Every (handle, nickname) each account was seen with, first and last, each account's
+        oldest first (``account_names``): its names over time, one row each."""
+        return self.table("account_names")
+
+    def events(self, of: Literal["accounts", "posts"] = "accounts") -> DataFrame:
+        """The dated states of accounts (``account_events``: found, private, restricted,
+        unavailable, not_found, back) or, with ``of="posts"``, of posts (``post_events``:
+        gone, restricted, back), oldest first."""
+        if of not in _EVENTS:
+            raise InvalidInputError(f"invalid events of {of!r}: accounts or posts")
+        return self.table(_EVENTS[of])
 
     def transcripts(self) -> DataFrame:
         """What is said in the posts: one row per caption track (``tokarc media --kinds
@@ -116,6 +131,9 @@ class Archive(Closing):
             nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
             frame = table.to_pandas(types_mapper=nullable.get)
         return frame
+
+
+_EVENTS = {"accounts": "account_events", "posts": "post_events"}
 
 
 def _source(source: str | Source | None) -> Source | None:

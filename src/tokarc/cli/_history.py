@@ -33,7 +33,8 @@ def user_history(
     as_json: Json = False,
 ) -> None:
     """An account's timeline: the handles and nicknames it was seen with, its follower counts
-    over time, and its states (found, private, restricted, unavailable, not found, back).
+    over time, its states (found, private, restricted, unavailable, not found, back), and its
+    posts' (how many are gone, restricted or back now; the latest few).
 
     Example: tokarc user-history @zachking --db magic.db
     """
@@ -55,13 +56,21 @@ def _print(h: History) -> None:
     counts = [[c.observed_at, c.follower_count, c.following_count, c.heart_count, c.video_count]
               for c in h.counts]  # fmt: skip
     states = [[s.at, s.state, s.code] for s in h.states]
+    posts = [[e.at, e.state, e.code, e.aweme_id] for e in h.posts.latest]
     for title, headers, rows in (
         ("handles and nicknames", ["handle", "nickname", "first seen", "last seen"], names),
         ("counts", ["observed", "followers", "following", "hearts", "videos"], counts),
         ("states", ["at", "state", "code"], states),
+        (_posts_title(h), ["at", "state", "code", "post"], posts),
     ):
         if rows:
             out.print(_tables.table(title, headers, rows))
+
+
+def _posts_title(h: History) -> str:
+    """``posts' states (now 3 gone, 1 restricted; the latest 4)``."""
+    now = ", ".join(f"{n} {state}" for state, n in h.posts.now.items())
+    return f"posts' states (now {now}; the latest {len(h.posts.latest)})"
 
 
 def searched_handle(db: str, query: str, as_json: bool) -> bool:

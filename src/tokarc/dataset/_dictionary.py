@@ -83,6 +83,16 @@ _PROV = {
     "last_page": "the stored page it last came in",
 }
 
+_EVENT_ID = "the event's number: events are in the order recorded"
+_STATE = {
+    "state": "the state it came to (`tokarc.status.AccountState`, `PostState`)",
+    "code": "the API's status code that said so (`472` private, `520` restricted, ...), or empty",
+    "at": "when it was seen so (ISO 8601 UTC): the page's fetch time or the refused call's",
+    "page_id": "the stored page that showed it (`pages.id`); empty for a refusal or a "
+    "post marked gone by hand (`Store.mark_gone`)",
+    "job_id": "the job that saw it (`jobs.id`), or empty",
+}
+
 # name -> (what a row is, {column: description or (description, role)}).
 _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
     "posts": (
@@ -201,6 +211,42 @@ _EXPORTED: dict[str, tuple[str, dict[str, str | tuple[str, str]]]] = {
             "first_job_id": "the job that first saw the edge",
             "last_job_id": "the job that last saw it",
             **_PROV,
+        },
+    ),
+    "account_names": (
+        "A (handle, nickname) an account was seen with, first and last: its names over time "
+        "(the one seen last is its name now).",
+        {
+            "uid": ("the account's numeric id (see `users`)", "user"),
+            "sec_uid": ("TikTok's secure id", "sec_uid"),
+            "unique_id": ("a handle it had", "handle"),
+            "nickname": ("the display name it had with that handle", "nickname"),
+            "first_seen_at": "when tokarc first saw the account with these names (ISO 8601 UTC)",
+            "last_seen_at": "when tokarc last saw it with them (ISO 8601 UTC)",
+            "first_page": "the stored page that first showed them (`pages.id`)",
+            "last_page": "the stored page that last showed them",
+        },
+    ),
+    "account_events": (
+        "A dated state of an account: `found`, `private`, `restricted`, `unavailable`, "
+        "`not_found`, `back`.",
+        {
+            "id": _EVENT_ID,
+            "uid": (
+                "the account (see `users`); empty for a refused handle of nobody known",
+                "user",
+            ),
+            "sec_uid": ("its secure id, when known", "sec_uid"),
+            "handle": ("its handle then (a refusal by handle: the handle asked for)", "handle"),
+            **_STATE,
+        },
+    ),
+    "post_events": (
+        "A dated state of a post: `gone`, `restricted`, `back`.",
+        {
+            "id": _EVENT_ID,
+            "aweme_id": "the post (see `posts`)",
+            **_STATE,
         },
     ),
     "observations": (

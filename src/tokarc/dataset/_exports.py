@@ -127,6 +127,13 @@ def _table(
     return Export(name, columns, sql, raw_sql, seen, key if seen else None, table)
 
 
+def _events(table: str, who: str) -> Export:
+    """A table of dated states (``account_events``, ``post_events``), oldest first."""
+    columns = _cols(f"id:int {who} state code:int at:time page_id:int job_id:int")
+    select = ", ".join(n for n, _ in columns)
+    return Export(table, columns, f"SELECT {select} FROM {table} ORDER BY id")
+
+
 _OBSERVATIONS = _cols(
     "entity entity_id observed_at:time page_id:int play_count:int digg_count:int comment_count:int "
     "share_count:int collect_count:int download_count:int follower_count:int "
@@ -198,6 +205,15 @@ EXPORTS: dict[str, Export] = {
             "follower_uid followed_uid first_job_id:int last_job_id:int",
             raw=False,
         ),
+        _table(  # identities over time (``store/_identities.py``), each account's oldest first
+            "account_names",
+            "account_names",
+            "uid, first_seen_at, unique_id, nickname",
+            "uid sec_uid unique_id nickname",
+            raw=False,
+        ),
+        _events("account_events", "uid sec_uid handle"),
+        _events("post_events", "aweme_id"),
         Export("observations", _OBSERVATIONS, _OBSERVATIONS_SQL),
         Export(
             "post_hashtags",

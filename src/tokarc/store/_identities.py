@@ -133,23 +133,30 @@ def _is_back(last: str | None, u: User) -> bool:
 
 def _post_events(db: Backend, batch: Batch, p: Plan, s: Seen) -> None:
     """``back`` for the page's posts last withheld, ``gone`` for those it just marked gone."""
-    d, job = db.dialect, batch.job_id
-    ids = sorted(p.posts)
+    job, ids = batch.job_id, sorted(p.posts)
     rows = [
         (i, PostState.BACK, None, s.at, s.page_id, job)
         for i, state in latest(db, "post_events", "aweme_id", ids).items()
         if state in WITHHELD
     ]
-    if missing := sorted({clean(i) or "" for i in batch.missing or ()}):
-        sql = f"SELECT aweme_id FROM posts WHERE gone_at = ? AND {d.in_ids('aweme_id')}"
-        marked = sorted(r[0] for r in db.query(sql, (s.at, d.ids(missing))))
-        before = latest(db, "post_events", "aweme_id", marked)
-        rows += [
-            (i, PostState.GONE, None, s.at, s.page_id, job)
-            for i in marked
-            if before.get(i) != PostState.GONE
-        ]
     db.executemany(ADD_POST_EVENT, rows)
+    record_gone(db, batch.missing or (), s.at, s.page_id, job)
+
+
+def record_gone(
+    db: Backend, ids: Iterable[str], at: str, page_id: int | None = None, job: int | None = None
+) -> None:
+    """``gone`` at ``at`` for those of ``ids`` just marked gone (``posts.gone_at`` is ``at``)
+    whose latest event is not ``gone`` already: after misses in a row, or by
+    ``Store.mark_gone``. In the caller's transaction."""
+    d = db.dialect
+    if not (wanted := sorted({clean(i) or "" for i in ids})):
+        return
+    sql = f"SELECT aweme_id FROM posts WHERE gone_at = ? AND {d.in_ids('aweme_id')}"
+    marked = sorted(r[0] for r in db.query(sql, (at, d.ids(wanted))))
+    before = latest(db, "post_events", "aweme_id", marked)
+    rows = [(i, PostState.GONE, None, at, page_id, job) for i in marked]
+    db.executemany(ADD_POST_EVENT, [r for r in rows if before.get(r[0]) != PostState.GONE])
 
 
 def latest(db: Backend, table: str, key: str, ids: Iterable[str]) -> dict[str, str]:

@@ -427,13 +427,16 @@ class Store(Closing):
     def mark_gone(self, post_ids: Iterable[str], at: dt.datetime | None = None) -> int:
         """Mark posts that no longer come back (deleted, private) as gone at ``at``.
 
-        A post seen again later is un-marked by :meth:`save_page`. Returns how many posts were
-        newly marked.
+        Each gets a dated ``gone`` post event (``post_events``), as when misses mark it. A post
+        seen again later is un-marked by :meth:`save_page` (and gets ``back``). Returns how
+        many posts were newly marked.
         """
-        d = self._db.dialect
+        d, ids, when = self._db.dialect, list(post_ids), timestamp(at)
         sql = f"UPDATE posts SET gone_at = ? WHERE gone_at IS NULL AND {d.in_ids('aweme_id')}"
         with self._db.transaction():
-            return self._db.execute(sql, (timestamp(at), d.ids(list(post_ids))))
+            marked = self._db.execute(sql, (when, d.ids(ids)))
+            _identities.record_gone(self._db, ids, when)  # a ``gone`` post event, dated
+            return marked
 
     # -- the page log ----------------------------------------------------------------------
 
