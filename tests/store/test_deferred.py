@@ -46,18 +46,22 @@ def collect(store: Store, emulator: Emulator) -> None:
         collector.run(JobSpec.build("hashtag", "magic", max_items=200))
 
 
+def clean_run(url: str) -> dict[str, list[Any]]:
+    """The tables a run never interrupted leaves."""
+    with open_store(url) as clean:
+        collect(clean, Emulator(seed=0))
+        return snapshot(clean)
+
+
 def crash(store: Store) -> None:
     """The process dies: the connection goes, nothing deferred is derived."""
     store._db.close()
 
 
 def test_pages_left_underived_by_a_crash_are_derived_at_the_next_open(
-    urls: tuple[str, str], emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+    urls: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clean_url, crashed_url = urls
-    with open_store(clean_url) as clean:
-        collect(clean, Emulator(seed=0))
-        expected = snapshot(clean)
+    expected, crashed_url = clean_run(urls[0]), urls[1]
     store = open_store(crashed_url)
     monkeypatch.setattr(Store, "derive_pending", lambda self: 0)  # never reached: a crash
     collect(store, Emulator(seed=0))
@@ -74,12 +78,9 @@ def test_pages_left_underived_by_a_crash_are_derived_at_the_next_open(
 
 
 def test_a_derivation_that_fails_changes_nothing_and_is_done_later(
-    urls: tuple[str, str], emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+    urls: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clean_url, crashed_url = urls
-    with open_store(clean_url) as clean:
-        collect(clean, Emulator(seed=0))
-        expected = snapshot(clean)
+    expected, crashed_url = clean_run(urls[0]), urls[1]
     store = open_store(crashed_url)
     derive, calls = Store.derive, 0
 
