@@ -5,9 +5,9 @@
 The emulator runs in its own process (its world is not counted). One CLI command collects the
 emulator's hashtags one after another (`--max-units none`, into SQLite) until about POSTS posts
 are stored, or its 155 hashtags are done (about 680k posts: the most one command of hashtags
-reaches in the emulator's world); its resident memory (VmRSS of the CLI process) is sampled every second and printed
-against the posts stored at that moment, beside the process's memory once it has started (the
-reference: imports, no data). Flat is the goal (issue 27: <= 100 MB at 1M).
+reaches in the emulator's world); its resident memory (VmRSS of the CLI process) is sampled
+every second and printed against the posts stored at that moment, beside the process's memory
+once it has started (the reference: imports, no data). Flat is the goal (issue 27: <= 100 MB at 1M).
 """
 
 from __future__ import annotations
