@@ -13,12 +13,12 @@ from typing import Any
 
 import msgspec
 
-from ..store import Store
+from ..store import Store, unpack_page
 from ._exports import Source
 from ._outputs import ExportTarget, refuse_store_file, text_out
 
 _PAGES = (
-    "SELECT id, job_id, endpoint, params, cursor, fetched_at, source_kind, source_target "
+    "SELECT id, job_id, endpoint, params, cursor, fetched_at, source_kind, source_target, body "
     "FROM pages WHERE codec = 'zstd'"  # responses, not the records pages of older databases
 )
 _BY_SOURCE = " AND source_kind = ? AND source_target = ?"
@@ -40,13 +40,11 @@ def to_responses(store: Store, out: ExportTarget, *, source: Source | None = Non
 def _lines(store: Store, source: Source | None) -> Iterator[str]:
     sql, params = (_PAGES + _BY_SOURCE, tuple(source)) if source else (_PAGES, ())
     for rows in store.stream(f"{sql} ORDER BY id", params, size=200):
-        for row in rows:
-            body = store.page_body(int(row[0]))
-            if body is not None:
-                yield with_provenance(body, _provenance(row)).decode("utf-8", "replace")
+        for *row, body in rows:
+            yield with_provenance(unpack_page(body), _provenance(row)).decode("utf-8", "replace")
 
 
-def _provenance(row: tuple[Any, ...]) -> dict[str, Any]:
+def _provenance(row: list[Any]) -> dict[str, Any]:
     page, job, endpoint, params, cursor, fetched_at, kind, target = row
     params = msgspec.json.decode(params) if isinstance(params, str) else params
     return {

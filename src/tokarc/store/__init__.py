@@ -33,6 +33,7 @@ from ._legacy import Migrated
 from ._legacy import migrate as move_json_to_log
 from ._legacy import waiting as json_in_rows
 from ._log import add_sql_function
+from ._log import unpack as unpack_page
 from ._readonly import run_sql
 from ._rebuild import DERIVED_TABLES, Rebuilt, rebuild
 from ._schema import STORE, MigrationSet
@@ -83,6 +84,7 @@ __all__ = [
     "sqlite_files",
     "text_index",
     "timestamp",
+    "unpack_page",
 ]
 
 

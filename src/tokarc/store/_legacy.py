@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -27,6 +27,9 @@ from ._log import RECORDS_CODEC, RECORDS_ENDPOINT, pack
 from ._schema import RAW_TABLES
 from ._sql import TABLES
 from ._text import timestamp
+
+if TYPE_CHECKING:
+    from ._store import Store
 
 #: Rows moved per transaction (one page of the log each).
 BATCH = 500
@@ -42,7 +45,7 @@ class Migrated:
     pages: int = 0
 
 
-def waiting(store: Any) -> int:
+def waiting(store: Store) -> int:
     """How many rows still keep their record's JSON themselves (saved without a body)."""
     return sum(
         int(store.db.query(f"SELECT COUNT(*) FROM {table} WHERE raw <> ''")[0][0])
@@ -50,7 +53,7 @@ def waiting(store: Any) -> int:
     )
 
 
-def migrate(store: Any, on_batch: Callable[[Migrated], None] | None = None) -> Migrated:
+def migrate(store: Store, on_batch: Callable[[Migrated], None] | None = None) -> Migrated:
     """Move every row's own JSON into the page log (see the module's docstring)."""
     if store.read_only:
         raise ReadOnlyStoreError("moving records' JSON into the page log writes the database")
@@ -67,12 +70,12 @@ def migrate(store: Any, on_batch: Callable[[Migrated], None] | None = None) -> M
     return done
 
 
-def _next(store: Any, table: str, key: str) -> list[tuple[str, str]]:
+def _next(store: Store, table: str, key: str) -> list[tuple[str, str]]:
     sql = f"SELECT {key}, raw FROM {table} WHERE raw <> '' ORDER BY {key} LIMIT ?"
     return [(str(k), str(raw)) for k, raw in store.db.query(sql, (BATCH,))]
 
 
-def _move(store: Any, entity: str, table: str, key: str, rows: list[tuple[str, str]]) -> None:
+def _move(store: Store, entity: str, table: str, key: str, rows: list[tuple[str, str]]) -> None:
     body = _body(entity, rows)
     row = (RECORDS_ENDPOINT, timestamp(), __version__, len(rows), pack(body), RECORDS_CODEC)
     page_id = int(store.db.query(_INSERT, row)[0][0])
@@ -93,7 +96,7 @@ def _body(entity: str, rows: list[tuple[str, str]]) -> bytes:
     return b"{" + msgspec.json.encode(entity) + b":{" + members + b"}}"
 
 
-def _check(store: Any, entity: str, rows: list[tuple[str, str]], page_id: int) -> None:
+def _check(store: Store, entity: str, rows: list[tuple[str, str]], page_id: int) -> None:
     """Each moved row reads back as the JSON it held; else the batch is not committed."""
     reader = store.raw_reader(1)
     for k, raw in rows:

@@ -27,6 +27,7 @@ from ..client import Response
 from ..client.pagination import decode_page, json_items
 from ..models import Record, Undecodable
 from ._plan import Plan, plan
+from ._text import json_text
 
 #: The codec of ``pages.body``: zstd frames (level :data:`LEVEL`), with their content size.
 CODEC = "zstd"
@@ -190,7 +191,7 @@ class RawReader(PageCache):
     def text(self, entity: str, key: object, raw: object, page_id: object) -> str | None:
         """:meth:`json` as text (JSON escapes what a text column could not hold)."""
         found = self.json(entity, key, raw, page_id)
-        return None if found is None else found.decode("utf-8", "replace").replace("\x00", "")
+        return None if found is None else json_text(found)
 
 
 def add_sql_function(conn: sqlite3.Connection) -> None:

@@ -23,8 +23,7 @@ from typing import Any
 
 from ..errors import InvalidInputError, ReadOnlyStoreError
 from ._log import CODEC
-from ._plan import plan
-from ._replay import PAGE_COLUMNS, batch_of
+from ._replay import PAGE_COLUMNS
 from ._store import Store
 from ._views import search_filled_after
 
@@ -97,7 +96,8 @@ def rebuild(
             _clear(store, from_page)
             for pages in _chunks(store, from_page or 0):
                 for row in pages:
-                    done.records += _derive(store, row, misses=from_page is None)
+                    full = from_page is None
+                    done.records += store.derive_logged(row, misses=full, events=False)
                     done.pages += 1
                 if on_page is not None:
                     on_page(done)
@@ -123,13 +123,6 @@ def _chunks(store: Store, start: int) -> Iterator[list[tuple[Any, ...]]]:
     while rows := store.db.query(sql, (after, PAGES_PER_READ)):
         yield rows
         after = int(rows[-1][0])
-
-
-def _derive(store: Store, row: tuple[Any, ...], misses: bool) -> int:
-    """Write the rows of one logged page again; returns how many records it holds."""
-    batch, seen, fetched = batch_of(row)
-    store.derive(batch, plan(batch.records), seen, fetched, misses=misses, events=False)
-    return len(batch.records)
 
 
 def _keep_gone(store: Store, gone: list[tuple[Any, ...]]) -> None:

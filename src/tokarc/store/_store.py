@@ -274,8 +274,16 @@ class Store(Closing):
             with self._db.transaction():
                 for row in group:
                     if self._db.execute(Q.TAKE_PENDING, (row[0],)):
-                        batch, seen, fetched = batch_of(row)
-                        self.derive(batch, plan(batch.records), seen, fetched)
+                        self.derive_logged(row)
+
+    def derive_logged(
+        self, row: tuple[Any, ...], *, misses: bool = True, events: bool = True
+    ) -> int:
+        """:meth:`derive` of a logged page read back (a row of ``_replay.PAGE_COLUMNS``): its
+        records decoded again from its body; returns how many it holds."""
+        batch, seen, fetched = batch_of(row)
+        self.derive(batch, plan(batch.records), seen, fetched, misses=misses, events=events)
+        return len(batch.records)
 
     def _unknown(self, p: Plan) -> list[str]:
         """The ids of the page's own records not stored yet, in page order."""

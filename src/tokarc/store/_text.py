@@ -52,7 +52,12 @@ def record_json(record: Any) -> str:
 
     JSON escapes NULs and lone surrogates, so the text is storable on both backends as is.
     """
-    text = str(record.raw_json.decode("utf-8", "replace"))
+    return json_text(record.raw_json)
+
+
+def json_text(data: bytes | memoryview) -> str:
+    """JSON bytes as they arrived, as text (JSON escapes NULs and lone surrogates)."""
+    text = str(bytes(data).decode("utf-8", "replace"))
     return text.replace("\x00", "") if "\x00" in text else text
 
 
