@@ -4,6 +4,7 @@ next writable open, and the tables end as a run never interrupted leaves them.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from conftest import with_search_path  # tests/conftest.py
 from tokarc._wiring import open_store
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
-from tokarc.store import Store, open_reader
+from tokarc.models import decode
+from tokarc.store import Batch, Store, open_reader
 
 from .test_rebuild import snapshot
 
@@ -66,7 +68,9 @@ def test_pages_left_underived_by_a_crash_are_derived_at_the_next_open(
     monkeypatch.setattr(Store, "derive_pending", lambda self: 0)  # never reached: a crash
     collect(store, Emulator(seed=0))
     assert store.pending_pages() == 10
-    assert store.known_ids("post", ["nope"]) == set()
+    first = json.loads(store.page_body(1) or b"")["data"]["data"][0]["aweme_id"]
+    assert store.db.query("SELECT COUNT(*) FROM posts")[0][0] == 0  # nothing derived ...
+    assert store.known_ids("post", [str(first), "nope"]) == {str(first)}  # ... yet known
     crash(store)
     monkeypatch.undo()
     with open_reader(crashed_url) as reader:  # read-only: reads what is derived, says the rest
@@ -105,16 +109,28 @@ def test_a_derivation_that_fails_changes_nothing_and_is_done_later(
         assert snapshot(again) == expected
 
 
-def test_the_new_and_duplicate_counts_see_deferred_pages(
-    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A record on two pages counts once as new, whether the first page is derived yet."""
-    monkeypatch.setattr("tokarc.store._store.DERIVE_EVERY", 10_000)
+def test_the_new_and_duplicate_counts_see_deferred_pages(tmp_path: Path) -> None:
+    """A record on two pages counts once as new while the first page is not derived yet, and
+    the pages derived later hold it once."""
+    item = {"aweme_id": "77", "desc": "twice", "author": {"uid": "5", "unique_id": "me"}}
+    body = json.dumps({"data": {"data": [item]}}).encode()
+
+    def page(cursor: int) -> Batch:
+        return Batch(endpoint="hashtag_search", records=[decode("post", item)], cursor=cursor,
+                     job_id=job, body=body)  # fmt: skip
+
     with open_store(tmp_path / "a.db") as store:
-        collect(store, emulator)
-        job = store.list_jobs()[0]
-        assert job.new_records == store.db.query("SELECT COUNT(*) FROM posts")[0][0] == 200
-        assert store.pending_pages() == 0  # derived before the run returned
+        job = store.create_job("hashtag", "twice").id
+        first, again = store.save_pages([page(0)], defer=True) + store.save_pages(
+            [page(20)], defer=True
+        )
+        assert store.db.query("SELECT COUNT(*) FROM posts")[0][0] == 0  # neither derived yet
+        assert store.known_ids("post", ["77", "78"]) == {"77"}
+        assert (first.new, again.new, again.duplicates) == (1, 0, 1)
+        assert store.get_job(job).new_records == 1
+        assert store.derive_pending() == 2
+        assert store.db.query("SELECT COUNT(*) FROM posts")[0][0] == 1
+        assert store.known_ids("post", ["77"]) == {"77"}  # from the table now
 
 
 def test_a_read_command_says_pages_are_pending(

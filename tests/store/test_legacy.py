@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +20,10 @@ TABLES = {"posts": ("post", "aweme_id"), "users": ("user", "uid"), "music": ("mu
           "comments": ("comment", "cid")}  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
-def old(request: pytest.FixtureRequest, tmp_path: Path, emulator: Emulator) -> Iterator[Store]:
+@pytest.fixture
+def old(store_url: str, emulator: Emulator) -> Iterator[Store]:
     """A database as an older tokarc left it: JSON in each row, pages without a body."""
-    url = str(tmp_path / "old.db")
-    if request.param == "postgresql":
-        url = str(request.getfixturevalue("pg_url"))
-    with open_store(url) as store:
+    with open_store(store_url) as store:
         make_old(store, emulator)
         yield store
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,19 +36,12 @@ class Recording:
         return httpx.Response(response.status_code, headers=response.headers, content=body)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("pg_url"))
-    return str(tmp_path / "log.db")
-
-
 @pytest.fixture
-def collected(url: str, emulator: Emulator) -> Iterator[tuple[Store, Recording]]:
+def collected(store_url: str, emulator: Emulator) -> Iterator[tuple[Store, Recording]]:
     recording = Recording(emulator)
     transport = httpx.MockTransport(recording.handle)
     retry = tokarc.RetryPolicy.instant(attempts=4)
-    with open_store(url) as store:
+    with open_store(store_url) as store:
         with tokarc.Client("t", base_url=BASE, transport=transport, retry=retry) as client:
             Collector(client, store).run(JobSpec.build("hashtag", "magic", max_items=50))
         yield store, recording
@@ -112,8 +104,8 @@ def test_an_embedded_author_and_sound_read_back_from_their_post(
     assert json.loads(store.raw("music", str(music["id"])) or b"") == music
 
 
-def test_the_records_a_page_kept_are_recorded_with_it(url: str, emulator: Emulator) -> None:
-    with open_store(url) as store:
+def test_the_records_a_page_kept_are_recorded_with_it(store_url: str, emulator: Emulator) -> None:
+    with open_store(store_url) as store:
         client = tokarc.Client("t", base_url=BASE, transport=emulator.transport())
         with client:
             Collector(client, store).run(JobSpec.build("hashtag", "magic", max_items=7))
@@ -125,9 +117,9 @@ def test_the_records_a_page_kept_are_recorded_with_it(url: str, emulator: Emulat
         assert kept == [str(item["aweme_id"]) for item in sent[:7]]
 
 
-def test_records_saved_without_a_body_keep_their_json(url: str) -> None:
+def test_records_saved_without_a_body_keep_their_json(store_url: str) -> None:
     item = {"aweme_id": "77", "desc": "by hand", "author": {"uid": "5", "unique_id": "me"}}
-    with open_store(url) as store:
+    with open_store(store_url) as store:
         store.save_page(Batch(endpoint="/tt/post/info", records=[decode("post", item)]))
         raw, page = store.db.query("SELECT raw, raw_page FROM posts")[0]
         assert page is None

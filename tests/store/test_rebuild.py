@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +19,6 @@ from tokarc.store._rebuild import DERIVED_TABLES, rebuild
 
 BASE = "http://emulator.test/apis"
 GHOST = "7000000000000000001"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("pg_url"))
-    return str(tmp_path / "rebuild.db")
 
 
 def fill(store: Store, emulator: Emulator) -> None:
@@ -78,8 +70,8 @@ def _plain(value: Any) -> Any:
     return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
 
 
-def test_a_rebuild_gives_exactly_the_tables_collected(url: str, emulator: Emulator) -> None:
-    with open_store(url) as store:
+def test_a_rebuild_gives_exactly_the_tables_collected(store_url: str, emulator: Emulator) -> None:
+    with open_store(store_url) as store:
         fill(store, emulator)
         before = snapshot(store)
         assert all(before[t] for t in ("posts", "users", "comments", "follows", "post_stats"))
@@ -94,8 +86,10 @@ def test_a_rebuild_gives_exactly_the_tables_collected(url: str, emulator: Emulat
         assert searched(store) == found  # the search index, filled once at the end
 
 
-def test_a_rebuild_from_a_page_on_changes_nothing_either(url: str, emulator: Emulator) -> None:
-    with open_store(url) as store:
+def test_a_rebuild_from_a_page_on_changes_nothing_either(
+    store_url: str, emulator: Emulator
+) -> None:
+    with open_store(store_url) as store:
         fill(store, emulator)
         store.mark_gone([store.db.query("SELECT MAX(aweme_id) FROM posts")[0][0]])
         before = snapshot(store)
@@ -108,8 +102,8 @@ def test_a_rebuild_from_a_page_on_changes_nothing_either(url: str, emulator: Emu
         assert snapshot(store) == before
 
 
-def test_a_rebuild_restores_what_was_lost(url: str, emulator: Emulator) -> None:
-    with open_store(url) as store:
+def test_a_rebuild_restores_what_was_lost(store_url: str, emulator: Emulator) -> None:
+    with open_store(store_url) as store:
         fill(store, emulator)
         before, found = snapshot(store), searched(store)
         store.db.execute("DELETE FROM post_hashtags")
@@ -119,8 +113,10 @@ def test_a_rebuild_restores_what_was_lost(url: str, emulator: Emulator) -> None:
         assert searched(store) == found
 
 
-def test_a_page_without_a_body_is_refused_and_nothing_changes(url: str, emulator: Emulator) -> None:
-    with open_store(url) as store:
+def test_a_page_without_a_body_is_refused_and_nothing_changes(
+    store_url: str, emulator: Emulator
+) -> None:
+    with open_store(store_url) as store:
         fill(store, emulator)
         item = {"aweme_id": "77", "desc": "by hand", "author": {"uid": "5", "unique_id": "me"}}
         store.save_page(Batch(endpoint="/tt/post/info", records=[decode("post", item)]))

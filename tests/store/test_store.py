@@ -589,7 +589,7 @@ def test_public_surface() -> None:
         "Backend", "Dialect", "PG_CONFIG", "SEARCHABLE", "SEARCH_SCOPES", "iso", "record_json",
         "run_sql", "sqlite_files", "text_index", "timestamp",
         # the page log: derive the tables again, and tokarc_raw() on a SQLite connection
-        "DERIVED_TABLES", "Rebuilt", "rebuild", "add_sql_function",
+        "DERIVED_TABLES", "Rebuilt", "rebuild", "add_sql_function", "unpack_page",
         # older databases: their records' JSON moved into the page log
         "Migrated", "json_in_rows", "move_json_to_log",
         # identities over time: the collector records refusals, the monitor reads handles
