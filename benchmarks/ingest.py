@@ -136,7 +136,7 @@ def floor_rows(content: bytes, at: str, page_id: int) -> tuple[list[tuple[Any, .
             str(p.aweme_id), a and str(a.uid), a and a.unique_id, p.music and str(p.music.id),
             p.create_time, p.desc, p.region, 0, 0, None, None, s.play_count, s.digg_count,
             s.comment_count, s.share_count, s.collect_count, s.download_count, v.duration,
-            v.width, v.height, _url(v.cover), _url(v.play_addr), p.share_url, None,
+            v.width, v.height, _url(v.cover), _url(v.play_addr), p.share_url, None, None,
             bytes(raw).decode(), None, page_id, page_id, at, at,
         ))  # fmt: skip
     return rows, env.nextCursor

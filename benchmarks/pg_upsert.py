@@ -60,6 +60,9 @@ def main() -> None:
         c.execute("SET default_toast_compression = 'lz4'")
         for way in ("many", "copy", "unnest", "oncommit"):
             c.execute(posts_ddl.replace("CREATE TABLE posts", f"CREATE TABLE p_{way}"))
+            # the columns later migrations added (the page log's pointer, the tracks counted)
+            c.execute(f"ALTER TABLE p_{way} ADD COLUMN raw_page BIGINT, "
+                      "ADD COLUMN caption_tracks INTEGER")  # fmt: skip
         c.execute("CREATE TEMPORARY TABLE stage (LIKE p_copy)")
         c.execute("CREATE TEMPORARY TABLE stage_oc (LIKE p_copy) ON COMMIT DELETE ROWS")
         types = dict(c.execute(

@@ -38,6 +38,16 @@ def _known(post: Post, lang: str) -> list[list[object]]:
     return [[c.start_ms, c.end_ms, c.text] for c in cues]
 
 
+def test_posts_stored_before_their_tracks_were_counted_are_read_for_them(
+    run: Run, collected: Store
+) -> None:
+    """``caption_tracks`` NULL (rows from before the column, not rebuilt): their JSON says."""
+    expected = sum(len(p.captions) for p in _posts(collected).values())
+    collected.db.execute("UPDATE posts SET caption_tracks = NULL")
+    report = run(kinds=("subtitles",))
+    assert report.planned == expected > 2
+
+
 def test_every_track_becomes_a_transcript(run: Run, collected: Store, tmp_path: Path) -> None:
     report = run(kinds=("subtitles",))
     posts = _posts(collected)

@@ -13,7 +13,7 @@ from tokarc.analysis import search
 from tokarc.collect import Collector, JobSpec
 from tokarc.emulator import Emulator
 from tokarc.errors import InvalidInputError
-from tokarc.models import decode
+from tokarc.models import decode, decode_json
 from tokarc.store import Batch, Store
 from tokarc.store._rebuild import DERIVED_TABLES, rebuild
 
@@ -124,3 +124,19 @@ def test_a_page_without_a_body_is_refused_and_nothing_changes(
         with pytest.raises(InvalidInputError, match=r"1 page\(s\) hold records but no body"):
             rebuild(store)
         assert snapshot(store) == before
+
+
+def test_a_derived_column_added_later_is_filled_by_a_rebuild(
+    store_url: str, emulator: Emulator
+) -> None:
+    """``caption_tracks`` (a later migration) counts each post's tracks; rows stored before it
+    are NULL until a rebuild derives it."""
+    with open_store(store_url) as store:
+        fill(store, emulator)
+        counts = dict(store.db.query("SELECT aweme_id, caption_tracks FROM posts"))
+        tracks = {k: len(decode_json("post", store.raw("post", k) or b"").captions) for k in counts}
+        assert counts == tracks
+        assert {n > 0 for n in counts.values()} == {True, False}  # some have tracks, some none
+        store.db.execute("UPDATE posts SET caption_tracks = NULL")  # as a migration leaves them
+        rebuild(store)
+        assert dict(store.db.query("SELECT aweme_id, caption_tracks FROM posts")) == counts

@@ -136,9 +136,11 @@ _BASE = {
     "cover": "SELECT aweme_id, cover_url FROM posts WHERE cover_url IS NOT NULL",
     "avatar": "SELECT uid, avatar_url FROM users WHERE avatar_url IS NOT NULL",
     "music": "SELECT music_id, play_url FROM music WHERE play_url IS NOT NULL",
-    # Every video: a post's caption tracks are in its JSON (its row's, or the page log's).
+    # The posts with caption tracks (NULL: stored before the count was kept, read their JSON);
+    # the tracks themselves are in its JSON (its row's, or the page log's).
     "subtitles": "SELECT aweme_id, raw, raw_page FROM posts"
-    " WHERE (is_photo = 0 OR is_photo IS NULL)",
+    " WHERE (is_photo = 0 OR is_photo IS NULL)"
+    " AND (caption_tracks IS NULL OR caption_tracks > 0)",
 }
 _KEY = {
     "video": "aweme_id",

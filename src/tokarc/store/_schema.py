@@ -380,3 +380,12 @@ def _pending_pages(d: Dialect) -> list[str]:
     taken off in the one that derives it. Whatever an interrupted collection left here is
     derived when the database is next opened writable."""
     return [f"CREATE TABLE pending_pages (page_id BIGINT PRIMARY KEY){d.clustered}"]
+
+
+@STORE.migration("caption_tracks")
+def _caption_tracks(d: Dialect) -> list[str]:
+    """How many caption tracks a post's JSON lists (``Post.captions``), so that the subtitles a
+    media run looks for are a query, not a decode of every post. Rows stored before it are NULL
+    (unknown: their JSON is read) until ``tokarc rebuild`` derives it, as a migration that adds
+    a derived column does."""
+    return ["ALTER TABLE posts ADD COLUMN caption_tracks INTEGER"]
